@@ -1,0 +1,7 @@
+"""rdp-monitor: RDP resource monitor (Lucid phase 3)."""
+from pathlib import Path
+
+from lucid_common.service import run_service
+
+if __name__ == "__main__":
+    run_service(Path(__file__).with_name("pyproject.toml"))

@@ -1,0 +1,7 @@
+"""service-mesh-controller: Service mesh controller (Lucid phase 2)."""
+from pathlib import Path
+
+from lucid_common.service import run_service
+
+if __name__ == "__main__":
+    run_service(Path(__file__).with_name("pyproject.toml"))

@@ -1,0 +1,15 @@
+"""Smoke test run outside the image: the service answers /health with its name and version."""
+import json, pathlib, sys, threading, unittest, urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+sys.path[:0] = [str(p) for p in (ROOT / "libs").glob("*/src")]
+from lucid_common.service import make_server  # noqa: E402
+
+
+class HealthTest(unittest.TestCase):
+    def test_health(self):
+        server = make_server(pathlib.Path(__file__).parents[1] / "pyproject.toml", port=0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/health"))
+        server.shutdown()
+        self.assertEqual((body["service"], body["version"], body["status"]), ("session-recorder", "1.0.0", "ok"))

@@ -1,0 +1,1 @@
+module.exports = { projects: ['<rootDir>/tools/nx-lucid/jest.config.js'] };

@@ -1,0 +1,1 @@
+"""Hash-chain primitives for the blockchain services."""

@@ -1,0 +1,1 @@
+"""Shared runtime for Lucid services (Python standard library only)."""

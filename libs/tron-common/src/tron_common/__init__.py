@@ -1,0 +1,1 @@
+"""TRON helpers shared by the tron-* services only (kept out of every other image)."""

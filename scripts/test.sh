@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# README command 2: every test, on a fresh machine. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+export NX_DAEMON=false NX_NO_CLOUD=true
+
+py_pass=0
+for d in apps/*/tests libs/*/tests; do
+  (cd "$d" && python3 -m unittest discover -q -p 'test_*.py')
+  py_pass=$((py_pass + 1))
+done
+echo "python: $py_pass suites passed"
+
+report=$(mktemp)
+set +e
+npx jest --config tools/nx-lucid/jest.config.js --ci --json --outputFile="$report" "$@"
+status=$?
+set -e
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+  if (r.numTotalTests === 0) { console.error("jest ran no test"); process.exit(1); }
+' "$report" || status=1
+rm -f "$report"
+exit $status

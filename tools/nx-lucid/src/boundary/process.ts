@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Debian packages that provide the external tools we run, for install hints. */
+export const INSTALL_HINTS: Record<string, string> = {
+  buildah: 'apt-get install -y buildah',
+  podman: 'apt-get install -y podman',
+  skopeo: 'apt-get install -y skopeo',
+  docker: 'install Docker Engine with the buildx plugin (https://docs.docker.com/engine/install/)',
+  trivy: 'install Trivy (https://trivy.dev/latest/getting-started/installation/), e.g. the aquasecurity/trivy apt repository or setup-trivy in CI',
+  'docker-registry': 'apt-get install -y docker-registry',
+  git: 'apt-get install -y git',
+};
+
+export class ProcessError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = 'ProcessError';
+  }
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to stdin, then closed (secrets go here, never in argv). */
+  input?: string | Buffer;
+  /** Stream the child's output to ours as it runs (long builds). */
+  stream?: boolean;
+  /** Values that must never appear in errors or streamed output. */
+  secrets?: string[];
+  timeoutMs?: number;
+  /** Do not throw on a non-zero exit. */
+  allowFailure?: boolean;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function redact(text: string, secrets: string[] = []): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
+  return out;
+}
+
+/** Quotes an argument list for display (dry-run output, logs); it is never executed by a shell. */
+export function formatCommand(command: string, args: readonly string[]): string {
+  const q = (a: string) => (/^[A-Za-z0-9_./:=@,+%-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return [command, ...args].map(q).join(' ');
+}
+
+/** Runs a program with an argument array (never a shell string). */
+export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const secrets = options.secrets ?? [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: options.timeoutMs,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => {
+      out.push(d);
+      if (options.stream) process.stdout.write(redact(d.toString(), secrets));
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err.push(d);
+      if (options.stream) process.stderr.write(redact(d.toString(), secrets));
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') {
+        const hint = INSTALL_HINTS[command];
+        reject(new ProcessError(`${command} is not installed${hint ? `: ${hint}` : ''}`, null, '', ''));
+      } else reject(new ProcessError(`${command} could not start: ${redact(e.message, secrets)}`, null, '', ''));
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+    child.on('close', (code, signal) => {
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      const exitCode = code ?? -1;
+      if (exitCode !== 0 && !options.allowFailure) {
+        const tail = redact(stderr.trim() || stdout.trim(), secrets).split('\n').slice(-15).join('\n');
+        reject(
+          new ProcessError(
+            `${redact(formatCommand(command, args), secrets)} failed (${signal ? `signal ${signal}` : `exit ${exitCode}`})${tail ? `:\n${tail}` : ''}`,
+            exitCode,
+            stdout,
+            stderr,
+          ),
+        );
+        return;
+      }
+      resolve({ exitCode, stdout, stderr });
+    });
+  });
+}
+
+/** Whether an executable is on PATH (no process started). */
+export function which(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(':')) {
+    if (!dir) continue;
+    const p = join(dir, command);
+    try {
+      if (existsSync(p) && statSync(p).isFile() && (statSync(p).mode & 0o111) !== 0) return p;
+    } catch {
+      /* unreadable PATH entry */
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,6 @@
+import type { Tree } from '@nx/devkit';
+
+/** Placeholder until the init generator lands: it fails loudly and writes nothing. */
+export default async function notBuiltYet(_tree: Tree): Promise<void> {
+  throw new Error('@lucid/nx-lucid:init is not built yet; nothing was written.');
+}

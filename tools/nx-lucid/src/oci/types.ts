@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+export const platformObjectSchema = z.object({
+  architecture: z.string(),
+  os: z.string(),
+  variant: z.string().optional(),
+  'os.version': z.string().optional(),
+  'os.features': z.array(z.string()).optional(),
+});
+
+export const descriptorSchema = z.object({
+  mediaType: z.string(),
+  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'descriptor digest must be sha256:<64 hex>'),
+  size: z.number().int().nonnegative(),
+  platform: platformObjectSchema.optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  urls: z.array(z.string()).optional(),
+  artifactType: z.string().optional(),
+});
+
+export const indexSchema = z.object({
+  schemaVersion: z.literal(2),
+  mediaType: z.string().optional(),
+  manifests: z.array(descriptorSchema),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+export const manifestSchema = z.object({
+  schemaVersion: z.literal(2),
+  mediaType: z.string().optional(),
+  config: descriptorSchema,
+  layers: z.array(descriptorSchema),
+  annotations: z.record(z.string(), z.string()).optional(),
+  subject: descriptorSchema.optional(),
+});
+
+export const imageConfigSchema = z.object({
+  architecture: z.string(),
+  os: z.string(),
+  variant: z.string().optional(),
+  created: z.string().optional(),
+  config: z
+    .object({
+      User: z.string().optional(),
+      Env: z.array(z.string()).nullish(),
+      Entrypoint: z.array(z.string()).nullish(),
+      Cmd: z.array(z.string()).nullish(),
+      WorkingDir: z.string().optional(),
+      Labels: z.record(z.string(), z.string()).nullish(),
+      ExposedPorts: z.record(z.string(), z.object({}).passthrough()).nullish(),
+    })
+    .passthrough()
+    .optional(),
+  rootfs: z.object({ type: z.string(), diff_ids: z.array(z.string()) }),
+  history: z.array(z.object({}).passthrough()).optional(),
+});
+
+export type Platform = z.infer<typeof platformObjectSchema>;
+export type Descriptor = z.infer<typeof descriptorSchema>;
+export type ImageIndex = z.infer<typeof indexSchema>;
+export type ImageManifest = z.infer<typeof manifestSchema>;
+export type ImageConfig = z.infer<typeof imageConfigSchema>;
+
+export function platformString(p: Platform): string {
+  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+}

@@ -1,0 +1,63 @@
+import type { CreateDependencies, RawProjectGraphDependency } from '@nx/devkit';
+import { DependencyType } from '@nx/devkit';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseImageReference } from '../image/naming';
+import { normalizePluginOptions, PluginOptionsInput } from './options';
+import { analyzeContainerProject } from './project-analysis';
+
+interface ProjectRoot {
+  name: string;
+  root: string;
+}
+
+/** Projects a context path reads: the one that owns it, or every project below it when it is a folder. */
+export function projectsForPath(path: string, roots: ProjectRoot[]): string[] {
+  if (path === '.') return roots.filter((r) => r.root !== '.' && r.root !== '').map((r) => r.name);
+  let owner: ProjectRoot | undefined;
+  for (const r of roots) {
+    if (r.root === '.' || r.root === '') continue;
+    if ((path === r.root || path.startsWith(`${r.root}/`)) && (!owner || r.root.length > owner.root.length)) owner = r;
+  }
+  const below = roots.filter((r) => r.root.startsWith(`${path}/`)).map((r) => r.name);
+  return [...new Set([...(owner ? [owner.name] : []), ...below])];
+}
+
+/** Strips tag and digest: the name a FROM refers to. */
+function imageKey(ref: string): string | undefined {
+  try {
+    const r = parseImageReference(ref);
+    return `${r.registry}/${r.repository}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export const createDependencies: CreateDependencies<PluginOptionsInput> = (rawOptions, context) => {
+  const options = normalizePluginOptions(rawOptions);
+  const roots: ProjectRoot[] = Object.entries(context.projects).map(([name, p]) => ({ name, root: p.root }));
+  const imageOwners = new Map<string, string>();
+  for (const { name } of roots) imageOwners.set(`${options.registry}/${options.repository}/${name}`, name);
+
+  const deps: RawProjectGraphDependency[] = [];
+  for (const { name, root } of roots) {
+    const dockerfile = root === '.' || root === '' ? options.dockerfileName : `${root}/${options.dockerfileName}`;
+    if (!existsSync(join(context.workspaceRoot, dockerfile))) continue;
+    const project = analyzeContainerProject(context.workspaceRoot, dockerfile);
+    if (!project.analysis) continue;
+    const targets = new Set<string>();
+    for (const src of project.analysis.contextSources) {
+      for (const p of projectsForPath(src.path, roots)) targets.add(p);
+    }
+    for (const image of project.analysis.externalImages) {
+      const key = imageKey(image);
+      const owner = key ? imageOwners.get(key) : undefined;
+      if (owner) targets.add(owner);
+    }
+    targets.delete(name);
+    for (const target of [...targets].sort()) {
+      deps.push({ source: name, target, type: DependencyType.static, sourceFile: dockerfile });
+    }
+  }
+  return deps;
+};

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/** Platforms an OCI index may carry for our distroless services. */
+export const SUPPORTED_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/ppc64le', 'linux/s390x'] as const;
+
+export const platformSchema = z
+  .string()
+  .refine((p) => (SUPPORTED_PLATFORMS as readonly string[]).includes(p), {
+    message: `unknown platform; expected one of ${SUPPORTED_PLATFORMS.join(', ')}`,
+  });
+
+/** Registry host[:port], lowercase; no scheme. */
+export const registrySchema = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/, 'registry must be a lowercase host[:port] without scheme, e.g. ghcr.io');
+
+/** OCI distribution repository path components: lowercase alphanumerics with . _ __ - separators. */
+export const repositorySchema = z
+  .string()
+  .regex(
+    /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/,
+    'repository must be lowercase path components (a-z, 0-9, . _ -), e.g. hamigames/lucid',
+  );
+
+export const severitySchema = z.enum(['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+
+export const gateSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    cvssThreshold: z.number().min(0).max(10).default(7.0),
+    severity: severitySchema.default('CRITICAL'),
+    ignoreUnfixed: z.boolean().default(false),
+    /** Trivy .trivyignore syntax, relative to the workspace root; entries may carry exp:YYYY-MM-DD. */
+    ignoreFile: z.string().optional(),
+  })
+  .strict();
+
+export const buildCacheSchema = z
+  .object({
+    /** BuildKit cache backend for buildx: gha (GitHub Actions cache), registry, or none. */
+    type: z.enum(['gha', 'registry', 'none']).default('none'),
+    /** For type=registry: the cache image repository; defaults to <image>-buildcache. */
+    ref: z.string().optional(),
+    mode: z.enum(['min', 'max']).default('max'),
+  })
+  .strict();
+
+export const engineSchema = z.enum(['auto', 'buildx', 'buildah', 'podman']);
+
+export const pluginOptionsSchema = z
+  .object({
+    registry: registrySchema.default('ghcr.io'),
+    repository: repositorySchema.default('hamigames/lucid'),
+    platforms: z.array(platformSchema).min(1).default(['linux/amd64', 'linux/arm64']),
+    engine: engineSchema.default('auto'),
+    gate: gateSchema.default({ enabled: true, cvssThreshold: 7.0, severity: 'CRITICAL', ignoreUnfixed: false }),
+    buildCache: buildCacheSchema.default({ type: 'none', mode: 'max' }),
+    /** Where to pull base images from instead of their own registry, e.g. {"gcr.io": "mirror.example:5000/gcr.io"}. */
+    registryMirrors: z.record(z.string(), z.string()).default({}),
+    /** Registries reached over plain HTTP (a local mirror). */
+    insecureRegistries: z.array(z.string()).default([]),
+    /** Tag prefix that carries the phase, e.g. "phase:" in phase:1. */
+    phaseTagPrefix: z.string().default('phase:'),
+    /** `latest` is only pushed from this branch. */
+    latestOnBranch: z.string().default('main'),
+    dockerfileName: z.string().default('Dockerfile'),
+    outputRoot: z.string().default('dist/containers'),
+    targetNames: z
+      .object({
+        build: z.string().default('container-build'),
+        push: z.string().default('container-push'),
+        scan: z.string().default('scan'),
+        verify: z.string().default('container-verify'),
+        release: z.string().default('container-release'),
+      })
+      .strict()
+      .default({
+        build: 'container-build',
+        push: 'container-push',
+        scan: 'scan',
+        verify: 'container-verify',
+        release: 'container-release',
+      }),
+  })
+  .strict();
+
+export type PluginOptions = z.infer<typeof pluginOptionsSchema>;
+export type PluginOptionsInput = z.input<typeof pluginOptionsSchema>;
+
+/** Formats zod issues as "path: message" lines, for errors a person reads. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('\n');
+}
+
+export function normalizePluginOptions(raw: unknown): PluginOptions {
+  const parsed = pluginOptionsSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new Error(`Invalid @lucid/nx-lucid options in nx.json:\n${formatIssues(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Environment overrides, applied by executors at run time (never baked into the graph):
+ * the main job points every service at a local registry with these. Build targets hash them.
+ */
+export const ENV_OVERRIDES = {
+  registry: 'LUCID_REGISTRY',
+  repository: 'LUCID_REPOSITORY',
+  platforms: 'LUCID_PLATFORMS',
+  engine: 'LUCID_ENGINE',
+  registryMirrors: 'LUCID_REGISTRY_MIRRORS',
+  insecureRegistries: 'LUCID_INSECURE_REGISTRIES',
+} as const;
+
+export function applyEnvOverrides(options: PluginOptions, env: NodeJS.ProcessEnv): PluginOptions {
+  const raw: Record<string, unknown> = { ...options };
+  const v = (k: keyof typeof ENV_OVERRIDES) => env[ENV_OVERRIDES[k]]?.trim() || undefined;
+  if (v('registry')) raw.registry = v('registry');
+  if (v('repository')) raw.repository = v('repository');
+  if (v('platforms')) raw.platforms = v('platforms')!.split(',').map((p) => p.trim()).filter(Boolean);
+  if (v('engine')) raw.engine = v('engine');
+  if (v('insecureRegistries')) raw.insecureRegistries = v('insecureRegistries')!.split(',').map((p) => p.trim()).filter(Boolean);
+  if (v('registryMirrors')) {
+    // Format: from=to[,from=to]
+    const mirrors: Record<string, string> = {};
+    for (const pair of v('registryMirrors')!.split(',')) {
+      const [from, to] = pair.split('=');
+      if (!from || !to) throw new Error(`${ENV_OVERRIDES.registryMirrors}: expected from=to[,from=to], got "${pair}"`);
+      mirrors[from.trim()] = to.trim();
+    }
+    raw.registryMirrors = mirrors;
+  }
+  const parsed = pluginOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`Invalid LUCID_* environment override:\n${formatIssues(parsed.error)}`);
+  }
+  return parsed.data;
+}
