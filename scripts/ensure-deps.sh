@@ -29,3 +29,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+
+# The distroless stand-in (tools/base-image) resolves Debian packages with a private apt state signed by this keyring.
+if [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "ensure-deps: apt-get install debian-archive-keyring"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debian-archive-keyring >/dev/null
+  else
+    echo "ensure-deps: missing /usr/share/keyrings/debian-archive-keyring.gpg (apt-get install debian-archive-keyring as root)" >&2
+    exit 1
+  fi
+fi

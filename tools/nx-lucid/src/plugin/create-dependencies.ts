@@ -2,6 +2,7 @@ import type { CreateDependencies, RawProjectGraphDependency } from '@nx/devkit';
 import { DependencyType } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { minimatch } from 'minimatch';
 import { parseImageReference } from '../image/naming';
 import { normalizePluginOptions, PluginOptionsInput } from './options';
 import { analyzeContainerProject } from './project-analysis';
@@ -11,15 +12,32 @@ interface ProjectRoot {
   root: string;
 }
 
+const GLOB_CHARS = /[*?[]/;
+
+/**
+ * Whether a COPY source glob (Go filepath.Match syntax, as Docker uses) can match the project root or
+ * something inside it: compares segment by segment, a "**" matching any depth.
+ */
+function globReaches(pattern: string, root: string): boolean {
+  const p = pattern.split('/');
+  const r = root.split('/');
+  for (let i = 0; i < Math.min(p.length, r.length); i++) {
+    if (p[i] === '**') return true;
+    if (!minimatch(r[i], p[i], { dot: true })) return false;
+  }
+  return true;
+}
+
 /** Projects a context path reads: the one that owns it, or every project below it when it is a folder. */
 export function projectsForPath(path: string, roots: ProjectRoot[]): string[] {
-  if (path === '.') return roots.filter((r) => r.root !== '.' && r.root !== '').map((r) => r.name);
+  const real = roots.filter((r) => r.root !== '.' && r.root !== '');
+  if (path === '.') return real.map((r) => r.name);
+  if (GLOB_CHARS.test(path)) return real.filter((r) => globReaches(path, r.root)).map((r) => r.name);
   let owner: ProjectRoot | undefined;
-  for (const r of roots) {
-    if (r.root === '.' || r.root === '') continue;
+  for (const r of real) {
     if ((path === r.root || path.startsWith(`${r.root}/`)) && (!owner || r.root.length > owner.root.length)) owner = r;
   }
-  const below = roots.filter((r) => r.root.startsWith(`${path}/`)).map((r) => r.name);
+  const below = real.filter((r) => r.root.startsWith(`${path}/`)).map((r) => r.name);
   return [...new Set([...(owner ? [owner.name] : []), ...below])];
 }
 

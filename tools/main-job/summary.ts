@@ -1,0 +1,188 @@
+/**
+ * The main job's report: one row per service from the build/push/verify outputs and Nx's task
+ * results, and the registry catalog check. Pure: callers pass in what they read.
+ */
+import { z } from 'zod';
+import type { BuildMetadata } from '../nx-lucid/src/metadata/metadata';
+
+/** One task of Nx's run.json (written by Nx after every run, in its cache directory). */
+export interface NxTaskResult {
+  taskId: string;
+  target: string;
+  projectName: string;
+  hash?: string;
+  cacheStatus: 'local-cache-hit' | 'remote-cache-hit' | 'cache-miss';
+  /** Exit code (0 = success). */
+  status: number;
+}
+
+/**
+ * What the main job reads from dist/containers/<p>/push.json (written by container-push).
+ * Lenient on extra fields; these are the ones the summary needs.
+ */
+export const pushReportSchema = z
+  .object({
+    tags: z.array(z.string()),
+    uploadedBytes: z.number().int().nonnegative(),
+    uploadedBlobs: z.number().int().nonnegative().optional(),
+    existingBlobs: z.number().int().nonnegative().optional(),
+    indexDigest: z.string().optional(),
+  })
+  .passthrough();
+export type PushReport = z.infer<typeof pushReportSchema>;
+
+export interface Service {
+  name: string;
+  phase: number | null;
+}
+
+export type ScanState = { kind: 'skipped'; reason: string } | { kind: 'ran' };
+
+export interface ServiceRow {
+  service: string;
+  phase: string;
+  digest: string;
+  platforms: string;
+  tags: string;
+  size: string;
+  cache: string;
+  scan: string;
+  verify: string;
+  uploaded: string;
+  ok: boolean;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+function taskOf(tasks: readonly NxTaskResult[], project: string, target: string): NxTaskResult | undefined {
+  // A failure in any run wins; otherwise the first run's result (the run that built, not a later restore).
+  const all = tasks.filter((t) => t.projectName === project && t.target === target);
+  return all.find((t) => t.status !== 0) ?? all[0];
+}
+
+function cacheLabel(t: NxTaskResult | undefined): string {
+  if (!t) return 'not run';
+  if (t.status !== 0) return 'FAILED';
+  return t.cacheStatus === 'cache-miss' ? 'built' : t.cacheStatus === 'remote-cache-hit' ? 'remote cache' : 'cache hit';
+}
+
+export interface RowInput {
+  service: Service;
+  metadata?: BuildMetadata;
+  push?: PushReport;
+  /** Every Nx task result of this run (all nx invocations, in order). */
+  tasks: readonly NxTaskResult[];
+  scan: ScanState;
+  targets: { build: string; scan: string; push: string; verify: string };
+}
+
+export function serviceRow(i: RowInput): ServiceRow {
+  const build = taskOf(i.tasks, i.service.name, i.targets.build);
+  const scan = taskOf(i.tasks, i.service.name, i.targets.scan);
+  const push = taskOf(i.tasks, i.service.name, i.targets.push);
+  const verify = taskOf(i.tasks, i.service.name, i.targets.verify);
+  const m = i.metadata;
+  const scanLabel = i.scan.kind === 'skipped' ? 'skipped' : !scan ? 'not run' : scan.status === 0 ? 'passed' : 'FAILED';
+  const verifyLabel = !verify ? 'not run' : verify.status === 0 ? 'passed' : 'FAILED';
+  const pushed = push?.status === 0;
+  return {
+    service: i.service.name,
+    phase: i.service.phase === null ? '-' : String(i.service.phase),
+    digest: m ? m.index.digest.slice(0, 19) : '-',
+    platforms: m ? m.manifests.map((x) => `${x.platform.os}/${x.platform.architecture}${x.platform.variant ? `/${x.platform.variant}` : ''}`).join(',') : '-',
+    tags: pushed && i.push ? i.push.tags.join(',') : push ? (pushed ? '?' : 'push FAILED') : 'not pushed',
+    size: m ? formatBytes(m.compressedSize) : '-',
+    cache: cacheLabel(build),
+    scan: scanLabel,
+    verify: verifyLabel,
+    uploaded: pushed && i.push ? formatBytes(i.push.uploadedBytes) : '-',
+    ok:
+      build?.status === 0 &&
+      pushed &&
+      verify?.status === 0 &&
+      (i.scan.kind === 'skipped' || scan?.status === 0),
+  };
+}
+
+const COLUMNS: Array<[keyof ServiceRow, string]> = [
+  ['service', 'service'],
+  ['phase', 'phase'],
+  ['digest', 'index digest'],
+  ['platforms', 'platforms'],
+  ['tags', 'tags'],
+  ['size', 'compressed'],
+  ['cache', 'build'],
+  ['scan', 'scan'],
+  ['verify', 'verify'],
+  ['uploaded', 'uploaded'],
+];
+
+export function formatTable(rows: readonly ServiceRow[]): string {
+  const cells = [COLUMNS.map(([, h]) => h), ...rows.map((r) => COLUMNS.map(([k]) => String(r[k])))];
+  const widths = COLUMNS.map((_, c) => Math.max(...cells.map((row) => row[c].length)));
+  const line = (row: string[]) => row.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd();
+  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+export interface Totals {
+  services: number;
+  ok: number;
+  fromCache: number;
+  built: number;
+  uploadedBytes: number;
+  uploadedBlobs: number;
+}
+
+export function totals(rows: readonly ServiceRow[], pushes: readonly (PushReport | undefined)[]): Totals {
+  return {
+    services: rows.length,
+    ok: rows.filter((r) => r.ok).length,
+    fromCache: rows.filter((r) => r.cache === 'cache hit' || r.cache === 'remote cache').length,
+    built: rows.filter((r) => r.cache === 'built').length,
+    uploadedBytes: pushes.reduce((s, p) => s + (p?.uploadedBytes ?? 0), 0),
+    uploadedBlobs: pushes.reduce((s, p) => s + (p?.uploadedBlobs ?? 0), 0),
+  };
+}
+
+/**
+ * Checks the catalog: every service has <repository>/<service> with latest (when pushed from the
+ * latest branch), <sha> and phase<N>-<sha>, where <sha> is the full commit or a prefix of at least 7.
+ */
+export function checkCatalog(
+  services: readonly Service[],
+  repository: string,
+  catalog: readonly string[],
+  tagsByRepo: Readonly<Record<string, readonly string[]>>,
+  gitSha: string,
+  expectLatest: boolean,
+): string[] {
+  const problems: string[] = [];
+  const isSha = (t: string) => t.length >= 7 && gitSha.startsWith(t);
+  for (const s of services) {
+    const repo = `${repository}/${s.name}`;
+    if (!catalog.includes(repo)) {
+      problems.push(`${repo}: not in the catalog`);
+      continue;
+    }
+    const tags = tagsByRepo[repo] ?? [];
+    const missing: string[] = [];
+    if (expectLatest && !tags.includes('latest')) missing.push('latest');
+    const shaTags = tags.filter(isSha);
+    if (!shaTags.length) missing.push(`<sha> (${gitSha.slice(0, 7)}…)`);
+    if (s.phase !== null && !tags.some((t) => t.startsWith(`phase${s.phase}-`) && isSha(t.slice(`phase${s.phase}-`.length)))) {
+      missing.push(`phase${s.phase}-<sha>`);
+    }
+    if (missing.length) problems.push(`${repo}: missing tag ${missing.join(', ')} (has ${tags.join(', ') || 'none'})`);
+  }
+  return problems;
+}

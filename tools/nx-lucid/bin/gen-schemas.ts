@@ -1,0 +1,38 @@
+/**
+ * Writes schema.json beside every executor/generator schema.ts from its zod schema (`export const schema`),
+ * so Nx validates and documents options from the same source the code parses them with.
+ * `--check` fails when a schema.json is stale (used by the tests).
+ */
+import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const root = join(__dirname, '..', 'src');
+const check = process.argv.includes('--check');
+let stale = 0;
+for (const kind of ['executors', 'generators']) {
+  for (const name of readdirSync(join(root, kind))) {
+    const ts = join(root, kind, name, 'schema.ts');
+    if (!existsSync(ts)) continue;
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const mod = require(ts) as { schema: z.ZodType; title?: string; description?: string };
+    const json = z.toJSONSchema(mod.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    delete json.$schema;
+    const out = JSON.stringify(
+      { $schema: 'https://json-schema.org/draft-07/schema', version: 2, title: mod.title ?? `${name} ${kind.slice(0, -1)}`, description: mod.description ?? '', ...json },
+      null,
+      2,
+    ) + '\n';
+    const file = join(root, kind, name, 'schema.json');
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (current !== out) {
+      stale++;
+      if (check) console.error(`stale: ${file}`);
+      else writeFileSync(file, out);
+    }
+  }
+}
+if (check && stale) {
+  console.error(`${stale} schema.json file(s) are stale: run npm run schemas`);
+  process.exit(1);
+}

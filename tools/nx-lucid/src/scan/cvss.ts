@@ -1,0 +1,46 @@
+import type { TrivyVulnerability } from './report';
+
+export interface CvssScore {
+  score: number;
+  /** The assessing source as Trivy names it: nvd, ghsa, redhat, … */
+  source: string;
+  version: 'V3' | 'V4.0';
+  vector?: string;
+}
+
+/** Tie-break order when two sources give the same score: the reference database first. */
+const SOURCE_PREFERENCE = ['nvd', 'ghsa', 'redhat'];
+const rank = (source: string) => {
+  const i = SOURCE_PREFERENCE.indexOf(source);
+  return i === -1 ? SOURCE_PREFERENCE.length : i;
+};
+
+/** Every V3 and V4.0 base score of a vulnerability, over all sources. V2 is left out: the policy speaks of CVSS v3+ scores. */
+export function cvssScores(vuln: Pick<TrivyVulnerability, 'CVSS'>): CvssScore[] {
+  const out: CvssScore[] = [];
+  for (const [source, c] of Object.entries(vuln.CVSS ?? {})) {
+    if (typeof c.V3Score === 'number') out.push({ score: c.V3Score, source, version: 'V3', vector: c.V3Vector });
+    if (typeof c.V40Score === 'number') out.push({ score: c.V40Score, source, version: 'V4.0', vector: c.V40Vector });
+  }
+  return out;
+}
+
+/**
+ * The highest CVSS base score over all sources and versions (V3, V4.0), or undefined when no source scored it.
+ * A vendor's low severity does not lower it: the worst credible assessment decides.
+ */
+export function highestCvss(vuln: Pick<TrivyVulnerability, 'CVSS'>): CvssScore | undefined {
+  const scores = cvssScores(vuln);
+  scores.sort(
+    (a, b) =>
+      b.score - a.score ||
+      (a.version === b.version ? 0 : a.version === 'V4.0' ? -1 : 1) ||
+      rank(a.source) - rank(b.source) ||
+      a.source.localeCompare(b.source),
+  );
+  return scores[0];
+}
+
+export function formatCvss(s: CvssScore | undefined): string {
+  return s ? `CVSS ${s.version === 'V3' ? 'v3' : 'v4.0'} ${s.score.toFixed(1)} (${s.source})` : 'no CVSS v3/v4 score';
+}

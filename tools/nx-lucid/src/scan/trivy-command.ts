@@ -1,0 +1,86 @@
+import { mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync, lstatSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Descriptor } from '../oci/types';
+import { MediaType } from '../oci/media-types';
+
+export interface TrivyImageScan {
+  /** OCI layout directory to scan (`--input`), or… */
+  input?: string;
+  /** …a registry reference (the positional argument). */
+  imageRef?: string;
+  /** With imageRef: which platform of a multi-platform index (`--platform`). */
+  platform?: string;
+  output: string;
+  /** This scan's own Trivy cache dir: Trivy's scan cache is a BoltDB file one process may hold at a time. */
+  cacheDir: string;
+  /** The DB in cacheDir is a shared, already downloaded copy: do not try to update it. */
+  skipDbUpdate: boolean;
+}
+
+/** `trivy image …` arguments. The report always goes to a file; --quiet keeps progress bars out of CI logs. */
+export function trivyImageArgs(s: TrivyImageScan): string[] {
+  if (!!s.input === !!s.imageRef) throw new Error('a Trivy scan needs exactly one of input (OCI layout) or imageRef');
+  const args = ['image'];
+  if (s.input) args.push('--input', s.input);
+  if (s.imageRef && s.platform) args.push('--platform', s.platform);
+  args.push('--format', 'json', '--output', s.output, '--cache-dir', s.cacheDir, '--quiet');
+  if (s.skipDbUpdate) args.push('--skip-db-update', '--skip-java-db-update');
+  if (s.imageRef) args.push(s.imageRef);
+  return args;
+}
+
+/** `trivy convert --format sarif …`: Trivy's own SARIF writer, fed the JSON report it produced. */
+export function trivyConvertArgs(report: string, output: string, ignoreFile?: string): string[] {
+  return ['convert', '--format', 'sarif', '--output', output, ...(ignoreFile ? ['--ignorefile', ignoreFile] : []), report];
+}
+
+/**
+ * Trivy reads an OCI layout's index.json and follows the FIRST manifest, descending into a nested image index
+ * (pkg/fanal/image/oci.go): given our layout (index.json → image index → one manifest per platform) it would
+ * only ever scan the first platform. So each platform gets a tiny layout of its own: an index.json naming just
+ * that platform's manifest, and `blobs` as a symlink to the real layout's blobs (nothing is copied).
+ */
+export function writePlatformLayoutView(ociDir: string, manifest: Pick<Descriptor, 'digest' | 'mediaType' | 'size' | 'platform'>, viewDir: string): void {
+  rmSync(viewDir, { recursive: true, force: true });
+  mkdirSync(viewDir, { recursive: true });
+  writeFileSync(join(viewDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(
+    join(viewDir, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [manifest] }),
+  );
+  const blobs = resolve(ociDir, 'blobs');
+  if (!existsSync(blobs)) throw new Error(`${blobs} not found: the OCI layout is incomplete; rebuild with container-build`);
+  symlinkSync(blobs, join(viewDir, 'blobs'), 'dir');
+}
+
+/**
+ * Points <cacheDir>/db (and java-db) at a shared, already downloaded Trivy DB, so parallel scans each keep their
+ * own scan cache but read one DB (opened read-only by Trivy; at worst bbolt's file lock makes them wait for each
+ * other, never corrupts it). Returns whether a shared DB was linked.
+ */
+export function linkSharedDb(cacheDir: string, sharedDbCacheDir: string): boolean {
+  mkdirSync(cacheDir, { recursive: true });
+  let linked = false;
+  for (const sub of ['db', 'java-db']) {
+    const src = resolve(sharedDbCacheDir, sub);
+    if (!existsSync(src)) continue;
+    const dest = join(cacheDir, sub);
+    if (existsSync(dest) || isDanglingLink(dest)) rmSync(dest, { recursive: true, force: true });
+    symlinkSync(src, dest, 'dir');
+    linked = linked || sub === 'db';
+  }
+  return linked;
+}
+
+function isDanglingLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Folder-safe form of a platform: linux/arm/v7 → linux-arm-v7. */
+export function platformSlug(platform: string): string {
+  return platform.replace(/[^a-zA-Z0-9._-]+/g, '-');
+}

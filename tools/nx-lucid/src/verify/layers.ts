@@ -1,0 +1,45 @@
+import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
+import * as tarStream from 'tar-stream';
+import type { LayerEntry } from './filesystem';
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+function startsWith(data: Buffer, magic: number[]): boolean {
+  return magic.every((b, i) => data[i] === b);
+}
+
+/**
+ * The uncompressed tar of a layer blob. Decided by the content, not the media type: Docker-format
+ * layers are named tar.gzip, and some builders label plain tars as gzip.
+ */
+export function decompressLayer(data: Buffer, digest: string): Buffer {
+  if (startsWith(data, GZIP_MAGIC)) return zlib.gunzipSync(data);
+  if (startsWith(data, ZSTD_MAGIC)) {
+    // zstd arrived in node:zlib in Node 22.15; say so rather than misread the layer.
+    const zstd = (zlib as unknown as { zstdDecompressSync?: (b: Buffer) => Buffer }).zstdDecompressSync;
+    if (!zstd) throw new Error(`layer ${digest} is zstd-compressed, which this Node ${process.version} cannot read (needs Node >= 22.15)`);
+    return zstd(data);
+  }
+  return data;
+}
+
+/** The tar headers of a layer, in archive order (contents are skipped). */
+export async function readLayerEntries(data: Buffer, digest: string): Promise<LayerEntry[]> {
+  const tar = decompressLayer(data, digest);
+  const extract = tarStream.extract();
+  const entries: LayerEntry[] = [];
+  const source = Readable.from([tar]);
+  source.on('error', (e) => extract.destroy(e));
+  source.pipe(extract);
+  try {
+    for await (const entry of extract) {
+      entries.push({ name: entry.header.name, type: entry.header.type, linkname: entry.header.linkname });
+      entry.resume();
+    }
+  } catch (e) {
+    throw new Error(`layer ${digest} is not a readable tar archive: ${(e as Error).message}`);
+  }
+  return entries;
+}
