@@ -21,7 +21,7 @@ const policy: VerifyPolicy = {
   sourceRepository: REPO,
 };
 const app = { entries: [{ name: 'app/main.py', content: 'print(1)' }, { name: 'etc/passwd', content: 'nonroot:x:65532:65532::/home/nonroot:/sbin/nologin' }] };
-const image = (over: Partial<HandMadeImage> = {}, platform = { os: 'linux', architecture: 'amd64' }): HandMadeImage => ({
+const image = (over: Partial<HandMadeImage> = {}, platform: HandMadeImage['platform'] = { os: 'linux', architecture: 'amd64' }): HandMadeImage => ({
   platform,
   user: '65532:65532',
   labels: LABELS,

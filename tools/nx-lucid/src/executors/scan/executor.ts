@@ -12,7 +12,7 @@ import { mergePlatformReports, parseTrivyReport, TrivyReport } from '../../scan/
 import { toSarif } from '../../scan/sarif';
 import { markdownSummary, OUTCOME_FILE, ScanOutcome, toOutcome } from '../../scan/summary';
 import { linkSharedDb, platformSlug, trivyConvertArgs, trivyImageArgs, writePlatformLayoutView } from '../../scan/trivy-command';
-import { schema, ScanExecutorOptions } from './schema';
+import { schema, ScanExecutorOptions } from './options';
 
 export const DB_DIR_ENV = 'LUCID_TRIVY_DB_DIR';
 
@@ -69,6 +69,13 @@ async function runScan(rawOptions: unknown, context: ExecutorContext): Promise<{
       for (const platform of platforms) {
         const output = join(workRoot, `${platform ? platformSlug(platform) : 'default'}.json`);
         plans.push({ platform, output, args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output }) });
+      }
+    } else if (options.dryRun && !existsSync(join(outDir, 'metadata.json'))) {
+      // Dry run before any build: show the shape of the commands from the configured platforms.
+      target = { kind: 'oci-layout', ref: `${options.outputPath}/oci (not built yet)`, digest: null };
+      for (const platform of options.platform ? [options.platform] : options.platforms ?? []) {
+        const dir = join(workRoot, platformSlug(platform));
+        plans.push({ platform, output: join(workRoot, `${platformSlug(platform)}.json`), args: trivyImageArgs({ ...common, input: dir, output: join(workRoot, `${platformSlug(platform)}.json`) }) });
       }
     } else {
       const metadata = readBuildMetadata(root, options.outputPath);

@@ -7,7 +7,7 @@ import { OciLayout } from '../../oci/layout';
 import { applyEnvOverrides, formatIssues, normalizePluginOptions } from '../../plugin/options';
 import { Finding, formatFinding } from '../../verify/checks';
 import { verifyImage, VerifyPolicy } from '../../verify/verify-image';
-import { schema, VerifyExecutorOptions } from './schema';
+import { schema, VerifyExecutorOptions } from './options';
 
 export const VERIFY_FILE = 'verify.json';
 

@@ -1,0 +1,144 @@
+/**
+ * Project-graph cost of the plugin: wall time of `nx show projects` in generated workspaces of N services,
+ * with no plugin, with @lucid/nx-lucid, and with @nx/docker's plugin. Each run starts cold (no daemon,
+ * no graph cache, plugin caches in .nx/workspace-data removed), the median of a few runs is kept.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, cpSync, mkdirSync, openSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+const WORKSPACE_ROOT = resolve(__dirname, '../..');
+
+export type Variant = 'none' | 'lucid' | 'nx-docker';
+
+export interface GraphBenchRow {
+  services: number;
+  variant: Variant;
+  /** Median wall time of `nx show projects`, milliseconds. */
+  medianMs: number;
+  runsMs: number[];
+  /** Projects Nx listed (services + the shared lib + the plugin's own project). */
+  projects: number;
+}
+
+export interface GraphBenchResult {
+  rows: GraphBenchRow[];
+  /** Per size: lucid / none and lucid / nx-docker median ratios. */
+  ratios: Array<{ services: number; lucidVsNone: number; lucidVsNxDocker: number; nxDockerVsNone: number }>;
+}
+
+function write(root: string, file: string, content: string) {
+  mkdirSync(dirname(join(root, file)), { recursive: true });
+  writeFileSync(join(root, file), content);
+}
+
+/** A workspace of `count` Python services shaped like ours: Dockerfile + ignore file + project.json + src. */
+export function generateWorkspace(count: number): string {
+  const root = mkdtempSync(join(tmpdir(), `lucid-bench-${count}-`));
+  for (const file of ['tsconfig.base.json', 'package.json']) cpSync(join(WORKSPACE_ROOT, file), join(root, file));
+  symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid/src'), join(root, 'tools/nx-lucid/src'), { recursive: true });
+  for (const f of ['package.json', 'project.json', 'executors.json', 'generators.json']) {
+    cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid', f), join(root, 'tools/nx-lucid', f));
+  }
+  write(root, 'libs/common/project.json', '{"name":"common"}');
+  write(root, 'libs/common/src/common/__init__.py', '');
+  for (let i = 0; i < count; i++) {
+    const name = `svc-${String(i).padStart(4, '0')}`;
+    const dir = `apps/${name}`;
+    write(root, `${dir}/project.json`, JSON.stringify({ name, tags: [`phase:${(i % 4) + 1}`] }));
+    write(
+      root,
+      `${dir}/Dockerfile`,
+      [
+        'ARG BASE_IMAGE=gcr.io/distroless/python3-debian12:nonroot',
+        'FROM scratch AS assemble',
+        'COPY libs/common/src/ /app/lib/',
+        `COPY ${dir}/src/ /app/service/`,
+        'FROM ${BASE_IMAGE}',
+        'COPY --from=assemble --chown=65532:65532 /app /app',
+        'USER 65532:65532',
+        'ENTRYPOINT ["python3", "/app/service/main.py"]',
+        '',
+      ].join('\n'),
+    );
+    write(root, `${dir}/Dockerfile.dockerignore`, '**/*.md\n**/tests\n');
+    write(root, `${dir}/src/main.py`, 'print("ok")\n');
+  }
+  return root;
+}
+
+function nxJson(variant: Variant) {
+  const real = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'nx.json'), 'utf8'));
+  const lucid = real.plugins.find((p: { plugin?: string }) => p.plugin === '@lucid/nx-lucid');
+  const plugins = variant === 'none' ? [] : variant === 'lucid' ? [lucid] : ['@nx/docker'];
+  return JSON.stringify({ ...real, plugins }, null, 2);
+}
+
+function showProjects(root: string): { ms: number; projects: number } {
+  rmSync(join(root, '.nx'), { recursive: true, force: true });
+  const start = process.hrtime.bigint();
+  // Output to a file, not a pipe: nx exits right after printing, and a pipe may lose the tail of 1000 lines.
+  const outFile = join(root, '.bench-out');
+  const fd = openSync(outFile, 'w');
+  const r = spawnSync(join(WORKSPACE_ROOT, 'node_modules/.bin/nx'), ['show', 'projects'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', fd, 'pipe'],
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_CACHE_PROJECT_GRAPH: 'false', NX_TUI: 'false' },
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  closeSync(fd);
+  const stdout = readFileSync(outFile, 'utf8');
+  if (r.status !== 0) throw new Error(`nx show projects failed in ${root}:\n${r.stderr || stdout}`);
+  return { ms, projects: stdout.split('\n').filter(Boolean).length };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+export function measureGraph(
+  sizes: number[] = [29, 1000],
+  runs = 3,
+  variants: Variant[] = ['none', 'lucid', 'nx-docker'],
+  log: (line: string) => void = () => undefined,
+): GraphBenchResult {
+  const rows: GraphBenchRow[] = [];
+  for (const services of sizes) {
+    const root = generateWorkspace(services);
+    try {
+      for (const variant of variants) {
+        writeFileSync(join(root, 'nx.json'), nxJson(variant));
+        showProjects(root); // warm-up: file system caches, not measured
+        const results = Array.from({ length: runs }, () => showProjects(root));
+        // Every variant must see every project (services + lib + the plugin's own), or the timing means nothing.
+        const wrong = results.find((r) => r.projects !== services + 2);
+        if (wrong) throw new Error(`${variant}: nx listed ${wrong.projects} projects, expected ${services + 2}`);
+        const row = { services, variant, runsMs: results.map((r) => round(r.ms, 0)), medianMs: round(median(results.map((r) => r.ms)), 0), projects: results[0].projects };
+        log(`${services} services, ${variant}: median ${row.medianMs} ms (${row.runsMs.join(', ')}), ${row.projects} projects`);
+        rows.push(row);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  const ratios = sizes.map((services) => {
+    const at = (v: Variant) => rows.find((r) => r.services === services && r.variant === v)?.medianMs ?? NaN;
+    return {
+      services,
+      lucidVsNone: round(at('lucid') / at('none')),
+      lucidVsNxDocker: round(at('lucid') / at('nx-docker')),
+      nxDockerVsNone: round(at('nx-docker') / at('none')),
+    };
+  });
+  return { rows, ratios };
+}
+
+if (require.main === module) {
+  const result = measureGraph(undefined, undefined, undefined, (l) => console.log(l));
+  console.log(JSON.stringify(result.ratios, null, 2));
+}

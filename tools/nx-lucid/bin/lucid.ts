@@ -1,0 +1,172 @@
+/**
+ * lucid: workspace commands that Nx itself does not offer.
+ *
+ *   lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--json] [--dry-run]
+ *
+ * Lists the container projects whose image inputs changed between base and head (Dockerfile-aware: a README,
+ * a test or a .dockerignore'd file affects nothing), or runs `nx run-many -t <targets> --projects=<list>` on them.
+ * Without --head the working tree (uncommitted and untracked files) is compared with base, as Nx does.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { containerAffected, fromNxGraph, InputDefinition } from '../src/affected/affected';
+import { formatCommand, ProcessError, runProcess } from '../src/boundary/process';
+
+const USAGE = `usage: lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--json] [--dry-run]`;
+
+export interface AffectedArgs {
+  base?: string;
+  head?: string;
+  projects: string[];
+  targets: string[];
+  json: boolean;
+  dryRun: boolean;
+}
+
+export class UsageError extends Error {}
+
+/** Parses `--k=v`, `--k v`, `-t a b`, `-t a,b`, repeated `-t`. */
+export function parseAffectedArgs(argv: string[]): AffectedArgs {
+  const out: AffectedArgs = { projects: [], targets: [], json: false, dryRun: false };
+  const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const key = arg.startsWith('-') ? (eq > 0 ? arg.slice(0, eq) : arg) : arg;
+    const takeValue = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('-')) throw new UsageError(`${key} needs a value\n${USAGE}`);
+      i++;
+      return next;
+    };
+    switch (key) {
+      case '--base':
+        out.base = takeValue();
+        break;
+      case '--head':
+        out.head = takeValue();
+        break;
+      case '--projects':
+      case '-p':
+        out.projects.push(...list(takeValue()));
+        break;
+      case '-t':
+      case '--target':
+      case '--targets': {
+        out.targets.push(...list(takeValue()));
+        // `-t build scan`: further bare words are targets too.
+        while (eq < 0 && argv[i + 1] !== undefined && !argv[i + 1].startsWith('-')) out.targets.push(...list(argv[++i]));
+        break;
+      }
+      case '--json':
+        out.json = true;
+        break;
+      case '--dry-run':
+        out.dryRun = true;
+        break;
+      default:
+        throw new UsageError(`unknown argument "${arg}"\n${USAGE}`);
+    }
+  }
+  return out;
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  return (await runProcess('git', args, { cwd })).stdout;
+}
+
+async function revExists(cwd: string, rev: string): Promise<boolean> {
+  const r = await runProcess('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd, allowFailure: true });
+  return r.exitCode === 0;
+}
+
+/** Files changed between the merge base of base/head and head (or the working tree), both sides of renames. */
+export async function changedFiles(cwd: string, base: string, head?: string): Promise<string[]> {
+  for (const rev of [base, ...(head ? [head] : [])]) {
+    if (!(await revExists(cwd, rev))) throw new UsageError(`"${rev}" is not a commit in ${cwd}`);
+  }
+  const mergeBase = (await runProcess('git', ['merge-base', base, head ?? 'HEAD'], { cwd, allowFailure: true })).stdout.trim() || base;
+  const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (head) return lines(await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', mergeBase, head]));
+  const tracked = lines(await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', mergeBase]));
+  const untracked = lines(await git(cwd, ['ls-files', '--others', '--exclude-standard']));
+  return [...new Set([...tracked, ...untracked])].sort();
+}
+
+export interface RunAffectedResult {
+  exitCode: number;
+  projects: string[];
+}
+
+export async function runAffected(argv: string[], cwd: string, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<RunAffectedResult> {
+  const args = parseAffectedArgs(argv);
+  const nxJson = JSON.parse(readFileSync(join(cwd, 'nx.json'), 'utf8'));
+  const base = args.base ?? nxJson.defaultBase ?? 'main';
+  const files = await changedFiles(cwd, base, args.head);
+
+  // Nx computes the graph for the workspace it is loaded from, so load it from there.
+  process.chdir(cwd);
+  const { createProjectGraphAsync } = require('@nx/devkit') as typeof import('@nx/devkit');
+  const projectGraph = await createProjectGraphAsync({ exitOnError: false });
+  let affected = containerAffected({
+    changedFiles: files,
+    graph: fromNxGraph(projectGraph as never),
+    namedInputs: (nxJson.namedInputs ?? {}) as Record<string, InputDefinition[]>,
+  });
+  if (args.projects.length > 0) {
+    const { findMatchingProjects } = require('nx/src/utils/find-matching-projects') as {
+      findMatchingProjects(patterns: string[], nodes: Record<string, unknown>): string[];
+    };
+    const allowed = new Set(findMatchingProjects(args.projects, projectGraph.nodes));
+    affected = affected.filter((a) => allowed.has(a.name));
+  }
+  const names = affected.map((a) => a.name);
+  const range = `${base}...${args.head ?? 'working tree'}`;
+
+  if (args.json) {
+    write(`${JSON.stringify({ base, head: args.head ?? null, changedFiles: files, affected }, null, 2)}\n`);
+    if (args.targets.length === 0) return { exitCode: 0, projects: names };
+  }
+  if (names.length === 0) {
+    if (!args.json) write(`No container project is affected by ${range} (${files.length} changed file(s)).\n`);
+    return { exitCode: 0, projects: [] };
+  }
+  if (args.targets.length === 0) {
+    if (!args.json) write(`${names.join('\n')}\n`);
+    return { exitCode: 0, projects: names };
+  }
+  const runArgs = ['nx', 'run-many', '-t', ...args.targets, `--projects=${names.join(',')}`];
+  if (args.dryRun) {
+    write(`[dry-run] would run: ${formatCommand('npx', runArgs)}\n`);
+    return { exitCode: 0, projects: names };
+  }
+  write(`Affected by ${range}: ${names.join(', ')}\n`);
+  const result = await runProcess('npx', runArgs, { cwd, stream: true, allowFailure: true });
+  return { exitCode: result.exitCode, projects: names };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'affected') return (await runAffected(rest, process.cwd())).exitCode;
+    process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);
+    return 1;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ProcessError) {
+      process.stderr.write(`lucid: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`lucid: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

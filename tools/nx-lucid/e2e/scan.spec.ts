@@ -1,0 +1,349 @@
+/**
+ * Process wiring of the scan executor: the real executor runs a stand-in `trivy` placed first on PATH
+ * (support/fake-trivy/trivy) that records its arguments and replays real Trivy reports from
+ * ../shared/fixtures/trivy. Everything after the process boundary is the real code.
+ */
+import type { ExecutorContext } from '@nx/devkit';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import scanExecutor from '../src/executors/scan/executor';
+import { buildMetadataSchema } from '../src/metadata/metadata';
+import { MediaType } from '../src/oci/media-types';
+import { scanOutcomeSchema } from '../src/scan/summary';
+import { sarifValidator, TRIVY_FIXTURES } from '../src/scan/test-support';
+
+const PROJECT = 'auth-service';
+const OUT = `dist/containers/${PROJECT}`;
+const ORIGINAL_ENV = { ...process.env };
+
+let ws: string;
+let bin: string;
+/** A PATH with no trivy on it. */
+let emptyDir: string;
+let argvLog: string;
+let logs: string[];
+let errors: string[];
+
+const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** A real two-platform OCI layout (index.json → image index → one manifest per platform) and its metadata.json. */
+function writeBuild(root: string): { indexDigest: string; manifestDigests: string[] } {
+  const oci = join(root, OUT, 'oci');
+  mkdirSync(join(oci, 'blobs', 'sha256'), { recursive: true });
+  const put = (content: string) => {
+    const d = sha(content);
+    writeFileSync(join(oci, 'blobs', 'sha256', d.slice(7)), content);
+    return { digest: d, size: Buffer.byteLength(content) };
+  };
+  const manifests = (['amd64', 'arm64'] as const).map((architecture) => {
+    const layer = put(`layer-${architecture}`);
+    const config = put(JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }));
+    const manifest = put(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.ociManifest,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+      }),
+    );
+    return { architecture, manifest, config, layer };
+  });
+  const index = put(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.ociIndex,
+      manifests: manifests.map((m) => ({ mediaType: MediaType.ociManifest, ...m.manifest, platform: { architecture: m.architecture, os: 'linux' } })),
+    }),
+  );
+  writeFileSync(join(oci, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(join(oci, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.ociIndex, ...index }] }));
+  const metadata = buildMetadataSchema.parse({
+    schemaVersion: 1,
+    project: PROJECT,
+    phase: 1,
+    image: `ghcr.io/hamigames/lucid/${PROJECT}`,
+    version: '1.0.0',
+    gitSha: null,
+    layout: 'oci',
+    index: { digest: index.digest, mediaType: MediaType.ociIndex, size: index.size },
+    manifests: manifests.map((m) => ({
+      platform: { architecture: m.architecture, os: 'linux' },
+      digest: m.manifest.digest,
+      mediaType: MediaType.ociManifest,
+      size: m.manifest.size,
+      configDigest: m.config.digest,
+      compressedSize: m.layer.size,
+    })),
+    compressedSize: manifests.reduce((n, m) => n + m.layer.size + m.config.size, 0),
+    labels: {},
+    annotations: {},
+    base: null,
+    engine: { name: 'buildah', version: '1.28.0' },
+  });
+  writeFileSync(join(root, OUT, 'metadata.json'), JSON.stringify(metadata, null, 2));
+  return { indexDigest: index.digest, manifestDigests: manifests.map((m) => m.manifest.digest) };
+}
+
+const context = (): ExecutorContext =>
+  ({
+    root: ws,
+    cwd: ws,
+    projectName: PROJECT,
+    isVerbose: false,
+    projectsConfigurations: { version: 2, projects: {} },
+    nxJsonConfiguration: {},
+    projectGraph: { nodes: {}, dependencies: {} },
+  }) as unknown as ExecutorContext;
+
+const baseOptions = { outputPath: OUT, registry: 'ghcr.io', repository: 'hamigames/lucid', platforms: ['linux/amd64', 'linux/arm64'] };
+const calls = () =>
+  existsSync(argvLog) ? readFileSync(argvLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string[]; cwd: string }) : [];
+const scanFile = (name: string) => join(ws, OUT, 'scan', name);
+const flagValue = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
+
+let build: ReturnType<typeof writeBuild>;
+
+beforeAll(() => {
+  bin = mkdtempSync(join(tmpdir(), 'fake-trivy-bin-'));
+  emptyDir = mkdtempSync(join(tmpdir(), 'empty-path-'));
+  copyFileSync(join(__dirname, 'support', 'fake-trivy', 'trivy'), join(bin, 'trivy'));
+  require('node:fs').chmodSync(join(bin, 'trivy'), 0o755);
+});
+afterAll(() => {
+  rmSync(bin, { recursive: true, force: true });
+  rmSync(emptyDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  ws = mkdtempSync(join(tmpdir(), 'scan-ws-'));
+  build = writeBuild(ws);
+  argvLog = join(ws, 'argv.jsonl');
+  process.env = { ...ORIGINAL_ENV, PATH: `${bin}:${ORIGINAL_ENV.PATH}`, FAKE_TRIVY_ARGV_LOG: argvLog };
+  delete process.env.GITHUB_STEP_SUMMARY;
+  delete process.env.LUCID_TRIVY_DB_DIR;
+  logs = [];
+  errors = [];
+  jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void logs.push(a.join(' ')));
+  jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  process.env = { ...ORIGINAL_ENV };
+  rmSync(ws, { recursive: true, force: true });
+});
+
+describe('scan executor with a stand-in trivy', () => {
+  it('debian-buster on both platforms: gate fails on bash by CVSS, every output written, reasons printed', async () => {
+    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
+    const stepSummary = join(ws, 'step-summary.md');
+    writeFileSync(stepSummary, '# earlier step\n');
+    process.env.GITHUB_STEP_SUMMARY = stepSummary;
+
+    const result = await scanExecutor(baseOptions, context());
+    expect(result.success).toBe(false);
+
+    // The recorded argv: version, one image scan per platform on a one-manifest layout view, convert.
+    const recorded = calls();
+    expect(recorded.map((c) => c.argv[0])).toEqual(['version', 'image', 'image', 'convert']);
+    const scans = recorded.filter((c) => c.argv[0] === 'image');
+    for (const [i, { argv }] of scans.entries()) {
+      expect(argv).toEqual([
+        'image', '--input', expect.any(String), '--format', 'json', '--output', expect.any(String),
+        '--cache-dir', join(ws, '.lucid', 'trivy-cache', PROJECT), '--quiet',
+      ]);
+      expect(flagValue(argv, '--input')).toMatch(i === 0 ? /linux-amd64$/ : /linux-arm64$/);
+      expect(argv).not.toContain('--skip-db-update');
+    }
+    // The views are temporary; they must be gone afterwards.
+    expect(existsSync(flagValue(scans[0].argv, '--input'))).toBe(false);
+    expect(recorded[3].argv).toEqual(['convert', '--format', 'sarif', '--output', scanFile('report.sarif'), scanFile('report.json')]);
+
+    // Outputs.
+    expect(readdirSync(join(ws, OUT, 'scan')).sort()).toEqual(['gate.json', 'report.json', 'report.sarif', 'summary.md', 'trivy']);
+    expect(readdirSync(scanFile('trivy')).sort()).toEqual(['linux-amd64.json', 'linux-arm64.json']);
+    expect(readFileSync(scanFile('trivy/linux-arm64.json'), 'utf8')).toBe(readFileSync(process.env.FAKE_TRIVY_REPORT, 'utf8'));
+    const report = JSON.parse(readFileSync(scanFile('report.json'), 'utf8'));
+    expect(report.Results.map((r: { Target: string }) => r.Target.replace(/.*\[/, '['))).toEqual(['[linux/amd64]', '[linux/arm64]']);
+
+    const outcome = scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8')));
+    expect(outcome).toMatchObject({ passed: false, platforms: ['linux/amd64', 'linux/arm64'], trivyVersion: '0.58.0-stand-in', sarif: 'built-in' });
+    expect(outcome.target).toEqual({ kind: 'oci-layout', ref: `ghcr.io/hamigames/lucid/${PROJECT}:1.0.0`, digest: build.indexDigest });
+    // The same finding on two platforms counts once.
+    expect(outcome.failing.map((f) => f.id)).toEqual(['CVE-2019-18224', 'CVE-2019-18276']);
+
+    const validate = sarifValidator();
+    expect(validate(JSON.parse(readFileSync(scanFile('report.sarif'), 'utf8')))).toBe(true);
+
+    const md = readFileSync(scanFile('summary.md'), 'utf8');
+    expect(readFileSync(stepSummary, 'utf8')).toBe(`# earlier step\n${md}\n`);
+    expect(errors).toContain('✗ CVE-2019-18276 in bash 5.0-4 → no fix: CVSS v3 7.8 (nvd), severity LOW — fails: CVSS 7.8 ≥ 7.0');
+    expect(errors.some((l) => l.startsWith('gate FAILED: 2 finding(s)'))).toBe(true);
+    expect(logs.some((l) => l.includes('trivy convert --format sarif failed'))).toBe(true);
+  });
+
+  it('one platform, ignoreUnfixed and an ignore file in force: passes; report.json is Trivy bytes; convert gets the ignore file', async () => {
+    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
+    process.env.FAKE_TRIVY_CONVERT = `copy:${join(TRIVY_FIXTURES, 'alpine-310.sarif')}`;
+    writeFileSync(join(ws, '.trivyignore'), '# risk accepted\nCVE-2019-18224 exp:2999-01-01\n');
+    const result = await scanExecutor(
+      { ...baseOptions, platform: 'linux/arm64', gate: { enabled: true, cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: true, ignoreFile: '.trivyignore' } },
+      context(),
+    );
+    expect(errors).toEqual([]);
+    expect(result.success).toBe(true);
+    const recorded = calls();
+    expect(recorded.filter((c) => c.argv[0] === 'image')).toHaveLength(1);
+    const convert = recorded.find((c) => c.argv[0] === 'convert')!;
+    expect(flagValue(convert.argv, '--ignorefile')).toBe(join(ws, '.trivyignore'));
+    expect(convert.cwd).toBe(join(ws, OUT, 'scan'));
+    expect(readFileSync(scanFile('report.json'), 'utf8')).toBe(readFileSync(process.env.FAKE_TRIVY_REPORT, 'utf8'));
+    expect(readFileSync(scanFile('report.sarif'), 'utf8')).toBe(readFileSync(join(TRIVY_FIXTURES, 'alpine-310.sarif'), 'utf8'));
+    const outcome = scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8')));
+    expect(outcome).toMatchObject({ passed: true, sarif: 'trivy convert', platforms: ['linux/arm64'] });
+    expect(outcome.ignored.map((i) => [i.id, i.by])).toEqual([
+      ['CVE-2019-18276', 'unfixed'],
+      ['CVE-2019-18224', 'ignore-file'],
+    ]);
+  });
+
+  it('an expired ignore entry no longer ignores, and says so', async () => {
+    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
+    writeFileSync(join(ws, '.trivyignore'), 'CVE-2019-18224 exp:2020-01-01\n');
+    const result = await scanExecutor(
+      { ...baseOptions, platform: 'linux/amd64', gate: { enabled: true, cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: true, ignoreFile: '.trivyignore' } },
+      context(),
+    );
+    expect(result.success).toBe(false);
+    expect(errors[0]).toBe('ignore entry CVE-2019-18224 (line 1) expired on 2020-01-01: it no longer ignores this finding');
+  });
+
+  it('engine-ci (no vulnerabilities) passes', async () => {
+    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+    expect((await scanExecutor(baseOptions, context())).success).toBe(true);
+    expect(logs.some((l) => l.startsWith('gate passed'))).toBe(true);
+  });
+
+  it('a shared, already downloaded DB is linked read-only and not updated', async () => {
+    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+    const shared = join(ws, 'trivy-db');
+    mkdirSync(join(shared, 'db'), { recursive: true });
+    process.env.LUCID_TRIVY_DB_DIR = shared;
+    expect((await scanExecutor({ ...baseOptions, platform: 'linux/amd64' }, context())).success).toBe(true);
+    const scan = calls().find((c) => c.argv[0] === 'image')!;
+    expect(scan.argv.slice(-2)).toEqual(['--skip-db-update', '--skip-java-db-update']);
+    expect(lstatSync(join(ws, '.lucid', 'trivy-cache', PROJECT, 'db')).isSymbolicLink()).toBe(true);
+  });
+
+  it('--image-ref scans a registry reference per platform', async () => {
+    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+    const ref = `registry.example:5000/lucid/${PROJECT}@${build.indexDigest}`;
+    expect((await scanExecutor({ ...baseOptions, imageRef: ref }, context())).success).toBe(true);
+    const scans = calls().filter((c) => c.argv[0] === 'image');
+    expect(scans.map((c) => [flagValue(c.argv, '--platform'), c.argv.at(-1), c.argv.includes('--input')])).toEqual([
+      ['linux/amd64', ref, false],
+      ['linux/arm64', ref, false],
+    ]);
+  });
+
+  it('--dry-run prints the trivy commands and runs and writes nothing', async () => {
+    const result = await scanExecutor({ ...baseOptions, dryRun: true }, context());
+    expect(result.success).toBe(true);
+    expect(calls()).toEqual([]);
+    expect(existsSync(join(ws, OUT, 'scan'))).toBe(false);
+    const commands = logs.filter((l) => l.startsWith('trivy '));
+    expect(commands).toHaveLength(3);
+    expect(commands[0]).toMatch(/^trivy image --input \S+linux-amd64 --format json --output \S+ --cache-dir \S+ --quiet$/);
+    expect(commands[2]).toMatch(/^trivy convert --format sarif/);
+  });
+
+  describe('failure modes never pass', () => {
+    const expectFailure = async (pattern: RegExp, options: object = baseOptions) => {
+      const result = await scanExecutor(options, context());
+      expect(result.success).toBe(false);
+      expect(errors.join('\n')).toMatch(pattern);
+      expect(existsSync(scanFile('gate.json'))).toBe(false);
+    };
+
+    it('truncated report JSON', async () => {
+      process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'juice-shop-debian12.json');
+      process.env.FAKE_TRIVY_MODE = 'truncate';
+      await expectFailure(/Trivy report for .* \(linux\/amd64\) is not valid JSON \(truncated or malformed\)/);
+    });
+
+    it('an unknown SchemaVersion', async () => {
+      const raw = JSON.parse(readFileSync(join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json'), 'utf8'));
+      const v3 = join(ws, 'v3.json');
+      writeFileSync(v3, JSON.stringify({ ...raw, SchemaVersion: 3 }));
+      process.env.FAKE_TRIVY_REPORT = v3;
+      await expectFailure(/SchemaVersion 3; only Trivy JSON schema version 2 is understood/);
+    });
+
+    it('trivy exits 1 with an error on stderr', async () => {
+      process.env.FAKE_TRIVY_MODE = 'fail';
+      await expectFailure(/trivy image --input .* failed \(exit 1\):\n.*FATAL\timage scan error: .*failed to download vulnerability DB/);
+    });
+
+    it('trivy exits 0 but writes no report', async () => {
+      process.env.FAKE_TRIVY_MODE = 'no-output';
+      await expectFailure(/trivy exited 0 but wrote no report/);
+    });
+
+    it('trivy is not on PATH: a clear install hint', async () => {
+      process.env.PATH = emptyDir;
+      await expectFailure(/trivy is not installed \(not on PATH\): install Trivy \(https:\/\/trivy\.dev.*the gate cannot pass without a scan/);
+    });
+
+    it('a configured ignore file that is missing', async () => {
+      process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+      await expectFailure(/ignore file \.trivyignore \(gate\.ignoreFile\) not found/, {
+        ...baseOptions,
+        gate: { enabled: true, cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: false, ignoreFile: '.trivyignore' },
+      });
+      expect(calls().filter((c) => c.argv[0] === 'image')).toEqual([]);
+    });
+
+    it('a failed rescan removes the earlier passing outputs', async () => {
+      process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+      expect((await scanExecutor(baseOptions, context())).success).toBe(true);
+      expect(existsSync(scanFile('gate.json'))).toBe(true);
+      process.env.FAKE_TRIVY_MODE = 'fail';
+      await expectFailure(/failed \(exit 1\)/);
+      expect(existsSync(scanFile('report.json'))).toBe(false);
+    });
+
+    it('invalid options list the bad fields', async () => {
+      await expectFailure(/invalid options for @lucid\/nx-lucid:scan:\n {2}- gate\.cvssThreshold: .*\n {2}- (\(root\)|.*bogus)/, {
+        ...baseOptions,
+        bogus: 1,
+        gate: { cvssThreshold: 11 },
+      });
+    });
+
+    it('a build that has not run', async () => {
+      rmSync(join(ws, OUT), { recursive: true });
+      await expectFailure(/metadata\.json not found: run the container-build target first/);
+    });
+  });
+
+  describe('bin/trivy-db-key.js (the scan target\'s runtime cache input)', () => {
+    const key = () => {
+      const r = require('node:child_process').spawnSync(process.execPath, [join(__dirname, '..', 'bin', 'trivy-db-key.js')], { env: process.env, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      return r.stdout.trim() as string;
+    };
+    it('keys on the shared DB\'s UpdatedAt when one is configured, else on the UTC day', () => {
+      process.env.LUCID_TRIVY_DB_DIR = join(ws, 'trivy-db');
+      expect(key()).toBe('trivy:0.58.0-stand-in db:2:2025-05-31T06:00:00Z');
+      expect(calls().at(-1)!.argv).toEqual(['version', '--format', 'json', '--cache-dir', join(ws, 'trivy-db')]);
+      delete process.env.LUCID_TRIVY_DB_DIR;
+      expect(key()).toBe(`trivy:0.58.0-stand-in day:${new Date().toISOString().slice(0, 10)}`);
+    });
+    it('prints a stable marker when trivy is absent', () => {
+      process.env.PATH = emptyDir;
+      // node itself is started by absolute path; only trivy is missing.
+      expect(key()).toBe('trivy:absent');
+    });
+  });
+});

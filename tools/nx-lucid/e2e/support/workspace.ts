@@ -1,0 +1,92 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { runProcess, RunResult } from '../../src/boundary/process';
+
+/** The real workspace these tests copy from. */
+export const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
+
+export interface ThrowawayWorkspace {
+  root: string;
+  /** Writes (creating folders) a workspace-relative file. */
+  write(file: string, content: string): void;
+  remove(file: string): void;
+  git(args: string[]): Promise<string>;
+  /** Stages everything and commits; returns the commit sha. */
+  commit(message: string): Promise<string>;
+  /** Runs `nx <args>` in the workspace without daemon or cloud; never throws on a non-zero exit. */
+  nx(args: string[], env?: NodeJS.ProcessEnv): Promise<RunResult>;
+  dispose(): void;
+}
+
+export interface WorkspaceSpec {
+  /** Folder names under apps/ to copy, or "all". */
+  apps?: string[] | 'all';
+  /** Folder names under libs/ to copy, or "all". */
+  libs?: string[] | 'all';
+  /** Extra files to write before the first commit. */
+  files?: Record<string, string>;
+}
+
+export const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'true', CI: 'true' };
+
+const pick = (folder: string, wanted: string[] | 'all' | undefined) =>
+  wanted === 'all' ? readdirSync(join(WORKSPACE_ROOT, folder)) : wanted ?? [];
+
+/**
+ * A throwaway Nx workspace on disk: the real nx.json, tsconfig.base.json, package.json and plugin source,
+ * node_modules symlinked, the chosen apps and libs, committed to a fresh git repository.
+ */
+export async function createWorkspace(spec: WorkspaceSpec = {}): Promise<ThrowawayWorkspace> {
+  const root = mkdtempSync(join(tmpdir(), 'lucid-ws-'));
+  for (const file of ['nx.json', 'tsconfig.base.json', 'package.json']) cpSync(join(WORKSPACE_ROOT, file), join(root, file));
+  symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid'), join(root, 'tools/nx-lucid'), {
+    recursive: true,
+    filter: (src) => !/(^|\/)(node_modules|dist|\.nx)(\/|$)/.test(src.slice(WORKSPACE_ROOT.length)),
+  });
+  for (const folder of ['apps', 'libs'] as const) {
+    for (const name of pick(folder, folder === 'apps' ? spec.apps : spec.libs)) {
+      cpSync(join(WORKSPACE_ROOT, folder, name), join(root, folder, name), {
+        recursive: true,
+        filter: (src) => !/(__pycache__|\.pyc$)/.test(src),
+      });
+    }
+  }
+  const write = (file: string, content: string) => {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), content);
+  };
+  write('.gitignore', 'node_modules\n.nx\ndist\ntmp\n__pycache__\n');
+  for (const [file, content] of Object.entries(spec.files ?? {})) write(file, content);
+
+  const git = async (args: string[]) =>
+    (
+      await runProcess('git', ['-c', 'user.name=lucid-test', '-c', 'user.email=test@lucid.invalid', '-c', 'commit.gpgsign=false', ...args], {
+        cwd: root,
+      })
+    ).stdout.trim();
+  await git(['init', '-q', '-b', 'main']);
+  const commit = async (message: string) => {
+    await git(['add', '-A']);
+    await git(['commit', '-q', '--allow-empty', '-m', message]);
+    return git(['rev-parse', 'HEAD']);
+  };
+  await commit('initial');
+  return {
+    root,
+    write,
+    remove: (file) => rmSync(join(root, file), { recursive: true, force: true }),
+    git,
+    commit,
+    nx: (args, env = {}) =>
+      runProcess(join(WORKSPACE_ROOT, 'node_modules/.bin/nx'), args, {
+        cwd: root,
+        env: { ...process.env, ...NX_ENV, ...env },
+        allowFailure: true,
+      }),
+    dispose: () => {
+      if (existsSync(root)) rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { DEFAULT_POLICY, evaluateGate } from './gate';
+import { formatScanLine, markdownSummary, scanOutcomeSchema, toOutcome } from './summary';
+import { fixture } from './test-support';
+
+const info = {
+  project: 'auth-service',
+  target: { kind: 'oci-layout' as const, ref: 'ghcr.io/hamigames/lucid/auth-service:1.0.0', digest: 'sha256:' + 'a'.repeat(64) },
+  platforms: ['linux/amd64'],
+  trivyVersion: '0.58.0',
+  sarif: 'built-in' as const,
+};
+
+describe('summary', () => {
+  it('the Markdown names each failing finding with versions, score and source', () => {
+    const g = evaluateGate(fixture('debian-buster.json'), DEFAULT_POLICY);
+    const md = markdownSummary(g, toOutcome(g, info));
+    expect(md).toContain('### Trivy scan: auth-service — ❌ FAILED');
+    expect(md).toContain('| CVE-2019-18276](https://avd.aquasec.com/nvd/cve-2019-18276) | bash | 5.0-4 → no fix | CVSS v3 7.8 (nvd) | LOW | cvss |'.replace('| CVE', '| [CVE'));
+    expect(md).toMatch(/\| 1 \| 0 \| 0 \| 1 \| 0 \| 0 \| 0 \|/); // CRITICAL HIGH MEDIUM LOW UNKNOWN ignored secrets
+  });
+
+  it('gate.json round-trips through its schema', () => {
+    const g = evaluateGate(fixture('juice-shop-debian12.json'), DEFAULT_POLICY);
+    const o = toOutcome(g, info);
+    expect(scanOutcomeSchema.parse(JSON.parse(JSON.stringify(o)))).toEqual(o);
+  });
+
+  it('one line per service for the main job', () => {
+    const pass = toOutcome(evaluateGate(fixture('engine-ci-alpine-no-vulns.json'), DEFAULT_POLICY), info);
+    expect(formatScanLine({ kind: 'outcome', outcome: pass })).toBe('pass (0 ≥7.0, 0 findings)');
+    const fail = toOutcome(evaluateGate(fixture('debian-buster.json'), DEFAULT_POLICY), info);
+    expect(formatScanLine({ kind: 'outcome', outcome: fail })).toBe('FAIL 2 findings (CVE-2019-18224 9.8, CVE-2019-18276 7.8)');
+    const off = toOutcome(evaluateGate(fixture('debian-buster.json'), { ...DEFAULT_POLICY, enabled: false }), info);
+    expect(formatScanLine({ kind: 'outcome', outcome: off })).toBe('not gated (2 would fail, 2 findings)');
+    expect(formatScanLine({ kind: 'skipped', reason: 'trivy not installed' })).toBe('skipped: trivy not installed');
+    expect(formatScanLine({ kind: 'error', message: 'bad JSON\nmore' })).toBe('error: bad JSON');
+  });
+});
