@@ -6,6 +6,7 @@ import { minimatch } from 'minimatch';
 import { parseImageReference } from '../image/naming';
 import { normalizePluginOptions, PluginOptionsInput } from './options';
 import { analyzeContainerProject } from './project-analysis';
+import { DOCKERFILE_NAME } from './create-nodes';
 
 interface ProjectRoot {
   name: string;
@@ -59,7 +60,7 @@ export const createDependencies: CreateDependencies<PluginOptionsInput> = (rawOp
 
   const deps: RawProjectGraphDependency[] = [];
   for (const { name, root } of roots) {
-    const dockerfile = root === '.' || root === '' ? options.dockerfileName : `${root}/${options.dockerfileName}`;
+    const dockerfile = root === '.' || root === '' ? DOCKERFILE_NAME : `${root}/${DOCKERFILE_NAME}`;
     if (!existsSync(join(context.workspaceRoot, dockerfile))) continue;
     const project = analyzeContainerProject(context.workspaceRoot, dockerfile);
     if (!project.analysis) continue;

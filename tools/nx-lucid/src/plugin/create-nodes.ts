@@ -3,7 +3,9 @@ import { logger } from '@nx/devkit';
 import { ENV_OVERRIDES, normalizePluginOptions, PluginOptions, PluginOptionsInput } from './options';
 import { analyzeContainerProject, ContainerProject, projectNameFor } from './project-analysis';
 
-export const DOCKERFILE_GLOB = '**/Dockerfile';
+/** Nx matches plugin globs before options are known, so the file name is fixed. */
+export const DOCKERFILE_NAME = 'Dockerfile';
+export const DOCKERFILE_GLOB = `**/${DOCKERFILE_NAME}`;
 
 /** Paths that hold Dockerfiles which are not projects of this workspace. */
 const IGNORED = /(^|\/)(node_modules|dist|tmp|\.nx|\.lucid)\//;

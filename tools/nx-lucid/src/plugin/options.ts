@@ -63,7 +63,6 @@ export const pluginOptionsSchema = z
     phaseTagPrefix: z.string().default('phase:'),
     /** `latest` is only pushed from this branch. */
     latestOnBranch: z.string().default('main'),
-    dockerfileName: z.string().default('Dockerfile'),
     outputRoot: z.string().default('dist/containers'),
     targetNames: z
       .object({

@@ -34,17 +34,40 @@ export function sourceInputs(path: string): string[] {
   return [`{workspaceRoot}/${path}`, `{workspaceRoot}/${path}/**/*`];
 }
 
+/**
+ * Analyses by file content, shared by createNodes and createDependencies (they run in the same plugin
+ * worker): each Dockerfile is parsed once per content, not once per graph hook.
+ */
+const analysisMemo = new Map<string, ContainerProject>();
+
 /** Reads and analyses one project's Dockerfile. Never throws: a broken Dockerfile is reported on the project. */
 export function analyzeContainerProject(workspaceRoot: string, dockerfile: string): ContainerProject {
   const root = posix.dirname(dockerfile);
   const ignoreFile = ignoreFileFor(workspaceRoot, dockerfile);
   const fixed = [`{workspaceRoot}/${dockerfile}`, ...(ignoreFile ? [`{workspaceRoot}/${ignoreFile}`] : [])];
+  const content = readFileSync(join(workspaceRoot, dockerfile), 'utf8');
+  const ignoreContent = ignoreFile ? readFileSync(join(workspaceRoot, ignoreFile), 'utf8') : '';
+  const key = `${workspaceRoot}\0${dockerfile}\0${ignoreFile ?? ''}\0${content}\0${ignoreContent}`;
+  const memo = analysisMemo.get(key);
+  if (memo) return memo;
+  const result = analyzeUncached(root, dockerfile, ignoreFile, fixed, content, ignoreContent);
+  if (analysisMemo.size > 5000) analysisMemo.clear();
+  analysisMemo.set(key, result);
+  return result;
+}
+
+function analyzeUncached(
+  root: string,
+  dockerfile: string,
+  ignoreFile: string | undefined,
+  fixed: string[],
+  content: string,
+  ignoreContent: string,
+): ContainerProject {
   try {
-    const analysis = analyzeDockerfile(readFileSync(join(workspaceRoot, dockerfile), 'utf8'), dockerfile);
+    const analysis = analyzeDockerfile(content, dockerfile);
     const sources = [...new Set(analysis.contextSources.flatMap((s) => sourceInputs(s.path)))].sort();
-    const negations = ignoreFile
-      ? dockerignoreNegations(parseDockerignore(readFileSync(join(workspaceRoot, ignoreFile), 'utf8')))
-      : [];
+    const negations = ignoreFile ? dockerignoreNegations(parseDockerignore(ignoreContent)) : [];
     return { root, dockerfile, ignoreFile, analysis, inputs: [...fixed, ...sources, ...negations] };
   } catch (e) {
     if (e instanceof DockerfileError) {
