@@ -2,6 +2,7 @@ import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/de
 import { logger } from '@nx/devkit';
 import { ENV_OVERRIDES, normalizePluginOptions, PluginOptions, PluginOptionsInput } from './options';
 import { analyzeContainerProject, ContainerProject, projectNameFor } from './project-analysis';
+import { baseRefForCacheKey } from '../build/plan';
 
 /** Nx matches plugin globs before options are known, so the file name is fixed. */
 export const DOCKERFILE_NAME = 'Dockerfile';
@@ -28,12 +29,15 @@ export function containerTargets(
   };
   const dockerfileError = project.error?.message;
   const metadataInput = { dependentTasksOutputFiles: '**/metadata.json', transitive: false };
+  // The base tag's current digest is a build input: a moved tag must rebuild (one skopeo call per distinct base).
+  const baseRef = project.analysis ? baseRefForCacheKey(project.analysis.stages) : undefined;
+  const baseInput = baseRef ? [{ runtime: `node tools/nx-lucid/bin/base-digest.js ${baseRef}` }] : [];
   const targets: Record<string, TargetConfiguration> = {
     [t.build]: {
       executor: '@lucid/nx-lucid:build',
       cache: true,
       dependsOn: [`^${t.build}`],
-      inputs: [...project.inputs, ...ENV_INPUTS],
+      inputs: [...project.inputs, ...baseInput, ...ENV_INPUTS],
       outputs: [`${out}/oci`, `${out}/metadata.json`],
       options: {
         ...shared,

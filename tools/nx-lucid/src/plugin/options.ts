@@ -112,6 +112,8 @@ export const ENV_OVERRIDES = {
   engine: 'LUCID_ENGINE',
   registryMirrors: 'LUCID_REGISTRY_MIRRORS',
   insecureRegistries: 'LUCID_INSECURE_REGISTRIES',
+  /** gha | registry | none: the generated CI workflows set gha (BuildKit cache in the Actions cache, per service scope). */
+  buildCache: 'LUCID_BUILD_CACHE',
 } as const;
 
 export function applyEnvOverrides(options: PluginOptions, env: NodeJS.ProcessEnv): PluginOptions {
@@ -122,6 +124,7 @@ export function applyEnvOverrides(options: PluginOptions, env: NodeJS.ProcessEnv
   if (v('platforms')) raw.platforms = v('platforms')!.split(',').map((p) => p.trim()).filter(Boolean);
   if (v('engine')) raw.engine = v('engine');
   if (v('insecureRegistries')) raw.insecureRegistries = v('insecureRegistries')!.split(',').map((p) => p.trim()).filter(Boolean);
+  if (v('buildCache')) raw.buildCache = { ...options.buildCache, type: v('buildCache') };
   if (v('registryMirrors')) {
     // Format: from=to[,from=to]
     const mirrors: Record<string, string> = {};

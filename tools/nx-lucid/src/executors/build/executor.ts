@@ -1,6 +1,44 @@
 import type { ExecutorContext } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import { dryRunLines, executeBuild, prepareBuild } from '../../build/build';
+import { formatIssues } from '../../plugin/options';
+import { BuildExecutorOptions, schema } from './options';
 
-/** Placeholder until the build executor lands: it fails loudly rather than pretend to succeed. */
-export default async function notBuiltYet(_options: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
-  throw new Error(`@lucid/nx-lucid:build is not built yet (project ${context.projectName}); nothing was done.`);
+export function parseBuildOptions(raw: unknown): BuildExecutorOptions {
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) throw new Error(`Invalid @lucid/nx-lucid:build options:\n${formatIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+export default async function buildExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
+  const project = context.projectName;
+  try {
+    if (!project) throw new Error('@lucid/nx-lucid:build needs a project');
+    const options = parseBuildOptions(rawOptions);
+    const config = context.projectsConfigurations?.projects[project];
+    const request = {
+      workspaceRoot: context.root,
+      project,
+      projectRoot: config?.root ?? '.',
+      tags: config?.tags ?? [],
+      options,
+      env: process.env,
+      log: (line: string) => logger.info(`[${project}] ${line}`),
+    };
+    const prepared = await prepareBuild(request);
+    if (options.dryRun) {
+      logger.info(`[dry-run] ${project}: would run (cwd ${context.root}):`);
+      for (const line of dryRunLines(prepared)) logger.info(line);
+      logger.info(`[dry-run] then assemble ${options.outputPath}/oci and write ${options.outputPath}/metadata.json; nothing was built`);
+      return { success: true };
+    }
+    const metadata = await executeBuild(request, prepared);
+    logger.info(
+      `✔ ${metadata.image}@${metadata.index.digest} (${metadata.manifests.length} platform(s), ${metadata.compressedSize} bytes) → ${options.outputPath}`,
+    );
+    return { success: true };
+  } catch (e) {
+    logger.error(e instanceof Error ? e.message : String(e));
+    return { success: false };
+  }
 }

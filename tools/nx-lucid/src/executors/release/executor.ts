@@ -1,6 +1,129 @@
 import type { ExecutorContext } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import { redact } from '../../boundary/process';
+import { versionTag } from '../../image/tags';
+import { formatIssues } from '../../plugin/options';
+import { RegistryClient, RegistryClientOptions } from '../../registry/client';
+import { connect, credentialsFor, resolveImageTarget } from '../../registry/connect';
+import { ghcrPackage, GithubPackages } from '../../registry/github-packages';
+import { listVersions, planCreate, planDelete, planPromote, planRollback, ReleasePlan, ReleaseStep, resolveReleaseArgs, TagSnapshot, VersionRow } from '../../release/plan';
+import { ReleaseExecutorOptions, schema } from './options';
 
-/** Placeholder until the release executor lands: it fails loudly rather than pretend to succeed. */
-export default async function notBuiltYet(_options: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
-  throw new Error(`@lucid/nx-lucid:release is not built yet (project ${context.projectName}); nothing was done.`);
+export function parseReleaseOptions(raw: unknown): ReleaseExecutorOptions {
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) throw new Error(`Invalid @lucid/nx-lucid:release options:\n${formatIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+export interface ReleaseDeps {
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  stdin?: () => Promise<string>;
+  client?: Partial<RegistryClientOptions>;
+}
+
+export interface ReleaseOutcome {
+  plan?: ReleasePlan;
+  versions?: VersionRow[];
+}
+
+/** tag → digest for every tag of the repository (HEAD per tag, a few at a time). */
+export async function readSnapshot(client: RegistryClient, repository: string): Promise<Map<string, string>> {
+  const tags = await client.listTags(repository);
+  const snapshot = new Map<string, string>();
+  for (let i = 0; i < tags.length; i += 8) {
+    const heads = await Promise.all(tags.slice(i, i + 8).map(async (t) => [t, await client.headManifest(repository, t)] as const));
+    for (const [t, head] of heads) if (head) snapshot.set(t, head.digest);
+  }
+  return snapshot;
+}
+
+function platformsOf(bytes: Buffer): string {
+  try {
+    const m = JSON.parse(bytes.toString('utf8')) as { manifests?: Array<{ platform?: { os: string; architecture: string; variant?: string } }> };
+    const p = (m.manifests ?? []).map((e) => e.platform).filter(Boolean).map((x) => `${x!.os}/${x!.architecture}${x!.variant ? `/${x!.variant}` : ''}`);
+    return p.length ? p.join(', ') : 'single manifest';
+  } catch {
+    return 'unreadable manifest';
+  }
+}
+
+export async function runRelease(rawOptions: unknown, context: ExecutorContext, deps: ReleaseDeps = {}): Promise<ReleaseOutcome> {
+  const env = deps.env ?? process.env;
+  const log = deps.log ?? ((l: string) => logger.info(l));
+  const options = parseReleaseOptions(rawOptions);
+  const args = resolveReleaseArgs({ ...options, version: options.releaseVersion ?? options.version });
+  if (args.version !== undefined) versionTag(args.version); // a bad version fails before the registry is touched
+  const project = context.projectName;
+  if (!project || !context.projectsConfigurations?.projects[project]) {
+    throw new Error(`unknown project "${project ?? ''}": it is not in this workspace (nx show projects lists them)`);
+  }
+  const target = resolveImageTarget(options, project, env);
+  const credentials = await credentialsFor(options, env, deps.stdin);
+  const secrets = credentials ? [credentials.password] : [];
+  const say = (l: string) => log(redact(l, secrets));
+  const client = await connect(target, credentials, {
+    retry: { retries: options.retries },
+    onRetry: (e) => say(`  ↻ ${e.operation}: ${e.reason}; retry ${e.attempt} in ${e.delayMs} ms`),
+    ...deps.client,
+  });
+  const repo = target.repository;
+  const snapshot: TagSnapshot = await readSnapshot(client, repo);
+
+  if (args.action === 'list') {
+    const rows = listVersions(snapshot);
+    say(`${target.image}: ${rows.length} version(s)${snapshot.has('latest') ? `, latest = ${snapshot.get('latest')}` : ', no latest'}`);
+    for (const r of rows) say(`  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`);
+    return { versions: rows };
+  }
+
+  const plan =
+    args.action === 'create'
+      ? planCreate(snapshot, target.image, args.version!, args.from, options.force)
+      : args.action === 'promote'
+        ? planPromote(snapshot, target.image, args.version!)
+        : args.action === 'rollback'
+          ? planRollback(snapshot, target.image, args.version)
+          : planDelete(snapshot, target.image, args.version!, options.force);
+
+  const viaGithub = options.deleteVia === 'github' || (options.deleteVia === 'auto' && target.registry === 'ghcr.io');
+  const prefix = options.dryRun ? '[dry-run] would ' : '';
+  say(`${options.dryRun ? '[dry-run] ' : ''}${args.action} ${target.image}: ${plan.summary}`);
+  for (const step of plan.steps) await runStep(step);
+  if (!options.dryRun && plan.steps.length) say(`✔ ${args.action}: ${plan.summary}`);
+  return { plan };
+
+  async function runStep(step: ReleaseStep): Promise<void> {
+    if (step.kind === 'tag') {
+      // Copy the manifest bytes unchanged: same digest, every platform of the index kept.
+      const m = await client.getManifest(repo, step.digest);
+      say(`  ${prefix}PUT ${m.bytes.length} bytes of ${step.digest} (${m.mediaType}; ${platformsOf(m.bytes)}) as ${target.image}:${step.tag}${step.previous ? ` (was ${step.previous})` : ''}`);
+      if (options.dryRun) return;
+      await client.putManifest(repo, step.tag, m.bytes, m.mediaType);
+      const now = await client.headManifest(repo, step.tag);
+      if (now?.digest !== step.digest) throw new Error(`${target.image}:${step.tag} names ${now?.digest ?? 'nothing'} after the PUT, expected ${step.digest}`);
+      return;
+    }
+    if (viaGithub) {
+      if (!credentials) throw new Error('deleting on ghcr.io goes through the GitHub Packages API: set GHCR_TOKEN or GITHUB_TOKEN (read:packages, delete:packages)');
+      const gh = new GithubPackages({ token: credentials.password, ...ghcrPackage(repo), ownerType: options.githubOwnerType, apiUrl: options.githubApiUrl });
+      const version = await gh.versionForDigest(step.digest);
+      if (!version) throw new Error(`GitHub Packages has no version ${step.digest} of ${repo}; nothing was deleted`);
+      say(`  ${prefix}DELETE GitHub package version ${version.id} (${step.digest}; tags ${(version.metadata?.container?.tags ?? step.tags).join(', ')})`);
+      if (!options.dryRun) await gh.deleteVersion(version.id);
+      return;
+    }
+    say(`  ${prefix}DELETE /v2/${repo}/manifests/${step.digest} (tags ${step.tags.join(', ')})`);
+    if (!options.dryRun) await client.deleteManifest(repo, step.digest);
+  }
+}
+
+export default async function releaseExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
+  try {
+    await runRelease(rawOptions, context);
+    return { success: true };
+  } catch (e) {
+    logger.error(`@lucid/nx-lucid:release (${context.projectName ?? 'unknown project'}): ${(e as Error).message}`);
+    return { success: false };
+  }
 }

@@ -1,6 +1,38 @@
-import type { Tree } from '@nx/devkit';
+import { logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { formatIssues, pluginOptionsSchema } from '../../plugin/options';
+import { PLUGIN_NAME } from '../ci/generator';
+import { schema } from './options';
 
-/** Placeholder until the init generator lands: it fails loudly and writes nothing. */
-export default async function notBuiltYet(_tree: Tree): Promise<void> {
-  throw new Error('@lucid/nx-lucid:init is not built yet; nothing was written.');
+/** The options written for a new registration: the explicit subset a person is likely to change. */
+export function defaultPluginOptions(overrides: { registry?: string; repository?: string } = {}) {
+  const d = pluginOptionsSchema.parse({ ...overrides });
+  return {
+    registry: d.registry,
+    repository: d.repository,
+    platforms: d.platforms,
+    engine: d.engine,
+    gate: { cvssThreshold: d.gate.cvssThreshold, severity: d.gate.severity, ignoreUnfixed: d.gate.ignoreUnfixed },
+    phaseTagPrefix: d.phaseTagPrefix,
+    latestOnBranch: d.latestOnBranch,
+  };
+}
+
+export default async function initGenerator(tree: Tree, rawOptions: unknown): Promise<void> {
+  const parsed = schema.safeParse(rawOptions ?? {});
+  if (!parsed.success) throw new Error(`invalid options for ${PLUGIN_NAME}:init:\n${formatIssues(parsed.error)}`);
+  // Validates registry/repository with the plugin's own rules before anything is written.
+  const overrides = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+  const checked = pluginOptionsSchema.safeParse(overrides);
+  if (!checked.success) throw new Error(`invalid options for ${PLUGIN_NAME}:init:\n${formatIssues(checked.error)}`);
+
+  const nxJson = readNxJson(tree);
+  if (!nxJson) throw new Error('nx.json not found: run this generator in an Nx workspace');
+  const plugins = nxJson.plugins ?? [];
+  if (plugins.some((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME)) {
+    logger.info(`${PLUGIN_NAME} is already registered in nx.json; nothing to change`);
+    return;
+  }
+  nxJson.plugins = [...plugins, { plugin: PLUGIN_NAME, options: defaultPluginOptions(overrides) }];
+  updateNxJson(tree, nxJson);
+  logger.info(`registered ${PLUGIN_NAME} in nx.json`);
 }

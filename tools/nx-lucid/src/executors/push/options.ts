@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { repositorySchema } from '../../plugin/options';
+
+export const title = 'Push executor';
+export const description =
+  'Push the built OCI layout (dist/containers/<project>/oci + metadata.json) by digest: only the blobs the registry lacks (mounted from sibling repositories when they have them), then each platform manifest, then the index, and only then the tags (git SHA, phase<N>-<sha>, v<semver>, and latest on the default branch). Writes <outputPath>/push.json. Credentials: GHCR_TOKEN or GITHUB_TOKEN (user GITHUB_ACTOR), or --password-stdin.';
+
+export const schema = z
+  .object({
+    /** dist/containers/<project>: holds metadata.json and oci/ from container-build. */
+    outputPath: z.string().min(1),
+    /** Registry host[:port]; LUCID_REGISTRY overrides. */
+    registry: z.string().optional(),
+    /** Repository prefix, the image is <registry>/<repository>/<project>; LUCID_REPOSITORY overrides. */
+    repository: z.string().optional(),
+    /** Passed by the inferred target; the platforms pushed are those of the build output. */
+    platforms: z.array(z.string()).optional(),
+    insecureRegistries: z.array(z.string()).default([]),
+    /** `latest` is applied on this branch (from GITHUB_REF_NAME, else git). */
+    latestOnBranch: z.string().default('main'),
+    /** auto: latest only on latestOnBranch; always: force it; never: skip it. */
+    latest: z.enum(['auto', 'always', 'never']).default('auto'),
+    /** Semver for the v<semver> tag, instead of metadata.json's version. */
+    version: z.string().optional(),
+    /** Same as version, for the command line: Nx's CLI keeps --version for itself. */
+    releaseVersion: z.string().optional(),
+    /** Apply the v<semver> tag at all. */
+    versionTag: z.boolean().default(true),
+    /** Commit for the SHA tags; default GITHUB_SHA, else git HEAD, else metadata.json's gitSha. */
+    sha: z.string().optional(),
+    /** Prefix of the project tag that carries the phase (phase:2 → phase2-<sha>). */
+    phaseTagPrefix: z.string().default('phase:'),
+    /** Extra repositories of the same registry to mount blobs from (siblings are tried anyway). */
+    mountFrom: z.array(repositorySchema).default([]),
+    /** Read the registry password/token from stdin instead of GHCR_TOKEN/GITHUB_TOKEN. */
+    passwordStdin: z.boolean().default(false),
+    /** Username for the token; default GITHUB_ACTOR, else "token". */
+    username: z.string().optional(),
+    /** Retries of a failed request (429, 5xx, dropped connection) before giving up. */
+    retries: z.number().int().min(0).max(20).default(6),
+    /** Print what would be uploaded and tagged; write nothing anywhere. */
+    dryRun: z.boolean().default(false),
+  })
+  .strict();
+
+export type PushExecutorOptions = z.infer<typeof schema>;

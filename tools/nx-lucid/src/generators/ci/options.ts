@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+export const title = 'CI workflows generator';
+export const description =
+  'Write .github/workflows/containers.yml (push: build → scan → push per phase) and containers-pr.yml (pull requests: build, scan, verify; never push) from the phase tags of the container services.';
+
+export const schema = z
+  .object({
+    /** Build only these phases (default: every phase found in the project tags). */
+    phases: z
+      .union([
+        z.array(z.number().int().positive()),
+        z.number().int().positive(),
+        z.string().regex(/^[1-9][0-9]*(,[1-9][0-9]*)*$/, 'comma-separated phase numbers, e.g. 1,3'),
+      ])
+      .optional(),
+    /** Upper bound of `nx --parallel` per phase job (each job uses at most its own service count). */
+    parallel: z.number().int().min(1).max(32).default(3),
+    /** Run the phases one after another (one job per phase with needs:) instead of as parallel matrix shards. */
+    sequentialPhases: z.boolean().default(false),
+    /** arm64 images through QEMU on the amd64 runner, or built natively on arm64 runners. */
+    arm64: z.enum(['qemu', 'native']).default('qemu'),
+    /** Runner label for amd64 jobs. */
+    runner: z.string().min(1).default('ubuntu-24.04'),
+    /** Runner label for native arm64 jobs (--arm64=native). */
+    arm64Runner: z.string().min(1).default('ubuntu-24.04-arm'),
+    nodeVersion: z.string().regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'a Node version such as 20 or 20.19').default('20'),
+    /** Trivy release installed by aquasecurity/setup-trivy. */
+    trivyVersion: z.string().regex(/^(latest|v[0-9]+\.[0-9]+\.[0-9]+)$/, 'latest or vX.Y.Z').default('v0.65.0'),
+  })
+  .strict();
+
+export type CiGeneratorOptions = z.infer<typeof schema>;

@@ -1,0 +1,73 @@
+/**
+ * Shared by push and release: where the image lives (plugin options + LUCID_* overrides), the
+ * credentials (env or stdin), and a client that has checked up front whether the registry wants them.
+ */
+import { imageName, repositoryPath } from '../image/naming';
+import { applyEnvOverrides, normalizePluginOptions } from '../plugin/options';
+import { Credentials, resolveCredentials, TOKEN_ENV_VARS } from './auth';
+import { RegistryAuthError, RegistryClient, RegistryClientOptions } from './client';
+
+export interface ImageTarget {
+  registry: string;
+  /** Path inside the registry, e.g. hamigames/lucid/auth-service. */
+  repository: string;
+  /** registry/repository. */
+  image: string;
+  insecureRegistries: string[];
+}
+
+export function resolveImageTarget(
+  options: { registry?: string; repository?: string; insecureRegistries?: string[] },
+  project: string,
+  env: NodeJS.ProcessEnv,
+): ImageTarget {
+  const raw: Record<string, unknown> = {};
+  if (options.registry !== undefined) raw.registry = options.registry;
+  if (options.repository !== undefined) raw.repository = options.repository;
+  if (options.insecureRegistries !== undefined) raw.insecureRegistries = options.insecureRegistries;
+  const plugin = applyEnvOverrides(normalizePluginOptions(raw), env);
+  const image = imageName(plugin.registry, plugin.repository, project);
+  return {
+    registry: plugin.registry,
+    repository: repositoryPath(plugin.repository, project),
+    image,
+    insecureRegistries: plugin.insecureRegistries,
+  };
+}
+
+export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function credentialsFor(
+  options: { passwordStdin?: boolean; username?: string },
+  env: NodeJS.ProcessEnv,
+  stdin: () => Promise<string> = () => readStdin(),
+): Promise<Credentials | undefined> {
+  return resolveCredentials(env, { username: options.username, stdinPassword: options.passwordStdin ? await stdin() : undefined });
+}
+
+/**
+ * A client for the target registry, after a GET /v2/: a registry that answers 401 while we hold no
+ * credentials is reported now, naming the variables to set, before anything else happens.
+ */
+export async function connect(
+  target: ImageTarget,
+  credentials: Credentials | undefined,
+  extra: Partial<RegistryClientOptions> = {},
+): Promise<RegistryClient> {
+  const client = new RegistryClient({ registry: target.registry, insecureRegistries: target.insecureRegistries, credentials, ...extra });
+  const { status } = await client.ping();
+  if (status === 401 && !credentials) {
+    throw new RegistryAuthError(
+      `${target.registry} requires authentication to reach ${target.image}: set ${TOKEN_ENV_VARS.join(' or ')} (for ghcr.io a token with write:packages; the username is GITHUB_ACTOR or "token"), or pipe a token with --password-stdin`,
+      401,
+    );
+  }
+  if (status !== 200 && status !== 401) {
+    throw new RegistryAuthError(`${target.registry} does not look like an OCI registry: GET /v2/ answered HTTP ${status}`, status);
+  }
+  return client;
+}

@@ -1,0 +1,194 @@
+/**
+ * Pushing an OCI layout's image index: blobs the registry lacks (mounted from a sibling repository when
+ * one has them), then each manifest by digest, then the index by digest, and only then the tags. A tag
+ * is therefore never written before everything it names is in the registry.
+ */
+import { OciLayout } from '../oci/layout';
+import { isIndexMediaType } from '../oci/media-types';
+import { Descriptor, ImageIndex, ImageManifest, platformString } from '../oci/types';
+import { RegistryClient } from './client';
+
+export interface PushManifest {
+  digest: string;
+  mediaType: string;
+  bytes: Buffer;
+  /** e.g. linux/arm64; undefined for non-platform entries such as attestations. */
+  platform?: string;
+}
+
+export interface PushBlob {
+  digest: string;
+  size: number;
+  mediaType: string;
+}
+
+export interface PushSource {
+  layout: OciLayout;
+  index: PushManifest;
+  /** Child manifests, children before parents (so nested indexes are put after their entries). */
+  manifests: PushManifest[];
+  /** Distinct configs and layers. */
+  blobs: PushBlob[];
+}
+
+/** Reads what a push needs from the layout and checks it is complete (every referenced blob present). */
+export function readPushSource(layout: OciLayout): PushSource {
+  const top = layout.imageIndexDescriptor();
+  const blobs = new Map<string, PushBlob>();
+  const manifests: PushManifest[] = [];
+  const seen = new Set<string>();
+  const visit = (d: Descriptor): PushManifest => {
+    const bytes = layout.readBlob(d.digest);
+    const entry: PushManifest = { digest: d.digest, mediaType: d.mediaType, bytes, platform: d.platform ? platformString(d.platform) : undefined };
+    if (isIndexMediaType(d.mediaType)) {
+      const index = JSON.parse(bytes.toString('utf8')) as ImageIndex;
+      for (const child of index.manifests) {
+        if (seen.has(child.digest)) continue;
+        seen.add(child.digest);
+        manifests.push(visit(child));
+      }
+    } else {
+      const manifest = JSON.parse(bytes.toString('utf8')) as ImageManifest;
+      for (const b of [manifest.config, ...manifest.layers]) {
+        // Foreign (non-distributable) layers live elsewhere by definition.
+        if (b.urls?.length) continue;
+        if (!layout.hasBlob(b.digest)) throw new Error(`${layout.dir} is incomplete: blob ${b.digest} (${b.mediaType}) of ${d.digest} is missing; rebuild`);
+        blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType });
+      }
+    }
+    return entry;
+  };
+  const index = visit(top);
+  return { layout, index, manifests, blobs: [...blobs.values()] };
+}
+
+export interface PushOptions {
+  repository: string;
+  tags: string[];
+  dryRun: boolean;
+  /** Repositories of the same registry that may already hold our blobs (siblings, the base image). */
+  mountFrom?: string[];
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+export interface BlobCounts {
+  total: number;
+  uploaded: number;
+  uploadedBytes: number;
+  mounted: number;
+  mountedBytes: number;
+  skipped: number;
+  skippedBytes: number;
+}
+
+export interface PushResult {
+  digest: string;
+  repository: string;
+  tags: string[];
+  /** Tags already naming this digest (left as they were). */
+  unchangedTags: string[];
+  platforms: string[];
+  blobs: BlobCounts;
+  manifestsPut: number;
+  dryRun: boolean;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length && failure === undefined) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  });
+  await Promise.all(workers);
+  if (failure !== undefined) throw failure;
+}
+
+const short = (digest: string) => digest.slice(0, 19);
+
+export async function pushImage(client: RegistryClient, source: PushSource, options: PushOptions): Promise<PushResult> {
+  const log = options.log ?? (() => undefined);
+  const repo = options.repository;
+  const would = options.dryRun ? 'would ' : '';
+  const counts: BlobCounts = { total: source.blobs.length, uploaded: 0, uploadedBytes: 0, mounted: 0, mountedBytes: 0, skipped: 0, skippedBytes: 0 };
+  const candidates = [...new Set(options.mountFrom ?? [])].filter((r) => r !== repo);
+
+  // 1. Blobs the registry lacks.
+  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob) => {
+    if (await client.hasBlob(repo, blob.digest)) {
+      counts.skipped++;
+      counts.skippedBytes += blob.size;
+      log(`  = ${short(blob.digest)} ${formatBytes(blob.size)} already present`);
+      return;
+    }
+    for (const from of candidates) {
+      // A sibling we may not read (or that does not exist) is simply not a source.
+      if (!(await client.hasBlob(from, blob.digest).catch(() => false))) continue;
+      if (options.dryRun || (await client.mountBlob(repo, blob.digest, from))) {
+        counts.mounted++;
+        counts.mountedBytes += blob.size;
+        log(`  ⇢ ${short(blob.digest)} ${formatBytes(blob.size)} ${would}mount from ${from}`);
+        return;
+      }
+    }
+    if (!options.dryRun) await client.uploadBlob(repo, blob.digest, source.layout.readBlob(blob.digest));
+    counts.uploaded++;
+    counts.uploadedBytes += blob.size;
+    log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} ${would}upload`);
+  });
+
+  // 2. Manifests, then 3. the index, by digest: each only once everything it references is present.
+  let manifestsPut = 0;
+  for (const m of [...source.manifests, source.index]) {
+    const present = await client.headManifest(repo, m.digest);
+    if (present) continue;
+    if (!options.dryRun) await client.putManifest(repo, m.digest, m.bytes, m.mediaType);
+    manifestsPut++;
+    log(`  ↑ ${m === source.index ? 'index' : `manifest ${m.platform ?? ''}`.trim()} ${short(m.digest)} ${would}put by digest`);
+  }
+
+  // 4. Tags: the exact index bytes under each tag, so the digest is the same.
+  const tags: string[] = [];
+  const unchangedTags: string[] = [];
+  for (const tag of options.tags) {
+    const current = await client.headManifest(repo, tag);
+    if (current?.digest === source.index.digest) {
+      unchangedTags.push(tag);
+      log(`  = tag ${tag} already names ${short(source.index.digest)}`);
+      continue;
+    }
+    if (!options.dryRun) await client.putManifest(repo, tag, source.index.bytes, source.index.mediaType);
+    tags.push(tag);
+    log(`  ⇒ tag ${tag} ${would}name ${short(source.index.digest)}${current ? ` (was ${short(current.digest)})` : ''}`);
+  }
+
+  return {
+    digest: source.index.digest,
+    repository: repo,
+    tags,
+    unchangedTags,
+    platforms: source.manifests.map((m) => m.platform).filter((p): p is string => !!p),
+    blobs: counts,
+    manifestsPut,
+    dryRun: options.dryRun,
+  };
+}
