@@ -16,7 +16,7 @@ const ACCEPT = [
 export async function skopeoTags(host: string, repo: string): Promise<string[]> {
   const r = await runProcess('skopeo', ['list-tags', '--tls-verify=false', `docker://${host}/${repo}`], { allowFailure: true });
   if (r.exitCode !== 0) {
-    if (/name unknown|repository name not known|NAME_UNKNOWN/i.test(r.stderr)) return [];
+    if (/name unknown|repository name not known|NAME_UNKNOWN|404 \(Not Found\)/i.test(r.stderr)) return [];
     throw new Error(`skopeo list-tags failed: ${r.stderr}`);
   }
   return ((JSON.parse(r.stdout) as { Tags?: string[] }).Tags ?? []).sort();

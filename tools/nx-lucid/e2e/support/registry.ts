@@ -79,7 +79,8 @@ export async function startRegistry(opts: { dataDir?: string; port?: number } = 
     failed.catch(() => undefined);
   };
   const kill = async () => {
-    if (!child || child.exitCode !== null) return;
+    // A SIGKILLed child has exitCode null and signalCode set: both mean it is gone already.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const c = child;
     await new Promise<void>((resolve) => {
       c.once('exit', () => resolve());

@@ -122,7 +122,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     try {
       digest = await resolveDigest(basePlan.pullRef, basePlan.insecure);
     } catch (e) {
-      throw new BuildInputError(project, [`base image ${basePlan.pullRef} could not be resolved to a digest: ${(e as Error).message}`]);
+      throw new BuildInputError(project, [`base image ${basePlan.pullRef} could not be resolved to a digest (is the registry reachable? registryMirrors / LUCID_REGISTRY_MIRRORS can point at a mirror; npm start runs a local one): ${(e as Error).message}`]);
     }
     base = { ref: basePlan.ref, digest };
     if (basePlan.viaArg) {

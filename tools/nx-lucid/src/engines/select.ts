@@ -26,10 +26,14 @@ async function probe(engine: Engine): Promise<string> {
 export async function selectEngine(requested: 'auto' | EngineName, env: NodeJS.ProcessEnv = process.env): Promise<SelectedEngine> {
   if (requested !== 'auto') {
     const engine = ENGINES[requested];
+    const program = engine.versionCommand().command;
+    if (!which(program, env)) {
+      const hint = INSTALL_HINTS[requested === 'buildx' ? 'docker' : program];
+      throw new Error(`engine ${requested} is not usable: ${program} is not installed${hint ? `: ${hint}` : ''}`);
+    }
     try {
       return { engine, version: await probe(engine), reason: `engine: ${requested}` };
     } catch (e) {
-      const program = engine.versionCommand().command;
       const hint = INSTALL_HINTS[requested === 'buildx' ? 'docker' : program];
       throw new Error(`engine ${requested} is not usable: ${(e as Error).message.split('\n')[0]}${hint && !(e as Error).message.includes(hint) ? ` (${hint})` : ''}`);
     }

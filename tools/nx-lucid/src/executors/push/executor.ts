@@ -104,9 +104,9 @@ export async function runPush(rawOptions: unknown, context: ExecutorContext, dep
   const secrets = credentials ? [credentials.password] : [];
   const say = (l: string) => log(redact(l, secrets));
   const client = await connect(target, credentials, {
-    retry: { retries: options.retries },
     onRetry: (e) => say(`  ↻ ${e.operation}: ${e.reason}; retry ${e.attempt} in ${e.delayMs} ms`),
     ...deps.client,
+    retry: { ...deps.client?.retry, retries: options.retries },
   });
 
   const platforms = source.manifests.map((m) => m.platform).filter(Boolean).join(', ');

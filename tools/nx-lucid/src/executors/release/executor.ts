@@ -63,9 +63,9 @@ export async function runRelease(rawOptions: unknown, context: ExecutorContext, 
   const secrets = credentials ? [credentials.password] : [];
   const say = (l: string) => log(redact(l, secrets));
   const client = await connect(target, credentials, {
-    retry: { retries: options.retries },
     onRetry: (e) => say(`  ↻ ${e.operation}: ${e.reason}; retry ${e.attempt} in ${e.delayMs} ms`),
     ...deps.client,
+    retry: { ...deps.client?.retry, retries: options.retries },
   });
   const repo = target.repository;
   const snapshot: TagSnapshot = await readSnapshot(client, repo);

@@ -1,0 +1,80 @@
+import { buildahEngine, podmanEngine } from './buildah';
+import { buildxEngine, cacheFlags } from './buildx';
+import { EngineBuildPlan, firstVersion } from './engine';
+
+const plan: EngineBuildPlan = {
+  project: 'auth-service',
+  dockerfile: 'apps/auth-service/Dockerfile',
+  context: '.',
+  ignoreFile: 'apps/auth-service/Dockerfile.dockerignore',
+  platforms: ['linux/amd64', 'linux/arm64'],
+  labels: { 'org.opencontainers.image.title': 'auth-service', 'io.lucid.phase': '1' },
+  buildArgs: { BASE_IMAGE: `m:5000/gcr.io/distroless/python3-debian12@sha256:${'a'.repeat(64)}` },
+  timestamp: 1714557600,
+  insecureRegistries: ['m:5000'],
+  stagingDir: '/tmp/s/staging',
+  storageDir: '/tmp/s/storage',
+  cache: { type: 'none', mode: 'max' },
+  image: 'ghcr.io/hamigames/lucid/auth-service',
+};
+
+describe('buildah / podman', () => {
+  it('builds every platform into one manifest list in private storage, then pushes it as an OCI layout', () => {
+    const [build, push] = buildahEngine.buildCommands(plan);
+    const storage = ['--root', '/tmp/s/storage/root', '--runroot', '/tmp/s/storage/runroot', '--storage-driver', 'overlay'];
+    expect(build.command).toBe('buildah');
+    expect(build.args).toEqual([
+      ...storage,
+      'build', '--isolation', 'chroot', '--platform', 'linux/amd64,linux/arm64', '--manifest', 'lucid-build',
+      '--timestamp', '1714557600', '--format', 'oci', '--tls-verify=false',
+      '--label', 'org.opencontainers.image.title=auth-service', '--label', 'io.lucid.phase=1',
+      '--build-arg', plan.buildArgs.BASE_IMAGE.replace(/^/, 'BASE_IMAGE='),
+      '--ignorefile', 'apps/auth-service/Dockerfile.dockerignore',
+      '-f', 'apps/auth-service/Dockerfile', '.',
+    ]);
+    expect(push.args).toEqual([...storage, 'manifest', 'push', '--all', '--format', 'oci', 'lucid-build', 'oci:/tmp/s/staging/buildah:build']);
+    expect(buildahEngine.outputs(plan)).toEqual([{ layoutDir: '/tmp/s/staging/buildah', platforms: plan.platforms }]);
+  });
+
+  it('verifies TLS unless a registry is insecure; podman takes the same flags', () => {
+    expect(buildahEngine.buildCommands({ ...plan, insecureRegistries: [] })[0].args).not.toContain('--tls-verify=false');
+    const [build] = podmanEngine.buildCommands(plan);
+    expect(build.command).toBe('podman');
+    expect(build.args).toEqual(buildahEngine.buildCommands(plan)[0].args);
+  });
+});
+
+describe('buildx', () => {
+  it('builds each platform into its own OCI layout directory, without attestations', () => {
+    const commands = buildxEngine.buildCommands(plan);
+    expect(commands.map((c) => c.label)).toEqual(['buildx build linux/amd64', 'buildx build linux/arm64']);
+    expect(commands[1].args).toEqual([
+      'buildx', 'build', '--platform', 'linux/arm64', '--provenance=false', '--sbom=false',
+      '--output', 'type=oci,dest=/tmp/s/staging/linux-arm64,tar=false',
+      '--metadata-file', '/tmp/s/staging/linux-arm64.metadata.json',
+      '--label', 'org.opencontainers.image.title=auth-service', '--label', 'io.lucid.phase=1',
+      '--build-arg', 'SOURCE_DATE_EPOCH=1714557600',
+      '--build-arg', `BASE_IMAGE=${plan.buildArgs.BASE_IMAGE}`,
+      '-f', 'apps/auth-service/Dockerfile', '.',
+    ]);
+  });
+
+  it('scopes the BuildKit cache per service and platform', () => {
+    expect(cacheFlags({ ...plan, cache: { type: 'gha', mode: 'max' } }, 'linux/arm64')).toEqual([
+      '--cache-from', 'type=gha,scope=auth-service-linux-arm64',
+      '--cache-to', 'type=gha,scope=auth-service-linux-arm64,mode=max',
+    ]);
+    expect(cacheFlags({ ...plan, cache: { type: 'registry', mode: 'min' } }, 'linux/amd64')).toEqual([
+      '--cache-from', 'type=registry,ref=ghcr.io/hamigames/lucid/auth-service-buildcache:linux-amd64',
+      '--cache-to', 'type=registry,ref=ghcr.io/hamigames/lucid/auth-service-buildcache:linux-amd64,mode=min',
+    ]);
+    expect(cacheFlags(plan, 'linux/amd64')).toEqual([]);
+  });
+});
+
+it('reads engine versions', () => {
+  expect(firstVersion('buildah version 1.28.2 (image-spec 1.1.0-rc2, runtime-spec 1.0.2-dev)')).toBe('1.28.2');
+  expect(firstVersion('podman version 4.3.1')).toBe('4.3.1');
+  expect(firstVersion('github.com/docker/buildx v0.17.1 257815a')).toBe('0.17.1');
+  expect(() => firstVersion('nothing')).toThrow(/could not read a version/);
+});
