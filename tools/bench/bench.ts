@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureGraph } from './graph-bench';
+import { benchBuild } from './build-bench';
 
 const log = (line: string) => console.log(`  ${line}`);
 
@@ -21,6 +22,13 @@ async function main(): Promise<void> {
       console.log(`  ${r.services} services: lucid/none ${r.lucidVsNone}x, lucid/@nx/docker ${r.lucidVsNxDocker}x, @nx/docker/none ${r.nxDockerVsNone}x`);
     }
     results.graph = graph;
+  }
+
+  if (want('build')) {
+    console.log('build: container-build of all 29 services, cold (empty Nx cache) vs warm (restored from the Nx cache)');
+    const build = await benchBuild();
+    console.log(`  cold ${build.coldSeconds}s, warm ${build.warmSeconds}s: warm is ${build.ratio}x faster; Nx cache ${Math.round(build.totalCacheBytes / 1024)} KiB in all`);
+    results.build = build;
   }
 
   const file = join(__dirname, '..', '..', 'bench-results.json');
