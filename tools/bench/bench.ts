@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureGraph } from './graph-bench';
 import { benchBuild } from './build-bench';
+import { runRegistryBench } from './registry-bench';
 
 const log = (line: string) => console.log(`  ${line}`);
 
@@ -29,6 +30,19 @@ async function main(): Promise<void> {
     const build = await benchBuild();
     console.log(`  cold ${build.coldSeconds}s, warm ${build.warmSeconds}s: warm is ${build.ratio}x faster; Nx cache ${Math.round(build.totalCacheBytes / 1024)} KiB in all`);
     results.build = build;
+  }
+
+  if (want('registry')) {
+    console.log('registry: against a real local docker-registry');
+    const reg = await runRegistryBench();
+    for (const p of reg.promote) {
+      const mb = Math.round(p.imageBytes / (1024 * 1024));
+      console.log(`  promote ${mb} MB image: ours ${p.promoteMs} ms vs skopeo copy ${p.skopeoCopyMs} ms (${(p.skopeoCopyMs / p.promoteMs).toFixed(1)}x)`);
+    }
+    console.log(`  re-push of an unchanged ${Math.round(reg.repush.imageBytes / 1048576)} MB image: ${reg.repush.repushBytesUploaded} bytes uploaded (first push: ${reg.repush.firstPushBytesUploaded})`);
+    const t = reg.throughput;
+    console.log(`  first push: ${t.pushMBps} MB/s vs plain upload ${t.plainMBps} MB/s (${(t.pushMBps / t.plainMBps).toFixed(2)}x)`);
+    results.registry = reg;
   }
 
   const file = join(__dirname, '..', '..', 'bench-results.json');
