@@ -61,6 +61,11 @@ export type ImageIndex = z.infer<typeof indexSchema>;
 export type ImageManifest = z.infer<typeof manifestSchema>;
 export type ImageConfig = z.infer<typeof imageConfigSchema>;
 
+/**
+ * os/arch[/variant], normalised as containerd does: arm64's default variant v8 (and amd64's v1) is dropped,
+ * so an index entry labelled linux/arm64/v8 (as Debian-based bases are) matches a configured linux/arm64.
+ */
 export function platformString(p: Platform): string {
-  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+  const defaultVariant = (p.architecture === 'arm64' && p.variant === 'v8') || (p.architecture === 'amd64' && p.variant === 'v1');
+  return `${p.os}/${p.architecture}${p.variant && !defaultVariant ? `/${p.variant}` : ''}`;
 }

@@ -142,19 +142,13 @@ export function checkLabels(
   return findings;
 }
 
-/** arm64's variant v8 is implied: indexes often omit it while configs carry it (and the reverse). */
-function comparablePlatform(p: { os: string; architecture: string; variant?: string }): string {
-  const variant = p.architecture === 'arm64' && p.variant === 'v8' ? undefined : p.variant;
-  return platformString({ os: p.os, architecture: p.architecture, ...(variant ? { variant } : {}) });
-}
-
 /** Every configured platform has a manifest in the index. */
 export function checkPlatformsPresent(indexManifests: readonly Descriptor[], configured: readonly string[]): Finding[] {
-  const present = new Set(indexManifests.filter((m) => m.platform).map((m) => comparablePlatform(m.platform as Platform)));
+  const present = new Set(indexManifests.filter((m) => m.platform).map((m) => platformString(m.platform as Platform)));
   const findings: Finding[] = [];
   for (const p of configured) {
     const [os, architecture, variant] = p.split('/');
-    if (!present.has(comparablePlatform({ os, architecture, variant }))) {
+    if (!present.has(platformString({ os, architecture, variant }))) {
       const has = [...present].join(', ') || 'none';
       findings.push({ check: 'platform-missing', platform: p, message: `configured platform ${p} is missing from the image index (it has: ${has})` });
     }
@@ -169,8 +163,8 @@ export function checkPlatformsPresent(indexManifests: readonly Descriptor[], con
 
 /** The config of a platform's manifest says the platform the index claims. */
 export function checkConfigPlatform(claimed: Platform, config: ImageConfig, configDigest: string): Finding[] {
-  const claimedStr = comparablePlatform(claimed);
-  const actual = comparablePlatform({ os: config.os, architecture: config.architecture, variant: config.variant });
+  const claimedStr = platformString(claimed);
+  const actual = platformString({ os: config.os, architecture: config.architecture, variant: config.variant });
   if (claimedStr === actual) return [];
   return [
     {

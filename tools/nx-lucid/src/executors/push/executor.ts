@@ -134,6 +134,7 @@ export async function runPush(rawOptions: unknown, context: ExecutorContext, dep
       digest: result.digest,
       platforms: result.platforms,
       tags: allTags,
+      uploadedBytes: result.blobs.uploadedBytes,
       blobs: result.blobs,
       manifestsPut: result.manifestsPut,
       retries: client.stats.retries,
