@@ -18,7 +18,7 @@ npx jest --config tools/nx-lucid/jest.config.js --ci --json --outputFile="$repor
 status=$?
 set -e
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
   if (r.numTotalTests === 0) { console.error("jest ran no test"); process.exit(1); }
 ' "$report" || status=1

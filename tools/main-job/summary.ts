@@ -4,6 +4,10 @@
  */
 import { z } from 'zod';
 import type { BuildMetadata } from '../nx-lucid/src/metadata/metadata';
+import { formatBytes } from '../nx-lucid/src/registry/push';
+import { platformString } from '../nx-lucid/src/oci/types';
+
+export { formatBytes };
 
 /** One task of Nx's run.json (written by Nx after every run, in its cache directory). */
 export interface NxTaskResult {
@@ -52,17 +56,6 @@ export interface ServiceRow {
   ok: boolean;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
 
 function taskOf(tasks: readonly NxTaskResult[], project: string, target: string): NxTaskResult | undefined {
   // A failure in any run wins; otherwise the first run's result (the run that built, not a later restore).
@@ -99,7 +92,7 @@ export function serviceRow(i: RowInput): ServiceRow {
     service: i.service.name,
     phase: i.service.phase === null ? '-' : String(i.service.phase),
     digest: m ? m.index.digest.slice(0, 19) : '-',
-    platforms: m ? m.manifests.map((x) => `${x.platform.os}/${x.platform.architecture}${x.platform.variant ? `/${x.platform.variant}` : ''}`).join(',') : '-',
+    platforms: m ? m.manifests.map((x) => platformString(x.platform)).join(',') : '-',
     tags: pushed && i.push ? i.push.tags.join(',') : push ? (pushed ? '?' : 'push FAILED') : 'not pushed',
     size: m ? formatBytes(m.compressedSize) : '-',
     cache: cacheLabel(build),

@@ -10,6 +10,8 @@ class HealthTest(unittest.TestCase):
     def test_health(self):
         server = make_server(pathlib.Path(__file__).parents[1] / "pyproject.toml", port=0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/health"))
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/health") as response:
+            body = json.load(response)
         server.shutdown()
+        server.server_close()
         self.assertEqual((body["service"], body["version"], body["status"]), ("session-storage", "1.0.0", "ok"))

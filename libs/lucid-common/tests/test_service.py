@@ -17,6 +17,7 @@ class ServiceTest(unittest.TestCase):
         tmp.write_text('[project]\nname = "demo"\nversion = "2.3.4"\n')
         server = make_server(tmp, port=0, checks=checks)
         threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
         self.addCleanup(server.shutdown)
         return f"http://127.0.0.1:{server.server_port}"
 
@@ -24,11 +25,13 @@ class ServiceTest(unittest.TestCase):
         base = self.serve({"db": lambda: False})
         with self.assertRaises(urllib.error.HTTPError) as ctx:
             urllib.request.urlopen(base + "/health")
-        self.assertEqual(ctx.exception.code, 503)
-        self.assertEqual(json.load(ctx.exception)["checks"], {"db": False})
+        with ctx.exception as error:
+            self.assertEqual(error.code, 503)
+            self.assertEqual(json.load(error)["checks"], {"db": False})
 
     def test_unknown_path_is_404(self):
         base = self.serve({})
         with self.assertRaises(urllib.error.HTTPError) as ctx:
             urllib.request.urlopen(base + "/nope")
-        self.assertEqual(ctx.exception.code, 404)
+        with ctx.exception as error:
+            self.assertEqual(error.code, 404)

@@ -93,6 +93,13 @@ export function formatIssues(error: z.ZodError): string {
     .join('\n');
 }
 
+/** Parses executor or generator options with their zod schema; the error lists every bad field. */
+export function parseOptionsWith<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) throw new Error(`invalid options for @lucid/nx-lucid:${what}:\n${formatIssues(parsed.error)}`);
+  return parsed.data;
+}
+
 export function normalizePluginOptions(raw: unknown): PluginOptions {
   const parsed = pluginOptionsSchema.safeParse(raw ?? {});
   if (!parsed.success) {

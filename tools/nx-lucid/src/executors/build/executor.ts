@@ -1,13 +1,11 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import { dryRunLines, executeBuild, prepareBuild } from '../../build/build';
-import { formatIssues } from '../../plugin/options';
+import { parseOptionsWith } from '../../plugin/options';
 import { BuildExecutorOptions, schema } from './options';
 
 export function parseBuildOptions(raw: unknown): BuildExecutorOptions {
-  const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) throw new Error(`Invalid @lucid/nx-lucid:build options:\n${formatIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOptionsWith(schema, raw, 'build');
 }
 
 export default async function buildExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {

@@ -1,13 +1,11 @@
 import type { ExecutorContext, ProjectGraph } from '@nx/devkit';
 import { createProjectGraphAsync, logger } from '@nx/devkit';
 import { evaluateRules, ruleName, TagGraph, unmatchedRules } from '../../isolation/rules';
-import { formatIssues } from '../../plugin/options';
+import { parseOptionsWith } from '../../plugin/options';
 import { IsolationExecutorOptions, schema } from './options';
 
 export function parseIsolationOptions(raw: unknown): IsolationExecutorOptions {
-  const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) throw new Error(`Invalid @lucid/nx-lucid:isolation options:\n${formatIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOptionsWith(schema, raw, 'isolation');
 }
 
 /** Tags and dependency targets of every project (external npm nodes stay untagged targets). */

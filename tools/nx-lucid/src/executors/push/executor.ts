@@ -7,7 +7,7 @@ import { parseImageReference } from '../../image/naming';
 import { computePushTags, currentBranch, PushTagPlan } from '../../image/tags';
 import { readBuildMetadata } from '../../metadata/metadata';
 import { OciLayout } from '../../oci/layout';
-import { formatIssues } from '../../plugin/options';
+import { parseOptionsWith } from '../../plugin/options';
 import { RegistryClientOptions } from '../../registry/client';
 import { connect, credentialsFor, ImageTarget, resolveImageTarget } from '../../registry/connect';
 import { formatBytes, pushImage, PushResult, readPushSource } from '../../registry/push';
@@ -19,9 +19,7 @@ const PUSH_EXECUTOR = '@lucid/nx-lucid:push';
 const MAX_SIBLINGS = 8;
 
 export function parsePushOptions(raw: unknown): PushExecutorOptions {
-  const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) throw new Error(`Invalid @lucid/nx-lucid:push options:\n${formatIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOptionsWith(schema, raw, 'push');
 }
 
 export interface PushDeps {

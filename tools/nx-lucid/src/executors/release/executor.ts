@@ -2,7 +2,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import { redact } from '../../boundary/process';
 import { versionTag } from '../../image/tags';
-import { formatIssues } from '../../plugin/options';
+import { parseOptionsWith } from '../../plugin/options';
 import { RegistryClient, RegistryClientOptions } from '../../registry/client';
 import { connect, credentialsFor, resolveImageTarget } from '../../registry/connect';
 import { ghcrPackage, GithubPackages } from '../../registry/github-packages';
@@ -10,9 +10,7 @@ import { listVersions, planCreate, planDelete, planPromote, planRollback, Releas
 import { ReleaseExecutorOptions, schema } from './options';
 
 export function parseReleaseOptions(raw: unknown): ReleaseExecutorOptions {
-  const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) throw new Error(`Invalid @lucid/nx-lucid:release options:\n${formatIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOptionsWith(schema, raw, 'release');
 }
 
 export interface ReleaseDeps {

@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { INSTALL_HINTS, formatCommand, runProcess, which } from '../../boundary/process';
 import { readBuildMetadata } from '../../metadata/metadata';
 import { Descriptor, platformString } from '../../oci/types';
-import { formatIssues } from '../../plugin/options';
+import { parseOptionsWith } from '../../plugin/options';
 import { evaluateGate, gateReportLines } from '../../scan/gate';
 import { IgnoreList, parseIgnoreFile, partitionIgnores } from '../../scan/ignore-file';
 import { mergePlatformReports, parseTrivyReport, TrivyReport } from '../../scan/report';
@@ -37,9 +37,7 @@ export default async function scanExecutor(rawOptions: unknown, context: Executo
 }
 
 async function runScan(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
-  const parsed = schema.safeParse(rawOptions ?? {});
-  if (!parsed.success) throw new Error(`invalid options for @lucid/nx-lucid:scan:\n${formatIssues(parsed.error)}`);
-  const options: ScanExecutorOptions = parsed.data;
+  const options: ScanExecutorOptions = parseOptionsWith(schema, rawOptions, 'scan');
   const root = context.root;
   const project = context.projectName;
   if (!project) throw new Error('no project in the executor context');

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readBuildMetadata } from '../../metadata/metadata';
 import { OciLayout } from '../../oci/layout';
-import { applyEnvOverrides, formatIssues, normalizePluginOptions } from '../../plugin/options';
+import { applyEnvOverrides, parseOptionsWith, normalizePluginOptions } from '../../plugin/options';
 import { Finding, formatFinding } from '../../verify/checks';
 import { verifyImage, VerifyPolicy } from '../../verify/verify-image';
 import { schema, VerifyExecutorOptions } from './options';
@@ -12,9 +12,7 @@ import { schema, VerifyExecutorOptions } from './options';
 export const VERIFY_FILE = 'verify.json';
 
 export function parseVerifyOptions(raw: unknown): VerifyExecutorOptions {
-  const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) throw new Error(`Invalid @lucid/nx-lucid:verify options:\n${formatIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOptionsWith(schema, raw, 'verify');
 }
 
 /** The policy the options describe, with LUCID_PLATFORMS applied as the build applies it. */

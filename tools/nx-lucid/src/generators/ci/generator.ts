@@ -2,7 +2,7 @@ import { getProjects, joinPathFragments, logger, readNxJson, Tree } from '@nx/de
 import { phasesFromProjects, selectPhases } from '../../ci/phases';
 import { CONTAINERS_WORKFLOW, generateWorkflows } from '../../ci/workflows';
 import { DOCKERFILE_NAME } from '../../plugin/create-nodes';
-import { formatIssues, normalizePluginOptions, PluginOptions } from '../../plugin/options';
+import { parseOptionsWith, normalizePluginOptions, PluginOptions } from '../../plugin/options';
 import { CiGeneratorOptions, schema } from './options';
 
 export const PLUGIN_NAME = '@lucid/nx-lucid';
@@ -18,9 +18,7 @@ export function readPluginOptions(tree: Tree): PluginOptions {
 }
 
 export function parseCiOptions(raw: unknown): CiGeneratorOptions {
-  const parsed = schema.safeParse(normalizeCliArrays(raw ?? {}));
-  if (!parsed.success) throw new Error(`invalid options for ${PLUGIN_NAME}:ci:\n${formatIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOptionsWith(schema, normalizeCliArrays(raw), 'ci');
 }
 
 /** `--phases=1,3` may arrive as "1,3" or ["1","3"] from the CLI. */

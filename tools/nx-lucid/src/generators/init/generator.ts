@@ -1,5 +1,5 @@
 import { logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
-import { formatIssues, pluginOptionsSchema } from '../../plugin/options';
+import { parseOptionsWith, pluginOptionsSchema } from '../../plugin/options';
 import { PLUGIN_NAME } from '../ci/generator';
 import { schema } from './options';
 
@@ -18,12 +18,10 @@ export function defaultPluginOptions(overrides: { registry?: string; repository?
 }
 
 export default async function initGenerator(tree: Tree, rawOptions: unknown): Promise<void> {
-  const parsed = schema.safeParse(rawOptions ?? {});
-  if (!parsed.success) throw new Error(`invalid options for ${PLUGIN_NAME}:init:\n${formatIssues(parsed.error)}`);
+  const options = parseOptionsWith(schema, rawOptions, 'init');
   // Validates registry/repository with the plugin's own rules before anything is written.
-  const overrides = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
-  const checked = pluginOptionsSchema.safeParse(overrides);
-  if (!checked.success) throw new Error(`invalid options for ${PLUGIN_NAME}:init:\n${formatIssues(checked.error)}`);
+  const overrides = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  parseOptionsWith(pluginOptionsSchema, overrides, 'init');
 
   const nxJson = readNxJson(tree);
   if (!nxJson) throw new Error('nx.json not found: run this generator in an Nx workspace');

@@ -1,7 +1,7 @@
 import { generateFiles, getProjects, joinPathFragments, logger, Tree } from '@nx/devkit';
 import { join } from 'node:path';
 import { CONTAINERS_WORKFLOW, readRecordedOptions } from '../../ci/workflows';
-import { formatIssues } from '../../plugin/options';
+import { parseOptionsWith } from '../../plugin/options';
 import ciGenerator, { PLUGIN_NAME, readPluginOptions, WORKFLOWS_DIR } from '../ci/generator';
 import { schema, ServiceGeneratorOptions } from './options';
 
@@ -23,9 +23,7 @@ export function serviceNameProblem(name: string): string | null {
 }
 
 export function parseServiceOptions(raw: unknown): ServiceGeneratorOptions {
-  const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) throw new Error(`invalid options for ${PLUGIN_NAME}:service:\n${formatIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOptionsWith(schema, raw, 'service');
 }
 
 export default async function serviceGenerator(tree: Tree, rawOptions: unknown): Promise<void> {
