@@ -1,7 +1,7 @@
 /**
  * lucid: workspace commands that Nx itself does not offer.
  *
- *   lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--json] [--dry-run]
+ *   lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--parallel=N] [--json] [--dry-run]
  *
  * Lists the container projects whose image inputs changed between base and head (Dockerfile-aware: a README,
  * a test or a .dockerignore'd file affects nothing), or runs `nx run-many -t <targets> --projects=<list>` on them.
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { containerAffected, fromNxGraph, InputDefinition } from '../src/affected/affected';
 import { formatCommand, ProcessError, runProcess } from '../src/boundary/process';
 
-const USAGE = `usage: lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--json] [--dry-run]`;
+const USAGE = `usage: lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--parallel=N] [--json] [--dry-run]`;
 
 export interface AffectedArgs {
   base?: string;
@@ -21,6 +21,8 @@ export interface AffectedArgs {
   targets: string[];
   json: boolean;
   dryRun: boolean;
+  /** Passed to nx run-many. */
+  parallel?: number;
 }
 
 export class UsageError extends Error {}
@@ -65,6 +67,12 @@ export function parseAffectedArgs(argv: string[]): AffectedArgs {
       case '--dry-run':
         out.dryRun = true;
         break;
+      case '--parallel': {
+        const value = takeValue();
+        if (!/^[1-9][0-9]*$/.test(value)) throw new UsageError(`--parallel takes a positive whole number, got "${value}"\n${USAGE}`);
+        out.parallel = Number(value);
+        break;
+      }
       default:
         throw new UsageError(`unknown argument "${arg}"\n${USAGE}`);
     }
@@ -136,7 +144,7 @@ export async function runAffected(argv: string[], cwd: string, write: (s: string
     if (!args.json) write(`${names.join('\n')}\n`);
     return { exitCode: 0, projects: names };
   }
-  const runArgs = ['nx', 'run-many', '-t', ...args.targets, `--projects=${names.join(',')}`];
+  const runArgs = ['nx', 'run-many', '-t', ...args.targets, `--projects=${names.join(',')}`, ...(args.parallel ? [`--parallel=${args.parallel}`] : [])];
   if (args.dryRun) {
     write(`[dry-run] would run: ${formatCommand('npx', runArgs)}\n`);
     return { exitCode: 0, projects: names };

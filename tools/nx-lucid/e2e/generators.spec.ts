@@ -5,7 +5,8 @@ import { FsTree } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
 import { CONTAINERS_PR_WORKFLOW, CONTAINERS_WORKFLOW, readRecordedOptions } from '../src/ci/workflows';
 import ciGenerator, { WORKFLOWS_DIR } from '../src/generators/ci/generator';
-import { createWorkspace, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
+import { runProcess } from '../src/boundary/process';
+import { createWorkspace, NX_ENV, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
 
 /**
  * The generators on a real workspace on disk (a throwaway git copy of all 29 services and the libs), through the
@@ -20,7 +21,7 @@ afterAll(() => ws?.dispose());
 
 const shardsOf = (text: string) => (parse(text) as { jobs: { phase: { strategy: { matrix: { include: Array<{ phase: number }> } } } } }).jobs.phase.strategy.matrix.include.map((m) => m.phase);
 
-it('nx g service: the new project gets every inferred container target; nx g ci: a fifth shard that nx affected selects', async () => {
+it('nx g service: the new project gets every inferred container target; nx g ci: a fifth shard that its affected step selects', async () => {
   const created = await ws.nx(['g', '@lucid/nx-lucid:service', 'billing-service', '--phase=5', '--scope=tron', '--no-interactive']);
   expect(created.exitCode).toBe(0);
   const shown = await ws.nx(['show', 'project', 'billing-service', '--json']);
@@ -41,13 +42,16 @@ it('nx g service: the new project gets every inferred container target; nx g ci:
   expect(shardsOf(pr)).toEqual([1, 2, 3, 4, 5]);
   expect((push.match(/uses: github\/codeql-action\/upload-sarif@v3/g) ?? []).length).toBe(30);
 
-  // The workflow's own project selection, run by real Nx over a real commit: only the phase-5 service is affected.
-  const exclude = /--exclude="([^"]+)"/.exec(push)![1].replace('$PHASE', '5');
+  // The workflow's own project selection, run for real over a real commit: only the phase-5 service is affected.
+  const selector = /--projects="([^"]+)"/.exec(push)![1];
   await ws.commit('billing-service');
-  const affected = await ws.nx(['show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', `--exclude=${exclude}`]);
-  expect(affected.stdout.trim().split('\n')).toEqual(['billing-service']);
-  const phase4 = await ws.nx(['show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', `--exclude=${exclude.replace('phase:5', 'phase:4')}`]);
-  expect(phase4.stdout.trim()).toBe('');
+  const lucidAffected = (phase: number) =>
+    runProcess('node', ['-r', '@swc-node/register', 'tools/nx-lucid/bin/lucid.ts', 'affected', '--base=HEAD~1', '--head=HEAD', `--projects=${selector.replace('$PHASE', String(phase))}`], {
+      cwd: ws.root,
+      env: { ...process.env, ...NX_ENV },
+    });
+  expect((await lucidAffected(5)).stdout.trim().split('\n')).toEqual(['billing-service']);
+  expect((await lucidAffected(4)).stdout.trim()).toMatch(/^No container project is affected/);
 });
 
 it('nx g service refuses a bad or taken name with a clear message, a non-zero exit and nothing written', async () => {

@@ -54,15 +54,17 @@ describe('generated workflows', () => {
     expect(validateWorkflow(text.replace(/runs-on: ubuntu-24.04\n/g, 'runs-onn: ubuntu-24.04\n')).errors).not.toEqual([]);
   });
 
-  it('push workflow: one matrix shard per phase, each running nx affected -t container-push on its phase tag', () => {
+  it('push workflow: one matrix shard per phase, each running the Dockerfile-aware affected -t container-push on its phase tag', () => {
     const jobs = jobsOf(generateWorkflows(input())[CONTAINERS_WORKFLOW]);
     expect(jobs.phase.strategy!.matrix.include).toEqual([
       { phase: 1, parallel: 2 },
       { phase: 2, parallel: 1 },
       { phase: 4, parallel: 3 },
     ]);
-    const run = jobs.phase.steps.find((s) => s.run?.includes('nx affected'))!;
-    expect(run.run).toContain('npx nx affected -t container-push --exclude="*,!tag:phase:$PHASE" --parallel="$PARALLEL"');
+    const run = jobs.phase.steps.find((s) => s.run?.includes(' affected '))!;
+    expect(run.run).toContain(
+      'npm run -s lucid -- affected --base="$NX_BASE" --head="$NX_HEAD" --projects="tag:phase:$PHASE" -t container-push --parallel="$PARALLEL"',
+    );
     expect(run.run).toContain('npx nx run-many -t container-push --projects="tag:phase:$PHASE"');
     expect(run.env).toMatchObject({ PHASE: '${{ matrix.phase }}', PARALLEL: '${{ matrix.parallel }}' });
     expect(jobs.phase.needs).toEqual(['isolation']);
@@ -75,7 +77,7 @@ describe('generated workflows', () => {
     expect(jobs['phase-1'].needs).toEqual(['isolation']);
     expect(jobs['phase-2'].needs).toEqual(['isolation', 'phase-1']);
     expect(jobs['phase-4'].needs).toEqual(['isolation', 'phase-2']);
-    expect(jobs['phase-4'].steps.find((s) => s.run?.includes('nx affected'))!.env!.PHASE).toBe('4');
+    expect(jobs['phase-4'].steps.find((s) => s.run?.includes(' affected '))!.env!.PHASE).toBe('4');
     // Each phase job uploads only its own services' SARIF.
     expect(jobs['phase-2'].steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual(['container-api-gateway']);
   });
@@ -102,9 +104,16 @@ describe('generated workflows', () => {
     expect(Object.keys(wf.on)).toEqual(['pull_request']);
     expect(text).not.toContain('container-push');
     expect(text).not.toContain(ACTIONS.login);
-    expect(wf.jobs.phase.steps.find((s) => s.run?.includes('nx affected'))!.run).toBe(
-      'npx nx affected -t container-build scan container-verify --exclude="*,!tag:phase:$PHASE" --parallel="$PARALLEL"',
+    expect(wf.jobs.phase.steps.find((s) => s.run?.includes(' affected '))!.run).toBe(
+      'npm run -s lucid -- affected --base="$NX_BASE" --head="$NX_HEAD" --projects="tag:phase:$PHASE" -t container-build scan container-verify --parallel="$PARALLEL"',
     );
+  });
+
+  it('affected: nx selects the phase with nx affected instead', () => {
+    const jobs = jobsOf(generateWorkflows(input({ affected: 'nx' }))[CONTAINERS_WORKFLOW]);
+    const run = jobs.phase.steps.find((s) => s.run?.includes(' affected '))!;
+    expect(run.run).toContain('npx nx affected -t container-push --exclude="*,!tag:phase:$PHASE" --parallel="$PARALLEL"');
+    expect(run.run).not.toContain('lucid');
   });
 
   it('checkout with full history, nx-set-shas, Buildx, QEMU or native arm64 runners, ghcr login, per-day Trivy DB, per-service SARIF', () => {

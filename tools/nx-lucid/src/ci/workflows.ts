@@ -38,6 +38,11 @@ export interface CiWorkflowInput {
   arm64Runner: string;
   nodeVersion: string;
   trivyVersion: string;
+  /**
+   * How a phase job picks its services: `inputs` (default) asks `lucid affected`, which matches changed files
+   * against each image's build inputs (a README or test change builds nothing); `nx` uses `nx affected`.
+   */
+  affected?: 'inputs' | 'nx';
   /** Plugin options that shape the workflow. */
   registry: string;
   platforms: string[];
@@ -216,12 +221,15 @@ function sarifUploads(input: CiWorkflowInput, phases: Phase[], opts: { matrix: b
 
 const phaseParallel = (input: CiWorkflowInput, phase: Phase) => Math.max(1, Math.min(input.parallel, phase.services.length));
 
-/** `nx affected` for the phase, or `nx run-many` when a dispatch asks for a forced rebuild. */
+/** The affected services of the phase, or `nx run-many` when a dispatch asks for a forced rebuild. */
 function nxPhaseScript(input: CiWorkflowInput, targets: string[], opts: { forceInput: boolean }): string {
   const t = targets.join(' ');
   const tag = `tag:${input.phaseTagPrefix}$PHASE`;
-  // nx affected has no --projects: exclude everything but the phase's tag.
-  const affected = `npx nx affected -t ${t} --exclude="*,!${tag}" --parallel="$PARALLEL"`;
+  // nx affected has no --projects: exclude everything but the phase's tag. NX_BASE/NX_HEAD come from nx-set-shas.
+  const affected =
+    input.affected === 'nx'
+      ? `npx nx affected -t ${t} --exclude="*,!${tag}" --parallel="$PARALLEL"`
+      : `npm run -s lucid -- affected --base="$NX_BASE" --head="$NX_HEAD" --projects="${tag}" -t ${t} --parallel="$PARALLEL"`;
   if (!opts.forceInput) return affected;
   return [
     'if [ "$FORCE_REBUILD" = "true" ]; then',

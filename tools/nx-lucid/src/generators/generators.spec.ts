@@ -65,7 +65,7 @@ describe('ci generator', () => {
     const wf = parse(tree.read(CONTAINERS, 'utf-8')!);
     expect(Object.keys(wf.jobs)).toEqual(['phase-2']);
     expect(wf.on.push.branches).toEqual(['trunk']);
-    expect(wf.jobs['phase-2'].steps.find((s: { run?: string }) => s.run?.includes('nx affected')).run).toContain('--exclude="*,!tag:wave-$PHASE"');
+    expect(wf.jobs['phase-2'].steps.find((s: { run?: string }) => s.run?.includes(' affected ')).run).toContain('--projects="tag:wave-$PHASE"');
   });
 
   it('--phases limits the shards; an unknown phase or a workspace without phases writes nothing', async () => {

@@ -65,6 +65,7 @@ export default async function ciGenerator(tree: Tree, rawOptions: unknown): Prom
     arm64Runner: options.arm64Runner,
     nodeVersion: options.nodeVersion,
     trivyVersion: options.trivyVersion,
+    affected: options.affected,
     registry: plugin.registry,
     platforms: plugin.platforms,
     outputRoot: plugin.outputRoot,

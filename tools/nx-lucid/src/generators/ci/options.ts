@@ -25,6 +25,8 @@ export const schema = z
     /** Runner label for native arm64 jobs (--arm64=native). */
     arm64Runner: z.string().min(1).default('ubuntu-24.04-arm'),
     nodeVersion: z.string().regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'a Node version such as 20 or 20.19').default('20'),
+    /** inputs: Dockerfile-aware `lucid affected` (changes an image does not read build nothing); nx: `nx affected`. */
+    affected: z.enum(['inputs', 'nx']).default('inputs'),
     /** Trivy release installed by aquasecurity/setup-trivy. */
     trivyVersion: z.string().regex(/^(latest|v[0-9]+\.[0-9]+\.[0-9]+)$/, 'latest or vX.Y.Z').default('v0.65.0'),
   })
