@@ -100,6 +100,19 @@ function failedTasks(tasks: readonly NxTaskResult[]): NxTaskResult[] {
   return tasks.filter((t) => t.status !== 0);
 }
 
+const REAL_BASE = 'docker://gcr.io/distroless/python3-debian12:nonroot';
+
+/**
+ * With a Docker engine and internet, the job uses buildx and the real distroless base; otherwise (as here)
+ * buildah and the stand-in base on the local mirror. LUCID_ENGINE / LUCID_OFFLINE=1 override the probe.
+ */
+async function dockerAndRealBase(): Promise<boolean> {
+  if (process.env.LUCID_OFFLINE === '1') return false;
+  const ok = async (cmd: string, argv: string[], timeoutMs: number) =>
+    (await runProcess(cmd, argv, { allowFailure: true, timeoutMs }).catch(() => undefined))?.exitCode === 0;
+  return (await ok('docker', ['buildx', 'inspect', '--bootstrap'], 20000)) && (await ok('skopeo', ['inspect', '--raw', '--retry-times', '0', REAL_BASE], 15000));
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
@@ -118,15 +131,17 @@ async function main(): Promise<number> {
   const repository = process.env.LUCID_LOCAL_REPOSITORY?.trim() || options.repository;
   const parallel = process.env.LUCID_PARALLEL?.trim() || '2';
   const t = options.targetNames;
+  const online = await dockerAndRealBase();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
     LUCID_REGISTRY: host,
     LUCID_REPOSITORY: repository,
-    LUCID_ENGINE: process.env.LUCID_ENGINE?.trim() || 'buildah',
-    LUCID_REGISTRY_MIRRORS: `gcr.io=${mirrorPrefix(host)}`,
+    LUCID_ENGINE: process.env.LUCID_ENGINE?.trim() || (online ? 'buildx' : 'buildah'),
     LUCID_INSECURE_REGISTRIES: host,
+    // Offline, gcr.io is served by the stand-in base on the local registry's mirror path.
+    ...(online ? {} : { LUCID_REGISTRY_MIRRORS: `gcr.io=${mirrorPrefix(host)}` }),
   };
   const lucidEnv = Object.entries(env)
     .filter(([k]) => k.startsWith('LUCID_') && !k.startsWith('LUCID_LOCAL_'))
@@ -150,8 +165,12 @@ async function main(): Promise<number> {
     const paths = registryPaths(workspaceRoot);
     console.log(`main job (dry run): nothing is started, built or pushed.`);
     console.log(`1. registry: reuse or start docker-registry serve ${paths.config} on ${host} (data ${paths.data}, pidfile ${paths.pidFile})`);
-    console.log(`2. base image ${baseImageMirrorRef(host)}:`);
-    await ensureBaseImage({ workspaceRoot, registry: host, dryRun: true, log: (l) => console.log(`   ${l}`) });
+    if (online) {
+      console.log(`2. base image: the real ${REAL_BASE.slice('docker://'.length)} (Docker and gcr.io are reachable)`);
+    } else {
+      console.log(`2. base image ${baseImageMirrorRef(host)}:`);
+      await ensureBaseImage({ workspaceRoot, registry: host, dryRun: true, log: (l) => console.log(`   ${l}`) });
+    }
     console.log(`3. scan: ${scan.kind === 'ran' ? `runs (trivy at ${trivy})` : `SKIPPED — ${scan.reason}`}`);
     console.log(`4. with env ${lucidEnv} NX_DAEMON=false NX_NO_CLOUD=true:`);
     for (const p of plan) console.log(`   ${formatCommand('nx', p)}`);
@@ -165,12 +184,16 @@ async function main(): Promise<number> {
   if (registry.state === 'reused') console.log(`registry: reusing docker-registry on ${registry.host} (pid ${registry.pid})`);
   const registryTime = performance.now() - s;
 
-  console.log(`\n== base image (stand-in for gcr.io/distroless/python3-debian12:nonroot)`);
   s = performance.now();
-  const base = await ensureBaseImage({ workspaceRoot, registry: host, refresh: args.refreshBase, log: console.log });
+  if (online) {
+    console.log(`\n== base image: Docker and gcr.io are reachable, so the real ${REAL_BASE.slice('docker://'.length)} is used`);
+  } else {
+    console.log(`\n== base image (stand-in for gcr.io/distroless/python3-debian12:nonroot)`);
+    const base = await ensureBaseImage({ workspaceRoot, registry: host, refresh: args.refreshBase, log: console.log });
+    const what = { skipped: 'already in the registry, nothing to do', 'pushed-cached': 'pushed from the local cache', built: 'built and pushed', 'dry-run': '' }[base.action];
+    console.log(`base: ${base.ref}@${base.digest.slice(0, 19)} [${base.platforms.join(', ')}] — ${what} (${secs(performance.now() - s)})`);
+  }
   const baseTime = performance.now() - s;
-  const what = { skipped: 'already in the registry, nothing to do', 'pushed-cached': 'pushed from the local cache', built: 'built and pushed', 'dry-run': '' }[base.action];
-  console.log(`base: ${base.ref}@${base.digest.slice(0, 19)} [${base.platforms.join(', ')}] — ${what} (${secs(baseTime)})`);
 
   console.log(`\n== services`);
   s = performance.now();
