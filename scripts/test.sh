@@ -12,6 +12,13 @@ for d in apps/*/tests libs/*/tests; do
 done
 echo "python: $py_pass suites passed"
 
+# Types first: ts-jest transpiles without type checks to stay fast, so tsc is the type gate.
+for project in tools/nx-lucid tools/main-job tools/base-image tools/bench; do
+  npx tsc --noEmit -p "$project/tsconfig.json"
+done
+npm run -s schemas -- --check
+echo "typecheck: ok; executor/generator schema.json files are current"
+
 report=$(mktemp)
 set +e
 npx jest --config tools/nx-lucid/jest.config.js --ci --json --outputFile="$report" "$@"
