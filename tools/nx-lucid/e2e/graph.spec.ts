@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createWorkspace, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
+import { createWorkspace, ThrowawayWorkspace } from './support/workspace';
 
 /**
  * The plugin loaded by real Nx in a throwaway workspace with one malformed Dockerfile:

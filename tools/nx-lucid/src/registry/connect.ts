@@ -7,6 +7,14 @@ import { applyEnvOverrides, normalizePluginOptions } from '../plugin/options';
 import { Credentials, resolveCredentials, TOKEN_ENV_VARS } from './auth';
 import { RegistryAuthError, RegistryClient, RegistryClientOptions } from './client';
 
+/** What the push and release executors take from outside, so tests can pass their own. */
+export interface RegistryDeps {
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  stdin?: () => Promise<string>;
+  client?: Partial<RegistryClientOptions>;
+}
+
 export interface ImageTarget {
   registry: string;
   /** Path inside the registry, e.g. hamigames/lucid/auth-service. */

@@ -8,8 +8,7 @@ import { computePushTags, currentBranch, PushTagPlan } from '../../image/tags';
 import { readBuildMetadata } from '../../metadata/metadata';
 import { OciLayout } from '../../oci/layout';
 import { parseOptionsWith } from '../../plugin/options';
-import { RegistryClientOptions } from '../../registry/client';
-import { connect, credentialsFor, ImageTarget, resolveImageTarget } from '../../registry/connect';
+import { connect, credentialsFor, ImageTarget, resolveImageTarget, RegistryDeps } from '../../registry/connect';
 import { formatBytes, pushImage, PushResult, readPushSource } from '../../registry/push';
 import { PushExecutorOptions, schema } from './options';
 
@@ -22,12 +21,6 @@ export function parsePushOptions(raw: unknown): PushExecutorOptions {
   return parseOptionsWith(schema, raw, 'push');
 }
 
-export interface PushDeps {
-  env?: NodeJS.ProcessEnv;
-  log?: (line: string) => void;
-  stdin?: () => Promise<string>;
-  client?: Partial<RegistryClientOptions>;
-}
 
 async function git(root: string, args: string[]): Promise<string | undefined> {
   try {
@@ -67,7 +60,7 @@ function mountCandidates(context: ExecutorContext, project: string, target: Imag
 }
 
 /** The push, with its inputs injectable for tests; throws on any failure. */
-export async function runPush(rawOptions: unknown, context: ExecutorContext, deps: PushDeps = {}): Promise<PushResult> {
+export async function runPush(rawOptions: unknown, context: ExecutorContext, deps: RegistryDeps = {}): Promise<PushResult> {
   const env = deps.env ?? process.env;
   const log = deps.log ?? ((l: string) => logger.info(l));
   const options = parsePushOptions(rawOptions);

@@ -3,8 +3,8 @@ import { logger } from '@nx/devkit';
 import { redact } from '../../boundary/process';
 import { versionTag } from '../../image/tags';
 import { parseOptionsWith } from '../../plugin/options';
-import { RegistryClient, RegistryClientOptions } from '../../registry/client';
-import { connect, credentialsFor, resolveImageTarget } from '../../registry/connect';
+import { RegistryClient } from '../../registry/client';
+import { connect, credentialsFor, resolveImageTarget, RegistryDeps } from '../../registry/connect';
 import { ghcrPackage, GithubPackages } from '../../registry/github-packages';
 import { listVersions, planCreate, planDelete, planPromote, planRollback, ReleasePlan, ReleaseStep, resolveReleaseArgs, TagSnapshot, VersionRow } from '../../release/plan';
 import { ReleaseExecutorOptions, schema } from './options';
@@ -13,12 +13,6 @@ export function parseReleaseOptions(raw: unknown): ReleaseExecutorOptions {
   return parseOptionsWith(schema, raw, 'release');
 }
 
-export interface ReleaseDeps {
-  env?: NodeJS.ProcessEnv;
-  log?: (line: string) => void;
-  stdin?: () => Promise<string>;
-  client?: Partial<RegistryClientOptions>;
-}
 
 export interface ReleaseOutcome {
   plan?: ReleasePlan;
@@ -46,7 +40,7 @@ function platformsOf(bytes: Buffer): string {
   }
 }
 
-export async function runRelease(rawOptions: unknown, context: ExecutorContext, deps: ReleaseDeps = {}): Promise<ReleaseOutcome> {
+export async function runRelease(rawOptions: unknown, context: ExecutorContext, deps: RegistryDeps = {}): Promise<ReleaseOutcome> {
   const env = deps.env ?? process.env;
   const log = deps.log ?? ((l: string) => logger.info(l));
   const options = parseReleaseOptions(rawOptions);
