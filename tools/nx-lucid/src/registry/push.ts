@@ -94,6 +94,32 @@ export interface PushResult {
   dryRun: boolean;
 }
 
+export interface SiblingPush {
+  /** Repository path in the registry, e.g. hamigames/lucid/auth-service. */
+  repository: string;
+  /** Image its last push went to (push.json), e.g. 127.0.0.1:5055/hamigames/lucid/auth-service. */
+  pushedImage?: string;
+  pushedAtMs?: number;
+}
+
+/**
+ * Mount sources in the order most likely to hold a missing blob: siblings whose last push went to this
+ * registry and namespace, newest first (services built on one base share its layers), then the rest by name.
+ * Without it the first few siblings by name, often not pushed yet, are probed and shared layers are uploaded again.
+ */
+export function rankMountSources(siblings: readonly SiblingPush[], imagePrefix: string): string[] {
+  const pushedHere = (s: SiblingPush) => s.pushedImage !== undefined && s.pushedImage.startsWith(imagePrefix);
+  return [...siblings]
+    .sort((a, b) => {
+      const pa = pushedHere(a);
+      const pb = pushedHere(b);
+      if (pa !== pb) return pa ? -1 : 1;
+      if (pa && pb && a.pushedAtMs !== b.pushedAtMs) return (b.pushedAtMs ?? 0) - (a.pushedAtMs ?? 0);
+      return a.repository.localeCompare(b.repository);
+    })
+    .map((s) => s.repository);
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB'];

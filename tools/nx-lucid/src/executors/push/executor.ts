@@ -1,6 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProcess, redact } from '../../boundary/process';
 import { parseImageReference } from '../../image/naming';
@@ -9,7 +9,7 @@ import { readBuildMetadata } from '../../metadata/metadata';
 import { OciLayout } from '../../oci/layout';
 import { parseOptionsWith } from '../../plugin/options';
 import { connect, credentialsFor, ImageTarget, resolveImageTarget, RegistryDeps } from '../../registry/connect';
-import { formatBytes, pushImage, PushResult, readPushSource } from '../../registry/push';
+import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from '../../registry/push';
 import { PushExecutorOptions, schema } from './options';
 
 export const PUSH_FILE = 'push.json';
@@ -51,12 +51,26 @@ function mountCandidates(context: ExecutorContext, project: string, target: Imag
     }
   }
   const prefix = target.repository.slice(0, target.repository.length - project.length);
-  const siblings = Object.entries(context.projectsConfigurations?.projects ?? {})
-    .filter(([name, p]) => name !== project && Object.values(p.targets ?? {}).some((t) => t.executor === PUSH_EXECUTOR))
-    .map(([name]) => `${prefix}${name}`)
-    .sort()
-    .slice(0, MAX_SIBLINGS);
-  return [...new Set([...out, ...siblings])].filter((r) => r !== target.repository);
+  const siblings: SiblingPush[] = [];
+  for (const [name, p] of Object.entries(context.projectsConfigurations?.projects ?? {})) {
+    const push = Object.values(p.targets ?? {}).find((t) => t.executor === PUSH_EXECUTOR);
+    if (name === project || !push) continue;
+    siblings.push({ repository: `${prefix}${name}`, ...lastPush(context.root, push.options?.outputPath) });
+  }
+  const ranked = rankMountSources(siblings, `${target.registry}/${prefix}`).slice(0, MAX_SIBLINGS);
+  return [...new Set([...out, ...ranked])].filter((r) => r !== target.repository);
+}
+
+/** The sibling's last push record (push.json beside its build output), if it has one. */
+function lastPush(root: string, outputPath: unknown): Pick<SiblingPush, 'pushedImage' | 'pushedAtMs'> {
+  if (typeof outputPath !== 'string') return {};
+  const file = join(root, outputPath, PUSH_FILE);
+  try {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as { image?: unknown };
+    return { pushedImage: typeof record.image === 'string' ? record.image : undefined, pushedAtMs: statSync(file).mtimeMs };
+  } catch {
+    return {};
+  }
 }
 
 /** The push, with its inputs injectable for tests; throws on any failure. */
