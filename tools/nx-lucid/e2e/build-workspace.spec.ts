@@ -1,7 +1,8 @@
 /*
  * Real: `nx run-many -t container-build` on a throwaway workspace with two fixture services, built by buildah
  * on a base in a real registry. A counting `buildah` wrapper first on PATH shows the warm run starts no builder,
- * and a moved base tag (same tag, new digest) rebuilds.
+ * and a moved base tag (same tag, new digest) rebuilds. With a stand-in trivy replaying real reports, a failing
+ * CVSS gate stops container-push through the target graph and a passing one pushes.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { which } from '../src/boundary/process';
 import { parseBuildMetadata } from '../src/metadata/metadata';
 import { pushTestBase, PushedBase } from './support/base-image';
 import { startRegistry, TestRegistry } from './support/registry';
-import { createWorkspace, ThrowawayWorkspace } from './support/workspace';
+import { createWorkspace, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
 
 const SERVICES = ['svc-alpha', 'svc-beta'];
 
@@ -30,7 +31,7 @@ function fixtureServiceFiles(name: string, phase: number): Record<string, string
   };
 }
 
-describe('nx run-many -t container-build (cache)', () => {
+describe('fixture workspace through real Nx: build cache, moved base, scan before push', () => {
   let registry: TestRegistry;
   let base: PushedBase;
   let ws: ThrowawayWorkspace;
@@ -93,5 +94,37 @@ describe('nx run-many -t container-build (cache)', () => {
     await runMany();
     expect(builderStarts().filter((l) => / build /.test(` ${l} `))).toHaveLength(SERVICES.length);
     for (const s of SERVICES) expect(metadata(s).base?.digest).toBe(moved.digest);
+  });
+
+  it('scan before push: a failing CVSS gate stops container-push in the target graph, a passing one lets it through', async () => {
+    const trivyReports = join(WORKSPACE_ROOT, '..', 'shared', 'fixtures', 'trivy');
+    const pipeline = (project: string, report: string) =>
+      ws.nx(['run', `${project}:container-push`, '--outputStyle=static'], {
+        ...env,
+        // The stand-in trivy (Trivy cannot run here) replays a real report; everything after it is our code.
+        PATH: `${join(WORKSPACE_ROOT, 'tools/nx-lucid/e2e/support/fake-trivy')}:${env.PATH}`,
+        FAKE_TRIVY_REPORT: join(trivyReports, report),
+        LUCID_REGISTRY: registry.host,
+        LUCID_REPOSITORY: 'gate-test',
+        GITHUB_SHA: 'c'.repeat(40),
+      });
+    const catalog = async () => ((await (await fetch(`${registry.url}/v2/_catalog`)).json()) as { repositories: string[] }).repositories;
+
+    // debian-buster: bash CVE-2019-18276 is LOW by the vendor but NVD CVSS 7.8, so the default gate fails.
+    const blocked = await pipeline('svc-alpha', 'debian-buster.json');
+    expect(blocked.exitCode).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toMatch(/CVE-2019-18276 in bash/);
+    const blockedOut = blocked.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(blockedOut).toMatch(/nx run svc-alpha:scan/);
+    // Nx never starts the push task once its scan dependency failed.
+    expect(blockedOut).not.toMatch(/nx run svc-alpha:container-push/);
+    expect(await catalog()).not.toContain('gate-test/svc-alpha');
+
+    // A clean report: build (cached) → scan → push, and the registry has the image under its sha tag.
+    const passed = await pipeline('svc-beta', 'engine-ci-alpine-no-vulns.json');
+    expect(passed.exitCode).toBe(0);
+    expect(await catalog()).toContain('gate-test/svc-beta');
+    const tags = (await (await fetch(`${registry.url}/v2/gate-test/svc-beta/tags/list`)).json()) as { tags: string[] };
+    expect(tags.tags).toEqual(expect.arrayContaining(['c'.repeat(40), `phase2-${'c'.repeat(40)}`]));
   });
 });
