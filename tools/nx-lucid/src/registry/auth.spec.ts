@@ -29,3 +29,11 @@ describe('mergeScopes', () => {
     expect(mergeScopes(['repository:a/b:pull', 'repository:a/b:push repository:c/d:pull', undefined])).toEqual(['repository:a/b:pull,push', 'repository:c/d:pull']);
   });
 });
+
+describe('tokensInEnv', () => {
+  it('lists the token values the environment holds, for redaction', () => {
+    const { tokensInEnv } = require('./auth') as typeof import('./auth');
+    expect(tokensInEnv({ GHCR_TOKEN: 'ghp_one', GITHUB_TOKEN: 'ghs_two', OTHER: 'x' })).toEqual(['ghp_one', 'ghs_two']);
+    expect(tokensInEnv({ GITHUB_TOKEN: '' })).toEqual([]);
+  });
+});

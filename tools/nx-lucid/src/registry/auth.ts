@@ -33,6 +33,11 @@ export function parseChallenge(header: string | null | undefined): Challenge | u
 /** The env variables that may hold a registry token, in order of preference. */
 export const TOKEN_ENV_VARS = ['GHCR_TOKEN', 'GITHUB_TOKEN'] as const;
 
+/** The token values in the environment: what error and log output must never show. */
+export function tokensInEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return TOKEN_ENV_VARS.map((name) => env[name]).filter((v): v is string => !!v);
+}
+
 /**
  * Credentials from the environment or a password read from stdin.
  * GHCR takes any username with a GitHub token as password; GITHUB_ACTOR is the conventional one.

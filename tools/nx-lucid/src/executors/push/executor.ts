@@ -8,6 +8,7 @@ import { computePushTags, currentBranch, PushTagPlan } from '../../image/tags';
 import { readBuildMetadata } from '../../metadata/metadata';
 import { OciLayout } from '../../oci/layout';
 import { parseOptionsWith } from '../../plugin/options';
+import { tokensInEnv } from '../../registry/auth';
 import { connect, credentialsFor, ImageTarget, resolveImageTarget, RegistryDeps } from '../../registry/connect';
 import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from '../../registry/push';
 import { PushExecutorOptions, schema } from './options';
@@ -154,7 +155,8 @@ export default async function pushExecutor(rawOptions: unknown, context: Executo
     await runPush(rawOptions, context);
     return { success: true };
   } catch (e) {
-    logger.error(`@lucid/nx-lucid:push (${context.projectName ?? 'unknown project'}): ${(e as Error).message}`);
+    // Last line of defence: no registry or API error text may carry a token from the environment.
+    logger.error(redact(`@lucid/nx-lucid:push (${context.projectName ?? 'unknown project'}): ${(e as Error).message}`, tokensInEnv()));
     return { success: false };
   }
 }

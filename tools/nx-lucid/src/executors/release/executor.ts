@@ -4,6 +4,7 @@ import { redact } from '../../boundary/process';
 import { versionTag } from '../../image/tags';
 import { parseOptionsWith } from '../../plugin/options';
 import { RegistryClient } from '../../registry/client';
+import { tokensInEnv } from '../../registry/auth';
 import { connect, credentialsFor, resolveImageTarget, RegistryDeps } from '../../registry/connect';
 import { ghcrPackage, GithubPackages } from '../../registry/github-packages';
 import { listVersions, planCreate, planDelete, planPromote, planRollback, ReleasePlan, ReleaseStep, resolveReleaseArgs, TagSnapshot, VersionRow } from '../../release/plan';
@@ -115,7 +116,8 @@ export default async function releaseExecutor(rawOptions: unknown, context: Exec
     await runRelease(rawOptions, context);
     return { success: true };
   } catch (e) {
-    logger.error(`@lucid/nx-lucid:release (${context.projectName ?? 'unknown project'}): ${(e as Error).message}`);
+    // Last line of defence: no registry or API error text may carry a token from the environment.
+    logger.error(redact(`@lucid/nx-lucid:release (${context.projectName ?? 'unknown project'}): ${(e as Error).message}`, tokensInEnv()));
     return { success: false };
   }
 }
