@@ -1,4 +1,4 @@
-import { mergeScopes, parseChallenge, resolveCredentials } from './auth';
+import { mergeScopes, parseChallenge, resolveCredentials, tokensInEnv } from './auth';
 
 describe('parseChallenge', () => {
   it('reads a GHCR-style Bearer challenge', () => {
@@ -32,7 +32,6 @@ describe('mergeScopes', () => {
 
 describe('tokensInEnv', () => {
   it('lists the token values the environment holds, for redaction', () => {
-    const { tokensInEnv } = require('./auth') as typeof import('./auth');
     expect(tokensInEnv({ GHCR_TOKEN: 'ghp_one', GITHUB_TOKEN: 'ghs_two', OTHER: 'x' })).toEqual(['ghp_one', 'ghs_two']);
     expect(tokensInEnv({ GITHUB_TOKEN: '' })).toEqual([]);
   });
