@@ -2,9 +2,10 @@
  * Shared by push and release: where the image lives (plugin options + LUCID_* overrides), the
  * credentials (env or stdin), and a client that has checked up front whether the registry wants them.
  */
+import { redact } from '../boundary/process';
 import { imageName, repositoryPath } from '../image/naming';
 import { applyEnvOverrides, normalizePluginOptions } from '../plugin/options';
-import { Credentials, resolveCredentials, TOKEN_ENV_VARS } from './auth';
+import { Credentials, resolveCredentials, TOKEN_ENV_VARS, tokensInEnv } from './auth';
 import { RegistryAuthError, RegistryClient, RegistryClientOptions } from './client';
 
 /** What the push and release executors take from outside, so tests can pass their own. */
@@ -78,4 +79,18 @@ export async function connect(
     throw new RegistryAuthError(`${target.registry} does not look like an OCI registry: GET /v2/ answered HTTP ${status}`, status);
   }
   return client;
+}
+
+/**
+ * Runs a registry executor and turns any failure into `success: false` with one error line, redacted of
+ * environment tokens as a last line of defence (registry and API error texts are not ours to trust).
+ */
+export async function asRegistryExecutor(what: string, project: string | undefined, run: () => Promise<unknown>, log: (line: string) => void): Promise<{ success: boolean }> {
+  try {
+    await run();
+    return { success: true };
+  } catch (e) {
+    log(redact(`@lucid/nx-lucid:${what} (${project ?? 'unknown project'}): ${(e as Error).message}`, tokensInEnv()));
+    return { success: false };
+  }
 }

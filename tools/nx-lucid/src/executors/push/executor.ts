@@ -8,8 +8,7 @@ import { computePushTags, currentBranch, PushTagPlan } from '../../image/tags';
 import { readBuildMetadata } from '../../metadata/metadata';
 import { OciLayout } from '../../oci/layout';
 import { parseOptionsWith } from '../../plugin/options';
-import { tokensInEnv } from '../../registry/auth';
-import { connect, credentialsFor, ImageTarget, resolveImageTarget, RegistryDeps } from '../../registry/connect';
+import { connect, credentialsFor, ImageTarget, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
 import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from '../../registry/push';
 import { PushExecutorOptions, schema } from './options';
 
@@ -151,12 +150,5 @@ export async function runPush(rawOptions: unknown, context: ExecutorContext, dep
 }
 
 export default async function pushExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
-  try {
-    await runPush(rawOptions, context);
-    return { success: true };
-  } catch (e) {
-    // Last line of defence: no registry or API error text may carry a token from the environment.
-    logger.error(redact(`@lucid/nx-lucid:push (${context.projectName ?? 'unknown project'}): ${(e as Error).message}`, tokensInEnv()));
-    return { success: false };
-  }
+  return asRegistryExecutor('push', context.projectName, () => runPush(rawOptions, context), (line) => logger.error(line));
 }

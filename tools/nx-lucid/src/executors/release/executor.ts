@@ -4,8 +4,7 @@ import { redact } from '../../boundary/process';
 import { versionTag } from '../../image/tags';
 import { parseOptionsWith } from '../../plugin/options';
 import { RegistryClient } from '../../registry/client';
-import { tokensInEnv } from '../../registry/auth';
-import { connect, credentialsFor, resolveImageTarget, RegistryDeps } from '../../registry/connect';
+import { connect, credentialsFor, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
 import { ghcrPackage, GithubPackages } from '../../registry/github-packages';
 import { listVersions, planCreate, planDelete, planPromote, planRollback, ReleasePlan, ReleaseStep, resolveReleaseArgs, TagSnapshot, VersionRow } from '../../release/plan';
 import { ReleaseExecutorOptions, schema } from './options';
@@ -112,12 +111,5 @@ export async function runRelease(rawOptions: unknown, context: ExecutorContext, 
 }
 
 export default async function releaseExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
-  try {
-    await runRelease(rawOptions, context);
-    return { success: true };
-  } catch (e) {
-    // Last line of defence: no registry or API error text may carry a token from the environment.
-    logger.error(redact(`@lucid/nx-lucid:release (${context.projectName ?? 'unknown project'}): ${(e as Error).message}`, tokensInEnv()));
-    return { success: false };
-  }
+  return asRegistryExecutor('release', context.projectName, () => runRelease(rawOptions, context), (line) => logger.error(line));
 }
