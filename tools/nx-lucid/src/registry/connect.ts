@@ -81,6 +81,32 @@ export async function connect(
   return client;
 }
 
+export interface RegistrySession {
+  client: RegistryClient;
+  credentials: Credentials | undefined;
+  /** Logs a line with the credential's password redacted. */
+  say: (line: string) => void;
+}
+
+/** Credentials (env or stdin), a redacting logger, and a connected client that reports its retries through it. */
+export async function openSession(
+  target: ImageTarget,
+  options: { passwordStdin?: boolean; username?: string; retries: number },
+  env: NodeJS.ProcessEnv,
+  deps: RegistryDeps,
+  log: (line: string) => void,
+): Promise<RegistrySession> {
+  const credentials = await credentialsFor(options, env, deps.stdin);
+  const secrets = credentials ? [credentials.password] : [];
+  const say = (line: string) => log(redact(line, secrets));
+  const client = await connect(target, credentials, {
+    onRetry: (e) => say(`  ↻ ${e.operation}: ${e.reason}; retry ${e.attempt} in ${e.delayMs} ms`),
+    ...deps.client,
+    retry: { ...deps.client?.retry, retries: options.retries },
+  });
+  return { client, credentials, say };
+}
+
 /**
  * Runs a registry executor and turns any failure into `success: false` with one error line, redacted of
  * environment tokens as a last line of defence (registry and API error texts are not ours to trust).

@@ -2,13 +2,13 @@ import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProcess, redact } from '../../boundary/process';
+import { runProcess } from '../../boundary/process';
 import { parseImageReference } from '../../image/naming';
 import { computePushTags, currentBranch, PushTagPlan } from '../../image/tags';
 import { readBuildMetadata } from '../../metadata/metadata';
 import { OciLayout } from '../../oci/layout';
 import { parseOptionsWith } from '../../plugin/options';
-import { connect, credentialsFor, ImageTarget, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
+import { openSession, ImageTarget, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
 import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from '../../registry/push';
 import { PushExecutorOptions, schema } from './options';
 
@@ -105,14 +105,7 @@ export async function runPush(rawOptions: unknown, context: ExecutorContext, dep
     latest: options.latest,
   });
 
-  const credentials = await credentialsFor(options, env, deps.stdin);
-  const secrets = credentials ? [credentials.password] : [];
-  const say = (l: string) => log(redact(l, secrets));
-  const client = await connect(target, credentials, {
-    onRetry: (e) => say(`  ↻ ${e.operation}: ${e.reason}; retry ${e.attempt} in ${e.delayMs} ms`),
-    ...deps.client,
-    retry: { ...deps.client?.retry, retries: options.retries },
-  });
+  const { client, say } = await openSession(target, options, env, deps, log);
 
   const platforms = source.manifests.map((m) => m.platform).filter(Boolean).join(', ');
   say(`${options.dryRun ? '[dry-run] ' : ''}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(metadata.compressedSize)})`);

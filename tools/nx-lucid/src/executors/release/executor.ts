@@ -1,10 +1,9 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { redact } from '../../boundary/process';
 import { versionTag } from '../../image/tags';
 import { parseOptionsWith } from '../../plugin/options';
 import { RegistryClient } from '../../registry/client';
-import { connect, credentialsFor, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
+import { openSession, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
 import { ghcrPackage, GithubPackages } from '../../registry/github-packages';
 import { listVersions, planCreate, planDelete, planPromote, planRollback, ReleasePlan, ReleaseStep, resolveReleaseArgs, TagSnapshot, VersionRow } from '../../release/plan';
 import { ReleaseExecutorOptions, schema } from './options';
@@ -51,14 +50,7 @@ export async function runRelease(rawOptions: unknown, context: ExecutorContext, 
     throw new Error(`unknown project "${project ?? ''}": it is not in this workspace (nx show projects lists them)`);
   }
   const target = resolveImageTarget(options, project, env);
-  const credentials = await credentialsFor(options, env, deps.stdin);
-  const secrets = credentials ? [credentials.password] : [];
-  const say = (l: string) => log(redact(l, secrets));
-  const client = await connect(target, credentials, {
-    onRetry: (e) => say(`  ↻ ${e.operation}: ${e.reason}; retry ${e.attempt} in ${e.delayMs} ms`),
-    ...deps.client,
-    retry: { ...deps.client?.retry, retries: options.retries },
-  });
+  const { client, credentials, say } = await openSession(target, options, env, deps, log);
   const repo = target.repository;
   const snapshot: TagSnapshot = await readSnapshot(client, repo);
 
