@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatCommand, INSTALL_HINTS, runProcess, which } from '../nx-lucid/src/boundary/process';
 import { parseBuildMetadata, BuildMetadata } from '../nx-lucid/src/metadata/metadata';
-import { normalizePluginOptions } from '../nx-lucid/src/plugin/options';
+import { normalizePluginOptions } from '../nx-lucid/src/config/options';
 import { baseImageMirrorRef, ensureBaseImage, mirrorPrefix } from '../base-image/build';
 import { runNx, terminalOutput } from './nx';
 import { ensureLocalRegistry, localRegistryPort, registryPaths, stopLocalRegistry } from './registry';

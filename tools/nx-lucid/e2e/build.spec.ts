@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import buildExecutor from '../src/executors/build/executor';
-import { registeredEmulators } from '../src/build/environment';
+import { registeredEmulators } from '../src/image-build/environment';
 import { runProcess } from '../src/boundary/process';
 import { sha256Digest } from '../src/oci/digest';
 import { MediaType } from '../src/oci/media-types';

@@ -1,4 +1,4 @@
-import { repositorySchema, registrySchema } from '../plugin/options';
+import { repositorySchema, registrySchema } from '../config/options';
 
 /** Image name without tag: <registry>/<repository>/<service>, e.g. ghcr.io/hamigames/lucid/auth-service. */
 export function imageName(registry: string, repository: string, service: string): string {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { platformObjectSchema } from '../oci/types';
-import { formatIssues } from '../plugin/options';
+import { formatIssues } from '../config/options';
 
 const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex>');
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { minimatch } from 'minimatch';
 import { parseImageReference } from '../image/naming';
-import { normalizePluginOptions, PluginOptionsInput } from './options';
+import { normalizePluginOptions, PluginOptionsInput } from '../config/options';
 import { analyzeContainerProject } from './project-analysis';
 import { DOCKERFILE_NAME } from './create-nodes';
 

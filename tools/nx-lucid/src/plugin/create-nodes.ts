@@ -1,8 +1,8 @@
 import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { ENV_OVERRIDES, normalizePluginOptions, PluginOptions, PluginOptionsInput } from './options';
+import { ENV_OVERRIDES, normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
 import { analyzeContainerProject, ContainerProject, projectNameFor } from './project-analysis';
-import { baseRefForCacheKey } from '../build/plan';
+import { baseRefForCacheKey } from '../image-build/plan';
 
 /** Nx matches plugin globs before options are known, so the file name is fixed. */
 export const DOCKERFILE_NAME = 'Dockerfile';

@@ -4,7 +4,7 @@
  */
 import { redact } from '../boundary/process';
 import { imageName, repositoryPath } from '../image/naming';
-import { applyEnvOverrides, normalizePluginOptions } from '../plugin/options';
+import { applyEnvOverrides, normalizePluginOptions } from '../config/options';
 import { Credentials, resolveCredentials, TOKEN_ENV_VARS, tokensInEnv } from './auth';
 import { RegistryAuthError, RegistryClient, RegistryClientOptions } from './client';
 

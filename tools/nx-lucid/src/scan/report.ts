@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatIssues } from '../plugin/options';
+import { formatIssues } from '../config/options';
 
 /**
  * Trivy's JSON report, schema version 2 (pkg/types/report.go in aquasecurity/trivy).

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { dryRunLines, executeBuild, prepareBuild } from '../../build/build';
-import { parseOptionsWith } from '../../plugin/options';
+import { dryRunLines, executeBuild, prepareBuild } from '../../image-build/build';
+import { parseOptionsWith } from '../../config/options';
 import { BuildExecutorOptions, schema } from './options';
 
 export function parseBuildOptions(raw: unknown): BuildExecutorOptions {

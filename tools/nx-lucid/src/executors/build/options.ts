@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildCacheSchema, engineSchema } from '../../plugin/options';
+import { buildCacheSchema, engineSchema } from '../../config/options';
 
 export const title = 'Build executor';
 export const description =

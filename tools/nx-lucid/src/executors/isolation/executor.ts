@@ -1,7 +1,7 @@
 import type { ExecutorContext, ProjectGraph } from '@nx/devkit';
 import { createProjectGraphAsync, logger } from '@nx/devkit';
 import { evaluateRules, ruleName, TagGraph, unmatchedRules } from '../../isolation/rules';
-import { parseOptionsWith } from '../../plugin/options';
+import { parseOptionsWith } from '../../config/options';
 import { IsolationExecutorOptions, schema } from './options';
 
 export function parseIsolationOptions(raw: unknown): IsolationExecutorOptions {

@@ -7,7 +7,7 @@ import { parseImageReference } from '../../image/naming';
 import { computePushTags, currentBranch, PushTagPlan } from '../../image/tags';
 import { readBuildMetadata } from '../../metadata/metadata';
 import { OciLayout } from '../../oci/layout';
-import { parseOptionsWith } from '../../plugin/options';
+import { parseOptionsWith } from '../../config/options';
 import { openSession, ImageTarget, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
 import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from '../../registry/push';
 import { PushExecutorOptions, schema } from './options';

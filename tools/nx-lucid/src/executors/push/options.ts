@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { repositorySchema } from '../../plugin/options';
+import { repositorySchema } from '../../config/options';
 
 export const title = 'Push executor';
 export const description =

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import { versionTag } from '../../image/tags';
-import { parseOptionsWith } from '../../plugin/options';
+import { parseOptionsWith } from '../../config/options';
 import { RegistryClient } from '../../registry/client';
 import { openSession, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
 import { ghcrPackage, GithubPackages } from '../../registry/github-packages';

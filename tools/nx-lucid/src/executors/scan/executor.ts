@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { INSTALL_HINTS, formatCommand, runProcess, which } from '../../boundary/process';
 import { readBuildMetadata } from '../../metadata/metadata';
 import { Descriptor, platformString } from '../../oci/types';
-import { parseOptionsWith } from '../../plugin/options';
+import { parseOptionsWith } from '../../config/options';
 import { evaluateGate, gateReportLines } from '../../scan/gate';
 import { IgnoreList, parseIgnoreFile, partitionIgnores } from '../../scan/ignore-file';
 import { mergePlatformReports, parseTrivyReport, TrivyReport } from '../../scan/report';

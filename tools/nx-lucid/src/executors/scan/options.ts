@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gateSchema } from '../../plugin/options';
+import { gateSchema } from '../../config/options';
 
 export const title = 'Scan executor';
 export const description =

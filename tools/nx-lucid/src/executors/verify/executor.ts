@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readBuildMetadata } from '../../metadata/metadata';
 import { OciLayout } from '../../oci/layout';
-import { applyEnvOverrides, parseOptionsWith, normalizePluginOptions } from '../../plugin/options';
+import { applyEnvOverrides, parseOptionsWith, normalizePluginOptions } from '../../config/options';
 import { Finding, formatFinding } from '../../verify/checks';
 import { verifyImage, VerifyPolicy } from '../../verify/verify-image';
 import { schema, VerifyExecutorOptions } from './options';

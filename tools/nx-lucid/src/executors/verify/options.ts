@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { platformSchema, repositorySchema } from '../../plugin/options';
+import { platformSchema, repositorySchema } from '../../config/options';
 import { DEFAULT_FORBIDDEN_PATHS, DEFAULT_REQUIRED_LABELS } from '../../verify/checks';
 
 export const title = 'Verify executor';

@@ -2,7 +2,7 @@ import { getProjects, joinPathFragments, logger, readNxJson, Tree } from '@nx/de
 import { phasesFromProjects, selectPhases } from '../../ci/phases';
 import { CONTAINERS_WORKFLOW, generateWorkflows } from '../../ci/workflows';
 import { DOCKERFILE_NAME } from '../../plugin/create-nodes';
-import { parseOptionsWith, normalizePluginOptions, PluginOptions } from '../../plugin/options';
+import { parseOptionsWith, normalizePluginOptions, PluginOptions } from '../../config/options';
 import { CiGeneratorOptions, schema } from './options';
 
 export const PLUGIN_NAME = '@lucid/nx-lucid';

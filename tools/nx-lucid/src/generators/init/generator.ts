@@ -1,5 +1,5 @@
 import { logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
-import { parseOptionsWith, pluginOptionsSchema } from '../../plugin/options';
+import { parseOptionsWith, pluginOptionsSchema } from '../../config/options';
 import { PLUGIN_NAME } from '../ci/generator';
 import { schema } from './options';
 

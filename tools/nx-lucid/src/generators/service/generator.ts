@@ -1,7 +1,7 @@
 import { generateFiles, getProjects, joinPathFragments, logger, Tree } from '@nx/devkit';
 import { join } from 'node:path';
 import { CONTAINERS_WORKFLOW, readRecordedOptions } from '../../ci/workflows';
-import { parseOptionsWith } from '../../plugin/options';
+import { parseOptionsWith } from '../../config/options';
 import ciGenerator, { PLUGIN_NAME, readPluginOptions, WORKFLOWS_DIR } from '../ci/generator';
 import { schema, ServiceGeneratorOptions } from './options';
 

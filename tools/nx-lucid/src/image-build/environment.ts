@@ -1,4 +1,4 @@
-/** Boundary reads for a build: git, binfmt emulators, base image digests. Everything else in src/build is pure. */
+/** Boundary reads for a build: git, binfmt emulators, base image digests. Everything else in src/image-build is pure. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { runProcess } from '../boundary/process';
 import { sha256Digest } from '../oci/digest';

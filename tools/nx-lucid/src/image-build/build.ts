@@ -12,7 +12,7 @@ import type { BuildExecutorOptions } from '../executors/build/options';
 import { githubSourceUrl, imageLabels, indexAnnotations, packageJsonField, phaseFromTags, pyprojectField } from '../image/labels';
 import { imageName } from '../image/naming';
 import { BuildMetadata, METADATA_FILE, parseBuildMetadata } from '../metadata/metadata';
-import { applyEnvOverrides, normalizePluginOptions, SUPPORTED_PLATFORMS } from '../plugin/options';
+import { applyEnvOverrides, normalizePluginOptions, SUPPORTED_PLATFORMS } from '../config/options';
 import { ignoreFileFor } from '../plugin/project-analysis';
 import { assembleLayout } from './assemble';
 import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
