@@ -1,6 +1,7 @@
 import { getProjects, joinPathFragments, logger, readNxJson, Tree } from '@nx/devkit';
 import { phasesFromProjects, selectPhases } from '../../ci/phases';
-import { CONTAINERS_WORKFLOW, generateWorkflows } from '../../ci/workflows';
+import { generateDependabot, DEPENDABOT_FILE } from '../../ci/dependabot';
+import { generateWorkflows, RemoteCacheMode } from '../../ci/workflows';
 import { DOCKERFILE_NAME } from '../../plugin/create-nodes';
 import { parseOptionsWith, normalizePluginOptions, PluginOptions } from '../../config/options';
 import { CiGeneratorOptions, schema } from './options';
@@ -66,7 +67,10 @@ export default async function ciGenerator(tree: Tree, rawOptions: unknown): Prom
     nodeVersion: options.nodeVersion,
     trivyVersion: options.trivyVersion,
     affected: options.affected,
+    remoteCache: resolveRemoteCache(tree, options.remoteCache),
+    rescanCron: options.rescanCron,
     registry: plugin.registry,
+    repository: plugin.repository,
     platforms: plugin.platforms,
     outputRoot: plugin.outputRoot,
     defaultBranch: plugin.latestOnBranch,
@@ -76,14 +80,23 @@ export default async function ciGenerator(tree: Tree, rawOptions: unknown): Prom
     generatorOptions: recordedOptions(rawOptions),
   });
   for (const [file, text] of Object.entries(files)) tree.write(joinPathFragments(WORKFLOWS_DIR, file), text);
+  const dependabot = joinPathFragments('.github', DEPENDABOT_FILE);
+  tree.write(dependabot, generateDependabot(tree.read(dependabot, 'utf-8') ?? undefined));
   for (const legacy of LEGACY_WORKFLOWS) {
     const path = joinPathFragments(WORKFLOWS_DIR, legacy);
     if (tree.exists(path)) tree.delete(path);
   }
   logger.info(
     `${PLUGIN_NAME}:ci: ${phases.length} phase(s) (${phases.map((p) => `${p.phase}: ${p.services.length}`).join(', ')}), ` +
-      `${options.sequentialPhases ? 'in order' : 'in parallel'}, arm64 ${options.arm64}; wrote ${WORKFLOWS_DIR}/${CONTAINERS_WORKFLOW} and the pull-request workflow`,
+      `${options.sequentialPhases ? 'in order' : 'in parallel'}, arm64 ${options.arm64}; wrote ${Object.keys(files).map((f) => `${WORKFLOWS_DIR}/${f}`).join(', ')} and .github/${DEPENDABOT_FILE}`,
   );
+}
+
+/** auto: Nx Cloud when the workspace is connected to it, else Nx's self-hosted HTTP cache (off until configured). */
+function resolveRemoteCache(tree: Tree, option: 'auto' | RemoteCacheMode): RemoteCacheMode {
+  if (option !== 'auto') return option;
+  const nx = readNxJson(tree) as { nxCloudId?: string; nxCloudAccessToken?: string } | null;
+  return nx?.nxCloudId || nx?.nxCloudAccessToken ? 'nx-cloud' : 'self-hosted';
 }
 
 /** The options the user passed (not the defaults), so a later regeneration reproduces this one. */
