@@ -79,7 +79,7 @@ describe('merge-platforms (native arm64: per-platform outputs → one index, no 
     singlePlatformOutput('c', 'redis', 'amd64');
     singlePlatformOutput('b', 'mongodb', 'arm64');
     singlePlatformOutput('a', 'mongodb', 'amd64');
-    expect(() => mergePlatformOutputs(root, ['mongodb', 'redis'], 'out', ['a', 'b'])).toThrow(/redis: b has gitSha "b{40}" but a has gitSha "a{40}": not the same build/);
+    expect(() => mergePlatformOutputs(root, ['mongodb', 'redis'], 'out', ['a', 'b'])).toThrow(/redis: b has gitSha "b{40}" but a has "a{40}": not the same build/);
     expect(existsSync(join(root, 'out'))).toBe(false); // mongodb, which would merge, was not written either
     expect(() => mergePlatformOutputs(root, ['redis'], 'out', ['a', 'c'])).toThrow(/platform linux\/amd64 is in both a and c/);
     expect(() => mergePlatformOutputs(root, ['redis'], 'a', ['a', 'b'])).toThrow(/must not be one of the --from/);
