@@ -1,5 +1,6 @@
 import { validateWorkflow } from '@action-validator/core';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
@@ -48,7 +49,8 @@ it('nx g service: the new project gets every inferred container target; nx g ci:
 
   // The plan job run for real over a real commit: its `lucid affected --json` step, then its matrix script.
   await ws.commit('billing-service');
-  const affectedFile = join(ws.root, 'affected.json');
+  const scratch = mkdtempSync(join(tmpdir(), 'lucid-plan-'));
+  const affectedFile = join(scratch, 'affected.json');
   const affected = await runProcess('node', ['-r', '@swc-node/register', 'tools/nx-lucid/bin/lucid.ts', 'affected', '--base=HEAD~1', '--head=HEAD', '--json'], {
     cwd: ws.root,
     env: { ...process.env, ...NX_ENV },
@@ -56,10 +58,10 @@ it('nx g service: the new project gets every inferred container target; nx g ci:
   expect(affected.exitCode).toBe(0);
   writeFileSync(affectedFile, affected.stdout);
   const plan = planSteps(push).find((s) => s.id === 'plan')!;
-  const outputFile = join(ws.root, 'github-output');
+  const outputFile = join(scratch, 'github-output');
   writeFileSync(outputFile, '');
-  writeFileSync(join(ws.root, 'plan.js'), plan.run!);
-  const ran = await runProcess('node', [join(ws.root, 'plan.js')], {
+  writeFileSync(join(scratch, 'plan.js'), plan.run!);
+  const ran = await runProcess('node', [join(scratch, 'plan.js')], {
     cwd: ws.root,
     env: { PATH: process.env.PATH, ...plan.env, AFFECTED_FILE: affectedFile, FORCE_REBUILD: 'false', GITHUB_OUTPUT: outputFile },
   });
@@ -67,7 +69,8 @@ it('nx g service: the new project gets every inferred container target; nx g ci:
   const out = Object.fromEntries(readFileSync(outputFile, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   expect(JSON.parse(out.matrix)).toEqual({ include: [{ phase: 5, parallel: 1, projects: 'billing-service' }] });
   expect(out.phase_4).toBe('');
-});
+  rmSync(scratch, { recursive: true, force: true });
+}, 600_000);
 
 it('nx g service refuses a bad or taken name with a clear message, a non-zero exit and nothing written', async () => {
   for (const [name, message] of [
