@@ -141,8 +141,8 @@ export function scanJob(input: CiWorkflowInput, chain: Chain): Job {
         run: `npx nx run-many -t ${input.targets.scan} ${input.targets.verify} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
       },
       scanSummaryStep(input),
-      ...stash(input).map((s) => ({ ...s, if: '!cancelled()' })),
-      { ...saveHandoff('Hand the scan reports on', `${handoffDir(input)}/*/scan`, handoffKey('scan', chain.suffix)), if: '!cancelled()' },
+      ...stash(input).map((s) => ({ name: s.name, if: '!cancelled()', ...s })),
+      saveHandoff('Hand the scan reports on', `${handoffDir(input)}/*/scan`, handoffKey('scan', chain.suffix), '!cancelled()'),
     ],
   };
 }

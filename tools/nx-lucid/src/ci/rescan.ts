@@ -76,10 +76,7 @@ export function rescanWorkflow(input: CiWorkflowInput): Record<string, unknown> 
         run: RESCAN_SCRIPT,
       },
       scanSummaryStep(input),
-      {
-        ...saveHandoff('Hand the reports to the report job', `${RESCAN_RESULTS}\n${input.outputRoot}/*/scan`, handoffKey('scan', 'rescan-phase-${{ matrix.phase }}')),
-        if: '!cancelled()',
-      },
+      saveHandoff('Hand the reports to the report job', `${RESCAN_RESULTS}\n${input.outputRoot}/*/scan`, handoffKey('scan', 'rescan-phase-${{ matrix.phase }}'), '!cancelled()'),
       { name: 'Fail the run when a published image fails the gate', if: "steps.rescan.outputs.failed == '1'", run: 'echo "::error::a published image fails the scan gate (see the issues labelled ' + RESCAN_LABEL + ')"; exit 1' },
     ],
   };
@@ -92,6 +89,7 @@ export function rescanWorkflow(input: CiWorkflowInput): Record<string, unknown> 
     permissions: { contents: 'read', issues: 'write', 'security-events': 'write' },
     strategy: matrix,
     steps: [
+      checkout(),
       restoreHandoff('Reports of this run', `${RESCAN_RESULTS}\n${input.outputRoot}/*/scan`, handoffKey('scan', 'rescan-phase-${{ matrix.phase }}')),
       ...sarifUploads(input, allServices, { category: (s) => `published-${s}` }),
       {
