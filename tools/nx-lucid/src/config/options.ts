@@ -105,6 +105,7 @@ export const targetFields = z.object({
 
 export type PluginOptions = z.infer<typeof pluginOptionsSchema>;
 export type BuildCacheOptions = z.infer<typeof buildCacheSchema>;
+export type GateOptions = z.infer<typeof gateSchema>;
 export type EngineName = z.infer<typeof engineSchema>;
 export type PluginOptionsInput = z.input<typeof pluginOptionsSchema>;
 

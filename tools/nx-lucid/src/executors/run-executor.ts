@@ -27,7 +27,10 @@ export interface ExecutorRun<O> {
   workspaceRoot: string;
   context: ExecutorContext;
   env: NodeJS.ProcessEnv;
+  /** An info line as `[project] line`. */
   log: (line: string) => void;
+  /** An info line as it is: output meant to be copied (command lines). */
+  print: (line: string) => void;
   logError: (line: string) => void;
 }
 
@@ -52,6 +55,7 @@ export function prepareRun<S extends z.ZodType>(spec: ExecutorSpec<S>, rawOption
     context,
     env,
     log: (line) => sinks.info(project ? `[${project}] ${line}` : line),
+    print: sinks.info,
     logError: sinks.error,
   };
 }

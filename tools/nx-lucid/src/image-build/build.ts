@@ -2,9 +2,10 @@
  * container-build: validate everything, plan, then run one engine and assemble
  * <outputPath>/oci + <outputPath>/metadata.json. Nothing is built until every check has passed.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
 import { formatCommand, runProcess } from '../boundary/process';
 import { Engine, EngineBuildPlan, EngineCommand } from '../engines/engine';
 import { selectEngine } from '../engines/select';
@@ -247,7 +248,7 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
     );
     rmSync(join(out, 'oci'), { recursive: true, force: true });
     renameSync(next, join(out, 'oci'));
-    writeFileSync(join(out, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+    writeArtifact(out, ARTIFACTS.metadata, metadata);
     return metadata;
   } finally {
     rmSync(next, { recursive: true, force: true });
