@@ -24,19 +24,19 @@ export const repositorySchema = z
 
 export const severitySchema = z.enum(['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
 
+/** The gate when nothing is configured (the one place: the plugin options, the scan executor and scan/gate use it). */
+export const DEFAULT_GATE = { enabled: true, cvssThreshold: 7.0, severity: 'CRITICAL', ignoreUnfixed: false } as const;
+
 export const gateSchema = z
   .object({
-    enabled: z.boolean().default(true),
-    cvssThreshold: z.number().min(0).max(10).default(7.0),
-    severity: severitySchema.default('CRITICAL'),
-    ignoreUnfixed: z.boolean().default(false),
+    enabled: z.boolean().default(DEFAULT_GATE.enabled),
+    cvssThreshold: z.number().min(0).max(10).default(DEFAULT_GATE.cvssThreshold),
+    severity: severitySchema.default(DEFAULT_GATE.severity),
+    ignoreUnfixed: z.boolean().default(DEFAULT_GATE.ignoreUnfixed),
     /** Trivy .trivyignore syntax, relative to the workspace root; entries may carry exp:YYYY-MM-DD. */
     ignoreFile: z.string().optional(),
   })
   .strict();
-
-/** The gate when nothing is configured (one place: the plugin options, the scan executor and scan/gate use it). */
-export const DEFAULT_GATE = { enabled: true, cvssThreshold: 7.0, severity: 'CRITICAL', ignoreUnfixed: false } as const satisfies z.input<typeof gateSchema>;
 
 export const buildCacheSchema = z
   .object({
