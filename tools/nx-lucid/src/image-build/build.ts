@@ -7,70 +7,21 @@ import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
 import { formatCommand, runProcess } from '../boundary/process';
-import { Engine, EngineBuildPlan, EngineCommand } from '../engines/engine';
+import { EngineBuildPlan } from '../engines/engine';
 import { selectEngine } from '../engines/select';
 import { phaseFromTags } from '../config/phase';
 import { githubSourceUrl, imageLabels, indexAnnotations, packageJsonField, pyprojectField } from '../image/labels';
 import { imageName } from '../image/naming';
 import { BuildMetadata, METADATA_FILE, parseBuildMetadata } from '../metadata/metadata';
-import { BuildCacheOptions, EngineName, SUPPORTED_PLATFORMS } from '../config/options';
+import { SUPPORTED_PLATFORMS } from '../config/options';
 import { readEnvOverrides, resolveConfig } from '../config/resolve';
 import { ignoreFileFor } from '../plugin/project-analysis';
 import { assembleLayout } from './assemble';
+import type { BuildRequest, PreparedBuild } from './build-request';
 import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
 import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, pinnedReference, planBaseImage } from './plan';
 
-/** What a build is asked to do: the build executor's parsed options (its zod schema sits beside it). */
-export interface BuildOptions {
-  outputPath: string;
-  dockerfile: string;
-  context: string;
-  /** Not validated by the schema: checked at run time with every other problem, reported together. */
-  registry: string;
-  repository: string;
-  platforms: string[];
-  engine: EngineName;
-  buildCache: BuildCacheOptions;
-  registryMirrors: Record<string, string>;
-  insecureRegistries: string[];
-  buildArgs: Record<string, string>;
-  version?: string;
-  sourceUrl?: string;
-  phaseTagPrefix: string;
-  dockerfileError?: string;
-  dryRun: boolean;
-}
-
-/** The build's side effects that a test may replace. */
-export interface BuildDeps {
-  run?: typeof runProcess;
-  now?: () => number;
-}
-
-export interface BuildRequest {
-  workspaceRoot: string;
-  project: string;
-  projectRoot: string;
-  tags: string[];
-  options: BuildOptions;
-  env: NodeJS.ProcessEnv;
-  log: (line: string) => void;
-  deps?: BuildDeps;
-}
-
-export interface PreparedBuild {
-  engine: Engine;
-  engineVersion: string;
-  plan: EngineBuildPlan;
-  commands: EngineCommand[];
-  image: string;
-  version: string;
-  gitSha: string | null;
-  phase: number | null;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  base: { ref: string; digest: string | null } | null;
-}
+export type { BuildDeps, BuildOptions, BuildRequest, PreparedBuild } from './build-request';
 
 export class BuildInputError extends Error {
   constructor(project: string, problems: string[]) {
