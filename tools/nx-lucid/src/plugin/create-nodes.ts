@@ -1,6 +1,7 @@
 import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { ENV_OVERRIDES, normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
+import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
+import { ENV_OVERRIDES } from '../config/resolve';
 import { analyzeContainerProject, ContainerProject, projectNameFor } from './project-analysis';
 import { baseRefForCacheKey } from '../image-build/plan';
 
