@@ -10,7 +10,14 @@ import { runProcess } from '../src/boundary/process';
  */
 const PLUGIN_DIR = join(__dirname, '..');
 const NX_VERSION = JSON.parse(readFileSync(join(PLUGIN_DIR, 'package.json'), 'utf8')).peerDependencies.nx as string;
-const ENV = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', NX_SKIP_NX_CACHE: 'true' };
+const ENV = {
+  ...process.env,
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  CI: 'true',
+  NX_SKIP_NX_CACHE: 'true',
+};
 const HANG_GUARD = 600_000;
 
 let tmp: string;
@@ -21,15 +28,24 @@ const write = (file: string, content: string) => {
   mkdirSync(dirname(join(ws, file)), { recursive: true });
   writeFileSync(join(ws, file), content);
 };
-const nx = (args: string[]) => runProcess(join(ws, 'node_modules/.bin/nx'), args, { cwd: ws, env: ENV, allowFailure: true, timeoutMs: HANG_GUARD });
+const nx = (args: string[]) =>
+  runProcess(join(ws, 'node_modules/.bin/nx'), args, { cwd: ws, env: ENV, allowFailure: true, timeoutMs: HANG_GUARD });
 const git = (args: string[]) =>
-  runProcess('git', ['-c', 'user.name=lucid-test', '-c', 'user.email=test@lucid.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: ws });
+  runProcess(
+    'git',
+    ['-c', 'user.name=lucid-test', '-c', 'user.email=test@lucid.invalid', '-c', 'commit.gpgsign=false', ...args],
+    { cwd: ws },
+  );
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'lucid-package-'));
   ws = join(tmp, 'workspace');
   mkdirSync(ws);
-  const packed = await runProcess('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: PLUGIN_DIR, env: ENV, timeoutMs: HANG_GUARD });
+  const packed = await runProcess('npm', ['pack', '--json', '--pack-destination', tmp], {
+    cwd: PLUGIN_DIR,
+    env: ENV,
+    timeoutMs: HANG_GUARD,
+  });
   const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>;
   tarball = join(tmp, filename);
 
@@ -40,7 +56,11 @@ beforeAll(async () => {
   write('services/hello/Dockerfile', 'FROM scratch\nCOPY services/hello/app.py /app/app.py\nUSER 65532:65532\n');
   write('services/hello/project.json', JSON.stringify({ name: 'hello' }));
   write('services/hello/app.py', 'print("hello")\n');
-  await runProcess('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `nx@${NX_VERSION}`], { cwd: ws, env: ENV, timeoutMs: HANG_GUARD });
+  await runProcess('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `nx@${NX_VERSION}`], {
+    cwd: ws,
+    env: ENV,
+    timeoutMs: HANG_GUARD,
+  });
   await git(['init', '-q', '-b', 'main']);
   await git(['add', '-A']);
   await git(['commit', '-q', '-m', 'initial']);
@@ -50,7 +70,10 @@ afterAll(() => tmp && rmSync(tmp, { recursive: true, force: true }));
 
 it('the tarball is compiled JavaScript with its schemas, templates and runtime scripts; no TypeScript source', async () => {
   const listed = await runProcess('tar', ['-tzf', tarball]);
-  const files = listed.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+  const files = listed.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
   expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   expect(files).toEqual(
     expect.arrayContaining([
@@ -70,7 +93,10 @@ it('the tarball is compiled JavaScript with its schemas, templates and runtime s
   // Every path the manifests name is in the package.
   const installed = join(ws, 'node_modules/@lucid/nx-lucid');
   for (const manifest of ['executors.json', 'generators.json']) {
-    const entries = Object.values(JSON.parse(readFileSync(join(installed, manifest), 'utf8')))[0] as Record<string, Record<string, string>>;
+    const entries = Object.values(JSON.parse(readFileSync(join(installed, manifest), 'utf8')))[0] as Record<
+      string,
+      Record<string, string>
+    >;
     for (const entry of Object.values(entries)) {
       expect(existsSync(join(installed, `${entry.implementation ?? entry.factory}.js`))).toBe(true);
       expect(existsSync(join(installed, entry.schema))).toBe(true);
@@ -105,11 +131,17 @@ it('nx g @lucid/nx-lucid:init, then the Dockerfile project has container-build a
   expect(runtime).toBe('node node_modules/@lucid/nx-lucid/bin/trivy-db-key.js');
   const dbKey = await runProcess('sh', ['-c', runtime as string], { cwd: ws, env: ENV });
   expect(dbKey.stdout).toMatch(/^trivy:/);
-  const digest = await runProcess('node', ['node_modules/@lucid/nx-lucid/bin/base-digest.js', '127.0.0.1:9/base:1'], { cwd: ws, env: ENV });
+  const digest = await runProcess('node', ['node_modules/@lucid/nx-lucid/bin/base-digest.js', '127.0.0.1:9/base:1'], {
+    cwd: ws,
+    env: ENV,
+  });
   expect(digest.stdout).toMatch(/^unresolved:127\.0\.0\.1:9\/base:1 /);
 
   const dry = await nx(['run', 'hello:container-build', '--dry-run']);
-  expect({ exitCode: dry.exitCode, output: dry.exitCode ? dry.stdout + dry.stderr : '' }).toEqual({ exitCode: 0, output: '' });
+  expect({ exitCode: dry.exitCode, output: dry.exitCode ? dry.stdout + dry.stderr : '' }).toEqual({
+    exitCode: 0,
+    output: '',
+  });
   expect(dry.stdout).toContain('[dry-run] hello: would run');
   expect(dry.stdout).toContain('services/hello/Dockerfile');
   expect(existsSync(join(ws, 'dist/containers/hello/oci'))).toBe(false);

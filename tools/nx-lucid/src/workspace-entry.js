@@ -21,7 +21,9 @@ function loadFromSource() {
 function load() {
   if (process.env.LUCID_PLUGIN_FROM_SOURCE === '1' || !existsSync(STAMP)) return loadFromSource();
   if (readFileSync(STAMP, 'utf8').trim() === sourceHash()) return require('../dist/src/index.js');
-  console.warn('@lucid/nx-lucid: tools/nx-lucid/dist is stale (sources changed since it was built); loading the plugin from source. `npm run build:plugin` rebuilds it.');
+  console.warn(
+    '@lucid/nx-lucid: tools/nx-lucid/dist is stale (sources changed since it was built); loading the plugin from source. `npm run build:plugin` rebuilds it.',
+  );
   return loadFromSource();
 }
 

@@ -21,7 +21,19 @@ describe('indexRoots', () => {
     { name: 'lib', root: 'libs/lib' },
     { name: 'rootproj', root: '.' },
   ];
-  const paths = ['apps/a/sub/x.py', 'apps', 'apps/', 'apps/a', 'apps/a/', 'apps/a-b/x', 'libs/lib/src/', 'tools/x.sh', 'apps/a/Dockerfile.worker', 'a', 'apps/a/sub'];
+  const paths = [
+    'apps/a/sub/x.py',
+    'apps',
+    'apps/',
+    'apps/a',
+    'apps/a/',
+    'apps/a-b/x',
+    'libs/lib/src/',
+    'tools/x.sh',
+    'apps/a/Dockerfile.worker',
+    'a',
+    'apps/a/sub',
+  ];
 
   it.each(paths)('answers %s as the scan over every root does', (path) => {
     expect(indexRoots(roots).ownerAndBelow(path)).toEqual(byScan(path, roots));
@@ -33,8 +45,18 @@ describe('indexRoots', () => {
   });
 
   it('agrees with the scan on 1000 generated roots', () => {
-    const many = Array.from({ length: 1000 }, (_, i) => ({ name: `s${i}`, root: `apps/g${i % 7}/svc-${i}${i % 5 === 0 ? '/nested' : ''}` }));
-    for (const path of ['apps', 'apps/g3', 'apps/g3/svc-10', 'apps/g0/svc-10/nested/src/x', 'apps/g1/svc-1/src', 'libs']) {
+    const many = Array.from({ length: 1000 }, (_, i) => ({
+      name: `s${i}`,
+      root: `apps/g${i % 7}/svc-${i}${i % 5 === 0 ? '/nested' : ''}`,
+    }));
+    for (const path of [
+      'apps',
+      'apps/g3',
+      'apps/g3/svc-10',
+      'apps/g0/svc-10/nested/src/x',
+      'apps/g1/svc-1/src',
+      'libs',
+    ]) {
       expect(indexRoots(many).ownerAndBelow(path)).toEqual(byScan(path, many));
     }
   });

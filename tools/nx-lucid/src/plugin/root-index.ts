@@ -23,7 +23,9 @@ export function indexRoots(roots: readonly ProjectRoot[]): RootIndex {
   const real = roots.filter((r) => r.root !== '.' && r.root !== '');
   const byRoot = new Map<string, ProjectRoot>();
   for (const r of real) if (!byRoot.has(r.root)) byRoot.set(r.root, r);
-  const sorted = real.map((r, order) => ({ root: r.root, order })).sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0));
+  const sorted = real
+    .map((r, order) => ({ root: r.root, order }))
+    .sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0));
 
   const ownerOf = (path: string): ProjectRoot | undefined => {
     for (let p = path; p; p = p.slice(0, Math.max(p.lastIndexOf('/'), 0))) {
