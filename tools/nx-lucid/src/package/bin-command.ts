@@ -23,6 +23,7 @@ export function pluginPackageRoot(from: string = __dirname): string {
 }
 
 const posixPath = (p: string) => p.split(sep).join('/');
+const scriptPaths = new Map<string, string>();
 
 /**
  * The command line of a runtime input that runs one of the plugin's bin/ scripts. Nx runs it from the workspace
@@ -37,7 +38,10 @@ export function binCommand(
   workspaceRoot: string = nxWorkspaceRoot,
   packageRoot: string = pluginPackageRoot(),
 ): string {
-  let path = posixPath(relative(workspaceRoot, join(packageRoot, 'bin', script)));
+  // Asked twice per inferred project: the relative path is worked out once per script.
+  const key = `${workspaceRoot}\0${packageRoot}\0${script}`;
+  let path = scriptPaths.get(key) ?? posixPath(relative(workspaceRoot, join(packageRoot, 'bin', script)));
+  scriptPaths.set(key, path);
   if (path.startsWith('../') || isAbsolute(path)) {
     const linked = `node_modules/${PACKAGE_NAME}/bin/${script}`;
     path = existsSync(join(workspaceRoot, linked)) ? linked : posixPath(join(packageRoot, 'bin', script));
