@@ -4,6 +4,7 @@ import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../co
 import { ENV_OVERRIDES } from '../config/resolve';
 import { analyzeContainerProject, ContainerProject, projectNameFor } from './project-analysis';
 import { baseRefForCacheKey } from '../image-build/plan';
+import { binCommand } from '../package/bin-command';
 
 /** Nx matches plugin globs before options are known, so the file name is fixed. */
 export const DOCKERFILE_NAME = 'Dockerfile';
@@ -32,7 +33,7 @@ export function containerTargets(
   const metadataInput = { dependentTasksOutputFiles: '**/metadata.json', transitive: false };
   // The base tag's current digest is a build input: a moved tag must rebuild (one skopeo call per distinct base).
   const baseRef = project.analysis ? baseRefForCacheKey(project.analysis.stages) : undefined;
-  const baseInput = baseRef ? [{ runtime: `node tools/nx-lucid/bin/base-digest.js ${baseRef}` }] : [];
+  const baseInput = baseRef ? [{ runtime: binCommand('base-digest.js', [baseRef]) }] : [];
   const targets: Record<string, TargetConfiguration> = {
     [t.build]: {
       executor: '@lucid/nx-lucid:build',
@@ -62,7 +63,7 @@ export function containerTargets(
       inputs: [
         metadataInput,
         ...(options.gate.ignoreFile ? [`{workspaceRoot}/${options.gate.ignoreFile}`] : []),
-        { runtime: 'node tools/nx-lucid/bin/trivy-db-key.js' },
+        { runtime: binCommand('trivy-db-key.js') },
         ...ENV_INPUTS,
       ],
       outputs: [`${out}/scan`],
