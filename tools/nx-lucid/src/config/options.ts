@@ -45,6 +45,18 @@ export const buildCacheSchema = z
   })
   .strict();
 
+/** BuildKit attestations (buildx only; buildah and podman make none). */
+export const attestationsSchema = z
+  .object({
+    /** SLSA provenance, mode=max (every build step). */
+    provenance: z.boolean().default(true),
+    /** SPDX SBOM from BuildKit's scanner image, which BuildKit pulls (docker.io/docker/buildkit-syft-scanner). */
+    sbom: z.boolean().default(true),
+    /** Another scanner image (e.g. a mirrored copy) for the SBOM. */
+    sbomGenerator: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const engineSchema = z.enum(['auto', 'buildx', 'buildah', 'podman']);
 
 export const pluginOptionsSchema = z
@@ -55,6 +67,7 @@ export const pluginOptionsSchema = z
     engine: engineSchema.default('auto'),
     gate: gateSchema.default({ enabled: true, cvssThreshold: 7.0, severity: 'CRITICAL', ignoreUnfixed: false }),
     buildCache: buildCacheSchema.default({ type: 'none', mode: 'max' }),
+    attestations: attestationsSchema.default({ provenance: true, sbom: true }),
     /** Where to pull base images from instead of their own registry, e.g. {"gcr.io": "mirror.example:5000/gcr.io"}. */
     registryMirrors: z.record(z.string(), z.string()).default({}),
     /** Registries reached over plain HTTP (a local mirror). */
@@ -121,7 +134,19 @@ export const ENV_OVERRIDES = {
   insecureRegistries: 'LUCID_INSECURE_REGISTRIES',
   /** gha | registry | none: the generated CI workflows set gha (BuildKit cache in the Actions cache, per service scope). */
   buildCache: 'LUCID_BUILD_CACHE',
+  /** none | provenance | sbom | provenance,sbom: which BuildKit attestations buildx adds. */
+  attestations: 'LUCID_ATTESTATIONS',
 } as const;
+
+/** LUCID_ATTESTATIONS: "none", or a comma list of provenance and sbom. */
+export function parseAttestationList(value: string): { provenance: boolean; sbom: boolean } {
+  const items = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = items.filter((i) => !['none', 'provenance', 'sbom'].includes(i));
+  if (bad.length || (items.includes('none') && items.length > 1)) {
+    throw new Error(`${ENV_OVERRIDES.attestations}: expected none or a comma list of provenance, sbom; got "${value}"`);
+  }
+  return { provenance: items.includes('provenance'), sbom: items.includes('sbom') };
+}
 
 export function applyEnvOverrides(options: PluginOptions, env: NodeJS.ProcessEnv): PluginOptions {
   const raw: Record<string, unknown> = { ...options };
@@ -132,6 +157,7 @@ export function applyEnvOverrides(options: PluginOptions, env: NodeJS.ProcessEnv
   if (v('engine')) raw.engine = v('engine');
   if (v('insecureRegistries')) raw.insecureRegistries = v('insecureRegistries')!.split(',').map((p) => p.trim()).filter(Boolean);
   if (v('buildCache')) raw.buildCache = { ...options.buildCache, type: v('buildCache') };
+  if (v('attestations')) raw.attestations = { ...options.attestations, ...parseAttestationList(v('attestations')!) };
   if (v('registryMirrors')) {
     // Format: from=to[,from=to]
     const mirrors: Record<string, string> = {};

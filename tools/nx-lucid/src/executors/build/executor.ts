@@ -1,6 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { dryRunLines, executeBuild, prepareBuild } from '../../image-build/build';
+import { dryRunReport, executeBuild, prepareBuild } from '../../image-build/build';
+import { buildSummaryLine } from '../../image-build/record';
 import { parseOptionsWith } from '../../config/options';
 import { BuildExecutorOptions, schema } from './options';
 
@@ -25,15 +26,11 @@ export default async function buildExecutor(rawOptions: unknown, context: Execut
     };
     const prepared = await prepareBuild(request);
     if (options.dryRun) {
-      logger.info(`[dry-run] ${project}: would run (cwd ${context.root}):`);
-      for (const line of dryRunLines(prepared)) logger.info(line);
-      logger.info(`[dry-run] then assemble ${options.outputPath}/oci and write ${options.outputPath}/metadata.json; nothing was built`);
+      for (const line of dryRunReport(project, context.root, options.outputPath, prepared)) logger.info(line);
       return { success: true };
     }
     const metadata = await executeBuild(request, prepared);
-    logger.info(
-      `✔ ${metadata.image}@${metadata.index.digest} (${metadata.manifests.length} platform(s), ${metadata.compressedSize} bytes) → ${options.outputPath}`,
-    );
+    logger.info(buildSummaryLine(metadata, options.outputPath));
     return { success: true };
   } catch (e) {
     logger.error(e instanceof Error ? e.message : String(e));
