@@ -5,6 +5,7 @@ import { parseOptionsWith } from '../../config/options';
 import { RegistryClient } from '../../registry/client';
 import { openSession, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
 import { ghcrPackage, GithubPackages } from '../../registry/github-packages';
+import { describeManifest, formatContents, ManifestContents } from '../../release/describe';
 import { listVersions, planCreate, planDelete, planPromote, planRollback, ReleasePlan, ReleaseStep, resolveReleaseArgs, TagSnapshot, VersionRow } from '../../release/plan';
 import { ReleaseExecutorOptions, schema } from './options';
 
@@ -15,7 +16,7 @@ export function parseReleaseOptions(raw: unknown): ReleaseExecutorOptions {
 
 export interface ReleaseOutcome {
   plan?: ReleasePlan;
-  versions?: VersionRow[];
+  versions?: Array<VersionRow & { contents: ManifestContents | null }>;
 }
 
 /** tag → digest for every tag of the repository (HEAD per tag, a few at a time). */
@@ -27,16 +28,6 @@ export async function readSnapshot(client: RegistryClient, repository: string): 
     for (const [t, head] of heads) if (head) snapshot.set(t, head.digest);
   }
   return snapshot;
-}
-
-function platformsOf(bytes: Buffer): string {
-  try {
-    const m = JSON.parse(bytes.toString('utf8')) as { manifests?: Array<{ platform?: { os: string; architecture: string; variant?: string } }> };
-    const p = (m.manifests ?? []).map((e) => e.platform).filter(Boolean).map((x) => `${x!.os}/${x!.architecture}${x!.variant ? `/${x!.variant}` : ''}`);
-    return p.length ? p.join(', ') : 'single manifest';
-  } catch {
-    return 'unreadable manifest';
-  }
 }
 
 export async function runRelease(rawOptions: unknown, context: ExecutorContext, deps: RegistryDeps = {}): Promise<ReleaseOutcome> {
@@ -57,8 +48,10 @@ export async function runRelease(rawOptions: unknown, context: ExecutorContext, 
   if (args.action === 'list') {
     const rows = listVersions(snapshot);
     say(`${target.image}: ${rows.length} version(s)${snapshot.has('latest') ? `, latest = ${snapshot.get('latest')}` : ', no latest'}`);
-    for (const r of rows) say(`  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`);
-    return { versions: rows };
+    const contents = new Map<string, ManifestContents | null>();
+    for (const d of new Set(rows.map((r) => r.digest))) contents.set(d, describeManifest((await client.getManifest(repo, d)).bytes));
+    for (const r of rows) say(`  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}  ${formatContents(contents.get(r.digest)!)}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`);
+    return { versions: rows.map((r) => ({ ...r, contents: contents.get(r.digest) ?? null })) };
   }
 
   const plan =
@@ -81,7 +74,7 @@ export async function runRelease(rawOptions: unknown, context: ExecutorContext, 
     if (step.kind === 'tag') {
       // Copy the manifest bytes unchanged: same digest, every platform of the index kept.
       const m = await client.getManifest(repo, step.digest);
-      say(`  ${prefix}PUT ${m.bytes.length} bytes of ${step.digest} (${m.mediaType}; ${platformsOf(m.bytes)}) as ${target.image}:${step.tag}${step.previous ? ` (was ${step.previous})` : ''}`);
+      say(`  ${prefix}PUT ${m.bytes.length} bytes of ${step.digest} (${m.mediaType}; ${formatContents(describeManifest(m.bytes))}) as ${target.image}:${step.tag}${step.previous ? ` (was ${step.previous})` : ''}`);
       if (options.dryRun) return;
       await client.putManifest(repo, step.tag, m.bytes, m.mediaType);
       const now = await client.headManifest(repo, step.tag);
