@@ -10,11 +10,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProcess } from '../src/boundary/process';
 import buildExecutor from '../src/executors/build/executor';
+import { runPush } from '../src/executors/push/executor';
+import { runRelease } from '../src/executors/release/executor';
 import verifyExecutor from '../src/executors/verify/executor';
 import { BuildMetadata, parseBuildMetadata } from '../src/metadata/metadata';
 import { sha256Digest } from '../src/oci/digest';
 import { pushTestBase, PushedBase } from './support/base-image';
 import { startBuildkit, TestBuildkit } from './support/buildkit';
+import { executorContext, findIncompleteTags } from './support/registry-check';
 import { startRegistry, TestRegistry } from './support/registry';
 import { createWorkspace, ThrowawayWorkspace } from './support/workspace';
 
@@ -176,6 +179,28 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
     const result = await verify();
     expect(result.success).toBe(true);
     expect(result.log).toMatch(/Verifying \S+ \(linux\/amd64, linux\/arm64\)/);
+  });
+
+  it('push keeps the attestation manifests; create and promote keep the index byte for byte; list shows them', async () => {
+    const env = { GITHUB_SHA: undefined, GITHUB_REF_NAME: undefined, GHCR_TOKEN: undefined, GITHUB_TOKEN: undefined };
+    const ctx = executorContext(ws.root, SVC, { tags: ['type:service', 'phase:3'] });
+    const target = { registry: registry.host, repository: REPOSITORY };
+    const pushed = await runPush({ outputPath: `dist/containers/${SVC}`, ...target, sha: 'a'.repeat(40), latest: 'never' }, ctx, { env, log: () => undefined });
+    expect(pushed.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+    const lines: string[] = [];
+    const release = (o: Record<string, unknown>) => runRelease({ ...target, ...o }, ctx, { env, log: (l) => lines.push(l) });
+    await release({ action: 'create', version: 'v1.0.0', from: 'v0.3.0' });
+    await release({ action: 'promote', version: 'v1.0.0' });
+    const built = readFileSync(join(ws.root, 'dist/containers', SVC, 'oci/blobs/sha256', first.index.digest.slice(7)), 'utf8');
+    for (const tag of ['v0.3.0', 'v1.0.0', 'latest']) {
+      const raw = (await runProcess('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/${REPOSITORY}/${SVC}:${tag}`])).stdout;
+      expect(raw).toBe(built);
+    }
+    // Every manifest and blob the tags reach is there, the attestations' in-toto layers included.
+    expect(await findIncompleteTags(registry.url)).toEqual([]);
+    const listed = await release({ action: 'list' });
+    expect(listed.versions?.find((v) => v.tag === 'v1.0.0')?.contents).toEqual({ platforms: ['linux/amd64', 'linux/arm64'], attestations: 2 });
+    expect(lines.join('\n')).toMatch(/\* v1\.0\.0 +sha256:\w+  linux\/amd64, linux\/arm64; 2 attestation manifest\(s\)/);
   });
 
   it('exported the BuildKit registry cache, and a cold BuildKit imports it: same image manifests', async () => {
