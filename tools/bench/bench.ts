@@ -37,7 +37,9 @@ async function main(): Promise<void> {
 
   if (want('buildx')) {
     console.log('buildx: container-build of all services with real BuildKit, cold (fresh BuildKit state) vs warm (BuildKit cache), Nx cache skipped');
-    const buildx = await benchBuildx({ log });
+    // LUCID_BENCH_SERVICES=a,b benches a subset (all 29 take ~10 min cold on a loaded 2-core machine).
+    const subset = process.env.LUCID_BENCH_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
+    const buildx = await benchBuildx({ log, apps: subset?.length ? subset : 'all' });
     console.log(`  cold ${buildx.coldSeconds}s, warm ${buildx.warmSeconds}s (${buildx.services} services)`);
     const buildah = (results.build as { coldEngineSeconds?: Record<string, number> } | undefined)?.coldEngineSeconds ?? {};
     console.log(`  ${'service'.padEnd(24)} buildx cold  buildx warm  buildah cold (engine seconds)`);

@@ -28,12 +28,12 @@ export function engineSecondsPerService(output: string): Record<string, number> 
   return out;
 }
 
-export async function benchBuildx(opts: { parallel?: number; log?: (line: string) => void } = {}): Promise<BuildxBenchResult> {
+export async function benchBuildx(opts: { parallel?: number; apps?: string[] | 'all'; log?: (line: string) => void } = {}): Promise<BuildxBenchResult> {
   const parallel = opts.parallel ?? 2;
   const log = opts.log ?? (() => undefined);
   const registry = await startRegistry();
   let buildkit: Awaited<ReturnType<typeof startBuildkit>> | undefined;
-  const ws = await createWorkspace({ apps: 'all', libs: 'all' });
+  const ws = await createWorkspace({ apps: opts.apps ?? 'all', libs: 'all' });
   try {
     buildkit = await startBuildkit(registry);
     await pushTestBase(registry.host, 'mirror/gcr.io/distroless/python3-debian12', 'nonroot');
