@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatCommand, ProcessError, runProcess } from '../boundary/process';
+import { ProcessError, runProcess } from '../boundary/process';
 import { Engine, EngineBuildPlan, EngineCommand } from '../engines/engine';
 import { ENGINES, selectEngine, SelectedEngine } from '../engines/select';
 import type { BuildExecutorOptions } from '../executors/build/options';
@@ -15,6 +15,7 @@ import { BuildMetadata, METADATA_FILE } from '../metadata/metadata';
 import { applyEnvOverrides, normalizePluginOptions, SUPPORTED_PLATFORMS } from '../config/options';
 import { ignoreFileFor } from '../plugin/project-analysis';
 import { assembleLayout } from './assemble';
+import { briefly } from './dry-run';
 import { buildRecord } from './record';
 import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
 import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, pinnedReference, planBaseImage } from './plan';
@@ -110,7 +111,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     if (!options.dryRun) throw e;
     const name = plugin.engine === 'auto' ? 'buildx' : plugin.engine;
     selected = { engine: ENGINES[name], version: 'unknown', reason: `engine: ${plugin.engine}` };
-    unresolved.push(`${(e as Error).message.split('\n')[0]}; planned for ${name}${plugin.engine === 'auto' ? ' (what auto prefers)' : ''}`);
+    unresolved.push(`${briefly((e as Error).message)}; planned for ${name}${plugin.engine === 'auto' ? ' (what auto prefers)' : ''}`);
   }
 
   const git = await readGitInfo(workspaceRoot);
@@ -138,7 +139,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     } catch (e) {
       const why = `base image ${basePlan.pullRef} could not be resolved to a digest (is the registry reachable? registryMirrors / LUCID_REGISTRY_MIRRORS can point at a mirror; npm start runs a local one): ${(e as Error).message}`;
       if (!options.dryRun) throw new BuildInputError(project, [why]);
-      unresolved.push(`${why.split('\n')[0]}; the build passes it pinned as ${basePlan.viaArg ?? 'FROM'} ${basePlan.pullRef.replace(/:[^:/@]+$/, '')}@<digest>, shown here by tag`);
+      unresolved.push(`${briefly(why)}; the build passes it pinned as ${basePlan.viaArg ?? 'FROM'} ${basePlan.pullRef.replace(/:[^:/@]+$/, '')}@<digest>, shown here by tag`);
     }
     base = { ref: basePlan.ref, digest };
     if (!digest) {
@@ -184,20 +185,6 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     base,
     unresolved,
   };
-}
-
-export function dryRunLines(prepared: PreparedBuild): string[] {
-  return prepared.commands.map((c) => formatCommand(c.command, c.args));
-}
-
-/** Everything a dry run prints: the commands, what was not resolved, what would be written. */
-export function dryRunReport(project: string, cwd: string, outputPath: string, prepared: PreparedBuild): string[] {
-  return [
-    `[dry-run] ${project}: would run (cwd ${cwd}):`,
-    ...dryRunLines(prepared),
-    ...prepared.unresolved.map((u) => `[dry-run] not resolved: ${u}`),
-    `[dry-run] then assemble ${outputPath}/oci and write ${outputPath}/metadata.json; nothing was built`,
-  ];
 }
 
 /** Runs one engine command; a failure leads with the engine's own error text (BuildKit's ERROR lines). */

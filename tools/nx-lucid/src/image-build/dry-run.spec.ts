@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildExecutorOptions } from '../executors/build/options';
-import { BuildRequest, dryRunReport, prepareBuild } from './build';
+import { BuildRequest, prepareBuild } from './build';
+import { dryRunReport } from './dry-run';
 
 describe('container-build --dry-run offline, engine not installed', () => {
   let root: string;

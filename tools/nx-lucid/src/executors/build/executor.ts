@@ -1,6 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { dryRunReport, executeBuild, prepareBuild } from '../../image-build/build';
+import { executeBuild, prepareBuild } from '../../image-build/build';
+import { dryRunReport } from '../../image-build/dry-run';
 import { buildSummaryLine } from '../../image-build/record';
 import { parseOptionsWith } from '../../config/options';
 import { BuildExecutorOptions, schema } from './options';
