@@ -40,3 +40,19 @@ if [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
     exit 1
   fi
 fi
+
+# BuildKit + buildx for the buildx e2e, from ../shared/tools/buildkit (read-only there), installed under .lucid/
+# (never ~/.docker/cli-plugins: engine `auto` would then pick buildx for every build on the machine).
+# Reinstalled when the shared checksums change. The e2e starts its own buildkitd and registry.
+buildkit_src=${LUCID_BUILDKIT_SOURCE:-../shared/tools/buildkit}
+buildkit_prefix=.lucid/buildkit
+if [ -f "$buildkit_src/install.sh" ]; then
+  if [ ! -x "$buildkit_prefix/bin/buildkitd" ] || ! cmp -s "$buildkit_src/SHA256SUMS" "$buildkit_prefix/SHA256SUMS"; then
+    echo "ensure-deps: BuildKit from $buildkit_src into $buildkit_prefix"
+    (cd "$buildkit_src" && sha256sum -c --quiet SHA256SUMS)
+    bash "$buildkit_src/install.sh" "$buildkit_prefix" >/dev/null
+    cp "$buildkit_src/SHA256SUMS" "$buildkit_prefix/SHA256SUMS"
+  fi
+else
+  echo "ensure-deps: $buildkit_src not found: the buildx e2e will fail (it needs real BuildKit)" >&2
+fi

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { measureGraph } from './graph-bench';
 import { measureLucidTree } from './lucid-tree-bench';
 import { benchBuild } from './build-bench';
+import { benchBuildx } from './buildx-bench';
 import { runRegistryBench } from './registry-bench';
 
 const log = (line: string) => console.log(`  ${line}`);
@@ -37,6 +38,20 @@ async function main(): Promise<void> {
     const perService = Object.values(build.cacheBytes);
     console.log(`  Nx cache per service: ${Math.round(Math.min(...perService) / 1024)}-${Math.round(Math.max(...perService) / 1024)} KiB (${Math.round(build.totalCacheBytes / 1024)} KiB for ${perService.length} services)`);
     results.build = build;
+  }
+
+  if (want('buildx')) {
+    console.log('buildx: container-build of all services with real BuildKit, cold (fresh BuildKit state) vs warm (BuildKit cache), Nx cache skipped');
+    // LUCID_BENCH_SERVICES=a,b benches a subset (all 29 take ~10 min cold on a loaded 2-core machine).
+    const subset = process.env.LUCID_BENCH_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
+    const buildx = await benchBuildx({ log, apps: subset?.length ? subset : 'all' });
+    console.log(`  cold ${buildx.coldSeconds}s, warm ${buildx.warmSeconds}s (${buildx.services} services)`);
+    const buildah = (results.build as { coldEngineSeconds?: Record<string, number> } | undefined)?.coldEngineSeconds ?? {};
+    console.log(`  ${'service'.padEnd(24)} buildx cold  buildx warm  buildah cold (engine seconds)`);
+    for (const [svc, t] of Object.entries(buildx.perService)) {
+      console.log(`  ${svc.padEnd(24)} ${t.cold.toFixed(1).padStart(11)}  ${t.warm.toFixed(1).padStart(11)}  ${buildah[svc] === undefined ? '-' : buildah[svc].toFixed(1).padStart(12)}`);
+    }
+    results.buildx = buildx;
   }
 
   if (want('registry')) {

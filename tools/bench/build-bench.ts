@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pushTestBase } from '../nx-lucid/e2e/support/base-image';
 import { startRegistry } from '../nx-lucid/e2e/support/registry';
 import { createWorkspace } from '../nx-lucid/e2e/support/workspace';
+import { engineSecondsPerService } from './buildx-bench';
 
 export interface BuildBenchResult {
   services: number;
@@ -20,6 +21,8 @@ export interface BuildBenchResult {
   ratio: number;
   cacheBytes: Record<string, number>;
   totalCacheBytes: number;
+  /** buildah engine seconds per service in the cold run (beside buildx-bench's). */
+  coldEngineSeconds: Record<string, number>;
 }
 
 function bytesUnder(path: string): number {
@@ -52,9 +55,12 @@ export async function benchBuild(opts: { parallel?: number; log?: (line: string)
         throw new Error(`${label} run failed (full log: ${logFile}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
       }
       log(`${label}: ${seconds.toFixed(1)}s`);
+      output = r.stdout + r.stderr;
       return seconds;
     };
+    let output = '';
     const coldSeconds = await run('cold');
+    const coldEngineSeconds = engineSecondsPerService(output);
     const warmSeconds = await run('warm');
     const dist = join(ws.root, 'dist/containers');
     const cacheBytes: Record<string, number> = {};
@@ -68,6 +74,7 @@ export async function benchBuild(opts: { parallel?: number; log?: (line: string)
       ratio: Number((coldSeconds / warmSeconds).toFixed(1)),
       cacheBytes,
       totalCacheBytes,
+      coldEngineSeconds,
     };
   } finally {
     ws.dispose();

@@ -81,6 +81,7 @@ async function publish(project: string, images: string[]): Promise<string> {
     annotations: {},
     base: null,
     engine: { name: 'buildah', version: '1.28' },
+    attestations: { provenance: false, sbom: false, manifests: [] },
   };
   writeFileSync(join(out, 'metadata.json'), JSON.stringify(metadata, null, 2));
   return out;

@@ -95,6 +95,7 @@ export function makeLayout(opts: MakeLayoutOptions): MadeLayout {
     annotations: {},
     base: null,
     engine: { name: 'buildah', version: 'test-layout' },
+    attestations: { provenance: false, sbom: false, manifests: [] },
   };
   writeFileSync(join(root, outputPath, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
   return { root, outputPath, layoutDir, metadata };

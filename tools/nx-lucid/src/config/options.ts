@@ -48,6 +48,18 @@ export const buildCacheSchema = z
   })
   .strict();
 
+/** BuildKit attestations (buildx only; buildah and podman make none). */
+export const attestationsSchema = z
+  .object({
+    /** SLSA provenance, mode=max (every build step). */
+    provenance: z.boolean().default(true),
+    /** SPDX SBOM from BuildKit's scanner image, which BuildKit pulls (docker.io/docker/buildkit-syft-scanner). */
+    sbom: z.boolean().default(true),
+    /** Another scanner image (e.g. a mirrored copy) for the SBOM. */
+    sbomGenerator: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const engineSchema = z.enum(['auto', 'buildx', 'buildah', 'podman']);
 
 export const pluginOptionsSchema = z
@@ -58,6 +70,7 @@ export const pluginOptionsSchema = z
     engine: engineSchema.default('auto'),
     gate: gateSchema.default(DEFAULT_GATE),
     buildCache: buildCacheSchema.default({ type: 'none', mode: 'max' }),
+    attestations: attestationsSchema.default({ provenance: true, sbom: true }),
     /** Where to pull base images from instead of their own registry, e.g. {"gcr.io": "mirror.example:5000/gcr.io"}. */
     registryMirrors: z.record(z.string(), z.string()).default({}),
     /** Registries reached over plain HTTP (a local mirror). */
@@ -104,6 +117,7 @@ export const targetFields = z.object({
 });
 
 export type PluginOptions = z.infer<typeof pluginOptionsSchema>;
+export type AttestationOptions = z.infer<typeof attestationsSchema>;
 export type BuildCacheOptions = z.infer<typeof buildCacheSchema>;
 export type GateOptions = z.infer<typeof gateSchema>;
 export type EngineName = z.infer<typeof engineSchema>;

@@ -14,7 +14,19 @@ export const ENV_OVERRIDES = {
   insecureRegistries: 'LUCID_INSECURE_REGISTRIES',
   /** gha | registry | none: the generated CI workflows set gha (BuildKit cache in the Actions cache, per service scope). */
   buildCache: 'LUCID_BUILD_CACHE',
+  /** none | provenance | sbom | provenance,sbom: which BuildKit attestations buildx adds. */
+  attestations: 'LUCID_ATTESTATIONS',
 } as const;
+
+/** LUCID_ATTESTATIONS: "none", or a comma list of provenance and sbom. */
+export function parseAttestationList(value: string): { provenance: boolean; sbom: boolean } {
+  const items = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = items.filter((i) => !['none', 'provenance', 'sbom'].includes(i));
+  if (bad.length || (items.includes('none') && items.length > 1)) {
+    throw new Error(`${ENV_OVERRIDES.attestations}: expected none or a comma list of provenance, sbom; got "${value}"`);
+  }
+  return { provenance: items.includes('provenance'), sbom: items.includes('sbom') };
+}
 
 /**
  * A LUCID_* variable: unset → undefined, else its trimmed value. Set but empty is an error: `LUCID_PLATFORMS=`
@@ -39,6 +51,7 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
   insecureRegistries?: string[];
   buildCache?: string;
   registryMirrors?: Record<string, string>;
+  attestations?: { provenance: boolean; sbom: boolean };
 } {
   const v = (k: keyof typeof ENV_OVERRIDES) => envValue(env, ENV_OVERRIDES[k]);
   const out: ReturnType<typeof readEnvOverrides> = {};
@@ -51,6 +64,8 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
   if (engine) out.engine = engine;
   if (insecure) out.insecureRegistries = list(insecure);
   if (buildCache) out.buildCache = buildCache;
+  const attestations = v('attestations');
+  if (attestations) out.attestations = parseAttestationList(attestations);
   if (mirrors) {
     // Format: from=to[,from=to]
     out.registryMirrors = {};
@@ -64,9 +79,10 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
 }
 
 export function applyEnvOverrides(options: PluginOptions, env: NodeJS.ProcessEnv): PluginOptions {
-  const { buildCache, ...overrides } = readEnvOverrides(env);
+  const { buildCache, attestations, ...overrides } = readEnvOverrides(env);
   const raw: Record<string, unknown> = { ...options, ...overrides };
   if (buildCache) raw.buildCache = { ...options.buildCache, type: buildCache };
+  if (attestations) raw.attestations = { ...options.attestations, ...attestations };
   const parsed = pluginOptionsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new Error(`Invalid LUCID_* environment override:\n${formatIssues(parsed.error)}`);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Engine, EngineBuildPlan, EngineCommand, firstVersion, keyValueFlags, platformSlug } from './engine';
+import { AttestationSpec, Engine, EngineBuildPlan, EngineCommand, firstVersion, keyValueFlags, platformSlug } from './engine';
 
 /** BuildKit cache flags for one platform's build: one cache scope per service and platform. */
 export function cacheFlags(plan: EngineBuildPlan, platform: string): string[] {
@@ -14,10 +14,18 @@ export function cacheFlags(plan: EngineBuildPlan, platform: string): string[] {
   return [];
 }
 
+/** --provenance / --sbom: SLSA provenance with every build step (mode=max), an SPDX SBOM from the scanner image. */
+export function attestationFlags(a: AttestationSpec): string[] {
+  return [
+    a.provenance ? '--provenance=mode=max' : '--provenance=false',
+    a.sbom ? (a.sbomGenerator ? `--sbom=generator=${a.sbomGenerator}` : '--sbom=true') : '--sbom=false',
+  ];
+}
+
 /**
  * docker buildx: one build per platform (each with its own cache scope, as CI runs them in parallel), each into
- * an OCI layout directory; build.ts merges them into one index. Provenance/SBOM attestations are off: they
- * would add unknown/unknown manifests to the index and a per-run timestamp.
+ * an OCI layout directory; image-build/assemble.ts merges them into one index, with each platform's attestation
+ * manifest (unknown/unknown, vnd.docker.reference.type=attestation-manifest) beside it.
  */
 export const buildxEngine: Engine = {
   name: 'buildx',
@@ -28,9 +36,9 @@ export const buildxEngine: Engine = {
       args: [
         'buildx', 'build',
         '--platform', platform,
-        '--provenance=false',
-        '--sbom=false',
-        '--output', `type=oci,dest=${join(plan.stagingDir, platformSlug(platform))},tar=false`,
+        ...attestationFlags(plan.attestations),
+        // rewrite-timestamp clamps file times inside the layers to SOURCE_DATE_EPOCH: same layers from any state.
+        '--output', `type=oci,dest=${join(plan.stagingDir, platformSlug(platform))},tar=false,rewrite-timestamp=true`,
         '--metadata-file', join(plan.stagingDir, `${platformSlug(platform)}.metadata.json`),
         ...keyValueFlags('--label', plan.labels),
         // BuildKit's reproducible-build knob: config and history times from the commit, not the clock.
@@ -45,4 +53,22 @@ export const buildxEngine: Engine = {
   outputs: (plan) => plan.platforms.map((p) => ({ layoutDir: join(plan.stagingDir, platformSlug(p)), platforms: [p] })),
   versionCommand: () => ({ command: 'docker', args: ['buildx', 'version'], label: 'docker buildx version' }),
   parseVersion: firstVersion,
+  failureHint: buildkitFailureHint,
 };
+
+/**
+ * BuildKit's own error lines from buildx's stderr ("ERROR: failed to build: failed to solve: …"), first, so a
+ * failed build says what BuildKit said; plus what to do when the SBOM scanner image cannot be pulled.
+ */
+export function buildkitFailureHint(stderr: string): string | undefined {
+  const errors = stderr
+    .split('\n')
+    .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
+    .filter((l) => /^ERROR:|^#\d+ ERROR:/.test(l));
+  if (!errors.length) return undefined;
+  const unique = [...new Set(errors.map((l) => l.replace(/^#\d+ /, '')))];
+  const scanner = unique.some((l) => /buildkit-syft-scanner/.test(l))
+    ? '\nthe SBOM scanner image could not be pulled: set attestations.sbom=false (or LUCID_ATTESTATIONS=provenance), or name a reachable scanner with attestations.sbomGenerator'
+    : '';
+  return `BuildKit: ${unique.join('\nBuildKit: ')}${scanner}`;
+}

@@ -19,6 +19,14 @@ export interface BuildCacheSpec {
   mode: 'min' | 'max';
 }
 
+/** BuildKit attestations (buildx only): SLSA provenance and an SPDX SBOM per platform, in the image index. */
+export interface AttestationSpec {
+  provenance: boolean;
+  sbom: boolean;
+  /** SBOM scanner image (BuildKit's default: docker/buildkit-syft-scanner:stable-1, pulled from docker.io). */
+  sbomGenerator?: string;
+}
+
 export interface EngineBuildPlan {
   /** Project name: the manifest list name and the cache scope prefix. */
   project: string;
@@ -42,6 +50,7 @@ export interface EngineBuildPlan {
   cache: BuildCacheSpec;
   /** Image name without tag, for the registry cache default (<image>-buildcache). */
   image: string;
+  attestations: AttestationSpec;
 }
 
 /** An OCI image layout the engine produced, and the platforms to take from it. */
@@ -59,6 +68,8 @@ export interface Engine {
   versionCommand(): EngineCommand;
   /** "buildah version 1.28.2 (…)" → "1.28.2". */
   parseVersion(stdout: string): string;
+  /** The engine's own error text from a failed command's stderr, put first in the failure message. */
+  failureHint?(stderr: string): string | undefined;
 }
 
 export { platformSlug } from '../oci/types';

@@ -1,5 +1,5 @@
 import { buildahEngine, podmanEngine } from './buildah';
-import { buildxEngine, cacheFlags } from './buildx';
+import { attestationFlags, buildkitFailureHint, buildxEngine, cacheFlags } from './buildx';
 import { EngineBuildPlan, firstVersion } from './engine';
 
 const plan: EngineBuildPlan = {
@@ -16,6 +16,7 @@ const plan: EngineBuildPlan = {
   storageDir: '/tmp/s/storage',
   cache: { type: 'none', mode: 'max' },
   image: 'ghcr.io/hamigames/lucid/auth-service',
+  attestations: { provenance: true, sbom: true },
 };
 
 describe('buildah / podman', () => {
@@ -45,18 +46,47 @@ describe('buildah / podman', () => {
 });
 
 describe('buildx', () => {
-  it('builds each platform into its own OCI layout directory, without attestations', () => {
+  it('builds each platform into its own OCI layout directory, with provenance and SBOM, file times clamped', () => {
     const commands = buildxEngine.buildCommands(plan);
     expect(commands.map((c) => c.label)).toEqual(['buildx build linux/amd64', 'buildx build linux/arm64']);
     expect(commands[1].args).toEqual([
-      'buildx', 'build', '--platform', 'linux/arm64', '--provenance=false', '--sbom=false',
-      '--output', 'type=oci,dest=/tmp/s/staging/linux-arm64,tar=false',
+      'buildx', 'build', '--platform', 'linux/arm64', '--provenance=mode=max', '--sbom=true',
+      '--output', 'type=oci,dest=/tmp/s/staging/linux-arm64,tar=false,rewrite-timestamp=true',
       '--metadata-file', '/tmp/s/staging/linux-arm64.metadata.json',
       '--label', 'org.opencontainers.image.title=auth-service', '--label', 'io.lucid.phase=1',
       '--build-arg', 'SOURCE_DATE_EPOCH=1714557600',
       '--build-arg', `BASE_IMAGE=${plan.buildArgs.BASE_IMAGE}`,
       '-f', 'apps/auth-service/Dockerfile', '.',
     ]);
+  });
+
+  it('turns attestations off, or names another SBOM scanner', () => {
+    expect(attestationFlags({ provenance: false, sbom: false })).toEqual(['--provenance=false', '--sbom=false']);
+    expect(attestationFlags({ provenance: true, sbom: true, sbomGenerator: '127.0.0.1:5000/scanner:1' })).toEqual([
+      '--provenance=mode=max',
+      '--sbom=generator=127.0.0.1:5000/scanner:1',
+    ]);
+    const [cmd] = buildxEngine.buildCommands({ ...plan, attestations: { provenance: false, sbom: false } });
+    expect(cmd.args.slice(4, 6)).toEqual(['--provenance=false', '--sbom=false']);
+  });
+
+  it("leads a failure with BuildKit's own ERROR lines, and says what to do when the SBOM scanner is missing", () => {
+    const stderr = [
+      '#4 resolve image config for docker-image://docker.io/docker/buildkit-syft-scanner:stable-1',
+      '#4 ERROR: docker.io/docker/buildkit-syft-scanner:stable-1: not found',
+      '------',
+      'ERROR: failed to build: failed to solve: docker.io/docker/buildkit-syft-scanner:stable-1: not found',
+    ].join('\n');
+    const hint = buildkitFailureHint(stderr)!;
+    expect(hint.split('\n').slice(0, 2)).toEqual([
+      'BuildKit: ERROR: docker.io/docker/buildkit-syft-scanner:stable-1: not found',
+      'BuildKit: ERROR: failed to build: failed to solve: docker.io/docker/buildkit-syft-scanner:stable-1: not found',
+    ]);
+    expect(hint).toContain('LUCID_ATTESTATIONS=provenance');
+    expect(buildkitFailureHint('ERROR: failed to build: failed to solve: failed to compute cache key: "/nope": not found')).toBe(
+      'BuildKit: ERROR: failed to build: failed to solve: failed to compute cache key: "/nope": not found',
+    );
+    expect(buildkitFailureHint('plain failure')).toBeUndefined();
   });
 
   it('scopes the BuildKit cache per service and platform', () => {

@@ -5,6 +5,7 @@ import { OciLayout } from '../oci/layout';
 import { OciLayoutWriter } from '../oci/layout-writer';
 import { MediaType } from '../oci/media-types';
 import { writeLayout } from '../verify/testing/layer-builder';
+import { addAttestations, SLSA_V02, SPDX } from '../oci/testing/attestations';
 import { assembleLayout } from './assemble';
 
 const image = (architecture: string) => ({ platform: { os: 'linux', architecture }, layers: [{ entries: [{ name: 'f', content: architecture }] }] });
@@ -41,6 +42,35 @@ describe('assembleLayout', () => {
       'v',
     );
     expect(out.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+  });
+
+  it("keeps each platform's BuildKit attestation manifest, after the platforms, with its blobs", async () => {
+    await writeLayout(join(dir, 'a'), [image('amd64')]);
+    await writeLayout(join(dir, 'b'), [image('arm64')]);
+    addAttestations(join(dir, 'a'), [SLSA_V02, SPDX]);
+    addAttestations(join(dir, 'b'), [SLSA_V02]);
+    const out = assembleLayout(
+      [
+        { layoutDir: join(dir, 'b'), platforms: ['linux/arm64'] },
+        { layoutDir: join(dir, 'a'), platforms: ['linux/amd64'] },
+      ],
+      join(dir, 'out'),
+      {},
+      'v',
+    );
+    const layout = OciLayout.open(join(dir, 'out'));
+    const index = layout.readJsonBlob<{ manifests: Array<{ digest: string; platform: { os: string; architecture: string }; annotations?: Record<string, string> }> }>(out.index.digest);
+    expect(index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`)).toEqual(['linux/arm64', 'linux/amd64', 'unknown/unknown', 'unknown/unknown']);
+    expect(index.manifests.slice(2).map((m) => m.annotations?.['vnd.docker.reference.digest'])).toEqual(index.manifests.slice(0, 2).map((m) => m.digest));
+    expect(out.attestations.map((a) => [a.platform, a.predicateTypes])).toEqual([
+      ['linux/arm64', [SLSA_V02]],
+      ['linux/amd64', [SLSA_V02, SPDX]],
+    ]);
+    // Every blob an attestation names was carried over: the layout is complete for push.
+    for (const a of out.attestations) {
+      const m = layout.readJsonBlob<{ config: { digest: string }; layers: Array<{ digest: string }> }>(a.descriptor.digest);
+      for (const d of [m.config.digest, ...m.layers.map((l) => l.digest)]) expect(layout.hasBlob(d)).toBe(true);
+    }
   });
 
   it('refuses an output that lacks a platform, or holds one twice', async () => {

@@ -1,12 +1,14 @@
 /**
  * Turns what an engine wrote into the build's layout: index.json → exactly one OCI image index → one manifest per
  * platform, in the configured platform order (buildah lists them in completion order, which varies run to run),
- * with the index annotations, and only the blobs that index reaches.
+ * then each platform's BuildKit attestation manifest in the same order, with the index annotations, and only the
+ * blobs that index reaches.
  */
 import { copyFileSync, existsSync, linkSync } from 'node:fs';
 import { OciLayout } from '../oci/layout';
 import { OciLayoutWriter } from '../oci/layout-writer';
 import { isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-types';
+import { attestationSubject, isAttestationManifest, PREDICATE_TYPE_ANNOTATION } from '../oci/attestations';
 import { Descriptor, ImageIndex, ImageManifest, manifestSchema, indexSchema, platformString } from '../oci/types';
 
 export interface AssembledPlatform {
@@ -15,28 +17,38 @@ export interface AssembledPlatform {
   manifest: ImageManifest;
 }
 
+export interface AssembledAttestation {
+  /** The attestation manifest's descriptor, as it stands in the index. */
+  descriptor: Descriptor;
+  /** The platform manifest it is about (vnd.docker.reference.digest). */
+  subject: string;
+  platform: string;
+  /** in-toto predicate types of its layers, e.g. https://slsa.dev/provenance/v0.2, https://spdx.dev/Document. */
+  predicateTypes: string[];
+}
+
 export interface AssembledIndex {
   index: Descriptor;
   platforms: AssembledPlatform[];
+  attestations: AssembledAttestation[];
 }
 
-/** Platform manifests reachable from a layout's index.json (through nested indexes), attestations skipped. */
-function platformManifests(layout: OciLayout): Descriptor[] {
-  const out: Descriptor[] = [];
-  const walk = (descriptors: Descriptor[], inherited?: Descriptor['platform']) => {
+/** Manifests reachable from a layout's index.json (through nested indexes): platform images and attestations apart. */
+function layoutManifests(layout: OciLayout): { images: Descriptor[]; attestations: Descriptor[] } {
+  const images: Descriptor[] = [];
+  const attestations: Descriptor[] = [];
+  const walk = (descriptors: Descriptor[]) => {
     for (const d of descriptors) {
       if (isIndexMediaType(d.mediaType)) {
         walk(indexSchema.parse(layout.readJsonBlob(d.digest)).manifests);
       } else if (isManifestMediaType(d.mediaType)) {
-        const platform = d.platform ?? inherited;
-        if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') continue;
-        if (!platform || platform.os === 'unknown') continue;
-        out.push({ ...d, platform });
+        if (isAttestationManifest(d)) attestations.push(d);
+        else if (d.platform && d.platform.os !== 'unknown') images.push(d);
       }
     }
   };
   walk(layout.topIndex().manifests);
-  return out;
+  return { images, attestations };
 }
 
 function copyBlob(from: OciLayout, to: OciLayoutWriter, digest: string): void {
@@ -63,9 +75,15 @@ export function assembleLayout(
 ): AssembledIndex {
   const writer = new OciLayoutWriter(outDir);
   const byPlatform = new Map<string, { layout: OciLayout; descriptor: Descriptor }[]>();
+  const attestationsOf = new Map<string, { layout: OciLayout; descriptor: Descriptor }[]>();
   for (const source of sources) {
     const layout = OciLayout.open(source.layoutDir);
-    for (const d of platformManifests(layout)) {
+    const found = layoutManifests(layout);
+    for (const d of found.attestations) {
+      const subject = attestationSubject(d)!;
+      attestationsOf.set(subject, [...(attestationsOf.get(subject) ?? []), { layout, descriptor: d }]);
+    }
+    for (const d of found.images) {
       const p = platformString(d.platform!);
       if (!source.platforms.includes(p)) continue;
       byPlatform.set(p, [...(byPlatform.get(p) ?? []), { layout, descriptor: d }]);
@@ -88,13 +106,28 @@ export function assembleLayout(
       manifest,
     });
   }
+  const attestations: AssembledAttestation[] = [];
+  for (const p of platforms) {
+    for (const { layout, descriptor } of attestationsOf.get(p.descriptor.digest) ?? []) {
+      if (attestations.some((a) => a.descriptor.digest === descriptor.digest)) continue;
+      const manifest = manifestSchema.parse(layout.readJsonBlob(descriptor.digest));
+      for (const blob of [manifest.config, ...manifest.layers]) copyBlob(layout, writer, blob.digest);
+      copyBlob(layout, writer, descriptor.digest);
+      attestations.push({
+        descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size, annotations: descriptor.annotations, platform: descriptor.platform },
+        subject: p.descriptor.digest,
+        platform: p.platform,
+        predicateTypes: [...new Set(manifest.layers.map((l) => l.annotations?.[PREDICATE_TYPE_ANNOTATION]).filter((t): t is string => !!t))],
+      });
+    }
+  }
   const index: ImageIndex = {
     schemaVersion: 2,
     mediaType: MediaType.ociIndex,
-    manifests: platforms.map((p) => p.descriptor),
+    manifests: [...platforms.map((p) => p.descriptor), ...attestations.map((a) => a.descriptor)],
     ...(Object.keys(annotations).length ? { annotations } : {}),
   };
   const indexDescriptor = writer.putJson(index, MediaType.ociIndex);
   writer.writeTopIndex([{ ...indexDescriptor, annotations: { 'org.opencontainers.image.ref.name': refName } }]);
-  return { index: indexDescriptor, platforms };
+  return { index: indexDescriptor, platforms, attestations };
 }

@@ -1,6 +1,6 @@
 /** What container-build is asked (the build executor's parsed options) and what it prepares before building. */
 import type { runProcess } from '../boundary/process';
-import type { BuildCacheOptions, EngineName } from '../config/options';
+import type { AttestationOptions, BuildCacheOptions, EngineName } from '../config/options';
 import type { Engine, EngineBuildPlan, EngineCommand } from '../engines/engine';
 
 /** What a build is asked to do: the build executor's parsed options (its zod schema sits beside it). */
@@ -14,6 +14,7 @@ export interface BuildOptions {
   platforms: string[];
   engine: EngineName;
   buildCache: BuildCacheOptions;
+  attestations: AttestationOptions;
   registryMirrors: Record<string, string>;
   insecureRegistries: string[];
   buildArgs: Record<string, string>;
@@ -53,4 +54,6 @@ export interface PreparedBuild {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   base: { ref: string; digest: string | null } | null;
+  /** Dry run only: what could not be resolved here (engine, base digest), so the plan shows a placeholder. */
+  unresolved: string[];
 }

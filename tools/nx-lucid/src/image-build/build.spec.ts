@@ -12,6 +12,7 @@ const options = (over: Partial<BuildOptions> = {}): BuildOptions => ({
   platforms: ['linux/amd64'],
   engine: 'auto',
   buildCache: { type: 'none', mode: 'max' },
+  attestations: { provenance: true, sbom: true },
   registryMirrors: {},
   insecureRegistries: [],
   buildArgs: {},

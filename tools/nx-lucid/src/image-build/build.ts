@@ -6,22 +6,26 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } 
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
-import { formatCommand, runProcess } from '../boundary/process';
-import { EngineBuildPlan } from '../engines/engine';
-import { selectEngine } from '../engines/select';
+import { ProcessError, runProcess } from '../boundary/process';
+import { Engine, EngineBuildPlan, EngineCommand } from '../engines/engine';
+import { ENGINES, selectEngine, SelectedEngine } from '../engines/select';
 import { phaseFromTags } from '../config/phase';
 import { githubSourceUrl, imageLabels, indexAnnotations, packageJsonField, pyprojectField } from '../image/labels';
 import { imageName } from '../image/naming';
-import { BuildMetadata, METADATA_FILE, parseBuildMetadata } from '../metadata/metadata';
+import { BuildMetadata, METADATA_FILE } from '../metadata/metadata';
 import { SUPPORTED_PLATFORMS } from '../config/options';
 import { readEnvOverrides, resolveConfig } from '../config/resolve';
 import { ignoreFileFor } from '../plugin/project-analysis';
 import { assembleLayout } from './assemble';
 import type { BuildRequest, PreparedBuild } from './build-request';
+import { briefly } from './dry-run';
+import { buildRecord } from './record';
 import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
 import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, pinnedReference, planBaseImage } from './plan';
 
 export type { BuildDeps, BuildOptions, BuildRequest, PreparedBuild } from './build-request';
+
+type BuildRun = typeof runProcess;
 
 export class BuildInputError extends Error {
   constructor(project: string, problems: string[]) {
@@ -46,8 +50,10 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   if (options.dockerfileError) throw new BuildInputError(project, [options.dockerfileError]);
 
   // Same overrides as the graph's other targets; platforms are checked below with every other problem.
-  const { engine, buildCache, registryMirrors, insecureRegistries } = options;
-  const plugin = resolveConfig({ engine, buildCache, registryMirrors, insecureRegistries }, req.env);
+  const { engine, buildCache, registryMirrors, insecureRegistries, attestations } = options;
+  const plugin = resolveConfig({ engine, buildCache, registryMirrors, insecureRegistries, attestations }, req.env);
+  // A dry run plans offline and without the engine: what it cannot resolve is reported, not fatal.
+  const unresolved: string[] = [];
   // The image name and platforms are taken unchecked from the options (problems are collected below).
   const overrides = readEnvOverrides(req.env);
   const registry = overrides.registry ?? options.registry;
@@ -71,8 +77,16 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const foreign = foreignRunProblems(options.dockerfile, stages, platforms, host, registeredEmulators());
   if (foreign.length) throw new BuildInputError(project, foreign);
 
-  const selected = await selectEngine(plugin.engine, req.env);
-  req.log(`${selected.reason} (${selected.engine.name} ${selected.version})`);
+  let selected: SelectedEngine;
+  try {
+    selected = await selectEngine(plugin.engine, req.env);
+    req.log(`${selected.reason} (${selected.engine.name} ${selected.version})`);
+  } catch (e) {
+    if (!options.dryRun) throw e;
+    const name = plugin.engine === 'auto' ? 'buildx' : plugin.engine;
+    selected = { engine: ENGINES[name], version: 'unknown', reason: `engine: ${plugin.engine}` };
+    unresolved.push(`${briefly((e as Error).message)}; planned for ${name}${plugin.engine === 'auto' ? ' (what auto prefers)' : ''}`);
+  }
 
   const git = await readGitInfo(workspaceRoot);
   const version = options.version ?? projectField(workspaceRoot, req.projectRoot, 'version') ?? '0.0.0';
@@ -93,14 +107,18 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const basePlan = planBaseImage(stages, plugin.registryMirrors, plugin.insecureRegistries);
   let base: PreparedBuild['base'] = null;
   if (basePlan) {
-    let digest: string;
+    let digest: string | null = null;
     try {
       digest = await resolveDigest(basePlan.pullRef, basePlan.insecure);
     } catch (e) {
-      throw new BuildInputError(project, [`base image ${basePlan.pullRef} could not be resolved to a digest (is the registry reachable? registryMirrors / LUCID_REGISTRY_MIRRORS can point at a mirror; npm start runs a local one): ${(e as Error).message}`]);
+      const why = `base image ${basePlan.pullRef} could not be resolved to a digest (is the registry reachable? registryMirrors / LUCID_REGISTRY_MIRRORS can point at a mirror; npm start runs a local one): ${(e as Error).message}`;
+      if (!options.dryRun) throw new BuildInputError(project, [why]);
+      unresolved.push(`${briefly(why)}; the build passes it pinned as ${basePlan.viaArg ?? 'FROM'} ${basePlan.pullRef.replace(/:[^:/@]+$/, '')}@<digest>, shown here by tag`);
     }
     base = { ref: basePlan.ref, digest };
-    if (basePlan.viaArg) {
+    if (!digest) {
+      if (basePlan.viaArg) buildArgs[basePlan.viaArg] = basePlan.pullRef;
+    } else if (basePlan.viaArg) {
       buildArgs[basePlan.viaArg] = pinnedReference(basePlan.pullRef, digest);
       req.log(`base ${basePlan.ref} → ${buildArgs[basePlan.viaArg]}`);
     } else {
@@ -125,6 +143,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     storageDir: join(scratch, 'storage'),
     cache: plugin.buildCache,
     image,
+    attestations: plugin.attestations,
   };
   return {
     engine: selected.engine,
@@ -138,11 +157,18 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     labels,
     annotations: indexAnnotations(labels),
     base,
+    unresolved,
   };
 }
 
-export function dryRunLines(prepared: PreparedBuild): string[] {
-  return prepared.commands.map((c) => formatCommand(c.command, c.args));
+/** Runs one engine command; a failure leads with the engine's own error text (BuildKit's ERROR lines). */
+async function runEngineCommand(run: BuildRun, engine: Engine, cmd: EngineCommand, cwd: string): Promise<void> {
+  try {
+    await run(cmd.command, cmd.args, { cwd, stream: true });
+  } catch (e) {
+    const hint = e instanceof ProcessError && e.exitCode !== null ? engine.failureHint?.(e.stderr) : undefined;
+    throw hint ? new Error(`${cmd.label} failed: ${hint}\n${(e as Error).message}`) : e;
+  }
 }
 
 /** Runs the prepared commands and writes <outputPath>/oci and metadata.json (validated against the contract). */
@@ -161,42 +187,13 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
     for (const cmd of prepared.commands) {
       const started = now();
       req.log(`${cmd.label} …`);
-      await run(cmd.command, cmd.args, { cwd: req.workspaceRoot, stream: true });
+      await runEngineCommand(run, prepared.engine, cmd, req.workspaceRoot);
       req.log(`${cmd.label} done in ${((now() - started) / 1000).toFixed(1)}s`);
     }
     const assembled = assembleLayout(prepared.engine.outputs(prepared.plan), next, prepared.annotations, prepared.version);
-    const manifests = assembled.platforms.map((p) => {
-      req.log(`${p.platform}: ${p.descriptor.digest} (${p.manifest.layers.length} layer(s))`);
-      return {
-        platform: p.descriptor.platform!,
-        digest: p.descriptor.digest,
-        mediaType: p.descriptor.mediaType,
-        size: p.descriptor.size,
-        configDigest: p.manifest.config.digest,
-        compressedSize: p.manifest.layers.reduce((n, l) => n + l.size, 0),
-      };
-    });
-    const blobs = new Map<string, number>();
-    for (const p of assembled.platforms) for (const b of [p.manifest.config, ...p.manifest.layers]) blobs.set(b.digest, b.size);
-    const metadata = parseBuildMetadata(
-      {
-        schemaVersion: 1,
-        project: req.project,
-        phase: prepared.phase,
-        image: prepared.image,
-        version: prepared.version,
-        gitSha: prepared.gitSha,
-        layout: 'oci',
-        index: { digest: assembled.index.digest, mediaType: assembled.index.mediaType, size: assembled.index.size },
-        manifests,
-        compressedSize: [...blobs.values()].reduce((a, b) => a + b, 0),
-        labels: prepared.labels,
-        annotations: prepared.annotations,
-        base: prepared.base,
-        engine: { name: prepared.engine.name, version: prepared.engineVersion },
-      },
-      `metadata for ${req.project}`,
-    );
+    for (const p of assembled.platforms) req.log(`${p.platform}: ${p.descriptor.digest} (${p.manifest.layers.length} layer(s))`);
+    for (const a of assembled.attestations) req.log(`${a.platform}: attestation ${a.descriptor.digest} (${a.predicateTypes.join(', ') || 'no predicate'})`);
+    const metadata = buildRecord(req.project, prepared, assembled);
     rmSync(join(out, 'oci'), { recursive: true, force: true });
     renameSync(next, join(out, 'oci'));
     writeArtifact(out, ARTIFACTS.metadata, metadata);

@@ -41,6 +41,17 @@ export const buildMetadataSchema = z
     annotations: z.record(z.string(), z.string()),
     base: z.object({ ref: z.string(), digest: digest.nullable() }).nullable(),
     engine: z.object({ name: z.enum(['buildx', 'buildah', 'podman']), version: z.string() }),
+    /** BuildKit attestations the index carries (read from the layout): one manifest per platform and kind. */
+    attestations: z
+      .object({
+        provenance: z.boolean(),
+        sbom: z.boolean(),
+        manifests: z.array(
+          z.object({ digest, size: z.number().int().positive(), subject: digest, platform: z.string(), predicateTypes: z.array(z.string()) }).strict(),
+        ),
+      })
+      .strict()
+      .default({ provenance: false, sbom: false, manifests: [] }),
   })
   .strict();
 

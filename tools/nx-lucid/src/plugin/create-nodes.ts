@@ -47,6 +47,7 @@ export function containerTargets(
         context: '.',
         engine: options.engine,
         buildCache: options.buildCache,
+        attestations: options.attestations,
         registryMirrors: options.registryMirrors,
         insecureRegistries: options.insecureRegistries,
         ...(dockerfileError ? { dockerfileError } : {}),

@@ -39,7 +39,7 @@ export function readPushSource(layout: OciLayout): PushSource {
   const seen = new Set<string>();
   const visit = (d: Descriptor): PushManifest => {
     const bytes = layout.readBlob(d.digest);
-    const entry: PushManifest = { digest: d.digest, mediaType: d.mediaType, bytes, platform: d.platform ? platformString(d.platform) : undefined };
+    const entry: PushManifest = { digest: d.digest, mediaType: d.mediaType, bytes, platform: d.platform && d.platform.os !== 'unknown' ? platformString(d.platform) : undefined };
     if (isIndexMediaType(d.mediaType)) {
       const index = JSON.parse(bytes.toString('utf8')) as ImageIndex;
       for (const child of index.manifests) {

@@ -6,6 +6,7 @@ import { versionTag } from '../image/tags';
 import { RegistryClient } from '../registry/client';
 import { openSession, resolveImageTarget, RegistryDeps } from '../registry/connect';
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
+import { describeManifest, formatContents, ManifestContents } from './describe';
 import { listVersions, planCreate, planDelete, planPromote, planRollback, ReleaseAction, ReleasePlan, ReleaseStep, resolveReleaseArgs, TagSnapshot, VersionRow } from './plan';
 
 /** The release executor's options (its zod schema sits beside the executor). */
@@ -30,7 +31,7 @@ export interface ReleaseOptions {
 
 export interface ReleaseOutcome {
   plan?: ReleasePlan;
-  versions?: VersionRow[];
+  versions?: Array<VersionRow & { contents: ManifestContents | null }>;
 }
 
 /** tag → digest for every tag of the repository (HEAD per tag, a few at a time). */
@@ -42,16 +43,6 @@ export async function readSnapshot(client: RegistryClient, repository: string): 
     for (const [t, head] of heads) if (head) snapshot.set(t, head.digest);
   }
   return snapshot;
-}
-
-function platformsOf(bytes: Buffer): string {
-  try {
-    const m = JSON.parse(bytes.toString('utf8')) as { manifests?: Array<{ platform?: { os: string; architecture: string; variant?: string } }> };
-    const p = (m.manifests ?? []).map((e) => e.platform).filter(Boolean).map((x) => `${x!.os}/${x!.architecture}${x!.variant ? `/${x!.variant}` : ''}`);
-    return p.length ? p.join(', ') : 'single manifest';
-  } catch {
-    return 'unreadable manifest';
-  }
 }
 
 /** The release use case: read every tag's digest, plan the action, run its steps (or print them on --dry-run). */
@@ -68,8 +59,10 @@ export async function runReleaseAction(project: string, options: ReleaseOptions,
   if (args.action === 'list') {
     const rows = listVersions(snapshot);
     say(`${target.image}: ${rows.length} version(s)${snapshot.has('latest') ? `, latest = ${snapshot.get('latest')}` : ', no latest'}`);
-    for (const r of rows) say(`  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`);
-    return { versions: rows };
+    const contents = new Map<string, ManifestContents | null>();
+    for (const d of new Set(rows.map((r) => r.digest))) contents.set(d, describeManifest((await client.getManifest(repo, d)).bytes));
+    for (const r of rows) say(`  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}  ${formatContents(contents.get(r.digest)!)}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`);
+    return { versions: rows.map((r) => ({ ...r, contents: contents.get(r.digest) ?? null })) };
   }
 
   const plan =
@@ -92,7 +85,7 @@ export async function runReleaseAction(project: string, options: ReleaseOptions,
     if (step.kind === 'tag') {
       // Copy the manifest bytes unchanged: same digest, every platform of the index kept.
       const m = await client.getManifest(repo, step.digest);
-      say(`  ${prefix}PUT ${m.bytes.length} bytes of ${step.digest} (${m.mediaType}; ${platformsOf(m.bytes)}) as ${target.image}:${step.tag}${step.previous ? ` (was ${step.previous})` : ''}`);
+      say(`  ${prefix}PUT ${m.bytes.length} bytes of ${step.digest} (${m.mediaType}; ${formatContents(describeManifest(m.bytes))}) as ${target.image}:${step.tag}${step.previous ? ` (was ${step.previous})` : ''}`);
       if (options.dryRun) return;
       await client.putManifest(repo, step.tag, m.bytes, m.mediaType);
       const now = await client.headManifest(repo, step.tag);

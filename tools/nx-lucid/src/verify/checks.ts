@@ -144,7 +144,8 @@ export function checkLabels(
 
 /** Every configured platform has a manifest in the index. */
 export function checkPlatformsPresent(indexManifests: readonly Descriptor[], configured: readonly string[]): Finding[] {
-  const present = new Set(indexManifests.filter((m) => m.platform).map((m) => platformString(m.platform as Platform)));
+  // Attestation manifests (unknown/unknown) are about a platform, not one.
+  const present = new Set(indexManifests.filter((m) => m.platform && m.platform.os !== 'unknown').map((m) => platformString(m.platform as Platform)));
   const findings: Finding[] = [];
   for (const p of configured) {
     const [os, architecture, variant] = p.split('/');

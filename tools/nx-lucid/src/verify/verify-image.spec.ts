@@ -5,6 +5,7 @@ import { OciLayout } from '../oci/layout';
 import { DEFAULT_FORBIDDEN_PATHS, DEFAULT_REQUIRED_LABELS, formatFinding, checkUser, normalizeRepositoryUrl } from './checks';
 import { verifyImage, VerifyPolicy } from './verify-image';
 import { HandMadeImage, writeLayout } from './testing/layer-builder';
+import { addAttestations, SLSA_V02, SPDX } from '../oci/testing/attestations';
 
 const REPO = 'https://github.com/hamigames/lucid';
 const LABELS = {
@@ -48,6 +49,23 @@ describe('verifyImage on hand-made layouts', () => {
     expect(report.findings).toEqual([]);
     expect(report.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
     expect(report.platforms[0].paths).toBe(4);
+  });
+
+  it('accepts BuildKit attestation manifests (unknown/unknown) and still checks every real platform', async () => {
+    const shell = { entries: [{ name: 'bin/sh' }] };
+    await writeLayout(dir, [image(), image({ layers: [app, shell] }, { os: 'linux', architecture: 'arm64' })]);
+    const index = addAttestations(dir, [SLSA_V02, SPDX]);
+    const report = await verifyImage(OciLayout.open(dir), policy);
+    expect(report.index).toBe(index.digest);
+    expect(report.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(report.findings.map(formatFinding)).toEqual([expect.stringMatching(/^\[linux\/arm64\] layer sha256:\w+ \/bin\/sh: shell or package manager/)]);
+  });
+
+  it('attestations do not stand in for a missing platform', async () => {
+    await writeLayout(dir, [image()]);
+    addAttestations(dir);
+    const lines = (await verifyImage(OciLayout.open(dir), policy)).findings.map(formatFinding);
+    expect(lines).toEqual(['[linux/arm64]: configured platform linux/arm64 is missing from the image index (it has: linux/amd64)']);
   });
 
   it('a busybox symlink reached through a symlinked /bin is a shell, named with platform, layer and path', async () => {

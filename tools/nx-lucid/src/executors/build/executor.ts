@@ -1,5 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { dryRunLines, executeBuild, prepareBuild } from '../../image-build/build';
+import { executeBuild, prepareBuild } from '../../image-build/build';
+import { dryRunReport } from '../../image-build/dry-run';
+import { buildSummaryLine } from '../../image-build/record';
 import { ExecutorSpec, runExecutor } from '../run-executor';
 import { schema } from './options';
 
@@ -11,15 +13,11 @@ export default async function buildExecutor(rawOptions: unknown, context: Execut
     const request = { workspaceRoot, project, projectRoot: run.projectRoot, tags: run.tags, options, env: run.env, log: run.log };
     const prepared = await prepareBuild(request);
     if (options.dryRun) {
-      run.print(`[dry-run] ${project}: would run (cwd ${workspaceRoot}):`);
-      for (const line of dryRunLines(prepared)) run.print(line);
-      run.print(`[dry-run] then assemble ${options.outputPath}/oci and write ${options.outputPath}/metadata.json; nothing was built`);
+      for (const line of dryRunReport(project, workspaceRoot, options.outputPath, prepared)) run.print(line);
       return true;
     }
     const metadata = await executeBuild(request, prepared);
-    run.log(
-      `✔ ${metadata.image}@${metadata.index.digest} (${metadata.manifests.length} platform(s), ${metadata.compressedSize} bytes) → ${options.outputPath}`,
-    );
+    run.log(buildSummaryLine(metadata, options.outputPath));
     return true;
   });
 }

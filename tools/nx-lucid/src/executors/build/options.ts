@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildCacheSchema, engineSchema, targetFields } from '../../config/options';
+import { attestationsSchema, buildCacheSchema, engineSchema, targetFields } from '../../config/options';
 
 export const title = 'Build executor';
 export const description =
@@ -19,6 +19,8 @@ export const schema = targetFields
     platforms: z.array(z.string()).min(1).default(['linux/amd64', 'linux/arm64']),
     engine: engineSchema.default('auto'),
     buildCache: buildCacheSchema.default({ type: 'none', mode: 'max' }),
+    /** buildx: SLSA provenance and SBOM attestations in the index (LUCID_ATTESTATIONS overrides). */
+    attestations: attestationsSchema.default({ provenance: true, sbom: true }),
     registryMirrors: z.record(z.string(), z.string()).default({}),
     buildArgs: z.record(z.string(), z.string()).default({}),
     /** Overrides the version read from pyproject.toml / package.json. */

@@ -1,0 +1,70 @@
+/*
+ * container-build --dry-run plans without the network and without the engine: no registry answers (the base's
+ * mirror is a closed port) and no engine is on PATH, yet it prints the plan and names what it could not resolve.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BuildExecutorOptions } from '../executors/build/options';
+import { BuildRequest, prepareBuild } from './build';
+import { dryRunReport } from './dry-run';
+
+describe('container-build --dry-run offline, engine not installed', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'lucid-dry-run-'));
+    mkdirSync(join(root, 'apps/svc'), { recursive: true });
+    writeFileSync(join(root, 'apps/svc/Dockerfile'), 'ARG BASE_IMAGE=gcr.io/distroless/python3-debian12:nonroot\nFROM ${BASE_IMAGE}\nCOPY apps/svc/Dockerfile /d\n');
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const request = (engine: string, dryRun: boolean): BuildRequest => ({
+    workspaceRoot: root,
+    project: 'svc',
+    projectRoot: 'apps/svc',
+    tags: ['phase:1'],
+    options: {
+      outputPath: 'dist/containers/svc',
+      dockerfile: 'apps/svc/Dockerfile',
+      context: '.',
+      registry: 'ghcr.io',
+      repository: 'hamigames/lucid',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      engine: engine as BuildExecutorOptions['engine'],
+      buildCache: { type: 'none', mode: 'max' },
+      buildArgs: {},
+      phaseTagPrefix: 'phase:',
+      dryRun,
+      // Nothing listens on port 1: the base digest cannot be resolved, as offline.
+      registryMirrors: { 'gcr.io': '127.0.0.1:1/mirror/gcr.io' },
+      insecureRegistries: ['127.0.0.1:1'],
+      attestations: { provenance: true, sbom: false },
+    },
+    env: { PATH: '/nonexistent' },
+    log: () => undefined,
+  });
+
+  it.each(['buildx', 'auto'])('engine %s: prints the buildx plan and says what it could not resolve', async (engine) => {
+    const prepared = await prepareBuild(request(engine, true));
+    const lines = dryRunReport('svc', root, 'dist/containers/svc', prepared);
+    expect(lines[0]).toBe(`[dry-run] svc: would run (cwd ${root}):`);
+    expect(lines.filter((l) => l.startsWith('docker buildx build --platform linux/'))).toHaveLength(2);
+    // The base stays a tag reference, said so, instead of a made-up digest.
+    expect(lines[1]).toContain('--build-arg BASE_IMAGE=127.0.0.1:1/mirror/gcr.io/distroless/python3-debian12:nonroot');
+    expect(lines[1]).toContain('--provenance=mode=max --sbom=false');
+    const unresolved = lines.filter((l) => l.startsWith('[dry-run] not resolved: '));
+    expect(unresolved).toEqual([
+      expect.stringMatching(engine === 'auto' ? /engine: auto found no usable build engine .*; planned for buildx \(what auto prefers\)$/ : /engine buildx is not usable: docker is not installed.*; planned for buildx$/),
+      expect.stringMatching(/base image 127\.0\.0\.1:1\/mirror\/gcr\.io\/distroless\/python3-debian12:nonroot could not be resolved to a digest .*the build passes it pinned as BASE_IMAGE 127\.0\.0\.1:1\/mirror\/gcr\.io\/distroless\/python3-debian12@<digest>, shown here by tag$/),
+    ]);
+    expect(lines[lines.length - 1]).toMatch(/nothing was built$/);
+    expect(prepared.base).toEqual({ ref: 'gcr.io/distroless/python3-debian12:nonroot', digest: null });
+    expect(readdirSync(root)).toEqual(['apps']);
+  });
+
+  it('a real build still refuses both, before anything is built', async () => {
+    await expect(prepareBuild(request('buildah', false))).rejects.toThrow(/engine buildah is not usable: buildah is not installed/);
+    const withEngine = { ...request('buildah', false), env: process.env };
+    await expect(prepareBuild(withEngine)).rejects.toThrow(/base image 127\.0\.0\.1:1\/mirror\/gcr\.io\/distroless\/python3-debian12:nonroot could not be resolved to a digest/);
+  });
+});
