@@ -7,11 +7,14 @@ import { readBuildMetadata } from '../../metadata/metadata';
 import { Descriptor, platformString } from '../../oci/types';
 import { parseOptionsWith } from '../../config/options';
 import { evaluateGate, gateReportLines } from '../../scan/gate';
-import { IgnoreList, parseIgnoreFile, partitionIgnores } from '../../scan/ignore-file';
+import { IgnoreConfig, NO_IGNORES } from '../../scan/ignore-file';
+import { readIgnoreConfig } from '../../scan/ignore-match';
 import { mergePlatformReports, parseTrivyReport, TrivyReport } from '../../scan/report';
 import { toSarif } from '../../scan/sarif';
+import { fitSarif } from '../../scan/sarif-limits';
 import { markdownSummary, OUTCOME_FILE, ScanOutcome, toOutcome } from '../../scan/summary';
-import { linkSharedDb, platformSlug, trivyConvertArgs, trivyImageArgs, writePlatformLayoutView } from '../../scan/trivy-command';
+import { isPlainHttpRef, linkSharedDb, platformSlug, trivyConvertArgs, trivyImageArgs, writePlatformLayoutView } from '../../scan/trivy-command';
+import { trivyEnv } from '../../scan/trivy-env';
 import { schema, ScanExecutorOptions } from './options';
 
 export const DB_DIR_ENV = 'LUCID_TRIVY_DB_DIR';
@@ -66,7 +69,8 @@ async function runScan(rawOptions: unknown, context: ExecutorContext): Promise<{
       const platforms: Array<string | undefined> = options.platform ? [options.platform] : options.platforms?.length ? options.platforms : [undefined];
       for (const platform of platforms) {
         const output = join(workRoot, `${platform ? platformSlug(platform) : 'default'}.json`);
-        plans.push({ platform, output, args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output }) });
+        const insecure = isPlainHttpRef(options.imageRef, options.insecureRegistries);
+        plans.push({ platform, output, args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output, insecure }) });
       }
     } else if (options.dryRun && !existsSync(join(outDir, 'metadata.json'))) {
       // Dry run before any build: show the shape of the commands from the configured platforms.
@@ -125,12 +129,13 @@ async function runScan(rawOptions: unknown, context: ExecutorContext): Promise<{
     mkdirSync(cacheDir, { recursive: true });
     if (sharedDb) linkSharedDb(cacheDir, dbCacheDir!);
 
-    const trivyVersion = await readTrivyVersion();
+    const env = trivyEnv(process.env, { imageRef: options.imageRef });
+    const trivyVersion = await readTrivyVersion(env);
     const parts: Array<{ platform: string; report: TrivyReport; raw: string }> = [];
     for (const p of plans) {
       if (p.view) writePlatformLayoutView(join(outDir, 'oci'), p.view.manifest, p.view.dir);
       log(`$ ${formatCommand('trivy', p.args)}`);
-      await runProcess('trivy', p.args, { cwd: root, timeoutMs: options.timeoutMinutes * 60_000 });
+      await runProcess('trivy', p.args, { cwd: root, env, timeoutMs: options.timeoutMinutes * 60_000 });
       if (!existsSync(p.output)) throw new Error(`trivy exited 0 but wrote no report to ${p.output}`);
       const raw = readFileSync(p.output, 'utf8');
       const label = p.platform ?? 'default';
@@ -143,8 +148,11 @@ async function runScan(rawOptions: unknown, context: ExecutorContext): Promise<{
     // One platform: Trivy's bytes as they are. Several: the joined report.
     writeFileSync(reportFile, parts.length === 1 ? parts[0].raw : JSON.stringify(merged, null, 2) + '\n');
 
-    const gate = evaluateGate(merged, options.gate, ignores);
-    const sarifSource = await writeSarif(options.sarif, reportFile, join(scanDir, 'report.sarif'), ignoreFile, merged, ignores, trivyVersion, scanDir);
+    const gate = evaluateGate(parts, options.gate, ignores);
+    const sarifFile = join(scanDir, 'report.sarif');
+    const sarifSource = await writeSarif(options.sarif, reportFile, sarifFile, ignoreFile, parts, ignores, trivyVersion, scanDir, env);
+    const fitted = fitSarif(readFileSync(sarifFile, 'utf8'));
+    if (fitted.text !== undefined) writeFileSync(sarifFile, fitted.text);
 
     const outcome = toOutcome(gate, {
       project,
@@ -152,6 +160,7 @@ async function runScan(rawOptions: unknown, context: ExecutorContext): Promise<{
       platforms: parts.map((p) => p.platform),
       trivyVersion,
       sarif: sarifSource,
+      sarifCut: fitted.cut,
     });
     writeFileSync(join(scanDir, OUTCOME_FILE), JSON.stringify(outcome, null, 2) + '\n');
     const md = markdownSummary(gate, outcome);
@@ -166,18 +175,17 @@ async function runScan(rawOptions: unknown, context: ExecutorContext): Promise<{
   }
 }
 
-function loadIgnores(ignoreFile: string | undefined, root: string): IgnoreList {
-  if (!ignoreFile) return { active: [], expired: [] };
+function loadIgnores(ignoreFile: string | undefined, root: string): IgnoreConfig {
+  if (!ignoreFile) return NO_IGNORES;
   const shown = relative(root, ignoreFile);
   if (!existsSync(ignoreFile)) throw new Error(`ignore file ${shown} (gate.ignoreFile) not found`);
-  if (/\.ya?ml$/.test(ignoreFile)) throw new Error(`ignore file ${shown}: only the plain .trivyignore format (ID [exp:YYYY-MM-DD]) is supported, not .trivyignore.yaml`);
-  return partitionIgnores(parseIgnoreFile(readFileSync(ignoreFile, 'utf8'), shown), new Date());
+  return readIgnoreConfig(readFileSync(ignoreFile, 'utf8'), shown, new Date());
 }
 
 /** Trivy's version for the summary; a failure here is not fatal (the scan itself reports real errors). */
-async function readTrivyVersion(): Promise<string | null> {
+async function readTrivyVersion(env: NodeJS.ProcessEnv): Promise<string | null> {
   try {
-    const r = await runProcess('trivy', ['version', '--format', 'json'], { allowFailure: true, timeoutMs: 30_000 });
+    const r = await runProcess('trivy', ['version', '--format', 'json'], { env, allowFailure: true, timeoutMs: 30_000 });
     if (r.exitCode !== 0) return null;
     const v = JSON.parse(r.stdout) as { Version?: unknown };
     return typeof v.Version === 'string' ? v.Version : null;
@@ -191,15 +199,16 @@ async function writeSarif(
   reportFile: string,
   sarifFile: string,
   ignoreFile: string | undefined,
-  merged: TrivyReport,
-  ignores: IgnoreList,
+  parts: Array<{ platform: string; report: TrivyReport }>,
+  ignores: IgnoreConfig,
   trivyVersion: string | null,
   scanDir: string,
+  env: NodeJS.ProcessEnv,
 ): Promise<ScanOutcome['sarif']> {
   if (mode !== 'built-in') {
     try {
       // cwd = scan dir, so Trivy's default ./.trivyignore lookup finds nothing we did not pass explicitly.
-      await runProcess('trivy', trivyConvertArgs(reportFile, sarifFile, ignoreFile), { cwd: scanDir, timeoutMs: 5 * 60_000 });
+      await runProcess('trivy', trivyConvertArgs(reportFile, sarifFile, ignoreFile), { cwd: scanDir, env, timeoutMs: 5 * 60_000 });
       const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { version?: unknown; runs?: unknown };
       if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) throw new Error('output is not a SARIF 2.1.0 log');
       return 'trivy convert';
@@ -209,7 +218,7 @@ async function writeSarif(
       rmSync(sarifFile, { force: true });
     }
   }
-  writeFileSync(sarifFile, JSON.stringify(toSarif(merged, ignores, trivyVersion ?? undefined), null, 2) + '\n');
+  writeFileSync(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
   return 'built-in';
 }
 

@@ -17,6 +17,8 @@ export const schema = z
     gate: gateSchema.default({ enabled: true, cvssThreshold: 7.0, severity: 'CRITICAL', ignoreUnfixed: false }),
     /** Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout. */
     imageRef: z.string().min(1).optional(),
+    /** With imageRef: registries reached over plain HTTP (Trivy gets --insecure); loopback always is. */
+    insecureRegistries: z.array(z.string()).default([]),
     /** Scan only this platform, e.g. linux/amd64. */
     platform: z.string().optional(),
     /** This project's Trivy cache dir, relative to the workspace root (default .lucid/trivy-cache/<project>). */
