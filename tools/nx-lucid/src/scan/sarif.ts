@@ -143,18 +143,21 @@ export function toSarif(input: TrivyReport | PlatformReport[], ignores: IgnoreCo
   const rules: SarifRule[] = [];
   const ruleIndex = new Map<string, number>();
   const results = entries.map((e) => {
+    const rule: SarifRule = {
+      id: e.id, name: e.ruleName, shortDescription: { text: e.short || e.id }, fullDescription: { text: e.full || e.short || e.id },
+      defaultConfiguration: { level: sarifLevel(e.severity) }, ...(e.url ? { helpUri: e.url } : {}),
+      help: { text: e.help, markdown: e.help.replace(/\n/g, '\n\n') },
+      properties: { tags: [e.title, 'security', e.severity], precision: 'very-high', 'security-severity': e.score, ...e.extra },
+    };
     let i = ruleIndex.get(e.id);
     if (i === undefined) {
       ruleIndex.set(e.id, (i = rules.length));
-      rules.push({
-        id: e.id, name: e.ruleName, shortDescription: { text: e.short || e.id }, fullDescription: { text: e.full || e.short || e.id },
-        defaultConfiguration: { level: sarifLevel(e.severity) }, ...(e.url ? { helpUri: e.url } : {}),
-        help: { text: e.help, markdown: e.help.replace(/\n/g, '\n\n') },
-        properties: { tags: [e.title, 'security', e.severity], precision: 'very-high', 'security-severity': e.score, ...e.extra },
-      });
-    } else if (+e.score > +(rules[i].properties!['security-severity'] as string)) {
-      // Several packages share the ID: the rule carries the worst score (Trivy keeps the first one it met).
-      rules[i].properties!['security-severity'] = e.score;
+      rules.push(rule);
+    } else {
+      // Trivy re-applies every field to the rule on each package with that ID (the last one wins); the score
+      // alone keeps the worst, so the order packages come in cannot lower it.
+      const worst = Math.max(+e.score, +(rules[i].properties!['security-severity'] as string));
+      rules[i] = { ...rule, properties: { ...rule.properties, 'security-severity': worst.toFixed(1) } };
     }
     return { ruleId: e.id, ruleIndex: i, level: sarifLevel(e.severity), message: { text: e.message }, locations: [e.location] };
   });
