@@ -39,7 +39,7 @@ describe('outputs sized for GitHub, on a generated 50,000-finding report', () =>
 
   it('report.sarif keeps at most 25,000 results per run and 10 MB gzipped, the highest security-severity first, with a notice', () => {
     const full = toSarif(report);
-    const fullText = JSON.stringify(full, null, 2);
+    const fullText = JSON.stringify(full);
     expect((full.runs[0] as unknown as Run).results).toHaveLength(50_000);
     const { text, cut } = fitSarif(fullText);
     expect(text).toBeDefined();
@@ -59,8 +59,6 @@ describe('outputs sized for GitHub, on a generated 50,000-finding report', () =>
     const keptMin = Math.min(...r.tool.driver.rules.map((x) => Number(x.properties['security-severity'])));
     const allScores = (full.runs[0] as unknown as Run).tool.driver.rules.map((x) => Number(x.properties['security-severity'])).sort((a, b) => b - a);
     expect(keptMin).toBeGreaterThanOrEqual(allScores[r.tool.driver.rules.length - 1] - 1e-9);
-    const validate = sarifValidator();
-    expect(validate(log)).toBe(true);
   });
 
   it('a tighter gzip budget cuts further, in proportion', () => {
@@ -69,6 +67,9 @@ describe('outputs sized for GitHub, on a generated 50,000-finding report', () =>
     expect(gzipSync(text!).length).toBeLessThanOrEqual(200_000);
     expect(cut.kept).toBeGreaterThan(0);
     expect(cut.kept).toBeLessThan(3_000);
+    // The cut log (rules renumbered, notice added) is still valid SARIF 2.1.0.
+    const validate = sarifValidator();
+    expect(validate(JSON.parse(text!))).toBe(true);
   });
 
   it("a SARIF file within the limits (Trivy's own) is left byte for byte", () => {
