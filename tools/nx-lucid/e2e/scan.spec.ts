@@ -252,15 +252,16 @@ describe('scan executor with a stand-in trivy', () => {
     expect(lstatSync(join(ws, '.lucid', 'trivy-cache', PROJECT, 'db')).isSymbolicLink()).toBe(true);
   });
 
-  it('--image-ref scans a registry reference per platform', async () => {
+  it('--image-ref to a registry that does not answer: HTTPS, no --insecure, the scan fails and writes no verdict', async () => {
     fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
-    const ref = `registry.example:5000/lucid/${PROJECT}@${build.indexDigest}`;
-    expect((await scanExecutor({ ...baseOptions, imageRef: ref }, context())).success).toBe(true);
+    const ref = `registry.invalid:5000/lucid/${PROJECT}@${build.indexDigest}`;
+    expect((await scanExecutor({ ...baseOptions, imageRef: ref }, context())).success).toBe(false);
     const scans = calls().filter((c) => c.argv[0] === 'image');
-    expect(scans.map((c) => [flagValue(c.argv, '--platform'), c.argv.at(-1), c.argv.includes('--input')])).toEqual([
-      ['linux/amd64', ref, false],
-      ['linux/arm64', ref, false],
+    expect(scans.map((c) => [flagValue(c.argv, '--platform'), c.argv.at(-1), c.argv.includes('--input'), c.argv.includes('--insecure')])).toEqual([
+      ['linux/amd64', ref, false, false],
     ]);
+    expect(errors.join('\n')).toMatch(/unable to inspect the image/);
+    expect(existsSync(scanFile('gate.json'))).toBe(false);
   });
 
   it('--dry-run prints the trivy commands and runs and writes nothing', async () => {

@@ -12,6 +12,8 @@ const info = {
   trivyVersion: '0.58.0',
   sarif: 'built-in' as const,
 };
+/** Hang guard, not a budget: these build and gzip ~100 MB of JSON, slow on a loaded machine. */
+const HANG_GUARD = 15 * 60_000;
 type Run = { results: Array<{ ruleId: string; ruleIndex: number }>; tool: { driver: { rules: Array<{ id: string; properties: Record<string, string> }> } }; invocations?: Array<{ toolExecutionNotifications?: Array<{ message: { text: string } }> }>; properties: Record<string, unknown> };
 
 describe('outputs sized for GitHub, on a generated 50,000-finding report', () => {
@@ -35,7 +37,7 @@ describe('outputs sized for GitHub, on a generated 50,000-finding report', () =>
     expect(Number(note![1])).toBe(gate.failing.length - rows.length);
     // The counts table still covers everything.
     expect(md).toContain(`| ${gate.counts.CRITICAL} | ${gate.counts.HIGH} | ${gate.counts.MEDIUM} | ${gate.counts.LOW} | ${gate.counts.UNKNOWN} |`);
-  });
+  }, HANG_GUARD);
 
   it('report.sarif keeps at most 25,000 results per run and 10 MB gzipped, the highest security-severity first, with a notice', () => {
     const full = toSarif(report);
@@ -59,7 +61,7 @@ describe('outputs sized for GitHub, on a generated 50,000-finding report', () =>
     const keptMin = Math.min(...r.tool.driver.rules.map((x) => Number(x.properties['security-severity'])));
     const allScores = (full.runs[0] as unknown as Run).tool.driver.rules.map((x) => Number(x.properties['security-severity'])).sort((a, b) => b - a);
     expect(keptMin).toBeGreaterThanOrEqual(allScores[r.tool.driver.rules.length - 1] - 1e-9);
-  });
+  }, HANG_GUARD);
 
   it('a tighter gzip budget cuts further, in proportion', () => {
     const small = toSarif(largeReport(3_000));
@@ -70,7 +72,7 @@ describe('outputs sized for GitHub, on a generated 50,000-finding report', () =>
     // The cut log (rules renumbered, notice added) is still valid SARIF 2.1.0.
     const validate = sarifValidator();
     expect(validate(JSON.parse(text!))).toBe(true);
-  });
+  }, HANG_GUARD);
 
   it("a SARIF file within the limits (Trivy's own) is left byte for byte", () => {
     const trivy = fixtureText('alpine-310.sarif');
