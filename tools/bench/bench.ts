@@ -10,6 +10,7 @@ import { measureLucidTree } from './lucid-tree-bench';
 import { benchBuild } from './build-bench';
 import { benchBuildx } from './buildx-bench';
 import { runRegistryBench } from './registry-bench';
+import { benchGate } from './gate-bench';
 
 const log = (line: string) => console.log(`  ${line}`);
 
@@ -65,6 +66,14 @@ async function main(): Promise<void> {
     const t = reg.throughput;
     console.log(`  first push: ${t.pushMBps.toFixed(0)} MB/s vs plain upload ${t.plainMBps.toFixed(0)} MB/s (${(t.pushMBps / t.plainMBps).toFixed(2)}x)`);
     results.registry = reg;
+  }
+
+  if (want('gate')) {
+    console.log('gate: a generated 50,000-finding Trivy report through gate, summary.md, SARIF and the GitHub-limits fit');
+    const gate = benchGate(50_000);
+    console.log(`  ${gate.totalMs} ms (gate ${gate.gateMs}, summary ${gate.summaryMs}, SARIF ${gate.sarifMs}, fit ${gate.fitMs}), peak RSS ${gate.peakRssMiB} MiB`);
+    console.log(`  summary.md ${Math.round(gate.summaryBytes / 1024)} KiB; SARIF ${gate.sarifResultsKept} results kept, ${(gate.sarifGzippedBytes / 1e6).toFixed(1)} MB gzipped`);
+    results.gate = gate;
   }
 
   const file = join(__dirname, '..', '..', 'bench-results.json');

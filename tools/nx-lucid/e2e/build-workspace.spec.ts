@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { which } from '../src/boundary/process';
 import { parseBuildMetadata } from '../src/metadata/metadata';
 import { pushTestBase, PushedBase } from './support/base-image';
+import { fakeTrivyBin } from './support/fake-trivy-bin';
 import { startRegistry, TestRegistry } from './support/registry';
 import { createWorkspace, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
 
@@ -102,8 +103,7 @@ describe('fixture workspace through real Nx: build cache, moved base, scan befor
       ws.nx(['run', `${project}:container-push`, '--outputStyle=static'], {
         ...env,
         // The stand-in trivy (Trivy cannot run here) replays a real report; everything after it is our code.
-        PATH: `${join(WORKSPACE_ROOT, 'tools/nx-lucid/e2e/support/fake-trivy')}:${env.PATH}`,
-        FAKE_TRIVY_REPORT: join(trivyReports, report),
+        PATH: `${fakeTrivyBin({ FAKE_TRIVY_REPORT: join(trivyReports, report) })}:${env.PATH}`,
         LUCID_REGISTRY: registry.host,
         LUCID_REPOSITORY: 'gate-test',
         GITHUB_SHA: 'c'.repeat(40),

@@ -8,11 +8,14 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess } from '../src/boundary/process';
 import scanExecutor from '../src/executors/scan/executor';
 import { buildMetadataSchema } from '../src/metadata/metadata';
 import { MediaType } from '../src/oci/media-types';
 import { scanOutcomeSchema } from '../src/scan/summary';
 import { sarifValidator, TRIVY_FIXTURES } from '../src/scan/test-support';
+import { makeLayout } from './support/make-layout';
+import { startRegistry, TestRegistry } from './support/registry';
 
 const PROJECT = 'auth-service';
 const OUT = `dist/containers/${PROJECT}`;
@@ -105,6 +108,17 @@ const flagValue = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1]
 
 let build: ReturnType<typeof writeBuild>;
 
+/** The stand-in's settings, written to fake-trivy.json beside it on every change (Trivy's env is explicit). */
+let fakeSettings: Record<string, string> = {};
+const fake = new Proxy(fakeSettings, {
+  get: (_, k: string) => fakeSettings[k],
+  set: (_, k: string, v: string) => {
+    fakeSettings[k] = v;
+    writeFileSync(join(bin, 'fake-trivy.json'), JSON.stringify(fakeSettings));
+    return true;
+  },
+}) as Record<string, string>;
+
 beforeAll(() => {
   bin = mkdtempSync(join(tmpdir(), 'fake-trivy-bin-'));
   emptyDir = mkdtempSync(join(tmpdir(), 'empty-path-'));
@@ -120,7 +134,9 @@ beforeEach(() => {
   ws = mkdtempSync(join(tmpdir(), 'scan-ws-'));
   build = writeBuild(ws);
   argvLog = join(ws, 'argv.jsonl');
-  process.env = { ...ORIGINAL_ENV, PATH: `${bin}:${ORIGINAL_ENV.PATH}`, FAKE_TRIVY_ARGV_LOG: argvLog };
+  process.env = { ...ORIGINAL_ENV, PATH: `${bin}:${ORIGINAL_ENV.PATH}` };
+  fakeSettings = {};
+  fake.FAKE_TRIVY_ARGV_LOG = argvLog;
   delete process.env.GITHUB_STEP_SUMMARY;
   delete process.env.LUCID_TRIVY_DB_DIR;
   logs = [];
@@ -136,7 +152,7 @@ afterEach(() => {
 
 describe('scan executor with a stand-in trivy', () => {
   it('debian-buster on both platforms: gate fails on bash by CVSS, every output written, reasons printed', async () => {
-    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
     const stepSummary = join(ws, 'step-summary.md');
     writeFileSync(stepSummary, '# earlier step\n');
     process.env.GITHUB_STEP_SUMMARY = stepSummary;
@@ -163,7 +179,7 @@ describe('scan executor with a stand-in trivy', () => {
     // Outputs.
     expect(readdirSync(join(ws, OUT, 'scan')).sort()).toEqual(['gate.json', 'report.json', 'report.sarif', 'summary.md', 'trivy']);
     expect(readdirSync(scanFile('trivy')).sort()).toEqual(['linux-amd64.json', 'linux-arm64.json']);
-    expect(readFileSync(scanFile('trivy/linux-arm64.json'), 'utf8')).toBe(readFileSync(process.env.FAKE_TRIVY_REPORT, 'utf8'));
+    expect(readFileSync(scanFile('trivy/linux-arm64.json'), 'utf8')).toBe(readFileSync(fake.FAKE_TRIVY_REPORT, 'utf8'));
     const report = JSON.parse(readFileSync(scanFile('report.json'), 'utf8'));
     expect(report.Results.map((r: { Target: string }) => r.Target.replace(/.*\[/, '['))).toEqual(['[linux/amd64]', '[linux/arm64]']);
 
@@ -184,8 +200,8 @@ describe('scan executor with a stand-in trivy', () => {
   });
 
   it('one platform, ignoreUnfixed and an ignore file in force: passes; report.json is Trivy bytes; convert gets the ignore file', async () => {
-    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
-    process.env.FAKE_TRIVY_CONVERT = `copy:${join(TRIVY_FIXTURES, 'alpine-310.sarif')}`;
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
+    fake.FAKE_TRIVY_CONVERT = `copy:${join(TRIVY_FIXTURES, 'alpine-310.sarif')}`;
     writeFileSync(join(ws, '.trivyignore'), '# risk accepted\nCVE-2019-18224 exp:2999-01-01\n');
     const result = await scanExecutor(
       { ...baseOptions, platform: 'linux/arm64', gate: { enabled: true, cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: true, ignoreFile: '.trivyignore' } },
@@ -198,7 +214,7 @@ describe('scan executor with a stand-in trivy', () => {
     const convert = recorded.find((c) => c.argv[0] === 'convert')!;
     expect(flagValue(convert.argv, '--ignorefile')).toBe(join(ws, '.trivyignore'));
     expect(convert.cwd).toBe(join(ws, OUT, 'scan'));
-    expect(readFileSync(scanFile('report.json'), 'utf8')).toBe(readFileSync(process.env.FAKE_TRIVY_REPORT, 'utf8'));
+    expect(readFileSync(scanFile('report.json'), 'utf8')).toBe(readFileSync(fake.FAKE_TRIVY_REPORT, 'utf8'));
     expect(readFileSync(scanFile('report.sarif'), 'utf8')).toBe(readFileSync(join(TRIVY_FIXTURES, 'alpine-310.sarif'), 'utf8'));
     const outcome = scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8')));
     expect(outcome).toMatchObject({ passed: true, sarif: 'trivy convert', platforms: ['linux/arm64'] });
@@ -209,7 +225,7 @@ describe('scan executor with a stand-in trivy', () => {
   });
 
   it('an expired ignore entry no longer ignores, and says so', async () => {
-    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
     writeFileSync(join(ws, '.trivyignore'), 'CVE-2019-18224 exp:2020-01-01\n');
     const result = await scanExecutor(
       { ...baseOptions, platform: 'linux/amd64', gate: { enabled: true, cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: true, ignoreFile: '.trivyignore' } },
@@ -220,13 +236,13 @@ describe('scan executor with a stand-in trivy', () => {
   });
 
   it('engine-ci (no vulnerabilities) passes', async () => {
-    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
     expect((await scanExecutor(baseOptions, context())).success).toBe(true);
     expect(logs.some((l) => l.startsWith('gate passed'))).toBe(true);
   });
 
   it('a shared, already downloaded DB is linked read-only and not updated', async () => {
-    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
     const shared = join(ws, 'trivy-db');
     mkdirSync(join(shared, 'db'), { recursive: true });
     process.env.LUCID_TRIVY_DB_DIR = shared;
@@ -236,15 +252,16 @@ describe('scan executor with a stand-in trivy', () => {
     expect(lstatSync(join(ws, '.lucid', 'trivy-cache', PROJECT, 'db')).isSymbolicLink()).toBe(true);
   });
 
-  it('--image-ref scans a registry reference per platform', async () => {
-    process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
-    const ref = `registry.example:5000/lucid/${PROJECT}@${build.indexDigest}`;
-    expect((await scanExecutor({ ...baseOptions, imageRef: ref }, context())).success).toBe(true);
+  it('--image-ref to a registry that does not answer: HTTPS, no --insecure, the scan fails and writes no verdict', async () => {
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+    const ref = `registry.invalid:5000/lucid/${PROJECT}@${build.indexDigest}`;
+    expect((await scanExecutor({ ...baseOptions, imageRef: ref }, context())).success).toBe(false);
     const scans = calls().filter((c) => c.argv[0] === 'image');
-    expect(scans.map((c) => [flagValue(c.argv, '--platform'), c.argv.at(-1), c.argv.includes('--input')])).toEqual([
-      ['linux/amd64', ref, false],
-      ['linux/arm64', ref, false],
+    expect(scans.map((c) => [flagValue(c.argv, '--platform'), c.argv.at(-1), c.argv.includes('--input'), c.argv.includes('--insecure')])).toEqual([
+      ['linux/amd64', ref, false, false],
     ]);
+    expect(errors.join('\n')).toMatch(/unable to inspect the image/);
+    expect(existsSync(scanFile('gate.json'))).toBe(false);
   });
 
   it('--dry-run prints the trivy commands and runs and writes nothing', async () => {
@@ -267,8 +284,8 @@ describe('scan executor with a stand-in trivy', () => {
     };
 
     it('truncated report JSON', async () => {
-      process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'juice-shop-debian12.json');
-      process.env.FAKE_TRIVY_MODE = 'truncate';
+      fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'juice-shop-debian12.json');
+      fake.FAKE_TRIVY_MODE = 'truncate';
       await expectFailure(/Trivy report for .* \(linux\/amd64\) is not valid JSON \(truncated or malformed\)/);
     });
 
@@ -276,17 +293,17 @@ describe('scan executor with a stand-in trivy', () => {
       const raw = JSON.parse(readFileSync(join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json'), 'utf8'));
       const v3 = join(ws, 'v3.json');
       writeFileSync(v3, JSON.stringify({ ...raw, SchemaVersion: 3 }));
-      process.env.FAKE_TRIVY_REPORT = v3;
+      fake.FAKE_TRIVY_REPORT = v3;
       await expectFailure(/SchemaVersion 3; only Trivy JSON schema version 2 is understood/);
     });
 
     it('trivy exits 1 with an error on stderr', async () => {
-      process.env.FAKE_TRIVY_MODE = 'fail';
+      fake.FAKE_TRIVY_MODE = 'fail';
       await expectFailure(/trivy image --input .* failed \(exit 1\):\n.*FATAL\timage scan error: .*failed to download vulnerability DB/);
     });
 
     it('trivy exits 0 but writes no report', async () => {
-      process.env.FAKE_TRIVY_MODE = 'no-output';
+      fake.FAKE_TRIVY_MODE = 'no-output';
       await expectFailure(/trivy exited 0 but wrote no report/);
     });
 
@@ -296,7 +313,7 @@ describe('scan executor with a stand-in trivy', () => {
     });
 
     it('a configured ignore file that is missing', async () => {
-      process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+      fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
       await expectFailure(/ignore file \.trivyignore \(gate\.ignoreFile\) not found/, {
         ...baseOptions,
         gate: { enabled: true, cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: false, ignoreFile: '.trivyignore' },
@@ -305,10 +322,10 @@ describe('scan executor with a stand-in trivy', () => {
     });
 
     it('a failed rescan removes the earlier passing outputs', async () => {
-      process.env.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+      fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
       expect((await scanExecutor(baseOptions, context())).success).toBe(true);
       expect(existsSync(scanFile('gate.json'))).toBe(true);
-      process.env.FAKE_TRIVY_MODE = 'fail';
+      fake.FAKE_TRIVY_MODE = 'fail';
       await expectFailure(/failed \(exit 1\)/);
       expect(existsSync(scanFile('report.json'))).toBe(false);
     });
@@ -345,5 +362,92 @@ describe('scan executor with a stand-in trivy', () => {
       // node itself is started by absolute path; only trivy is missing.
       expect(key()).toBe('trivy:absent');
     });
+  });
+});
+
+describe('scan of a published image by reference, against a real local registry', () => {
+  let reg: TestRegistry;
+  beforeAll(async () => {
+    reg = await startRegistry();
+  });
+  afterAll(async () => reg?.stop());
+
+  const TOKEN = 'ghp_scanTokenMustNotReachTrivy0123456789';
+  const envLog = () => join(ws, 'env.jsonl');
+  const envs = () => readFileSync(envLog(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string> });
+
+  /** A small two-platform image, pushed with skopeo (independent of our push code); returns its index digest. */
+  async function publish(repo: string, tag: string): Promise<string> {
+    const made = makeLayout({ project: 'published', layerBytes: 2048, sharedLayerBytes: 1024 });
+    try {
+      await runProcess('skopeo', ['copy', '--all', '--quiet', '--dest-tls-verify=false', `oci:${made.layoutDir}`, `docker://${reg.host}/${repo}:${tag}`], { timeoutMs: 120_000 });
+    } finally {
+      rmSync(made.root, { recursive: true, force: true });
+    }
+    const r = await fetch(`${reg.url}/v2/${repo}/manifests/${tag}`, { method: 'HEAD', headers: { accept: MediaType.ociIndex } });
+    expect(r.status).toBe(200);
+    return r.headers.get('docker-content-digest')!;
+  }
+
+  it('by digest, with no build output: per-platform trivy runs with --insecure on the plain-HTTP registry, no token in its env, the gate fails on the report', async () => {
+    const digest = await publish('hamigames/lucid/published', '1.0.0');
+    rmSync(join(ws, OUT), { recursive: true }); // no metadata.json, no OCI layout
+    process.env.GITHUB_TOKEN = TOKEN;
+    process.env.GHCR_TOKEN = TOKEN;
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
+    fake.FAKE_TRIVY_ENV_LOG = envLog();
+    const ref = `${reg.host}/hamigames/lucid/published@${digest}`;
+
+    const result = await scanExecutor({ ...baseOptions, imageRef: ref }, context());
+    expect(result.success).toBe(false);
+    const scans = calls().filter((c) => c.argv[0] === 'image');
+    expect(scans.map((c) => c.argv)).toEqual(
+      ['linux/amd64', 'linux/arm64'].map((platform) => [
+        'image', '--platform', platform, '--insecure', '--format', 'json', '--output', expect.stringMatching(new RegExp(`${platform.replace('/', '-')}\\.json$`)),
+        '--cache-dir', join(ws, '.lucid', 'trivy-cache', PROJECT), '--quiet', ref,
+      ]),
+    );
+    const outcome = scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8')));
+    expect(outcome).toMatchObject({ passed: false, target: { kind: 'image-ref', ref, digest }, platforms: ['linux/amd64', 'linux/arm64'] });
+    expect(outcome.failing.map((f) => [f.id, f.platforms])).toEqual([
+      ['CVE-2019-18224', ['linux/amd64', 'linux/arm64']],
+      ['CVE-2019-18276', ['linux/amd64', 'linux/arm64']],
+    ]);
+
+    // The token is in our environment but in none of trivy's (version, two scans, convert), by name or by value.
+    const seen = envs();
+    expect(seen.map((e) => e.argv[0])).toEqual(['version', 'image', 'image', 'convert']);
+    for (const { env } of seen) {
+      expect(env.GITHUB_TOKEN).toBeUndefined();
+      expect(env.GHCR_TOKEN).toBeUndefined();
+      expect(Object.values(env).some((v) => v.includes(TOKEN))).toBe(false);
+      expect(env.PATH).toBe(process.env.PATH);
+    }
+    expect(JSON.stringify(calls())).not.toContain(TOKEN);
+  });
+
+  it('by tag, a clean report passes; a platform the index lacks fails as Trivy fails', async () => {
+    await publish('hamigames/lucid/published', 'v2');
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+    const ref = `${reg.host}/hamigames/lucid/published:v2`;
+    expect((await scanExecutor({ ...baseOptions, imageRef: ref, platforms: ['linux/amd64'] }, context())).success).toBe(true);
+    expect(scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8'))).target).toEqual({ kind: 'image-ref', ref, digest: null });
+
+    expect((await scanExecutor({ ...baseOptions, imageRef: ref, platform: 'linux/s390x' }, context())).success).toBe(false);
+    expect(errors.join('\n')).toMatch(/no child with platform linux\/s390x/);
+    expect((await scanExecutor({ ...baseOptions, imageRef: `${reg.host}/hamigames/lucid/absent:1` }, context())).success).toBe(false);
+    expect(errors.join('\n')).toMatch(/unexpected status code 404/);
+  });
+});
+
+describe('trivy gets an explicit environment', () => {
+  it('a GITHUB_TOKEN in the parent env does not reach trivy when scanning the OCI layout', async () => {
+    process.env.GITHUB_TOKEN = 'ghp_layoutScanToken0123456789abcdef';
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+    fake.FAKE_TRIVY_ENV_LOG = join(ws, 'env.jsonl');
+    expect((await scanExecutor({ ...baseOptions, platform: 'linux/amd64' }, context())).success).toBe(true);
+    const seen = readFileSync(join(ws, 'env.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).env as Record<string, string>);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    for (const env of seen) expect(Object.values(env).some((v) => v.includes('ghp_layoutScanToken'))).toBe(false);
   });
 });

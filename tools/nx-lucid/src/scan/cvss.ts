@@ -44,3 +44,18 @@ export function highestCvss(vuln: Pick<TrivyVulnerability, 'CVSS'>): CvssScore |
 export function formatCvss(s: CvssScore | undefined): string {
   return s ? `CVSS ${s.version === 'V3' ? 'v3' : 'v4.0'} ${s.score.toFixed(1)} (${s.source})` : 'no CVSS v3/v4 score';
 }
+
+/** Trivy's severity → score stand-in (pkg/report/sarif.go severityToScore). */
+export function severityScore(severity: string): string {
+  return ({ CRITICAL: '9.5', HIGH: '8.0', MEDIUM: '5.5', LOW: '2.0' } as Record<string, string>)[severity] ?? '0.0';
+}
+
+/**
+ * SARIF `security-severity` as Trivy writes it (pkg/report/sarif.go toCVSSData): the V3 base score of the source
+ * that set the severity (CVSS[SeveritySource]) when it has one, else the severity's stand-in score. Not the
+ * highest score over sources: a LOW from the vendor with an NVD 7.8 stays 2.0 when the vendor set the severity.
+ */
+export function trivySecuritySeverity(vuln: Pick<TrivyVulnerability, 'CVSS' | 'SeveritySource' | 'Severity'>): string {
+  const own = vuln.SeveritySource ? vuln.CVSS?.[vuln.SeveritySource] : undefined;
+  return own?.V3Score ? own.V3Score.toFixed(1) : severityScore(vuln.Severity);
+}

@@ -1,7 +1,10 @@
 import { DEFAULT_GATE } from '../config/options';
-import { CvssScore, formatCvss, highestCvss } from './cvss';
-import { IgnoreEntry, IgnoreList } from './ignore-file';
-import { SEVERITIES, Severity, TrivyReport, TrivyVulnerability } from './report';
+import { formatCvss } from './cvss';
+import { collectFindings, Finding, IgnoredFinding, IgnoreReason, ignoredStatuses, OtherFinding, VulnStatus } from './findings';
+import { IgnoreConfig, IgnoreRule, NO_IGNORES } from './ignore-file';
+import { PlatformReport, SEVERITIES, Severity, TrivyReport } from './report';
+
+export type { Finding, IgnoredFinding } from './findings';
 
 export interface GatePolicy {
   enabled: boolean;
@@ -9,143 +12,80 @@ export interface GatePolicy {
   cvssThreshold: number;
   /** …or whose Trivy severity is at or above this. */
   severity: Severity;
-  /** Findings without a fixed version do not count. */
+  /** Trivy's --ignore-unfixed: drop every status but `fixed`. */
   ignoreUnfixed: boolean;
+  /** Trivy's --ignore-status: drop these statuses (ignoreUnfixed then has no effect, as in Trivy). */
+  ignoreStatuses?: VulnStatus[];
 }
 
 export const DEFAULT_POLICY: GatePolicy = { ...DEFAULT_GATE };
-
-export interface Finding {
-  id: string;
-  pkgName: string;
-  pkgPath?: string;
-  installedVersion: string;
-  fixedVersion?: string;
-  severity: Severity;
-  cvss?: CvssScore;
-  title?: string;
-  url?: string;
-  /** Report targets the finding was seen in (several when platforms or paths repeat it). */
-  targets: string[];
-  vulnerability: TrivyVulnerability;
-}
 
 export type FailReason = 'cvss' | 'severity';
 export interface FailingFinding extends Finding {
   reasons: FailReason[];
 }
-export interface IgnoredFinding {
-  finding: Finding;
-  by: 'ignore-file' | 'unfixed';
-  entry?: IgnoreEntry;
-}
 
 export interface GateResult {
   passed: boolean;
   policy: GatePolicy;
-  /** Every distinct vulnerability finding in the report. */
+  /** Every distinct vulnerability finding that counts (not ignored). */
   findings: Finding[];
-  /** Findings that break the policy (empty when passed or when the gate is disabled and nothing breaks it). */
+  /** Findings that break the policy, worst first. */
   failing: FailingFinding[];
+  /** Every ignored vulnerability, secret and misconfiguration, with the rule or status that dropped it. */
   ignored: IgnoredFinding[];
-  /** Ignore-file entries whose exp: date has passed; they no longer ignore anything. */
-  expiredIgnores: IgnoreEntry[];
-  /** Findings counted by severity, ignored ones excluded. */
+  /** Ignore-file entries whose expiry has passed; they no longer ignore anything. */
+  expiredIgnores: IgnoreRule[];
+  warnings: string[];
+  /** Counted findings by severity. */
   counts: Record<Severity, number>;
-  /** Secret findings (reported, not gated: the policy is about vulnerabilities). */
-  secrets: Array<{ target: string; ruleId: string; severity: Severity; title?: string }>;
+  /** Secrets and failed misconfiguration checks (reported, not gated: the policy is about vulnerabilities). */
+  secrets: OtherFinding[];
+  misconfigurations: OtherFinding[];
 }
 
 export function severityRank(s: Severity): number {
   return SEVERITIES.indexOf(s);
 }
 
-const hasFix = (f: Finding) => !!f.fixedVersion && f.fixedVersion.trim() !== '';
-
-/** Distinct findings: one per (id, package, path, installed version), however many targets repeat it. */
-export function collectFindings(report: TrivyReport): Finding[] {
-  const byKey = new Map<string, Finding>();
-  for (const result of report.Results ?? []) {
-    for (const v of result.Vulnerabilities ?? []) {
-      const key = [v.VulnerabilityID, v.PkgName, v.PkgPath ?? '', v.InstalledVersion].join('\u0000');
-      const existing = byKey.get(key);
-      if (existing) {
-        if (!existing.targets.includes(result.Target)) existing.targets.push(result.Target);
-        continue;
-      }
-      byKey.set(key, {
-        id: v.VulnerabilityID,
-        pkgName: v.PkgName,
-        pkgPath: v.PkgPath,
-        installedVersion: v.InstalledVersion,
-        fixedVersion: v.FixedVersion?.trim() || undefined,
-        severity: v.Severity,
-        cvss: highestCvss(v),
-        title: v.Title,
-        url: v.PrimaryURL,
-        targets: [result.Target],
-        vulnerability: v,
-      });
-    }
-  }
-  return [...byKey.values()];
-}
-
 /** Why a finding breaks the policy; empty when it does not. */
-export function failReasons(f: Finding, policy: GatePolicy): FailReason[] {
+export function failReasons(f: Pick<Finding, 'cvss' | 'severity'>, policy: GatePolicy): FailReason[] {
   const reasons: FailReason[] = [];
   if (f.cvss && f.cvss.score >= policy.cvssThreshold) reasons.push('cvss');
   if (severityRank(f.severity) >= severityRank(policy.severity)) reasons.push('severity');
   return reasons;
 }
 
-export function evaluateGate(report: TrivyReport, policy: GatePolicy, ignores: IgnoreList = { active: [], expired: [] }): GateResult {
-  const findings = collectFindings(report);
-  const activeById = new Map<string, IgnoreEntry>();
-  for (const e of ignores.active) if (!activeById.has(e.id)) activeById.set(e.id, e);
+/** Worst first: score, then severity, then ID and package for a stable order. */
+export const worstFirst = (a: Finding, b: Finding) =>
+  (b.cvss?.score ?? -1) - (a.cvss?.score ?? -1) ||
+  severityRank(b.severity) - severityRank(a.severity) ||
+  (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
+  (a.pkgName < b.pkgName ? -1 : a.pkgName > b.pkgName ? 1 : 0);
 
-  const ignored: IgnoredFinding[] = [];
-  const failing: FailingFinding[] = [];
+export function evaluateGate(input: TrivyReport | PlatformReport[], policy: GatePolicy, ignores: IgnoreConfig = NO_IGNORES): GateResult {
+  const collected = collectFindings(input, policy, ignores);
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) {
-    const entry = activeById.get(f.id);
-    if (entry) {
-      ignored.push({ finding: f, by: 'ignore-file', entry });
-      continue;
-    }
-    if (policy.ignoreUnfixed && !hasFix(f)) {
-      ignored.push({ finding: f, by: 'unfixed' });
-      continue;
-    }
+  const failing: FailingFinding[] = [];
+  for (const f of collected.findings) {
     counts[f.severity]++;
     const reasons = failReasons(f, policy);
     if (reasons.length) failing.push({ ...f, reasons });
   }
-  failing.sort(
-    (a, b) =>
-      (b.cvss?.score ?? -1) - (a.cvss?.score ?? -1) ||
-      severityRank(b.severity) - severityRank(a.severity) ||
-      a.id.localeCompare(b.id) ||
-      a.pkgName.localeCompare(b.pkgName),
-  );
-
-  const secrets: GateResult['secrets'] = [];
-  for (const result of report.Results ?? []) {
-    for (const s of result.Secrets ?? []) {
-      if (activeById.has(s.RuleID)) continue;
-      secrets.push({ target: result.Target, ruleId: s.RuleID, severity: s.Severity, title: s.Title });
-    }
-  }
-
+  failing.sort(worstFirst);
+  const warnings = [...ignores.warnings];
+  if (policy.ignoreUnfixed && policy.ignoreStatuses?.length) warnings.push('ignoreUnfixed has no effect because ignoreStatuses is set (as in Trivy)');
   return {
     passed: !policy.enabled || failing.length === 0,
     policy,
-    findings,
+    findings: collected.findings,
     failing,
-    ignored,
+    ignored: collected.ignored,
     expiredIgnores: ignores.expired,
+    warnings,
     counts,
-    secrets,
+    secrets: collected.secrets,
+    misconfigurations: collected.misconfigurations,
   };
 }
 
@@ -163,21 +103,34 @@ export function formatFailingFinding(f: FailingFinding, policy: GatePolicy): str
   return `${f.id} in ${pkg} ${formatVersions(f)}: ${formatCvss(f.cvss)}, severity ${f.severity} — fails: ${why}`;
 }
 
-export function formatExpiredIgnore(e: IgnoreEntry): string {
+export function formatExpiredIgnore(e: IgnoreRule): string {
   return `${e.id} (line ${e.line}) expired on ${e.expiresText}: it no longer ignores this finding`;
 }
 
-/** The lines printed by the scan executor: failing findings, expired ignores, the verdict. */
+/** "ignore file .trivyignore line 3 (until 2030-01-01): reason" or "status will_not_fix (ignoreUnfixed)". */
+export function formatIgnoreReason(r: IgnoreReason): string {
+  if (r.by === 'status') return `status ${r.status} (${r.option})`;
+  const until = r.rule.expiresText ? ` until ${r.rule.expiresText}` : ', no expiry';
+  return `ignore file ${r.file ?? ''} line ${r.rule.line} (${r.rule.id}${until})${r.rule.statement ? `: ${r.rule.statement}` : ''}`;
+}
+
+export function policyText(p: GatePolicy): string {
+  const { statuses, option } = ignoredStatuses(p);
+  const drop = option === 'ignoreStatuses' ? `, statuses ${statuses.join('/')} ignored` : option ? ', unfixed ignored' : '';
+  return `CVSS ≥ ${p.cvssThreshold.toFixed(1)} or severity ≥ ${p.severity}${drop}`;
+}
+
+/** The lines printed by the scan executor: warnings, failing findings, expired ignores, the verdict. */
 export function gateReportLines(g: GateResult): string[] {
   const p = g.policy;
-  const lines: string[] = [];
+  const lines: string[] = g.warnings.map((w) => `warning: ${w}`);
   for (const e of g.expiredIgnores) lines.push(`ignore entry ${formatExpiredIgnore(e)}`);
   for (const f of g.failing) lines.push(`✗ ${formatFailingFinding(f, p)}`);
-  const rule = `CVSS ≥ ${p.cvssThreshold.toFixed(1)} or severity ≥ ${p.severity}${p.ignoreUnfixed ? ', unfixed ignored' : ''}`;
-  const tail = `${g.findings.length} finding(s), ${g.ignored.length} ignored, ${g.secrets.length} secret(s)`;
+  const rule = policyText(p);
+  const tail = `${g.findings.length} finding(s), ${g.ignored.length} ignored, ${g.secrets.length} secret(s), ${g.misconfigurations.length} misconfiguration(s)`;
   if (!p.enabled) lines.push(`gate disabled: ${g.failing.length} finding(s) would fail (${rule}); ${tail}`);
   else if (g.passed) lines.push(`gate passed (${rule}): ${tail}`);
   else lines.push(`gate FAILED: ${g.failing.length} finding(s) break the policy (${rule}); ${tail}`);
-  if (g.secrets.length) lines.push(`warning: ${g.secrets.length} secret(s) found in the image (not gated): ${g.secrets.map((s) => `${s.ruleId} in ${s.target}`).join(', ')}`);
+  if (g.secrets.length) lines.push(`warning: ${g.secrets.length} secret(s) found in the image (not gated): ${g.secrets.map((s) => `${s.id} in ${s.target}`).join(', ')}`);
   return lines;
 }

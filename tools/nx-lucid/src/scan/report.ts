@@ -24,6 +24,8 @@ export const trivyVulnerabilitySchema = z.looseObject({
   VulnerabilityID: z.string().min(1),
   PkgID: z.string().optional(),
   PkgName: z.string().min(1),
+  /** The package's PURL, matched by the ignore file's `purls`. */
+  PkgIdentifier: z.looseObject({ PURL: z.string().optional(), UID: z.string().optional() }).optional(),
   /** Set for language packages found in a file other than the result's target (jar, node_modules…). */
   PkgPath: z.string().optional(),
   InstalledVersion: z.string().default(''),
@@ -52,12 +54,39 @@ export const trivySecretSchema = z.looseObject({
   Match: z.string().optional(),
 });
 
+export const trivyMisconfigurationSchema = z.looseObject({
+  Type: z.string().optional(),
+  ID: z.string(),
+  AVDID: z.string().optional(),
+  Aliases: z.array(z.string()).nullish(),
+  Title: z.string().optional(),
+  Description: z.string().optional(),
+  Message: z.string().optional(),
+  Resolution: z.string().optional(),
+  Severity: severityEnum,
+  PrimaryURL: z.string().optional(),
+  /** FAIL, PASS or EXCEPTION; the JSON report holds failures only unless --include-non-failures. */
+  Status: z.string().optional(),
+  CauseMetadata: z.looseObject({ StartLine: z.number().optional(), EndLine: z.number().optional() }).optional(),
+});
+
+export const trivyLicenseSchema = z.looseObject({
+  Severity: severityEnum,
+  Category: z.string().optional(),
+  PkgName: z.string().optional(),
+  FilePath: z.string().optional(),
+  Name: z.string(),
+  Link: z.string().optional(),
+});
+
 export const trivyResultSchema = z.looseObject({
   Target: z.string(),
   Class: z.string().optional(),
   Type: z.string().optional(),
   Vulnerabilities: z.array(trivyVulnerabilitySchema).nullish(),
   Secrets: z.array(trivySecretSchema).nullish(),
+  Misconfigurations: z.array(trivyMisconfigurationSchema).nullish(),
+  Licenses: z.array(trivyLicenseSchema).nullish(),
 });
 
 export const trivyReportSchema = z.looseObject({
@@ -81,6 +110,13 @@ export const trivyReportSchema = z.looseObject({
 export type TrivyCvss = z.infer<typeof trivyCvssSchema>;
 export type TrivyVulnerability = z.infer<typeof trivyVulnerabilitySchema>;
 export type TrivySecret = z.infer<typeof trivySecretSchema>;
+export type TrivyMisconfiguration = z.infer<typeof trivyMisconfigurationSchema>;
+/** One platform's report of a multi-platform image (platform undefined: a single report). */
+export interface PlatformReport {
+  platform?: string;
+  report: TrivyReport;
+}
+export const asPlatformReports = (input: TrivyReport | PlatformReport[]): PlatformReport[] => (Array.isArray(input) ? input : [{ report: input }]);
 export type TrivyResult = z.infer<typeof trivyResultSchema>;
 export type TrivyReport = z.infer<typeof trivyReportSchema>;
 

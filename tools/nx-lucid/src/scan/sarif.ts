@@ -1,22 +1,40 @@
-import { formatCvss } from './cvss';
-import { collectFindings, Finding } from './gate';
-import { IgnoreList } from './ignore-file';
-import { Severity, TrivyReport } from './report';
+import { severityScore } from './cvss';
+import { collectFindings, Finding, OtherFinding } from './findings';
+import { IgnoreConfig, NO_IGNORES } from './ignore-file';
+import { PlatformReport, Severity, TrivyReport } from './report';
 
 /**
- * Our own Trivy JSON → SARIF 2.1.0 conversion, used when `trivy convert` is unavailable or fails.
- * It follows what `trivy convert --format sarif` writes (one rule per vulnerability ID, one result per
- * package, the image as the artifact location under ROOTPATH, `security-severity` from the CVSS score)
- * so GitHub code scanning treats both the same. Findings ignored by active ignore-file entries are left out,
- * as Trivy leaves them out.
+ * Our own Trivy JSON → SARIF 2.1.0 conversion, used when `trivy convert` is unavailable or fails. It follows
+ * Trivy's SARIF writer (pkg/report/sarif.go): one rule per ID, one result per vulnerable package, failed
+ * misconfiguration check and secret; rule names by result class; `security-severity` = the V3 score of the
+ * source that set the severity, else the severity's stand-in; cvssv*_ properties of that source. Findings an
+ * ignore-file rule drops are left out, as `trivy convert --ignorefile` leaves them out (convert has no status
+ * filter, so status-ignored findings stay). Across platforms a finding is one result with its worst values.
  */
 export interface SarifLog {
   version: '2.1.0';
   $schema: string;
-  runs: unknown[];
+  runs: SarifRun[];
+}
+export interface SarifRun {
+  tool: { driver: { name: string; rules?: SarifRule[]; [k: string]: unknown } };
+  results?: SarifResult[];
+  [k: string]: unknown;
+}
+export interface SarifRule {
+  id: string;
+  properties?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+export interface SarifResult {
+  ruleId?: string;
+  ruleIndex?: number;
+  level?: string;
+  [k: string]: unknown;
 }
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0-rtm.5.json';
+const SECRET_RULES_URL = 'https://github.com/aquasecurity/trivy/blob/main/pkg/fanal/secret/builtin-rules.go';
 
 /** Trivy's severity → SARIF level mapping (pkg/report/sarif.go). */
 export function sarifLevel(s: Severity): 'error' | 'warning' | 'note' | 'none' {
@@ -32,85 +50,124 @@ export function sarifLevel(s: Severity): 'error' | 'warning' | 'note' | 'none' {
   }
 }
 
-/** GitHub's `security-severity` is a CVSS-like 0.0–10.0 string; without a score, Trivy uses these per severity. */
-const SEVERITY_SCORE: Record<Severity, string> = { CRITICAL: '9.5', HIGH: '8.0', MEDIUM: '5.5', LOW: '2.0', UNKNOWN: '0.0' };
+const RULE_NAMES: Record<string, string> = {
+  'os-pkgs': 'OsPackageVulnerability',
+  'lang-pkgs': 'LanguageSpecificPackageVulnerability',
+  config: 'Misconfiguration',
+  secret: 'Secret',
+  license: 'License',
+  'license-file': 'License',
+};
 
-/** A relative URI reference for the artifact: the image name without scheme characters that break uri-reference. */
-function artifactUri(name: string): string {
-  return encodeURI(name.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')).replace(/:/g, '%3A');
+/**
+ * Trivy's ToPathUri: an OS result's target "img:tag (debian 12.5)" becomes the image repository path; other
+ * targets stay paths. Percent-encoded so it is a valid uri-reference.
+ */
+export function pathUri(target: string, resultClass: string | undefined): string {
+  let s = target;
+  if (resultClass === 'os-pkgs') {
+    s = s.replace(/\s*\(.*?\).*?$/, '');
+    const ref = /^(?:([^/]*[.:][^/]*|localhost)\/)?([a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*)(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.exec(s);
+    if (ref) s = !ref[1] && !ref[2].includes('/') ? `library/${ref[2]}` : ref[2];
+  }
+  return encodeURI(s.replace(/\\/g, '/')).replace(/:/g, '%3A');
 }
 
-function ruleFor(f: Finding) {
-  const text = f.title || f.vulnerability.Description || f.id;
-  const help = [
-    `Vulnerability ${f.id}`,
-    `Severity: ${f.severity}`,
-    `Package: ${f.pkgName}`,
-    `Fixed Version: ${f.fixedVersion ?? ''}`,
-    `Score: ${formatCvss(f.cvss)}`,
-    f.url ? `Link: [${f.id}](${f.url})` : undefined,
-    f.vulnerability.Description,
-  ]
-    .filter((l): l is string => l !== undefined)
-    .join('\n');
+const location = (uri: string, message: string, startLine?: number, endLine?: number) => ({
+  physicalLocation: {
+    artifactLocation: { uri, uriBaseId: 'ROOTPATH' },
+    region: { startLine: startLine || 1, startColumn: 1, endLine: endLine || startLine || 1, endColumn: 1 },
+  },
+  message: { text: message },
+});
+
+function cvssProperties(f: Finding): Record<string, unknown> {
+  const v = f.vulnerability;
+  const c = v.SeveritySource ? v.CVSS?.[v.SeveritySource] : undefined;
+  if (!c) return {};
+  const all: Record<string, unknown> = {
+    cvssv2_vector: c.V2Vector, cvssv2_score: c.V2Score, cvssv3_vector: c.V3Vector,
+    cvssv3_baseScore: c.V3Score, cvssv40_vector: c.V40Vector, cvssv40_baseScore: c.V40Score,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, x]) => x !== undefined && x !== '' && x !== 0));
+}
+
+interface Entry {
+  id: string;
+  ruleName: string;
+  title: 'vulnerability' | 'misconfiguration' | 'secret';
+  severity: Severity;
+  score: string;
+  short: string;
+  full: string;
+  help: string;
+  url?: string;
+  extra: Record<string, unknown>;
+  message: string;
+  location: ReturnType<typeof location>;
+}
+
+function vulnEntry(f: Finding): Entry {
+  const v = f.vulnerability;
+  const occ = f.occurrences[0];
+  const path = f.pkgPath ? pathUri(f.pkgPath, occ.resultClass) : pathUri(occ.target, occ.resultClass);
+  const fixed = f.fixedVersion ?? '';
   return {
-    id: f.id,
-    name: 'OsPackageVulnerability',
-    shortDescription: { text },
-    fullDescription: { text: f.vulnerability.Description || text },
-    defaultConfiguration: { level: sarifLevel(f.severity) },
-    ...(f.url ? { helpUri: f.url } : {}),
-    help: { text: help, markdown: help.replace(/\n/g, '\n\n') },
-    properties: {
-      precision: 'very-high',
-      'security-severity': f.cvss ? f.cvss.score.toFixed(1) : SEVERITY_SCORE[f.severity],
-      tags: ['vulnerability', 'security', f.severity],
-      ...(f.cvss ? { cvss: { score: f.cvss.score, source: f.cvss.source, version: f.cvss.version, vector: f.cvss.vector } } : {}),
-    },
+    id: f.id, ruleName: RULE_NAMES[occ.resultClass ?? ''] ?? 'UnknownIssue', title: 'vulnerability', severity: f.severity,
+    score: f.securitySeverity, short: v.Title ?? '', full: v.Description || v.Title || '', url: v.PrimaryURL, extra: cvssProperties(f),
+    help: `Vulnerability ${f.id}\nSeverity: ${f.severity}\nPackage: ${f.pkgName}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})\n${v.Description ?? ''}`,
+    message: `Package: ${f.pkgName}\nInstalled Version: ${f.installedVersion}\nVulnerability ${f.id}\nSeverity: ${f.severity}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})`,
+    location: location(path, `${path}: ${f.pkgName}@${f.installedVersion}${f.platforms.length ? ` (${f.platforms.join(', ')})` : ''}`),
   };
 }
 
-export function toSarif(report: TrivyReport, ignores: IgnoreList = { active: [], expired: [] }, toolVersion?: string): SarifLog {
-  const ignoredIds = new Set(ignores.active.map((e) => e.id));
-  const findings = collectFindings(report).filter((f) => !ignoredIds.has(f.id));
-  const rules: ReturnType<typeof ruleFor>[] = [];
+function otherEntry(o: OtherFinding): Entry {
+  const isSecret = o.kind === 'secret';
+  const uri = pathUri(o.target, isSecret ? o.resultClass : undefined);
+  return {
+    id: o.id, ruleName: RULE_NAMES[o.resultClass ?? ''] ?? (isSecret ? 'Secret' : 'Misconfiguration'), title: o.kind, severity: o.severity,
+    score: severityScore(o.severity), short: o.title ?? '', full: o.detail ?? '', url: isSecret ? SECRET_RULES_URL : o.url, extra: {},
+    help: isSecret ? `Secret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}` : `Misconfiguration ${o.id}\nType: ${o.resultType ?? ''}\nSeverity: ${o.severity}\nCheck: ${o.title ?? ''}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
+    message: isSecret
+      ? `Artifact: ${o.target}\nType: ${o.resultType ?? ''}\nSecret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
+      : `Artifact: ${uri}\nType: ${o.resultType ?? ''}\nVulnerability ${o.id}\nSeverity: ${o.severity}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
+    location: location(uri, uri, o.startLine, o.endLine),
+  };
+}
+
+export function toSarif(input: TrivyReport | PlatformReport[], ignores: IgnoreConfig = NO_IGNORES, toolVersion?: string): SarifLog {
+  const reports = Array.isArray(input) ? input : [{ report: input }];
+  const first = reports[0]?.report;
+  const c = collectFindings(input, { ignoreUnfixed: false }, ignores);
+  const entries = [...c.findings.map(vulnEntry), ...c.misconfigurations.map(otherEntry), ...c.secrets.map(otherEntry)];
+  const rules: SarifRule[] = [];
   const ruleIndex = new Map<string, number>();
-  const uri = artifactUri(report.ArtifactName);
-  const results = findings.map((f) => {
-    if (!ruleIndex.has(f.id)) {
-      ruleIndex.set(f.id, rules.length);
-      rules.push(ruleFor(f));
-    }
-    const message = [
-      `Package: ${f.pkgName}`,
-      `Installed Version: ${f.installedVersion}`,
-      `Vulnerability ${f.id}`,
-      `Severity: ${f.severity}`,
-      `Fixed Version: ${f.fixedVersion ?? ''}`,
-      f.url ? `Link: [${f.id}](${f.url})` : undefined,
-    ]
-      .filter((l): l is string => l !== undefined)
-      .join('\n');
-    return {
-      ruleId: f.id,
-      ruleIndex: ruleIndex.get(f.id)!,
-      level: sarifLevel(f.severity),
-      message: { text: message },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri, uriBaseId: 'ROOTPATH' },
-            region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 },
-          },
-          message: { text: `${report.ArtifactName}: ${f.pkgName}@${f.installedVersion} (${f.targets.join(', ')})` },
-        },
-      ],
+  const results = entries.map((e) => {
+    const rule: SarifRule = {
+      id: e.id, name: e.ruleName, shortDescription: { text: e.short || e.id }, fullDescription: { text: e.full || e.short || e.id },
+      defaultConfiguration: { level: sarifLevel(e.severity) }, ...(e.url ? { helpUri: e.url } : {}),
+      help: { text: e.help, markdown: e.help.replace(/\n/g, '\n\n') },
+      properties: { tags: [e.title, 'security', e.severity], precision: 'very-high', 'security-severity': e.score, ...e.extra },
     };
+    let i = ruleIndex.get(e.id);
+    if (i === undefined) {
+      ruleIndex.set(e.id, (i = rules.length));
+      rules.push(rule);
+    } else {
+      // Trivy re-applies every field to the rule on each package with that ID (the last one wins); the score
+      // alone keeps the worst, so the order packages come in cannot lower it.
+      const worst = Math.max(+e.score, +(rules[i].properties!['security-severity'] as string));
+      rules[i] = { ...rule, properties: { ...rule.properties, 'security-severity': worst.toFixed(1) } };
+    }
+    return { ruleId: e.id, ruleIndex: i, level: sarifLevel(e.severity), message: { text: e.message }, locations: [e.location] };
   });
-  const imageProps: Record<string, unknown> = { imageName: report.ArtifactName };
-  if (report.Metadata?.ImageID) imageProps.imageID = report.Metadata.ImageID;
-  if (report.Metadata?.RepoDigests?.length) imageProps.repoDigests = report.Metadata.RepoDigests;
-  if (report.Metadata?.RepoTags?.length) imageProps.repoTags = report.Metadata.RepoTags;
+  const props: Record<string, unknown> = {};
+  if (first && (first.ArtifactType === 'container_image' || first.ArtifactType === undefined)) {
+    props.imageName = first.ArtifactName;
+    if (first.Metadata?.ImageID) props.imageID = first.Metadata.ImageID;
+    if (first.Metadata?.RepoDigests?.length) props.repoDigests = first.Metadata.RepoDigests;
+    if (first.Metadata?.RepoTags?.length) props.repoTags = first.Metadata.RepoTags;
+  }
   return {
     version: '2.1.0',
     $schema: SARIF_SCHEMA_URI,
@@ -118,17 +175,14 @@ export function toSarif(report: TrivyReport, ignores: IgnoreList = { active: [],
       {
         tool: {
           driver: {
-            name: 'Trivy',
-            fullName: 'Trivy Vulnerability Scanner (converted by @lucid/nx-lucid)',
-            informationUri: 'https://github.com/aquasecurity/trivy',
-            ...(toolVersion ? { version: toolVersion } : {}),
-            rules,
+            name: 'Trivy', fullName: 'Trivy Vulnerability Scanner (converted by @lucid/nx-lucid)',
+            informationUri: 'https://github.com/aquasecurity/trivy', ...(toolVersion ? { version: toolVersion } : {}), rules,
           },
         },
         results,
         columnKind: 'utf16CodeUnits',
         originalUriBaseIds: { ROOTPATH: { uri: 'file:///' } },
-        properties: imageProps,
+        properties: props,
       },
     ],
   };

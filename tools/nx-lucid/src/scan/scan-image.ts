@@ -13,11 +13,14 @@ import { envValue } from '../config/resolve';
 import { readBuildMetadata } from '../metadata/metadata';
 import { Descriptor, platformString } from '../oci/types';
 import { evaluateGate, gateReportLines } from './gate';
-import { IgnoreList, parseIgnoreFile, partitionIgnores } from './ignore-file';
+import { IgnoreConfig, NO_IGNORES } from './ignore-file';
+import { readIgnoreConfig } from './ignore-match';
 import { mergePlatformReports, parseTrivyReport, TrivyReport } from './report';
 import { toSarif } from './sarif';
+import { fitSarif } from './sarif-limits';
 import { markdownSummary, OUTCOME_FILE, ScanOutcome, toOutcome } from './summary';
-import { linkSharedDb, platformSlug, trivyConvertArgs, trivyImageArgs, writePlatformLayoutView } from './trivy-command';
+import { isPlainHttpRef, linkSharedDb, platformSlug, trivyConvertArgs, trivyImageArgs, writePlatformLayoutView } from './trivy-command';
+import { trivyEnv } from './trivy-env';
 
 /** The scan executor's options (its zod schema sits beside the executor). */
 export interface ScanOptions {
@@ -25,6 +28,7 @@ export interface ScanOptions {
   platforms?: string[];
   gate: GateOptions;
   imageRef?: string;
+  insecureRegistries?: string[];
   platform?: string;
   cacheDir?: string;
   dbCacheDir?: string;
@@ -95,7 +99,8 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
       const platforms: Array<string | undefined> = options.platform ? [options.platform] : options.platforms?.length ? options.platforms : [undefined];
       for (const platform of platforms) {
         const output = join(workRoot, `${platform ? platformSlug(platform) : 'default'}.json`);
-        plans.push({ platform, output, args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output }) });
+        const insecure = isPlainHttpRef(options.imageRef, options.insecureRegistries ?? []);
+        plans.push({ platform, output, args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output, insecure }) });
       }
     } else if (options.dryRun && !existsSync(join(outDir, 'metadata.json'))) {
       // Dry run before any build: show the shape of the commands from the configured platforms.
@@ -154,12 +159,14 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
     mkdirSync(cacheDir, { recursive: true });
     if (sharedDb) linkSharedDb(cacheDir, dbCacheDir!);
 
-    const trivyVersion = await readTrivyVersion(deps.run);
+    // Trivy gets an explicit environment: no CI token reaches it (a ghcr.io reference gets GITHUB_TOKEN only).
+    const childEnv = trivyEnv(env, { imageRef: options.imageRef });
+    const trivyVersion = await readTrivyVersion(deps.run, childEnv);
     const parts: Array<{ platform: string; report: TrivyReport; raw: string }> = [];
     for (const p of plans) {
       if (p.view) writePlatformLayoutView(join(outDir, 'oci'), p.view.manifest, p.view.dir);
       log(`$ ${formatCommand('trivy', p.args)}`);
-      await deps.run('trivy', p.args, { cwd: root, timeoutMs: options.timeoutMinutes * 60_000 });
+      await deps.run('trivy', p.args, { cwd: root, env: childEnv, timeoutMs: options.timeoutMinutes * 60_000 });
       if (!existsSync(p.output)) throw new Error(`trivy exited 0 but wrote no report to ${p.output}`);
       const raw = readFileSync(p.output, 'utf8');
       const label = p.platform ?? 'default';
@@ -172,8 +179,11 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
     // One platform: Trivy's bytes as they are. Several: the joined report.
     writeFileSync(reportFile, parts.length === 1 ? parts[0].raw : JSON.stringify(merged, null, 2) + '\n');
 
-    const gate = evaluateGate(merged, options.gate, ignores);
-    const sarifSource = await writeSarif(options.sarif, reportFile, join(scanDir, 'report.sarif'), ignoreFile, merged, ignores, trivyVersion, scanDir, deps);
+    const gate = evaluateGate(parts, options.gate, ignores);
+    const sarifFile = join(scanDir, 'report.sarif');
+    const sarifSource = await writeSarif(options.sarif, reportFile, sarifFile, ignoreFile, parts, ignores, trivyVersion, scanDir, deps, childEnv);
+    const fitted = fitSarif(readFileSync(sarifFile, 'utf8'));
+    if (fitted.text !== undefined) writeFileSync(sarifFile, fitted.text);
 
     const outcome = toOutcome(gate, {
       project,
@@ -181,6 +191,7 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
       platforms: parts.map((p) => p.platform),
       trivyVersion,
       sarif: sarifSource,
+      sarifCut: fitted.cut,
     });
     writeArtifact(outDir, ARTIFACTS.gate, outcome);
     const md = markdownSummary(gate, outcome);
@@ -195,18 +206,17 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
   }
 }
 
-function loadIgnores(ignoreFile: string | undefined, root: string): IgnoreList {
-  if (!ignoreFile) return { active: [], expired: [] };
+function loadIgnores(ignoreFile: string | undefined, root: string): IgnoreConfig {
+  if (!ignoreFile) return NO_IGNORES;
   const shown = relative(root, ignoreFile);
   if (!existsSync(ignoreFile)) throw new Error(`ignore file ${shown} (gate.ignoreFile) not found`);
-  if (/\.ya?ml$/.test(ignoreFile)) throw new Error(`ignore file ${shown}: only the plain .trivyignore format (ID [exp:YYYY-MM-DD]) is supported, not .trivyignore.yaml`);
-  return partitionIgnores(parseIgnoreFile(readFileSync(ignoreFile, 'utf8'), shown), new Date());
+  return readIgnoreConfig(readFileSync(ignoreFile, 'utf8'), shown, new Date());
 }
 
 /** Trivy's version for the summary; a failure here is not fatal (the scan itself reports real errors). */
-async function readTrivyVersion(run: ScanDeps['run']): Promise<string | null> {
+async function readTrivyVersion(run: ScanDeps['run'], env: NodeJS.ProcessEnv): Promise<string | null> {
   try {
-    const r = await run('trivy', ['version', '--format', 'json'], { allowFailure: true, timeoutMs: 30_000 });
+    const r = await run('trivy', ['version', '--format', 'json'], { env, allowFailure: true, timeoutMs: 30_000 });
     if (r.exitCode !== 0) return null;
     const v = JSON.parse(r.stdout) as { Version?: unknown };
     return typeof v.Version === 'string' ? v.Version : null;
@@ -220,16 +230,17 @@ async function writeSarif(
   reportFile: string,
   sarifFile: string,
   ignoreFile: string | undefined,
-  merged: TrivyReport,
-  ignores: IgnoreList,
+  parts: Array<{ platform: string; report: TrivyReport }>,
+  ignores: IgnoreConfig,
   trivyVersion: string | null,
   scanDir: string,
   { run, log }: ScanDeps,
+  env: NodeJS.ProcessEnv,
 ): Promise<ScanOutcome['sarif']> {
   if (mode !== 'built-in') {
     try {
       // cwd = scan dir, so Trivy's default ./.trivyignore lookup finds nothing we did not pass explicitly.
-      await run('trivy', trivyConvertArgs(reportFile, sarifFile, ignoreFile), { cwd: scanDir, timeoutMs: 5 * 60_000 });
+      await run('trivy', trivyConvertArgs(reportFile, sarifFile, ignoreFile), { cwd: scanDir, env, timeoutMs: 5 * 60_000 });
       const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { version?: unknown; runs?: unknown };
       if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) throw new Error('output is not a SARIF 2.1.0 log');
       return 'trivy convert';
@@ -239,7 +250,7 @@ async function writeSarif(
       rmSync(sarifFile, { force: true });
     }
   }
-  writeFileSync(sarifFile, JSON.stringify(toSarif(merged, ignores, trivyVersion ?? undefined), null, 2) + '\n');
+  writeFileSync(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
   return 'built-in';
 }
 

@@ -1,4 +1,5 @@
 import { DEFAULT_POLICY, evaluateGate } from './gate';
+import { readIgnoreConfig } from './ignore-match';
 import { formatScanLine, markdownSummary, scanOutcomeSchema, toOutcome } from './summary';
 import { fixture } from './test-support';
 
@@ -15,8 +16,25 @@ describe('summary', () => {
     const g = evaluateGate(fixture('debian-buster.json'), DEFAULT_POLICY);
     const md = markdownSummary(g, toOutcome(g, info));
     expect(md).toContain('### Trivy scan: auth-service — ❌ FAILED');
-    expect(md).toContain('| CVE-2019-18276](https://avd.aquasec.com/nvd/cve-2019-18276) | bash | 5.0-4 → no fix | CVSS v3 7.8 (nvd) | LOW | cvss |'.replace('| CVE', '| [CVE'));
-    expect(md).toMatch(/\| 1 \| 0 \| 0 \| 1 \| 0 \| 0 \| 0 \|/); // CRITICAL HIGH MEDIUM LOW UNKNOWN ignored secrets
+    expect(md).toContain('| [CVE-2019-18276](https://avd.aquasec.com/nvd/cve-2019-18276) | bash | 5.0-4 → no fix | CVSS v3 7.8 (nvd) | LOW | - | cvss |');
+    expect(md).toMatch(/\| 1 \| 0 \| 0 \| 1 \| 0 \| 0 \| 0 \| 0 \|/); // CRITICAL HIGH MEDIUM LOW UNKNOWN ignored secrets misconfigurations
+  });
+
+  it('every ignored finding is listed with its rule and expiry, in summary.md and gate.json', () => {
+    const ignores = readIgnoreConfig(
+      'vulnerabilities:\n  - id: CVE-2019-18224\n    expired_at: 2999-01-01\n    statement: fixed upstream next release\n',
+      '.trivyignore.yaml',
+      new Date('2025-01-01T00:00:00Z'),
+    );
+    const g = evaluateGate(fixture('debian-buster.json'), { ...DEFAULT_POLICY, ignoreUnfixed: true }, ignores);
+    const o = toOutcome(g, info);
+    const md = markdownSummary(g, o);
+    expect(md).toContain('- CVE-2019-18224 in libidn2-0 2.0.5-1 → 2.0.5-1+deb10u1 — ignore file .trivyignore.yaml line 2 (CVE-2019-18224 until 2999-01-01): fixed upstream next release');
+    expect(md).toContain('- CVE-2019-18276 in bash 5.0-4 → no fix — status affected (ignoreUnfixed)');
+    expect(o.ignored).toEqual([
+      expect.objectContaining({ id: 'CVE-2019-18276', by: 'unfixed', status: 'affected', rule: null }),
+      expect.objectContaining({ id: 'CVE-2019-18224', by: 'ignore-file', line: 2, rule: { file: '.trivyignore.yaml', line: 2, id: 'CVE-2019-18224', expires: '2999-01-01', statement: 'fixed upstream next release' } }),
+    ]);
   });
 
   it('gate.json round-trips through its schema', () => {

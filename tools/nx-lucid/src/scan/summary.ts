@@ -1,9 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { formatCvss } from './cvss';
-import { formatVersions, GateResult } from './gate';
-import { SEVERITIES, severityEnum } from './report';
+import type { IgnoreReason } from './findings';
+import type { GateResult } from './gate';
+import { severityEnum } from './report';
+import type { SarifCut } from './sarif-limits';
+
+export { markdownSummary, SUMMARY_MAX_BYTES } from './summary-markdown';
+
+const ruleSchema = z.object({ file: z.string().nullable(), line: z.number(), id: z.string(), expires: z.string().nullable(), statement: z.string().nullable() });
 
 /** scan/gate.json: the machine-readable verdict beside the report, read by the main job and by people. */
 export const scanOutcomeSchema = z.object({
@@ -13,7 +18,7 @@ export const scanOutcomeSchema = z.object({
   target: z.object({ kind: z.enum(['oci-layout', 'image-ref']), ref: z.string(), digest: z.string().nullable() }),
   platforms: z.array(z.string()),
   trivyVersion: z.string().nullable(),
-  policy: z.object({ enabled: z.boolean(), cvssThreshold: z.number(), severity: severityEnum, ignoreUnfixed: z.boolean() }),
+  policy: z.object({ enabled: z.boolean(), cvssThreshold: z.number(), severity: severityEnum, ignoreUnfixed: z.boolean(), ignoreStatuses: z.array(z.string()).optional() }),
   passed: z.boolean(),
   findings: z.number().int(),
   counts: z.record(z.string(), z.number()),
@@ -26,23 +31,47 @@ export const scanOutcomeSchema = z.object({
       severity: severityEnum,
       cvss: z.object({ score: z.number(), source: z.string(), version: z.string() }).nullable(),
       reasons: z.array(z.enum(['cvss', 'severity'])),
+      platforms: z.array(z.string()).optional(),
     }),
   ),
-  ignored: z.array(z.object({ id: z.string(), pkgName: z.string(), by: z.enum(['ignore-file', 'unfixed']), line: z.number().nullable() })),
+  /** Every ignored finding with what dropped it: an ignore-file rule (with its expiry) or a status. */
+  ignored: z.array(
+    z.object({
+      kind: z.enum(['vulnerability', 'secret', 'misconfiguration']).optional(),
+      id: z.string(),
+      pkgName: z.string(),
+      severity: severityEnum.optional(),
+      platforms: z.array(z.string()).optional(),
+      by: z.enum(['ignore-file', 'unfixed', 'status']),
+      line: z.number().nullable(),
+      status: z.string().nullable().optional(),
+      rule: ruleSchema.nullable().optional(),
+    }),
+  ),
   expiredIgnores: z.array(z.object({ id: z.string(), line: z.number(), expires: z.string() })),
+  warnings: z.array(z.string()).optional(),
   secrets: z.number().int(),
+  misconfigurations: z.number().int().optional(),
   sarif: z.enum(['trivy convert', 'built-in']),
+  /** Set when report.sarif was cut to GitHub's code scanning limits. */
+  sarifCut: z.object({ total: z.number(), kept: z.number(), leftOut: z.number(), gzippedBytes: z.number() }).nullable().optional(),
 });
 export type ScanOutcome = z.infer<typeof scanOutcomeSchema>;
 export const OUTCOME_FILE = 'gate.json';
 
+const ruleJson = (r: IgnoreReason) =>
+  r.by === 'ignore-file'
+    ? { file: r.file ?? null, line: r.rule.line, id: r.rule.id, expires: r.rule.expiresText ?? null, statement: r.rule.statement ?? null }
+    : null;
+
 export function toOutcome(
   g: GateResult,
-  info: Pick<ScanOutcome, 'project' | 'target' | 'platforms' | 'trivyVersion' | 'sarif'>,
+  info: Pick<ScanOutcome, 'project' | 'target' | 'platforms' | 'trivyVersion' | 'sarif'> & { sarifCut?: SarifCut },
 ): ScanOutcome {
+  const { sarifCut, ...rest } = info;
   return {
     schemaVersion: 1,
-    ...info,
+    ...rest,
     policy: g.policy,
     passed: g.passed,
     findings: g.findings.length,
@@ -55,61 +84,28 @@ export function toOutcome(
       severity: f.severity,
       cvss: f.cvss ? { score: f.cvss.score, source: f.cvss.source, version: f.cvss.version } : null,
       reasons: f.reasons,
+      platforms: f.platforms,
     })),
-    ignored: g.ignored.map((i) => ({ id: i.finding.id, pkgName: i.finding.pkgName, by: i.by, line: i.entry?.line ?? null })),
+    ignored: g.ignored.map((i) => {
+      const r = i.reasons[0];
+      return {
+        kind: i.kind,
+        id: i.id,
+        pkgName: i.where,
+        severity: i.severity,
+        platforms: i.platforms,
+        by: r.by === 'status' ? (r.option === 'ignoreUnfixed' ? 'unfixed' : 'status') : 'ignore-file',
+        line: r.by === 'ignore-file' ? r.rule.line : null,
+        status: r.by === 'status' ? r.status : null,
+        rule: ruleJson(r),
+      };
+    }),
     expiredIgnores: g.expiredIgnores.map((e) => ({ id: e.id, line: e.line, expires: e.expiresText ?? '' })),
+    warnings: g.warnings,
     secrets: g.secrets.length,
+    misconfigurations: g.misconfigurations.length,
+    sarifCut: sarifCut && sarifCut.leftOut > 0 ? sarifCut : null,
   };
-}
-
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-
-/** The Markdown summary written to scan/summary.md and appended to $GITHUB_STEP_SUMMARY. */
-export function markdownSummary(g: GateResult, o: ScanOutcome): string {
-  const p = g.policy;
-  const verdict = !p.enabled ? '⚪ not gated' : g.passed ? '✅ passed' : '❌ FAILED';
-  const out: string[] = [];
-  out.push(`### Trivy scan: ${o.project} — ${verdict}`, '');
-  out.push(
-    `Policy: fail on CVSS ≥ ${p.cvssThreshold.toFixed(1)} (highest v3/v4 base score over all sources) or severity ≥ ${p.severity}` +
-      `${p.ignoreUnfixed ? '; findings without a fix ignored' : ''}${p.enabled ? '' : ' — gate disabled'}.`,
-  );
-  out.push(
-    `Target: \`${o.target.ref}\`${o.target.digest ? ` (\`${o.target.digest}\`)` : ''}; platforms: ${o.platforms.join(', ') || 'default'}; Trivy ${o.trivyVersion ?? 'unknown'}.`,
-    '',
-  );
-  out.push(`| ${SEVERITIES.slice().reverse().join(' | ')} | ignored | secrets |`);
-  out.push(`| ${SEVERITIES.map(() => '---').join(' | ')} | --- | --- |`);
-  out.push(`| ${SEVERITIES.slice().reverse().map((s) => g.counts[s]).join(' | ')} | ${g.ignored.length} | ${g.secrets.length} |`, '');
-  if (g.failing.length) {
-    out.push(`#### ${p.enabled ? 'Failing' : 'Would fail'} (${g.failing.length})`, '');
-    out.push('| ID | Package | Installed → Fixed | Score (source) | Severity | Fails on |');
-    out.push('| --- | --- | --- | --- | --- | --- |');
-    for (const f of g.failing) {
-      const id = f.url ? `[${f.id}](${f.url})` : f.id;
-      out.push(
-        `| ${cell(id)} | ${cell(f.pkgPath ? `${f.pkgName} (${f.pkgPath})` : f.pkgName)} | ${cell(formatVersions(f))} | ${cell(formatCvss(f.cvss))} | ${f.severity} | ${f.reasons.join(', ')} |`,
-      );
-    }
-    out.push('');
-  }
-  if (g.expiredIgnores.length) {
-    out.push('#### Expired ignore entries (no longer ignore anything)', '');
-    for (const e of g.expiredIgnores) out.push(`- ${e.id} (line ${e.line}) expired ${e.expiresText}`);
-    out.push('');
-  }
-  if (g.ignored.length) {
-    out.push(`<details><summary>Ignored (${g.ignored.length})</summary>`, '');
-    for (const i of g.ignored) {
-      const why = i.by === 'unfixed' ? 'no fix (ignoreUnfixed)' : `ignore file line ${i.entry!.line}${i.entry!.expiresText ? ` until ${i.entry!.expiresText}` : ''}`;
-      out.push(`- ${i.finding.id} in ${i.finding.pkgName} ${formatVersions(i.finding)} — ${why}`);
-    }
-    out.push('', '</details>', '');
-  }
-  if (g.secrets.length) {
-    out.push(`> ⚠️ ${g.secrets.length} secret(s) found in the image (reported, not gated): ${g.secrets.map((s) => `${s.ruleId} in \`${s.target}\``).join(', ')}`, '');
-  }
-  return out.join('\n');
 }
 
 export type ScanLineInput =

@@ -27,3 +27,48 @@ export function sarifValidator() {
   addFormats(ajv);
   return ajv.compile(schema);
 }
+
+const WORDS = 'buffer overflow heap use-after-free remote attacker crafted request denial service memory corruption integer allows execute arbitrary code via parser library function validation input length bounds check pointer dereference null privilege escalation information disclosure authentication bypass certificate signature verification race condition'.split(' ');
+
+/**
+ * A large, deterministic Trivy report built from Trivy's documented fields (pkg/types/report.go): `n` findings over
+ * 200 packages in two results, IDs shared by a few packages, every severity, NVD/vendor scores, fixed and
+ * affected statuses, English-like descriptions (so it compresses like real text, not like repeated bytes).
+ */
+export function largeReport(n: number): TrivyReport {
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const text = (words: number) => Array.from({ length: words }, () => WORDS[Math.floor(rnd() * WORDS.length)]).join(' ');
+  const sev = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL', 'UNKNOWN'] as const;
+  const results = [
+    { Target: 'ghcr.io/hamigames/lucid/big:1.0.0 (debian 12.5)', Class: 'os-pkgs', Type: 'debian', Vulnerabilities: [] as unknown[] },
+    { Target: 'app/requirements.txt', Class: 'lang-pkgs', Type: 'pip', Vulnerabilities: [] as unknown[] },
+  ];
+  for (let i = 0; i < n; i++) {
+    const id = `CVE-${2000 + (i % 25)}-${100000 + Math.floor(i / 3)}`;
+    const pkg = `pkg-${i % 200}`;
+    const severity = sev[Math.floor(rnd() * 5)];
+    const score = Math.round(rnd() * 100) / 10;
+    const fixed = rnd() < 0.6;
+    results[i % 2].Vulnerabilities.push({
+      VulnerabilityID: id,
+      PkgID: `${pkg}@1.${i % 7}.0`,
+      PkgName: pkg,
+      PkgIdentifier: { PURL: `pkg:deb/debian/${pkg}@1.${i % 7}.0?distro=debian-12.5` },
+      InstalledVersion: `1.${i % 7}.0`,
+      ...(fixed ? { FixedVersion: `1.${i % 7}.1`, Status: 'fixed' } : { Status: 'affected' }),
+      SeveritySource: 'nvd',
+      PrimaryURL: `https://avd.aquasec.com/nvd/${id.toLowerCase()}`,
+      Title: text(8),
+      Description: text(60),
+      Severity: severity,
+      CweIDs: ['CWE-787'],
+      VendorSeverity: { nvd: sev.indexOf(severity) },
+      CVSS: { nvd: { V3Vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', V3Score: score } },
+      References: [`https://nvd.nist.gov/vuln/detail/${id}`, `https://example.org/advisories/${i}`],
+      PublishedDate: '2024-01-01T00:00:00Z',
+      LastModifiedDate: '2024-06-01T00:00:00Z',
+    });
+  }
+  return parseTrivyReport(JSON.stringify({ SchemaVersion: 2, ArtifactName: 'ghcr.io/hamigames/lucid/big:1.0.0', ArtifactType: 'container_image', Results: results }), 'large report');
+}

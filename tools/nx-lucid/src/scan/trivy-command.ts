@@ -2,6 +2,8 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync, lstatSync } 
 import { join, resolve } from 'node:path';
 import type { Descriptor } from '../oci/types';
 import { MediaType } from '../oci/media-types';
+import { registryScheme } from '../registry/client';
+import { registryOf } from './trivy-env';
 
 export interface TrivyImageScan {
   /** OCI layout directory to scan (`--input`), or… */
@@ -10,6 +12,8 @@ export interface TrivyImageScan {
   imageRef?: string;
   /** With imageRef: which platform of a multi-platform index (`--platform`). */
   platform?: string;
+  /** With imageRef: the registry speaks plain HTTP (loopback or configured insecure): `--insecure`. */
+  insecure?: boolean;
   output: string;
   /** This scan's own Trivy cache dir: Trivy's scan cache is a BoltDB file one process may hold at a time. */
   cacheDir: string;
@@ -23,10 +27,16 @@ export function trivyImageArgs(s: TrivyImageScan): string[] {
   const args = ['image'];
   if (s.input) args.push('--input', s.input);
   if (s.imageRef && s.platform) args.push('--platform', s.platform);
+  if (s.imageRef && s.insecure) args.push('--insecure');
   args.push('--format', 'json', '--output', s.output, '--cache-dir', s.cacheDir, '--quiet');
   if (s.skipDbUpdate) args.push('--skip-db-update', '--skip-java-db-update');
   if (s.imageRef) args.push(s.imageRef);
   return args;
+}
+
+/** Trivy reaches a registry over plain HTTP only with --insecure: loopback and configured insecure registries. */
+export function isPlainHttpRef(imageRef: string, insecureRegistries: readonly string[]): boolean {
+  return registryScheme(registryOf(imageRef), insecureRegistries) === 'http';
 }
 
 /** `trivy convert --format sarif …`: Trivy's own SARIF writer, fed the JSON report it produced. */

@@ -7,14 +7,15 @@ export const description =
 
 /**
  * scan/ is written into outputPath; the image name comes from metadata.json; platforms are those to scan with
- * imageRef (the OCI layout's own platforms are read from metadata.json). Trivy reads no insecureRegistries.
+ * imageRef (the OCI layout's own platforms are read from metadata.json).
  */
 export const schema = targetFields
-  .omit({ insecureRegistries: true })
   .extend({
     gate: gateSchema.default(DEFAULT_GATE),
     /** Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout. */
     imageRef: z.string().min(1).optional(),
+    /** With imageRef: registries reached over plain HTTP (Trivy gets --insecure); loopback always is. */
+    insecureRegistries: z.array(z.string()).default([]),
     /** Scan only this platform, e.g. linux/amd64. */
     platform: z.string().optional(),
     /** This project's Trivy cache dir, relative to the workspace root (default .lucid/trivy-cache/<project>). */

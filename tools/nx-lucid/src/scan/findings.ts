@@ -1,0 +1,187 @@
+import { CvssScore, highestCvss, trivySecuritySeverity } from './cvss';
+import { IgnoreConfig, IgnoreRule } from './ignore-file';
+import { matchMisconfiguration, matchSecret, matchVulnerability } from './ignore-match';
+import { asPlatformReports, PlatformReport, SEVERITIES, Severity, TrivyReport, TrivyVulnerability } from './report';
+
+/** trivy-db's vulnerability statuses (pkg/types/status.go); a missing or unknown Status reads as "unknown". */
+export const STATUSES = ['unknown', 'not_affected', 'affected', 'fixed', 'under_investigation', 'will_not_fix', 'fix_deferred', 'end_of_life'] as const;
+export type VulnStatus = (typeof STATUSES)[number];
+export const statusOf = (v: Pick<TrivyVulnerability, 'Status'>): VulnStatus =>
+  (STATUSES as readonly string[]).includes(v.Status ?? '') ? (v.Status as VulnStatus) : 'unknown';
+
+/**
+ * The statuses Trivy drops (pkg/flag/vulnerability_flags.go): `--ignore-status` as given; `--ignore-unfixed` is
+ * shorthand for every status but `fixed` and is itself ignored when `--ignore-status` is set. By Status, never
+ * by FixedVersion: `fixed` without a FixedVersion is kept, `will_not_fix` with one is dropped.
+ */
+export function ignoredStatuses(p: { ignoreUnfixed: boolean; ignoreStatuses?: readonly VulnStatus[] }): { statuses: VulnStatus[]; option?: 'ignoreUnfixed' | 'ignoreStatuses' } {
+  if (p.ignoreStatuses?.length) return { statuses: [...p.ignoreStatuses], option: 'ignoreStatuses' };
+  if (p.ignoreUnfixed) return { statuses: STATUSES.filter((s) => s !== 'fixed'), option: 'ignoreUnfixed' };
+  return { statuses: [] };
+}
+
+export type IgnoreReason = { by: 'status'; status: VulnStatus; option: 'ignoreUnfixed' | 'ignoreStatuses' } | { by: 'ignore-file'; rule: IgnoreRule; file?: string };
+
+export interface Occurrence {
+  platform?: string;
+  /** The result's Target as Trivy wrote it. */
+  target: string;
+  /** The result's Class: os-pkgs, lang-pkgs, … */
+  resultClass?: string;
+  vuln: TrivyVulnerability;
+  ignoredBy?: IgnoreReason;
+}
+
+export interface Finding {
+  id: string;
+  pkgName: string;
+  pkgPath?: string;
+  installedVersion: string;
+  /** Set only when every counted occurrence has a fix. */
+  fixedVersion?: string;
+  /** `fixed` only when every counted occurrence is fixed. */
+  status: VulnStatus;
+  severity: Severity;
+  cvss?: CvssScore;
+  /** Trivy's SARIF security-severity, the highest over occurrences. */
+  securitySeverity: string;
+  title?: string;
+  url?: string;
+  targets: string[];
+  platforms: string[];
+  /** The occurrence with the highest severity (descriptions, links). */
+  vulnerability: TrivyVulnerability;
+  occurrences: Occurrence[];
+}
+
+export interface IgnoredFinding {
+  kind: 'vulnerability' | 'secret' | 'misconfiguration';
+  id: string;
+  /** Package (vulnerabilities) or target file (secrets, misconfigurations). */
+  where: string;
+  severity: Severity;
+  platforms: string[];
+  /** Why each occurrence was dropped (distinct). */
+  reasons: IgnoreReason[];
+  finding?: Finding;
+}
+
+export interface OtherFinding {
+  kind: 'secret' | 'misconfiguration';
+  resultClass?: string;
+  resultType?: string;
+  id: string;
+  target: string;
+  platforms: string[];
+  severity: Severity;
+  title?: string;
+  startLine?: number;
+  endLine?: number;
+  detail?: string;
+  url?: string;
+}
+
+const rank = (s: Severity) => SEVERITIES.indexOf(s);
+const uniq = <T>(xs: T[]) => [...new Set(xs)];
+const reasonKey = (r: IgnoreReason) => (r.by === 'status' ? `s:${r.status}` : `f:${r.rule.line}:${r.rule.id}`);
+
+/** Trivy's filter decision for one occurrence: status first, then the ignore file (pkg/result/filter.go). */
+function decide(v: TrivyVulnerability, target: string, statuses: VulnStatus[], option: 'ignoreUnfixed' | 'ignoreStatuses' | undefined, ignores: IgnoreConfig): IgnoreReason | undefined {
+  const status = statusOf(v);
+  if (option && statuses.includes(status)) return { by: 'status', status, option };
+  const rule = matchVulnerability(ignores, v.VulnerabilityID, target, v.PkgPath, v.PkgIdentifier?.PURL);
+  return rule ? { by: 'ignore-file', rule, file: ignores.file } : undefined;
+}
+
+/** Joins occurrences into one finding that keeps the worst of each: severity, CVSS, fix and status. */
+export function mergeOccurrences(occ: Occurrence[]): Finding {
+  const worst = occ.reduce((a, b) => (rank(b.vuln.Severity) > rank(a.vuln.Severity) ? b : a));
+  const scores = occ.map((o) => highestCvss(o.vuln)).filter((c): c is CvssScore => !!c);
+  const cvss = scores.reduce<CvssScore | undefined>((a, b) => (!a || b.score > a.score ? b : a), undefined);
+  const fixes = occ.map((o) => o.vuln.FixedVersion?.trim() ?? '');
+  const v = worst.vuln;
+  return {
+    id: v.VulnerabilityID,
+    pkgName: v.PkgName,
+    pkgPath: v.PkgPath,
+    installedVersion: v.InstalledVersion,
+    fixedVersion: fixes.every(Boolean) ? fixes.reduce((a, b) => (b > a ? b : a)) : undefined,
+    status: occ.every((o) => statusOf(o.vuln) === 'fixed') ? 'fixed' : statusOf(occ.find((o) => statusOf(o.vuln) !== 'fixed')!.vuln),
+    severity: v.Severity,
+    cvss,
+    securitySeverity: occ.map((o) => trivySecuritySeverity(o.vuln)).reduce((a, b) => (+b > +a ? b : a)),
+    title: v.Title,
+    url: v.PrimaryURL,
+    targets: uniq(occ.map((o) => o.target)),
+    platforms: uniq(occ.map((o) => o.platform).filter((p): p is string => !!p)),
+    vulnerability: v,
+    occurrences: occ,
+  };
+}
+
+export interface CollectedFindings {
+  findings: Finding[];
+  ignored: IgnoredFinding[];
+  secrets: OtherFinding[];
+  misconfigurations: OtherFinding[];
+}
+
+/**
+ * Every vulnerability occurrence over results and platforms, decided as Trivy's filter would, then merged per
+ * (ID, package, path, installed version). A finding is ignored only when every occurrence is; otherwise it is
+ * counted with the worst of its counted occurrences, so the gate fails if Trivy's filter on any platform keeps
+ * a finding that breaks the policy, whatever the order of platforms.
+ */
+export function collectFindings(input: TrivyReport | PlatformReport[], policy: { ignoreUnfixed: boolean; ignoreStatuses?: readonly VulnStatus[] }, ignores: IgnoreConfig): CollectedFindings {
+  const { statuses, option } = ignoredStatuses(policy);
+  const groups = new Map<string, Occurrence[]>();
+  const others = new Map<string, { f: OtherFinding; reasons: IgnoreReason[]; kept: boolean }>();
+  const other = (f: OtherFinding, rule: IgnoreRule | undefined) => {
+    const key = [f.kind, f.id, f.target, f.startLine ?? ''].join('\u0000');
+    const e = others.get(key) ?? { f: { ...f, platforms: [] }, reasons: [], kept: false };
+    others.set(key, e);
+    for (const p of f.platforms) if (!e.f.platforms.includes(p)) e.f.platforms.push(p);
+    if (rule) e.reasons.push({ by: 'ignore-file', rule, file: ignores.file });
+    else e.kept = true;
+  };
+  for (const { platform, report } of asPlatformReports(input)) {
+    const platforms = platform ? [platform] : [];
+    for (const result of report.Results ?? []) {
+      for (const v of result.Vulnerabilities ?? []) {
+        const key = [v.VulnerabilityID, v.PkgName, v.PkgPath ?? '', v.InstalledVersion].join('\u0000');
+        const list = groups.get(key) ?? [];
+        groups.set(key, list);
+        list.push({ platform, target: result.Target, resultClass: result.Class, vuln: v, ignoredBy: decide(v, result.Target, statuses, option, ignores) });
+      }
+      for (const s of result.Secrets ?? []) {
+        const f: OtherFinding = { kind: 'secret', resultClass: result.Class, resultType: result.Type, id: s.RuleID, target: result.Target, platforms, severity: s.Severity, title: s.Title, startLine: s.StartLine, endLine: s.EndLine, detail: s.Match };
+        other(f, matchSecret(ignores, s.RuleID, result.Target));
+      }
+      for (const m of result.Misconfigurations ?? []) {
+        if (m.Status && m.Status !== 'FAIL') continue;
+        const f: OtherFinding = {
+          kind: 'misconfiguration', resultClass: result.Class, resultType: result.Type, id: m.ID, target: result.Target, platforms, severity: m.Severity, title: m.Title,
+          startLine: m.CauseMetadata?.StartLine, endLine: m.CauseMetadata?.EndLine, detail: m.Message, url: m.PrimaryURL,
+        };
+        other(f, matchMisconfiguration(ignores, [m.ID, m.AVDID, ...(m.Aliases ?? [])], result.Target));
+      }
+    }
+  }
+  const out: CollectedFindings = { findings: [], ignored: [], secrets: [], misconfigurations: [] };
+  for (const occ of groups.values()) {
+    const counted = occ.filter((o) => !o.ignoredBy);
+    if (counted.length) {
+      out.findings.push(mergeOccurrences(counted));
+      continue;
+    }
+    const finding = mergeOccurrences(occ);
+    const reasons = [...new Map(occ.map((o) => [reasonKey(o.ignoredBy!), o.ignoredBy!])).values()];
+    const where = finding.pkgPath ? `${finding.pkgName} (${finding.pkgPath})` : finding.pkgName;
+    out.ignored.push({ kind: 'vulnerability', id: finding.id, where, severity: finding.severity, platforms: finding.platforms, reasons, finding });
+  }
+  for (const { f, reasons, kept } of others.values()) {
+    if (kept) (f.kind === 'secret' ? out.secrets : out.misconfigurations).push(f);
+    else out.ignored.push({ kind: f.kind, id: f.id, where: f.target, severity: f.severity, platforms: f.platforms, reasons: [...new Map(reasons.map((r) => [reasonKey(r), r])).values()] });
+  }
+  return out;
+}
