@@ -7,6 +7,7 @@ import { OciLayout } from '../oci/layout';
 import { isIndexMediaType } from '../oci/media-types';
 import { Descriptor, ImageIndex, ImageManifest, platformString } from '../oci/types';
 import { RegistryClient } from './client';
+import { verifyPushSource } from './preflight';
 
 export interface PushManifest {
   digest: string;
@@ -14,12 +15,18 @@ export interface PushManifest {
   bytes: Buffer;
   /** e.g. linux/arm64; undefined for non-platform entries such as attestations. */
   platform?: string;
+  /** The descriptor's size, checked before anything is sent. */
+  size?: number;
+  /** An image manifest's config digest. */
+  configDigest?: string;
 }
 
 export interface PushBlob {
   digest: string;
   size: number;
   mediaType: string;
+  /** The first manifest naming it, for messages. */
+  referencedBy?: string;
 }
 
 export interface PushSource {
@@ -39,7 +46,7 @@ export function readPushSource(layout: OciLayout): PushSource {
   const seen = new Set<string>();
   const visit = (d: Descriptor): PushManifest => {
     const bytes = layout.readBlob(d.digest);
-    const entry: PushManifest = { digest: d.digest, mediaType: d.mediaType, bytes, platform: d.platform ? platformString(d.platform) : undefined };
+    const entry: PushManifest = { digest: d.digest, mediaType: d.mediaType, bytes, size: d.size, platform: d.platform ? platformString(d.platform) : undefined };
     if (isIndexMediaType(d.mediaType)) {
       const index = JSON.parse(bytes.toString('utf8')) as ImageIndex;
       for (const child of index.manifests) {
@@ -49,11 +56,12 @@ export function readPushSource(layout: OciLayout): PushSource {
       }
     } else {
       const manifest = JSON.parse(bytes.toString('utf8')) as ImageManifest;
+      entry.configDigest = manifest.config.digest;
       for (const b of [manifest.config, ...manifest.layers]) {
         // Foreign (non-distributable) layers live elsewhere by definition.
         if (b.urls?.length) continue;
         if (!layout.hasBlob(b.digest)) throw new Error(`${layout.dir} is incomplete: blob ${b.digest} (${b.mediaType}) of ${d.digest} is missing; rebuild`);
-        blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType });
+        if (!blobs.has(b.digest)) blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType, referencedBy: d.digest });
       }
     }
     return entry;
@@ -157,6 +165,8 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
   const would = options.dryRun ? 'would ' : '';
   const counts: BlobCounts = { total: source.blobs.length, uploaded: 0, uploadedBytes: 0, mounted: 0, mountedBytes: 0, skipped: 0, skippedBytes: 0 };
   const candidates = [...new Set(options.mountFrom ?? [])].filter((r) => r !== repo);
+  // 0. The whole image is sound, or nothing is sent.
+  await verifyPushSource(source);
 
   // 1. Blobs the registry lacks.
   await mapLimit(source.blobs, options.concurrency ?? 3, async (blob) => {

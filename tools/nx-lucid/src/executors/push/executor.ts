@@ -9,6 +9,7 @@ import { readBuildMetadata } from '../../metadata/metadata';
 import { OciLayout } from '../../oci/layout';
 import { parseOptionsWith } from '../../config/options';
 import { openSession, ImageTarget, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
+import { checkMetadata } from '../../registry/preflight';
 import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from '../../registry/push';
 import { PushExecutorOptions, schema } from './options';
 
@@ -89,9 +90,7 @@ export async function runPush(rawOptions: unknown, context: ExecutorContext, dep
   }
   const layout = OciLayout.open(join(context.root, options.outputPath, metadata.layout));
   const source = readPushSource(layout);
-  if (source.index.digest !== metadata.index.digest) {
-    throw new Error(`${options.outputPath}/metadata.json names index ${metadata.index.digest} but the OCI layout holds ${source.index.digest}; rebuild`);
-  }
+  checkMetadata(metadata, source, { project, file: `${options.outputPath}/metadata.json` });
 
   // Tags are decided (and validated) before the registry is touched.
   const sha = options.sha ?? env.GITHUB_SHA ?? (await git(context.root, ['rev-parse', 'HEAD'])) ?? metadata.gitSha;
