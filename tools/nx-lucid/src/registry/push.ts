@@ -6,7 +6,7 @@
 import { OciLayout } from '../oci/layout';
 import { isIndexMediaType } from '../oci/media-types';
 import { Descriptor, ImageIndex, ImageManifest, platformString } from '../oci/types';
-import { RegistryClient } from './client';
+import { RegistryClient, RegistryError } from './client';
 import { verifyPushSource } from './preflight';
 
 export interface PushManifest {
@@ -140,14 +140,16 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
 }
 
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/** Runs fn over items, `limit` at a time; after the first failure no item starts and `stopped()` is true. */
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T, stopped: () => boolean) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: unknown;
+  const stopped = () => failure !== undefined;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length && failure === undefined) {
       const item = items[next++];
       try {
-        await fn(item);
+        await fn(item, stopped);
       } catch (e) {
         failure ??= e;
       }
@@ -156,6 +158,18 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
   await Promise.all(workers);
   if (failure !== undefined) throw failure;
 }
+
+/** A sibling we may not read, or that does not exist, is simply not a source; a registry that stopped answering is a failure. */
+async function siblingHas(client: RegistryClient, from: string, digest: string): Promise<boolean> {
+  try {
+    return await client.hasBlob(from, digest);
+  } catch (e) {
+    if (e instanceof RegistryError && e.status !== undefined) return false;
+    throw e;
+  }
+}
+
+class Stopped extends Error {}
 
 const short = (digest: string) => digest.slice(0, 19);
 
@@ -169,7 +183,7 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
   await verifyPushSource(source);
 
   // 1. Blobs the registry lacks.
-  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob) => {
+  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob, stopped) => {
     if (await client.hasBlob(repo, blob.digest)) {
       counts.skipped++;
       counts.skippedBytes += blob.size;
@@ -177,8 +191,9 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
       return;
     }
     for (const from of candidates) {
-      // A sibling we may not read (or that does not exist) is simply not a source.
-      if (!(await client.hasBlob(from, blob.digest).catch(() => false))) continue;
+      // Once the push has failed, probing further mount sources only delays the report.
+      if (stopped()) throw new Stopped();
+      if (!(await siblingHas(client, from, blob.digest))) continue;
       if (options.dryRun || (await client.mountBlob(repo, blob.digest, from))) {
         counts.mounted++;
         counts.mountedBytes += blob.size;
@@ -186,6 +201,7 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
         return;
       }
     }
+    if (stopped()) throw new Stopped();
     if (!options.dryRun) await client.uploadBlob(repo, blob.digest, source.layout.readBlob(blob.digest));
     counts.uploaded++;
     counts.uploadedBytes += blob.size;
