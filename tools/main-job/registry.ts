@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { which } from '../nx-lucid/src/boundary/process';
@@ -64,6 +65,9 @@ export function registryConfigYaml(dataDir: string, port: number): string {
     '  maintenance: { uploadpurging: { enabled: false } }',
     'http:',
     `  addr: 127.0.0.1:${port}`,
+    // Stable across restarts (derived from the data folder): upload session URLs carry state signed with it,
+    // so a push can resume an upload the registry kept through a crash. Loopback only; not a credential.
+    `  secret: lucid-local-${createHash('sha256').update(dataDir).digest('hex').slice(0, 32)}`,
     '',
   ].join('\n');
 }

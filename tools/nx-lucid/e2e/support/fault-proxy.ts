@@ -54,6 +54,8 @@ export interface FaultProxy {
   /** Every Authorization header value the proxy received (to check which credentials were sent). */
   authorizations: string[];
   requests: () => number;
+  /** Request body bytes forwarded to the registry so far (what a client really sent it). */
+  bytesForwarded: () => number;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return true;
   };
 
+  let forwardedBytes = 0;
   const forward = (req: IncomingMessage, res: ServerResponse, dropResponse: boolean) => {
     const headers = { ...req.headers };
     delete headers.authorization;
@@ -123,6 +126,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       inject('upstream-down');
       res.socket?.destroy();
     });
+    req.on('data', (c: Buffer) => (forwardedBytes += c.length));
     req.pipe(up);
   };
 
@@ -171,6 +175,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const { port } = server.address() as AddressInfo;
   base = `http://127.0.0.1:${port}`;
   return {
+    bytesForwarded: () => forwardedBytes,
     host: `127.0.0.1:${port}`,
     url: base,
     injected: () => Object.values(byKind).reduce((a, b) => a + b, 0),

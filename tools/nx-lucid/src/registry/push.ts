@@ -7,7 +7,10 @@ import { OciLayout } from '../oci/layout';
 import { isIndexMediaType } from '../oci/media-types';
 import { Descriptor, ImageIndex, ImageManifest, platformString } from '../oci/types';
 import { RegistryClient, RegistryError } from './client';
+import { fileBytes, uploadShared } from './blob-upload';
+import { mapLimit } from './map-limit';
 import { verifyPushSource } from './preflight';
+import { UploadState } from './upload-state';
 
 export interface PushManifest {
   digest: string;
@@ -78,6 +81,8 @@ export interface PushOptions {
   mountFrom?: string[];
   concurrency?: number;
   log?: (line: string) => void;
+  /** Where resumable upload sessions and shared-blob locks live (<workspace>/.lucid); without it neither. */
+  stateDir?: string;
 }
 
 export interface BlobCounts {
@@ -88,6 +93,8 @@ export interface BlobCounts {
   mountedBytes: number;
   skipped: number;
   skippedBytes: number;
+  /** Bytes not sent again because an upload resumed a session the registry kept. */
+  resumedBytes: number;
 }
 
 export interface PushResult {
@@ -140,25 +147,6 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
 }
 
-/** Runs fn over items, `limit` at a time; after the first failure no item starts and `stopped()` is true. */
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T, stopped: () => boolean) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const stopped = () => failure !== undefined;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length && failure === undefined) {
-      const item = items[next++];
-      try {
-        await fn(item, stopped);
-      } catch (e) {
-        failure ??= e;
-      }
-    }
-  });
-  await Promise.all(workers);
-  if (failure !== undefined) throw failure;
-}
-
 /** A sibling we may not read, or that does not exist, is simply not a source; a registry that stopped answering is a failure. */
 async function siblingHas(client: RegistryClient, from: string, digest: string): Promise<boolean> {
   try {
@@ -177,7 +165,8 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
   const log = options.log ?? (() => undefined);
   const repo = options.repository;
   const would = options.dryRun ? 'would ' : '';
-  const counts: BlobCounts = { total: source.blobs.length, uploaded: 0, uploadedBytes: 0, mounted: 0, mountedBytes: 0, skipped: 0, skippedBytes: 0 };
+  const counts: BlobCounts = { total: source.blobs.length, uploaded: 0, uploadedBytes: 0, mounted: 0, mountedBytes: 0, skipped: 0, skippedBytes: 0, resumedBytes: 0 };
+  const state = options.stateDir ? new UploadState(options.stateDir, client.registry) : undefined;
   const candidates = [...new Set(options.mountFrom ?? [])].filter((r) => r !== repo);
   // 0. The whole image is sound, or nothing is sent.
   await verifyPushSource(source);
@@ -202,10 +191,27 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
       }
     }
     if (stopped()) throw new Stopped();
-    if (!options.dryRun) await client.uploadBlob(repo, blob.digest, source.layout.readBlob(blob.digest));
-    counts.uploaded++;
-    counts.uploadedBytes += blob.size;
-    log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} ${would}upload`);
+    if (options.dryRun) {
+      counts.uploaded++;
+      counts.uploadedBytes += blob.size;
+      log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} would upload`);
+      return;
+    }
+    const outcome = await uploadShared({ client, repository: repo, state, stopped }, blob.digest, fileBytes(source.layout.blobPath(blob.digest), blob.size));
+    if (outcome.kind === 'uploaded') {
+      counts.uploaded++;
+      counts.uploadedBytes += blob.size - outcome.resumedBytes;
+      counts.resumedBytes += outcome.resumedBytes;
+      log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} upload${outcome.resumedBytes ? ` (resumed at ${formatBytes(outcome.resumedBytes)})` : ''}`);
+    } else if (outcome.kind === 'mounted') {
+      counts.mounted++;
+      counts.mountedBytes += blob.size;
+      log(`  ⇢ ${short(blob.digest)} ${formatBytes(blob.size)} mount from ${outcome.from} (after its upload)`);
+    } else {
+      counts.skipped++;
+      counts.skippedBytes += blob.size;
+      log(`  = ${short(blob.digest)} ${formatBytes(blob.size)} already present (uploaded meanwhile)`);
+    }
   });
 
   // 2. Manifests, then 3. the index, by digest: each only once everything it references is present.

@@ -115,6 +115,7 @@ export async function runPush(rawOptions: unknown, context: ExecutorContext, dep
     dryRun: options.dryRun,
     mountFrom: mountCandidates(context, project, target, options, metadata.base?.ref),
     log: say,
+    stateDir: join(context.root, '.lucid'),
   });
   const b = result.blobs;
   const allTags = [...result.tags, ...result.unchangedTags];
