@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { measureGraph } from './graph-bench';
 import { benchBuild } from './build-bench';
 import { runRegistryBench } from './registry-bench';
+import { benchFanOut, benchLoad, benchVerifyCost } from './registry-scale-bench';
 
 const log = (line: string) => console.log(`  ${line}`);
 
@@ -45,6 +46,21 @@ async function main(): Promise<void> {
     const t = reg.throughput;
     console.log(`  first push: ${t.pushMBps.toFixed(0)} MB/s vs plain upload ${t.plainMBps.toFixed(0)} MB/s (${(t.pushMBps / t.plainMBps).toFixed(2)}x)`);
     results.registry = reg;
+  }
+
+  if (want('registry')) {
+    const fan = await benchFanOut();
+    console.log(`  ${fan.services} services on one base, --parallel=${fan.parallel}, empty registry: ${(fan.bytesSent / 1048576).toFixed(0)} MiB sent for ${(fan.distinctBytes / 1048576).toFixed(0)} MiB distinct (${fan.ratio}x; target <= 1.2x) in ${fan.seconds}s`);
+    const verify = await benchVerifyCost();
+    console.log(`  pre-push check (stream-hash every blob): ${verify.msPerGB} ms per GB (${verify.ms} ms for ${(verify.bytes / 1048576).toFixed(0)} MiB)`);
+    results.registryScale = { fanOut: fan, verifyCost: verify };
+  }
+
+  // Long (1,000 pushes): only when asked for by name, `npm run bench -- registry-load`.
+  if (only.includes('registry-load')) {
+    const load = await benchLoad();
+    console.log(`registry-load: ${load.images} images at --parallel=${load.parallel}, ${load.faultRate * 100}% faults (${load.faultsInjected} injected, ${load.retries} retries): ${load.imagesPerSecond} images/s, p95 ${load.p95PushMs} ms per push, ${load.failedPushes} failed after a rerun, ${load.brokenTags} broken tags`);
+    results.registryLoad = load;
   }
 
   const file = join(__dirname, '..', '..', 'bench-results.json');

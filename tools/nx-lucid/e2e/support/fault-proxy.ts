@@ -25,6 +25,8 @@ export interface FaultRule {
   /** Let this many matching requests through first. */
   skip?: number;
   retryAfterSeconds?: number;
+  /** Fire on this share of matching requests (0-1), at random, instead of on every one. */
+  chance?: number;
 }
 
 export interface ProxyRequestInfo {
@@ -140,7 +142,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       /* a hook failure must not hang the request */
     }
     if (handleAuth(req, res, path)) return;
-    const rule = rules.find((r) => (!r.method || r.method === method) && (!r.path || r.path.test(path)) && r.fired < r.times && r.seen++ >= (r.skip ?? 0));
+    const rule = rules.find((r) => (!r.method || r.method === method) && (!r.path || r.path.test(path)) && r.fired < r.times && r.seen++ >= (r.skip ?? 0) && (r.chance === undefined || Math.random() < r.chance));
     if (!rule) return forward(req, res, false);
     rule.fired++;
     inject(rule.kind);
