@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,5 +44,23 @@ describe('UploadState', () => {
     expect(a.tryLock(DIGEST, 'x/three')).toBe(true);
     expect(a.holder(DIGEST)?.repository).toBe('x/three');
     expect(readdirSync(lockDir)).toHaveLength(1);
+  });
+
+  it('is one lock across separate processes (parallel Nx tasks)', async () => {
+    const release = join(dir, 'release');
+    const child = (repo: string) =>
+      new Promise<{ line: Promise<string>; exit: Promise<number | null> }>((resolve) => {
+        const p = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'testing', 'lock-child.ts'), dir, DIGEST, repo, release], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        const line = new Promise<string>((r) => p.stdout.on('data', (d) => (out += d) && out.includes('\n') && r(out.trim())));
+        resolve({ line, exit: new Promise((r) => p.on('exit', r)) });
+      });
+    const children = await Promise.all(['x/a', 'x/b', 'x/c', 'x/d'].map(child));
+    const lines = await Promise.all(children.map((c) => c.line));
+    writeFileSync(release, '');
+    await Promise.all(children.map((c) => c.exit));
+    expect(lines.filter((l) => l === 'got')).toHaveLength(1);
+    expect(lines.filter((l) => l === 'busy')).toHaveLength(3);
+    expect(new UploadState(dir, '127.0.0.1:5000').holder(DIGEST)).toBeUndefined();
   });
 });
