@@ -67,6 +67,11 @@ export async function sendBlob(ctx: BlobUploadContext, digest: string, bytes: Bl
     },
     progress: (location, offset) => state?.saveSession({ repository: repo, digest, location, offset }),
     done: () => state?.dropSession(digest),
+    abandoned: (offset) => {
+      resumedBytes -= offset;
+      client.stats.bytesResumed -= offset;
+      state?.dropSession(digest);
+    },
   });
   return resumedBytes;
 }

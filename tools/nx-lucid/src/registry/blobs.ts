@@ -93,7 +93,16 @@ export class Blobs {
     await this.t.withRetry(`upload blob ${digest}`, async () => {
       if (attempt++ > 0 && (await this.has(repository, digest))) return;
       const resumed = await hooks.resume?.();
-      if (resumed) return this.chunks(repository, digest, bytes, resumed.location, resumed.offset, hooks);
+      if (resumed) {
+        try {
+          return await this.chunks(repository, digest, bytes, resumed.location, resumed.offset, hooks);
+        } catch (e) {
+          // The registry refused to continue the session (e.g. 416 range, 404 gone): drop it, start afresh.
+          if (!(e instanceof RegistryError && e.status !== undefined && e.status >= 400 && e.status < 500)) throw e;
+          await this.cancel(repository, resumed.location);
+          await hooks.abandoned?.(resumed.offset);
+        }
+      }
       const location = await this.open(repository, digest);
       if (bytes.size > threshold) return this.chunks(repository, digest, bytes, location, 0, hooks);
       const data = bytes.read(0, bytes.size);
@@ -162,4 +171,6 @@ export interface ChunkHooks {
   resume?: () => Promise<{ location: string; offset: number } | undefined>;
   progress?: (location: string, offset: number) => Promise<void> | void;
   done?: () => Promise<void> | void;
+  /** The resumed session was refused after all; its bytes were not in fact saved. */
+  abandoned?: (offset: number) => Promise<void> | void;
 }
