@@ -29,6 +29,7 @@ export interface FanOutResult {
   bytesSent: number;
   ratio: number;
   seconds: number;
+  retries: number;
 }
 
 export interface VerifyCostResult {
@@ -74,12 +75,14 @@ export async function benchFanOut(services = 29, parallel = 8, baseBytes = 48 * 
     const made = projects.map((project) => makeLayout({ project, root, sharedLayer: base, layerBytes: appBytes, platforms: ['linux/amd64', 'linux/arm64'] }));
     const distinctBytes = base.length + made.reduce((n, m) => n + m.metadata.compressedSize - base.length, 0);
     const t = process.hrtime.bigint();
+    let retries = 0;
     await pool(made.map((m, i) => [m, projects[i]] as const), parallel, async ([m, project]) => {
-      await runPush({ outputPath: m.outputPath, registry: proxy.host, repository: 'bench', sha: SHA }, executorContext(root, project, { siblings: projects }), { env: ENV, log: () => undefined });
+      const log = (l: string) => (retries += l.includes('↻') ? 1 : 0);
+      await runPush({ outputPath: m.outputPath, registry: proxy.host, repository: 'bench', sha: SHA }, executorContext(root, project, { siblings: projects }), { env: ENV, log });
     });
     const seconds = ms(t) / 1000;
     const bytesSent = proxy.bytesForwarded();
-    return { services, parallel, distinctBytes, bytesSent, ratio: Number((bytesSent / distinctBytes).toFixed(3)), seconds: Number(seconds.toFixed(1)) };
+    return { services, parallel, distinctBytes, bytesSent, ratio: Number((bytesSent / distinctBytes).toFixed(3)), seconds: Number(seconds.toFixed(1)), retries };
   } finally {
     await proxy.close();
     await reg.stop();
