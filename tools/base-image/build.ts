@@ -3,7 +3,8 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { arch as hostArch } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../nx-lucid/src/boundary/process';
-import { MediaType } from '../nx-lucid/src/oci/media-types';
+import { isIndexMediaType, MediaType } from '../nx-lucid/src/oci/media-types';
+import { RegistryClient } from '../nx-lucid/src/registry/client';
 import { OciLayoutWriter } from '../nx-lucid/src/oci/layout-writer';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from '../nx-lucid/src/oci/types';
 import { PrivateApt } from './apt';
@@ -55,22 +56,15 @@ export function baseImageMirrorRef(registry: string): string {
 /** Reads the tag from the registry; returns its digest when it is an index with every platform we build. */
 export async function registryHasBase(registry: string): Promise<{ digest: string; platforms: string[] } | undefined> {
   const repo = `mirror/gcr.io/${BASE_IMAGE_MIRROR_PATH}`;
-  let res: Response;
-  try {
-    res = await fetch(`http://${registry}/v2/${repo}/manifests/${BASE_IMAGE_TAG}`, {
-      headers: { Accept: [MediaType.ociIndex, MediaType.dockerManifestList].join(', ') },
-      signal: AbortSignal.timeout(10000),
-    });
-  } catch (e) {
-    throw new Error(`registry ${registry} is not reachable: ${(e as Error).message}`);
-  }
-  if (res.status === 404) return undefined;
-  if (!res.ok) throw new Error(`GET ${repo}:${BASE_IMAGE_TAG} on ${registry}: HTTP ${res.status}`);
-  const body = (await res.json()) as ImageIndex;
+  const client = new RegistryClient({ registry, timeoutMs: 10000, retry: { retries: 2 } });
+  const head = await client.headManifest(repo, BASE_IMAGE_TAG);
+  if (!head) return undefined;
+  const manifest = await client.getManifest(repo, head.digest);
+  if (!isIndexMediaType(manifest.mediaType)) return undefined;
+  const body = JSON.parse(manifest.bytes.toString('utf8')) as ImageIndex;
   const platforms = (body.manifests ?? []).map((m) => `${m.platform?.os}/${m.platform?.architecture}`);
   const complete = PLATFORMS.every((p) => platforms.includes(`linux/${p.oci.architecture}`));
-  const digest = res.headers.get('docker-content-digest');
-  return complete && digest ? { digest, platforms } : undefined;
+  return complete ? { digest: manifest.digest, platforms } : undefined;
 }
 
 function imageConfig(platform: DebianPlatform, diffId: string, packageKeyDigest: string): ImageConfig {

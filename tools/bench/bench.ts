@@ -11,6 +11,7 @@ import { benchBuild } from './build-bench';
 import { benchBuildx } from './buildx-bench';
 import { runRegistryBench } from './registry-bench';
 import { benchGate } from './gate-bench';
+import { benchFanOut, benchLoad, benchVerifyCost } from './registry-scale-bench';
 
 const log = (line: string) => console.log(`  ${line}`);
 
@@ -74,6 +75,21 @@ async function main(): Promise<void> {
     console.log(`  ${gate.totalMs} ms (gate ${gate.gateMs}, summary ${gate.summaryMs}, SARIF ${gate.sarifMs}, fit ${gate.fitMs}), peak RSS ${gate.peakRssMiB} MiB`);
     console.log(`  summary.md ${Math.round(gate.summaryBytes / 1024)} KiB; SARIF ${gate.sarifResultsKept} results kept, ${(gate.sarifGzippedBytes / 1e6).toFixed(1)} MB gzipped`);
     results.gate = gate;
+  }
+
+  if (want('registry')) {
+    const fan = await benchFanOut();
+    console.log(`  ${fan.services} services on one base, --parallel=${fan.parallel}, empty registry: ${(fan.bytesSent / 1048576).toFixed(0)} MiB sent for ${(fan.distinctBytes / 1048576).toFixed(0)} MiB distinct (${fan.ratio}x; target <= 1.2x) in ${fan.seconds}s`);
+    const verify = await benchVerifyCost();
+    console.log(`  pre-push check (stream-hash every blob): ${verify.msPerGB} ms per GB (${verify.ms} ms for ${(verify.bytes / 1048576).toFixed(0)} MiB)`);
+    results.registryScale = { fanOut: fan, verifyCost: verify };
+  }
+
+  // Long (1,000 pushes): only when asked for by name, `npm run bench -- registry-load`.
+  if (only.includes('registry-load')) {
+    const load = await benchLoad();
+    console.log(`registry-load: ${load.images} images at --parallel=${load.parallel}, ${load.faultRate * 100}% faults (${load.faultsInjected} injected, ${load.retries} retries): ${load.imagesPerSecond} images/s, p95 ${load.p95PushMs} ms per push, ${load.failedPushes} failed after a rerun, ${load.brokenTags} broken tags`);
+    results.registryLoad = load;
   }
 
   const file = join(__dirname, '..', '..', 'bench-results.json');

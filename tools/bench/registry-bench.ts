@@ -11,6 +11,7 @@ import { runProcess } from '../nx-lucid/src/boundary/process';
 import { runPush } from '../nx-lucid/src/executors/push/executor';
 import { runRelease } from '../nx-lucid/src/executors/release/executor';
 import { readPushSource } from '../nx-lucid/src/registry/push';
+import { RegistryClient } from '../nx-lucid/src/registry/client';
 import { OciLayout } from '../nx-lucid/src/oci/layout';
 import { makeLayout, MadeLayout } from '../nx-lucid/e2e/support/make-layout';
 import { startRegistry, TestRegistry } from '../nx-lucid/e2e/support/registry';
@@ -129,13 +130,9 @@ export async function benchThroughput(reg: TestRegistry, imageBytes = 100 * MB):
     const source = readPushSource(OciLayout.open(made.layoutDir));
     const blobs = source.blobs.map((b) => ({ digest: b.digest, data: readFileSync(join(made.layoutDir, 'blobs', 'sha256', b.digest.slice(7))) }));
     const plainMs = await timed(async () => {
-      for (const blob of blobs) {
-        const start = await fetch(`${reg.url}/v2/bench/plain-upload/blobs/uploads/`, { method: 'POST' });
-        const url = new URL(start.headers.get('location')!, reg.url);
-        url.searchParams.set('digest', blob.digest);
-        const put = await fetch(url, { method: 'PUT', body: blob.data, headers: { 'Content-Type': 'application/octet-stream' } });
-        if (put.status !== 201) throw new Error(`plain upload of ${blob.digest}: HTTP ${put.status}`);
-      }
+      // A bare client (no retries, no mounts, no checks): what the push costs over the upload itself.
+      const bare = new RegistryClient({ registry: reg.host, retry: { retries: 0 } });
+      for (const blob of blobs) await bare.uploadBlob('bench/plain-upload', blob.digest, blob.data);
     });
     const total = blobs.reduce((n, b) => n + b.data.length, 0);
     return { imageBytes: total, pushMs, pushMBps: total / MB / (pushMs / 1000), plainMs, plainMBps: total / MB / (plainMs / 1000) };

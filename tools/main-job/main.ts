@@ -14,6 +14,8 @@ import { parseBuildMetadata, BuildMetadata } from '../nx-lucid/src/metadata/meta
 import { normalizePluginOptions } from '../nx-lucid/src/config/options';
 import { phaseFromTags } from '../nx-lucid/src/config/phase';
 import { baseImageMirrorRef, ensureBaseImage, mirrorPrefix } from '../base-image/build';
+import { RegistryClient } from '../nx-lucid/src/registry/client';
+import { git, gitMaybe } from '../nx-lucid/src/boundary/git';
 import { runNx, terminalOutput } from './nx';
 import { ensureLocalRegistry, localRegistryPort, registryPaths, stopLocalRegistry } from './registry';
 import {
@@ -79,20 +81,10 @@ function readJson<T>(file: string, parse: (raw: unknown) => T): T | undefined {
   }
 }
 
-async function catalogOf(url: string, repos: readonly string[]): Promise<{ catalog: string[]; tags: Record<string, string[]> }> {
-  const catalog: string[] = [];
-  // Paged: distribution caps n at 1000 and links the next page.
-  for (let next: string | undefined = '/v2/_catalog?n=1000'; next; ) {
-    const res: Response = await fetch(`${url}${next}`);
-    if (!res.ok) throw new Error(`GET ${url}${next}: HTTP ${res.status}`);
-    catalog.push(...(((await res.json()) as { repositories?: string[] }).repositories ?? []));
-    next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
-  }
+async function catalogOf(client: RegistryClient, repos: readonly string[]): Promise<{ catalog: string[]; tags: Record<string, string[]> }> {
+  const catalog = await client.listRepositories();
   const tags: Record<string, string[]> = {};
-  for (const repo of repos.filter((r) => catalog.includes(r))) {
-    const t = await fetch(`${url}/v2/${repo}/tags/list?n=1000`);
-    tags[repo] = t.ok ? (((await t.json()) as { tags?: string[] }).tags ?? []) : [];
-  }
+  for (const repo of repos.filter((r) => catalog.includes(r))) tags[repo] = await client.listTags(repo, 1000);
   return { catalog, tags };
 }
 
@@ -256,14 +248,15 @@ async function main(): Promise<number> {
 
   // Catalog
   console.log(`\n== catalog ${registry.url}/v2/_catalog`);
-  if (!(await fetch(`${registry.url}/v2/`).then((r) => r.ok, () => false))) {
+  const client = new RegistryClient({ registry: registry.host });
+  if ((await client.probe()) !== 200) {
     throw new Error(`the registry on ${registry.host} stopped answering during the run; rerun npm start (it restarts it on the same data)`);
   }
-  const gitSha = (await runProcess('git', ['rev-parse', 'HEAD'], { cwd: workspaceRoot })).stdout.trim();
-  const branch = (await runProcess('git', ['branch', '--show-current'], { cwd: workspaceRoot, allowFailure: true })).stdout.trim();
+  const gitSha = (await git(workspaceRoot, ['rev-parse', 'HEAD'])).trim();
+  const branch = (await gitMaybe(workspaceRoot, ['branch', '--show-current'])) ?? '';
   const expectLatest = branch === options.latestOnBranch;
   const repos = services.map((x) => `${repository}/${x.name}`);
-  const { catalog, tags } = await catalogOf(registry.url, repos);
+  const { catalog, tags } = await catalogOf(client, repos);
   const problems = checkCatalog(services, repository, catalog, tags, gitSha, expectLatest);
   const listed = repos.filter((r) => catalog.includes(r)).length;
   console.log(

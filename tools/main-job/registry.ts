@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { which } from '../nx-lucid/src/boundary/process';
+import { RegistryClient } from '../nx-lucid/src/registry/client';
 
 /**
  * The embedded default registry: Debian's docker-registry (CNCF distribution) on 127.0.0.1,
@@ -63,17 +65,15 @@ export function registryConfigYaml(dataDir: string, port: number): string {
     '  maintenance: { uploadpurging: { enabled: false } }',
     'http:',
     `  addr: 127.0.0.1:${port}`,
+    // Stable across restarts (derived from the data folder): upload session URLs carry state signed with it,
+    // so a push can resume an upload the registry kept through a crash. Loopback only; not a credential.
+    `  secret: lucid-local-${createHash('sha256').update(dataDir).digest('hex').slice(0, 32)}`,
     '',
   ].join('\n');
 }
 
-async function healthy(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(2000) });
-    return r.status === 200;
-  } catch {
-    return false;
-  }
+async function healthy(host: string): Promise<boolean> {
+  return (await new RegistryClient({ registry: host, timeoutMs: 2000 }).probe()) === 200;
 }
 
 function alive(pid: number): boolean {
@@ -167,7 +167,7 @@ export async function ensureLocalRegistry(
   const running = recorded && alive(recorded) && isOurRegistry(recorded, paths.config) ? recorded : findOurRegistry(paths.config);
   if (running) {
     const sameConfig = existsSync(paths.config) && readFileSync(paths.config, 'utf8') === registryConfigYaml(paths.data, port);
-    if (sameConfig && (await waitFor(() => healthy(url), 3000))) {
+    if (sameConfig && (await waitFor(() => healthy(host), 3000))) {
       if (running !== recorded) writeFileSync(paths.pidFile, `${running}\n`);
       return { host, url, pid: running, dataDir: paths.data, state: 'reused' };
     }
@@ -178,7 +178,7 @@ export async function ensureLocalRegistry(
   }
   rmSync(paths.pidFile, { force: true });
 
-  if (await healthy(url)) {
+  if (await healthy(host)) {
     throw new Error(
       `Port ${port} on 127.0.0.1 is already used by another registry that is not the workspace one (${paths.config}). ` +
         `Stop it, or choose another port: LUCID_LOCAL_REGISTRY_PORT=5056 npm start`,
@@ -200,7 +200,7 @@ export async function ensureLocalRegistry(
 
   let exitCode: number | null | undefined;
   void exited.then((c) => (exitCode = c));
-  const ready = await waitFor(async () => exitCode !== undefined || (await healthy(url)), 15000);
+  const ready = await waitFor(async () => exitCode !== undefined || (await healthy(host)), 15000);
   if (!ready || exitCode !== undefined) {
     rmSync(paths.pidFile, { force: true });
     if (exitCode === undefined) await terminate(child.pid);

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerAffected, fromNxGraph, InputDefinition } from '../src/affected/affected';
+import { git, gitMaybe } from '../src/boundary/git';
 import { formatCommand, ProcessError, runProcess } from '../src/boundary/process';
 import { mergePlatformOutputs } from '../src/ci/merge-platforms';
 
@@ -82,13 +83,8 @@ export function parseAffectedArgs(argv: string[]): AffectedArgs {
   return out;
 }
 
-async function git(cwd: string, args: string[]): Promise<string> {
-  return (await runProcess('git', args, { cwd })).stdout;
-}
-
 async function revExists(cwd: string, rev: string): Promise<boolean> {
-  const r = await runProcess('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd, allowFailure: true });
-  return r.exitCode === 0;
+  return (await gitMaybe(cwd, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])) !== undefined;
 }
 
 /** Files changed between the merge base of base/head and head (or the working tree), both sides of renames. */
@@ -96,7 +92,7 @@ export async function changedFiles(cwd: string, base: string, head?: string): Pr
   for (const rev of [base, ...(head ? [head] : [])]) {
     if (!(await revExists(cwd, rev))) throw new UsageError(`"${rev}" is not a commit in ${cwd}`);
   }
-  const mergeBase = (await runProcess('git', ['merge-base', base, head ?? 'HEAD'], { cwd, allowFailure: true })).stdout.trim() || base;
+  const mergeBase = (await gitMaybe(cwd, ['merge-base', base, head ?? 'HEAD'])) ?? base;
   const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean);
   if (head) return lines(await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', mergeBase, head]));
   const tracked = lines(await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', mergeBase]));

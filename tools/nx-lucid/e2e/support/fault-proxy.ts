@@ -25,6 +25,8 @@ export interface FaultRule {
   /** Let this many matching requests through first. */
   skip?: number;
   retryAfterSeconds?: number;
+  /** Fire on this share of matching requests (0-1), at random, instead of on every one. */
+  chance?: number;
 }
 
 export interface ProxyRequestInfo {
@@ -54,6 +56,8 @@ export interface FaultProxy {
   /** Every Authorization header value the proxy received (to check which credentials were sent). */
   authorizations: string[];
   requests: () => number;
+  /** Request body bytes forwarded to the registry so far (what a client really sent it). */
+  bytesForwarded: () => number;
   close(): Promise<void>;
 }
 
@@ -97,6 +101,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return true;
   };
 
+  let forwardedBytes = 0;
   const forward = (req: IncomingMessage, res: ServerResponse, dropResponse: boolean) => {
     const headers = { ...req.headers };
     delete headers.authorization;
@@ -123,6 +128,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       inject('upstream-down');
       res.socket?.destroy();
     });
+    req.on('data', (c: Buffer) => (forwardedBytes += c.length));
     req.pipe(up);
   };
 
@@ -136,7 +142,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       /* a hook failure must not hang the request */
     }
     if (handleAuth(req, res, path)) return;
-    const rule = rules.find((r) => (!r.method || r.method === method) && (!r.path || r.path.test(path)) && r.fired < r.times && r.seen++ >= (r.skip ?? 0));
+    const rule = rules.find((r) => (!r.method || r.method === method) && (!r.path || r.path.test(path)) && r.fired < r.times && r.seen++ >= (r.skip ?? 0) && (r.chance === undefined || Math.random() < r.chance));
     if (!rule) return forward(req, res, false);
     rule.fired++;
     inject(rule.kind);
@@ -171,6 +177,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const { port } = server.address() as AddressInfo;
   base = `http://127.0.0.1:${port}`;
   return {
+    bytesForwarded: () => forwardedBytes,
     host: `127.0.0.1:${port}`,
     url: base,
     injected: () => Object.values(byKind).reduce((a, b) => a + b, 0),

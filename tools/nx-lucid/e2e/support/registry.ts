@@ -62,6 +62,8 @@ export async function startRegistry(opts: { dataDir?: string; port?: number } = 
       '  maintenance: { uploadpurging: { enabled: false } }',
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      // Fixed for this registry's life: upload session URLs (their signed _state) stay valid across a restart.
+      `  secret: lucid-test-${port}-${Date.now()}`,
       '',
     ].join('\n'),
   );

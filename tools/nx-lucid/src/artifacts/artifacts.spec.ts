@@ -12,7 +12,7 @@ const record: PushRecord = {
   platforms: ['linux/amd64'],
   tags: ['latest'],
   uploadedBytes: 10,
-  blobs: { total: 3, uploaded: 1, uploadedBytes: 10, mounted: 1, mountedBytes: 5, skipped: 1, skippedBytes: 7 },
+  blobs: { total: 3, uploaded: 1, uploadedBytes: 10, mounted: 1, mountedBytes: 5, skipped: 1, skippedBytes: 7, resumedBytes: 0 },
   manifestsPut: 2,
   retries: 0,
 };

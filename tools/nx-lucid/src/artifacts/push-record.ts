@@ -23,6 +23,8 @@ export const pushRecordSchema = z.object({
     mountedBytes: count,
     skipped: count,
     skippedBytes: count,
+    /** Bytes of interrupted uploads the registry still held, resumed instead of sent again. */
+    resumedBytes: count.default(0),
   }),
   manifestsPut: count,
   retries: count,

@@ -1,5 +1,6 @@
 /** Boundary reads for a build: git, binfmt emulators, base image digests. Everything else in src/image-build is pure. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { gitMaybe } from '../boundary/git';
 import { runProcess } from '../boundary/process';
 import { sha256Digest } from '../oci/digest';
 
@@ -11,14 +12,7 @@ export interface GitInfo {
 }
 
 export async function readGitInfo(cwd: string): Promise<GitInfo> {
-  const git = async (args: string[]) => {
-    try {
-      const r = await runProcess('git', args, { cwd, allowFailure: true, timeoutMs: 10000 });
-      return r.exitCode === 0 ? r.stdout.trim() : null;
-    } catch {
-      return null; // git not installed: same as not a checkout
-    }
-  };
+  const git = async (args: string[]) => (await gitMaybe(cwd, args)) ?? null;
   const sha = await git(['rev-parse', '--verify', '-q', 'HEAD']);
   const time = sha ? await git(['log', '-1', '--format=%ct', sha]) : null;
   const remote = sha ? await git(['remote', 'get-url', 'origin']) : null;

@@ -2,7 +2,7 @@
  * Shared by push and release: where the image lives (plugin options + LUCID_* overrides), the
  * credentials (env or stdin), and a client that has checked up front whether the registry wants them.
  */
-import { redact } from '../boundary/process';
+import { credentialForms, envUsernames, redactSecrets, secretForms } from './redaction';
 import { imageName, repositoryPath } from '../image/naming';
 import { resolveConfig } from '../config/resolve';
 import { Credentials, resolveCredentials, TOKEN_ENV_VARS, tokensInEnv } from './auth';
@@ -94,13 +94,15 @@ export async function openSession(
   log: (line: string) => void,
 ): Promise<RegistrySession> {
   const credentials = await credentialsFor(options, env, deps.stdin);
-  const secrets = credentials ? [credentials.password] : [];
-  const say = (line: string) => log(redact(line, secrets));
+  // Until the client exists, the credential's own forms; then the client's (which adds bearer tokens it was given).
+  let redactLine = (line: string) => redactSecrets(line, credentialForms(credentials));
+  const say = (line: string) => log(redactLine(line));
   const client = await connect(target, credentials, {
     onRetry: (e) => say(`  ↻ ${e.operation}: ${e.reason}; retry ${e.attempt} in ${e.delayMs} ms`),
     ...deps.client,
     retry: { ...deps.client?.retry, retries: options.retries },
   });
+  redactLine = (line) => client.redact(line);
   return { client, credentials, say };
 }
 
@@ -113,7 +115,9 @@ export async function asRegistryExecutor(what: string, project: string | undefin
     await run();
     return { success: true };
   } catch (e) {
-    log(redact(`@lucid/nx-lucid:${what} (${project ?? 'unknown project'}): ${(e as Error).message}`, tokensInEnv()));
+    const env = process.env;
+    const secrets = tokensInEnv(env).flatMap((t) => secretForms(t, envUsernames(env)));
+    log(redactSecrets(`@lucid/nx-lucid:${what} (${project ?? 'unknown project'}): ${(e as Error).message}`, secrets));
     return { success: false };
   }
 }

@@ -2,7 +2,7 @@
  * GitHub Packages REST API for container packages: ghcr.io does not honour DELETE /v2/.../manifests,
  * so a version (a digest) is deleted through GET/DELETE /{orgs|users}/{owner}/packages/container/{package}/versions.
  */
-import { redact } from '../boundary/process';
+import { redactSecrets } from './redaction';
 import { nextLink } from './client';
 
 export interface PackageVersion {
@@ -56,7 +56,7 @@ export class GithubPackages {
       /* no JSON body */
     }
     const hint = res.status === 401 || res.status === 403 ? '; the token needs read:packages and delete:packages' : '';
-    throw new Error(redact(`GitHub Packages API: ${what} for ${this.o.owner}/${this.o.packageName} failed: HTTP ${res.status}${detail ? ` ${detail}` : ''}${hint}`, [this.o.token]));
+    throw new Error(redactSecrets(`GitHub Packages API: ${what} for ${this.o.owner}/${this.o.packageName} failed: HTTP ${res.status}${detail ? ` ${detail}` : ''}${hint}`, [this.o.token]));
   }
 
   /** The versions URL prefix, finding out (once) whether the owner is an organisation or a user. */

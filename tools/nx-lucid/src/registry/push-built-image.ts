@@ -12,6 +12,7 @@ import { computePushTags, currentBranch, PushTagPlan } from '../image/tags';
 import { readBuildMetadata } from '../metadata/metadata';
 import { OciLayout } from '../oci/layout';
 import { ImageTarget, openSession, RegistryDeps, resolveImageTarget } from './connect';
+import { checkMetadata } from './preflight';
 import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from './push';
 
 /** Sibling repositories probed for a mount, per missing blob; more would cost more than it saves. */
@@ -105,9 +106,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   }
   const layout = OciLayout.open(join(root, options.outputPath, metadata.layout));
   const source = readPushSource(layout);
-  if (source.index.digest !== metadata.index.digest) {
-    throw new Error(`${options.outputPath}/metadata.json names index ${metadata.index.digest} but the OCI layout holds ${source.index.digest}; rebuild`);
-  }
+  checkMetadata(metadata, source, { project, file: `${options.outputPath}/metadata.json` });
 
   // Tags are decided (and validated) before the registry is touched.
   const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? metadata.gitSha;
@@ -132,6 +131,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
     dryRun: options.dryRun,
     mountFrom: mountCandidates(req, target, metadata.base?.ref),
     log: say,
+    stateDir: join(root, '.lucid'),
   });
   const b = result.blobs;
   const allTags = [...result.tags, ...result.unchangedTags];

@@ -6,7 +6,11 @@
 import { OciLayout } from '../oci/layout';
 import { isIndexMediaType } from '../oci/media-types';
 import { Descriptor, ImageIndex, ImageManifest, platformString } from '../oci/types';
-import { RegistryClient } from './client';
+import { RegistryClient, RegistryError } from './client';
+import { fileBytes, uploadShared } from './blob-upload';
+import { mapLimit } from './map-limit';
+import { verifyPushSource } from './preflight';
+import { UploadState } from './upload-state';
 
 export interface PushManifest {
   digest: string;
@@ -14,12 +18,18 @@ export interface PushManifest {
   bytes: Buffer;
   /** e.g. linux/arm64; undefined for non-platform entries such as attestations. */
   platform?: string;
+  /** The descriptor's size, checked before anything is sent. */
+  size?: number;
+  /** An image manifest's config digest. */
+  configDigest?: string;
 }
 
 export interface PushBlob {
   digest: string;
   size: number;
   mediaType: string;
+  /** The first manifest naming it, for messages. */
+  referencedBy?: string;
 }
 
 export interface PushSource {
@@ -39,7 +49,7 @@ export function readPushSource(layout: OciLayout): PushSource {
   const seen = new Set<string>();
   const visit = (d: Descriptor): PushManifest => {
     const bytes = layout.readBlob(d.digest);
-    const entry: PushManifest = { digest: d.digest, mediaType: d.mediaType, bytes, platform: d.platform && d.platform.os !== 'unknown' ? platformString(d.platform) : undefined };
+    const entry: PushManifest = { digest: d.digest, mediaType: d.mediaType, bytes, size: d.size, platform: d.platform && d.platform.os !== 'unknown' ? platformString(d.platform) : undefined };
     if (isIndexMediaType(d.mediaType)) {
       const index = JSON.parse(bytes.toString('utf8')) as ImageIndex;
       for (const child of index.manifests) {
@@ -49,11 +59,12 @@ export function readPushSource(layout: OciLayout): PushSource {
       }
     } else {
       const manifest = JSON.parse(bytes.toString('utf8')) as ImageManifest;
+      entry.configDigest = manifest.config.digest;
       for (const b of [manifest.config, ...manifest.layers]) {
         // Foreign (non-distributable) layers live elsewhere by definition.
         if (b.urls?.length) continue;
         if (!layout.hasBlob(b.digest)) throw new Error(`${layout.dir} is incomplete: blob ${b.digest} (${b.mediaType}) of ${d.digest} is missing; rebuild`);
-        blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType });
+        if (!blobs.has(b.digest)) blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType, referencedBy: d.digest });
       }
     }
     return entry;
@@ -70,6 +81,8 @@ export interface PushOptions {
   mountFrom?: string[];
   concurrency?: number;
   log?: (line: string) => void;
+  /** Where resumable upload sessions and shared-blob locks live (<workspace>/.lucid); without it neither. */
+  stateDir?: string;
 }
 
 export interface BlobCounts {
@@ -80,6 +93,8 @@ export interface BlobCounts {
   mountedBytes: number;
   skipped: number;
   skippedBytes: number;
+  /** Bytes not sent again because an upload resumed a session the registry kept. */
+  resumedBytes: number;
 }
 
 export interface PushResult {
@@ -132,22 +147,17 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
 }
 
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length && failure === undefined) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (e) {
-        failure ??= e;
-      }
-    }
-  });
-  await Promise.all(workers);
-  if (failure !== undefined) throw failure;
+/** A sibling we may not read, or that does not exist, is simply not a source; a registry that stopped answering is a failure. */
+async function siblingHas(client: RegistryClient, from: string, digest: string): Promise<boolean> {
+  try {
+    return await client.hasBlob(from, digest);
+  } catch (e) {
+    if (e instanceof RegistryError && e.status !== undefined) return false;
+    throw e;
+  }
 }
+
+class Stopped extends Error {}
 
 const short = (digest: string) => digest.slice(0, 19);
 
@@ -155,11 +165,14 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
   const log = options.log ?? (() => undefined);
   const repo = options.repository;
   const would = options.dryRun ? 'would ' : '';
-  const counts: BlobCounts = { total: source.blobs.length, uploaded: 0, uploadedBytes: 0, mounted: 0, mountedBytes: 0, skipped: 0, skippedBytes: 0 };
+  const counts: BlobCounts = { total: source.blobs.length, uploaded: 0, uploadedBytes: 0, mounted: 0, mountedBytes: 0, skipped: 0, skippedBytes: 0, resumedBytes: 0 };
+  const state = options.stateDir ? new UploadState(options.stateDir, client.registry) : undefined;
   const candidates = [...new Set(options.mountFrom ?? [])].filter((r) => r !== repo);
+  // 0. The whole image is sound, or nothing is sent.
+  await verifyPushSource(source);
 
   // 1. Blobs the registry lacks.
-  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob) => {
+  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob, stopped) => {
     if (await client.hasBlob(repo, blob.digest)) {
       counts.skipped++;
       counts.skippedBytes += blob.size;
@@ -167,8 +180,9 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
       return;
     }
     for (const from of candidates) {
-      // A sibling we may not read (or that does not exist) is simply not a source.
-      if (!(await client.hasBlob(from, blob.digest).catch(() => false))) continue;
+      // Once the push has failed, probing further mount sources only delays the report.
+      if (stopped()) throw new Stopped();
+      if (!(await siblingHas(client, from, blob.digest))) continue;
       if (options.dryRun || (await client.mountBlob(repo, blob.digest, from))) {
         counts.mounted++;
         counts.mountedBytes += blob.size;
@@ -176,10 +190,28 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
         return;
       }
     }
-    if (!options.dryRun) await client.uploadBlob(repo, blob.digest, source.layout.readBlob(blob.digest));
-    counts.uploaded++;
-    counts.uploadedBytes += blob.size;
-    log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} ${would}upload`);
+    if (stopped()) throw new Stopped();
+    if (options.dryRun) {
+      counts.uploaded++;
+      counts.uploadedBytes += blob.size;
+      log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} would upload`);
+      return;
+    }
+    const outcome = await uploadShared({ client, repository: repo, state, stopped }, blob.digest, fileBytes(source.layout.blobPath(blob.digest), blob.size));
+    if (outcome.kind === 'uploaded') {
+      counts.uploaded++;
+      counts.uploadedBytes += blob.size - outcome.resumedBytes;
+      counts.resumedBytes += outcome.resumedBytes;
+      log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} upload${outcome.resumedBytes ? ` (resumed at ${formatBytes(outcome.resumedBytes)})` : ''}`);
+    } else if (outcome.kind === 'mounted') {
+      counts.mounted++;
+      counts.mountedBytes += blob.size;
+      log(`  ⇢ ${short(blob.digest)} ${formatBytes(blob.size)} mount from ${outcome.from} (after its upload)`);
+    } else {
+      counts.skipped++;
+      counts.skippedBytes += blob.size;
+      log(`  = ${short(blob.digest)} ${formatBytes(blob.size)} already present (uploaded meanwhile)`);
+    }
   });
 
   // 2. Manifests, then 3. the index, by digest: each only once everything it references is present.

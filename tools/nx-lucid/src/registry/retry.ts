@@ -14,14 +14,12 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 408 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
 }
 
-const NETWORK_CODES = new Set([
+/** Failures of the connection itself that a retry can fix: the peer dropped it or it timed out. */
+const TRANSIENT_CODES = new Set([
   'ECONNRESET',
-  'ECONNREFUSED',
   'ECONNABORTED',
   'EPIPE',
   'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -29,15 +27,35 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
-/** Socket-level failures (fetch wraps them as `TypeError: fetch failed` with a `cause`). */
-export function isNetworkError(error: unknown): boolean {
-  for (let e = error as { code?: string; cause?: unknown; name?: string; message?: string } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (e.code && NETWORK_CODES.has(e.code)) return true;
-    if (e.name === 'TypeError' && e.message === 'fetch failed') return true;
-    if (e.message && /other side closed|socket hang up|terminated/i.test(e.message)) return true;
-    e = e.cause as typeof e;
+/** Nobody listens, or the name does not resolve: worth a short wait (a registry starting), not a long one. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** At most this for a refused connection or a DNS failure: 2 more attempts within about a second. */
+export const UNREACHABLE_RETRY = { retries: 2, baseDelayMs: 200, maxDelayMs: 600 } as const;
+
+export type FailureKind = 'transient' | 'unreachable' | 'fatal';
+
+type Cause = { code?: string; cause?: unknown; name?: string; message?: string } | undefined;
+
+/** How a thrown (non-HTTP) failure should be treated; fetch wraps socket errors as `TypeError: fetch failed` with a `cause`. */
+export function classifyFailure(error: unknown): FailureKind {
+  let sawFetchFailed = false;
+  for (let e = error as Cause, depth = 0; e && depth < 5; depth++) {
+    if (e.code && UNREACHABLE_CODES.has(e.code)) return 'unreachable';
+    if (e.code && TRANSIENT_CODES.has(e.code)) return 'transient';
+    // Node refuses some ports outright (fetch spec "bad port"): no attempt will ever succeed.
+    if (e.message === 'bad port' || e.code === 'ERR_INVALID_URL') return 'fatal';
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'transient';
+    if (e.message && /other side closed|socket hang up|terminated/i.test(e.message)) return 'transient';
+    if (e.name === 'TypeError' && e.message === 'fetch failed') sawFetchFailed = true;
+    e = e.cause as Cause;
   }
-  return false;
+  return sawFetchFailed ? 'transient' : 'fatal';
+}
+
+/** Socket-level failures (refused, reset, timed out, unresolvable) as opposed to bugs or answers. */
+export function isNetworkError(error: unknown): boolean {
+  return classifyFailure(error) !== 'fatal';
 }
 
 /** Retry-After is either delay-seconds or an HTTP date. */
