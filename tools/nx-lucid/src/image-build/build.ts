@@ -15,6 +15,8 @@ import { BuildMetadata, METADATA_FILE, parseBuildMetadata } from '../metadata/me
 import { applyEnvOverrides, normalizePluginOptions, SUPPORTED_PLATFORMS } from '../config/options';
 import { ignoreFileFor } from '../plugin/project-analysis';
 import { assembleLayout } from './assemble';
+import { BasePull, slimLayout } from './slim';
+import { BlobStore, blobStoreDir } from '../oci/blob-store';
 import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
 import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, pinnedReference, planBaseImage } from './plan';
 
@@ -40,6 +42,8 @@ export interface PreparedBuild {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   base: { ref: string; digest: string | null } | null;
+  /** Where the base was pulled from: its layers are referenced from there instead of kept in the output. */
+  basePull?: BasePull;
 }
 
 export class BuildInputError extends Error {
@@ -117,6 +121,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const buildArgs = { ...options.buildArgs };
   const basePlan = planBaseImage(stages, plugin.registryMirrors, plugin.insecureRegistries);
   let base: PreparedBuild['base'] = null;
+  let basePull: BasePull | undefined;
   if (basePlan) {
     let digest: string;
     try {
@@ -125,6 +130,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
       throw new BuildInputError(project, [`base image ${basePlan.pullRef} could not be resolved to a digest (is the registry reachable? registryMirrors / LUCID_REGISTRY_MIRRORS can point at a mirror; npm start runs a local one): ${(e as Error).message}`]);
     }
     base = { ref: basePlan.ref, digest };
+    basePull = { ref: basePlan.ref, pullRef: basePlan.pullRef, digest, insecure: basePlan.insecure };
     if (basePlan.viaArg) {
       buildArgs[basePlan.viaArg] = pinnedReference(basePlan.pullRef, digest);
       req.log(`base ${basePlan.ref} → ${buildArgs[basePlan.viaArg]}`);
@@ -163,6 +169,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     labels,
     annotations: indexAnnotations(labels),
     base,
+    ...(basePull ? { basePull } : {}),
   };
 }
 
@@ -188,6 +195,7 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
       req.log(`${cmd.label} done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
     const assembled = assembleLayout(prepared.engine.outputs(prepared.plan), next, prepared.annotations, prepared.version);
+    if (prepared.basePull) await slimLayout(next, prepared.basePull, new BlobStore(blobStoreDir(req.workspaceRoot, req.env)), req.log);
     const manifests = assembled.platforms.map((p) => {
       req.log(`${p.platform}: ${p.descriptor.digest} (${p.manifest.layers.length} layer(s))`);
       return {

@@ -475,6 +475,24 @@ export class RegistryClient {
     });
   }
 
+  /** GET a blob, checked against its digest (a slim build output fetches its base layers this way). */
+  async getBlob(repository: string, digest: string): Promise<Buffer> {
+    return this.withRetry(`GET blob ${digest}`, async () => {
+      const res = await this.send({
+        method: 'GET',
+        url: `/v2/${repository}/blobs/${digest}`,
+        scopes: [RegistryClient.pull(repository)],
+        repository,
+        operation: `GET blob ${digest}`,
+        ok: [200],
+      });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const actual = sha256Digest(bytes);
+      if (actual !== digest) throw new RegistryError(`GET blob ${digest} on ${this.registry}/${repository}: content hashes to ${actual}`, 200, 'DIGEST_INVALID');
+      return bytes;
+    });
+  }
+
   /** Every tag of a repository, following Link pagination. A repository that does not exist has none. */
   async listTags(repository: string, pageSize = 100): Promise<string[]> {
     const tags: string[] = [];

@@ -6,7 +6,7 @@ import { runProcess } from '../../boundary/process';
 import { parseImageReference } from '../../image/naming';
 import { computePushTags, currentBranch, PushTagPlan } from '../../image/tags';
 import { readBuildMetadata } from '../../metadata/metadata';
-import { OciLayout } from '../../oci/layout';
+import { baseMountSources, openSourcedLayout, prepareForPush } from '../../oci/blob-source';
 import { parseOptionsWith } from '../../config/options';
 import { openSession, ImageTarget, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
 import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from '../../registry/push';
@@ -87,7 +87,7 @@ export async function runPush(rawOptions: unknown, context: ExecutorContext, dep
   if (metadata.project !== project) {
     throw new Error(`${options.outputPath}/metadata.json was built for ${metadata.project}, not ${project}; rebuild`);
   }
-  const layout = OciLayout.open(join(context.root, options.outputPath, metadata.layout));
+  const layout = openSourcedLayout(join(context.root, options.outputPath, metadata.layout), context.root, env);
   const source = readPushSource(layout);
   if (source.index.digest !== metadata.index.digest) {
     throw new Error(`${options.outputPath}/metadata.json names index ${metadata.index.digest} but the OCI layout holds ${source.index.digest}; rebuild`);
@@ -110,11 +110,13 @@ export async function runPush(rawOptions: unknown, context: ExecutorContext, dep
   const platforms = source.manifests.map((m) => m.platform).filter(Boolean).join(', ');
   say(`${options.dryRun ? '[dry-run] ' : ''}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(metadata.compressedSize)})`);
   for (const s of tagPlan.skipped) say(`  - not tagging ${s.tag}: ${s.reason}`);
+  // Base layers of a slim output: mounted from the base's repository on this registry, else fetched to upload.
+  if (!options.dryRun) await prepareForPush(layout, target.registry, undefined, say);
   const result = await pushImage(client, source, {
     repository: target.repository,
     tags: tagPlan.tags.map((t) => t.tag),
     dryRun: options.dryRun,
-    mountFrom: mountCandidates(context, project, target, options, metadata.base?.ref),
+    mountFrom: [...baseMountSources(layout, target.registry), ...mountCandidates(context, project, target, options, metadata.base?.ref)],
     log: say,
   });
   const b = result.blobs;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { INSTALL_HINTS, formatCommand, runProcess, which } from '../../boundary/process';
 import { readBuildMetadata } from '../../metadata/metadata';
+import { completeLayoutDir } from '../../oci/blob-source';
 import { Descriptor, platformString } from '../../oci/types';
 import { parseOptionsWith } from '../../config/options';
 import { evaluateGate, gateReportLines } from '../../scan/gate';
@@ -127,8 +128,10 @@ async function runScan(rawOptions: unknown, context: ExecutorContext): Promise<{
 
     const trivyVersion = await readTrivyVersion();
     const parts: Array<{ platform: string; report: TrivyReport; raw: string }> = [];
+    // A slim output's base layers come from the blob store: Trivy gets a complete layout.
+    const ociDir = target.kind === 'oci-layout' ? await completeLayoutDir(join(outDir, 'oci'), root, workRoot) : join(outDir, 'oci');
     for (const p of plans) {
-      if (p.view) writePlatformLayoutView(join(outDir, 'oci'), p.view.manifest, p.view.dir);
+      if (p.view) writePlatformLayoutView(ociDir, p.view.manifest, p.view.dir);
       log(`$ ${formatCommand('trivy', p.args)}`);
       await runProcess('trivy', p.args, { cwd: root, timeoutMs: options.timeoutMinutes * 60_000 });
       if (!existsSync(p.output)) throw new Error(`trivy exited 0 but wrote no report to ${p.output}`);

@@ -3,7 +3,7 @@ import { logger } from '@nx/devkit';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readBuildMetadata } from '../../metadata/metadata';
-import { OciLayout } from '../../oci/layout';
+import { openCompleteLayout } from '../../oci/blob-source';
 import { applyEnvOverrides, parseOptionsWith, normalizePluginOptions } from '../../config/options';
 import { Finding, formatFinding } from '../../verify/checks';
 import { verifyImage, VerifyPolicy } from '../../verify/verify-image';
@@ -35,7 +35,7 @@ export default async function verifyExecutor(rawOptions: unknown, context: Execu
     const options = parseVerifyOptions(rawOptions);
     const policy = verifyPolicy(options, process.env);
     const metadata = readBuildMetadata(context.root, options.outputPath);
-    const layout = OciLayout.open(join(context.root, options.outputPath, metadata.layout));
+    const layout = await openCompleteLayout(join(context.root, options.outputPath, metadata.layout), context.root);
     const report = await verifyImage(layout, policy);
     const findings: Finding[] = [...report.findings];
     if (report.index !== metadata.index.digest) {
