@@ -194,8 +194,8 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
       await runProcess(cmd.command, cmd.args, { cwd: req.workspaceRoot, stream: true });
       req.log(`${cmd.label} done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
-    const assembled = assembleLayout(prepared.engine.outputs(prepared.plan), next, prepared.annotations, prepared.version);
-    if (prepared.basePull) await slimLayout(next, prepared.basePull, new BlobStore(blobStoreDir(req.workspaceRoot, req.env)), req.log);
+    let assembled = assembleLayout(prepared.engine.outputs(prepared.plan), next, prepared.annotations, prepared.version);
+    if (prepared.basePull) assembled = await slimLayout(next, assembled, prepared.basePull, new BlobStore(blobStoreDir(req.workspaceRoot, req.env)), req.log);
     const manifests = assembled.platforms.map((p) => {
       req.log(`${p.platform}: ${p.descriptor.digest} (${p.manifest.layers.length} layer(s))`);
       return {
