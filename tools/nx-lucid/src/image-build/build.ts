@@ -16,6 +16,7 @@ import { applyEnvOverrides, normalizePluginOptions, SUPPORTED_PLATFORMS } from '
 import { ignoreFileFor } from '../plugin/project-analysis';
 import { assembleLayout } from './assemble';
 import { BasePull, slimLayout } from './slim';
+import { transientStorageError } from './transient';
 import { BlobStore, blobStoreDir } from '../oci/blob-store';
 import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
 import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, pinnedReference, planBaseImage } from './plan';
@@ -188,11 +189,23 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
   mkdirSync(prepared.plan.stagingDir, { recursive: true });
   const next = mkdtempSync(join(out, '.oci-next-'));
   try {
-    for (const cmd of prepared.commands) {
-      const started = Date.now();
-      req.log(`${cmd.label} …`);
-      await runProcess(cmd.command, cmd.args, { cwd: req.workspaceRoot, stream: true });
-      req.log(`${cmd.label} done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        for (const cmd of prepared.commands) {
+          const started = Date.now();
+          req.log(`${cmd.label} …`);
+          await runProcess(cmd.command, cmd.args, { cwd: req.workspaceRoot, stream: true });
+          req.log(`${cmd.label} done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        }
+        break;
+      } catch (e) {
+        const reason = transientStorageError(e);
+        if (!reason || attempt > 1) throw e;
+        // Fresh private storage: a half-built manifest list must not collect a second copy of a platform.
+        req.log(`transient builder storage error, retrying the build once on fresh storage: ${reason}`);
+        rmSync(scratch, { recursive: true, force: true });
+        mkdirSync(prepared.plan.stagingDir, { recursive: true });
+      }
     }
     let assembled = assembleLayout(prepared.engine.outputs(prepared.plan), next, prepared.annotations, prepared.version);
     if (prepared.basePull) assembled = await slimLayout(next, assembled, prepared.basePull, new BlobStore(blobStoreDir(req.workspaceRoot, req.env)), req.log);
