@@ -6,6 +6,7 @@
  * from the mirror's base repository), and verifies every image. The access token is in no cache entry.
  * Two fixture services stand in for the 29 (a cold buildah build per service is too slow for the suite).
  */
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -20,7 +21,8 @@ import { startRemoteCacheServer, RemoteCacheServer } from './support/remote-cach
 import { createWorkspace, NX_ENV, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
 
 const SERVICES = ['svc-alpha', 'svc-beta'];
-const TOKEN = 'lucid-remote-cache-token-7f3a9c';
+// Made at run time, so the token is in no file (this spec is copied into the workspace) unless something wrote it.
+const TOKEN = `lucid-cache-${randomBytes(12).toString('hex')}`;
 
 const fixture = (name: string): Record<string, string> => ({
   [`apps/${name}/project.json`]: JSON.stringify({ name, tags: ['type:service', 'phase:1'] }),
