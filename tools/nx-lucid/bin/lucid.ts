@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerAffected, fromNxGraph, InputDefinition } from '../src/affected/affected';
 import { git, gitMaybe } from '../src/boundary/git';
+import { readLockfile } from '../src/affected/lockfile';
 import { formatCommand, ProcessError, runProcess } from '../src/boundary/process';
 import { mergePlatformOutputs } from '../src/ci/merge-platforms';
 
@@ -100,6 +101,19 @@ export async function changedFiles(cwd: string, base: string, head?: string): Pr
   return [...new Set([...tracked, ...untracked])].sort();
 }
 
+const LOCKFILE = 'package-lock.json';
+
+/** The lockfile at the merge base and at head (or in the working tree), for a lockfile change. */
+export async function lockfileChange(cwd: string, base: string, head?: string) {
+  const mergeBase = (await runProcess('git', ['merge-base', base, head ?? 'HEAD'], { cwd, allowFailure: true })).stdout.trim() || base;
+  const at = async (rev: string) => {
+    const r = await runProcess('git', ['show', `${rev}:./${LOCKFILE}`], { cwd, allowFailure: true });
+    return r.exitCode === 0 ? r.stdout : '{"lockfileVersion":3,"packages":{}}';
+  };
+  const now = head ? await at(head) : readFileSync(join(cwd, LOCKFILE), 'utf8');
+  return { file: LOCKFILE, before: readLockfile(await at(mergeBase), `${LOCKFILE} at ${mergeBase}`), after: readLockfile(now, LOCKFILE) };
+}
+
 export interface RunAffectedResult {
   exitCode: number;
   projects: string[];
@@ -119,6 +133,7 @@ export async function runAffected(argv: string[], cwd: string, write: (s: string
     changedFiles: files,
     graph: fromNxGraph(projectGraph as never),
     namedInputs: (nxJson.namedInputs ?? {}) as Record<string, InputDefinition[]>,
+    lockfile: files.includes(LOCKFILE) ? await lockfileChange(cwd, base, args.head) : undefined,
   });
   if (args.projects.length > 0) {
     const { findMatchingProjects } = require('nx/src/utils/find-matching-projects') as {

@@ -34,12 +34,12 @@ const pick = (folder: string, wanted: string[] | 'all' | undefined) =>
   wanted === 'all' ? readdirSync(join(WORKSPACE_ROOT, folder)) : wanted ?? [];
 
 /**
- * A throwaway Nx workspace on disk: the real nx.json, tsconfig.base.json, package.json and plugin source,
+ * A throwaway Nx workspace on disk: the real nx.json, tsconfig.base.json, package.json, lockfile and plugin source,
  * node_modules symlinked, the chosen apps and libs, committed to a fresh git repository.
  */
 export async function createWorkspace(spec: WorkspaceSpec = {}): Promise<ThrowawayWorkspace> {
   const root = mkdtempSync(join(tmpdir(), 'lucid-ws-'));
-  for (const file of ['nx.json', 'tsconfig.base.json', 'package.json']) cpSync(join(WORKSPACE_ROOT, file), join(root, file));
+  for (const file of ['nx.json', 'tsconfig.base.json', 'package.json', 'package-lock.json']) cpSync(join(WORKSPACE_ROOT, file), join(root, file));
   symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid'), join(root, 'tools/nx-lucid'), {
     recursive: true,

@@ -65,3 +65,33 @@ describe('fromNxGraph', () => {
     expect(g.projects.a.root).toBe('apps/a');
   });
 });
+
+describe('containerAffected: lockfile changes', () => {
+  const lockGraph: AffectedGraph = {
+    projects: {
+      exact: { root: 'apps/exact', targets: build(['{projectRoot}/Dockerfile', { externalDependencies: ['dockerfile-ast'] }]) },
+      everything: { root: 'apps/everything', targets: build(['{projectRoot}/Dockerfile']) },
+    },
+    dependencies: {},
+  };
+  const { readLockfile } = jest.requireActual('./lockfile') as typeof import('./lockfile');
+  const lock = (types: string, vls: string) =>
+    readLockfile(
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          'node_modules/dockerfile-ast': { version: '0.7.1', dependencies: { 'vscode-languageserver-types': '^3' } },
+          'node_modules/vscode-languageserver-types': { version: vls },
+          'node_modules/@types/semver': { version: types },
+        },
+      }),
+    );
+  const run = (after: ReturnType<typeof lock>) =>
+    containerAffected({ changedFiles: ['package-lock.json'], graph: lockGraph, lockfile: { file: 'package-lock.json', before: lock('7.8.0', '3.17.0'), after } });
+  it('an unrelated bump affects only targets that hash every external dependency', () => {
+    expect(run(lock('7.8.1', '3.17.0'))).toEqual([{ name: 'everything', reason: { packages: ['@types/semver'] } }]);
+  });
+  it('a transitive dependency of an externalDependencies input affects that target', () => {
+    expect(run(lock('7.8.0', '3.17.5')).map((a) => a.name)).toEqual(['everything', 'exact']);
+  });
+});

@@ -1,4 +1,5 @@
 import { minimatch } from 'minimatch';
+import { changedPackages, dependencyClosure, LockedPackages } from './lockfile';
 
 /**
  * Dockerfile-aware affected. Nx's own `--affected` marks a project when any file under its root changes
@@ -30,13 +31,18 @@ export interface ContainerAffectedOptions {
   namedInputs?: Record<string, InputDefinition[]>;
   /** Files that change every container target (the plugin options live in nx.json). */
   globalFiles?: string[];
+  /** The npm lockfile at base and head, when it changed: builds are affected by the packages they hash. */
+  lockfile?: { file: string; before: LockedPackages; after: LockedPackages };
 }
 
 export interface AffectedProject {
   name: string;
   /** Changed input files that made it affected, or the dependency it was reached through. */
-  reason: { files: string[] } | { dependency: string } | { global: string[] };
+  reason: { files: string[] } | { dependency: string } | { global: string[] } | { packages: string[] };
 }
+
+/** Files Nx hashes into every task (nx.json, ignore files, the root tsconfig of a TypeScript workspace). */
+export const GLOBAL_FILES = ['nx.json', '.gitignore', '.nxignore', 'tsconfig.base.json', 'tsconfig.json'];
 
 interface FileSets {
   include: string[];
@@ -107,7 +113,7 @@ export function containerAffected(options: ContainerAffectedOptions): AffectedPr
   const changed = [...new Set(options.changedFiles.map((f) => f.replace(/\\/g, '/').replace(/^\.\//, '')))];
   const affected = new Map<string, AffectedProject>();
 
-  const global = changed.filter((f) => (options.globalFiles ?? ['nx.json']).includes(f));
+  const global = changed.filter((f) => (options.globalFiles ?? GLOBAL_FILES).includes(f));
   if (global.length > 0) {
     for (const name of containers) affected.set(name, { name, reason: { global } });
   }
@@ -116,6 +122,18 @@ export function containerAffected(options: ContainerAffectedOptions): AffectedPr
     const sets = fileSetsFor(projects[name], buildTarget, named)!;
     const files = changed.filter((f) => isInput(f, sets));
     if (files.length > 0) affected.set(name, { name, reason: { files } });
+  }
+  const lock = options.lockfile;
+  if (lock && changed.includes(lock.file)) {
+    const moved = changedPackages(lock.before, lock.after);
+    for (const name of containers) {
+      if (affected.has(name)) continue;
+      const roots = externalDependenciesOf(projects[name], buildTarget, named);
+      // Without an externalDependencies input Nx hashes every external dependency.
+      const reached = roots ? new Set([...dependencyClosure(lock.before, roots), ...dependencyClosure(lock.after, roots)]) : undefined;
+      const packages = [...moved].filter((p) => !reached || reached.has(p)).sort();
+      if (packages.length > 0) affected.set(name, { name, reason: { packages } });
+    }
   }
 
   // Dependents: a project whose build depends on an affected build is affected too (through any project).
@@ -140,6 +158,27 @@ export function containerAffected(options: ContainerAffectedOptions): AffectedPr
     }
   }
   return [...affected.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The packages a target hashes through `{ externalDependencies }` inputs (named inputs expanded); undefined: all of them. */
+export function externalDependenciesOf(project: GraphProject, buildTarget: string, named: Record<string, InputDefinition[]> = {}): string[] | undefined {
+  const out: string[] = [];
+  let found = false;
+  const walk = (inputs: InputDefinition[], seen: Set<string>) => {
+    for (const input of inputs) {
+      if (typeof input !== 'string' && Array.isArray(input.externalDependencies)) {
+        found = true;
+        out.push(...(input.externalDependencies as string[]));
+        continue;
+      }
+      const name = typeof input === 'string' ? input : typeof input.input === 'string' && !input.projects && !input.dependencies ? input.input : undefined;
+      if (name === undefined || name.startsWith('^') || seen.has(name)) continue;
+      const definition = project.namedInputs?.[name] ?? named[name];
+      if (definition) walk(definition, new Set([...seen, name]));
+    }
+  };
+  walk(project.targets?.[buildTarget]?.inputs ?? ['{projectRoot}/**/*'], new Set());
+  return found ? [...new Set(out)].sort() : undefined;
 }
 
 /** Adapts an Nx ProjectGraph ({nodes, dependencies}) to the plain graph used here. */

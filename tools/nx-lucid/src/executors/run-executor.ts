@@ -6,7 +6,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import type { z } from 'zod';
 import { parseOptionsWith } from '../config/options';
-import { asRegistryExecutor } from '../registry/connect';
+import { runWithRedactedFailure } from '../secrets/redacted-failure';
 
 export interface ExecutorSpec<S extends z.ZodType> {
   /** The executor's name in @lucid/nx-lucid:<name>. */
@@ -72,6 +72,6 @@ export async function runExecutor<S extends z.ZodType>(
 ): Promise<{ success: boolean }> {
   let passed = false;
   const run = async () => void (passed = await body(prepareRun(spec, rawOptions, context)));
-  const { success } = await asRegistryExecutor(spec.name, context.projectName || undefined, run, (spec.sinks ?? nxSinks).error);
+  const { success } = await runWithRedactedFailure(spec.name, context.projectName || undefined, run, (spec.sinks ?? nxSinks).error);
   return { success: success && passed };
 }

@@ -2,6 +2,7 @@
 import type { runProcess } from '../boundary/process';
 import type { AttestationOptions, BuildCacheOptions, EngineName } from '../config/options';
 import type { Engine, EngineBuildPlan, EngineCommand } from '../engines/engine';
+import type { BasePull } from './slim';
 
 /** What a build is asked to do: the build executor's parsed options (its zod schema sits beside it). */
 export interface BuildOptions {
@@ -56,4 +57,6 @@ export interface PreparedBuild {
   base: { ref: string; digest: string | null } | null;
   /** Dry run only: what could not be resolved here (engine, base digest), so the plan shows a placeholder. */
   unresolved: string[];
+  /** Where the base was pulled from: its layers are referenced from there instead of kept in the output. */
+  basePull?: BasePull;
 }

@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
+import { writeArtifact } from '../artifacts/artifact';
+import { METADATA_ARTIFACT } from '../artifacts/metadata-artifact';
 import { ProcessError, runProcess } from '../boundary/process';
 import { Engine, EngineBuildPlan, EngineCommand } from '../engines/engine';
 import { ENGINES, selectEngine, SelectedEngine } from '../engines/select';
@@ -20,6 +21,9 @@ import { assembleLayout } from './assemble';
 import type { BuildRequest, PreparedBuild } from './build-request';
 import { briefly } from './dry-run';
 import { buildRecord } from './record';
+import { BasePull, slimLayout } from './slim';
+import { transientStorageError } from './transient';
+import { BlobStore, blobStoreDir } from '../oci/blob-store';
 import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
 import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, pinnedReference, planBaseImage } from './plan';
 
@@ -106,6 +110,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const buildArgs = { ...options.buildArgs };
   const basePlan = planBaseImage(stages, plugin.registryMirrors, plugin.insecureRegistries);
   let base: PreparedBuild['base'] = null;
+  let basePull: BasePull | undefined;
   if (basePlan) {
     let digest: string | null = null;
     try {
@@ -116,6 +121,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
       unresolved.push(`${briefly(why)}; the build passes it pinned as ${basePlan.viaArg ?? 'FROM'} ${basePlan.pullRef.replace(/:[^:/@]+$/, '')}@<digest>, shown here by tag`);
     }
     base = { ref: basePlan.ref, digest };
+    basePull = digest ? { ref: basePlan.ref, pullRef: basePlan.pullRef, digest, insecure: basePlan.insecure } : undefined;
     if (!digest) {
       if (basePlan.viaArg) buildArgs[basePlan.viaArg] = basePlan.pullRef;
     } else if (basePlan.viaArg) {
@@ -158,6 +164,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     annotations: indexAnnotations(labels),
     base,
     unresolved,
+    ...(basePull ? { basePull } : {}),
   };
 }
 
@@ -184,19 +191,32 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
   try {
     const run = req.deps?.run ?? runProcess;
     const now = req.deps?.now ?? Date.now;
-    for (const cmd of prepared.commands) {
-      const started = now();
-      req.log(`${cmd.label} …`);
-      await runEngineCommand(run, prepared.engine, cmd, req.workspaceRoot);
-      req.log(`${cmd.label} done in ${((now() - started) / 1000).toFixed(1)}s`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        for (const cmd of prepared.commands) {
+          const started = now();
+          req.log(`${cmd.label} …`);
+          await runEngineCommand(run, prepared.engine, cmd, req.workspaceRoot);
+          req.log(`${cmd.label} done in ${((now() - started) / 1000).toFixed(1)}s`);
+        }
+        break;
+      } catch (e) {
+        const reason = transientStorageError(e);
+        if (!reason || attempt > 1) throw e;
+        // Fresh private storage: a half-built manifest list must not collect a second copy of a platform.
+        req.log(`transient builder storage error, retrying the build once on fresh storage: ${reason}`);
+        rmSync(scratch, { recursive: true, force: true });
+        mkdirSync(prepared.plan.stagingDir, { recursive: true });
+      }
     }
-    const assembled = assembleLayout(prepared.engine.outputs(prepared.plan), next, prepared.annotations, prepared.version);
+    let assembled = assembleLayout(prepared.engine.outputs(prepared.plan), next, prepared.annotations, prepared.version);
+    if (prepared.basePull) assembled = await slimLayout(next, assembled, prepared.basePull, new BlobStore(blobStoreDir(req.workspaceRoot, req.env)), req.log);
     for (const p of assembled.platforms) req.log(`${p.platform}: ${p.descriptor.digest} (${p.manifest.layers.length} layer(s))`);
     for (const a of assembled.attestations) req.log(`${a.platform}: attestation ${a.descriptor.digest} (${a.predicateTypes.join(', ') || 'no predicate'})`);
     const metadata = buildRecord(req.project, prepared, assembled);
     rmSync(join(out, 'oci'), { recursive: true, force: true });
     renameSync(next, join(out, 'oci'));
-    writeArtifact(out, ARTIFACTS.metadata, metadata);
+    writeArtifact(out, METADATA_ARTIFACT, metadata);
     return metadata;
   } finally {
     rmSync(next, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { ENV_OVERRIDES } from '../config/resolve';
 import { analyzeContainerProject, ContainerProject, projectNameFor } from './project-analysis';
 import { baseRefForCacheKey } from '../image-build/plan';
 import { binCommand } from '../package/bin-command';
+import { BuildCodeInput, buildCodeInputs } from '../cache/build-code-inputs';
 
 /** Nx matches plugin globs before options are known, so the file name is fixed. */
 export const DOCKERFILE_NAME = 'Dockerfile';
@@ -20,6 +21,8 @@ export function containerTargets(
   project: ContainerProject,
   projectName: string,
   options: PluginOptions,
+  /** The plugin code and npm packages that decide image content (src/cache/build-code-inputs.ts). */
+  codeInputs: BuildCodeInput[] = [],
 ): Record<string, TargetConfiguration> {
   const t = options.targetNames;
   const out = `{workspaceRoot}/${options.outputRoot}/${projectName}`;
@@ -39,7 +42,7 @@ export function containerTargets(
       executor: '@lucid/nx-lucid:build',
       cache: true,
       dependsOn: [`^${t.build}`],
-      inputs: [...project.inputs, ...baseInput, ...ENV_INPUTS],
+      inputs: [...project.inputs, ...baseInput, ...ENV_INPUTS, ...codeInputs],
       outputs: [`${out}/oci`, `${out}/metadata.json`],
       options: {
         ...shared,
@@ -102,6 +105,7 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
   async (dockerfiles, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
     const results: Array<readonly [string, CreateNodesResult]> = [];
+    const codeInputs = buildCodeInputs(context.workspaceRoot);
     for (const dockerfile of dockerfiles) {
       if (IGNORED.test(dockerfile)) continue;
       const project = analyzeContainerProject(context.workspaceRoot, dockerfile);
@@ -116,7 +120,7 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
           projects: {
             [project.root]: {
               root: project.root,
-              targets: containerTargets(project, name, options),
+              targets: containerTargets(project, name, options, codeInputs),
               metadata: { targetGroups: { Container: Object.values(options.targetNames) } },
             },
           },

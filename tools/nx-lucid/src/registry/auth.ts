@@ -30,13 +30,8 @@ export function parseChallenge(header: string | null | undefined): Challenge | u
   return { scheme: m[1].toLowerCase(), params };
 }
 
-/** The env variables that may hold a registry token, in order of preference. */
-export const TOKEN_ENV_VARS = ['GHCR_TOKEN', 'GITHUB_TOKEN'] as const;
-
-/** The token values in the environment: what error and log output must never show. */
-export function tokensInEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return TOKEN_ENV_VARS.map((name) => env[name]).filter((v): v is string => !!v);
-}
+export { TOKEN_ENV_VARS, tokensInEnv } from '../secrets/env-tokens';
+import { TOKEN_ENV_VARS } from '../secrets/env-tokens';
 
 /**
  * Credentials from the environment or a password read from stdin.

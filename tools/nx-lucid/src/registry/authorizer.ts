@@ -5,7 +5,7 @@
  */
 import { Challenge, Credentials, mergeScopes, TOKEN_ENV_VARS } from './auth';
 import { errorFromResponse, RegistryAuthError } from './errors';
-import { basicAuthValue, credentialForms, redactSecrets } from './redaction';
+import { basicAuthValue, credentialForms, redactSecrets } from '../secrets/redaction';
 
 export interface AuthRequest {
   scopes: string[];

@@ -1,4 +1,5 @@
 /** Blobs: existence (HEAD), cross-repository mount, and upload (monolithic, or PATCH chunks + closing PUT). */
+import { sha256Digest } from '../oci/digest';
 import { RegistryError } from './errors';
 import { pullScope, pushScope, Transport } from './transport';
 
@@ -34,6 +35,17 @@ export class Blobs {
     return this.t.withRetry(`HEAD blob ${digest}`, async () => {
       const res = await this.t.send({ method: 'HEAD', url: `/v2/${repository}/blobs/${digest}`, scopes: [pullScope(repository)], repository, operation: `HEAD blob ${digest}`, ok: [200, 404] });
       return res.status === 200;
+    });
+  }
+
+  /** GET a blob, checked against its digest (a slim build output fetches its base layers this way). */
+  async get(repository: string, digest: string): Promise<Buffer> {
+    return this.t.withRetry(`GET blob ${digest}`, async () => {
+      const res = await this.t.send({ method: 'GET', url: `/v2/${repository}/blobs/${digest}`, scopes: [pullScope(repository)], repository, operation: `GET blob ${digest}`, ok: [200] });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const actual = sha256Digest(bytes);
+      if (actual !== digest) throw new RegistryError(`GET blob ${digest} on ${repository}: content hashes to ${actual}`, 200, 'DIGEST_INVALID');
+      return bytes;
     });
   }
 

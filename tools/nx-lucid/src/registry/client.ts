@@ -87,6 +87,11 @@ export class RegistryClient {
     return this.blobs.has(repository, digest);
   }
 
+  /** GET a blob, checked against its digest. */
+  getBlob(repository: string, digest: string): Promise<Buffer> {
+    return this.blobs.get(repository, digest);
+  }
+
   mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
     return this.blobs.mount(repository, digest, from);
   }

@@ -1,6 +1,6 @@
-import { asRegistryExecutor } from './connect';
+import { runWithRedactedFailure } from '../secrets/redacted-failure';
 
-describe('asRegistryExecutor', () => {
+describe('runWithRedactedFailure', () => {
   const saved = process.env.GHCR_TOKEN;
   afterEach(() => {
     if (saved === undefined) delete process.env.GHCR_TOKEN;
@@ -10,7 +10,7 @@ describe('asRegistryExecutor', () => {
   it('reports a failure as success: false with one line that never shows an environment token', async () => {
     process.env.GHCR_TOKEN = 'ghp_secretvalue123';
     const lines: string[] = [];
-    const result = await asRegistryExecutor('push', 'auth-service', async () => {
+    const result = await runWithRedactedFailure('push', 'auth-service', async () => {
       throw new Error('registry said: bad credentials ghp_secretvalue123');
     }, (l) => lines.push(l));
     expect(result).toEqual({ success: false });
@@ -18,6 +18,6 @@ describe('asRegistryExecutor', () => {
   });
 
   it('passes success through', async () => {
-    expect(await asRegistryExecutor('release', 'x', async () => 'done', () => undefined)).toEqual({ success: true });
+    expect(await runWithRedactedFailure('release', 'x', async () => 'done', () => undefined)).toEqual({ success: true });
   });
 });

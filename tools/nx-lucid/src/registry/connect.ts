@@ -2,10 +2,10 @@
  * Shared by push and release: where the image lives (plugin options + LUCID_* overrides), the
  * credentials (env or stdin), and a client that has checked up front whether the registry wants them.
  */
-import { credentialForms, envUsernames, redactSecrets, secretForms } from './redaction';
+import { credentialForms, redactSecrets } from '../secrets/redaction';
 import { imageName, repositoryPath } from '../image/naming';
 import { resolveConfig } from '../config/resolve';
-import { Credentials, resolveCredentials, TOKEN_ENV_VARS, tokensInEnv } from './auth';
+import { Credentials, resolveCredentials, TOKEN_ENV_VARS } from './auth';
 import { RegistryAuthError, RegistryClient, RegistryClientOptions } from './client';
 
 /** What the push and release executors take from outside, so tests can pass their own. */
@@ -106,18 +106,3 @@ export async function openSession(
   return { client, credentials, say };
 }
 
-/**
- * Runs a registry executor and turns any failure into `success: false` with one error line, redacted of
- * environment tokens as a last line of defence (registry and API error texts are not ours to trust).
- */
-export async function asRegistryExecutor(what: string, project: string | undefined, run: () => Promise<unknown>, log: (line: string) => void): Promise<{ success: boolean }> {
-  try {
-    await run();
-    return { success: true };
-  } catch (e) {
-    const env = process.env;
-    const secrets = tokensInEnv(env).flatMap((t) => secretForms(t, envUsernames(env)));
-    log(redactSecrets(`@lucid/nx-lucid:${what} (${project ?? 'unknown project'}): ${(e as Error).message}`, secrets));
-    return { success: false };
-  }
-}

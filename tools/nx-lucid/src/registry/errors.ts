@@ -1,5 +1,5 @@
 /** What the registry client throws, and how a registry's error answer becomes one (redacted, Authorization values cut). */
-import { redactAuthorization } from './redaction';
+import { redactAuthorization } from '../secrets/redaction';
 import { isRetryableStatus, parseRetryAfter } from './retry';
 
 export class RegistryError extends Error {

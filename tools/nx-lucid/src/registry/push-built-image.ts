@@ -10,7 +10,7 @@ import { phaseFromTags } from '../config/phase';
 import { parseImageReference } from '../image/naming';
 import { computePushTags, currentBranch, PushTagPlan } from '../image/tags';
 import { readBuildMetadata } from '../metadata/metadata';
-import { OciLayout } from '../oci/layout';
+import { baseMountSources, openSourcedLayout, prepareForPush } from '../oci/blob-source';
 import { ImageTarget, openSession, RegistryDeps, resolveImageTarget } from './connect';
 import { checkMetadata } from './preflight';
 import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from './push';
@@ -104,7 +104,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   if (metadata.project !== project) {
     throw new Error(`${options.outputPath}/metadata.json was built for ${metadata.project}, not ${project}; rebuild`);
   }
-  const layout = OciLayout.open(join(root, options.outputPath, metadata.layout));
+  const layout = openSourcedLayout(join(root, options.outputPath, metadata.layout), root, env);
   const source = readPushSource(layout);
   checkMetadata(metadata, source, { project, file: `${options.outputPath}/metadata.json` });
 
@@ -125,11 +125,13 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   const platforms = source.manifests.map((m) => m.platform).filter(Boolean).join(', ');
   say(`${options.dryRun ? '[dry-run] ' : ''}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(metadata.compressedSize)})`);
   for (const s of tagPlan.skipped) say(`  - not tagging ${s.tag}: ${s.reason}`);
+  // Base layers of a slim output: mounted from the base's repository on this registry, else fetched to upload.
+  if (!options.dryRun) await prepareForPush(layout, target.registry, undefined, say);
   const result = await pushImage(client, source, {
     repository: target.repository,
     tags: tagPlan.tags.map((t) => t.tag),
     dryRun: options.dryRun,
-    mountFrom: mountCandidates(req, target, metadata.base?.ref),
+    mountFrom: [...baseMountSources(layout, target.registry), ...mountCandidates(req, target, metadata.base?.ref)],
     log: say,
     stateDir: join(root, '.lucid'),
   });

@@ -11,6 +11,7 @@ import { INSTALL_HINTS, formatCommand, runProcess, which } from '../boundary/pro
 import { GateOptions } from '../config/options';
 import { envValue } from '../config/resolve';
 import { readBuildMetadata } from '../metadata/metadata';
+import { completeLayoutDir } from '../oci/blob-source';
 import { Descriptor, platformString } from '../oci/types';
 import { evaluateGate, gateReportLines } from './gate';
 import { IgnoreConfig, NO_IGNORES } from './ignore-file';
@@ -163,8 +164,10 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
     const childEnv = trivyEnv(env, { imageRef: options.imageRef });
     const trivyVersion = await readTrivyVersion(deps.run, childEnv);
     const parts: Array<{ platform: string; report: TrivyReport; raw: string }> = [];
+    // A slim output's base layers come from the blob store: Trivy gets a complete layout.
+    const ociDir = target.kind === 'oci-layout' ? await completeLayoutDir(join(outDir, 'oci'), root, workRoot) : join(outDir, 'oci');
     for (const p of plans) {
-      if (p.view) writePlatformLayoutView(join(outDir, 'oci'), p.view.manifest, p.view.dir);
+      if (p.view) writePlatformLayoutView(ociDir, p.view.manifest, p.view.dir);
       log(`$ ${formatCommand('trivy', p.args)}`);
       await deps.run('trivy', p.args, { cwd: root, env: childEnv, timeoutMs: options.timeoutMinutes * 60_000 });
       if (!existsSync(p.output)) throw new Error(`trivy exited 0 but wrote no report to ${p.output}`);

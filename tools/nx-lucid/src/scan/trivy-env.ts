@@ -1,4 +1,4 @@
-import { TOKEN_ENV_VARS } from '../registry/auth';
+import { TOKEN_ENV_VARS } from '../secrets/env-tokens';
 
 /**
  * Trivy's environment, built explicitly: what it needs to run (PATH, HOME, temp dir, locale, CA bundle, proxy,

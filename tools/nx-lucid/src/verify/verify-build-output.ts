@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
 import { resolveConfig } from '../config/resolve';
 import { readBuildMetadata } from '../metadata/metadata';
-import { OciLayout } from '../oci/layout';
+import { openCompleteLayout } from '../oci/blob-source';
 import { Finding, formatFinding } from './checks';
 import { verifyImage, VerifyPolicy } from './verify-image';
 
@@ -48,7 +48,7 @@ export async function verifyBuildOutput(workspaceRoot: string, options: VerifyOp
   const { log, logError } = deps;
   const policy = verifyPolicy(options, deps.env);
   const metadata = readBuildMetadata(workspaceRoot, options.outputPath);
-  const layout = OciLayout.open(join(workspaceRoot, options.outputPath, metadata.layout));
+  const layout = await openCompleteLayout(join(workspaceRoot, options.outputPath, metadata.layout), workspaceRoot);
   const report = await verifyImage(layout, policy);
   const findings: Finding[] = [...report.findings];
   if (report.index !== metadata.index.digest) {

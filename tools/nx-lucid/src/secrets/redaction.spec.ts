@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRelease } from '../executors/release/executor';
 import { executorContext } from '../../e2e/support/registry-check';
-import { asRegistryExecutor } from './connect';
+import { runWithRedactedFailure } from './redacted-failure';
 import { redactAuthorization, secretForms } from './redaction';
-import { startEchoRegistry } from './testing/echo-registry';
+import { startEchoRegistry } from '../registry/testing/echo-registry';
 
 const TOKEN = 'ghp_Secret0123456789abcdefXYZ';
 const BEARER = 'eyJhbGciOi.bearerSecretFromTokenEndpoint.sig';
@@ -37,7 +37,7 @@ describe('redaction', () => {
       Object.assign(process.env, { GHCR_TOKEN: TOKEN, GITHUB_ACTOR: 'octo' });
       const lines: string[] = [];
       try {
-        const result = await asRegistryExecutor(
+        const result = await runWithRedactedFailure(
           'release',
           'auth-service',
           () => runRelease({ action: 'list', registry: registry.host, repository: 'hamigames/lucid', insecureRegistries: [registry.host] }, executorContext(root, 'auth-service'), { env, log: (l) => lines.push(l) }),

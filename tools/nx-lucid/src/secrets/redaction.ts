@@ -4,7 +4,7 @@
  * any Authorization value cut, whatever we know of the secret. Pure.
  */
 import { redact } from '../boundary/process';
-import { Credentials } from './auth';
+import type { Credentials } from '../registry/auth';
 
 const AUTH_VALUE = /\b(Basic|Bearer)(\s+|%20|\+)[A-Za-z0-9+/=._~%-]{4,}/gi;
 

@@ -1,0 +1,103 @@
+/*
+ * A shared remote cache across two clean clones of one commit, with Nx's real self-hosted cache client and a
+ * spec-conformant server (support/remote-cache-server.ts). Clone A builds (buildah) and writes the cache; clone B,
+ * with an empty local Nx cache and an empty blob store and a `buildah` that fails if started, gets every build
+ * from the remote cache, pushes to a fresh repository uploading only the services' own blobs (base blobs mounted
+ * from the mirror's base repository), and verifies every image. The access token is in no cache entry.
+ * Two fixture services stand in for the 29 (a cold buildah build per service is too slow for the suite).
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { runProcess } from '../src/boundary/process';
+import { runPush } from '../src/executors/push/executor';
+import verifyExecutor from '../src/executors/verify/executor';
+import { readExternalBlobs } from '../src/oci/external-blobs';
+import { pushTestBase } from './support/base-image';
+import { startRegistry, TestRegistry } from './support/registry';
+import { executorContext } from './support/registry-check';
+import { startRemoteCacheServer, RemoteCacheServer } from './support/remote-cache-server';
+import { createWorkspace, NX_ENV, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
+
+const SERVICES = ['svc-alpha', 'svc-beta'];
+// Made at run time, so the token is in no file (this spec is copied into the workspace) unless something wrote it.
+const TOKEN = `lucid-cache-${randomBytes(12).toString('hex')}`;
+
+const fixture = (name: string): Record<string, string> => ({
+  [`apps/${name}/project.json`]: JSON.stringify({ name, tags: ['type:service', 'phase:1'] }),
+  [`apps/${name}/pyproject.toml`]: `[project]\nname = "${name}"\nversion = "0.1.0"\ndescription = "Fixture ${name}"\n`,
+  [`apps/${name}/src/main.py`]: `print("${name}")\n`,
+  [`apps/${name}/Dockerfile`]: `ARG BASE_IMAGE=gcr.io/lucid-test/base:1\nFROM \${BASE_IMAGE}\nCOPY apps/${name}/src/ /app/\nUSER 65532:65532\n`,
+});
+
+const files = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.name === 'node_modules' ? [] : e.isDirectory() ? files(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+
+describe('shared remote cache: two clean clones, one cache server', () => {
+  let mirror: TestRegistry;
+  let cache: RemoteCacheServer;
+  let a: ThrowawayWorkspace;
+  let b: string;
+  const nxEnv = (root: string) => ({
+    ...NX_ENV,
+    NX_SKIP_NX_CACHE: 'false',
+    NX_CACHE_DIRECTORY: join(root, 'nx-cache'),
+    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url,
+    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN,
+    LUCID_ENGINE: 'buildah',
+    LUCID_REGISTRY_MIRRORS: `gcr.io=${mirror.host}/mirror/gcr.io`,
+    LUCID_INSECURE_REGISTRIES: mirror.host,
+  });
+
+  beforeAll(async () => {
+    [mirror, cache] = await Promise.all([startRegistry(), startRemoteCacheServer({ token: TOKEN })]);
+    await pushTestBase(mirror.host, 'mirror/gcr.io/lucid-test/base', '1', 'remote');
+    a = await createWorkspace({ files: Object.assign({}, ...SERVICES.map(fixture)) });
+    b = `${a.root}-clone-b`;
+    await runProcess('git', ['clone', '-q', a.root, b]);
+    symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(b, 'node_modules'), 'dir');
+  });
+  afterAll(async () => {
+    await Promise.all([mirror?.stop(), cache?.stop()]);
+    a?.dispose();
+    if (b) await runProcess('rm', ['-rf', b]);
+  });
+
+  it('clone A builds and writes the remote cache; clone B gets 100% remote hits, pushes only its own blobs and verifies', async () => {
+    const built = await a.nx(['run-many', '-t', 'container-build', '--parallel=2', '--outputStyle=static'], nxEnv(a.root));
+    if (built.exitCode !== 0) throw new Error(`clone A build failed:\n${built.stdout}\n${built.stderr}`);
+    expect(cache.stats.puts).toBe(SERVICES.length);
+
+    // Clone B: no local cache, no blob store, and no working builder.
+    const bin = join(b, 'tmp/bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'buildah'), '#!/bin/sh\necho "buildah must not run in clone B" >&2\nexit 1\n');
+    chmodSync(join(bin, 'buildah'), 0o755);
+    const restored = await runProcess(join(WORKSPACE_ROOT, 'node_modules/.bin/nx'), ['run-many', '-t', 'container-build', '--parallel=2', '--outputStyle=static'], {
+      cwd: b,
+      env: { ...process.env, ...nxEnv(b), PATH: `${bin}:${process.env.PATH}` },
+      allowFailure: true,
+    });
+    const out = restored.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    if (restored.exitCode !== 0) throw new Error(`clone B build failed:\n${out}\n${restored.stderr}`);
+    expect(out).toMatch(/read the output from the cache instead of running the command for 2 out of 2 tasks/);
+    expect(out.match(/\[remote cache\]/g) ?? []).toHaveLength(SERVICES.length);
+    expect(cache.stats.hits).toBe(SERVICES.length);
+
+    for (const s of SERVICES) {
+      const pushed = await runPush({ outputPath: `dist/containers/${s}`, registry: mirror.host, repository: 'clone-b' }, executorContext(b, s), { env: { GITHUB_SHA: 'e'.repeat(40) }, log: () => undefined });
+      const external = readExternalBlobs(join(b, 'dist/containers', s, 'oci'))!;
+      expect(pushed.blobs.mounted).toBe(external.blobs.length);
+      expect(pushed.blobs.uploaded).toBe(pushed.blobs.total - external.blobs.length);
+      const verified = await verifyExecutor({ outputPath: `dist/containers/${s}`, repository: 'hamigames/lucid', platforms: ['linux/amd64', 'linux/arm64'] }, { ...executorContext(b, s), targetName: 'container-verify' });
+      expect(verified.success).toBe(true);
+    }
+
+    // Nothing secret in a cache entry: not in what the server holds, nor in what either clone wrote.
+    for (const [hash, body] of cache.entries) expect({ hash, leaked: gunzipSync(body).includes(TOKEN) }).toEqual({ hash, leaked: false });
+    for (const root of [a.root, b]) {
+      for (const f of files(root).filter((p) => statSync(p).size < 50 * 1048576)) expect({ f, leaked: readFileSync(f).includes(TOKEN) }).toEqual({ f, leaked: false });
+    }
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Nx batch mode for container-push (executors.json: batchImplementation, preferBatch): every push task of a run
+ * in one process, a few at a time, so a no-op push of many services costs registry round trips, not one Node
+ * start and plugin load per service. Each task's lines are its own terminal output.
+ */
+import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { runWithRedactedFailure } from '../../secrets/redacted-failure';
+import { runPush } from './executor';
+
+const CONCURRENCY = 4;
+
+export default async function* pushBatch(
+  taskGraph: TaskGraph,
+  inputs: Record<string, unknown>,
+  _overrides: unknown,
+  context: ExecutorContext,
+): AsyncGenerator<{ task: string; result: { success: boolean; terminalOutput: string } }> {
+  const ids = Object.keys(taskGraph.tasks);
+  const done: Array<{ task: string; result: { success: boolean; terminalOutput: string } }> = [];
+  let wake: (() => void) | undefined;
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++];
+      const { project, target } = taskGraph.tasks[id].target;
+      const lines: string[] = [];
+      const log = (line: string) => lines.push(line);
+      const { success } = await runWithRedactedFailure('push', project, () => runPush(inputs[id], { ...context, projectName: project, targetName: target }, { log }), log);
+      done.push({ task: id, result: { success, terminalOutput: `${lines.join('\n')}\n` } });
+      wake?.();
+    }
+  };
+  const all = Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, worker));
+  for (let yielded = 0; yielded < ids.length; ) {
+    if (done.length === 0) await new Promise<void>((r) => (wake = r));
+    while (done.length) {
+      yielded++;
+      yield done.shift()!;
+    }
+  }
+  await all;
+}

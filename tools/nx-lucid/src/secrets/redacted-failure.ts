@@ -1,0 +1,18 @@
+import { tokensInEnv } from './env-tokens';
+import { envUsernames, redactSecrets, secretForms } from './redaction';
+
+/**
+ * Runs an executor and turns any failure into `success: false` with one error line, redacted of
+ * environment tokens as a last line of defence (registry and API error texts are not ours to trust).
+ */
+export async function runWithRedactedFailure(what: string, project: string | undefined, run: () => Promise<unknown>, log: (line: string) => void): Promise<{ success: boolean }> {
+  try {
+    await run();
+    return { success: true };
+  } catch (e) {
+    const env = process.env;
+    const secrets = tokensInEnv(env).flatMap((t) => secretForms(t, envUsernames(env)));
+    log(redactSecrets(`@lucid/nx-lucid:${what} (${project ?? 'unknown project'}): ${(e as Error).message}`, secrets));
+    return { success: false };
+  }
+}
