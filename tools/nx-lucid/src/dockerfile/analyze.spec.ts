@@ -100,7 +100,7 @@ ADD vendor/blob.tar.gz /opt/
 ENV APP_DIR=apps/svc
 COPY $APP_DIR/config/ \${APP_DIR}/static /app/
 RUN --mount=type=bind,source=tools/build.sh,target=/b.sh --mount=type=cache,target=/root/.cache sh /b.sh
-RUN --mount=type=bind,from=build,source=/src,target=/x true
+RUN --mount=type=bind,from=busybox:1.36,source=/bin,target=/x true
 
 FROM build AS test
 COPY $APP_DIR/tests /tests
