@@ -65,17 +65,24 @@ export function resolveStageReferences(stages: BuildStage[], refs: readonly Stag
     if (!edgeLine.has(`${r.stage}>${target}`)) edgeLine.set(`${r.stage}>${target}`, r.line);
   }
   const state = new Map<number, 'open' | 'done'>();
+  const path: Array<{ stage: number; line: number }> = [];
+  const label = (i: number) => stages[i].name ?? `stage-${i}`;
   const visit = (i: number): void => {
     state.set(i, 'open');
     const s = stages[i];
     for (const dep of [...(s.parent === undefined ? [] : [s.parent]), ...s.copiesFrom]) {
+      const line = edgeLine.get(`${i}>${dep}`) ?? s.line;
       if (state.get(dep) === 'open') {
-        const line = edgeLine.get(`${i}>${dep}`) ?? s.line;
-        const name = stages[dep].name ?? `stage-${dep}`;
-        const how = dep === i ? `stage "${name}" reads itself` : `stage "${s.name ?? `stage-${i}`}" reads "${name}", which needs it`;
-        throw new DockerfileError(file, line, `circular dependency detected on stage: ${name} (${how}; a duplicate stage name resolves to the last stage of that name)`);
+        // The cycle, from where it closes: the COPY/RUN/FROM lines that make it.
+        const cycle = [...path.slice(path.findIndex((p) => p.stage === dep)), { stage: i, line }];
+        const how = cycle.length === 1 ? `stage "${label(dep)}" reads itself` : cycle.map((c) => `${label(c.stage)} (line ${c.line})`).join(' -> ') + ` -> ${label(dep)}`;
+        throw new DockerfileError(file, line, `circular dependency detected on stage: ${label(dep)} (${how}; a duplicate stage name resolves to the last stage of that name)`);
       }
-      if (!state.has(dep)) visit(dep);
+      if (!state.has(dep)) {
+        path.push({ stage: i, line });
+        visit(dep);
+        path.pop();
+      }
     }
     state.set(i, 'done');
   };
