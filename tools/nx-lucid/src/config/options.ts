@@ -47,6 +47,30 @@ export const buildCacheSchema = z
 
 export const engineSchema = z.enum(['auto', 'buildx', 'buildah', 'podman']);
 
+/** Dockerfiles that are not projects: copies, references, generated or vendored trees (minimatch, workspace-relative). */
+export const DEFAULT_SKIP_DOCKERFILES = [
+  '**/node_modules/**', '**/dist/**', '**/.nx/**', '**/tmp/**', '**/.lucid/**', '**/.git/**',
+  '**/* copy*', '**/*.ref', '**/*.bak', '**/*.orig', '**/*__tmpl__*',
+];
+
+/** Per-Dockerfile settings, keyed by the Dockerfile's workspace-relative path. */
+export const dockerfileProjectSchema = z
+  .object({
+    /** Nx project name (else inferred: the variant suffix where unique, folder-qualified where not). */
+    name: z.string().min(1).optional(),
+    tags: z.array(z.string()).optional(),
+    /** Build context, workspace-relative; wins over a compose file's build.context. */
+    context: z.string().optional(),
+    buildArgs: z.record(z.string(), z.string()).optional(),
+    /**
+     * true (default): container-build waits for ^container-build, the builds of every project it reads or FROMs.
+     * false: only for the projects whose images it FROMs — what breaks a cycle of Dockerfiles reading each other's files.
+     */
+    waitForCopiedProjects: z.boolean().optional(),
+  })
+  .strict();
+export type DockerfileProjectOptions = z.infer<typeof dockerfileProjectSchema>;
+
 export const pluginOptionsSchema = z
   .object({
     registry: registrySchema.default('ghcr.io'),
@@ -64,6 +88,14 @@ export const pluginOptionsSchema = z
     /** `latest` is only pushed from this branch. */
     latestOnBranch: z.string().default('main'),
     outputRoot: z.string().default('dist/containers'),
+    /** Dockerfiles matching these globs are not inferred as projects; replaces the default list. */
+    skipDockerfiles: z.array(z.string()).default(DEFAULT_SKIP_DOCKERFILES),
+    /** Build context of a Dockerfile no compose file or `projects` entry gives one, workspace-relative. */
+    buildContext: z.string().default('.'),
+    /** Read docker-compose*.y*ml / compose*.y*ml build blocks for contexts and build args. */
+    compose: z.boolean().default(true),
+    /** Names, tags, contexts and build args per Dockerfile path (the init generator writes the seed's services here). */
+    projects: z.record(z.string(), dockerfileProjectSchema).default({}),
     targetNames: z
       .object({
         build: z.string().default('container-build'),

@@ -15,9 +15,9 @@ export const PLATFORM_ARGS = [
   'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT',
 ];
 
+/** A source as BuildKit resolves it inside the context: posix, no leading "./" or "/", `..` clamped to the root. */
 export function normaliseSource(raw: string): string {
-  const trimmed = raw.replace(/^\.\/+/, '').replace(/^\/+/, '');
-  const norm = posix.normalize(trimmed === '' ? '.' : trimmed).replace(/\/+$/, '');
+  const norm = posix.normalize(`/${raw}`).replace(/^\/+/, '').replace(/\/+$/, '');
   return norm === '' ? '.' : norm;
 }
 

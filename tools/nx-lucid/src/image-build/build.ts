@@ -135,7 +135,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   }
 
   const scratch = join(tmpdir(), `lucid-build-${project}-${process.pid}`);
-  const ignoreFile = ignoreFileFor(workspaceRoot, options.dockerfile);
+  const ignoreFile = ignoreFileFor(workspaceRoot, options.dockerfile, options.context);
   const plan: EngineBuildPlan = {
     project,
     dockerfile: options.dockerfile,
