@@ -50,7 +50,7 @@ export const engineSchema = z.enum(['auto', 'buildx', 'buildah', 'podman']);
 /** Dockerfiles that are not projects: copies, references, generated or vendored trees (minimatch, workspace-relative). */
 export const DEFAULT_SKIP_DOCKERFILES = [
   '**/node_modules/**', '**/dist/**', '**/.nx/**', '**/tmp/**', '**/.lucid/**', '**/.git/**',
-  '**/* copy*', '**/*.ref', '**/*.bak', '**/*.orig', '**/*__tmpl__*',
+  '**/__fixtures__/**', '**/* copy*', '**/*.ref', '**/*.bak', '**/*.orig', '**/*__tmpl__*',
 ];
 
 /** Per-Dockerfile settings, keyed by the Dockerfile's workspace-relative path. */

@@ -3,8 +3,8 @@
  * which context and build args. `build.context` is relative to the compose file's folder, `build.dockerfile`
  * to the context (Compose specification, "build" section).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
+import { Workspace, workspaceFiles } from './workspace-files';
 import { parse } from 'yaml';
 import { PLATFORM_ARGS } from '../dockerfile/instructions';
 
@@ -54,13 +54,14 @@ function inWorkspace(path: string): string | null {
   return norm === '..' || norm.startsWith('../') ? null : norm.replace(/\/+$/, '') || '.';
 }
 
-export function scanComposeFiles(workspaceRoot: string, composeFiles: readonly string[]): ComposeScan {
+export function scanComposeFiles(workspace: Workspace, composeFiles: readonly string[]): ComposeScan {
+  const fs = workspaceFiles(workspace);
   const builds = new Map<string, ComposeBuild>();
   const problems: string[] = [];
   for (const composeFile of [...composeFiles].sort()) {
     let doc: unknown;
     try {
-      doc = parse(readFileSync(join(workspaceRoot, composeFile), 'utf8'), { uniqueKeys: false, merge: true });
+      doc = parse(fs.read(composeFile), { uniqueKeys: false, merge: true });
     } catch (e) {
       problems.push(`${composeFile}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
       continue;
@@ -83,7 +84,7 @@ export function scanComposeFiles(workspaceRoot: string, composeFiles: readonly s
         problems.push(`${where}: build context "${rawContext}" is outside the workspace`);
         continue;
       }
-      if (!existsSync(join(workspaceRoot, dockerfile))) {
+      if (!fs.exists(dockerfile)) {
         problems.push(`${where}: builds ${dockerfile}, which does not exist`);
         continue;
       }

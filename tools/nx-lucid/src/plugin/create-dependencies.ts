@@ -1,12 +1,11 @@
 import type { CreateDependencies, RawProjectGraphDependency } from '@nx/devkit';
 import { DependencyType } from '@nx/devkit';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { logger } from '@nx/devkit';
 import { minimatch } from 'minimatch';
 import { parseImageReference } from '../image/naming';
 import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
 import { analyzeContainerProject } from './project-analysis';
+import { Workspace, workspaceFiles } from './workspace-files';
 import { describeCycles, findCycles, SourceEdge } from './dependency-cycles';
 
 interface ProjectRoot {
@@ -79,8 +78,9 @@ export interface DockerfileDependencies {
 }
 
 /** The project graph edges the Dockerfiles make: COPY/ADD/RUN --mount sources in other projects, FROM their images. */
-export function dockerfileDependencies(workspaceRoot: string, projects: ProjectsWithTargets, options: PluginOptions): DockerfileDependencies {
-  const context = { workspaceRoot, projects };
+export function dockerfileDependencies(workspace: Workspace, projects: ProjectsWithTargets, options: PluginOptions): DockerfileDependencies {
+  const fs = workspaceFiles(workspace);
+  const context = { workspaceRoot: fs, projects };
   const roots: ProjectRoot[] = Object.entries(context.projects).map(([name, p]) => ({ name, root: p.root }));
   const imageOwners = new Map<string, string>();
   for (const { name } of roots) imageOwners.set(`${options.registry}/${options.repository}/${name}`, name);
@@ -97,7 +97,7 @@ export function dockerfileDependencies(workspaceRoot: string, projects: Projects
   const taskEdges: SourceEdge[] = [];
   for (const [name, config] of Object.entries(context.projects)) {
     const spec = buildSpec(config, options.targetNames.build);
-    if (!spec || !existsSync(join(context.workspaceRoot, spec.dockerfile))) continue;
+    if (!spec || !fs.exists(spec.dockerfile)) continue;
     const project = analyzeContainerProject(context.workspaceRoot, spec);
     if (!project.analysis) continue;
     const targets = new Set<string>();

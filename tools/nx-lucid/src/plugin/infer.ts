@@ -7,6 +7,7 @@ import { classifyDockerfile, DockerfileFile, isComposeFile, isSkipped } from './
 import { ComposeBuild, scanComposeFiles } from './compose';
 import { declaredProjectName } from './project-analysis';
 import { projectNames } from './project-names';
+import type { Workspace } from './workspace-files';
 
 export interface InferredProject {
   dockerfile: string;
@@ -33,7 +34,7 @@ export function projectRootFor(file: DockerfileFile): string {
   return file.variant === undefined ? file.folder : file.path;
 }
 
-export function inferContainerProjects(workspaceRoot: string, files: readonly string[], options: PluginOptions): InferredWorkspace {
+export function inferContainerProjects(workspaceRoot: Workspace, files: readonly string[], options: PluginOptions): InferredWorkspace {
   const dockerfiles = files.map((f) => classifyDockerfile(f, options.skipDockerfiles)).filter((f): f is DockerfileFile => f !== null);
   // Compose files under skipped folders (node_modules, dist, …) are not read either.
   const composeFiles = options.compose ? files.filter((f) => isComposeFile(f) && !isSkipped(f, options.skipDockerfiles)) : [];

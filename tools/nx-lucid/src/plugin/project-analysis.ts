@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
+import { Workspace, workspaceFiles } from './workspace-files';
 import { analyzeDockerfile, DockerfileAnalysis, DockerfileError } from '../dockerfile/analyze';
 import { dockerignoreNegations, parseDockerignore } from '../dockerfile/dockerignore';
 
@@ -31,11 +31,12 @@ export interface ContainerProjectSpec {
 }
 
 /** The ignore file BuildKit applies: `<Dockerfile>.dockerignore` beside the Dockerfile, else the context's `.dockerignore`. */
-export function ignoreFileFor(workspaceRoot: string, dockerfile: string, context = '.'): string | undefined {
+export function ignoreFileFor(workspace: Workspace, dockerfile: string, context = '.'): string | undefined {
+  const fs = workspaceFiles(workspace);
   const beside = `${dockerfile}.dockerignore`;
-  if (existsSync(join(workspaceRoot, beside))) return beside;
+  if (fs.exists(beside)) return beside;
   const inContext = context === '.' ? '.dockerignore' : `${context}/.dockerignore`;
-  if (existsSync(join(workspaceRoot, inContext))) return inContext;
+  if (fs.exists(inContext)) return inContext;
   return undefined;
 }
 
@@ -52,17 +53,18 @@ export function sourceInputs(path: string): string[] {
 }
 
 /** Reads and analyses one project's Dockerfile (the model caches by content). Never throws for a broken Dockerfile. */
-export function analyzeContainerProject(workspaceRoot: string, spec: ContainerProjectSpec | string): ContainerProject {
+export function analyzeContainerProject(workspace: Workspace, spec: ContainerProjectSpec | string): ContainerProject {
+  const fs = workspaceFiles(workspace);
   const { root, dockerfile, context = '.', buildArgs = {} } = typeof spec === 'string' ? { root: posix.dirname(spec), dockerfile: spec } : spec;
-  const ignoreFile = ignoreFileFor(workspaceRoot, dockerfile, context);
+  const ignoreFile = ignoreFileFor(fs, dockerfile, context);
   const fixed = [`{workspaceRoot}/${dockerfile}`, ...(ignoreFile ? [`{workspaceRoot}/${ignoreFile}`] : [])];
   const base = { root, dockerfile, context, buildArgs, ignoreFile };
   try {
-    const analysis = analyzeDockerfile(readFileSync(join(workspaceRoot, dockerfile), 'utf8'), dockerfile, buildArgs);
+    const analysis = analyzeDockerfile(fs.read(dockerfile), dockerfile, buildArgs);
     const sources = analysis.contextSources.map((s) => inContext(context, s.path));
     const globs = [...new Set(sources.flatMap(sourceInputs))].sort();
     const prefix = context === '.' ? '{workspaceRoot}' : `{workspaceRoot}/${context}`;
-    const negations = ignoreFile ? dockerignoreNegations(parseDockerignore(readFileSync(join(workspaceRoot, ignoreFile), 'utf8')), prefix) : [];
+    const negations = ignoreFile ? dockerignoreNegations(parseDockerignore(fs.read(ignoreFile)), prefix) : [];
     return { ...base, analysis, sources, inputs: [...fixed, ...globs, ...negations] };
   } catch (e) {
     if (e instanceof DockerfileError) {
@@ -74,12 +76,13 @@ export function analyzeContainerProject(workspaceRoot: string, spec: ContainerPr
 }
 
 /** Project name from the root's project.json "name", else package.json "name". */
-export function declaredProjectName(workspaceRoot: string, root: string): string | undefined {
+export function declaredProjectName(workspace: Workspace, root: string): string | undefined {
+  const fs = workspaceFiles(workspace);
   for (const file of ['project.json', 'package.json']) {
-    const p = join(workspaceRoot, root, file);
-    if (existsSync(p)) {
+    const p = root === '.' ? file : `${root}/${file}`;
+    if (fs.exists(p)) {
       try {
-        const name = JSON.parse(readFileSync(p, 'utf8')).name;
+        const name = JSON.parse(fs.read(p)).name;
         if (typeof name === 'string' && name) return name;
       } catch {
         // an unreadable manifest names nothing
@@ -90,6 +93,6 @@ export function declaredProjectName(workspaceRoot: string, root: string): string
 }
 
 /** Project name as Nx will name it: project.json "name", else package.json "name", else the root path. */
-export function projectNameFor(workspaceRoot: string, root: string): string {
-  return declaredProjectName(workspaceRoot, root) ?? root.replace(/[\\/\s]+/g, '-').toLowerCase();
+export function projectNameFor(workspace: Workspace, root: string): string {
+  return declaredProjectName(workspace, root) ?? root.replace(/[\\/\s]+/g, '-').toLowerCase();
 }
