@@ -68,8 +68,10 @@ export function analyzeContainerProject(workspace: Workspace, spec: ContainerPro
     return { ...base, analysis, sources, inputs: [...fixed, ...globs, ...negations] };
   } catch (e) {
     if (e instanceof DockerfileError) {
-      // A broken Dockerfile still changes the project: its own files stay inputs.
-      return { ...base, error: e, sources: [], inputs: [...fixed, '{projectRoot}/**/*'] };
+      // A broken Dockerfile still changes the project: its own files stay inputs. A variant's root is its
+      // Dockerfile, which owns no files in Nx's file map (the native hasher rejects it): its folder instead.
+      const own = root === dockerfile ? `{workspaceRoot}/${posix.dirname(dockerfile)}/**/*` : '{projectRoot}/**/*';
+      return { ...base, error: e, sources: [], inputs: [...fixed, own] };
     }
     throw e;
   }
