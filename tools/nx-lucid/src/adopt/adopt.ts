@@ -1,8 +1,9 @@
 /**
  * Adopting a repository: which plugin options make its Dockerfiles a working graph. Names, phases and scopes
  * for the catalogue's services; a build context for Dockerfiles written for their own folder (`COPY . .`,
- * `COPY requirements.txt .`) that no compose file gives one; and, where Dockerfiles still read each other's
- * files in a cycle, the outermost one stops waiting for the builds of what it copies.
+ * `COPY requirements.txt .`) that no compose file gives one. Builds wait only for the images they FROM
+ * (waitForCopiedProjects: false): what they COPY is among their inputs, so Dockerfiles reading each other's
+ * folders make no task cycle.
  */
 import { posix } from 'node:path';
 import { Workspace, workspaceFiles } from '../plugin/workspace-files';
@@ -10,8 +11,6 @@ import type { DockerfileProjectOptions, PluginOptions } from '../config/options'
 import { inferContainerProjects, InferredProject } from '../plugin/infer';
 import { analyzeContainerProject, declaredProjectName } from '../plugin/project-analysis';
 import { classifyDockerfile, isComposeFile } from '../plugin/dockerfile-files';
-import { dockerfileDependencies } from '../plugin/create-dependencies';
-import { findCycles } from '../plugin/dependency-cycles';
 import type { CatalogueEntry } from './catalogue';
 
 export interface AdoptionPlan {
@@ -20,7 +19,6 @@ export interface AdoptionPlan {
   mapped: Array<{ service: string; dockerfile: string; phase: number }>;
   unmapped: Array<{ service: string; lookedFor: string[] }>;
   contexts: Array<{ dockerfile: string; context: string }>;
-  cycleBreaks: Array<{ dockerfile: string; cycle: string[] }>;
   composeProblems: string[];
   layout: { dockerfiles: number; variants: number; composeFiles: number; composeBuilds: number };
 }
@@ -41,6 +39,7 @@ function writtenForItsFolder(workspaceRoot: Workspace, p: InferredProject): bool
 
 export function planAdoption(workspaceRoot: Workspace, files: readonly string[], catalogue: readonly CatalogueEntry[], base: PluginOptions): AdoptionPlan {
   const projects: Record<string, DockerfileProjectOptions> = {};
+  base = { ...base, waitForCopiedProjects: false };
   const first = inferContainerProjects(workspaceRoot, files, base);
   const byPath = new Map(first.projects.map((p) => [p.dockerfile, p]));
   const mapped: AdoptionPlan['mapped'] = [];
@@ -67,31 +66,12 @@ export function planAdoption(workspaceRoot: Workspace, files: readonly string[],
     projects[p.dockerfile] = { ...projects[p.dockerfile], context };
     contexts.push({ dockerfile: p.dockerfile, context });
   }
-  const cycleBreaks: AdoptionPlan['cycleBreaks'] = [];
-  for (let round = 0; round < 50; round++) {
-    const inferred = inferContainerProjects(workspaceRoot, files, { ...base, projects }).projects;
-    const graph = Object.fromEntries(
-      inferred.map((p) => [
-        p.name,
-        { root: p.root, targets: { [base.targetNames.build]: { options: { dockerfile: p.dockerfile, context: p.context, buildArgs: p.buildArgs }, dependsOn: p.waitForCopiedProjects ? [`^${base.targetNames.build}`] : [] } } },
-      ]),
-    );
-    const cycles = findCycles(dockerfileDependencies(workspaceRoot, graph, base).taskEdges);
-    if (!cycles.length) break;
-    for (const cycle of cycles) {
-      // The outermost project on the cycle (shortest root) is the one reading the others' folders.
-      const outer = inferred.filter((p) => cycle.includes(p.name)).sort((a, b) => a.root.length - b.root.length || (a.name < b.name ? -1 : 1))[0];
-      projects[outer.dockerfile] = { ...projects[outer.dockerfile], waitForCopiedProjects: false };
-      cycleBreaks.push({ dockerfile: outer.dockerfile, cycle });
-    }
-  }
   const dockerfiles = files.map((f) => classifyDockerfile(f, base.skipDockerfiles)).filter((f) => f !== null);
   return {
     projects,
     mapped,
     unmapped,
     contexts,
-    cycleBreaks,
     composeProblems: first.composeProblems,
     layout: {
       dockerfiles: dockerfiles.length,

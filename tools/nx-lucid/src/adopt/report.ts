@@ -34,12 +34,6 @@ export function adoptionReport(plan: AdoptionPlan): string {
     lines.push(`not mapped (no Dockerfile found) ${plan.unmapped.length}:`, ...plan.unmapped.map((u) => `  ${u.service}: looked for ${u.lookedFor.join(', ')}`));
   }
   if (plan.contexts.length) lines.push('build context set to the Dockerfile folder (written for it):', ...plan.contexts.map((c) => `  ${c.dockerfile} -> ${c.context}`));
-  if (plan.cycleBreaks.length) {
-    lines.push(
-      'waitForCopiedProjects: false (these Dockerfiles read each other in a cycle):',
-      ...plan.cycleBreaks.map((b) => `  ${b.dockerfile} (cycle ${b.cycle.join(' -> ')})`),
-    );
-  }
   if (plan.composeProblems.length) lines.push(`compose build blocks that could not be used ${plan.composeProblems.length}:`, ...plan.composeProblems.map((p) => `  ${p}`));
   return lines.join('\n');
 }

@@ -65,3 +65,20 @@ describe('fromNxGraph', () => {
     expect(g.projects.a.root).toBe('apps/a');
   });
 });
+
+describe('dependents follow what a build waits for', () => {
+  it('an explicit dependsOn list (waitForCopiedProjects: false) propagates only through the projects it names', () => {
+    const target = (dependsOn: unknown[]) => ({ 'container-build': { inputs: ['{projectRoot}/**/*'], dependsOn } });
+    const graph = {
+      projects: {
+        base: { root: 'base', targets: target([]) },
+        reader: { root: 'reader', targets: target([{ target: 'container-build', projects: ['base'] }]) },
+        copier: { root: 'copier', targets: target([]) },
+        waiter: { root: 'waiter', targets: target(['^container-build']) },
+      },
+      dependencies: { base: [], reader: ['base'], copier: ['base'], waiter: ['base'] },
+    };
+    const names = containerAffected({ changedFiles: ['base/x.py'], graph }).map((a) => a.name);
+    expect(names).toEqual(['base', 'reader', 'waiter']);
+  });
+});

@@ -12,7 +12,7 @@ export type InputDefinition = string | { fileset?: string; input?: string; proje
 export interface GraphProject {
   root: string;
   namedInputs?: Record<string, InputDefinition[]>;
-  targets?: Record<string, { inputs?: InputDefinition[] }>;
+  targets?: Record<string, { inputs?: InputDefinition[]; dependsOn?: unknown[] }>;
 }
 
 export interface AffectedGraph {
@@ -99,6 +99,17 @@ export function fileSetsFor(project: GraphProject, buildTarget: string, named: R
  * The container projects affected by the changed files, sorted by name. Pure: the graph and the file list
  * come from the caller (the CLI reads them from Nx and git).
  */
+/** The projects a build's dependsOn names explicitly, or undefined when it waits for every dependency (^target). */
+function buildDependencies(project: GraphProject | undefined, buildTarget: string): string[] | undefined {
+  const dependsOn = project?.targets?.[buildTarget]?.dependsOn;
+  if (!dependsOn || dependsOn.includes(`^${buildTarget}`)) return undefined;
+  return dependsOn.flatMap((d) => {
+    const dep = d as { target?: string; projects?: string | string[] };
+    if (typeof d !== 'object' || dep.target !== buildTarget || !dep.projects) return [];
+    return Array.isArray(dep.projects) ? dep.projects : [dep.projects];
+  });
+}
+
 export function containerAffected(options: ContainerAffectedOptions): AffectedProject[] {
   const buildTarget = options.buildTarget ?? 'container-build';
   const named = options.namedInputs ?? {};
@@ -118,11 +129,13 @@ export function containerAffected(options: ContainerAffectedOptions): AffectedPr
     if (files.length > 0) affected.set(name, { name, reason: { files } });
   }
 
-  // Dependents: a project whose build depends on an affected build is affected too (through any project).
+  // Dependents: a project whose build depends on an affected build is affected too (through any project):
+  // with ^container-build every dependency counts, with an explicit list only the projects it names.
   const dependents = new Map<string, string[]>();
   for (const [source, targets] of Object.entries(dependencies)) {
+    const waitsFor = buildDependencies(projects[source], buildTarget);
     for (const target of targets) {
-      if (target === source) continue;
+      if (target === source || (waitsFor && !waitsFor.includes(target))) continue;
       dependents.set(target, [...(dependents.get(target) ?? []), source]);
     }
   }

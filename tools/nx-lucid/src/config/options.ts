@@ -90,6 +90,11 @@ export const pluginOptionsSchema = z
     outputRoot: z.string().default('dist/containers'),
     /** Dockerfiles matching these globs are not inferred as projects; replaces the default list. */
     skipDockerfiles: z.array(z.string()).default(DEFAULT_SKIP_DOCKERFILES),
+    /**
+     * true: container-build waits for ^container-build (every project it reads or FROMs); false: only for the projects
+     * whose images it FROMs (what it COPYs is already among its inputs). Per Dockerfile in `projects`.
+     */
+    waitForCopiedProjects: z.boolean().default(true),
     /** Build context of a Dockerfile no compose file or `projects` entry gives one, workspace-relative. */
     buildContext: z.string().default('.'),
     /** Read docker-compose*.y*ml / compose*.y*ml build blocks for contexts and build args. */

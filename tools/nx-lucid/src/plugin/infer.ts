@@ -58,7 +58,7 @@ export function inferContainerProjects(workspaceRoot: Workspace, files: readonly
       context: context.replace(/^\.\/+/, '').replace(/\/+$/, '') || '.',
       buildArgs: { ...(build?.buildArgs ?? {}), ...(configured?.buildArgs ?? {}) },
       contextFrom,
-      waitForCopiedProjects: configured?.waitForCopiedProjects ?? true,
+      waitForCopiedProjects: configured?.waitForCopiedProjects ?? options.waitForCopiedProjects,
       ...(build ? { compose: build } : {}),
     };
   });

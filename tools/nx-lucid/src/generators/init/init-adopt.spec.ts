@@ -26,7 +26,7 @@ function lucidLike() {
 }
 
 describe('init adopts a repository', () => {
-  it('maps catalogue services, sets folder contexts and breaks Dockerfile cycles; prints what it mapped and could not', async () => {
+  it('maps catalogue services, sets folder contexts, builds wait only for FROM images; prints what it mapped and could not', async () => {
     const tree = lucidLike();
     const messages: string[] = [];
     const info = jest.spyOn(logger, 'info').mockImplementation((m: unknown) => void messages.push(String(m)));
@@ -35,20 +35,22 @@ describe('init adopts a repository', () => {
     } finally {
       info.mockRestore();
     }
-    const entry = readNxJson(tree)!.plugins!.find((p) => typeof p !== 'string' && p.plugin === '@lucid/nx-lucid') as { options: { projects: Record<string, unknown> } };
+    const entry = readNxJson(tree)!.plugins!.find((p) => typeof p !== 'string' && p.plugin === '@lucid/nx-lucid') as {
+      options: { projects: Record<string, unknown>; waitForCopiedProjects: boolean };
+    };
+    // outer/ and outer/inner/ read each other: waiting only for FROM images keeps that out of the task graph.
+    expect(entry.options.waitForCopiedProjects).toBe(false);
     expect(entry.options.projects).toEqual({
       'auth/Dockerfile': { name: 'auth-service', tags: ['phase:1', 'scope:auth', 'type:service'] },
       'payment_systems/tron/Dockerfile.tron-client': { name: 'tron-client', tags: ['phase:4', 'scope:tron', 'type:service'] },
       'payment_systems/tron/Dockerfile.payout-router': { name: 'tron-payout-router', tags: ['phase:4', 'scope:tron', 'type:service'] },
       'sessions/api/Dockerfile': { name: 'session-api', tags: ['phase:3', 'scope:sessions', 'type:service'], context: 'sessions/api' },
-      'outer/Dockerfile': { waitForCopiedProjects: false },
     });
     const text = messages.join('\n');
     expect(text).toContain('auth-service (phase 1) <- auth/Dockerfile');
     expect(text).toContain('not mapped (no Dockerfile found) 25:');
     expect(text).toContain('redis: looked for apps/redis/Dockerfile');
     expect(text).toContain('sessions/api/Dockerfile -> sessions/api');
-    expect(text).toContain('outer/Dockerfile (cycle inner -> outer -> inner)');
     expect(text).toContain('deploy/docker-compose.yml: service "gone": builds missing/Dockerfile.gone, which does not exist');
   });
 
