@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+# The workspace loads the compiled plugin only while it matches its sources (tools/nx-lucid/src/workspace-entry.js).
+node tools/nx-lucid/scripts/build.js --if-stale
 export NX_DAEMON=false NX_NO_CLOUD=true
 
 py_pass=0

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureGraph } from './graph-bench';
+import { measureLucidTree } from './lucid-tree-bench';
 import { benchBuild } from './build-bench';
 import { runRegistryBench } from './registry-bench';
 
@@ -17,12 +18,16 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { machine: { node: process.version, cpus: require('node:os').cpus().length }, startedAt: new Date().toISOString() };
 
   if (want('graph')) {
-    console.log('graph: `nx show projects`, cold, median of 3 (no plugin / @lucid/nx-lucid / @nx/docker)');
-    const graph = measureGraph([29, 1000], 3, ['none', 'lucid', 'nx-docker'], log);
+    console.log('graph: `nx show projects`, cold, median of 3 (no plugin / @lucid/nx-lucid compiled / from source / @nx/docker)');
+    const graph = measureGraph([29, 1000], 3, ['none', 'lucid', 'lucid-source', 'nx-docker'], log);
     for (const r of graph.ratios) {
-      console.log(`  ${r.services} services: lucid/none ${r.lucidVsNone}x, lucid/@nx/docker ${r.lucidVsNxDocker}x, @nx/docker/none ${r.nxDockerVsNone}x`);
+      console.log(
+        `  ${r.services} services: lucid/none ${r.lucidVsNone}x (from source ${r.lucidSourceVsNone}x), lucid/@nx/docker ${r.lucidVsNxDocker}x, @nx/docker/none ${r.nxDockerVsNone}x`,
+      );
     }
-    results.graph = graph;
+    const tree = measureLucidTree(3, log);
+    console.log(`  Lucid tree: lucid/none ${tree.lucidVsNone ?? 'n/a'}x`);
+    results.graph = { ...graph, lucidTree: tree };
   }
 
   if (want('build')) {

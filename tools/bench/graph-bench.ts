@@ -1,16 +1,30 @@
 /**
  * Project-graph cost of the plugin: wall time of `nx show projects` in generated workspaces of N services,
- * with no plugin, with @lucid/nx-lucid, and with @nx/docker's plugin. Each run starts cold (no daemon,
- * no graph cache, plugin caches in .nx/workspace-data removed), the median of a few runs is kept.
+ * with no plugin, with @lucid/nx-lucid compiled (installed as a package: node_modules/@lucid/nx-lucid), with
+ * it loaded from its TypeScript sources (swc, as a workspace without dist/ does), and with @nx/docker's plugin.
+ * Each run starts cold (no daemon, no graph cache, plugin caches in .nx/workspace-data removed), the median
+ * of a few runs is kept.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, cpSync, mkdirSync, openSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
-const WORKSPACE_ROOT = resolve(__dirname, '../..');
+export const WORKSPACE_ROOT = resolve(__dirname, '../..');
 
-export type Variant = 'none' | 'lucid' | 'nx-docker';
+export type Variant = 'none' | 'lucid' | 'lucid-source' | 'nx-docker';
 
 export interface GraphBenchRow {
   services: number;
@@ -24,8 +38,35 @@ export interface GraphBenchRow {
 
 export interface GraphBenchResult {
   rows: GraphBenchRow[];
-  /** Per size: lucid / none and lucid / nx-docker median ratios. */
-  ratios: Array<{ services: number; lucidVsNone: number; lucidVsNxDocker: number; nxDockerVsNone: number }>;
+  /** Per size: compiled lucid / none, lucid from source / none, lucid / nx-docker median ratios. */
+  ratios: Array<{ services: number; lucidVsNone: number; lucidSourceVsNone: number; lucidVsNxDocker: number; nxDockerVsNone: number }>;
+}
+
+/** The compiled plugin, current with its sources (a no-op when it is). */
+export function buildPlugin(): void {
+  const r = spawnSync(process.execPath, [join(WORKSPACE_ROOT, 'tools/nx-lucid/scripts/build.js'), '--if-stale'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('building the plugin failed');
+}
+
+/**
+ * node_modules for a bench workspace: a link per package of ours, so @lucid/nx-lucid can be added as an
+ * installed package (pointing at tools/nx-lucid, whose package.json main is the compiled dist/) or left out.
+ */
+export function linkNodeModules(root: string): void {
+  const dir = join(root, 'node_modules');
+  mkdirSync(dir);
+  for (const entry of readdirSync(join(WORKSPACE_ROOT, 'node_modules'))) {
+    symlinkSync(join(WORKSPACE_ROOT, 'node_modules', entry), join(dir, entry));
+  }
+}
+
+/** Installs (or removes) the compiled plugin as node_modules/@lucid/nx-lucid. */
+export function installCompiledPlugin(root: string, installed: boolean): void {
+  const link = join(root, 'node_modules/@lucid/nx-lucid');
+  rmSync(join(root, 'node_modules/@lucid'), { recursive: true, force: true });
+  if (!installed) return;
+  mkdirSync(dirname(link), { recursive: true });
+  symlinkSync(join(WORKSPACE_ROOT, 'tools/nx-lucid'), link, 'dir');
 }
 
 function write(root: string, file: string, content: string) {
@@ -37,7 +78,7 @@ function write(root: string, file: string, content: string) {
 export function generateWorkspace(count: number): string {
   const root = mkdtempSync(join(tmpdir(), `lucid-bench-${count}-`));
   for (const file of ['tsconfig.base.json', 'package.json']) cpSync(join(WORKSPACE_ROOT, file), join(root, file));
-  symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  linkNodeModules(root);
   cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid/src'), join(root, 'tools/nx-lucid/src'), { recursive: true });
   for (const f of ['package.json', 'project.json', 'executors.json', 'generators.json']) {
     cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid', f), join(root, 'tools/nx-lucid', f));
@@ -72,11 +113,11 @@ export function generateWorkspace(count: number): string {
 function nxJson(variant: Variant) {
   const real = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'nx.json'), 'utf8'));
   const lucid = real.plugins.find((p: { plugin?: string }) => p.plugin === '@lucid/nx-lucid');
-  const plugins = variant === 'none' ? [] : variant === 'lucid' ? [lucid] : ['@nx/docker'];
+  const plugins = variant === 'none' ? [] : variant === 'nx-docker' ? ['@nx/docker'] : [lucid];
   return JSON.stringify({ ...real, plugins }, null, 2);
 }
 
-function showProjects(root: string): { ms: number; projects: number } {
+export function showProjects(root: string, env: NodeJS.ProcessEnv = {}): { ms: number; projects: number } {
   rmSync(join(root, '.nx'), { recursive: true, force: true });
   const start = process.hrtime.bigint();
   // Output to a file, not a pipe: nx exits right after printing, and a pipe may lose the tail of 1000 lines.
@@ -86,7 +127,7 @@ function showProjects(root: string): { ms: number; projects: number } {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', fd, 'pipe'],
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_CACHE_PROJECT_GRAPH: 'false', NX_TUI: 'false' },
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_CACHE_PROJECT_GRAPH: 'false', NX_TUI: 'false', ...env },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   closeSync(fd);
@@ -95,24 +136,27 @@ function showProjects(root: string): { ms: number; projects: number } {
   return { ms, projects: stdout.split('\n').filter(Boolean).length };
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 export function measureGraph(
   sizes: number[] = [29, 1000],
   runs = 3,
-  variants: Variant[] = ['none', 'lucid', 'nx-docker'],
+  variants: Variant[] = ['none', 'lucid', 'lucid-source', 'nx-docker'],
   log: (line: string) => void = () => undefined,
 ): GraphBenchResult {
+  buildPlugin();
   const rows: GraphBenchRow[] = [];
   for (const services of sizes) {
     const root = generateWorkspace(services);
     try {
       for (const variant of variants) {
         writeFileSync(join(root, 'nx.json'), nxJson(variant));
+        installCompiledPlugin(root, variant === 'lucid');
+        if (variant === 'lucid-source' && existsSync(join(root, 'tools/nx-lucid/dist'))) throw new Error('a bench copy has dist/');
         showProjects(root); // warm-up: file system caches, not measured
         const results = Array.from({ length: runs }, () => showProjects(root));
         // Every variant must see every project (services + lib + the plugin's own), or the timing means nothing.
@@ -131,6 +175,7 @@ export function measureGraph(
     return {
       services,
       lucidVsNone: round(at('lucid') / at('none')),
+      lucidSourceVsNone: round(at('lucid-source') / at('none')),
       lucidVsNxDocker: round(at('lucid') / at('nx-docker')),
       nxDockerVsNone: round(at('nx-docker') / at('none')),
     };

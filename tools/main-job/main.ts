@@ -12,16 +12,17 @@ import { join } from 'node:path';
 import { formatCommand, INSTALL_HINTS, runProcess, which } from '../nx-lucid/src/boundary/process';
 import { parseBuildMetadata, BuildMetadata } from '../nx-lucid/src/metadata/metadata';
 import { normalizePluginOptions } from '../nx-lucid/src/config/options';
+import { phaseFromTags } from '../nx-lucid/src/config/phase';
 import { baseImageMirrorRef, ensureBaseImage, mirrorPrefix } from '../base-image/build';
 import { runNx, terminalOutput } from './nx';
 import { ensureLocalRegistry, localRegistryPort, registryPaths, stopLocalRegistry } from './registry';
 import {
   checkCatalog,
-  formatBytes,
   formatTable,
   NxTaskResult,
   PushReport,
   pushReportSchema,
+  totalsLine,
   ScanState,
   Service,
   serviceRow,
@@ -56,15 +57,14 @@ function nxJsonPluginOptions() {
   return normalizePluginOptions(entry?.options ?? {});
 }
 
-async function listServices(): Promise<Service[]> {
+async function listServices(phaseTagPrefix: string): Promise<Service[]> {
   const { createProjectGraphAsync } = await import('@nx/devkit');
   const graph = await createProjectGraphAsync({ exitOnError: false });
   const services: Service[] = [];
   for (const node of Object.values(graph.nodes)) {
     const tags = node.data.tags ?? [];
     if (!tags.includes('type:service')) continue;
-    const phaseTag = tags.find((t) => /^phase:\d+$/.test(t));
-    services.push({ name: node.name, phase: phaseTag ? Number(phaseTag.slice('phase:'.length)) : null });
+    services.push({ name: node.name, phase: phaseFromTags(tags, phaseTagPrefix) });
   }
   return services.sort((a, b) => (a.phase ?? 99) - (b.phase ?? 99) || a.name.localeCompare(b.name));
 }
@@ -197,7 +197,7 @@ async function main(): Promise<number> {
 
   console.log(`\n== services`);
   s = performance.now();
-  const services = await listServices();
+  const services = await listServices(options.phaseTagPrefix);
   if (!services.length) throw new Error(`no project is tagged type:service; nothing to build`);
   console.log(`${services.length} services; engine ${env.LUCID_ENGINE}; registry ${host}; repository ${repository}; parallel ${parallel}`);
   console.log(scan.kind === 'ran' ? `scan: runs with ${trivy}` : `scan: SKIPPED — ${scan.reason}. Images are pushed without the vulnerability gate.`);
@@ -238,10 +238,7 @@ async function main(): Promise<number> {
   console.log(`\n== summary\n`);
   console.log(formatTable(rows));
   const sum = totals(rows, pushes);
-  console.log(
-    `\n${sum.ok}/${sum.services} services built, pushed and verified; builds: ${sum.built} built, ${sum.fromCache} restored from the Nx cache; ` +
-      `uploaded ${formatBytes(sum.uploadedBytes)}${sum.uploadedBlobs || sum.uploadedBytes === 0 ? ` in ${sum.uploadedBlobs} blobs` : ''}.`,
-  );
+  console.log(`\n${totalsLine(sum)}`);
   if (sum.fromCache === sum.services && sum.uploadedBytes === 0) {
     console.log('Nothing changed: every build came from the Nx cache and no blob was uploaded.');
   }

@@ -2,7 +2,7 @@
  * The main job's report: one row per service from the build/push/verify outputs and Nx's task
  * results, and the registry catalog check. Pure: callers pass in what they read.
  */
-import { z } from 'zod';
+import { pushRecordSchema, PushRecord } from '../nx-lucid/src/artifacts/push-record';
 import type { BuildMetadata } from '../nx-lucid/src/metadata/metadata';
 import { formatBytes } from '../nx-lucid/src/registry/push';
 import { platformString } from '../nx-lucid/src/oci/types';
@@ -20,20 +20,10 @@ export interface NxTaskResult {
   status: number;
 }
 
-/**
- * What the main job reads from dist/containers/<p>/push.json (written by container-push).
- * Lenient on extra fields; these are the ones the summary needs.
- */
-export const pushReportSchema = z
-  .object({
-    tags: z.array(z.string()),
-    uploadedBytes: z.number().int().nonnegative(),
-    uploadedBlobs: z.number().int().nonnegative().optional(),
-    existingBlobs: z.number().int().nonnegative().optional(),
-    indexDigest: z.string().optional(),
-  })
-  .passthrough();
-export type PushReport = z.infer<typeof pushReportSchema>;
+/** dist/containers/<p>/push.json, read through the schema container-push writes it with. */
+export const pushReportSchema = pushRecordSchema;
+/** The part of a push record a row shows. */
+export type PushReport = Pick<PushRecord, 'tags' | 'uploadedBytes'> & { blobs?: Pick<PushRecord['blobs'], 'uploaded' | 'mounted' | 'skipped'> };
 
 export interface Service {
   name: string;
@@ -53,6 +43,8 @@ export interface ServiceRow {
   scan: string;
   verify: string;
   uploaded: string;
+  /** Blobs uploaded, mounted from a sibling repository, already present. */
+  blobs: string;
   ok: boolean;
 }
 
@@ -99,6 +91,7 @@ export function serviceRow(i: RowInput): ServiceRow {
     scan: scanLabel,
     verify: verifyLabel,
     uploaded: pushed && i.push ? formatBytes(i.push.uploadedBytes) : '-',
+    blobs: pushed && i.push?.blobs ? `${i.push.blobs.uploaded} up, ${i.push.blobs.mounted} mounted, ${i.push.blobs.skipped} present` : '-',
     ok:
       build?.status === 0 &&
       pushed &&
@@ -118,6 +111,7 @@ const COLUMNS: Array<[keyof ServiceRow, string]> = [
   ['scan', 'scan'],
   ['verify', 'verify'],
   ['uploaded', 'uploaded'],
+  ['blobs', 'blobs'],
 ];
 
 export function formatTable(rows: readonly ServiceRow[]): string {
@@ -134,6 +128,8 @@ export interface Totals {
   built: number;
   uploadedBytes: number;
   uploadedBlobs: number;
+  mountedBlobs: number;
+  presentBlobs: number;
 }
 
 export function totals(rows: readonly ServiceRow[], pushes: readonly (PushReport | undefined)[]): Totals {
@@ -143,8 +139,20 @@ export function totals(rows: readonly ServiceRow[], pushes: readonly (PushReport
     fromCache: rows.filter((r) => r.cache === 'cache hit' || r.cache === 'remote cache').length,
     built: rows.filter((r) => r.cache === 'built').length,
     uploadedBytes: pushes.reduce((s, p) => s + (p?.uploadedBytes ?? 0), 0),
-    uploadedBlobs: pushes.reduce((s, p) => s + (p?.uploadedBlobs ?? 0), 0),
+    uploadedBlobs: pushes.reduce((s, p) => s + (p?.blobs?.uploaded ?? 0), 0),
+    mountedBlobs: pushes.reduce((s, p) => s + (p?.blobs?.mounted ?? 0), 0),
+    presentBlobs: pushes.reduce((s, p) => s + (p?.blobs?.skipped ?? 0), 0),
   };
+}
+
+const blobs = (n: number) => `${n} blob${n === 1 ? '' : 's'}`;
+
+/** The line under the table: how many services passed, what the Nx cache saved, what the registry received. */
+export function totalsLine(sum: Totals): string {
+  return (
+    `${sum.ok}/${sum.services} services built, pushed and verified; builds: ${sum.built} built, ${sum.fromCache} restored from the Nx cache; ` +
+    `uploaded ${formatBytes(sum.uploadedBytes)} in ${blobs(sum.uploadedBlobs)}; ${blobs(sum.mountedBlobs)} mounted from sibling repositories, ${sum.presentBlobs} already present.`
+  );
 }
 
 /**

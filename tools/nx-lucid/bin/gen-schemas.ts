@@ -1,6 +1,7 @@
 /**
- * Writes schema.json beside every executor/generator schema.ts from its zod schema (`export const schema`),
- * so Nx validates and documents options from the same source the code parses them with.
+ * Writes schema.json beside every executor/generator options.ts from its zod schema (`export const schema`),
+ * so Nx validates and documents options from the same source the code parses them with. (The zod source is
+ * not named schema.ts: Nx's `require('./schema')` would resolve schema.json before it.)
  * `--check` fails when a schema.json is stale (used by the tests).
  */
 import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ const check = process.argv.includes('--check');
 let stale = 0;
 for (const kind of ['executors', 'generators']) {
   for (const name of readdirSync(join(root, kind))) {
-    const ts = join(root, kind, name, 'schema.ts');
+    const ts = join(root, kind, name, 'options.ts');
     if (!existsSync(ts)) continue;
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const mod = require(ts) as { schema: z.ZodType; title?: string; description?: string };

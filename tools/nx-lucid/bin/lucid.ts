@@ -2,6 +2,7 @@
  * lucid: workspace commands that Nx itself does not offer.
  *
  *   lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--parallel=N] [--json] [--dry-run]
+ *   lucid merge-platforms --projects=<a,b,...> --into=<dir> --from=<dir> --from=<dir> [--dry-run]
  *
  * Lists the container projects whose image inputs changed between base and head (Dockerfile-aware: a README,
  * a test or a .dockerignore'd file affects nothing), or runs `nx run-many -t <targets> --projects=<list>` on them.
@@ -11,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerAffected, fromNxGraph, InputDefinition } from '../src/affected/affected';
 import { formatCommand, ProcessError, runProcess } from '../src/boundary/process';
+import { mergePlatformOutputs } from '../src/ci/merge-platforms';
 
 const USAGE = `usage: lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--parallel=N] [--json] [--dry-run]`;
 
@@ -154,14 +156,36 @@ export async function runAffected(argv: string[], cwd: string, write: (s: string
   return { exitCode: result.exitCode, projects: names };
 }
 
+/** Native arm64 CI: one multi-platform build output per service from the per-platform ones (src/ci/merge-platforms.ts). */
+export function runMergePlatforms(argv: string[], cwd: string, write: (s: string) => void = (s) => process.stdout.write(s)): number {
+  const usage = 'usage: lucid merge-platforms --projects=<a,b,...> --into=<dir> --from=<dir> --from=<dir> [--dry-run]';
+  const args = { projects: [] as string[], into: '', from: [] as string[], dryRun: false };
+  for (const arg of argv) {
+    const [key, value = ''] = arg.split(/=(.*)/s);
+    if (key === '--projects') args.projects.push(...value.split(',').map((p) => p.trim()).filter(Boolean));
+    else if (key === '--into' && value) args.into = value;
+    else if (key === '--from' && value) args.from.push(value);
+    else if (arg === '--dry-run') args.dryRun = true;
+    else throw new UsageError(`unknown or empty argument "${arg}"\n${usage}`);
+  }
+  if (!args.into || args.projects.length === 0) throw new UsageError(`--projects and --into are required\n${usage}`);
+  if (args.dryRun) {
+    write(`[dry-run] would merge ${args.from.join(' + ')} into ${args.into} for ${args.projects.join(', ')}\n`);
+    return 0;
+  }
+  for (const m of mergePlatformOutputs(cwd, args.projects, args.into, args.from)) write(`${m.project}: ${m.platforms.join(', ')} → ${m.index} (${m.outputPath})\n`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'affected') return (await runAffected(rest, process.cwd())).exitCode;
+    if (command === 'merge-platforms') return runMergePlatforms(rest, process.cwd());
     process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);
     return 1;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ProcessError) {
+    if (e instanceof UsageError || e instanceof ProcessError || (command === 'merge-platforms' && e instanceof Error)) {
       process.stderr.write(`lucid: ${e.message}\n`);
       return 1;
     }

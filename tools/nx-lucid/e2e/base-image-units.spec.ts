@@ -8,7 +8,7 @@ import { debianMirrorFrom, debFileName } from '../../base-image/apt';
 import { packLayer } from '../../base-image/layer';
 import { elfMachine, parseControlStanzas, parseDependsField, unsatisfiedDependencies } from '../../base-image/packages';
 import { registryConfigYaml } from '../../main-job/registry';
-import { checkCatalog, formatTable, NxTaskResult, serviceRow } from '../../main-job/summary';
+import { checkCatalog, formatTable, NxTaskResult, pushReportSchema, serviceRow, totals, totalsLine } from '../../main-job/summary';
 
 describe('elfMachine', () => {
   it('reads x86-64 (62) from this machine’s node binary and aarch64 (183) from a crafted header', () => {
@@ -110,6 +110,30 @@ describe('main job report', () => {
     const failed = serviceRow({ service: { name: 'x', phase: 2 }, tasks: [task('x', 'container-build', 1)], scan: { kind: 'ran' }, targets });
     expect(failed).toMatchObject({ cache: 'FAILED', tags: 'not pushed', ok: false });
     expect(formatTable([row, failed]).split('\n')[0]).toMatch(/^service\s+phase\s+index digest/);
+  });
+
+  it('reads push.json as container-push writes it and prints its blob counts (uploaded / mounted / already present)', () => {
+    // The record exactly as the push executor writes it (blob counts nested under blobs).
+    const written = {
+      schemaVersion: 1,
+      project: 'redis',
+      image: '127.0.0.1:5055/hamigames/lucid/redis',
+      digest: `sha256:${'c'.repeat(64)}`,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      tags: ['latest', 'abc1234'],
+      uploadedBytes: 4096,
+      blobs: { total: 9, uploaded: 3, uploadedBytes: 4096, mounted: 1, mountedBytes: 100, skipped: 5, skippedBytes: 5000 },
+      manifestsPut: 3,
+      retries: 0,
+    };
+    const push = pushReportSchema.parse(JSON.parse(JSON.stringify(written)));
+    const tasks = [task('redis', 'container-build'), task('redis', 'container-push'), task('redis', 'container-verify')];
+    const row = serviceRow({ service: { name: 'redis', phase: 1 }, push, tasks, scan: { kind: 'skipped', reason: 'no trivy' }, targets });
+    expect(row).toMatchObject({ uploaded: '4.0 KiB', blobs: '3 up, 1 mounted, 5 present' });
+    expect(formatTable([row]).split('\n')[0]).toMatch(/\bblobs\b/);
+    const sum = totals([row], [push]);
+    expect(sum).toMatchObject({ uploadedBytes: 4096, uploadedBlobs: 3, mountedBlobs: 1, presentBlobs: 5 });
+    expect(totalsLine(sum)).toContain('uploaded 4.0 KiB in 3 blobs; 1 blob mounted from sibling repositories, 5 already present');
   });
 
   it('checks the catalog for latest, <sha> and phase<N>-<sha>', () => {

@@ -1,9 +1,11 @@
 import { validateWorkflow } from '@action-validator/core';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
-import { CONTAINERS_PR_WORKFLOW, CONTAINERS_WORKFLOW, readRecordedOptions } from '../src/ci/workflows';
+import { DEPENDABOT_FILE } from '../src/ci/dependabot';
+import { CONTAINERS_PR_WORKFLOW, CONTAINERS_WORKFLOW, readRecordedOptions, WORKFLOW_FILES } from '../src/ci/workflows';
 import ciGenerator, { WORKFLOWS_DIR } from '../src/generators/ci/generator';
 import { runProcess } from '../src/boundary/process';
 import { createWorkspace, NX_ENV, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
@@ -19,7 +21,10 @@ beforeAll(async () => {
 });
 afterAll(() => ws?.dispose());
 
-const shardsOf = (text: string) => (parse(text) as { jobs: { phase: { strategy: { matrix: { include: Array<{ phase: number }> } } } } }).jobs.phase.strategy.matrix.include.map((m) => m.phase);
+type PlanStep = { id?: string; run?: string; env?: Record<string, string> };
+const planSteps = (text: string) => (parse(text) as { jobs: { plan: { steps: PlanStep[] } } }).jobs.plan.steps;
+/** The phases the plan job can start: the phase layout the generator found. */
+const shardsOf = (text: string) => (JSON.parse(planSteps(text).find((s) => s.id === 'plan')!.env!.PHASES) as Array<{ phase: number }>).map((p) => p.phase);
 
 it('nx g service: the new project gets every inferred container target; nx g ci: a fifth shard that its affected step selects', async () => {
   const created = await ws.nx(['g', '@lucid/nx-lucid:service', 'billing-service', '--phase=5', '--scope=tron', '--no-interactive']);
@@ -40,19 +45,32 @@ it('nx g service: the new project gets every inferred container target; nx g ci:
   for (const text of [push, pr]) expect(validateWorkflow(text).errors).toEqual([]);
   expect(shardsOf(push)).toEqual([1, 2, 3, 4, 5]);
   expect(shardsOf(pr)).toEqual([1, 2, 3, 4, 5]);
-  expect((push.match(/uses: github\/codeql-action\/upload-sarif@v3/g) ?? []).length).toBe(30);
+  expect((push.match(/uses: github\/codeql-action\/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e # v4.36.2/g) ?? []).length).toBe(30);
 
-  // The workflow's own project selection, run for real over a real commit: only the phase-5 service is affected.
-  const selector = /--projects="([^"]+)"/.exec(push)![1];
+  // The plan job run for real over a real commit: its `lucid affected --json` step, then its matrix script.
   await ws.commit('billing-service');
-  const lucidAffected = (phase: number) =>
-    runProcess('node', ['-r', '@swc-node/register', 'tools/nx-lucid/bin/lucid.ts', 'affected', '--base=HEAD~1', '--head=HEAD', `--projects=${selector.replace('$PHASE', String(phase))}`], {
-      cwd: ws.root,
-      env: { ...process.env, ...NX_ENV },
-    });
-  expect((await lucidAffected(5)).stdout.trim().split('\n')).toEqual(['billing-service']);
-  expect((await lucidAffected(4)).stdout.trim()).toMatch(/^No container project is affected/);
-});
+  const scratch = mkdtempSync(join(tmpdir(), 'lucid-plan-'));
+  const affectedFile = join(scratch, 'affected.json');
+  const affected = await runProcess('node', ['-r', '@swc-node/register', 'tools/nx-lucid/bin/lucid.ts', 'affected', '--base=HEAD~1', '--head=HEAD', '--json'], {
+    cwd: ws.root,
+    env: { ...process.env, ...NX_ENV },
+  });
+  expect(affected.exitCode).toBe(0);
+  writeFileSync(affectedFile, affected.stdout);
+  const plan = planSteps(push).find((s) => s.id === 'plan')!;
+  const outputFile = join(scratch, 'github-output');
+  writeFileSync(outputFile, '');
+  writeFileSync(join(scratch, 'plan.js'), plan.run!);
+  const ran = await runProcess('node', [join(scratch, 'plan.js')], {
+    cwd: ws.root,
+    env: { PATH: process.env.PATH, ...plan.env, AFFECTED_FILE: affectedFile, FORCE_REBUILD: 'false', GITHUB_OUTPUT: outputFile },
+  });
+  expect(ran.exitCode).toBe(0);
+  const out = Object.fromEntries(readFileSync(outputFile, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  expect(JSON.parse(out.matrix)).toEqual({ include: [{ phase: 5, parallel: 1, projects: 'billing-service' }] });
+  expect(out.phase_4).toBe('');
+  rmSync(scratch, { recursive: true, force: true });
+}, 600_000);
 
 it('nx g service refuses a bad or taken name with a clear message, a non-zero exit and nothing written', async () => {
   for (const [name, message] of [
@@ -65,15 +83,15 @@ it('nx g service refuses a bad or taken name with a clear message, a non-zero ex
     expect(r.stdout + r.stderr).toMatch(message);
     expect(await ws.git(['status', '--porcelain'])).toBe('');
   }
-});
+  // Three nx CLI runs: a hang guard sized for a loaded machine, not a budget.
+}, 600_000);
 
 it("this repository's committed workflows are what the ci generator makes from its current graph", async () => {
   const committed = join(WORKSPACE_ROOT, WORKFLOWS_DIR, CONTAINERS_WORKFLOW);
   expect(existsSync(committed)).toBe(true);
   const tree = new FsTree(WORKSPACE_ROOT, false);
   await ciGenerator(tree, readRecordedOptions(readFileSync(committed, 'utf8')) ?? {});
-  for (const file of [CONTAINERS_WORKFLOW, CONTAINERS_PR_WORKFLOW]) {
-    const path = join(WORKFLOWS_DIR, file);
+  for (const path of [...WORKFLOW_FILES.map((f) => join(WORKFLOWS_DIR, f)), join('.github', DEPENDABOT_FILE)]) {
     // Stale? Run: npx nx g @lucid/nx-lucid:ci
     expect(tree.read(path, 'utf-8')).toBe(readFileSync(join(WORKSPACE_ROOT, path), 'utf8'));
   }

@@ -206,7 +206,7 @@ beforeAll(async () => {
   outs.readded = await publish('readded', ['readded', 'good-arm64']);
   outs.readdedLater = await publish('readded-later', ['readded-later', 'good-arm64']);
   makeNxWorkspace(['good', 'shell']);
-}, 300_000);
+}, 1_200_000);
 
 afterAll(async () => {
   if (process.env.LUCID_KEEP_E2E) return;

@@ -1,163 +1,237 @@
 import { validateWorkflow } from '@action-validator/core';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { AffectedProject } from '../affected/affected';
 import { phasesFromProjects, selectPhases } from './phases';
-import { ACTIONS, CiWorkflowInput, CONTAINERS_PR_WORKFLOW, CONTAINERS_WORKFLOW, generateWorkflows, readRecordedOptions } from './workflows';
+import { ACTIONS } from './pins';
+import { policyViolations } from './policy';
+import {
+  CiWorkflowInput,
+  CONTAINERS_PR_WORKFLOW,
+  CONTAINERS_WORKFLOW,
+  generateWorkflows,
+  readRecordedOptions,
+  WORKFLOW_FILES,
+} from './workflows';
+import { ciInput, VARIANTS } from './test-support';
 
-type Step = { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-type Job = { permissions?: Record<string, string>; needs?: string[]; steps: Step[]; strategy?: { matrix: Record<string, unknown> }; 'runs-on': string };
+type Step = { name?: string; id?: string; uses?: string; run?: string; if?: string; shell?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Job = { name: string; if?: string; permissions?: Record<string, string>; needs?: string[]; steps: Step[]; strategy?: { matrix: any }; 'runs-on': string; outputs?: Record<string, string> };
+type Workflow = { on: any; env: Record<string, string>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
-const input = (over: Partial<CiWorkflowInput> = {}): CiWorkflowInput => ({
-  phases: [
-    { phase: 1, services: ['auth-service', 'redis'] },
-    { phase: 2, services: ['api-gateway'] },
-    { phase: 4, services: ['tron-client', 'tron-staking', 'tron-usdt-manager', 'tron-wallet-manager'] },
-  ],
-  parallel: 3,
-  sequentialPhases: false,
-  arm64: 'qemu',
-  runner: 'ubuntu-24.04',
-  arm64Runner: 'ubuntu-24.04-arm',
-  nodeVersion: '20',
-  trivyVersion: 'v0.65.0',
-  registry: 'ghcr.io',
-  platforms: ['linux/amd64', 'linux/arm64'],
-  outputRoot: 'dist/containers',
-  defaultBranch: 'main',
-  targets: { build: 'container-build', scan: 'scan', verify: 'container-verify', push: 'container-push' },
-  isolationTask: 'lucid:isolation',
-  phaseTagPrefix: 'phase:',
-  ...over,
-});
 
-const jobsOf = (yamlText: string) => (parse(yamlText) as { jobs: Record<string, Job> }).jobs;
-const allSteps = (job: Job) => job.steps;
-const uploadsSarif = (job: Job) => job.steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif'));
-
-const VARIANTS: Array<Partial<CiWorkflowInput>> = [
-  {},
-  { sequentialPhases: true },
-  { arm64: 'native' },
-  { arm64: 'native', sequentialPhases: true },
-  { isolationTask: null, registry: 'registry.example.com' },
-];
+const wf = (over: Partial<CiWorkflowInput>, file: string) => parse(generateWorkflows(ciInput(over))[file]) as Workflow;
+const step = (job: Job, pred: (s: Step) => boolean) => job.steps.find(pred)!;
 
 describe('generated workflows', () => {
-  it.each(VARIANTS.map((v) => [JSON.stringify(v), v]))('pass the action-validator workflow schema: %s', (_label, variant) => {
-    const files = generateWorkflows(input(variant));
-    expect(Object.keys(files).sort()).toEqual([CONTAINERS_PR_WORKFLOW, CONTAINERS_WORKFLOW].sort());
-    for (const text of Object.values(files)) expect(validateWorkflow(text).errors).toEqual([]);
-  });
-
-  it('the validator is a real one: it rejects a mangled copy of our own workflow', () => {
-    const text = generateWorkflows(input({ sequentialPhases: true }))[CONTAINERS_WORKFLOW];
-    expect(validateWorkflow(text.replace('needs:\n      - isolation\n      - phase-1', 'needs:\n      - isolation\n      - phase-9')).errors).not.toEqual([]);
-    expect(validateWorkflow(text.replace(/runs-on: ubuntu-24.04\n/g, 'runs-onn: ubuntu-24.04\n')).errors).not.toEqual([]);
-  });
-
-  it('push workflow: one matrix shard per phase, each running the Dockerfile-aware affected -t container-push on its phase tag', () => {
-    const jobs = jobsOf(generateWorkflows(input())[CONTAINERS_WORKFLOW]);
-    expect(jobs.phase.strategy!.matrix.include).toEqual([
-      { phase: 1, parallel: 2 },
-      { phase: 2, parallel: 1 },
-      { phase: 4, parallel: 3 },
-    ]);
-    const run = jobs.phase.steps.find((s) => s.run?.includes(' affected '))!;
-    expect(run.run).toContain(
-      'npm run -s lucid -- affected --base="$NX_BASE" --head="$NX_HEAD" --projects="tag:phase:$PHASE" -t container-push --parallel="$PARALLEL"',
-    );
-    expect(run.run).toContain('npx nx run-many -t container-push --projects="tag:phase:$PHASE"');
-    expect(run.env).toMatchObject({ PHASE: '${{ matrix.phase }}', PARALLEL: '${{ matrix.parallel }}' });
-    expect(jobs.phase.needs).toEqual(['isolation']);
-    expect(jobs.isolation.steps.at(-1)!.run).toBe('npx nx run lucid:isolation');
-  });
-
-  it('sequential phases: one job per phase, each needing the previous', () => {
-    const jobs = jobsOf(generateWorkflows(input({ sequentialPhases: true }))[CONTAINERS_WORKFLOW]);
-    expect(Object.keys(jobs)).toEqual(['isolation', 'phase-1', 'phase-2', 'phase-4']);
-    expect(jobs['phase-1'].needs).toEqual(['isolation']);
-    expect(jobs['phase-2'].needs).toEqual(['isolation', 'phase-1']);
-    expect(jobs['phase-4'].needs).toEqual(['isolation', 'phase-2']);
-    expect(jobs['phase-4'].steps.find((s) => s.run?.includes(' affected '))!.env!.PHASE).toBe('4');
-    // Each phase job uploads only its own services' SARIF.
-    expect(jobs['phase-2'].steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual(['container-api-gateway']);
-  });
-
-  it('least privilege: packages: write only on pushing jobs, security-events: write only where SARIF is uploaded', () => {
-    for (const variant of VARIANTS) {
-      const files = generateWorkflows(input(variant));
-      for (const [file, text] of Object.entries(files)) {
-        const wf = parse(text) as { permissions: Record<string, string>; jobs: Record<string, Job> };
-        expect(wf.permissions).toEqual({ contents: 'read' });
-        for (const job of Object.values(wf.jobs)) {
-          const pushes = job.steps.some((s) => s.run?.includes('-t container-push'));
-          expect(job.permissions?.packages === 'write').toBe(pushes);
-          expect(job.permissions?.['security-events'] === 'write').toBe(uploadsSarif(job));
-          if (file === CONTAINERS_PR_WORKFLOW) expect(pushes).toBe(false);
-        }
-      }
+  it.each(VARIANTS.map((v) => [JSON.stringify(v), v]))('pass the action-validator schema and the workflow rules: %s', (_l, variant) => {
+    const files = generateWorkflows(ciInput(variant));
+    expect(Object.keys(files).sort()).toEqual([...WORKFLOW_FILES].sort());
+    for (const text of Object.values(files)) {
+      expect(validateWorkflow(text).errors).toEqual([]);
+      expect(policyViolations(parse(text))).toEqual([]);
     }
   });
 
-  it('pull-request workflow builds, scans and verifies but never pushes or logs in', () => {
-    const text = generateWorkflows(input())[CONTAINERS_PR_WORKFLOW];
-    const wf = parse(text) as { on: Record<string, unknown>; jobs: Record<string, Job> };
-    expect(Object.keys(wf.on)).toEqual(['pull_request']);
-    expect(text).not.toContain('container-push');
-    expect(text).not.toContain(ACTIONS.login);
-    expect(wf.jobs.phase.steps.find((s) => s.run?.includes(' affected '))!.run).toBe(
-      'npm run -s lucid -- affected --base="$NX_BASE" --head="$NX_HEAD" --projects="tag:phase:$PHASE" -t container-build scan container-verify --parallel="$PARALLEL"',
+  it('the validator is a real one: it rejects a mangled copy of our own workflow', () => {
+    const text = generateWorkflows(ciInput({ sequentialPhases: true }))[CONTAINERS_WORKFLOW];
+    expect(validateWorkflow(text.replace('      - push-1\n', '      - push-9\n')).errors).not.toEqual([]);
+    expect(validateWorkflow(text.replace(/runs-on: ubuntu-24.04\n/g, 'runs-onn: ubuntu-24.04\n')).errors).not.toEqual([]);
+  });
+
+  it('every uses: carries its release as a comment', () => {
+    const text = generateWorkflows(ciInput())[CONTAINERS_WORKFLOW];
+    const lines = text.split('\n').filter((l) => /^\s*(- )?uses: /.test(l));
+    expect(lines.length).toBeGreaterThan(10);
+    for (const l of lines) expect(l).toMatch(/@[0-9a-f]{40} # v[0-9]+\.[0-9]+\.[0-9]+$/);
+    expect(text).toContain('uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1');
+  });
+
+  it('push workflow: plan → build → scan → report + push, each phase job on the dynamic matrix of affected phases', () => {
+    const { jobs } = wf({}, CONTAINERS_WORKFLOW);
+    expect(Object.keys(jobs)).toEqual(['plan', 'isolation', 'build', 'scan', 'report', 'push']);
+    for (const id of ['build', 'scan', 'report', 'push']) expect(jobs[id].strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
+    expect(jobs.build.if).toBe("needs.plan.outputs.any == 'true'");
+    expect(jobs.build.needs).toEqual(['plan', 'isolation']);
+    expect(jobs.scan.needs).toEqual(['plan', 'build']);
+    expect(jobs.push.needs).toEqual(['plan', 'scan']);
+    expect(step(jobs.plan, (s) => s.run?.includes('affected') ?? false).run).toBe(
+      'npm run -s lucid -- affected --base="$NX_BASE" --head="$NX_HEAD" --json > "$AFFECTED_FILE"',
+    );
+    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).run).toContain('npx nx run-many -t container-build --projects="$PROJECTS" --parallel="$PARALLEL"');
+    expect(step(jobs.scan, (s) => s.run?.includes('run-many') ?? false).run).toBe(
+      'npx nx run-many -t scan container-verify --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies',
+    );
+    expect(step(jobs.push, (s) => s.run?.includes('run-many') ?? false).run).toBe(
+      'npx nx run-many -t container-push --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies',
+    );
+    // The outputs travel through the Actions cache under one key per run attempt and phase.
+    const saved = step(jobs.build, (s) => s.uses === ACTIONS.cacheSave).with!;
+    expect(saved).toEqual({ path: 'dist/containers', key: 'lucid-build-${{ github.run_id }}-${{ github.run_attempt }}-phase-${{ matrix.phase }}' });
+    expect(step(jobs.push, (s) => s.uses === ACTIONS.cacheRestore).with).toEqual({ ...saved, 'fail-on-cache-miss': true });
+    // SARIF even when the gate failed, from a job that cannot push.
+    expect(jobs.report.if).toBe("!cancelled() && needs.scan.result != 'skipped'");
+    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual(
+      ciInput().phases.flatMap((p) => p.services.map((s) => `container-${s}`)),
     );
   });
 
-  it('affected: nx selects the phase with nx affected instead', () => {
-    const jobs = jobsOf(generateWorkflows(input({ affected: 'nx' }))[CONTAINERS_WORKFLOW]);
-    const run = jobs.phase.steps.find((s) => s.run?.includes(' affected '))!;
-    expect(run.run).toContain('npx nx affected -t container-push --exclude="*,!tag:phase:$PHASE" --parallel="$PARALLEL"');
-    expect(run.run).not.toContain('lucid');
+  it('least privilege: Trivy only in read-only scan jobs; packages: write only on push; GHA runtime token only in build', () => {
+    const { jobs } = wf({}, CONTAINERS_WORKFLOW);
+    expect(jobs.scan.permissions).toEqual({ contents: 'read' });
+    expect(jobs.build.permissions).toEqual({ contents: 'read' });
+    expect(jobs.push.permissions).toEqual({ contents: 'read', packages: 'write' });
+    expect(jobs.report.permissions).toEqual({ contents: 'read', 'security-events': 'write' });
+    expect(jobs.scan.steps.some((s) => s.uses === ACTIONS.githubRuntime)).toBe(false);
+    expect(jobs.build.steps.some((s) => s.uses === ACTIONS.githubRuntime)).toBe(true);
+    expect(jobs.build.steps.some((s) => s.uses === ACTIONS.setupTrivy || /trivy|-t scan/.test(s.run ?? ''))).toBe(false);
+    expect(jobs.push.steps.some((s) => s.uses === ACTIONS.setupTrivy || /trivy|-t scan/.test(s.run ?? ''))).toBe(false);
+    // The token goes to the push step only, as GHCR_TOKEN (sent to ghcr.io only by the push executor).
+    const withToken = Object.entries(jobs).flatMap(([id, j]) => j.steps.filter((s) => JSON.stringify(s.env ?? {}).includes('GITHUB_TOKEN')).map((s) => `${id}: ${s.name}`));
+    expect(withToken).toEqual(['push: Push phase ${{ matrix.phase }} by digest']);
+    for (const j of Object.values(jobs)) for (const s of j.steps.filter((x) => x.uses === ACTIONS.checkout)) expect(s.with!['persist-credentials']).toBe(false);
   });
 
-  it('checkout with full history, nx-set-shas, Buildx, QEMU or native arm64 runners, ghcr login, per-day Trivy DB, per-service SARIF', () => {
-    const qemu = jobsOf(generateWorkflows(input())[CONTAINERS_WORKFLOW]).phase;
-    const uses = allSteps(qemu).map((s) => s.uses).filter(Boolean);
-    expect(allSteps(qemu)[0]).toMatchObject({ uses: ACTIONS.checkout, with: { 'fetch-depth': 0 } });
-    expect(uses).toEqual(expect.arrayContaining([ACTIONS.nxSetShas, ACTIONS.setupBuildx, ACTIONS.setupQemu, ACTIONS.login, ACTIONS.setupTrivy, ACTIONS.cache]));
-    expect(allSteps(qemu).find((s) => s.uses === ACTIONS.login)!.with).toEqual({ registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' });
-    const cache = allSteps(qemu).find((s) => s.uses === ACTIONS.cache)!;
-    expect(cache.with!.key).toBe('trivy-db-${{ steps.trivy-day.outputs.day }}');
-    expect(allSteps(qemu).find((s) => s.name?.startsWith('Trivy DB cache key'))!.run).toContain('date -u +%Y-%m-%d');
-    const sarif = allSteps(qemu).filter((s) => s.uses === ACTIONS.uploadSarif);
-    expect(sarif.map((s) => s.with!.category)).toEqual(input().phases.flatMap((p) => p.services.map((s) => `container-${s}`)));
-    expect(sarif[0].if).toContain("hashFiles('dist/containers/auth-service/scan/report.sarif')");
-    for (const step of [...allSteps(qemu)]) if (step.uses) expect(step.uses).toMatch(/@v[0-9]+(\.[0-9]+\.[0-9]+)?$/);
+  it('Trivy: setup-trivy v0.3.1 at an explicit version, DB cached per UTC day; compromised or floating versions refused', () => {
+    const scan = wf({}, CONTAINERS_WORKFLOW).jobs.scan;
+    expect(step(scan, (s) => s.uses === ACTIONS.setupTrivy).with).toEqual({ version: 'v0.74.0', cache: true });
+    expect(ACTIONS.setupTrivy).toBe('aquasecurity/setup-trivy@81e514348e19b6112ce2a7e3ecbafe19c1e1f567');
+    expect(step(scan, (s) => s.uses === ACTIONS.cache).with).toEqual({ path: '.lucid/trivy-db', key: 'trivy-db-${{ steps.trivy-day.outputs.day }}' });
+    expect(step(scan, (s) => s.id === 'trivy-day').run).toContain('date -u +%Y-%m-%d');
+    for (const v of ['v0.69.4', 'v0.69.5', 'v0.69.6']) expect(() => generateWorkflows(ciInput({ trivyVersion: v }))).toThrow(/compromised/);
+    expect(() => generateWorkflows(ciInput({ trivyVersion: 'latest' }))).toThrow(/explicit release/);
+  });
 
-    const native = jobsOf(generateWorkflows(input({ arm64: 'native' }))[CONTAINERS_WORKFLOW]);
-    expect(native.phase.steps.some((s) => s.uses === ACTIONS.setupQemu)).toBe(false);
-    expect(native['native-build'].strategy!.matrix.arch).toEqual([
-      { platform: 'linux/amd64', runner: 'ubuntu-24.04' },
-      { platform: 'linux/arm64', runner: 'ubuntu-24.04-arm' },
+  it('pull requests: build, scan, report (same-repo only); nothing pushes or logs in; remote cache read-only', () => {
+    const text = generateWorkflows(ciInput())[CONTAINERS_PR_WORKFLOW];
+    const { on, jobs } = parse(text) as Workflow;
+    expect(Object.keys(on)).toEqual(['pull_request']);
+    expect(Object.keys(jobs)).toEqual(['plan', 'isolation', 'build', 'scan', 'report']);
+    expect(text).not.toContain('container-push');
+    expect(text).not.toContain(ACTIONS.login);
+    expect(text).not.toContain('READ_WRITE');
+    expect(jobs.report.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).env).toMatchObject({ NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_CACHE_READ_TOKEN }}' });
+  });
+
+  it('remote cache: read-write only in the default-branch build job; Nx Cloud when chosen; nothing when none', () => {
+    const { jobs } = wf({}, CONTAINERS_WORKFLOW);
+    const cacheEnv = (j: Job) => j.steps.map((s) => s.env?.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN).filter(Boolean);
+    expect(cacheEnv(jobs.build)).toEqual(['${{ secrets.NX_CACHE_READ_WRITE_TOKEN }}']);
+    expect(cacheEnv(jobs.scan)).toEqual(['${{ secrets.NX_CACHE_READ_TOKEN }}']);
+    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).env!.NX_SELF_HOSTED_REMOTE_CACHE_SERVER).toBe(
+      "${{ secrets.NX_CACHE_READ_WRITE_TOKEN != '' && vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER || '' }}",
+    );
+    const cloud = wf({ remoteCache: 'nx-cloud' }, CONTAINERS_WORKFLOW);
+    expect(cloud.env.NX_NO_CLOUD).toBeUndefined();
+    expect(step(cloud.jobs.build, (s) => s.run?.includes('run-many') ?? false).env!.NX_CLOUD_ACCESS_TOKEN).toBe('${{ secrets.NX_CLOUD_ACCESS_TOKEN }}');
+    expect(step(cloud.jobs.scan, (s) => s.run?.includes('run-many') ?? false).env!.NX_CLOUD_ACCESS_TOKEN).toBe('${{ secrets.NX_CLOUD_READ_TOKEN }}');
+    const none = generateWorkflows(ciInput({ remoteCache: 'none' }))[CONTAINERS_WORKFLOW];
+    expect(none).not.toMatch(/NX_SELF_HOSTED|NX_CLOUD_ACCESS/);
+    expect((parse(none) as Workflow).env.NX_NO_CLOUD).toBe('true');
+  });
+
+  it('sequential phases: one chain per phase; a phase with nothing affected is skipped without stopping the next', () => {
+    const { jobs } = wf({ sequentialPhases: true }, CONTAINERS_WORKFLOW);
+    expect(Object.keys(jobs)).toEqual(['plan', 'isolation', ...[1, 2, 4].flatMap((n) => [`build-${n}`, `scan-${n}`, `report-${n}`, `push-${n}`])]);
+    expect(jobs['build-1'].needs).toEqual(['plan', 'isolation']);
+    expect(jobs['build-2'].needs).toEqual(['plan', 'isolation', 'push-1']);
+    expect(jobs['build-4'].if).toBe("always() && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') && needs.plan.outputs.phase_4 != ''");
+    expect(step(jobs['build-4'], (s) => s.run?.includes('run-many') ?? false).env).toMatchObject({ PROJECTS: '${{ needs.plan.outputs.phase_4 }}', PARALLEL: '3' });
+    expect(jobs['report-2'].steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual(['container-api-gateway']);
+  });
+
+  it('native arm64: each platform built and scanned on its own runner, then one index per service merged from them and pushed', () => {
+    const { jobs } = wf({ arm64: 'native' }, CONTAINERS_WORKFLOW);
+    expect(jobs.build['runs-on']).toBe('${{ matrix.runner }}');
+    expect(jobs.build.steps.some((s) => s.uses === ACTIONS.setupQemu)).toBe(false);
+    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).env!.LUCID_PLATFORMS).toBe('${{ matrix.platform }}');
+    expect(step(jobs.build, (s) => s.uses === ACTIONS.cacheSave).with!.path).toBe('dist/containers-${{ matrix.arch }}');
+    expect(jobs.push.strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.phases) }}');
+    expect(jobs.push.steps.filter((s) => s.uses === ACTIONS.cacheRestore).map((s) => s.with!.path)).toEqual([
+      'dist/containers-amd64',
+      'dist/containers-amd64/*/scan',
+      'dist/containers-arm64',
+      'dist/containers-arm64/*/scan',
     ]);
-    expect(native.phase.needs).toEqual(['isolation', 'native-build']);
-    expect(() => generateWorkflows(input({ arm64: 'native', platforms: ['linux/amd64', 'linux/s390x'] }))).toThrow(/no runner for linux\/s390x/);
+    expect(step(jobs.push, (s) => s.run?.includes('merge-platforms') ?? false).run).toBe(
+      'npm run -s lucid -- merge-platforms --projects="$PROJECTS" --into=dist/containers --from=dist/containers-amd64 --from=dist/containers-arm64',
+    );
+    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toContain('container-redis-arm64');
+    expect(() => generateWorkflows(ciInput({ arm64: 'native', platforms: ['linux/amd64', 'linux/s390x'] }))).toThrow(/no runner for linux\/s390x/);
   });
 
-  it('workflow_dispatch inputs: platforms (→ LUCID_PLATFORMS) and force-rebuild; buildx engine and gha cache via env', () => {
-    const wf = parse(generateWorkflows(input())[CONTAINERS_WORKFLOW]) as { on: any; env: Record<string, string> };
-    expect(wf.on.push).toEqual({ branches: ['main'] });
-    expect(wf.on.workflow_dispatch.inputs.platforms.default).toBe('linux/amd64,linux/arm64');
-    expect(wf.on.workflow_dispatch.inputs['force-rebuild']).toMatchObject({ type: 'boolean', default: false });
-    expect(wf.env).toMatchObject({ LUCID_ENGINE: 'buildx', LUCID_BUILD_CACHE: 'gha', LUCID_PLATFORMS: "${{ inputs.platforms || 'linux/amd64,linux/arm64' }}" });
+  it('workflow_dispatch: platforms and force-rebuild (every service of each phase, no Nx cache)', () => {
+    const { on, env, jobs } = wf({}, CONTAINERS_WORKFLOW);
+    expect(on.push).toEqual({ branches: ['main'] });
+    expect(on.workflow_dispatch.inputs['force-rebuild']).toMatchObject({ type: 'boolean', default: false });
+    expect(env).toMatchObject({ LUCID_ENGINE: 'buildx', LUCID_PLATFORMS: "${{ inputs.platforms || 'linux/amd64,linux/arm64' }}" });
+    expect(step(jobs.plan, (s) => s.id === 'plan').env!.FORCE_REBUILD).toBe("${{ inputs.force-rebuild && 'true' || 'false' }}");
+    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).run).toContain("${{ inputs.force-rebuild && '--skip-nx-cache' || '' }}");
   });
 
   it('refuses inputs that would make a broken or unsafe workflow', () => {
-    expect(() => generateWorkflows(input({ phases: [] }))).toThrow(/no container service carries a phase tag/);
-    expect(() => generateWorkflows(input({ runner: 'ubuntu; rm -rf /' }))).toThrow(/not a runner label/);
-    expect(() => generateWorkflows(input({ phaseTagPrefix: 'phase:$(id)' }))).toThrow(/phaseTagPrefix/);
+    expect(() => generateWorkflows(ciInput({ phases: [] }))).toThrow(/no container service carries a phase tag/);
+    expect(() => generateWorkflows(ciInput({ runner: 'ubuntu; rm -rf /' }))).toThrow(/not a runner label/);
+    expect(() => generateWorkflows(ciInput({ phaseTagPrefix: 'phase:$(id)' }))).toThrow(/phaseTagPrefix/);
+    expect(() => generateWorkflows(ciInput({ rescanCron: '@daily' }))).toThrow(/cron/);
   });
 
   it('records the generator options in the header', () => {
-    const text = generateWorkflows(input({ generatorOptions: { parallel: 5, sequentialPhases: true } }))[CONTAINERS_WORKFLOW];
+    const text = generateWorkflows(ciInput({ generatorOptions: { parallel: 5, sequentialPhases: true } }))[CONTAINERS_WORKFLOW];
     expect(readRecordedOptions(text)).toEqual({ parallel: 5, sequentialPhases: true });
     expect(readRecordedOptions('name: x\n')).toBeNull();
+  });
+});
+
+describe('the plan job run for real (node, as `shell: node {0}` runs it)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lucid-plan-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function runPlan(over: Partial<CiWorkflowInput>, affected: unknown, env: Record<string, string> = {}) {
+    const planStep = step(wf(over, CONTAINERS_WORKFLOW).jobs.plan, (s) => s.id === 'plan');
+    writeFileSync(join(dir, 'script.js'), planStep.run!);
+    writeFileSync(join(dir, 'affected.json'), JSON.stringify(affected));
+    writeFileSync(join(dir, 'out'), '');
+    const stepEnv = { ...planStep.env!, AFFECTED_FILE: join(dir, 'affected.json'), FORCE_REBUILD: 'false', ...env };
+    execFileSync(process.execPath, [join(dir, 'script.js')], { env: { PATH: process.env.PATH!, GITHUB_OUTPUT: join(dir, 'out'), ...stepEnv } });
+    return Object.fromEntries(readFileSync(join(dir, 'out'), 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  }
+  // Exactly what `lucid affected --json` prints (bin/lucid.ts runAffected).
+  const lucidJson = (names: string[]) => ({
+    base: 'origin/main',
+    head: 'HEAD',
+    changedFiles: ['libs/tron-common/src/tron_common/x.py'],
+    affected: names.map((name): AffectedProject => ({ name, reason: { files: ['libs/tron-common/src/tron_common/x.py'] } } as AffectedProject)),
+  });
+
+  it('starts jobs only for phases with affected services', () => {
+    const out = runPlan({}, lucidJson(['tron-client', 'tron-staking']));
+    expect(JSON.parse(out.matrix)).toEqual({ include: [{ phase: 4, parallel: 2, projects: 'tron-client,tron-staking' }] });
+    expect(out).toMatchObject({ any: 'true', phase_1: '', phase_2: '', phase_4: 'tron-client,tron-staking' });
+  });
+
+  it('nothing affected: any=false, so no phase job starts', () => {
+    const out = runPlan({}, lucidJson([]));
+    expect(out.any).toBe('false');
+    expect(JSON.parse(out.matrix)).toEqual({ include: [] });
+  });
+
+  it('native: one entry per phase and platform, and a per-phase matrix for the merge/push jobs', () => {
+    const out = runPlan({ arm64: 'native' }, lucidJson(['redis']));
+    expect(JSON.parse(out.matrix).include).toEqual([
+      { phase: 1, parallel: 1, projects: 'redis', platform: 'linux/amd64', arch: 'amd64', runner: 'ubuntu-24.04' },
+      { phase: 1, parallel: 1, projects: 'redis', platform: 'linux/arm64', arch: 'arm64', runner: 'ubuntu-24.04-arm' },
+    ]);
+    expect(JSON.parse(out.phases).include).toEqual([{ phase: 1, parallel: 1, projects: 'redis' }]);
+  });
+
+  it('affected: nx reads `nx show projects --affected --json` (an array); force-rebuild takes every service', () => {
+    expect(JSON.parse(runPlan({ affected: 'nx' }, ['api-gateway', 'some-lib']).matrix).include).toEqual([{ phase: 2, parallel: 1, projects: 'api-gateway' }]);
+    expect(JSON.parse(runPlan({}, {}, { FORCE_REBUILD: 'true' }).matrix).include.map((m: { phase: number }) => m.phase)).toEqual([1, 2, 4]);
   });
 });
 

@@ -24,12 +24,15 @@ export const repositorySchema = z
 
 export const severitySchema = z.enum(['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
 
+/** The gate when nothing is configured (the one place: the plugin options, the scan executor and scan/gate use it). */
+export const DEFAULT_GATE = { enabled: true, cvssThreshold: 7.0, severity: 'CRITICAL', ignoreUnfixed: false } as const;
+
 export const gateSchema = z
   .object({
-    enabled: z.boolean().default(true),
-    cvssThreshold: z.number().min(0).max(10).default(7.0),
-    severity: severitySchema.default('CRITICAL'),
-    ignoreUnfixed: z.boolean().default(false),
+    enabled: z.boolean().default(DEFAULT_GATE.enabled),
+    cvssThreshold: z.number().min(0).max(10).default(DEFAULT_GATE.cvssThreshold),
+    severity: severitySchema.default(DEFAULT_GATE.severity),
+    ignoreUnfixed: z.boolean().default(DEFAULT_GATE.ignoreUnfixed),
     /** Trivy .trivyignore syntax, relative to the workspace root; entries may carry exp:YYYY-MM-DD. */
     ignoreFile: z.string().optional(),
   })
@@ -77,7 +80,7 @@ export const pluginOptionsSchema = z
     repository: repositorySchema.default('hamigames/lucid'),
     platforms: z.array(platformSchema).min(1).default(['linux/amd64', 'linux/arm64']),
     engine: engineSchema.default('auto'),
-    gate: gateSchema.default({ enabled: true, cvssThreshold: 7.0, severity: 'CRITICAL', ignoreUnfixed: false }),
+    gate: gateSchema.default(DEFAULT_GATE),
     buildCache: buildCacheSchema.default({ type: 'none', mode: 'max' }),
     /** Where to pull base images from instead of their own registry, e.g. {"gcr.io": "mirror.example:5000/gcr.io"}. */
     registryMirrors: z.record(z.string(), z.string()).default({}),
@@ -120,7 +123,27 @@ export const pluginOptionsSchema = z
   })
   .strict();
 
+/**
+ * The fields every inferred container target passes (createNodes' shared options): each executor schema
+ * extends this set, narrowing a field where it needs more (the build's defaults, verify's platform check).
+ */
+export const targetFields = z.object({
+  /** dist/containers/<project>: the build output (metadata.json, oci/) and what later steps write beside it. */
+  outputPath: z.string().min(1),
+  /** Registry host[:port]; LUCID_REGISTRY overrides. */
+  registry: z.string().optional(),
+  /** Repository prefix, the image is <registry>/<repository>/<project>; LUCID_REPOSITORY overrides. */
+  repository: z.string().optional(),
+  /** LUCID_PLATFORMS overrides. */
+  platforms: z.array(z.string()).optional(),
+  /** Registries reached over plain HTTP; LUCID_INSECURE_REGISTRIES overrides. */
+  insecureRegistries: z.array(z.string()).default([]),
+});
+
 export type PluginOptions = z.infer<typeof pluginOptionsSchema>;
+export type BuildCacheOptions = z.infer<typeof buildCacheSchema>;
+export type GateOptions = z.infer<typeof gateSchema>;
+export type EngineName = z.infer<typeof engineSchema>;
 export type PluginOptionsInput = z.input<typeof pluginOptionsSchema>;
 
 /** Formats zod issues as "path: message" lines, for errors a person reads. */
@@ -141,47 +164,6 @@ export function normalizePluginOptions(raw: unknown): PluginOptions {
   const parsed = pluginOptionsSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new Error(`Invalid @lucid/nx-lucid options in nx.json:\n${formatIssues(parsed.error)}`);
-  }
-  return parsed.data;
-}
-
-/**
- * Environment overrides, applied by executors at run time (never baked into the graph):
- * the main job points every service at a local registry with these. Build targets hash them.
- */
-export const ENV_OVERRIDES = {
-  registry: 'LUCID_REGISTRY',
-  repository: 'LUCID_REPOSITORY',
-  platforms: 'LUCID_PLATFORMS',
-  engine: 'LUCID_ENGINE',
-  registryMirrors: 'LUCID_REGISTRY_MIRRORS',
-  insecureRegistries: 'LUCID_INSECURE_REGISTRIES',
-  /** gha | registry | none: the generated CI workflows set gha (BuildKit cache in the Actions cache, per service scope). */
-  buildCache: 'LUCID_BUILD_CACHE',
-} as const;
-
-export function applyEnvOverrides(options: PluginOptions, env: NodeJS.ProcessEnv): PluginOptions {
-  const raw: Record<string, unknown> = { ...options };
-  const v = (k: keyof typeof ENV_OVERRIDES) => env[ENV_OVERRIDES[k]]?.trim() || undefined;
-  if (v('registry')) raw.registry = v('registry');
-  if (v('repository')) raw.repository = v('repository');
-  if (v('platforms')) raw.platforms = v('platforms')!.split(',').map((p) => p.trim()).filter(Boolean);
-  if (v('engine')) raw.engine = v('engine');
-  if (v('insecureRegistries')) raw.insecureRegistries = v('insecureRegistries')!.split(',').map((p) => p.trim()).filter(Boolean);
-  if (v('buildCache')) raw.buildCache = { ...options.buildCache, type: v('buildCache') };
-  if (v('registryMirrors')) {
-    // Format: from=to[,from=to]
-    const mirrors: Record<string, string> = {};
-    for (const pair of v('registryMirrors')!.split(',')) {
-      const [from, to] = pair.split('=');
-      if (!from || !to) throw new Error(`${ENV_OVERRIDES.registryMirrors}: expected from=to[,from=to], got "${pair}"`);
-      mirrors[from.trim()] = to.trim();
-    }
-    raw.registryMirrors = mirrors;
-  }
-  const parsed = pluginOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(`Invalid LUCID_* environment override:\n${formatIssues(parsed.error)}`);
   }
   return parsed.data;
 }

@@ -61,9 +61,7 @@ export interface Engine {
   parseVersion(stdout: string): string;
 }
 
-export function platformSlug(platform: string): string {
-  return platform.replace(/\//g, '-');
-}
+export { platformSlug } from '../oci/types';
 
 /** --label k=v … and --build-arg k=v … in the plan's order. */
 export function keyValueFlags(flag: string, values: Record<string, string>): string[] {

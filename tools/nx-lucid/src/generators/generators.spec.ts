@@ -8,6 +8,8 @@ import serviceGenerator from './service/generator';
 
 const CONTAINERS = '.github/workflows/containers.yml';
 const PR = '.github/workflows/containers-pr.yml';
+const RESCAN = '.github/workflows/containers-rescan.yml';
+const RELEASE = '.github/workflows/containers-release.yml';
 
 type Wf = { jobs: Record<string, { strategy?: { matrix: { include: Array<{ phase: number }> } }; steps: Array<{ run?: string; with?: Record<string, unknown> }>; needs?: string[] }> };
 
@@ -35,7 +37,10 @@ function workspace(): Tree {
   return tree;
 }
 
-const shards = (tree: Tree) => (parse(tree.read(CONTAINERS, 'utf-8')!) as Wf).jobs.phase.strategy!.matrix.include.map((m) => m.phase);
+/** The phases the plan job may start (its PHASES env: the phase layout the generator found). */
+const phasesOf = (text: string) =>
+  (JSON.parse((parse(text) as { jobs: { plan: { steps: Array<{ id?: string; env?: Record<string, string> }> } } }).jobs.plan.steps.find((s) => s.id === 'plan')!.env!.PHASES) as Array<{ phase: number }>).map((p) => p.phase);
+const shards = (tree: Tree) => phasesOf(tree.read(CONTAINERS, 'utf-8')!);
 
 describe('ci generator', () => {
   it('derives the matrix from phase tags: phases 1-4 → 4 shards; a phase-5 service → a fifth', async () => {
@@ -43,8 +48,9 @@ describe('ci generator', () => {
     await initGenerator(tree, {});
     await ciGenerator(tree, {});
     expect(shards(tree)).toEqual([1, 2, 3, 4]);
-    expect(parse(tree.read(PR, 'utf-8')!).jobs.phase.strategy.matrix.include.map((m: { phase: number }) => m.phase)).toEqual([1, 2, 3, 4]);
-    for (const f of [CONTAINERS, PR]) expect(validateWorkflow(tree.read(f, 'utf-8')!).errors).toEqual([]);
+    expect(phasesOf(tree.read(PR, 'utf-8')!)).toEqual([1, 2, 3, 4]);
+    for (const f of [CONTAINERS, PR, RESCAN, RELEASE]) expect(validateWorkflow(tree.read(f, 'utf-8')!).errors).toEqual([]);
+    expect(tree.read('.github/dependabot.yml', 'utf-8')).toContain('package-ecosystem: github-actions');
 
     addService(tree, 'billing', 5);
     await ciGenerator(tree, {});
@@ -52,7 +58,8 @@ describe('ci generator', () => {
     const text = tree.read(CONTAINERS, 'utf-8')!;
     expect(text).toContain('category: container-billing');
     expect(text).toContain('npx nx run lucid:isolation');
-    for (const f of [CONTAINERS, PR]) expect(validateWorkflow(tree.read(f, 'utf-8')!).errors).toEqual([]);
+    expect(tree.read(RESCAN, 'utf-8')).toContain('category: published-billing');
+    for (const f of [CONTAINERS, PR, RESCAN, RELEASE]) expect(validateWorkflow(tree.read(f, 'utf-8')!).errors).toEqual([]);
   });
 
   it('follows the plugin options: phase tag prefix and default branch', async () => {
@@ -63,9 +70,9 @@ describe('ci generator', () => {
     tree.write('apps/a/Dockerfile', 'FROM scratch\n');
     await ciGenerator(tree, { sequentialPhases: true });
     const wf = parse(tree.read(CONTAINERS, 'utf-8')!);
-    expect(Object.keys(wf.jobs)).toEqual(['phase-2']);
+    expect(Object.keys(wf.jobs)).toEqual(['plan', 'build-2', 'scan-2', 'report-2', 'push-2']);
     expect(wf.on.push.branches).toEqual(['trunk']);
-    expect(wf.jobs['phase-2'].steps.find((s: { run?: string }) => s.run?.includes(' affected ')).run).toContain('--projects="tag:wave-$PHASE"');
+    expect(wf.jobs.plan.steps.find((s: { uses?: string }) => s.uses?.startsWith('nrwl/nx-set-shas')).with['main-branch-name']).toBe('trunk');
   });
 
   it('--phases limits the shards; an unknown phase or a workspace without phases writes nothing', async () => {
@@ -78,6 +85,21 @@ describe('ci generator', () => {
     await expect(ciGenerator(createTreeWithEmptyWorkspace(), {})).rejects.toThrow(/no container service carries a phase tag/);
     expect(t2.exists(CONTAINERS)).toBe(false);
     await expect(ciGenerator(t2, { arm64: 'arm' })).rejects.toThrow(/arm64/);
+    await expect(ciGenerator(t2, { trivyVersion: 'v0.69.5' })).rejects.toThrow(/compromised/);
+    expect(t2.exists(CONTAINERS)).toBe(false);
+  });
+
+  it('remoteCache auto: Nx Cloud when nx.json has nxCloudId, else the self-hosted cache; none writes no cache env', async () => {
+    const tree = workspace();
+    await ciGenerator(tree, {});
+    expect(tree.read(CONTAINERS, 'utf-8')).toContain('NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: ${{ secrets.NX_CACHE_READ_WRITE_TOKEN }}');
+    updateNxJson(tree, { ...readNxJson(tree)!, nxCloudId: 'abc123' });
+    await ciGenerator(tree, {});
+    const cloud = tree.read(CONTAINERS, 'utf-8')!;
+    expect(cloud).toContain('NX_CLOUD_ACCESS_TOKEN: ${{ secrets.NX_CLOUD_ACCESS_TOKEN }}');
+    expect(cloud).not.toContain('NX_SELF_HOSTED');
+    await ciGenerator(tree, { remoteCache: 'none' });
+    expect(tree.read(CONTAINERS, 'utf-8')).not.toMatch(/NX_SELF_HOSTED|NX_CLOUD_ACCESS_TOKEN/);
   });
 
   it('removes the seed hand-written workflows it replaces', async () => {
@@ -156,8 +178,8 @@ describe('service generator', () => {
     await ciGenerator(tree, { parallel: 2, sequentialPhases: true });
     await serviceGenerator(tree, { name: 'billing', phase: 5 });
     const wf = parse(tree.read(CONTAINERS, 'utf-8')!) as Wf;
-    expect(Object.keys(wf.jobs)).toEqual(['isolation', 'phase-1', 'phase-2', 'phase-3', 'phase-4', 'phase-5']);
-    expect(wf.jobs['phase-5'].needs).toEqual(['isolation', 'phase-4']);
+    expect(Object.keys(wf.jobs).filter((j) => j.startsWith('push-'))).toEqual(['push-1', 'push-2', 'push-3', 'push-4', 'push-5']);
+    expect(wf.jobs['build-5'].needs).toEqual(['plan', 'isolation', 'push-4']);
   });
 });
 

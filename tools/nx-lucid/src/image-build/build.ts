@@ -2,45 +2,26 @@
  * container-build: validate everything, plan, then run one engine and assemble
  * <outputPath>/oci + <outputPath>/metadata.json. Nothing is built until every check has passed.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
 import { formatCommand, runProcess } from '../boundary/process';
-import { Engine, EngineBuildPlan, EngineCommand } from '../engines/engine';
+import { EngineBuildPlan } from '../engines/engine';
 import { selectEngine } from '../engines/select';
-import type { BuildExecutorOptions } from '../executors/build/options';
-import { githubSourceUrl, imageLabels, indexAnnotations, packageJsonField, phaseFromTags, pyprojectField } from '../image/labels';
+import { phaseFromTags } from '../config/phase';
+import { githubSourceUrl, imageLabels, indexAnnotations, packageJsonField, pyprojectField } from '../image/labels';
 import { imageName } from '../image/naming';
 import { BuildMetadata, METADATA_FILE, parseBuildMetadata } from '../metadata/metadata';
-import { applyEnvOverrides, normalizePluginOptions, SUPPORTED_PLATFORMS } from '../config/options';
+import { SUPPORTED_PLATFORMS } from '../config/options';
+import { readEnvOverrides, resolveConfig } from '../config/resolve';
 import { ignoreFileFor } from '../plugin/project-analysis';
 import { assembleLayout } from './assemble';
+import type { BuildRequest, PreparedBuild } from './build-request';
 import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
 import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, pinnedReference, planBaseImage } from './plan';
 
-export interface BuildRequest {
-  workspaceRoot: string;
-  project: string;
-  projectRoot: string;
-  tags: string[];
-  options: BuildExecutorOptions;
-  env: NodeJS.ProcessEnv;
-  log: (line: string) => void;
-}
-
-export interface PreparedBuild {
-  engine: Engine;
-  engineVersion: string;
-  plan: EngineBuildPlan;
-  commands: EngineCommand[];
-  image: string;
-  version: string;
-  gitSha: string | null;
-  phase: number | null;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  base: { ref: string; digest: string | null } | null;
-}
+export type { BuildDeps, BuildOptions, BuildRequest, PreparedBuild } from './build-request';
 
 export class BuildInputError extends Error {
   constructor(project: string, problems: string[]) {
@@ -65,19 +46,13 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   if (options.dockerfileError) throw new BuildInputError(project, [options.dockerfileError]);
 
   // Same overrides as the graph's other targets; platforms are checked below with every other problem.
-  const plugin = applyEnvOverrides(
-    normalizePluginOptions({
-      engine: options.engine,
-      buildCache: options.buildCache,
-      registryMirrors: options.registryMirrors,
-      insecureRegistries: options.insecureRegistries,
-    }),
-    req.env,
-  );
-  const env = (k: string) => req.env[k]?.trim() || undefined;
-  const registry = env('LUCID_REGISTRY') ?? options.registry;
-  const repository = env('LUCID_REPOSITORY') ?? options.repository;
-  const platforms = env('LUCID_PLATFORMS')?.split(',').map((p) => p.trim()).filter(Boolean) ?? options.platforms;
+  const { engine, buildCache, registryMirrors, insecureRegistries } = options;
+  const plugin = resolveConfig({ engine, buildCache, registryMirrors, insecureRegistries }, req.env);
+  // The image name and platforms are taken unchecked from the options (problems are collected below).
+  const overrides = readEnvOverrides(req.env);
+  const registry = overrides.registry ?? options.registry;
+  const repository = overrides.repository ?? options.repository;
+  const platforms = overrides.platforms ?? options.platforms;
 
   const problems = inputProblems({ platforms, supportedPlatforms: SUPPORTED_PLATFORMS, buildArgs: options.buildArgs });
   let image = '';
@@ -181,11 +156,13 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
   mkdirSync(prepared.plan.stagingDir, { recursive: true });
   const next = mkdtempSync(join(out, '.oci-next-'));
   try {
+    const run = req.deps?.run ?? runProcess;
+    const now = req.deps?.now ?? Date.now;
     for (const cmd of prepared.commands) {
-      const started = Date.now();
+      const started = now();
       req.log(`${cmd.label} …`);
-      await runProcess(cmd.command, cmd.args, { cwd: req.workspaceRoot, stream: true });
-      req.log(`${cmd.label} done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      await run(cmd.command, cmd.args, { cwd: req.workspaceRoot, stream: true });
+      req.log(`${cmd.label} done in ${((now() - started) / 1000).toFixed(1)}s`);
     }
     const assembled = assembleLayout(prepared.engine.outputs(prepared.plan), next, prepared.annotations, prepared.version);
     const manifests = assembled.platforms.map((p) => {
@@ -222,7 +199,7 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
     );
     rmSync(join(out, 'oci'), { recursive: true, force: true });
     renameSync(next, join(out, 'oci'));
-    writeFileSync(join(out, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+    writeArtifact(out, ARTIFACTS.metadata, metadata);
     return metadata;
   } finally {
     rmSync(next, { recursive: true, force: true });

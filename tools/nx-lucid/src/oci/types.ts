@@ -65,6 +65,11 @@ export type ImageConfig = z.infer<typeof imageConfigSchema>;
  * os/arch[/variant], normalised as containerd does: arm64's default variant v8 (and amd64's v1) is dropped,
  * so an index entry labelled linux/arm64/v8 (as Debian-based bases are) matches a configured linux/arm64.
  */
+/** Folder- and tag-safe form of a platform: linux/arm/v7 → linux-arm-v7 (build staging dirs, cache tags, scan files). */
+export function platformSlug(platform: string): string {
+  return platform.replace(/[^a-zA-Z0-9._-]+/g, '-');
+}
+
 export function platformString(p: Platform): string {
   const defaultVariant = (p.architecture === 'arm64' && p.variant === 'v8') || (p.architecture === 'amd64' && p.variant === 'v1');
   return `${p.os}/${p.architecture}${p.variant && !defaultVariant ? `/${p.variant}` : ''}`;

@@ -7,6 +7,7 @@ import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../co
 import { analyzeContainerProject } from './project-analysis';
 import { Workspace, workspaceFiles } from './workspace-files';
 import { describeCycles, findCycles, SourceEdge } from './dependency-cycles';
+import { indexRoots } from './root-index';
 
 interface ProjectRoot {
   name: string;
@@ -31,15 +32,10 @@ function globReaches(pattern: string, root: string): boolean {
 
 /** Projects a context path reads: the one that owns it, or every project below it when it is a folder. */
 export function projectsForPath(path: string, roots: ProjectRoot[]): string[] {
-  const real = roots.filter((r) => r.root !== '.' && r.root !== '');
-  if (path === '.') return real.map((r) => r.name);
-  if (GLOB_CHARS.test(path)) return real.filter((r) => globReaches(path, r.root)).map((r) => r.name);
-  let owner: ProjectRoot | undefined;
-  for (const r of real) {
-    if ((path === r.root || path.startsWith(`${r.root}/`)) && (!owner || r.root.length > owner.root.length)) owner = r;
-  }
-  const below = real.filter((r) => r.root.startsWith(`${path}/`)).map((r) => r.name);
-  return [...new Set([...(owner ? [owner.name] : []), ...below])];
+  const index = indexRoots(roots);
+  if (path === '.') return index.real.map((r) => r.name);
+  if (GLOB_CHARS.test(path)) return index.real.filter((r) => globReaches(path, r.root)).map((r) => r.name);
+  return index.ownerAndBelow(path);
 }
 
 /** Strips tag and digest: the name a FROM refers to. */

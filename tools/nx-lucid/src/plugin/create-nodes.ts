@@ -1,8 +1,10 @@
 import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { ENV_OVERRIDES, normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
+import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
+import { ENV_OVERRIDES } from '../config/resolve';
 import { analyzeContainerProject, ContainerProject } from './project-analysis';
 import { baseRefForCacheKey } from '../image-build/plan';
+import { binCommand } from '../package/bin-command';
 import { PLUGIN_GLOB } from './dockerfile-files';
 import { inferContainerProjects } from './infer';
 import { imageKey } from './create-dependencies';
@@ -21,7 +23,7 @@ const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
  */
 export function containerBuildInputs(project: ContainerProject): TargetConfiguration['inputs'] {
   const baseRef = project.analysis ? baseRefForCacheKey(project.analysis.stages) : undefined;
-  const baseInput = baseRef ? [{ runtime: `node tools/nx-lucid/bin/base-digest.js ${baseRef}` }] : [];
+  const baseInput = baseRef ? [{ runtime: binCommand('base-digest.js', [baseRef]) }] : [];
   return [...project.inputs, ...baseInput, ...ENV_INPUTS];
 }
 
@@ -72,7 +74,7 @@ export function containerTargets(
       inputs: [
         metadataInput,
         ...(options.gate.ignoreFile ? [`{workspaceRoot}/${options.gate.ignoreFile}`] : []),
-        { runtime: 'node tools/nx-lucid/bin/trivy-db-key.js' },
+        { runtime: binCommand('trivy-db-key.js') },
         ...ENV_INPUTS,
       ],
       outputs: [`${out}/scan`],

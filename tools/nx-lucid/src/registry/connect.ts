@@ -4,7 +4,7 @@
  */
 import { redact } from '../boundary/process';
 import { imageName, repositoryPath } from '../image/naming';
-import { applyEnvOverrides, normalizePluginOptions } from '../config/options';
+import { resolveConfig } from '../config/resolve';
 import { Credentials, resolveCredentials, TOKEN_ENV_VARS, tokensInEnv } from './auth';
 import { RegistryAuthError, RegistryClient, RegistryClientOptions } from './client';
 
@@ -30,11 +30,8 @@ export function resolveImageTarget(
   project: string,
   env: NodeJS.ProcessEnv,
 ): ImageTarget {
-  const raw: Record<string, unknown> = {};
-  if (options.registry !== undefined) raw.registry = options.registry;
-  if (options.repository !== undefined) raw.repository = options.repository;
-  if (options.insecureRegistries !== undefined) raw.insecureRegistries = options.insecureRegistries;
-  const plugin = applyEnvOverrides(normalizePluginOptions(raw), env);
+  const { registry, repository, insecureRegistries } = options;
+  const plugin = resolveConfig({ registry, repository, insecureRegistries }, env);
   const image = imageName(plugin.registry, plugin.repository, project);
   return {
     registry: plugin.registry,

@@ -1,3 +1,4 @@
+import { DEFAULT_GATE } from '../config/options';
 import { CvssScore, formatCvss, highestCvss } from './cvss';
 import { IgnoreEntry, IgnoreList } from './ignore-file';
 import { SEVERITIES, Severity, TrivyReport, TrivyVulnerability } from './report';
@@ -12,7 +13,7 @@ export interface GatePolicy {
   ignoreUnfixed: boolean;
 }
 
-export const DEFAULT_POLICY: GatePolicy = { enabled: true, cvssThreshold: 7.0, severity: 'CRITICAL', ignoreUnfixed: false };
+export const DEFAULT_POLICY: GatePolicy = { ...DEFAULT_GATE };
 
 export interface Finding {
   id: string;

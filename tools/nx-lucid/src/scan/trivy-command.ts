@@ -80,7 +80,4 @@ function isDanglingLink(p: string): boolean {
   }
 }
 
-/** Folder-safe form of a platform: linux/arm/v7 → linux-arm-v7. */
-export function platformSlug(platform: string): string {
-  return platform.replace(/[^a-zA-Z0-9._-]+/g, '-');
-}
+export { platformSlug } from '../oci/types';

@@ -1,42 +1,25 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { logger } from '@nx/devkit';
 import { dryRunLines, executeBuild, prepareBuild } from '../../image-build/build';
-import { parseOptionsWith } from '../../config/options';
-import { BuildExecutorOptions, schema } from './options';
+import { ExecutorSpec, runExecutor } from '../run-executor';
+import { schema } from './options';
 
-export function parseBuildOptions(raw: unknown): BuildExecutorOptions {
-  return parseOptionsWith(schema, raw, 'build');
-}
+const spec: ExecutorSpec<typeof schema> = { name: 'build', schema, project: 'named' };
 
 export default async function buildExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
-  const project = context.projectName;
-  try {
-    if (!project) throw new Error('@lucid/nx-lucid:build needs a project');
-    const options = parseBuildOptions(rawOptions);
-    const config = context.projectsConfigurations?.projects[project];
-    const request = {
-      workspaceRoot: context.root,
-      project,
-      projectRoot: config?.root ?? '.',
-      tags: config?.tags ?? [],
-      options,
-      env: process.env,
-      log: (line: string) => logger.info(`[${project}] ${line}`),
-    };
+  return runExecutor(spec, rawOptions, context, async (run) => {
+    const { options, project, workspaceRoot } = run;
+    const request = { workspaceRoot, project, projectRoot: run.projectRoot, tags: run.tags, options, env: run.env, log: run.log };
     const prepared = await prepareBuild(request);
     if (options.dryRun) {
-      logger.info(`[dry-run] ${project}: would run (cwd ${context.root}):`);
-      for (const line of dryRunLines(prepared)) logger.info(line);
-      logger.info(`[dry-run] then assemble ${options.outputPath}/oci and write ${options.outputPath}/metadata.json; nothing was built`);
-      return { success: true };
+      run.print(`[dry-run] ${project}: would run (cwd ${workspaceRoot}):`);
+      for (const line of dryRunLines(prepared)) run.print(line);
+      run.print(`[dry-run] then assemble ${options.outputPath}/oci and write ${options.outputPath}/metadata.json; nothing was built`);
+      return true;
     }
     const metadata = await executeBuild(request, prepared);
-    logger.info(
+    run.log(
       `✔ ${metadata.image}@${metadata.index.digest} (${metadata.manifests.length} platform(s), ${metadata.compressedSize} bytes) → ${options.outputPath}`,
     );
-    return { success: true };
-  } catch (e) {
-    logger.error(e instanceof Error ? e.message : String(e));
-    return { success: false };
-  }
+    return true;
+  });
 }

@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { buildCacheSchema, engineSchema } from '../../config/options';
+import { buildCacheSchema, engineSchema, targetFields } from '../../config/options';
 
 export const title = 'Build executor';
 export const description =
   'Build the project image for every configured platform into one OCI image index: <outputPath>/oci (an OCI image layout whose index.json references exactly one image index) and <outputPath>/metadata.json. Pure and cached: it pushes nothing.';
 
-export const schema = z
-  .object({
-    /** dist/containers/<project>: oci/ and metadata.json are written here. */
-    outputPath: z.string().min(1),
+/** oci/ and metadata.json are written into outputPath. */
+export const schema = targetFields
+  .extend({
     /** Workspace-relative Dockerfile. */
     dockerfile: z.string().min(1),
     /** Build context, relative to the workspace root (the services COPY libs/ and apps/ paths, so it is "."). */
@@ -21,7 +20,6 @@ export const schema = z
     engine: engineSchema.default('auto'),
     buildCache: buildCacheSchema.default({ type: 'none', mode: 'max' }),
     registryMirrors: z.record(z.string(), z.string()).default({}),
-    insecureRegistries: z.array(z.string()).default([]),
     buildArgs: z.record(z.string(), z.string()).default({}),
     /** Overrides the version read from pyproject.toml / package.json. */
     version: z.string().min(1).optional(),

@@ -1,42 +1,15 @@
-import type { ExecutorContext, ProjectGraph } from '@nx/devkit';
+import type { ExecutorContext } from '@nx/devkit';
 import { createProjectGraphAsync, logger } from '@nx/devkit';
-import { evaluateRules, ruleName, TagGraph, unmatchedRules } from '../../isolation/rules';
-import { parseOptionsWith } from '../../config/options';
-import { IsolationExecutorOptions, schema } from './options';
+import { checkIsolation } from '../../isolation/check-isolation';
+import { ExecutorSpec, runExecutor } from '../run-executor';
+import { schema } from './options';
 
-export function parseIsolationOptions(raw: unknown): IsolationExecutorOptions {
-  return parseOptionsWith(schema, raw, 'isolation');
-}
-
-/** Tags and dependency targets of every project (external npm nodes stay untagged targets). */
-export function tagGraphOf(graph: ProjectGraph): TagGraph {
-  return {
-    projects: Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, { tags: node.data.tags ?? [] }])),
-    dependencies: Object.fromEntries(Object.entries(graph.dependencies).map(([name, deps]) => [name, deps.map((d) => d.target)])),
-  };
-}
+const spec: ExecutorSpec<typeof schema> = { name: 'isolation', schema, project: 'optional' };
 
 export default async function isolationExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
-  try {
-    const options = parseIsolationOptions(rawOptions);
+  return runExecutor(spec, rawOptions, context, async (run) => {
     // The graph Nx already built for this run carries the plugin's Dockerfile-derived edges.
     const projectGraph = context.projectGraph ?? (await createProjectGraphAsync({ exitOnError: false }));
-    const graph = tagGraphOf(projectGraph);
-    for (const rule of unmatchedRules(graph, options.rules)) {
-      logger.warn(`isolation: rule "${ruleName(rule)}" matches no project; check its tags`);
-    }
-    const violations = evaluateRules(graph, options.rules);
-    const edges = Object.values(graph.dependencies).reduce((n, d) => n + d.filter((t) => graph.projects[t]).length, 0);
-    const summary = `${options.rules.length} rule(s) over ${Object.keys(graph.projects).length} projects and ${edges} project dependencies`;
-    if (violations.length === 0) {
-      logger.info(`✔ isolation: ${summary}, no violations`);
-      return { success: true };
-    }
-    logger.error(`✖ isolation: ${violations.length} violation(s) of ${summary}:`);
-    for (const v of violations) logger.error(`  - rule "${v.rule}": ${v.message}`);
-    return { success: false };
-  } catch (e) {
-    logger.error(`@lucid/nx-lucid:isolation: ${(e as Error).message}`);
-    return { success: false };
-  }
+    return checkIsolation(projectGraph, run.options.rules, { log: run.print, warn: (l) => logger.warn(l), logError: run.logError });
+  });
 }

@@ -1,21 +1,13 @@
 import { z } from 'zod';
-import { repositorySchema } from '../../config/options';
+import { repositorySchema, targetFields } from '../../config/options';
 
 export const title = 'Push executor';
 export const description =
   'Push the built OCI layout (dist/containers/<project>/oci + metadata.json) by digest: only the blobs the registry lacks (mounted from sibling repositories when they have them), then each platform manifest, then the index, and only then the tags (git SHA, phase<N>-<sha>, v<semver>, and latest on the default branch). Writes <outputPath>/push.json. Credentials: GHCR_TOKEN or GITHUB_TOKEN (user GITHUB_ACTOR), or --password-stdin.';
 
-export const schema = z
-  .object({
-    /** dist/containers/<project>: holds metadata.json and oci/ from container-build. */
-    outputPath: z.string().min(1),
-    /** Registry host[:port]; LUCID_REGISTRY overrides. */
-    registry: z.string().optional(),
-    /** Repository prefix, the image is <registry>/<repository>/<project>; LUCID_REPOSITORY overrides. */
-    repository: z.string().optional(),
-    /** Passed by the inferred target; the platforms pushed are those of the build output. */
-    platforms: z.array(z.string()).optional(),
-    insecureRegistries: z.array(z.string()).default([]),
+/** The platforms pushed are those of the build output (platforms is accepted from the inferred target). */
+export const schema = targetFields
+  .extend({
     /** `latest` is applied on this branch (from GITHUB_REF_NAME, else git). */
     latestOnBranch: z.string().default('main'),
     /** auto: latest only on latestOnBranch; always: force it; never: skip it. */

@@ -1,107 +1,17 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { logger } from '@nx/devkit';
-import { versionTag } from '../../image/tags';
-import { parseOptionsWith } from '../../config/options';
-import { RegistryClient } from '../../registry/client';
-import { openSession, resolveImageTarget, RegistryDeps, asRegistryExecutor } from '../../registry/connect';
-import { ghcrPackage, GithubPackages } from '../../registry/github-packages';
-import { listVersions, planCreate, planDelete, planPromote, planRollback, ReleasePlan, ReleaseStep, resolveReleaseArgs, TagSnapshot, VersionRow } from '../../release/plan';
-import { ReleaseExecutorOptions, schema } from './options';
+import { RegistryDeps } from '../../registry/connect';
+import { ReleaseOutcome, runReleaseAction } from '../../release/run-release';
+import { ExecutorSpec, prepareRun, runExecutor } from '../run-executor';
+import { schema } from './options';
 
-export function parseReleaseOptions(raw: unknown): ReleaseExecutorOptions {
-  return parseOptionsWith(schema, raw, 'release');
-}
+const spec: ExecutorSpec<typeof schema> = { name: 'release', schema, project: 'configured' };
 
-
-export interface ReleaseOutcome {
-  plan?: ReleasePlan;
-  versions?: VersionRow[];
-}
-
-/** tag → digest for every tag of the repository (HEAD per tag, a few at a time). */
-export async function readSnapshot(client: RegistryClient, repository: string): Promise<Map<string, string>> {
-  const tags = await client.listTags(repository);
-  const snapshot = new Map<string, string>();
-  for (let i = 0; i < tags.length; i += 8) {
-    const heads = await Promise.all(tags.slice(i, i + 8).map(async (t) => [t, await client.headManifest(repository, t)] as const));
-    for (const [t, head] of heads) if (head) snapshot.set(t, head.digest);
-  }
-  return snapshot;
-}
-
-function platformsOf(bytes: Buffer): string {
-  try {
-    const m = JSON.parse(bytes.toString('utf8')) as { manifests?: Array<{ platform?: { os: string; architecture: string; variant?: string } }> };
-    const p = (m.manifests ?? []).map((e) => e.platform).filter(Boolean).map((x) => `${x!.os}/${x!.architecture}${x!.variant ? `/${x!.variant}` : ''}`);
-    return p.length ? p.join(', ') : 'single manifest';
-  } catch {
-    return 'unreadable manifest';
-  }
-}
-
+/** The release, with its inputs injectable for tests; throws on any failure. */
 export async function runRelease(rawOptions: unknown, context: ExecutorContext, deps: RegistryDeps = {}): Promise<ReleaseOutcome> {
-  const env = deps.env ?? process.env;
-  const log = deps.log ?? ((l: string) => logger.info(l));
-  const options = parseReleaseOptions(rawOptions);
-  const args = resolveReleaseArgs({ ...options, version: options.releaseVersion ?? options.version });
-  if (args.version !== undefined) versionTag(args.version); // a bad version fails before the registry is touched
-  const project = context.projectName;
-  if (!project || !context.projectsConfigurations?.projects[project]) {
-    throw new Error(`unknown project "${project ?? ''}": it is not in this workspace (nx show projects lists them)`);
-  }
-  const target = resolveImageTarget(options, project, env);
-  const { client, credentials, say } = await openSession(target, options, env, deps, log);
-  const repo = target.repository;
-  const snapshot: TagSnapshot = await readSnapshot(client, repo);
-
-  if (args.action === 'list') {
-    const rows = listVersions(snapshot);
-    say(`${target.image}: ${rows.length} version(s)${snapshot.has('latest') ? `, latest = ${snapshot.get('latest')}` : ', no latest'}`);
-    for (const r of rows) say(`  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`);
-    return { versions: rows };
-  }
-
-  const plan =
-    args.action === 'create'
-      ? planCreate(snapshot, target.image, args.version!, args.from, options.force)
-      : args.action === 'promote'
-        ? planPromote(snapshot, target.image, args.version!)
-        : args.action === 'rollback'
-          ? planRollback(snapshot, target.image, args.version)
-          : planDelete(snapshot, target.image, args.version!, options.force);
-
-  const viaGithub = options.deleteVia === 'github' || (options.deleteVia === 'auto' && target.registry === 'ghcr.io');
-  const prefix = options.dryRun ? '[dry-run] would ' : '';
-  say(`${options.dryRun ? '[dry-run] ' : ''}${args.action} ${target.image}: ${plan.summary}`);
-  for (const step of plan.steps) await runStep(step);
-  if (!options.dryRun && plan.steps.length) say(`✔ ${args.action}: ${plan.summary}`);
-  return { plan };
-
-  async function runStep(step: ReleaseStep): Promise<void> {
-    if (step.kind === 'tag') {
-      // Copy the manifest bytes unchanged: same digest, every platform of the index kept.
-      const m = await client.getManifest(repo, step.digest);
-      say(`  ${prefix}PUT ${m.bytes.length} bytes of ${step.digest} (${m.mediaType}; ${platformsOf(m.bytes)}) as ${target.image}:${step.tag}${step.previous ? ` (was ${step.previous})` : ''}`);
-      if (options.dryRun) return;
-      await client.putManifest(repo, step.tag, m.bytes, m.mediaType);
-      const now = await client.headManifest(repo, step.tag);
-      if (now?.digest !== step.digest) throw new Error(`${target.image}:${step.tag} names ${now?.digest ?? 'nothing'} after the PUT, expected ${step.digest}`);
-      return;
-    }
-    if (viaGithub) {
-      if (!credentials) throw new Error('deleting on ghcr.io goes through the GitHub Packages API: set GHCR_TOKEN or GITHUB_TOKEN (read:packages, delete:packages)');
-      const gh = new GithubPackages({ token: credentials.password, ...ghcrPackage(repo), ownerType: options.githubOwnerType, apiUrl: options.githubApiUrl });
-      const version = await gh.versionForDigest(step.digest);
-      if (!version) throw new Error(`GitHub Packages has no version ${step.digest} of ${repo}; nothing was deleted`);
-      say(`  ${prefix}DELETE GitHub package version ${version.id} (${step.digest}; tags ${(version.metadata?.container?.tags ?? step.tags).join(', ')})`);
-      if (!options.dryRun) await gh.deleteVersion(version.id);
-      return;
-    }
-    say(`  ${prefix}DELETE /v2/${repo}/manifests/${step.digest} (tags ${step.tags.join(', ')})`);
-    if (!options.dryRun) await client.deleteManifest(repo, step.digest);
-  }
+  const run = prepareRun(spec, rawOptions, context, deps.env);
+  return runReleaseAction(run.project, run.options, { ...deps, log: deps.log ?? run.log });
 }
 
 export default async function releaseExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
-  return asRegistryExecutor('release', context.projectName, () => runRelease(rawOptions, context), (line) => logger.error(line));
+  return runExecutor(spec, rawOptions, context, async (run) => (await runReleaseAction(run.project, run.options, { log: run.log }), true));
 }

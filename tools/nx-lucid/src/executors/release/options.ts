@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { targetFields } from '../../config/options';
 import { RELEASE_ACTIONS } from '../../release/plan';
 
 export const title = 'Release executor';
 export const description =
   'Version management in the registry, by digest: create <version> [--from <tag>], list, promote <version> (latest → version), rollback [<version>] (latest → version, or the highest release below the current one), delete <version> (refuses while latest or another version names it unless --force; on ghcr.io through the GitHub Packages API). Manifest bytes are copied unchanged, so every platform is kept and the digest is identical. Every action has --dry-run.';
 
-export const schema = z
-  .object({
+export const schema = targetFields
+  .extend({
     /** create | list | promote | rollback | delete; or the first positional argument. */
     action: z.enum(RELEASE_ACTIONS).optional().meta({ $default: { $source: 'argv', index: 0 } }),
     /** v1.2.3 or 1.2.3; or the second positional argument. */
@@ -17,14 +18,8 @@ export const schema = z
     from: z.string().optional(),
     /** create: move an existing version; delete: delete even while other tags name the digest. */
     force: z.boolean().default(false),
-    /** Passed by the inferred target. */
+    /** Passed by the inferred target; release reads no build output. */
     outputPath: z.string().optional(),
-    /** Registry host[:port]; LUCID_REGISTRY overrides. */
-    registry: z.string().optional(),
-    /** Repository prefix; the image is <registry>/<repository>/<project>; LUCID_REPOSITORY overrides. */
-    repository: z.string().optional(),
-    platforms: z.array(z.string()).optional(),
-    insecureRegistries: z.array(z.string()).default([]),
     /** How delete works: auto = the GitHub Packages API on ghcr.io, the registry API elsewhere. */
     deleteVia: z.enum(['auto', 'github', 'registry']).default('auto'),
     githubApiUrl: z.string().url().default('https://api.github.com'),

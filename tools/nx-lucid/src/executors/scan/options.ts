@@ -1,20 +1,18 @@
 import { z } from 'zod';
-import { gateSchema } from '../../config/options';
+import { DEFAULT_GATE, gateSchema, targetFields } from '../../config/options';
 
 export const title = 'Scan executor';
 export const description =
   'Run Trivy on the built OCI layout (one run per platform) or on a registry reference, gate on CVSS and severity, and write report.json, report.sarif, summary.md and gate.json into <outputPath>/scan.';
 
-export const schema = z
-  .object({
-    /** dist/containers/<project>: holds metadata.json and oci/ from container-build; scan/ is written here. */
-    outputPath: z.string().min(1),
-    /** Passed by the inferred target; the image name comes from metadata.json. */
-    registry: z.string().optional(),
-    repository: z.string().optional(),
-    /** Platforms to scan with imageRef (the OCI layout's own platforms are read from metadata.json). */
-    platforms: z.array(z.string()).optional(),
-    gate: gateSchema.default({ enabled: true, cvssThreshold: 7.0, severity: 'CRITICAL', ignoreUnfixed: false }),
+/**
+ * scan/ is written into outputPath; the image name comes from metadata.json; platforms are those to scan with
+ * imageRef (the OCI layout's own platforms are read from metadata.json). Trivy reads no insecureRegistries.
+ */
+export const schema = targetFields
+  .omit({ insecureRegistries: true })
+  .extend({
+    gate: gateSchema.default(DEFAULT_GATE),
     /** Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout. */
     imageRef: z.string().min(1).optional(),
     /** Scan only this platform, e.g. linux/amd64. */

@@ -1,17 +1,16 @@
 import { z } from 'zod';
-import { platformSchema, repositorySchema } from '../../config/options';
+import { platformSchema, repositorySchema, targetFields } from '../../config/options';
 import { DEFAULT_FORBIDDEN_PATHS, DEFAULT_REQUIRED_LABELS } from '../../verify/checks';
 
 export const title = 'Verify executor';
 export const description =
   'Check the built image offline (OCI layout + metadata.json, no container runtime): no shell or package manager in any platform\'s final filesystem, a non-root user, the required OCI labels with the source pointing at the repository, and every configured platform present and matching its config. Writes <outputPath>/verify.json.';
 
-export const schema = z
-  .object({
-    /** dist/containers/<project>: holds metadata.json and oci/ from container-build; verify.json is written here. */
-    outputPath: z.string().min(1),
-    /** Passed by the inferred target; the default source repository is https://github.com/<repository>. */
-    registry: z.string().optional(),
+/** verify.json is written into outputPath; verify reaches no registry, so it takes no insecureRegistries. */
+export const schema = targetFields
+  .omit({ insecureRegistries: true })
+  .extend({
+    /** The default source repository is https://github.com/<repository>. */
     repository: repositorySchema.optional(),
     /** Platforms the index must contain (LUCID_PLATFORMS overrides, as for the build). */
     platforms: z.array(platformSchema).min(1).default(['linux/amd64', 'linux/arm64']),

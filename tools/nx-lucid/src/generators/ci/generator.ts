@@ -1,21 +1,11 @@
-import { getProjects, joinPathFragments, logger, readNxJson, Tree } from '@nx/devkit';
-import { phasesFromProjects, selectPhases } from '../../ci/phases';
-import { CONTAINERS_WORKFLOW, generateWorkflows } from '../../ci/workflows';
-import { DOCKERFILE_NAME } from '../../plugin/create-nodes';
-import { parseOptionsWith, normalizePluginOptions, PluginOptions } from '../../config/options';
+import { joinPathFragments, logger, Tree } from '@nx/devkit';
+import { DEPENDABOT_FILE, generateDependabot } from '../../ci/dependabot';
+import { generateWorkflows } from '../../ci/workflows';
+import { ciInputFromTree, LEGACY_WORKFLOWS, PLUGIN_NAME, WORKFLOWS_DIR } from '../../ci/workspace';
+import { parseOptionsWith } from '../../config/options';
 import { CiGeneratorOptions, schema } from './options';
 
-export const PLUGIN_NAME = '@lucid/nx-lucid';
-export const WORKFLOWS_DIR = '.github/workflows';
-/** The seed's hand-written workflows that the generated ones replace. */
-export const LEGACY_WORKFLOWS = ['build-phase1.yml', 'build-phase2.yml', 'build-phase3.yml', 'build-phase4.yml', 'build-distroless.yml'];
-
-/** The plugin's options as registered in nx.json (defaults when it is not registered). */
-export function readPluginOptions(tree: Tree): PluginOptions {
-  const entry = (readNxJson(tree)?.plugins ?? []).find((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME);
-  if (!entry) logger.warn(`${PLUGIN_NAME} is not registered in nx.json (run nx g ${PLUGIN_NAME}:init); using its default options`);
-  return normalizePluginOptions(entry && typeof entry !== 'string' ? entry.options : {});
-}
+export { LEGACY_WORKFLOWS, PLUGIN_NAME, readPluginOptions, WORKFLOWS_DIR } from '../../ci/workspace';
 
 export function parseCiOptions(raw: unknown): CiGeneratorOptions {
   return parseOptionsWith(schema, normalizeCliArrays(raw), 'ci');
@@ -33,56 +23,17 @@ function normalizeCliArrays(raw: unknown): unknown {
   return out;
 }
 
-/** `project:target` of the workspace's isolation check, if a project has one. */
-function findIsolationTask(tree: Tree): string | null {
-  for (const [name, project] of getProjects(tree)) {
-    for (const [target, config] of Object.entries(project.targets ?? {})) {
-      if (config.executor === `${PLUGIN_NAME}:isolation`) return `${name}:${target}`;
-    }
-  }
-  return null;
-}
-
 export default async function ciGenerator(tree: Tree, rawOptions: unknown): Promise<void> {
-  const options = parseCiOptions(rawOptions);
-  const plugin = readPluginOptions(tree);
-  const projects = [...getProjects(tree)].map(([name, project]) => ({
-    name,
-    tags: project.tags ?? [],
-    hasDockerfile: tree.exists(joinPathFragments(project.root, DOCKERFILE_NAME)),
-  }));
-  const layout = phasesFromProjects(projects, plugin.phaseTagPrefix);
-  if (layout.untagged.length) {
-    logger.warn(`no ${plugin.phaseTagPrefix}<N> tag, so no CI phase builds them: ${layout.untagged.join(', ')}`);
-  }
-  const phases = selectPhases(layout, options.phases as number[] | undefined);
-  const files = generateWorkflows({
-    phases,
-    parallel: options.parallel,
-    sequentialPhases: options.sequentialPhases,
-    arm64: options.arm64,
-    runner: options.runner,
-    arm64Runner: options.arm64Runner,
-    nodeVersion: options.nodeVersion,
-    trivyVersion: options.trivyVersion,
-    affected: options.affected,
-    registry: plugin.registry,
-    platforms: plugin.platforms,
-    outputRoot: plugin.outputRoot,
-    defaultBranch: plugin.latestOnBranch,
-    targets: plugin.targetNames,
-    isolationTask: findIsolationTask(tree),
-    phaseTagPrefix: plugin.phaseTagPrefix,
-    generatorOptions: recordedOptions(rawOptions),
-  });
+  const { phases, ...choices } = parseCiOptions(rawOptions);
+  const input = ciInputFromTree(tree, { ...choices, phases: phases as number[] | undefined }, recordedOptions(rawOptions));
+  const files = generateWorkflows(input);
   for (const [file, text] of Object.entries(files)) tree.write(joinPathFragments(WORKFLOWS_DIR, file), text);
-  for (const legacy of LEGACY_WORKFLOWS) {
-    const path = joinPathFragments(WORKFLOWS_DIR, legacy);
-    if (tree.exists(path)) tree.delete(path);
-  }
+  const dependabot = joinPathFragments('.github', DEPENDABOT_FILE);
+  tree.write(dependabot, generateDependabot(tree.read(dependabot, 'utf-8') ?? undefined));
+  for (const legacy of LEGACY_WORKFLOWS) if (tree.exists(joinPathFragments(WORKFLOWS_DIR, legacy))) tree.delete(joinPathFragments(WORKFLOWS_DIR, legacy));
   logger.info(
-    `${PLUGIN_NAME}:ci: ${phases.length} phase(s) (${phases.map((p) => `${p.phase}: ${p.services.length}`).join(', ')}), ` +
-      `${options.sequentialPhases ? 'in order' : 'in parallel'}, arm64 ${options.arm64}; wrote ${WORKFLOWS_DIR}/${CONTAINERS_WORKFLOW} and the pull-request workflow`,
+    `${PLUGIN_NAME}:ci: ${input.phases.length} phase(s) (${input.phases.map((p) => `${p.phase}: ${p.services.length}`).join(', ')}), ` +
+      `${choices.sequentialPhases ? 'in order' : 'in parallel'}, arm64 ${choices.arm64}; wrote ${Object.keys(files).map((f) => `${WORKFLOWS_DIR}/${f}`).join(', ')} and .github/${DEPENDABOT_FILE}`,
   );
 }
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { DEFAULT_TRIVY_VERSION, isCompromisedTrivy } from '../../ci/input';
 
 export const title = 'CI workflows generator';
 export const description =
-  'Write .github/workflows/containers.yml (push: build → scan → push per phase) and containers-pr.yml (pull requests: build, scan, verify; never push) from the phase tags of the container services.';
+  'Write .github/workflows/containers.yml (push: build → scan → push per affected phase), containers-pr.yml (pull requests: build, scan, verify; never push), containers-rescan.yml (daily re-scan of every published latest), containers-release.yml (nx release publish on <project>@<version> tags) and the github-actions entry of .github/dependabot.yml, from the phase tags of the container services.';
 
 export const schema = z
   .object({
@@ -27,8 +28,20 @@ export const schema = z
     nodeVersion: z.string().regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'a Node version such as 20 or 20.19').default('20'),
     /** inputs: Dockerfile-aware `lucid affected` (changes an image does not read build nothing); nx: `nx affected`. */
     affected: z.enum(['inputs', 'nx']).default('inputs'),
-    /** Trivy release installed by aquasecurity/setup-trivy. */
-    trivyVersion: z.string().regex(/^(latest|v[0-9]+\.[0-9]+\.[0-9]+)$/, 'latest or vX.Y.Z').default('v0.65.0'),
+    /** Trivy release installed by aquasecurity/setup-trivy: explicit, never 0.69.4–0.69.6 (compromised). */
+    trivyVersion: z
+      .string()
+      .regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, 'an explicit release vX.Y.Z (not latest)')
+      .refine((v) => !isCompromisedTrivy(v), 'Trivy 0.69.4–0.69.6 are the compromised releases (GHSA-69fq-xp46-6x23)')
+      .default(DEFAULT_TRIVY_VERSION),
+    /**
+     * Shared Nx cache for the phase jobs: auto (Nx Cloud when nx.json has nxCloudId/nxCloudAccessToken, else the
+     * self-hosted HTTP cache), self-hosted (NX_SELF_HOSTED_REMOTE_CACHE_SERVER from the repository variable of that
+     * name, tokens from secrets NX_CACHE_READ_TOKEN / NX_CACHE_READ_WRITE_TOKEN), nx-cloud, or none.
+     */
+    remoteCache: z.enum(['auto', 'self-hosted', 'nx-cloud', 'none']).default('auto'),
+    /** UTC cron of the daily re-scan of the published images. */
+    rescanCron: z.string().regex(/^[0-9*/,-]+( [0-9*/,-]+){4}$/, 'a five-field cron expression').default('17 4 * * *'),
   })
   .strict();
 

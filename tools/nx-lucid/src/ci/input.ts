@@ -1,0 +1,54 @@
+import type { Phase } from './phases';
+
+export type Arm64Mode = 'qemu' | 'native';
+/** Which shared Nx cache the phase jobs use: Nx's self-hosted HTTP cache, Nx Cloud, or none. */
+export type RemoteCacheMode = 'self-hosted' | 'nx-cloud' | 'none';
+
+export interface CiWorkflowInput {
+  phases: Phase[];
+  /** Upper bound of `nx --parallel` per phase job; each job uses min(this, its service count). */
+  parallel: number;
+  /** One job chain per phase, each waiting for the previous phase's push, instead of matrix shards at once. */
+  sequentialPhases: boolean;
+  arm64: Arm64Mode;
+  runner: string;
+  /** Native arm64 runner label (arm64: native). */
+  arm64Runner: string;
+  nodeVersion: string;
+  /** Trivy release installed by setup-trivy: always an explicit vX.Y.Z. */
+  trivyVersion: string;
+  /**
+   * How the plan job picks services: `inputs` (default) asks `lucid affected --json`, which matches changed
+   * files against each image's build inputs (a README or test change builds nothing); `nx` uses
+   * `nx show projects --affected --json`.
+   */
+  affected?: 'inputs' | 'nx';
+  remoteCache?: RemoteCacheMode;
+  /** Plugin options that shape the workflow. */
+  registry: string;
+  /** Image namespace: images are <registry>/<repository>/<service> (the re-scan pulls their `latest`). */
+  repository?: string;
+  platforms: string[];
+  outputRoot: string;
+  defaultBranch: string;
+  targets: { build: string; scan: string; verify: string; push: string };
+  /** `project:target` of the isolation check, when the workspace has one. */
+  isolationTask: string | null;
+  /** Tag prefix that carries the phase (plugin option phaseTagPrefix). */
+  phaseTagPrefix: string;
+  /** UTC cron of the daily re-scan of the published images. */
+  rescanCron?: string;
+  /** Recorded in the header so later runs (e.g. the service generator) regenerate with the same options. */
+  generatorOptions?: Record<string, unknown>;
+}
+
+export type Step = Record<string, unknown>;
+export type Job = Record<string, unknown>;
+
+/** Trivy releases that were malicious (v0.69.4) or whose images were (0.69.5, 0.69.6): GHSA-69fq-xp46-6x23. */
+export const COMPROMISED_TRIVY_VERSIONS = ['0.69.4', '0.69.5', '0.69.6'] as const;
+export const DEFAULT_TRIVY_VERSION = 'v0.74.0';
+
+export function isCompromisedTrivy(version: string): boolean {
+  return (COMPROMISED_TRIVY_VERSIONS as readonly string[]).includes(version.replace(/^v/, ''));
+}

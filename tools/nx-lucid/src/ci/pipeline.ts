@@ -1,0 +1,269 @@
+/**
+ * The per-phase job chain of containers.yml and containers-pr.yml, split so that no job holds a token it does
+ * not need:
+ *   build  — buildx (+ the GHA BuildKit cache, whose ACTIONS_RUNTIME_TOKEN crazy-max/ghaction-github-runtime
+ *            exports to every later step), read-only GITHUB_TOKEN, no Trivy; hands dist/containers on;
+ *   scan   — Trivy (scan) and container-verify on the handed-over outputs, read-only token, nothing exported;
+ *   push   — (default branch) container-push by digest, the only job with packages: write, no Trivy; also
+ *            uploads SARIF; on pull requests a `report` job uploads SARIF instead and nothing is pushed.
+ * Outputs travel through the Actions cache under a key unique to the run attempt (only pinned actions are
+ * allowed, and actions/cache is one; upload-artifact is not).
+ */
+import type { CiWorkflowInput, Job, Step } from './input';
+import { ACTIONS } from './pins';
+import { archMatrix } from './plan';
+import {
+  checkout,
+  handoffKey,
+  remoteCacheEnv,
+  restoreHandoff,
+  sarifUploads,
+  saveHandoff,
+  scanSummaryStep,
+  setupNode,
+  trivySteps,
+} from './steps';
+
+export interface Chain {
+  /** Job id suffix: '' (matrix over phases) or '-<N>' (sequential). */
+  id: string;
+  label: string;
+  needs: string[];
+  if: string;
+  strategy?: Record<string, unknown>;
+  projects: string;
+  parallel: string;
+  /** Cache-key suffix that tells phases (and platforms) apart. */
+  suffix: string;
+  services: string[];
+}
+
+export type Flavour = 'push' | 'pull-request';
+
+const native = (input: CiWorkflowInput) => input.arm64 === 'native';
+
+/** The chains: one matrix over the planned phases, or one chain per phase that waits for the previous one. */
+export function chains(input: CiWorkflowInput, gate: string[], terminal: string): Chain[] {
+  const archSuffix = native(input) ? '-${{ matrix.arch }}' : '';
+  if (!input.sequentialPhases) {
+    return [
+      {
+        id: '',
+        label: native(input) ? 'phase ${{ matrix.phase }} on ${{ matrix.platform }}' : 'phase ${{ matrix.phase }}',
+        needs: ['plan', ...gate],
+        if: "needs.plan.outputs.any == 'true'",
+        strategy: { 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' },
+        projects: '${{ matrix.projects }}',
+        parallel: '${{ matrix.parallel }}',
+        suffix: `phase-\${{ matrix.phase }}${archSuffix}`,
+        services: input.phases.flatMap((p) => p.services),
+      },
+    ];
+  }
+  let previous: string | null = null;
+  return input.phases.map((phase) => {
+    const needs = ['plan', ...gate, ...(previous ? [previous] : [])];
+    previous = `${terminal}-${phase.phase}`;
+    const output = `needs.plan.outputs.phase_${phase.phase}`;
+    return {
+      id: `-${phase.phase}`,
+      label: native(input) ? `phase ${phase.phase} on \${{ matrix.platform }}` : `phase ${phase.phase}`,
+      needs,
+      // A phase with nothing affected is skipped, and the next one must still run after it.
+      if: `always() && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') && ${output} != ''`,
+      strategy: native(input) ? { 'fail-fast': false, matrix: { include: archMatrix(input) } } : undefined,
+      projects: `\${{ ${output} }}`,
+      parallel: String(Math.max(1, Math.min(input.parallel, phase.services.length))),
+      suffix: `phase-${phase.phase}${archSuffix}`,
+      services: phase.services,
+    };
+  });
+}
+
+const platformEnv = (input: CiWorkflowInput) => (native(input) ? { LUCID_PLATFORMS: '${{ matrix.platform }}' } : {});
+const runsOn = (input: CiWorkflowInput) => (native(input) ? '${{ matrix.runner }}' : input.runner);
+
+export function buildJob(input: CiWorkflowInput, chain: Chain, flavour: Flavour): Job {
+  const force = flavour === 'push' ? ' ${{ inputs.force-rebuild && \'--skip-nx-cache\' || \'\' }}' : '';
+  const steps: Step[] = [
+    checkout(),
+    ...setupNode(input),
+    ...(native(input) ? [] : [{ name: 'QEMU for arm64 RUN steps', uses: ACTIONS.setupQemu, with: { platforms: 'arm64' } }]),
+    { name: 'Set up Docker Buildx', uses: ACTIONS.setupBuildx },
+    // buildx's type=gha cache needs ACTIONS_RUNTIME_TOKEN, which this exports to every later step of the job:
+    // that is why no scan runs in this job.
+    { name: 'Expose the Actions cache to BuildKit', uses: ACTIONS.githubRuntime },
+    {
+      name: `Build ${chain.label}`,
+      env: {
+        PROJECTS: chain.projects,
+        PARALLEL: chain.parallel,
+        LUCID_BUILD_CACHE: 'gha',
+        ...platformEnv(input),
+        ...remoteCacheEnv(input, flavour === 'push' ? 'read-write' : 'read'),
+      },
+      run: `npx nx run-many -t ${input.targets.build} --projects="$PROJECTS" --parallel="$PARALLEL"${force}`,
+    },
+    ...stash(input),
+    saveHandoff('Hand the build outputs to the scan and push jobs', handoffDir(input), handoffKey('build', chain.suffix)),
+  ];
+  return {
+    name: `build ${chain.label}`,
+    needs: chain.needs,
+    if: chain.if,
+    'runs-on': runsOn(input),
+    'timeout-minutes': 60,
+    permissions: { contents: 'read' },
+    strategy: chain.strategy,
+    steps,
+  };
+}
+
+export function scanJob(input: CiWorkflowInput, chain: Chain): Job {
+  return {
+    name: `scan ${chain.label}`,
+    needs: [...chain.needs.filter((n) => n === 'plan'), `build${chain.id}`],
+    'runs-on': input.runner,
+    'timeout-minutes': 60,
+    // Trivy runs here: a read-only token, no runtime token, no registry login, no write secret.
+    permissions: { contents: 'read' },
+    strategy: chain.strategy,
+    steps: [
+      checkout(),
+      ...setupNode(input),
+      restoreHandoff('Build outputs of this run', handoffDir(input), handoffKey('build', chain.suffix)),
+      ...unstash(input),
+      ...trivySteps(input),
+      {
+        name: `Scan and verify ${chain.label}`,
+        env: { PROJECTS: chain.projects, PARALLEL: chain.parallel, ...platformEnv(input), ...remoteCacheEnv(input, 'read') },
+        // The build ran in the build job: its outputs are here, so the task dependencies are not run again.
+        run: `npx nx run-many -t ${input.targets.scan} ${input.targets.verify} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
+      },
+      scanSummaryStep(input),
+      ...stash(input).map((s) => ({ name: s.name, if: '!cancelled()', ...s })),
+      saveHandoff('Hand the scan reports on', `${handoffDir(input)}/*/scan`, handoffKey('scan', chain.suffix), '!cancelled()'),
+    ],
+  };
+}
+
+function registryLogin(input: CiWorkflowInput): Step[] {
+  // ghcr.io: the push executor reads GHCR_TOKEN itself (sent to ghcr.io only). Other registries: docker/login-action
+  // writes ~/.docker/config.json, which the push executor reads like docker does.
+  if (input.registry === 'ghcr.io') return [];
+  return [
+    {
+      name: `Log in to ${input.registry}`,
+      uses: ACTIONS.login,
+      with: { registry: input.registry, username: '${{ secrets.LUCID_REGISTRY_USERNAME }}', password: '${{ secrets.LUCID_REGISTRY_PASSWORD }}' },
+    },
+  ];
+}
+
+export function pushJob(input: CiWorkflowInput, chain: Chain): Job {
+  return {
+    name: `push ${chain.label.replace(' on ${{ matrix.platform }}', '')}`,
+    needs: [...chain.needs.filter((n) => n === 'plan'), `scan${chain.id}`],
+    'runs-on': input.runner,
+    'timeout-minutes': 60,
+    permissions: { contents: 'read', packages: 'write' },
+    strategy: native(input) ? phaseOnlyStrategy(chain) : chain.strategy,
+    steps: [
+      checkout(),
+      ...setupNode(input),
+      ...handoffRestores(input, chain),
+      ...mergePlatforms(input, chain),
+      ...registryLogin(input),
+      {
+        name: `Push ${chain.label.replace(' on ${{ matrix.platform }}', '')} by digest`,
+        env: {
+          PROJECTS: chain.projects,
+          PARALLEL: chain.parallel,
+          ...(input.registry === 'ghcr.io' ? { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' } : {}),
+        },
+        run: `npx nx run-many -t ${input.targets.push} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
+      },
+    ],
+  };
+}
+
+/**
+ * SARIF, in a job that neither runs Trivy nor can push, and that runs when the gate failed too (that is when the
+ * alerts matter). A pull request from a fork gets a read-only token: no upload.
+ */
+export function reportJob(input: CiWorkflowInput, chain: Chain, flavour: Flavour): Job {
+  const sameRepo = flavour === 'pull-request' ? ' && github.event.pull_request.head.repo.full_name == github.repository' : '';
+  return {
+    name: `report ${chain.label.replace(' on ${{ matrix.platform }}', '')}`,
+    needs: [...chain.needs.filter((n) => n === 'plan'), `scan${chain.id}`],
+    if: `!cancelled() && needs.scan${chain.id}.result != 'skipped'${sameRepo}`,
+    'runs-on': input.runner,
+    'timeout-minutes': 15,
+    permissions: { contents: 'read', 'security-events': 'write' },
+    strategy: native(input) ? phaseOnlyStrategy(chain) : chain.strategy,
+    steps: [
+      checkout(),
+      ...handoffRestores(input, chain, { scanOnly: true }),
+      ...reportUploads(input, chain),
+    ],
+  };
+}
+
+/** Native mode: per-phase jobs after the per-platform ones (the platform axis is merged away). */
+function phaseOnlyStrategy(chain: Chain): Record<string, unknown> | undefined {
+  if (chain.id) return undefined;
+  return { 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.phases) }}' };
+}
+
+/**
+ * Native mode hands each platform's outputs on under their own folder (<outputRoot>-<arch>), since both
+ * platforms write the same paths (oci/index.json, metadata.json, scan/report.sarif).
+ */
+const handoffDir = (input: CiWorkflowInput, arch = '${{ matrix.arch }}') => (native(input) ? `${input.outputRoot}-${arch}` : input.outputRoot);
+
+function stash(input: CiWorkflowInput): Step[] {
+  if (!native(input)) return [];
+  return [{ name: 'Set this platform\'s outputs apart', env: { ARCH: '${{ matrix.arch }}' }, run: `rm -rf "${input.outputRoot}-$ARCH" && mv ${input.outputRoot} "${input.outputRoot}-$ARCH"` }];
+}
+
+function unstash(input: CiWorkflowInput): Step[] {
+  if (!native(input)) return [];
+  return [{ name: 'Put this platform\'s outputs in place', env: { ARCH: '${{ matrix.arch }}' }, run: `mv "${input.outputRoot}-$ARCH" ${input.outputRoot}` }];
+}
+
+/**
+ * Native mode: one index per service from the platforms' manifests as they were built and scanned (no
+ * rebuild: the per-platform manifest digests are kept), which the push then uploads by digest.
+ */
+function mergePlatforms(input: CiWorkflowInput, chain: Chain): Step[] {
+  if (!native(input)) return [];
+  const parts = archMatrix(input).map((a) => `--from=${input.outputRoot}-${a.arch}`).join(' ');
+  return [
+    {
+      name: 'Merge the per-platform images into one index per service',
+      env: { PROJECTS: chain.projects },
+      run: `npm run -s lucid -- merge-platforms --projects="$PROJECTS" --into=${input.outputRoot} ${parts}`,
+    },
+  ];
+}
+
+function reportUploads(input: CiWorkflowInput, chain: Chain): Step[] {
+  if (!native(input)) return sarifUploads(input, chain.services, { category: (s) => `container-${s}` });
+  return archMatrix(input).flatMap((a) =>
+    sarifUploads({ ...input, outputRoot: handoffDir(input, a.arch) }, chain.services, { category: (s) => `container-${s}-${a.arch}` }),
+  );
+}
+
+function handoffRestores(input: CiWorkflowInput, chain: Chain, opts: { scanOnly?: boolean } = {}): Step[] {
+  if (!native(input)) {
+    return [
+      ...(opts.scanOnly ? [] : [restoreHandoff('Build outputs of this run', input.outputRoot, handoffKey('build', chain.suffix))]),
+      restoreHandoff('Scan reports of this run', `${input.outputRoot}/*/scan`, handoffKey('scan', chain.suffix)),
+    ];
+  }
+  const suffix = chain.suffix.replace('-${{ matrix.arch }}', '');
+  return archMatrix(input).flatMap((a) => [
+    ...(opts.scanOnly ? [] : [restoreHandoff(`Build outputs (${a.platform})`, handoffDir(input, a.arch), handoffKey('build', `${suffix}-${a.arch}`))]),
+    restoreHandoff(`Scan reports (${a.platform})`, `${handoffDir(input, a.arch)}/*/scan`, handoffKey('scan', `${suffix}-${a.arch}`)),
+  ]);
+}

@@ -1,0 +1,135 @@
+/**
+ * Steps shared by the generated workflows. Every checkout drops its token (persist-credentials: false), so no
+ * later step — Trivy above all — finds a GitHub token in .git/config.
+ */
+import { ACTIONS } from './pins';
+import type { CiWorkflowInput, Job, Step } from './input';
+
+/** Where the Trivy DB shared by every scan of a job lives (the scan executor reads $LUCID_TRIVY_DB_DIR). */
+export const TRIVY_DB_DIR = '.lucid/trivy-db';
+
+export const checkout = (opts: { fullHistory: boolean; ref?: string } = { fullHistory: false }): Step => ({
+  name: opts.fullHistory ? 'Check out with full history (affected compares commits)' : 'Check out',
+  uses: ACTIONS.checkout,
+  with: { ...(opts.fullHistory ? { 'fetch-depth': 0 } : {}), ...(opts.ref ? { ref: opts.ref } : {}), 'persist-credentials': false },
+});
+
+export const setShas = (input: CiWorkflowInput): Step => ({
+  name: 'Base and head for affected (last successful run on the default branch)',
+  id: 'shas',
+  uses: ACTIONS.nxSetShas,
+  with: { 'main-branch-name': input.defaultBranch },
+});
+
+export const setupNode = (input: CiWorkflowInput): Step[] => [
+  { name: 'Set up Node', uses: ACTIONS.setupNode, with: { 'node-version': input.nodeVersion, cache: 'npm' } },
+  { name: 'Install dependencies', run: 'npm ci' },
+];
+
+/**
+ * Env for Nx's shared cache. Self-hosted (Nx ≥ 20.8 HTTP cache, OpenAPI spec): Nx 23 has no client-side
+ * read-only switch, so read-only is the server's: pull requests and every Trivy job get a read-only token
+ * (the server answers a PUT with 403), only the default branch's build gets the read-write one. The server URL
+ * is a repository variable; without the token (forks) the URL is left empty, which turns the cache off.
+ */
+export function remoteCacheEnv(input: CiWorkflowInput, access: 'read' | 'read-write'): Record<string, string> {
+  const secret = access === 'read-write' ? 'NX_CACHE_READ_WRITE_TOKEN' : 'NX_CACHE_READ_TOKEN';
+  if (input.remoteCache === 'self-hosted') {
+    return {
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: `\${{ secrets.${secret} != '' && vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER || '' }}`,
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: `\${{ secrets.${secret} }}`,
+    };
+  }
+  if (input.remoteCache === 'nx-cloud') {
+    return { NX_CLOUD_ACCESS_TOKEN: `\${{ secrets.${access === 'read-write' ? 'NX_CLOUD_ACCESS_TOKEN' : 'NX_CLOUD_READ_TOKEN'} }}` };
+  }
+  return {};
+}
+
+/** Workflow-level env; NX_NO_CLOUD unless the workspace uses Nx Cloud. */
+export function sharedEnv(input: CiWorkflowInput, platforms: string): Record<string, string> {
+  return {
+    ...(input.remoteCache === 'nx-cloud' ? {} : { NX_NO_CLOUD: 'true' }),
+    NX_DAEMON: 'false',
+    // The build executor reads these (plugin option overrides).
+    LUCID_ENGINE: 'buildx',
+    LUCID_PLATFORMS: platforms,
+    LUCID_TRIVY_DB_DIR: TRIVY_DB_DIR,
+  };
+}
+
+/**
+ * Trivy from setup-trivy at an explicit version, and its DB: one per UTC day from the Actions cache (downloaded
+ * on a miss), or always fresh (the daily re-scan).
+ */
+export function trivySteps(input: CiWorkflowInput, opts: { freshDb: boolean } = { freshDb: false }): Step[] {
+  const install: Step = {
+    name: `Install Trivy ${input.trivyVersion}`,
+    uses: ACTIONS.setupTrivy,
+    with: { version: input.trivyVersion, cache: true },
+  };
+  const download = (cond?: string): Step => ({
+    name: cond ? "Download today's Trivy DB (cache miss only)" : 'Download a fresh Trivy DB',
+    if: cond,
+    run: `trivy image --download-db-only --no-progress --cache-dir ${TRIVY_DB_DIR}`,
+  });
+  if (opts.freshDb) return [install, download()];
+  return [
+    { name: 'Trivy DB cache key (UTC day)', id: 'trivy-day', run: 'echo "day=$(date -u +%Y-%m-%d)" >> "$GITHUB_OUTPUT"' },
+    {
+      name: 'Restore the Trivy DB of the day',
+      id: 'trivy-db',
+      uses: ACTIONS.cache,
+      with: { path: TRIVY_DB_DIR, key: 'trivy-db-${{ steps.trivy-day.outputs.day }}' },
+    },
+    install,
+    download("steps.trivy-db.outputs.cache-hit != 'true'"),
+  ];
+}
+
+/** Build outputs handed from one job of this run to the next through the Actions cache (no artifact action is pinned). */
+export const handoffKey = (what: 'build' | 'scan', suffix: string) => `lucid-${what}-\${{ github.run_id }}-\${{ github.run_attempt }}-${suffix}`;
+
+export function saveHandoff(name: string, path: string, key: string, condition?: string): Step {
+  return { name, if: condition, uses: ACTIONS.cacheSave, with: { path, key } };
+}
+
+export function restoreHandoff(name: string, path: string, key: string): Step {
+  return { name, uses: ACTIONS.cacheRestore, with: { path, key, 'fail-on-cache-miss': true } };
+}
+
+/** Appends every scanned service's summary.md to the job summary, below GitHub's 1 MiB per step. */
+export function scanSummaryStep(input: CiWorkflowInput): Step {
+  return {
+    name: 'Scan summaries',
+    if: '!cancelled()',
+    run: `cat ${input.outputRoot}/*/scan/summary.md 2>/dev/null | head -c 1000000 >> "$GITHUB_STEP_SUMMARY" || true`,
+  };
+}
+
+/**
+ * One upload per service, each with its own category: a Code Scanning analysis replaces the previous one of the
+ * same category, so a shared category would close the alerts of every service this run did not scan.
+ */
+export function sarifUploads(input: CiWorkflowInput, services: string[], opts: { condition?: string; category: (s: string) => string }): Step[] {
+  return services.map((service) => {
+    const report = `${input.outputRoot}/${service}/scan/report.sarif`;
+    return {
+      name: `SARIF: ${service}`,
+      if: ['!cancelled()', ...(opts.condition ? [opts.condition] : []), `hashFiles('${report}') != ''`].join(' && '),
+      uses: ACTIONS.uploadSarif,
+      with: { sarif_file: report, category: opts.category(service) },
+    };
+  });
+}
+
+export function isolationJob(input: CiWorkflowInput): Job | null {
+  if (!input.isolationTask) return null;
+  return {
+    name: 'TRON isolation',
+    'runs-on': input.runner,
+    'timeout-minutes': 15,
+    permissions: { contents: 'read' },
+    steps: [checkout(), ...setupNode(input), { name: 'Isolation rules over the project graph', run: `npx nx run ${input.isolationTask}` }],
+  };
+}

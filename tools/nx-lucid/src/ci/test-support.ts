@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import type { CiWorkflowInput } from './input';
+
+/** The repo root is four levels up from src/ci; shared/ sits beside the repo (as src/scan/test-support.ts finds it). */
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
+export const ACTIONS_MD = resolve(REPO_ROOT, '..', 'shared', 'ci', 'actions.md');
+
+export const ciInput = (over: Partial<CiWorkflowInput> = {}): CiWorkflowInput => ({
+  phases: [
+    { phase: 1, services: ['auth-service', 'redis'] },
+    { phase: 2, services: ['api-gateway'] },
+    { phase: 4, services: ['tron-client', 'tron-staking', 'tron-usdt-manager', 'tron-wallet-manager'] },
+  ],
+  parallel: 3,
+  sequentialPhases: false,
+  arm64: 'qemu',
+  runner: 'ubuntu-24.04',
+  arm64Runner: 'ubuntu-24.04-arm',
+  nodeVersion: '20',
+  trivyVersion: 'v0.74.0',
+  registry: 'ghcr.io',
+  repository: 'hamigames/lucid',
+  platforms: ['linux/amd64', 'linux/arm64'],
+  outputRoot: 'dist/containers',
+  defaultBranch: 'main',
+  targets: { build: 'container-build', scan: 'scan', verify: 'container-verify', push: 'container-push' },
+  isolationTask: 'lucid:isolation',
+  phaseTagPrefix: 'phase:',
+  remoteCache: 'self-hosted',
+  ...over,
+});
+
+export const VARIANTS: Array<Partial<CiWorkflowInput>> = [
+  {},
+  { sequentialPhases: true },
+  { arm64: 'native' },
+  { arm64: 'native', sequentialPhases: true },
+  { isolationTask: null, registry: 'registry.example.com', remoteCache: 'none' },
+  { affected: 'nx', remoteCache: 'nx-cloud' },
+];
+

@@ -1,0 +1,56 @@
+/** What container-build is asked (the build executor's parsed options) and what it prepares before building. */
+import type { runProcess } from '../boundary/process';
+import type { BuildCacheOptions, EngineName } from '../config/options';
+import type { Engine, EngineBuildPlan, EngineCommand } from '../engines/engine';
+
+/** What a build is asked to do: the build executor's parsed options (its zod schema sits beside it). */
+export interface BuildOptions {
+  outputPath: string;
+  dockerfile: string;
+  context: string;
+  /** Not validated by the schema: checked at run time with every other problem, reported together. */
+  registry: string;
+  repository: string;
+  platforms: string[];
+  engine: EngineName;
+  buildCache: BuildCacheOptions;
+  registryMirrors: Record<string, string>;
+  insecureRegistries: string[];
+  buildArgs: Record<string, string>;
+  version?: string;
+  sourceUrl?: string;
+  phaseTagPrefix: string;
+  dockerfileError?: string;
+  dryRun: boolean;
+}
+
+/** The build's side effects that a test may replace. */
+export interface BuildDeps {
+  run?: typeof runProcess;
+  now?: () => number;
+}
+
+export interface BuildRequest {
+  workspaceRoot: string;
+  project: string;
+  projectRoot: string;
+  tags: string[];
+  options: BuildOptions;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  deps?: BuildDeps;
+}
+
+export interface PreparedBuild {
+  engine: Engine;
+  engineVersion: string;
+  plan: EngineBuildPlan;
+  commands: EngineCommand[];
+  image: string;
+  version: string;
+  gitSha: string | null;
+  phase: number | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  base: { ref: string; digest: string | null } | null;
+}

@@ -1,0 +1,75 @@
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeLayout, MadeLayout } from '../../e2e/support/make-layout';
+import type { runProcess } from '../boundary/process';
+import { PushOptions, pushBuiltImage } from './push-built-image';
+
+const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptions => ({
+  outputPath,
+  registry: 'registry.test:5000',
+  repository: 'hamigames/lucid',
+  insecureRegistries: ['registry.test:5000'],
+  latestOnBranch: 'main',
+  latest: 'auto',
+  versionTag: true,
+  sha: 'c'.repeat(40),
+  phaseTagPrefix: 'phase:',
+  mountFrom: [],
+  passwordStdin: false,
+  retries: 0,
+  dryRun: false,
+  ...over,
+});
+
+describe('pushBuiltImage (the push use case)', () => {
+  let made: MadeLayout;
+  let requests: string[];
+  /** A registry that has nothing: GET /v2/ answers 200, every HEAD 404; anything else is a test failure. */
+  const emptyRegistry = (async (url: string | URL, init?: RequestInit) => {
+    const method = init?.method ?? 'GET';
+    requests.push(`${method} ${new URL(String(url)).pathname}`);
+    if (method === 'GET' && new URL(String(url)).pathname === '/v2/') return new Response('{}', { status: 200 });
+    if (method === 'HEAD') return new Response(null, { status: 404 });
+    return new Response('unexpected', { status: 500 });
+  }) as typeof fetch;
+  const noGit = (async () => ({ exitCode: 1, stdout: '', stderr: '' })) as unknown as typeof runProcess;
+  const deps = (env: NodeJS.ProcessEnv = {}) => ({ env, log: () => undefined, run: noGit, client: { fetchImpl: emptyRegistry } });
+  const request = (over: Partial<PushOptions> = {}, tags = ['phase:3']) => ({
+    workspaceRoot: made.root,
+    project: 'api',
+    tags,
+    options: options(made.outputPath, over),
+    siblings: [],
+  });
+
+  beforeEach(() => {
+    made = makeLayout({ project: 'api', version: '1.2.3' });
+    requests = [];
+  });
+  afterEach(() => rmSync(made.root, { recursive: true, force: true }));
+
+  it('--dry-run plans every blob and the phase, sha and version tags, and writes nothing', async () => {
+    const result = await pushBuiltImage(request({ dryRun: true }), deps());
+    expect(result.blobs.uploaded).toBe(result.blobs.total);
+    expect(result.tags).toEqual(expect.arrayContaining(['c'.repeat(40), `phase3-${'c'.repeat(40)}`, 'v1.2.3']));
+    expect(requests.every((r) => r.startsWith('HEAD ') || r === 'GET /v2/')).toBe(true);
+    expect(existsSync(join(made.root, made.outputPath, 'push.json'))).toBe(false);
+  });
+
+  it('refuses a build output made for another project before the registry is touched', async () => {
+    await expect(pushBuiltImage({ ...request(), project: 'web' }, deps())).rejects.toThrow(/was built for api, not web; rebuild/);
+    expect(requests).toEqual([]);
+  });
+
+  it('refuses metadata.json naming another index than the layout holds', async () => {
+    const file = join(made.root, made.outputPath, 'metadata.json');
+    writeFileSync(file, JSON.stringify({ ...made.metadata, index: { ...made.metadata.index, digest: `sha256:${'e'.repeat(64)}` } }));
+    await expect(pushBuiltImage(request(), deps())).rejects.toThrow(/but the OCI layout holds/);
+    expect(requests).toEqual([]);
+  });
+
+  it('LUCID_REGISTRY set but empty is an error naming it, with no request made', async () => {
+    await expect(pushBuiltImage(request(), deps({ LUCID_REGISTRY: '' }))).rejects.toThrow(/LUCID_REGISTRY is set but empty/);
+    expect(requests).toEqual([]);
+  });
+});

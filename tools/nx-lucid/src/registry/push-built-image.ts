@@ -1,0 +1,158 @@
+/**
+ * The push use case: the build output (metadata.json + OCI layout) to the registry by digest, then the
+ * tags, then push.json. Dependencies (env, log, stdin, registry client options, process runner) are injectable.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARTIFACTS, readArtifact, writeArtifact } from '../artifacts/artifacts';
+import { runProcess } from '../boundary/process';
+import { phaseFromTags } from '../config/phase';
+import { parseImageReference } from '../image/naming';
+import { computePushTags, currentBranch, PushTagPlan } from '../image/tags';
+import { readBuildMetadata } from '../metadata/metadata';
+import { OciLayout } from '../oci/layout';
+import { ImageTarget, openSession, RegistryDeps, resolveImageTarget } from './connect';
+import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from './push';
+
+/** Sibling repositories probed for a mount, per missing blob; more would cost more than it saves. */
+const MAX_SIBLINGS = 8;
+
+/** The push executor's options (its zod schema sits beside the executor). */
+export interface PushOptions {
+  outputPath: string;
+  registry?: string;
+  repository?: string;
+  insecureRegistries: string[];
+  latestOnBranch: string;
+  latest: 'auto' | 'always' | 'never';
+  version?: string;
+  releaseVersion?: string;
+  versionTag: boolean;
+  sha?: string;
+  phaseTagPrefix: string;
+  mountFrom: string[];
+  passwordStdin: boolean;
+  username?: string;
+  retries: number;
+  dryRun: boolean;
+}
+
+export interface PushRequest {
+  workspaceRoot: string;
+  project: string;
+  /** The project's tags (the phase tag names phase<N>-<sha>). */
+  tags: string[];
+  options: PushOptions;
+  /** Every other project with a push target, and that target's outputPath (sibling mount sources). */
+  siblings: Array<{ name: string; outputPath: unknown }>;
+}
+
+export type PushDeps = RegistryDeps & { run?: typeof runProcess };
+
+async function git(root: string, args: string[], run: typeof runProcess): Promise<string | undefined> {
+  try {
+    const r = await run('git', args, { cwd: root, allowFailure: true });
+    return r.exitCode === 0 ? r.stdout.trim() || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Repositories of the same registry that may hold our blobs: --mountFrom, the base image's, sibling services. */
+function mountCandidates(req: PushRequest, target: ImageTarget, baseRef?: string): string[] {
+  const { project, options } = req;
+  const out = [...options.mountFrom];
+  if (baseRef) {
+    try {
+      const base = parseImageReference(baseRef);
+      if (base.registry === target.registry) out.push(base.repository);
+    } catch {
+      /* an unparsable base reference is just not a mount source */
+    }
+  }
+  const prefix = target.repository.slice(0, target.repository.length - project.length);
+  const siblings: SiblingPush[] = [];
+  for (const { name, outputPath } of req.siblings) {
+    if (name === project) continue;
+    siblings.push({ repository: `${prefix}${name}`, ...lastPush(req.workspaceRoot, outputPath) });
+  }
+  const ranked = rankMountSources(siblings, `${target.registry}/${prefix}`).slice(0, MAX_SIBLINGS);
+  return [...new Set([...out, ...ranked])].filter((r) => r !== target.repository);
+}
+
+/** The sibling's last push record (push.json beside its build output), if it has a readable one. */
+function lastPush(root: string, outputPath: unknown): Pick<SiblingPush, 'pushedImage' | 'pushedAtMs'> {
+  if (typeof outputPath !== 'string') return {};
+  const dir = join(root, outputPath);
+  try {
+    const record = readArtifact(dir, ARTIFACTS.push);
+    return record ? { pushedImage: record.image, pushedAtMs: statSync(join(dir, ARTIFACTS.push.file)).mtimeMs } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The push; throws on any failure. */
+export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Promise<PushResult> {
+  const { project, options, workspaceRoot: root } = req;
+  const env = deps.env ?? process.env;
+  const log = deps.log ?? ((l: string) => console.log(l));
+  const run = deps.run ?? runProcess;
+  const target = resolveImageTarget(options, project, env);
+  const metadata = readBuildMetadata(root, options.outputPath);
+  if (metadata.project !== project) {
+    throw new Error(`${options.outputPath}/metadata.json was built for ${metadata.project}, not ${project}; rebuild`);
+  }
+  const layout = OciLayout.open(join(root, options.outputPath, metadata.layout));
+  const source = readPushSource(layout);
+  if (source.index.digest !== metadata.index.digest) {
+    throw new Error(`${options.outputPath}/metadata.json names index ${metadata.index.digest} but the OCI layout holds ${source.index.digest}; rebuild`);
+  }
+
+  // Tags are decided (and validated) before the registry is touched.
+  const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? metadata.gitSha;
+  const branch = currentBranch(env, await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run));
+  const tagPlan: PushTagPlan = computePushTags({
+    sha,
+    phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? metadata.phase,
+    version: options.versionTag ? (options.releaseVersion ?? options.version ?? metadata.version) : undefined,
+    branch,
+    latestOnBranch: options.latestOnBranch,
+    latest: options.latest,
+  });
+
+  const { client, say } = await openSession(target, options, env, deps, log);
+
+  const platforms = source.manifests.map((m) => m.platform).filter(Boolean).join(', ');
+  say(`${options.dryRun ? '[dry-run] ' : ''}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(metadata.compressedSize)})`);
+  for (const s of tagPlan.skipped) say(`  - not tagging ${s.tag}: ${s.reason}`);
+  const result = await pushImage(client, source, {
+    repository: target.repository,
+    tags: tagPlan.tags.map((t) => t.tag),
+    dryRun: options.dryRun,
+    mountFrom: mountCandidates(req, target, metadata.base?.ref),
+    log: say,
+  });
+  const b = result.blobs;
+  const allTags = [...result.tags, ...result.unchangedTags];
+  say(
+    `${options.dryRun ? '[dry-run] would push' : '✔ pushed'} ${target.image}@${result.digest} tags: ${allTags.join(', ') || '(none)'} — ` +
+      `blobs: ${b.uploaded} ${options.dryRun ? 'to upload' : 'uploaded'} (${formatBytes(b.uploadedBytes)}), ${b.mounted} mounted, ${b.skipped} already present (${formatBytes(b.skippedBytes)}); ` +
+      `${client.stats.retries} retr${client.stats.retries === 1 ? 'y' : 'ies'}`,
+  );
+  if (!options.dryRun) {
+    writeArtifact(join(root, options.outputPath), ARTIFACTS.push, {
+      schemaVersion: 1,
+      project,
+      image: target.image,
+      digest: result.digest,
+      platforms: result.platforms,
+      tags: allTags,
+      uploadedBytes: result.blobs.uploadedBytes,
+      blobs: result.blobs,
+      manifestsPut: result.manifestsPut,
+      retries: client.stats.retries,
+    });
+  }
+  return result;
+}

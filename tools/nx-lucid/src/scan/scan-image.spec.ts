@@ -1,0 +1,79 @@
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ARTIFACTS, readArtifact } from '../artifacts/artifacts';
+import type { runProcess } from '../boundary/process';
+import { DEFAULT_GATE } from '../config/options';
+import { ScanDeps, scanImage, ScanOptions } from './scan-image';
+import { TRIVY_FIXTURES } from './test-support';
+
+const REF = `registry.example:5000/lucid/api@sha256:${'a'.repeat(64)}`;
+const options = (over: Partial<ScanOptions> = {}): ScanOptions => ({
+  outputPath: 'dist/containers/api',
+  imageRef: REF,
+  platforms: ['linux/amd64'],
+  gate: { ...DEFAULT_GATE },
+  sarif: 'built-in',
+  timeoutMinutes: 1,
+  dryRun: false,
+  ...over,
+});
+
+describe('scanImage (the scan use case)', () => {
+  let ws: string;
+  let calls: string[][];
+  let info: string[];
+  let errors: string[];
+  /** A stand-in Trivy: `image` copies a recorded report to --output, `version` answers JSON. */
+  const deps = (report: string, env: NodeJS.ProcessEnv = {}, onPath = true): ScanDeps => ({
+    env,
+    which: () => (onPath ? '/usr/bin/trivy' : undefined),
+    log: (l) => info.push(l),
+    logError: (l) => errors.push(l),
+    run: (async (_command: string, args: string[]) => {
+      calls.push(args);
+      if (args[0] === 'version') return { exitCode: 0, stdout: '{"Version":"0.58.0"}', stderr: '' };
+      copyFileSync(join(TRIVY_FIXTURES, report), args[args.indexOf('--output') + 1]);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    }) as unknown as typeof runProcess,
+  });
+
+  beforeEach(() => {
+    ws = mkdtempSync(join(tmpdir(), 'scan-uc-'));
+    calls = [];
+    info = [];
+    errors = [];
+  });
+  afterEach(() => rmSync(ws, { recursive: true, force: true }));
+
+  it('fails the gate on a CVSS ≥ 7 finding and writes gate.json, which reads back through its schema', async () => {
+    expect(await scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('debian-buster.json'))).toBe(false);
+    const outcome = readArtifact(join(ws, 'dist/containers/api'), ARTIFACTS.gate);
+    expect(outcome).toMatchObject({ project: 'api', passed: false, target: { kind: 'image-ref', ref: REF }, platforms: ['linux/amd64'], sarif: 'built-in' });
+    expect(calls.filter((a) => a[0] === 'image')).toHaveLength(1);
+    expect(errors.some((l) => l.startsWith('✗ '))).toBe(true);
+  });
+
+  it('passes a report without vulnerabilities', async () => {
+    expect(await scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('engine-ci-alpine-no-vulns.json'))).toBe(true);
+    expect(readArtifact(join(ws, 'dist/containers/api'), ARTIFACTS.gate)?.passed).toBe(true);
+  });
+
+  it('--dry-run runs and writes nothing', async () => {
+    expect(await scanImage({ workspaceRoot: ws, project: 'api', options: options({ dryRun: true }) }, deps('debian-buster.json'))).toBe(true);
+    expect(calls).toEqual([]);
+    expect(existsSync(join(ws, 'dist'))).toBe(false);
+    expect(info.filter((l) => l.startsWith('trivy image'))).toHaveLength(1);
+  });
+
+  it('without trivy on PATH nothing is scanned and the scan fails', async () => {
+    await expect(scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('debian-buster.json', {}, false))).rejects.toThrow(/trivy is not installed/);
+    expect(calls).toEqual([]);
+  });
+
+  it('LUCID_TRIVY_DB_DIR set but empty is an error naming it', async () => {
+    await expect(scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('debian-buster.json', { LUCID_TRIVY_DB_DIR: '' }))).rejects.toThrow(
+      /LUCID_TRIVY_DB_DIR is set but empty/,
+    );
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * The scan use case: Trivy over each platform of the built OCI layout (or a registry reference), the gate,
+ * then report.json, report.sarif, summary.md and gate.json in <outputPath>/scan. Process runner, PATH lookup,
+ * environment and log sinks are injected.
+ */
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
+import { INSTALL_HINTS, formatCommand, runProcess, which } from '../boundary/process';
+import { GateOptions } from '../config/options';
+import { envValue } from '../config/resolve';
+import { readBuildMetadata } from '../metadata/metadata';
+import { Descriptor, platformString } from '../oci/types';
+import { evaluateGate, gateReportLines } from './gate';
+import { IgnoreList, parseIgnoreFile, partitionIgnores } from './ignore-file';
+import { mergePlatformReports, parseTrivyReport, TrivyReport } from './report';
+import { toSarif } from './sarif';
+import { markdownSummary, OUTCOME_FILE, ScanOutcome, toOutcome } from './summary';
+import { linkSharedDb, platformSlug, trivyConvertArgs, trivyImageArgs, writePlatformLayoutView } from './trivy-command';
+
+/** The scan executor's options (its zod schema sits beside the executor). */
+export interface ScanOptions {
+  outputPath: string;
+  platforms?: string[];
+  gate: GateOptions;
+  imageRef?: string;
+  platform?: string;
+  cacheDir?: string;
+  dbCacheDir?: string;
+  sarif: 'auto' | 'trivy' | 'built-in';
+  timeoutMinutes: number;
+  dryRun: boolean;
+}
+
+export interface ScanRequest {
+  workspaceRoot: string;
+  project: string;
+  options: ScanOptions;
+}
+
+export interface ScanDeps {
+  env: NodeJS.ProcessEnv;
+  run: typeof runProcess;
+  which: (command: string) => string | undefined | null | false;
+  log: (line: string) => void;
+  logError: (line: string) => void;
+}
+
+/** Report lines go to stdout/stderr as they are: people and CI logs read them verbatim. */
+export const defaultScanDeps = (): ScanDeps => ({
+  env: process.env,
+  run: runProcess,
+  which,
+  log: (line) => console.log(line),
+  logError: (line) => console.error(line),
+});
+
+export const DB_DIR_ENV = 'LUCID_TRIVY_DB_DIR';
+
+interface PlannedScan {
+  platform: string | undefined;
+  /** Layout view to create before the run (OCI input only). */
+  view?: { dir: string; manifest: Pick<Descriptor, 'digest' | 'mediaType' | 'size' | 'platform'> };
+  args: string[];
+  output: string;
+}
+
+/** Scans and gates; returns whether the gate passed (a dry run passes). Throws when the scan cannot run. */
+export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDeps()): Promise<boolean> {
+  const { options, project, workspaceRoot: root } = req;
+  const { env, log, logError } = deps;
+
+  const outDir = resolve(root, options.outputPath);
+  const scanDir = join(outDir, 'scan');
+  const cacheDir = resolve(root, options.cacheDir ?? join('.lucid', 'trivy-cache', project));
+  const dbCacheDirOption = options.dbCacheDir ?? envValue(env, DB_DIR_ENV);
+  const dbCacheDir = dbCacheDirOption ? resolve(root, dbCacheDirOption) : undefined;
+  const sharedDb = !!dbCacheDir && existsSync(join(dbCacheDir, 'db'));
+  if (dbCacheDir && !sharedDb) {
+    log(`note: ${dbCacheDir}/db not found; this scan downloads its own DB into ${relative(root, cacheDir)}`);
+  }
+  const ignoreFile = options.gate.ignoreFile ? resolve(root, options.gate.ignoreFile) : undefined;
+  const workRoot = options.dryRun ? join(tmpdir(), `lucid-scan-${project}-XXXXXX`) : mkdtempSync(join(tmpdir(), 'lucid-scan-'));
+  // Trivy splits --input at the first '@' or ':' (a tag or digest); such a path would be misread.
+  if (/[@:]/.test(workRoot)) throw new Error(`temporary dir ${workRoot} contains '@' or ':', which Trivy would read as a reference; set TMPDIR`);
+
+  try {
+    // What to scan: each platform manifest of the built layout, or a registry reference.
+    let target: ScanOutcome['target'];
+    const plans: PlannedScan[] = [];
+    const common = { cacheDir, skipDbUpdate: sharedDb };
+    if (options.imageRef) {
+      target = { kind: 'image-ref', ref: options.imageRef, digest: /@(sha256:[a-f0-9]{64})$/.exec(options.imageRef)?.[1] ?? null };
+      const platforms: Array<string | undefined> = options.platform ? [options.platform] : options.platforms?.length ? options.platforms : [undefined];
+      for (const platform of platforms) {
+        const output = join(workRoot, `${platform ? platformSlug(platform) : 'default'}.json`);
+        plans.push({ platform, output, args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output }) });
+      }
+    } else if (options.dryRun && !existsSync(join(outDir, 'metadata.json'))) {
+      // Dry run before any build: show the shape of the commands from the configured platforms.
+      target = { kind: 'oci-layout', ref: `${options.outputPath}/oci (not built yet)`, digest: null };
+      for (const platform of options.platform ? [options.platform] : options.platforms ?? []) {
+        const dir = join(workRoot, platformSlug(platform));
+        plans.push({ platform, output: join(workRoot, `${platformSlug(platform)}.json`), args: trivyImageArgs({ ...common, input: dir, output: join(workRoot, `${platformSlug(platform)}.json`) }) });
+      }
+    } else {
+      const metadata = readBuildMetadata(root, options.outputPath);
+      const ociDir = join(outDir, metadata.layout);
+      if (!existsSync(join(ociDir, 'index.json'))) {
+        throw new Error(`${relative(root, ociDir)}/index.json not found: run the container-build target first`);
+      }
+      target = { kind: 'oci-layout', ref: `${metadata.image}:${metadata.version}`, digest: metadata.index.digest };
+      const manifests = metadata.manifests.filter((m) => !options.platform || platformString(m.platform) === options.platform);
+      if (!manifests.length) {
+        throw new Error(`platform ${options.platform} is not in the build (built: ${metadata.manifests.map((m) => platformString(m.platform)).join(', ')})`);
+      }
+      for (const m of manifests) {
+        const platform = platformString(m.platform);
+        const dir = join(workRoot, platformSlug(platform));
+        const output = join(workRoot, `${platformSlug(platform)}.json`);
+        plans.push({
+          platform,
+          output,
+          view: { dir, manifest: { mediaType: m.mediaType, digest: m.digest, size: m.size, platform: m.platform } },
+          args: trivyImageArgs({ ...common, input: dir, output }),
+        });
+      }
+    }
+
+    if (options.dryRun) {
+      log(`dry run: would scan ${target.ref}${target.digest ? ` (${target.digest})` : ''} for ${project}`);
+      if (sharedDb) log(`would link ${dbCacheDir}/db into ${cacheDir} (read-only shared DB)`);
+      for (const p of plans) {
+        if (p.view) log(`would write a one-platform OCI layout view ${p.view.dir} → ${p.view.manifest.digest} (${p.platform})`);
+        log(formatCommand('trivy', p.args));
+      }
+      if (options.sarif !== 'built-in') {
+        log(formatCommand('trivy', trivyConvertArgs(join(scanDir, 'report.json'), join(scanDir, 'report.sarif'), ignoreFile)));
+      }
+      log(`would write ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}}${env.GITHUB_STEP_SUMMARY ? ' and append to $GITHUB_STEP_SUMMARY' : ''}`);
+      return true;
+    }
+
+    if (!deps.which('trivy')) {
+      throw new Error(`trivy is not installed (not on PATH): ${INSTALL_HINTS.trivy}. Nothing was scanned; the gate cannot pass without a scan.`);
+    }
+    // Read the policy inputs before scanning: a broken ignore file fails fast.
+    const ignores = loadIgnores(ignoreFile, root);
+
+    // A failed scan must never leave an earlier, passing report behind.
+    rmSync(scanDir, { recursive: true, force: true });
+    mkdirSync(join(scanDir, 'trivy'), { recursive: true });
+    mkdirSync(cacheDir, { recursive: true });
+    if (sharedDb) linkSharedDb(cacheDir, dbCacheDir!);
+
+    const trivyVersion = await readTrivyVersion(deps.run);
+    const parts: Array<{ platform: string; report: TrivyReport; raw: string }> = [];
+    for (const p of plans) {
+      if (p.view) writePlatformLayoutView(join(outDir, 'oci'), p.view.manifest, p.view.dir);
+      log(`$ ${formatCommand('trivy', p.args)}`);
+      await deps.run('trivy', p.args, { cwd: root, timeoutMs: options.timeoutMinutes * 60_000 });
+      if (!existsSync(p.output)) throw new Error(`trivy exited 0 but wrote no report to ${p.output}`);
+      const raw = readFileSync(p.output, 'utf8');
+      const label = p.platform ?? 'default';
+      const report = parseTrivyReport(raw, `Trivy report for ${target.ref} (${label})`);
+      writeFileSync(join(scanDir, 'trivy', `${platformSlug(label)}.json`), raw);
+      parts.push({ platform: label, report, raw });
+    }
+    const merged = mergePlatformReports(parts);
+    const reportFile = join(scanDir, 'report.json');
+    // One platform: Trivy's bytes as they are. Several: the joined report.
+    writeFileSync(reportFile, parts.length === 1 ? parts[0].raw : JSON.stringify(merged, null, 2) + '\n');
+
+    const gate = evaluateGate(merged, options.gate, ignores);
+    const sarifSource = await writeSarif(options.sarif, reportFile, join(scanDir, 'report.sarif'), ignoreFile, merged, ignores, trivyVersion, scanDir, deps);
+
+    const outcome = toOutcome(gate, {
+      project,
+      target,
+      platforms: parts.map((p) => p.platform),
+      trivyVersion,
+      sarif: sarifSource,
+    });
+    writeArtifact(outDir, ARTIFACTS.gate, outcome);
+    const md = markdownSummary(gate, outcome);
+    writeFileSync(join(scanDir, 'summary.md'), md);
+    if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, md + '\n');
+
+    for (const line of gateReportLines(gate)) (gate.passed ? log : logError)(line);
+    log(`wrote ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}} (SARIF by ${sarifSource})`);
+    return gate.passed;
+  } finally {
+    if (!options.dryRun) rmSync(workRoot, { recursive: true, force: true });
+  }
+}
+
+function loadIgnores(ignoreFile: string | undefined, root: string): IgnoreList {
+  if (!ignoreFile) return { active: [], expired: [] };
+  const shown = relative(root, ignoreFile);
+  if (!existsSync(ignoreFile)) throw new Error(`ignore file ${shown} (gate.ignoreFile) not found`);
+  if (/\.ya?ml$/.test(ignoreFile)) throw new Error(`ignore file ${shown}: only the plain .trivyignore format (ID [exp:YYYY-MM-DD]) is supported, not .trivyignore.yaml`);
+  return partitionIgnores(parseIgnoreFile(readFileSync(ignoreFile, 'utf8'), shown), new Date());
+}
+
+/** Trivy's version for the summary; a failure here is not fatal (the scan itself reports real errors). */
+async function readTrivyVersion(run: ScanDeps['run']): Promise<string | null> {
+  try {
+    const r = await run('trivy', ['version', '--format', 'json'], { allowFailure: true, timeoutMs: 30_000 });
+    if (r.exitCode !== 0) return null;
+    const v = JSON.parse(r.stdout) as { Version?: unknown };
+    return typeof v.Version === 'string' ? v.Version : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeSarif(
+  mode: ScanOptions['sarif'],
+  reportFile: string,
+  sarifFile: string,
+  ignoreFile: string | undefined,
+  merged: TrivyReport,
+  ignores: IgnoreList,
+  trivyVersion: string | null,
+  scanDir: string,
+  { run, log }: ScanDeps,
+): Promise<ScanOutcome['sarif']> {
+  if (mode !== 'built-in') {
+    try {
+      // cwd = scan dir, so Trivy's default ./.trivyignore lookup finds nothing we did not pass explicitly.
+      await run('trivy', trivyConvertArgs(reportFile, sarifFile, ignoreFile), { cwd: scanDir, timeoutMs: 5 * 60_000 });
+      const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { version?: unknown; runs?: unknown };
+      if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) throw new Error('output is not a SARIF 2.1.0 log');
+      return 'trivy convert';
+    } catch (e) {
+      if (mode === 'trivy') throw new Error(`trivy convert --format sarif failed: ${(e as Error).message}`);
+      log(`note: trivy convert --format sarif failed (${(e as Error).message.split('\n')[0]}); using the built-in SARIF conversion`);
+      rmSync(sarifFile, { force: true });
+    }
+  }
+  writeFileSync(sarifFile, JSON.stringify(toSarif(merged, ignores, trivyVersion ?? undefined), null, 2) + '\n');
+  return 'built-in';
+}
+

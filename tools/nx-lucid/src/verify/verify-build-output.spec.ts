@@ -1,0 +1,85 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ARTIFACTS, readArtifact } from '../artifacts/artifacts';
+import { OciLayout } from '../oci/layout';
+import { DEFAULT_FORBIDDEN_PATHS, DEFAULT_REQUIRED_LABELS } from './checks';
+import { writeLayout } from './testing/layer-builder';
+import { verifyBuildOutput, VerifyOptions } from './verify-build-output';
+
+const LABELS = {
+  'org.opencontainers.image.source': 'https://github.com/hamigames/lucid',
+  'org.opencontainers.image.revision': 'a'.repeat(40),
+  'org.opencontainers.image.version': '1.2.3',
+  'org.opencontainers.image.created': '2025-01-01T00:00:00Z',
+  'org.opencontainers.image.title': 'api',
+};
+const OUT = 'dist/containers/api';
+const options = (over: Partial<VerifyOptions> = {}): VerifyOptions => ({
+  outputPath: OUT,
+  repository: 'hamigames/lucid',
+  platforms: ['linux/amd64'],
+  forbiddenPaths: [...DEFAULT_FORBIDDEN_PATHS],
+  additionalForbiddenPaths: [],
+  requiredLabels: [...DEFAULT_REQUIRED_LABELS],
+  dryRun: false,
+  ...over,
+});
+
+describe('verifyBuildOutput (the verify use case)', () => {
+  let ws: string;
+  let info: string[];
+  let errors: string[];
+  const deps = (env: NodeJS.ProcessEnv = {}) => ({ env, log: (l: string) => info.push(l), logError: (l: string) => errors.push(l) });
+
+  async function build(files: Array<{ name: string; content: string }>, indexDigest?: string): Promise<void> {
+    const dir = join(ws, OUT);
+    await writeLayout(join(dir, 'oci'), [{ platform: { os: 'linux', architecture: 'amd64' }, user: '65532:65532', labels: LABELS, layers: [{ entries: files }] }]);
+    const index = OciLayout.open(join(dir, 'oci')).imageIndexDescriptor();
+    const metadata = {
+      schemaVersion: 1, project: 'api', phase: null, image: 'ghcr.io/hamigames/lucid/api', version: '1.2.3', gitSha: null, layout: 'oci',
+      index: { digest: indexDigest ?? index.digest, mediaType: index.mediaType, size: index.size },
+      manifests: [{ platform: { os: 'linux', architecture: 'amd64' }, digest: `sha256:${'1'.repeat(64)}`, mediaType: 'x', size: 1, configDigest: `sha256:${'2'.repeat(64)}`, compressedSize: 1 }],
+      compressedSize: 1, labels: LABELS, annotations: {}, base: null, engine: { name: 'buildah', version: '1' },
+    };
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'metadata.json'), JSON.stringify(metadata));
+  }
+
+  beforeEach(() => {
+    ws = mkdtempSync(join(tmpdir(), 'verify-uc-'));
+    info = [];
+    errors = [];
+  });
+  afterEach(() => rmSync(ws, { recursive: true, force: true }));
+
+  it('passes a clean image and records verify.json, which reads back through its schema', async () => {
+    await build([{ name: 'app/main.py', content: 'print(1)' }]);
+    expect(await verifyBuildOutput(ws, options(), deps())).toBe(true);
+    const record = readArtifact(join(ws, OUT), ARTIFACTS.verify);
+    expect(record).toMatchObject({ project: 'api', success: true, findings: [], policy: { platforms: ['linux/amd64'], sourceRepository: 'https://github.com/hamigames/lucid' } });
+    expect(errors).toEqual([]);
+  });
+
+  it('fails on a shell, and on metadata naming another index than the layout holds', async () => {
+    await build([{ name: 'bin/sh', content: '#!' }], `sha256:${'f'.repeat(64)}`);
+    expect(await verifyBuildOutput(ws, options(), deps())).toBe(false);
+    const record = JSON.parse(readFileSync(join(ws, OUT, 'verify.json'), 'utf8'));
+    expect(record.findings.map((f: { check: string }) => f.check)).toEqual(['layout', 'forbidden-path']);
+    expect(errors[0]).toBe('✖ api: 2 finding(s):');
+  });
+
+  it('applies LUCID_PLATFORMS as the build does, and refuses it set but empty', async () => {
+    await build([{ name: 'app/main.py', content: 'print(1)' }]);
+    expect(await verifyBuildOutput(ws, options(), deps({ LUCID_PLATFORMS: 'linux/amd64,linux/arm64' }))).toBe(false);
+    expect(errors.join('\n')).toContain('configured platform linux/arm64 is missing from the image index');
+    await expect(verifyBuildOutput(ws, options(), deps({ LUCID_PLATFORMS: '' }))).rejects.toThrow(/LUCID_PLATFORMS is set but empty/);
+  });
+
+  it('--dry-run writes nothing', async () => {
+    await build([{ name: 'app/main.py', content: 'print(1)' }]);
+    expect(await verifyBuildOutput(ws, options({ dryRun: true }), deps())).toBe(true);
+    expect(existsSync(join(ws, OUT, 'verify.json'))).toBe(false);
+    expect(info).toContain(`[dry-run] would write ${OUT}/verify.json`);
+  });
+});
