@@ -11,9 +11,36 @@ import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
 const TARBALL = '/work/shared/fixtures/lucid/lucid-29c889df.tar.gz';
 const SEED: Record<number, string[]> = {
   1: ['auth-service', 'storage-database', 'mongodb', 'redis', 'elasticsearch'],
-  2: ['api-gateway', 'blockchain-core', 'blockchain-engine', 'session-anchoring', 'block-manager', 'data-chain', 'service-mesh-controller'],
-  3: ['session-pipeline', 'session-recorder', 'session-processor', 'session-storage', 'session-api', 'rdp-server-manager', 'rdp-xrdp', 'rdp-controller', 'rdp-monitor', 'node-management'],
-  4: ['admin-interface', 'tron-client', 'tron-payout-router', 'tron-wallet-manager', 'tron-usdt-manager', 'tron-staking', 'tron-payment-gateway'],
+  2: [
+    'api-gateway',
+    'blockchain-core',
+    'blockchain-engine',
+    'session-anchoring',
+    'block-manager',
+    'data-chain',
+    'service-mesh-controller',
+  ],
+  3: [
+    'session-pipeline',
+    'session-recorder',
+    'session-processor',
+    'session-storage',
+    'session-api',
+    'rdp-server-manager',
+    'rdp-xrdp',
+    'rdp-controller',
+    'rdp-monitor',
+    'node-management',
+  ],
+  4: [
+    'admin-interface',
+    'tron-client',
+    'tron-payout-router',
+    'tron-wallet-manager',
+    'tron-usdt-manager',
+    'tron-staking',
+    'tron-payment-gateway',
+  ],
 };
 
 /**
@@ -35,13 +62,29 @@ let root: string;
 const run = (cmd: string, args: string[]): Promise<RunResult> =>
   runProcess(cmd, args, { cwd: root, env: { ...process.env, ...NX_ENV }, allowFailure: true });
 const nx = (args: string[]) => run(join(WORKSPACE_ROOT, 'node_modules/.bin/nx'), args);
-const git = async (args: string[]) => (await run('git', ['-c', 'user.name=lucid-test', '-c', 'user.email=test@lucid.invalid', '-c', 'commit.gpgsign=false', ...args])).stdout.trim();
+const git = async (args: string[]) =>
+  (
+    await run('git', [
+      '-c',
+      'user.name=lucid-test',
+      '-c',
+      'user.email=test@lucid.invalid',
+      '-c',
+      'commit.gpgsign=false',
+      ...args,
+    ])
+  ).stdout.trim();
 const commit = async (message: string) => {
   await git(['add', '-A']);
   await git(['commit', '-q', '-m', message]);
   return git(['rev-parse', 'HEAD']);
 };
-const lines = (r: RunResult) => r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+const lines = (r: RunResult) =>
+  r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .sort();
 
 let adopted: string;
 let initOutput: string;
@@ -52,7 +95,10 @@ beforeAll(async () => {
   installPlugin(root);
   appendFileSync(join(root, '.gitignore'), '\nnode_modules\n.nx\ndist\n');
   // What `nx init` leaves in a repository without a package manager workspace.
-  writeFileSync(join(root, 'nx.json'), JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2));
+  writeFileSync(
+    join(root, 'nx.json'),
+    JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2),
+  );
   await git(['init', '-q', '-b', 'main']);
   await commit('Lucid at 29c889df');
 
@@ -97,7 +143,9 @@ describe('nx g @lucid/nx-lucid:init on the Lucid tree', () => {
   it('run-many -t container-build --graph: a task graph without a cycle', async () => {
     const r = await nx(['run-many', '-t', 'container-build', '--graph=tasks.json']);
     // (Stage cycles inside single broken Dockerfiles are warnings about those files, not about the task graph.)
-    expect(r.stdout + r.stderr).not.toMatch(/task graph has a circular dependency|Dockerfile dependencies make \d+ cycle/);
+    expect(r.stdout + r.stderr).not.toMatch(
+      /task graph has a circular dependency|Dockerfile dependencies make \d+ cycle/,
+    );
     expect(r.exitCode).toBe(0);
     const graph = JSON.parse(readFileSync(join(root, 'tasks.json'), 'utf8'));
     expect(Object.keys(graph.tasks.tasks).length).toBeGreaterThanOrEqual(140);
@@ -107,16 +155,39 @@ describe('nx g @lucid/nx-lucid:init on the Lucid tree', () => {
   it('a change under payment_systems/tron/: lucid affected lists exactly the services reading it; nx affected covers them', async () => {
     appendFileSync(join(root, 'payment_systems/tron/config.py'), '\n# touched by the e2e test\n');
     const changed = await commit('tron change');
-    const lucid = await run('node', ['-r', '@swc-node/register', 'tools/nx-lucid/bin/lucid.ts', 'affected', `--base=${adopted}`, `--head=${changed}`, '--json']);
+    const lucid = await run('node', [
+      '-r',
+      '@swc-node/register',
+      'tools/nx-lucid/bin/lucid.ts',
+      'affected',
+      `--base=${adopted}`,
+      `--head=${changed}`,
+      '--json',
+    ]);
     expect(lucid.exitCode).toBe(0);
     const affected = JSON.parse(lucid.stdout).affected as Array<{ name: string; reason: { files?: string[] } }>;
     // Read from the Dockerfiles by hand: COPY of payment_systems/tron (or a folder above it) with the repository
     // root as context, the tron Dockerfile's own folder context (COPY . .), and sessions/api's `COPY . .` of the whole root.
     expect(affected.map((a) => a.name).sort()).toEqual(
       [
-        'chain-to-pay', 'consensus-engine', 'network-friendly', 'payment-gateway', 'payment-systems', 'payment-systems-wallet',
-        'server-service-mesh-controller', 'sessions-api', 'tron', 'tron-client', 'tron-node-client', 'tron-payment-gateway',
-        'tron-payment-service', 'tron-payout-router', 'tron-staking', 'tron-tron-relay', 'tron-usdt-manager', 'tron-wallet-manager',
+        'chain-to-pay',
+        'consensus-engine',
+        'network-friendly',
+        'payment-gateway',
+        'payment-systems',
+        'payment-systems-wallet',
+        'server-service-mesh-controller',
+        'sessions-api',
+        'tron',
+        'tron-client',
+        'tron-node-client',
+        'tron-payment-gateway',
+        'tron-payment-service',
+        'tron-payout-router',
+        'tron-staking',
+        'tron-tron-relay',
+        'tron-usdt-manager',
+        'tron-wallet-manager',
       ].sort(),
     );
     expect(affected.every((a) => a.reason.files?.includes('payment_systems/tron/config.py'))).toBe(true);

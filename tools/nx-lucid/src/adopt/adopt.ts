@@ -30,14 +30,21 @@ function writtenForItsFolder(workspaceRoot: Workspace, p: InferredProject): bool
   if (folder === '.' || p.contextFrom !== 'default') return false;
   const analysis = analyzeContainerProject(workspaceRoot, p).analysis;
   if (!analysis) return false;
-  const literal = analysis.contextSources.filter((s) => !s.unresolved && s.path !== '.' && !/[*?[]/.test(s.path)).map((s) => s.path);
+  const literal = analysis.contextSources
+    .filter((s) => !s.unresolved && s.path !== '.' && !/[*?[]/.test(s.path))
+    .map((s) => s.path);
   const copiesAll = analysis.contextSources.some((s) => s.path === '.' && !s.unresolved);
   const inFolder = literal.every((s) => fs.exists(posix.join(folder, s)));
   const atRoot = literal.every((s) => fs.exists(s));
   return inFolder && ((literal.length > 0 && !atRoot) || copiesAll);
 }
 
-export function planAdoption(workspaceRoot: Workspace, files: readonly string[], catalogue: readonly CatalogueEntry[], base: PluginOptions): AdoptionPlan {
+export function planAdoption(
+  workspaceRoot: Workspace,
+  files: readonly string[],
+  catalogue: readonly CatalogueEntry[],
+  base: PluginOptions,
+): AdoptionPlan {
   const projects: Record<string, DockerfileProjectOptions> = {};
   base = { ...base, waitForCopiedProjects: false };
   const first = inferContainerProjects(workspaceRoot, files, base);
@@ -56,7 +63,10 @@ export function planAdoption(workspaceRoot: Workspace, files: readonly string[],
     // A project whose project.json already carries the name keeps its own tags.
     const p = byPath.get(dockerfile)!;
     if (!(p.root !== p.dockerfile && declaredProjectName(workspaceRoot, p.root) === service.name)) {
-      projects[dockerfile] = { name: service.name, tags: [`${base.phaseTagPrefix}${service.phase}`, `scope:${service.scope}`, 'type:service'] };
+      projects[dockerfile] = {
+        name: service.name,
+        tags: [`${base.phaseTagPrefix}${service.phase}`, `scope:${service.scope}`, 'type:service'],
+      };
     }
   }
   const contexts: AdoptionPlan['contexts'] = [];

@@ -31,9 +31,20 @@ export function adoptionReport(plan: AdoptionPlan): string {
     ...plan.mapped.map((m) => `  ${m.service} (phase ${m.phase}) <- ${m.dockerfile}`),
   ];
   if (plan.unmapped.length) {
-    lines.push(`not mapped (no Dockerfile found) ${plan.unmapped.length}:`, ...plan.unmapped.map((u) => `  ${u.service}: looked for ${u.lookedFor.join(', ')}`));
+    lines.push(
+      `not mapped (no Dockerfile found) ${plan.unmapped.length}:`,
+      ...plan.unmapped.map((u) => `  ${u.service}: looked for ${u.lookedFor.join(', ')}`),
+    );
   }
-  if (plan.contexts.length) lines.push('build context set to the Dockerfile folder (written for it):', ...plan.contexts.map((c) => `  ${c.dockerfile} -> ${c.context}`));
-  if (plan.composeProblems.length) lines.push(`compose build blocks that could not be used ${plan.composeProblems.length}:`, ...plan.composeProblems.map((p) => `  ${p}`));
+  if (plan.contexts.length)
+    lines.push(
+      'build context set to the Dockerfile folder (written for it):',
+      ...plan.contexts.map((c) => `  ${c.dockerfile} -> ${c.context}`),
+    );
+  if (plan.composeProblems.length)
+    lines.push(
+      `compose build blocks that could not be used ${plan.composeProblems.length}:`,
+      ...plan.composeProblems.map((p) => `  ${p}`),
+    );
   return lines.join('\n');
 }

@@ -1,7 +1,12 @@
 import { AffectedGraph, containerAffected, fromNxGraph } from './affected';
 
 const build = (inputs: unknown[]) => ({ 'container-build': { inputs: inputs as string[] } });
-const NEG = ['!{workspaceRoot}/**/*.md', '!{workspaceRoot}/**/*.md/**', '!{workspaceRoot}/**/tests', '!{workspaceRoot}/**/tests/**'];
+const NEG = [
+  '!{workspaceRoot}/**/*.md',
+  '!{workspaceRoot}/**/*.md/**',
+  '!{workspaceRoot}/**/tests',
+  '!{workspaceRoot}/**/tests/**',
+];
 
 const graph: AffectedGraph = {
   projects: {
@@ -9,16 +14,35 @@ const graph: AffectedGraph = {
     tron: { root: 'libs/tron' },
     api: {
       root: 'apps/api',
-      targets: build(['{workspaceRoot}/apps/api/Dockerfile', '{workspaceRoot}/apps/api/src/**/*', '{workspaceRoot}/libs/common/src/**/*', ...NEG, { env: 'LUCID_REGISTRY' }]),
+      targets: build([
+        '{workspaceRoot}/apps/api/Dockerfile',
+        '{workspaceRoot}/apps/api/src/**/*',
+        '{workspaceRoot}/libs/common/src/**/*',
+        ...NEG,
+        { env: 'LUCID_REGISTRY' },
+      ]),
     },
     wallet: {
       root: 'apps/wallet',
-      targets: build(['{workspaceRoot}/apps/wallet/Dockerfile', '{workspaceRoot}/apps/wallet/src/**/*', '{workspaceRoot}/libs/tron/src/**/*', '{workspaceRoot}/libs/common/src/**/*', ...NEG]),
+      targets: build([
+        '{workspaceRoot}/apps/wallet/Dockerfile',
+        '{workspaceRoot}/apps/wallet/src/**/*',
+        '{workspaceRoot}/libs/tron/src/**/*',
+        '{workspaceRoot}/libs/common/src/**/*',
+        ...NEG,
+      ]),
     },
     // Built FROM wallet's image.
-    payout: { root: 'apps/payout', targets: build(['{projectRoot}/Dockerfile', { fileset: '{projectRoot}/src/**/*' }]) },
+    payout: {
+      root: 'apps/payout',
+      targets: build(['{projectRoot}/Dockerfile', { fileset: '{projectRoot}/src/**/*' }]),
+    },
     // Uses a named input.
-    docs: { root: 'apps/docs', namedInputs: { mine: ['{projectRoot}/site/**/*', '!{projectRoot}/site/drafts/**'] }, targets: build(['mine']) },
+    docs: {
+      root: 'apps/docs',
+      namedInputs: { mine: ['{projectRoot}/site/**/*', '!{projectRoot}/site/drafts/**'] },
+      targets: build(['mine']),
+    },
   },
   dependencies: { api: ['common'], wallet: ['common', 'tron'], payout: ['wallet'], docs: [] },
 };
@@ -32,7 +56,15 @@ describe('containerAffected', () => {
     expect(names(['libs/common/src/common/__init__.py'])).toEqual(['api', 'payout', 'wallet']);
   });
   it('README, tests and ignored files inside a service or lib affect nothing', () => {
-    expect(names(['apps/api/README.md', 'apps/api/src/README.md', 'apps/api/tests/test_x.py', 'libs/common/tests/test_y.py', 'libs/tron/README.md'])).toEqual([]);
+    expect(
+      names([
+        'apps/api/README.md',
+        'apps/api/src/README.md',
+        'apps/api/tests/test_x.py',
+        'libs/common/tests/test_y.py',
+        'libs/tron/README.md',
+      ]),
+    ).toEqual([]);
   });
   it('a Dockerfile change affects only that service (and what is built FROM it)', () => {
     expect(names(['apps/api/Dockerfile'])).toEqual(['api']);

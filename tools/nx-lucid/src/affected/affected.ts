@@ -7,7 +7,9 @@ import { minimatch } from 'minimatch';
  * .dockerignore negations), or when a project it depends on is affected (its `^container-build`).
  */
 
-export type InputDefinition = string | { fileset?: string; input?: string; projects?: string | string[]; dependencies?: boolean; [k: string]: unknown };
+export type InputDefinition =
+  | string
+  | { fileset?: string; input?: string; projects?: string | string[]; dependencies?: boolean; [k: string]: unknown };
 
 export interface GraphProject {
   root: string;
@@ -70,7 +72,12 @@ function collectFileSets(
     }
     // A named input of this project ("default", "production"); "^name" inputs of dependencies are
     // covered by following the graph to dependents below.
-    const name = typeof input === 'string' ? input : typeof input.input === 'string' && !input.projects && !input.dependencies ? input.input : undefined;
+    const name =
+      typeof input === 'string'
+        ? input
+        : typeof input.input === 'string' && !input.projects && !input.dependencies
+          ? input.input
+          : undefined;
     if (name === undefined || name.startsWith('^') || seen.has(name)) continue;
     const definition = project.namedInputs?.[name] ?? named[name];
     if (!definition) continue;
@@ -86,7 +93,11 @@ export function isInput(file: string, sets: FileSets): boolean {
   return sets.include.some((g) => matches(file, g)) && !sets.exclude.some((g) => matches(file, g));
 }
 
-export function fileSetsFor(project: GraphProject, buildTarget: string, named: Record<string, InputDefinition[]> = {}): FileSets | undefined {
+export function fileSetsFor(
+  project: GraphProject,
+  buildTarget: string,
+  named: Record<string, InputDefinition[]> = {},
+): FileSets | undefined {
   const target = project.targets?.[buildTarget];
   if (!target) return undefined;
   const sets: FileSets = { include: [], exclude: [] };

@@ -1,18 +1,25 @@
 import { z } from 'zod';
 
 /** Platforms an OCI index may carry for our distroless services. */
-export const SUPPORTED_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/ppc64le', 'linux/s390x'] as const;
+export const SUPPORTED_PLATFORMS = [
+  'linux/amd64',
+  'linux/arm64',
+  'linux/arm/v7',
+  'linux/ppc64le',
+  'linux/s390x',
+] as const;
 
-export const platformSchema = z
-  .string()
-  .refine((p) => (SUPPORTED_PLATFORMS as readonly string[]).includes(p), {
-    message: `unknown platform; expected one of ${SUPPORTED_PLATFORMS.join(', ')}`,
-  });
+export const platformSchema = z.string().refine((p) => (SUPPORTED_PLATFORMS as readonly string[]).includes(p), {
+  message: `unknown platform; expected one of ${SUPPORTED_PLATFORMS.join(', ')}`,
+});
 
 /** Registry host[:port], lowercase; no scheme. */
 export const registrySchema = z
   .string()
-  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/, 'registry must be a lowercase host[:port] without scheme, e.g. ghcr.io');
+  .regex(
+    /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/,
+    'registry must be a lowercase host[:port] without scheme, e.g. ghcr.io',
+  );
 
 /** OCI distribution repository path components: lowercase alphanumerics with . _ __ - separators. */
 export const repositorySchema = z
@@ -52,8 +59,18 @@ export const engineSchema = z.enum(['auto', 'buildx', 'buildah', 'podman']);
 
 /** Dockerfiles that are not projects: copies, references, generated or vendored trees (minimatch, workspace-relative). */
 export const DEFAULT_SKIP_DOCKERFILES = [
-  '**/node_modules/**', '**/dist/**', '**/.nx/**', '**/tmp/**', '**/.lucid/**', '**/.git/**',
-  '**/__fixtures__/**', '**/* copy*', '**/*.ref', '**/*.bak', '**/*.orig', '**/*__tmpl__*',
+  '**/node_modules/**',
+  '**/dist/**',
+  '**/.nx/**',
+  '**/tmp/**',
+  '**/.lucid/**',
+  '**/.git/**',
+  '**/__fixtures__/**',
+  '**/* copy*',
+  '**/*.ref',
+  '**/*.bak',
+  '**/*.orig',
+  '**/*__tmpl__*',
 ];
 
 /** Per-Dockerfile settings, keyed by the Dockerfile's workspace-relative path. */
@@ -148,9 +165,7 @@ export type PluginOptionsInput = z.input<typeof pluginOptionsSchema>;
 
 /** Formats zod issues as "path: message" lines, for errors a person reads. */
 export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('\n');
+  return error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
 }
 
 /** Parses executor or generator options with their zod schema; the error lists every bad field. */

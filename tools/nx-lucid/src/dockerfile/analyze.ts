@@ -7,6 +7,10 @@ export type { BuildStage, CopySource, DockerfileModel } from './model';
 export type DockerfileAnalysis = DockerfileModel;
 
 /** Parses a Dockerfile (cached per content) and extracts what the build reads. `file` is only used in errors. */
-export function analyzeDockerfile(content: string, file: string, buildArgs: Record<string, string> = {}): DockerfileAnalysis {
+export function analyzeDockerfile(
+  content: string,
+  file: string,
+  buildArgs: Record<string, string> = {},
+): DockerfileAnalysis {
   return parseDockerfile(content, file, buildArgs);
 }

@@ -135,7 +135,12 @@ export function scanHeredocs(text: string, file: string): HeredocScan {
         }
       }
       // BuildKit: "unterminated heredoc", located at the instruction that opened it.
-      if (!terminated) throw new DockerfileError(file, start + 1, `unterminated heredoc <<${doc.name} (no line "${doc.name}" closes it)`);
+      if (!terminated)
+        throw new DockerfileError(
+          file,
+          start + 1,
+          `unterminated heredoc <<${doc.name} (no line "${doc.name}" closes it)`,
+        );
     }
     if (docs.length) heredocs.set(start + 1, docs);
   }

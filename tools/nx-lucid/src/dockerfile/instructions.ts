@@ -2,8 +2,24 @@
 import { posix } from 'node:path';
 
 export const KNOWN_INSTRUCTIONS = new Set([
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
-  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ]);
 
 /** BuildKit instructions/parse.go `validStageName` (checked after lowercasing). */
@@ -11,8 +27,14 @@ export const VALID_STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
 
 /** Build args BuildKit defines for every build; their values depend on the platform being built. */
 export const PLATFORM_ARGS = [
-  'TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT',
-  'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT',
+  'TARGETPLATFORM',
+  'TARGETOS',
+  'TARGETARCH',
+  'TARGETVARIANT',
+  'BUILDPLATFORM',
+  'BUILDOS',
+  'BUILDARCH',
+  'BUILDVARIANT',
 ];
 
 /** A source as BuildKit resolves it inside the context: posix, no leading "./" or "/", `..` clamped to the root. */
@@ -54,7 +76,10 @@ export function mountOptions(value: string): Record<string, string> {
  * (parser/line_parsers.go parseNameVal): `Syntax error - can't find = in "RUN". Must be of the form: name=value` —
  * typically an ENV whose last line ends in `\` and so swallows the next instruction.
  */
-export function nameValueProblem(words: readonly string[], props: ReadonlyArray<{ name: string; value: string | null }>): string | undefined {
+export function nameValueProblem(
+  words: readonly string[],
+  props: ReadonlyArray<{ name: string; value: string | null }>,
+): string | undefined {
   if (!words[0]?.includes('=')) return undefined;
   const bad = props.find((p) => p.value === null);
   if (!bad) return undefined;
@@ -65,7 +90,13 @@ export function nameValueProblem(words: readonly string[], props: ReadonlyArray<
  * Source and destination words of COPY/ADD, or the reason they are malformed. Heredoc words (`<<EOF`,
  * `<< 'EOF'`) are inline content, not files from the context.
  */
-export function copyPaths(keyword: string, words: string[], text: string, escapeChar: string, hasHeredoc: boolean): string[] | string {
+export function copyPaths(
+  keyword: string,
+  words: string[],
+  text: string,
+  escapeChar: string,
+  hasHeredoc: boolean,
+): string[] | string {
   const args = words.filter((w) => !w.startsWith('--'));
   let paths: string[];
   if (args[0]?.startsWith('[')) {

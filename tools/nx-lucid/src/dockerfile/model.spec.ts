@@ -31,8 +31,16 @@ describe('one Dockerfile model, parsed once per content', () => {
   it('a rejected Dockerfile is remembered too and throws the same error again', () => {
     let first: unknown;
     let second: unknown;
-    try { parseDockerfile('FROM a\nBOGUS\n', 'D'); } catch (e) { first = e; }
-    try { parseDockerfile('FROM a\nBOGUS\n', 'D'); } catch (e) { second = e; }
+    try {
+      parseDockerfile('FROM a\nBOGUS\n', 'D');
+    } catch (e) {
+      first = e;
+    }
+    try {
+      parseDockerfile('FROM a\nBOGUS\n', 'D');
+    } catch (e) {
+      second = e;
+    }
     expect(first).toBeInstanceOf(Error);
     expect(second).toBe(first);
   });

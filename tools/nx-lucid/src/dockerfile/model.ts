@@ -9,7 +9,15 @@ import { DockerfileError } from './errors';
 import { scanHeredocs, unmask } from './heredoc';
 import { BuildStage, resolveStageReferences, StageReference } from './stages';
 import { substitute, hasVariable } from './substitute';
-import { copyPaths, KNOWN_INSTRUCTIONS, mountOptions, nameValueProblem, normaliseSource, PLATFORM_ARGS, VALID_STAGE_NAME } from './instructions';
+import {
+  copyPaths,
+  KNOWN_INSTRUCTIONS,
+  mountOptions,
+  nameValueProblem,
+  normaliseSource,
+  PLATFORM_ARGS,
+  VALID_STAGE_NAME,
+} from './instructions';
 
 export type { BuildStage } from './stages';
 
@@ -47,9 +55,15 @@ interface StageScope {
 const cache = new Map<string, DockerfileModel | DockerfileError>();
 
 /** Parses (or returns the cached model of) a Dockerfile. Throws DockerfileError for input BuildKit rejects. */
-export function parseDockerfile(content: string, file: string, buildArgs: Record<string, string> = {}): DockerfileModel {
+export function parseDockerfile(
+  content: string,
+  file: string,
+  buildArgs: Record<string, string> = {},
+): DockerfileModel {
   const args = Object.entries(buildArgs).sort(([a], [b]) => (a < b ? -1 : 1));
-  const key = createHash('sha256').update(JSON.stringify([file, content, args])).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify([file, content, args]))
+    .digest('hex');
   let hit = cache.get(key);
   if (!hit) {
     try {
@@ -87,7 +101,12 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
   const addSource = (instruction: CopySource['instruction'], raw: string, line: number) => {
     const resolved = substitute(raw, scope.vars, scope.complete);
     // An unknown variable may point anywhere: the whole context is read.
-    contextSources.push({ instruction, path: resolved === null ? '.' : normaliseSource(resolved), line, unresolved: resolved === null });
+    contextSources.push({
+      instruction,
+      path: resolved === null ? '.' : normaliseSource(resolved),
+      line,
+      unresolved: resolved === null,
+    });
   };
 
   for (const ins of instructions) {
@@ -104,10 +123,13 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
         const raw = prop.getValue();
         const def = raw === null ? undefined : unmask(raw);
         if (stages.length === 0) {
-          globalArgs[name] = buildArgs[name] ?? (def === undefined ? undefined : substitute(def, globalArgs, true) ?? undefined);
+          globalArgs[name] =
+            buildArgs[name] ?? (def === undefined ? undefined : (substitute(def, globalArgs, true) ?? undefined));
         } else {
           // In a stage, "ARG X" without a default takes the global default (or the build arg).
-          scope.vars[name] = buildArgs[name] ?? (def === undefined ? globalArgs[name] : substitute(def, scope.vars, scope.complete) ?? undefined);
+          scope.vars[name] =
+            buildArgs[name] ??
+            (def === undefined ? globalArgs[name] : (substitute(def, scope.vars, scope.complete) ?? undefined));
         }
       }
       continue;
@@ -117,11 +139,17 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
       const flagless = words.filter((a) => !a.startsWith('--'));
       if (flagless.length === 0) fail(ins, 'FROM needs an image');
       if (flagless.length !== 1 && !(flagless.length === 3 && flagless[1].toUpperCase() === 'AS')) {
-        fail(ins, `FROM takes "image [AS name]", got "${words.join(' ')}" (BuildKit: "FROM requires either one or three arguments")`);
+        fail(
+          ins,
+          `FROM takes "image [AS name]", got "${words.join(' ')}" (BuildKit: "FROM requires either one or three arguments")`,
+        );
       }
       const rawImage = flagless[0];
       // FROM sees only the ARGs declared before the first FROM, plus BuildKit's platform args.
-      const fromScope: Record<string, string | undefined> = { ...Object.fromEntries(PLATFORM_ARGS.map((a) => [a, undefined])), ...globalArgs };
+      const fromScope: Record<string, string | undefined> = {
+        ...Object.fromEntries(PLATFORM_ARGS.map((a) => [a, undefined])),
+        ...globalArgs,
+      };
       const image = substitute(rawImage, fromScope, true) ?? rawImage;
       if (image.trim() === '') fail(ins, `FROM image "${rawImage}" is empty once its ARGs are substituted`);
       const written = flagless.length === 3 ? flagless[2] : undefined;
@@ -131,15 +159,33 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
       }
       // FROM <name> is the latest earlier stage of that name.
       let parent: number | undefined;
-      for (let i = stages.length - 1; i >= 0 && parent === undefined; i--) if (stages[i].name === image.toLowerCase()) parent = i;
+      for (let i = stages.length - 1; i >= 0 && parent === undefined; i--)
+        if (stages[i].name === image.toLowerCase()) parent = i;
       if (parent === undefined && image !== 'scratch') external.add(image);
-      const platformFlag = from.getFlags().find((f) => f.getName() === 'platform')?.getValue() ?? undefined;
+      const platformFlag =
+        from
+          .getFlags()
+          .find((f) => f.getName() === 'platform')
+          ?.getValue() ?? undefined;
       stages.push({
-        index: stages.length, name, rawImage, image, fromStage: parent !== undefined, parent, platformFlag,
-        line: lineOf(ins), runLines: [], runs: [], copiesFrom: [],
+        index: stages.length,
+        name,
+        rawImage,
+        image,
+        fromStage: parent !== undefined,
+        parent,
+        platformFlag,
+        line: lineOf(ins),
+        runLines: [],
+        runs: [],
+        copiesFrom: [],
       });
       const inherited = parent === undefined ? undefined : scopes[parent];
-      scope = { vars: { ...(inherited?.env ?? {}) }, env: { ...(inherited?.env ?? {}) }, complete: inherited ? inherited.complete : image === 'scratch' };
+      scope = {
+        vars: { ...(inherited?.env ?? {}) },
+        env: { ...(inherited?.env ?? {}) },
+        complete: inherited ? inherited.complete : image === 'scratch',
+      };
       scopes.push(scope);
       finalUser = undefined;
       continue;
@@ -153,7 +199,11 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
         if (flag.getName() !== 'mount') continue;
         const mount = mountOptions(flag.getValue() ?? '');
         if (mount.from !== undefined) {
-          if (hasVariable(mount.from)) fail(ins, `RUN --mount from=${mount.from}: 'from' doesn't support variable expansion, define alias stage instead`);
+          if (hasVariable(mount.from))
+            fail(
+              ins,
+              `RUN --mount from=${mount.from}: 'from' doesn't support variable expansion, define alias stage instead`,
+            );
           refs.push({ stage: stage.index, ref: mount.from, line: lineOf(ins), instruction: 'RUN --mount' });
         } else if ((mount.type ?? 'bind') === 'bind') {
           // A bind mount without `from` reads the build context (source defaults to its root).
@@ -170,13 +220,17 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
     if (keyword === 'ENV' || keyword === 'LABEL') {
       const props = (ins as Env).getProperties();
       if (props.length === 0) fail(ins, `${keyword} needs a name and a value`);
-      const problem = nameValueProblem(words, props.map((p) => ({ name: p.getName(), value: p.getValue() })));
+      const problem = nameValueProblem(
+        words,
+        props.map((p) => ({ name: p.getName(), value: p.getValue() })),
+      );
       if (problem) fail(ins, problem);
       if (keyword === 'LABEL') continue;
       // ENV values are visible to later COPY/ADD sources in the same stage and in stages built FROM it.
       for (const prop of props) {
         const value = prop.getValue();
-        const resolved = value === null ? undefined : substitute(unmask(value), scope.vars, scope.complete) ?? undefined;
+        const resolved =
+          value === null ? undefined : (substitute(unmask(value), scope.vars, scope.complete) ?? undefined);
         scope.vars[prop.getName()] = resolved;
         scope.env[prop.getName()] = resolved;
       }
@@ -184,14 +238,23 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
     }
     if (keyword === 'COPY' || keyword === 'ADD') {
       const copy = ins as Copy;
-      const paths = copyPaths(keyword, words, unmask(copy.getTextContent()), escapeChar, scan.heredocs.has(lineOf(ins)));
+      const paths = copyPaths(
+        keyword,
+        words,
+        unmask(copy.getTextContent()),
+        escapeChar,
+        scan.heredocs.has(lineOf(ins)),
+      );
       if (typeof paths === 'string') fail(ins, paths);
       const fromFlag = copy.getFlags().find((f) => f.getName() === 'from');
       if (fromFlag) {
         const value = fromFlag.getValue();
         if (!value) fail(ins, `${keyword} --from needs a stage or image`);
         if (hasVariable(value!)) {
-          fail(ins, `${keyword} --from=${value}: variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround`);
+          fail(
+            ins,
+            `${keyword} --from=${value}: variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround`,
+          );
         }
         refs.push({ stage: stage.index, ref: value!, line: lineOf(ins), instruction: `${keyword} --from` });
         continue;
@@ -204,7 +267,11 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
     }
   }
   if (stages.length === 0) {
-    throw new DockerfileError(file, instructions.length ? lineOf(instructions[instructions.length - 1]) : 1, 'no FROM instruction');
+    throw new DockerfileError(
+      file,
+      instructions.length ? lineOf(instructions[instructions.length - 1]) : 1,
+      'no FROM instruction',
+    );
   }
   for (const image of resolveStageReferences(stages, refs, file)) external.add(image);
   return { stages, contextSources, externalImages: [...external], globalArgs, finalUser };

@@ -53,7 +53,12 @@ export function resolveStageReferences(stages: BuildStage[], refs: readonly Stag
     let target: number;
     if (/^\d+$/.test(r.ref)) {
       target = Number(r.ref);
-      if (target >= stages.length) throw new DockerfileError(file, r.line, `invalid stage index ${r.ref} in ${r.instruction} (BuildKit: "invalid stage index ${r.ref}")`);
+      if (target >= stages.length)
+        throw new DockerfileError(
+          file,
+          r.line,
+          `invalid stage index ${r.ref} in ${r.instruction} (BuildKit: "invalid stage index ${r.ref}")`,
+        );
     } else {
       target = lastStageNamed(stages, r.ref);
       if (target < 0) {
@@ -75,8 +80,15 @@ export function resolveStageReferences(stages: BuildStage[], refs: readonly Stag
       if (state.get(dep) === 'open') {
         // The cycle, from where it closes: the COPY/RUN/FROM lines that make it.
         const cycle = [...path.slice(path.findIndex((p) => p.stage === dep)), { stage: i, line }];
-        const how = cycle.length === 1 ? `stage "${label(dep)}" reads itself` : cycle.map((c) => `${label(c.stage)} (line ${c.line})`).join(' -> ') + ` -> ${label(dep)}`;
-        throw new DockerfileError(file, line, `circular dependency detected on stage: ${label(dep)} (${how}; a duplicate stage name resolves to the last stage of that name)`);
+        const how =
+          cycle.length === 1
+            ? `stage "${label(dep)}" reads itself`
+            : cycle.map((c) => `${label(c.stage)} (line ${c.line})`).join(' -> ') + ` -> ${label(dep)}`;
+        throw new DockerfileError(
+          file,
+          line,
+          `circular dependency detected on stage: ${label(dep)} (${how}; a duplicate stage name resolves to the last stage of that name)`,
+        );
       }
       if (!state.has(dep)) {
         path.push({ stage: i, line });

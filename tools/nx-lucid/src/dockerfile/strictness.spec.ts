@@ -25,7 +25,11 @@ function expectRejected(text: string, line: number, reason: string | RegExp) {
 
 describe('parser strictness, as BuildKit', () => {
   it('an ENV ending in "\\" that swallows the next instruction (parser: can\'t find = in "RUN")', () => {
-    expectRejected('FROM alpine\nENV A=1 \\\nRUN echo hi\nCOPY a /a\n', 2, `Syntax error - can't find = in "RUN". Must be of the form: name=value`);
+    expectRejected(
+      'FROM alpine\nENV A=1 \\\nRUN echo hi\nCOPY a /a\n',
+      2,
+      `Syntax error - can't find = in "RUN". Must be of the form: name=value`,
+    );
     // The legacy one-pair form `ENV name value words` stays valid.
     expect(parseDockerfile('FROM alpine\nENV A 1 2\nENV B="x y" C=2\n', 'D').stages).toHaveLength(1);
   });
@@ -39,23 +43,43 @@ describe('parser strictness, as BuildKit', () => {
   });
 
   it('COPY --from=<its own stage> (circular dependency detected on stage)', () => {
-    expectRejected('FROM alpine AS build\nCOPY --from=build /a /b\n', 2, 'circular dependency detected on stage: build');
-    expectRejected('FROM alpine AS a\nCOPY --from=b /x /x\nFROM a AS b\n', 3, 'circular dependency detected on stage: a (a (line 2) -> b (line 3) -> a;');
+    expectRejected(
+      'FROM alpine AS build\nCOPY --from=build /a /b\n',
+      2,
+      'circular dependency detected on stage: build',
+    );
+    expectRejected(
+      'FROM alpine AS a\nCOPY --from=b /x /x\nFROM a AS b\n',
+      3,
+      'circular dependency detected on stage: a (a (line 2) -> b (line 3) -> a;',
+    );
     expectRejected('FROM alpine\nCOPY --from=0 /x /x\n', 2, 'circular dependency detected on stage: stage-0');
   });
 
   it('COPY --from=$VAR (variable expansion is not supported for --from)', () => {
-    const reason = 'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround';
+    const reason =
+      'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround';
     expectRejected('ARG SRC=builder\nFROM alpine AS builder\nFROM scratch\nCOPY --from=$SRC /a /a\n', 4, reason);
     expectRejected('FROM scratch\nCOPY --from=${IMG:-alpine} /a /a\n', 2, reason);
-    expectRejected('FROM alpine\nRUN --mount=type=bind,from=$S,target=/s true\n', 2, "'from' doesn't support variable expansion, define alias stage instead");
+    expectRejected(
+      'FROM alpine\nRUN --mount=type=bind,from=$S,target=/s true\n',
+      2,
+      "'from' doesn't support variable expansion, define alias stage instead",
+    );
   });
 
   it('invalid stage names (invalid name for build stage)', () => {
-    expectRejected('FROM alpine AS 1st\n', 1, `invalid name for build stage: "1st", name can't start with a number or contain symbols`);
+    expectRejected(
+      'FROM alpine AS 1st\n',
+      1,
+      `invalid name for build stage: "1st", name can't start with a number or contain symbols`,
+    );
     expectRejected('FROM alpine\nRUN x\nFROM alpine AS my/stage\n', 3, 'invalid name for build stage: "my/stage"');
     // Names are case-insensitive: BuildKit lowercases them.
-    expect(parseDockerfile('FROM alpine AS Build\nFROM build\n', 'D').stages.map((s) => [s.name, s.parent])).toEqual([['build', undefined], [undefined, 0]]);
+    expect(parseDockerfile('FROM alpine AS Build\nFROM build\n', 'D').stages.map((s) => [s.name, s.parent])).toEqual([
+      ['build', undefined],
+      [undefined, 0],
+    ]);
   });
 
   it('a stage index out of range (invalid stage index)', () => {
@@ -63,7 +87,8 @@ describe('parser strictness, as BuildKit', () => {
   });
 
   it("RUN cat > f << 'EOF' (a space after <<, a heredoc since frontend 1.16) is read as a heredoc", () => {
-    const text = "FROM alpine\nRUN cat > /etc/x << 'EOF'\nFROM not-an-instruction\nCOPY not/a/source /x\nEOF\nCOPY real /real\nUSER 1000\n";
+    const text =
+      "FROM alpine\nRUN cat > /etc/x << 'EOF'\nFROM not-an-instruction\nCOPY not/a/source /x\nEOF\nCOPY real /real\nUSER 1000\n";
     const m = parseDockerfile(text, 'D');
     expect(m.stages).toHaveLength(1);
     expect(m.stages[0].runLines).toEqual([2]);
@@ -94,7 +119,9 @@ describe('parser strictness, as BuildKit', () => {
     expect(m.stages[0].runLines).toEqual([2, 10]);
     expect(m.contextSources.map((s) => [s.path, s.line])).toEqual([['src', 14]]);
     // Not heredocs: `<<- EOF` (BuildKit joins only blanks after `<<`), quoted `<<`, the JSON form.
-    expect(parseDockerfile('FROM alpine\nRUN echo "a <<b"\nRUN ["sh", "-c", "cat <<X"]\nCOPY x /x\n', 'D').contextSources).toHaveLength(1);
+    expect(
+      parseDockerfile('FROM alpine\nRUN echo "a <<b"\nRUN ["sh", "-c", "cat <<X"]\nCOPY x /x\n', 'D').contextSources,
+    ).toHaveLength(1);
   });
 
   it('an unterminated heredoc is an error at its opening line (unterminated heredoc)', () => {

@@ -24,10 +24,10 @@ export function substitute(text: string, vars: Record<string, string | undefined
         return whole;
       }
       const value = isSet ? vars[name]! : '';
-      if (op === ':-') return value !== '' ? value : word ?? '';
-      if (op === '-') return isSet ? value : word ?? '';
-      if (op === ':+') return value !== '' ? word ?? '' : '';
-      if (op === '+') return isSet ? word ?? '' : '';
+      if (op === ':-') return value !== '' ? value : (word ?? '');
+      if (op === '-') return isSet ? value : (word ?? '');
+      if (op === ':+') return value !== '' ? (word ?? '') : '';
+      if (op === '+') return isSet ? (word ?? '') : '';
       return value;
     },
   );

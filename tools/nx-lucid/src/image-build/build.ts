@@ -19,7 +19,14 @@ import { ignoreFileFor } from '../plugin/project-analysis';
 import { assembleLayout } from './assemble';
 import type { BuildRequest, PreparedBuild } from './build-request';
 import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
-import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, pinnedReference, planBaseImage } from './plan';
+import {
+  dockerfileStages,
+  foreignRunProblems,
+  hostPlatform,
+  inputProblems,
+  pinnedReference,
+  planBaseImage,
+} from './plan';
 
 export type { BuildDeps, BuildOptions, BuildRequest, PreparedBuild } from './build-request';
 
@@ -30,7 +37,11 @@ export class BuildInputError extends Error {
   }
 }
 
-function projectField(workspaceRoot: string, projectRoot: string, field: 'version' | 'description'): string | undefined {
+function projectField(
+  workspaceRoot: string,
+  projectRoot: string,
+  field: 'version' | 'description',
+): string | undefined {
   const pyproject = join(workspaceRoot, projectRoot, 'pyproject.toml');
   if (existsSync(pyproject)) {
     const v = pyprojectField(readFileSync(pyproject, 'utf8'), field);
@@ -63,7 +74,8 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   }
   const dockerfilePath = join(workspaceRoot, options.dockerfile);
   if (!existsSync(dockerfilePath)) problems.push(`Dockerfile ${options.dockerfile} does not exist`);
-  if (!existsSync(join(workspaceRoot, options.context))) problems.push(`build context ${options.context} does not exist`);
+  if (!existsSync(join(workspaceRoot, options.context)))
+    problems.push(`build context ${options.context} does not exist`);
   if (problems.length) throw new BuildInputError(project, problems);
 
   const { stages } = dockerfileStages(readFileSync(dockerfilePath, 'utf8'), options.buildArgs, options.dockerfile);
@@ -77,7 +89,9 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const git = await readGitInfo(workspaceRoot);
   const version = options.version ?? projectField(workspaceRoot, req.projectRoot, 'version') ?? '0.0.0';
   const sourceUrl =
-    options.sourceUrl ?? (git.remote ? githubSourceUrl(git.remote) : undefined) ?? `https://github.com/${repository.split('/').slice(0, 2).join('/')}`;
+    options.sourceUrl ??
+    (git.remote ? githubSourceUrl(git.remote) : undefined) ??
+    `https://github.com/${repository.split('/').slice(0, 2).join('/')}`;
   const phase = phaseFromTags(req.tags, options.phaseTagPrefix);
   const labels = imageLabels({
     sourceUrl,
@@ -97,7 +111,9 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     try {
       digest = await resolveDigest(basePlan.pullRef, basePlan.insecure);
     } catch (e) {
-      throw new BuildInputError(project, [`base image ${basePlan.pullRef} could not be resolved to a digest (is the registry reachable? registryMirrors / LUCID_REGISTRY_MIRRORS can point at a mirror; npm start runs a local one): ${(e as Error).message}`]);
+      throw new BuildInputError(project, [
+        `base image ${basePlan.pullRef} could not be resolved to a digest (is the registry reachable? registryMirrors / LUCID_REGISTRY_MIRRORS can point at a mirror; npm start runs a local one): ${(e as Error).message}`,
+      ]);
     }
     base = { ref: basePlan.ref, digest };
     if (basePlan.viaArg) {
@@ -105,7 +121,9 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
       req.log(`base ${basePlan.ref} → ${buildArgs[basePlan.viaArg]}`);
     } else {
       // A literal FROM cannot be swapped from outside; the digest is still recorded and hashed.
-      req.log(`base ${basePlan.ref} is written literally in FROM, so it is not pinned (use ARG BASE_IMAGE); resolved ${digest}`);
+      req.log(
+        `base ${basePlan.ref} is written literally in FROM, so it is not pinned (use ARG BASE_IMAGE); resolved ${digest}`,
+      );
     }
   }
 
@@ -164,7 +182,12 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
       await run(cmd.command, cmd.args, { cwd: req.workspaceRoot, stream: true });
       req.log(`${cmd.label} done in ${((now() - started) / 1000).toFixed(1)}s`);
     }
-    const assembled = assembleLayout(prepared.engine.outputs(prepared.plan), next, prepared.annotations, prepared.version);
+    const assembled = assembleLayout(
+      prepared.engine.outputs(prepared.plan),
+      next,
+      prepared.annotations,
+      prepared.version,
+    );
     const manifests = assembled.platforms.map((p) => {
       req.log(`${p.platform}: ${p.descriptor.digest} (${p.manifest.layers.length} layer(s))`);
       return {
@@ -177,7 +200,8 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
       };
     });
     const blobs = new Map<string, number>();
-    for (const p of assembled.platforms) for (const b of [p.manifest.config, ...p.manifest.layers]) blobs.set(b.digest, b.size);
+    for (const p of assembled.platforms)
+      for (const b of [p.manifest.config, ...p.manifest.layers]) blobs.set(b.digest, b.size);
     const metadata = parseBuildMetadata(
       {
         schemaVersion: 1,

@@ -89,14 +89,26 @@ export function pinnedReference(pullRef: string, digest: string): string {
 
 /** OCI architecture of the machine, from Node's os.arch(). */
 export function hostPlatform(nodeArch: string): string {
-  const map: Record<string, string> = { x64: 'linux/amd64', arm64: 'linux/arm64', arm: 'linux/arm/v7', ppc64: 'linux/ppc64le', s390x: 'linux/s390x' };
+  const map: Record<string, string> = {
+    x64: 'linux/amd64',
+    arm64: 'linux/arm64',
+    arm: 'linux/arm/v7',
+    ppc64: 'linux/ppc64le',
+    s390x: 'linux/s390x',
+  };
   return map[nodeArch] ?? `linux/${nodeArch}`;
 }
 
 /** The binfmt_misc entry name qemu-user-static registers for a platform. */
 export function emulatorFor(platform: string): string {
   const arch = platform.split('/')[1];
-  const map: Record<string, string> = { amd64: 'qemu-x86_64', arm64: 'qemu-aarch64', arm: 'qemu-arm', ppc64le: 'qemu-ppc64le', s390x: 'qemu-s390x' };
+  const map: Record<string, string> = {
+    amd64: 'qemu-x86_64',
+    arm64: 'qemu-aarch64',
+    arm: 'qemu-arm',
+    ppc64le: 'qemu-ppc64le',
+    s390x: 'qemu-s390x',
+  };
   return map[arch] ?? `qemu-${arch}`;
 }
 
@@ -119,7 +131,8 @@ export function foreignRunProblems(
     if (emulators.has(emulator)) continue;
     for (const stage of reachableStages(stages)) {
       const flag = stage.platformFlag?.replace(/[{}$]/g, '');
-      const runsOn = flag === undefined || flag === 'TARGETPLATFORM' ? platform : flag === 'BUILDPLATFORM' ? host : flag;
+      const runsOn =
+        flag === undefined || flag === 'TARGETPLATFORM' ? platform : flag === 'BUILDPLATFORM' ? host : flag;
       if (runsOn === host || !stage.runs.length) continue;
       const run = stage.runs[0];
       problems.push(
@@ -143,9 +156,11 @@ export interface InputProblemsInput {
 export function inputProblems(i: InputProblemsInput): string[] {
   const problems: string[] = [];
   for (const p of i.platforms) {
-    if (!i.supportedPlatforms.includes(p)) problems.push(`unknown platform "${p}"; expected one of ${i.supportedPlatforms.join(', ')}`);
+    if (!i.supportedPlatforms.includes(p))
+      problems.push(`unknown platform "${p}"; expected one of ${i.supportedPlatforms.join(', ')}`);
   }
-  if (new Set(i.platforms).size !== i.platforms.length) problems.push(`platforms lists a platform twice: ${i.platforms.join(', ')}`);
+  if (new Set(i.platforms).size !== i.platforms.length)
+    problems.push(`platforms lists a platform twice: ${i.platforms.join(', ')}`);
   for (const [k, v] of Object.entries(i.buildArgs)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) problems.push(`build-arg name "${k}" is not a valid ARG name`);
     if (/[\r\n]/.test(v)) problems.push(`build-arg ${k} contains a newline; build args are single-line`);
@@ -157,9 +172,12 @@ export function inputProblems(i: InputProblemsInput): string[] {
  * The final stage's base as createNodes sees it (ARG defaults substituted), for the base-digest cache input;
  * undefined for scratch or a base that depends on a build arg without default.
  */
-export function baseRefForCacheKey(stages: ReadonlyArray<Pick<StageInfo, 'image' | 'fromStage' | 'parent'>>): string | undefined {
+export function baseRefForCacheKey(
+  stages: ReadonlyArray<Pick<StageInfo, 'image' | 'fromStage' | 'parent'>>,
+): string | undefined {
   let stage = stages[stages.length - 1];
-  for (let hops = 0; stage?.fromStage && stage.parent !== undefined && hops < stages.length; hops++) stage = stages[stage.parent];
+  for (let hops = 0; stage?.fromStage && stage.parent !== undefined && hops < stages.length; hops++)
+    stage = stages[stage.parent];
   if (!stage || stage.fromStage || stage.image === 'scratch' || stage.image.includes('$')) return undefined;
   try {
     return formatImageReference(parseImageReference(stage.image));

@@ -35,7 +35,9 @@ function argValue(raw: unknown): string | undefined {
 function buildArgsOf(args: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   const entries: Array<[string, unknown]> = Array.isArray(args)
-    ? args.map((a) => String(a)).map((a) => (a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined]))
+    ? args
+        .map((a) => String(a))
+        .map((a) => (a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined]))
     : args && typeof args === 'object'
       ? Object.entries(args as Record<string, unknown>)
       : [];
@@ -88,7 +90,8 @@ export function scanComposeFiles(workspace: Workspace, composeFiles: readonly st
         problems.push(`${where}: builds ${dockerfile}, which does not exist`);
         continue;
       }
-      if (!builds.has(dockerfile)) builds.set(dockerfile, { dockerfile, context, buildArgs: buildArgsOf(spec.args), composeFile, service });
+      if (!builds.has(dockerfile))
+        builds.set(dockerfile, { dockerfile, context, buildArgs: buildArgsOf(spec.args), composeFile, service });
     }
   }
   return { builds, problems };

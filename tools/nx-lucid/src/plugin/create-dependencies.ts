@@ -49,11 +49,19 @@ export function imageKey(ref: string): string | undefined {
 }
 
 /** The Dockerfile, context and build args a project's build target was inferred with. */
-function buildSpec(project: { root: string; targets?: Record<string, { options?: Record<string, unknown> }> }, buildTarget: string) {
+function buildSpec(
+  project: { root: string; targets?: Record<string, { options?: Record<string, unknown> }> },
+  buildTarget: string,
+) {
   const o = project.targets?.[buildTarget]?.options;
   if (!o || typeof o.dockerfile !== 'string') {
     // A project known only by its root (targets not merged in): the plain Dockerfile in it, workspace root as context.
-    return { root: project.root, dockerfile: project.root === '.' || project.root === '' ? 'Dockerfile' : `${project.root}/Dockerfile`, context: '.', buildArgs: {} };
+    return {
+      root: project.root,
+      dockerfile: project.root === '.' || project.root === '' ? 'Dockerfile' : `${project.root}/Dockerfile`,
+      context: '.',
+      buildArgs: {},
+    };
   }
   return {
     root: project.root,
@@ -63,7 +71,10 @@ function buildSpec(project: { root: string; targets?: Record<string, { options?:
   };
 }
 
-type ProjectsWithTargets = Record<string, { root: string; targets?: Record<string, { options?: Record<string, unknown>; dependsOn?: unknown[] }> }>;
+type ProjectsWithTargets = Record<
+  string,
+  { root: string; targets?: Record<string, { options?: Record<string, unknown>; dependsOn?: unknown[] }> }
+>;
 
 export interface DockerfileDependencies {
   deps: RawProjectGraphDependency[];
@@ -74,7 +85,11 @@ export interface DockerfileDependencies {
 }
 
 /** The project graph edges the Dockerfiles make: COPY/ADD/RUN --mount sources in other projects, FROM their images. */
-export function dockerfileDependencies(workspace: Workspace, projects: ProjectsWithTargets, options: PluginOptions): DockerfileDependencies {
+export function dockerfileDependencies(
+  workspace: Workspace,
+  projects: ProjectsWithTargets,
+  options: PluginOptions,
+): DockerfileDependencies {
   const fs = workspaceFiles(workspace);
   const context = { workspaceRoot: fs, projects };
   const roots: ProjectRoot[] = Object.entries(context.projects).map(([name, p]) => ({ name, root: p.root }));
@@ -100,7 +115,14 @@ export function dockerfileDependencies(workspace: Workspace, projects: ProjectsW
     project.analysis.contextSources.forEach((src, i) => {
       for (const p of projectsForPath(project.sources[i] ?? src.path, readable)) {
         targets.add(p);
-        if (p !== name) edges.push({ source: name, target: p, dockerfile: spec.dockerfile, line: src.line, via: `${src.instruction} ${src.path}` });
+        if (p !== name)
+          edges.push({
+            source: name,
+            target: p,
+            dockerfile: spec.dockerfile,
+            line: src.line,
+            via: `${src.instruction} ${src.path}`,
+          });
       }
     });
     for (const image of project.analysis.externalImages) {
@@ -108,16 +130,25 @@ export function dockerfileDependencies(workspace: Workspace, projects: ProjectsW
       const owner = key ? imageOwners.get(key) : undefined;
       if (owner) {
         targets.add(owner);
-        if (owner !== name) edges.push({ source: name, target: owner, dockerfile: spec.dockerfile, line: 0, via: `FROM ${image}` });
+        if (owner !== name)
+          edges.push({ source: name, target: owner, dockerfile: spec.dockerfile, line: 0, via: `FROM ${image}` });
       }
     }
     targets.delete(name);
     // A variant's root is its Dockerfile, which Nx's file map gives to the folder's project: no sourceFile then.
-    const waits = ((config.targets?.[options.targetNames.build]?.dependsOn as unknown[] | undefined) ?? [`^${options.targetNames.build}`]).includes(`^${options.targetNames.build}`);
+    const waits = (
+      (config.targets?.[options.targetNames.build]?.dependsOn as unknown[] | undefined) ?? [
+        `^${options.targetNames.build}`,
+      ]
+    ).includes(`^${options.targetNames.build}`);
     taskEdges.push(...edges.filter((e) => e.source === name && (waits || e.via.startsWith('FROM '))));
     const ownsDockerfile = spec.dockerfile !== config.root;
     for (const target of [...targets].sort()) {
-      deps.push(ownsDockerfile ? { source: name, target, type: DependencyType.static, sourceFile: spec.dockerfile } : { source: name, target, type: DependencyType.implicit });
+      deps.push(
+        ownsDockerfile
+          ? { source: name, target, type: DependencyType.static, sourceFile: spec.dockerfile }
+          : { source: name, target, type: DependencyType.implicit },
+      );
     }
   }
   return { deps, edges, taskEdges };
@@ -125,10 +156,15 @@ export function dockerfileDependencies(workspace: Workspace, projects: ProjectsW
 
 export const createDependencies: CreateDependencies<PluginOptionsInput> = (rawOptions, context) => {
   const options = normalizePluginOptions(rawOptions);
-  const { deps, taskEdges } = dockerfileDependencies(context.workspaceRoot, context.projects as ProjectsWithTargets, options);
+  const { deps, taskEdges } = dockerfileDependencies(
+    context.workspaceRoot,
+    context.projects as ProjectsWithTargets,
+    options,
+  );
   // Nx only says "the task graph has a circular dependency"; say which COPY lines make it and how to break it.
   // Projects without a Dockerfile add no edges here, so every cycle runs through container builds only.
   const cycles = findCycles(taskEdges);
-  if (cycles.length) logger.warn(describeCycles(cycles, taskEdges, context.projects as ProjectsWithTargets, options.targetNames.build));
+  if (cycles.length)
+    logger.warn(describeCycles(cycles, taskEdges, context.projects as ProjectsWithTargets, options.targetNames.build));
   return deps;
 };

@@ -48,7 +48,12 @@ export function containerTargets(
     [t.build]: {
       executor: '@lucid/nx-lucid:build',
       cache: true,
-      dependsOn: imageOwners === undefined ? [`^${t.build}`] : imageOwners.length ? [{ target: t.build, projects: imageOwners }] : [],
+      dependsOn:
+        imageOwners === undefined
+          ? [`^${t.build}`]
+          : imageOwners.length
+            ? [{ target: t.build, projects: imageOwners }]
+            : [],
       inputs: containerBuildInputs(project),
       outputs: [`${out}/oci`, `${out}/metadata.json`],
       options: {
@@ -88,20 +93,29 @@ export function containerTargets(
       inputs: [metadataInput, ...ENV_INPUTS],
       outputs: [`${out}/verify.json`],
       options: { ...shared },
-      metadata: { description: 'Check the built image is distroless, non-root, labelled and complete', technologies: ['docker'] },
+      metadata: {
+        description: 'Check the built image is distroless, non-root, labelled and complete',
+        technologies: ['docker'],
+      },
     },
     [t.push]: {
       executor: '@lucid/nx-lucid:push',
       cache: false,
       dependsOn: options.gate.enabled ? [t.build, t.scan] : [t.build],
       options: { ...shared, latestOnBranch: options.latestOnBranch, insecureRegistries: options.insecureRegistries },
-      metadata: { description: 'Push the built index by digest, then tag it (latest, sha, phase-sha, version)', technologies: ['docker'] },
+      metadata: {
+        description: 'Push the built index by digest, then tag it (latest, sha, phase-sha, version)',
+        technologies: ['docker'],
+      },
     },
     [t.release]: {
       executor: '@lucid/nx-lucid:release',
       cache: false,
       options: { ...shared, insecureRegistries: options.insecureRegistries },
-      metadata: { description: 'Version management in the registry: create | list | promote | rollback | delete', technologies: ['docker'] },
+      metadata: {
+        description: 'Version management in the registry: create | list | promote | rollback | delete',
+        technologies: ['docker'],
+      },
     },
   };
   return targets;
@@ -113,10 +127,14 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
     const options = normalizePluginOptions(rawOptions);
     const inferred = inferContainerProjects(context.workspaceRoot, files, options);
     const results: Array<readonly [string, CreateNodesResult]> = [];
-    const byImage = new Map(inferred.projects.map((p) => [imageKey(`${options.registry}/${options.repository}/${p.name}`), p.name]));
+    const byImage = new Map(
+      inferred.projects.map((p) => [imageKey(`${options.registry}/${options.repository}/${p.name}`), p.name]),
+    );
     for (const p of inferred.projects) {
       const project = analyzeContainerProject(context.workspaceRoot, p);
-      const owners = (project.analysis?.externalImages ?? []).map((i) => byImage.get(imageKey(i))).filter((n): n is string => !!n && n !== p.name);
+      const owners = (project.analysis?.externalImages ?? [])
+        .map((i) => byImage.get(imageKey(i)))
+        .filter((n): n is string => !!n && n !== p.name);
       if (project.error) {
         // One broken Dockerfile must not break the graph for the other projects; its build fails with this.
         logger.warn(`@lucid/nx-lucid: ${project.error.message}`);
@@ -129,7 +147,12 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
               name: p.name,
               root: p.root,
               ...(p.tags ? { tags: p.tags } : {}),
-              targets: containerTargets(project, p.name, options, p.waitForCopiedProjects ? undefined : [...new Set(owners)].sort()),
+              targets: containerTargets(
+                project,
+                p.name,
+                options,
+                p.waitForCopiedProjects ? undefined : [...new Set(owners)].sort(),
+              ),
               metadata: { targetGroups: { Container: Object.values(options.targetNames) } },
             },
           },

@@ -12,7 +12,10 @@ export interface SourceEdge {
   via: string;
 }
 
-type Projects = Record<string, { root: string; targets?: Record<string, { options?: Record<string, unknown>; dependsOn?: unknown[] }> }>;
+type Projects = Record<
+  string,
+  { root: string; targets?: Record<string, { options?: Record<string, unknown>; dependsOn?: unknown[] }> }
+>;
 
 /** Every elementary cycle is not needed: one cycle per strongly connected component, as project names. */
 export function findCycles(edges: readonly SourceEdge[]): string[][] {
@@ -73,19 +76,34 @@ export function findCycles(edges: readonly SourceEdge[]): string[][] {
 }
 
 /** The cycles, the instructions that make each edge, and the settings that break it. */
-export function describeCycles(cycles: readonly string[][], edges: readonly SourceEdge[], projects: Projects, buildTarget: string): string {
-  const lines = [`@lucid/nx-lucid: the Dockerfile dependencies make ${cycles.length} cycle(s); ${buildTarget} depends on ^${buildTarget}, so Nx will stop with "the task graph has a circular dependency":`];
+export function describeCycles(
+  cycles: readonly string[][],
+  edges: readonly SourceEdge[],
+  projects: Projects,
+  buildTarget: string,
+): string {
+  const lines = [
+    `@lucid/nx-lucid: the Dockerfile dependencies make ${cycles.length} cycle(s); ${buildTarget} depends on ^${buildTarget}, so Nx will stop with "the task graph has a circular dependency":`,
+  ];
   for (const cycle of cycles) {
     lines.push(`  cycle: ${cycle.join(' -> ')}`);
     for (let i = 0; i + 1 < cycle.length; i++) {
       const made = edges.filter((e) => e.source === cycle[i] && e.target === cycle[i + 1]);
       for (const e of made.slice(0, 3)) {
         const where = e.line ? `${e.dockerfile}:${e.line}` : e.dockerfile;
-        lines.push(`    ${cycle[i]} -> ${cycle[i + 1]}: ${where}: ${e.via} reads files of ${cycle[i + 1]} (root ${projects[cycle[i + 1]]?.root})`);
+        lines.push(
+          `    ${cycle[i]} -> ${cycle[i + 1]}: ${where}: ${e.via} reads files of ${cycle[i + 1]} (root ${projects[cycle[i + 1]]?.root})`,
+        );
       }
       if (made.length > 3) lines.push(`    … and ${made.length - 3} more instruction(s)`);
     }
-    const wide = [...new Set(edges.filter((e) => cycle.includes(e.source) && cycle.includes(e.target) && / \.$/.test(e.via)).map((e) => e.source))];
+    const wide = [
+      ...new Set(
+        edges
+          .filter((e) => cycle.includes(e.source) && cycle.includes(e.target) && / \.$/.test(e.via))
+          .map((e) => e.source),
+      ),
+    ];
     for (const name of wide.length ? wide : [cycle[0]]) {
       const o = projects[name]?.targets?.[buildTarget]?.options ?? {};
       const dockerfile = String(o.dockerfile ?? '');

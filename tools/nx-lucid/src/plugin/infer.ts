@@ -34,14 +34,24 @@ export function projectRootFor(file: DockerfileFile): string {
   return file.variant === undefined ? file.folder : file.path;
 }
 
-export function inferContainerProjects(workspaceRoot: Workspace, files: readonly string[], options: PluginOptions): InferredWorkspace {
-  const dockerfiles = files.map((f) => classifyDockerfile(f, options.skipDockerfiles)).filter((f): f is DockerfileFile => f !== null);
+export function inferContainerProjects(
+  workspaceRoot: Workspace,
+  files: readonly string[],
+  options: PluginOptions,
+): InferredWorkspace {
+  const dockerfiles = files
+    .map((f) => classifyDockerfile(f, options.skipDockerfiles))
+    .filter((f): f is DockerfileFile => f !== null);
   // Compose files under skipped folders (node_modules, dist, …) are not read either.
-  const composeFiles = options.compose ? files.filter((f) => isComposeFile(f) && !isSkipped(f, options.skipDockerfiles)) : [];
+  const composeFiles = options.compose
+    ? files.filter((f) => isComposeFile(f) && !isSkipped(f, options.skipDockerfiles))
+    : [];
   const compose = scanComposeFiles(workspaceRoot, composeFiles);
   const fixed = new Map<string, string>();
   for (const f of dockerfiles) {
-    const name = options.projects[f.path]?.name ?? (f.variant === undefined ? declaredProjectName(workspaceRoot, f.folder) : undefined);
+    const name =
+      options.projects[f.path]?.name ??
+      (f.variant === undefined ? declaredProjectName(workspaceRoot, f.folder) : undefined);
     if (name) fixed.set(f.path, name);
   }
   const names = projectNames(dockerfiles, fixed);

@@ -80,7 +80,9 @@ describe('inference: one project per Dockerfile, each named', () => {
   it('the skip list is an option', async () => {
     const byName = await nodes({ skipDockerfiles: ['**/gui/**'] });
     expect(byName.gui).toBeUndefined();
-    expect(Object.values(byName).map((p) => p.root)).toEqual(expect.arrayContaining(['node_modules/p', 'ref/Dockerfile.api.ref']));
+    expect(Object.values(byName).map((p) => p.root)).toEqual(
+      expect.arrayContaining(['node_modules/p', 'ref/Dockerfile.api.ref']),
+    );
   });
 
   it('names and tags from the projects option win; the others stay unique around them', async () => {
@@ -94,7 +96,11 @@ describe('inference: one project per Dockerfile, each named', () => {
 describe('build context per project', () => {
   it('from the compose build block: context, COPY sources resolved in it with `..` clamped, build args', async () => {
     const build = (await nodes()).svc2.targets!['container-build'];
-    expect(build.options).toMatchObject({ dockerfile: 'svc2/Dockerfile.svc2', context: 'svc2', buildArgs: { A: '1', B: 'd' } });
+    expect(build.options).toMatchObject({
+      dockerfile: 'svc2/Dockerfile.svc2',
+      context: 'svc2',
+      buildArgs: { A: '1', B: 'd' },
+    });
     expect(build.inputs!.filter((i) => typeof i === 'string')).toEqual([
       '{workspaceRoot}/svc2/Dockerfile.svc2',
       '{workspaceRoot}/svc2',
@@ -106,9 +112,15 @@ describe('build context per project', () => {
 
   it('the workspace root by default, a projects entry over compose, and buildContext as the default', async () => {
     expect((await nodes()).gui.targets!['container-build'].options.context).toBe('.');
-    const configured = await nodes({ buildContext: 'gui', projects: { 'svc2/Dockerfile.svc2': { context: 'svc2/etc', buildArgs: { B: 'x' } } } });
+    const configured = await nodes({
+      buildContext: 'gui',
+      projects: { 'svc2/Dockerfile.svc2': { context: 'svc2/etc', buildArgs: { B: 'x' } } },
+    });
     expect(configured.gui.targets!['container-build'].options.context).toBe('gui');
-    expect(configured.svc2.targets!['container-build'].options).toMatchObject({ context: 'svc2/etc', buildArgs: { A: '1', B: 'x' } });
+    expect(configured.svc2.targets!['container-build'].options).toMatchObject({
+      context: 'svc2/etc',
+      buildArgs: { A: '1', B: 'x' },
+    });
   });
 });
 
@@ -126,11 +138,18 @@ describe('a cycle made by Dockerfile edges', () => {
 
   async function graph(options: Record<string, unknown>) {
     const results = await createNodes[1](Object.keys(cyclic), options, { nxJsonConfiguration: {}, workspaceRoot: ws });
-    const projects = Object.fromEntries(results.flatMap(([, r]) => Object.values(r.projects!)).map((p) => [p.name!, p]));
+    const projects = Object.fromEntries(
+      results.flatMap(([, r]) => Object.values(r.projects!)).map((p) => [p.name!, p]),
+    );
     const warnings: string[] = [];
     const warn = jest.spyOn(logger, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
     try {
-      const context = { projects, workspaceRoot: ws, nxJsonConfiguration: {}, externalNodes: {} } as unknown as CreateDependenciesContext;
+      const context = {
+        projects,
+        workspaceRoot: ws,
+        nxJsonConfiguration: {},
+        externalNodes: {},
+      } as unknown as CreateDependenciesContext;
       return { projects, deps: await createDependencies(options, context), warnings };
     } finally {
       warn.mockRestore();
@@ -148,7 +167,9 @@ describe('a cycle made by Dockerfile edges', () => {
   });
 
   it('waitForCopiedProjects: false keeps the edge for affected but not the task dependency', async () => {
-    const { projects, deps, warnings } = await graph({ projects: { 'a/Dockerfile': { waitForCopiedProjects: false } } });
+    const { projects, deps, warnings } = await graph({
+      projects: { 'a/Dockerfile': { waitForCopiedProjects: false } },
+    });
     expect(warnings).toEqual([]);
     expect(deps.map((d) => `${d.source}->${d.target}`).sort()).toEqual(['a->b', 'b->a']);
     expect(projects.a.targets!['container-build'].dependsOn).toEqual([]);

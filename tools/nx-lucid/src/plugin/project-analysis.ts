@@ -55,7 +55,12 @@ export function sourceInputs(path: string): string[] {
 /** Reads and analyses one project's Dockerfile (the model caches by content). Never throws for a broken Dockerfile. */
 export function analyzeContainerProject(workspace: Workspace, spec: ContainerProjectSpec | string): ContainerProject {
   const fs = workspaceFiles(workspace);
-  const { root, dockerfile, context = '.', buildArgs = {} } = typeof spec === 'string' ? { root: posix.dirname(spec), dockerfile: spec } : spec;
+  const {
+    root,
+    dockerfile,
+    context = '.',
+    buildArgs = {},
+  } = typeof spec === 'string' ? { root: posix.dirname(spec), dockerfile: spec } : spec;
   const ignoreFile = ignoreFileFor(fs, dockerfile, context);
   const fixed = [`{workspaceRoot}/${dockerfile}`, ...(ignoreFile ? [`{workspaceRoot}/${ignoreFile}`] : [])];
   const base = { root, dockerfile, context, buildArgs, ignoreFile };

@@ -6,7 +6,12 @@
 import type { DockerfileFile } from './dockerfile-files';
 
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'root';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'root'
+  );
 }
 
 function candidate(file: DockerfileFile, qualifiers: number): string {
@@ -19,7 +24,10 @@ function candidate(file: DockerfileFile, qualifiers: number): string {
 }
 
 /** Names by Dockerfile path. `fixed` names (by path) are kept as they are and never reused. */
-export function projectNames(files: readonly DockerfileFile[], fixed: ReadonlyMap<string, string>): Map<string, string> {
+export function projectNames(
+  files: readonly DockerfileFile[],
+  fixed: ReadonlyMap<string, string>,
+): Map<string, string> {
   const names = new Map<string, string>();
   const reserved = new Set<string>();
   for (const f of files) {
@@ -50,7 +58,8 @@ export function projectNames(files: readonly DockerfileFile[], fixed: ReadonlyMa
   }
   // Still clashing once every folder is used (e.g. Dockerfile.api beside api.Dockerfile): those take the whole path.
   const counts = new Map<string, number>();
-  for (const f of open) counts.set(candidate(f, level.get(f.path)!), (counts.get(candidate(f, level.get(f.path)!)) ?? 0) + 1);
+  for (const f of open)
+    counts.set(candidate(f, level.get(f.path)!), (counts.get(candidate(f, level.get(f.path)!)) ?? 0) + 1);
   for (const f of open) {
     const n = candidate(f, level.get(f.path)!);
     names.set(f.path, counts.get(n) === 1 && !reserved.has(n) ? n : slug(f.path));

@@ -37,7 +37,9 @@ export default async function initGenerator(tree: Tree, rawOptions: unknown): Pr
   const files = { exists: (p: string) => tree.exists(p), read: (p: string) => tree.read(p, 'utf-8') ?? '' };
   const plan = planAdoption(files, pluginFiles(tree), catalogue ?? SEED_CATALOGUE, base);
   // An adopted repository's builds wait only for the images they FROM: what they COPY is among their inputs.
-  const adopted = plan.layout.dockerfiles ? { waitForCopiedProjects: false, ...(Object.keys(plan.projects).length ? { projects: plan.projects } : {}) } : {};
+  const adopted = plan.layout.dockerfiles
+    ? { waitForCopiedProjects: false, ...(Object.keys(plan.projects).length ? { projects: plan.projects } : {}) }
+    : {};
   nxJson.plugins = [...plugins, { plugin: PLUGIN_NAME, options: { ...defaultPluginOptions(overrides), ...adopted } }];
   updateNxJson(tree, nxJson);
   logger.info(`registered ${PLUGIN_NAME} in nx.json\n${adoptionReport(plan)}`);

@@ -19,7 +19,8 @@ function lucidLike() {
     'outer/common.txt': '',
     'outer/inner/Dockerfile': 'FROM python:3.12\nCOPY outer/common.txt /c\n',
     'outer/inner/lib/x.py': '',
-    'deploy/docker-compose.yml': 'services:\n  gone:\n    build:\n      context: ..\n      dockerfile: missing/Dockerfile.gone\n',
+    'deploy/docker-compose.yml':
+      'services:\n  gone:\n    build:\n      context: ..\n      dockerfile: missing/Dockerfile.gone\n',
   };
   for (const [f, c] of Object.entries(files)) tree.write(f, c);
   return tree;
@@ -42,25 +43,44 @@ describe('init adopts a repository', () => {
     expect(entry.options.waitForCopiedProjects).toBe(false);
     expect(entry.options.projects).toEqual({
       'auth/Dockerfile': { name: 'auth-service', tags: ['phase:1', 'scope:auth', 'type:service'] },
-      'payment_systems/tron/Dockerfile.tron-client': { name: 'tron-client', tags: ['phase:4', 'scope:tron', 'type:service'] },
-      'payment_systems/tron/Dockerfile.payout-router': { name: 'tron-payout-router', tags: ['phase:4', 'scope:tron', 'type:service'] },
-      'sessions/api/Dockerfile': { name: 'session-api', tags: ['phase:3', 'scope:sessions', 'type:service'], context: 'sessions/api' },
+      'payment_systems/tron/Dockerfile.tron-client': {
+        name: 'tron-client',
+        tags: ['phase:4', 'scope:tron', 'type:service'],
+      },
+      'payment_systems/tron/Dockerfile.payout-router': {
+        name: 'tron-payout-router',
+        tags: ['phase:4', 'scope:tron', 'type:service'],
+      },
+      'sessions/api/Dockerfile': {
+        name: 'session-api',
+        tags: ['phase:3', 'scope:sessions', 'type:service'],
+        context: 'sessions/api',
+      },
     });
     const text = messages.join('\n');
     expect(text).toContain('auth-service (phase 1) <- auth/Dockerfile');
     expect(text).toContain('not mapped (no Dockerfile found) 25:');
     expect(text).toContain('redis: looked for apps/redis/Dockerfile');
     expect(text).toContain('sessions/api/Dockerfile -> sessions/api');
-    expect(text).toContain('deploy/docker-compose.yml: service "gone": builds missing/Dockerfile.gone, which does not exist');
+    expect(text).toContain(
+      'deploy/docker-compose.yml: service "gone": builds missing/Dockerfile.gone, which does not exist',
+    );
   });
 
   it('a catalogue from the options (nx.json generator defaults) replaces the seed', async () => {
     const tree = lucidLike();
     jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-    await initGenerator(tree, { catalogue: [{ name: 'gate', phase: 2, scope: 'auth', dockerfiles: ['auth/Dockerfile'] }] });
+    await initGenerator(tree, {
+      catalogue: [{ name: 'gate', phase: 2, scope: 'auth', dockerfiles: ['auth/Dockerfile'] }],
+    });
     jest.restoreAllMocks();
-    const entry = readNxJson(tree)!.plugins!.find((p) => typeof p !== 'string') as { options: { projects: Record<string, { name?: string }> } };
-    expect(entry.options.projects['auth/Dockerfile']).toEqual({ name: 'gate', tags: ['phase:2', 'scope:auth', 'type:service'] });
+    const entry = readNxJson(tree)!.plugins!.find((p) => typeof p !== 'string') as {
+      options: { projects: Record<string, { name?: string }> };
+    };
+    expect(entry.options.projects['auth/Dockerfile']).toEqual({
+      name: 'gate',
+      tags: ['phase:2', 'scope:auth', 'type:service'],
+    });
     expect(entry.options.projects['payment_systems/tron/Dockerfile.tron-client']).toBeUndefined();
   });
 });
