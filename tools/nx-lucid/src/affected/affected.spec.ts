@@ -1,7 +1,12 @@
 import { AffectedGraph, containerAffected, fromNxGraph } from './affected';
 
 const build = (inputs: unknown[]) => ({ 'container-build': { inputs: inputs as string[] } });
-const NEG = ['!{workspaceRoot}/**/*.md', '!{workspaceRoot}/**/*.md/**', '!{workspaceRoot}/**/tests', '!{workspaceRoot}/**/tests/**'];
+const NEG = [
+  '!{workspaceRoot}/**/*.md',
+  '!{workspaceRoot}/**/*.md/**',
+  '!{workspaceRoot}/**/tests',
+  '!{workspaceRoot}/**/tests/**',
+];
 
 const graph: AffectedGraph = {
   projects: {
@@ -9,16 +14,35 @@ const graph: AffectedGraph = {
     tron: { root: 'libs/tron' },
     api: {
       root: 'apps/api',
-      targets: build(['{workspaceRoot}/apps/api/Dockerfile', '{workspaceRoot}/apps/api/src/**/*', '{workspaceRoot}/libs/common/src/**/*', ...NEG, { env: 'LUCID_REGISTRY' }]),
+      targets: build([
+        '{workspaceRoot}/apps/api/Dockerfile',
+        '{workspaceRoot}/apps/api/src/**/*',
+        '{workspaceRoot}/libs/common/src/**/*',
+        ...NEG,
+        { env: 'LUCID_REGISTRY' },
+      ]),
     },
     wallet: {
       root: 'apps/wallet',
-      targets: build(['{workspaceRoot}/apps/wallet/Dockerfile', '{workspaceRoot}/apps/wallet/src/**/*', '{workspaceRoot}/libs/tron/src/**/*', '{workspaceRoot}/libs/common/src/**/*', ...NEG]),
+      targets: build([
+        '{workspaceRoot}/apps/wallet/Dockerfile',
+        '{workspaceRoot}/apps/wallet/src/**/*',
+        '{workspaceRoot}/libs/tron/src/**/*',
+        '{workspaceRoot}/libs/common/src/**/*',
+        ...NEG,
+      ]),
     },
     // Built FROM wallet's image.
-    payout: { root: 'apps/payout', targets: build(['{projectRoot}/Dockerfile', { fileset: '{projectRoot}/src/**/*' }]) },
+    payout: {
+      root: 'apps/payout',
+      targets: build(['{projectRoot}/Dockerfile', { fileset: '{projectRoot}/src/**/*' }]),
+    },
     // Uses a named input.
-    docs: { root: 'apps/docs', namedInputs: { mine: ['{projectRoot}/site/**/*', '!{projectRoot}/site/drafts/**'] }, targets: build(['mine']) },
+    docs: {
+      root: 'apps/docs',
+      namedInputs: { mine: ['{projectRoot}/site/**/*', '!{projectRoot}/site/drafts/**'] },
+      targets: build(['mine']),
+    },
   },
   dependencies: { api: ['common'], wallet: ['common', 'tron'], payout: ['wallet'], docs: [] },
 };
@@ -32,7 +56,15 @@ describe('containerAffected', () => {
     expect(names(['libs/common/src/common/__init__.py'])).toEqual(['api', 'payout', 'wallet']);
   });
   it('README, tests and ignored files inside a service or lib affect nothing', () => {
-    expect(names(['apps/api/README.md', 'apps/api/src/README.md', 'apps/api/tests/test_x.py', 'libs/common/tests/test_y.py', 'libs/tron/README.md'])).toEqual([]);
+    expect(
+      names([
+        'apps/api/README.md',
+        'apps/api/src/README.md',
+        'apps/api/tests/test_x.py',
+        'libs/common/tests/test_y.py',
+        'libs/tron/README.md',
+      ]),
+    ).toEqual([]);
   });
   it('a Dockerfile change affects only that service (and what is built FROM it)', () => {
     expect(names(['apps/api/Dockerfile'])).toEqual(['api']);
@@ -93,5 +125,22 @@ describe('containerAffected: lockfile changes', () => {
   });
   it('a transitive dependency of an externalDependencies input affects that target', () => {
     expect(run(lock('7.8.0', '3.17.5')).map((a) => a.name)).toEqual(['everything', 'exact']);
+  });
+});
+
+describe('dependents follow what a build waits for', () => {
+  it('an explicit dependsOn list (waitForCopiedProjects: false) propagates only through the projects it names', () => {
+    const target = (dependsOn: unknown[]) => ({ 'container-build': { inputs: ['{projectRoot}/**/*'], dependsOn } });
+    const graph = {
+      projects: {
+        base: { root: 'base', targets: target([]) },
+        reader: { root: 'reader', targets: target([{ target: 'container-build', projects: ['base'] }]) },
+        copier: { root: 'copier', targets: target([]) },
+        waiter: { root: 'waiter', targets: target(['^container-build']) },
+      },
+      dependencies: { base: [], reader: ['base'], copier: ['base'], waiter: ['base'] },
+    };
+    const names = containerAffected({ changedFiles: ['base/x.py'], graph }).map((a) => a.name);
+    expect(names).toEqual(['base', 'reader', 'waiter']);
   });
 });

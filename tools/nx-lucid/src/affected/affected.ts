@@ -8,12 +8,14 @@ import { changedPackages, dependencyClosure, LockedPackages } from './lockfile';
  * .dockerignore negations), or when a project it depends on is affected (its `^container-build`).
  */
 
-export type InputDefinition = string | { fileset?: string; input?: string; projects?: string | string[]; dependencies?: boolean; [k: string]: unknown };
+export type InputDefinition =
+  | string
+  | { fileset?: string; input?: string; projects?: string | string[]; dependencies?: boolean; [k: string]: unknown };
 
 export interface GraphProject {
   root: string;
   namedInputs?: Record<string, InputDefinition[]>;
-  targets?: Record<string, { inputs?: InputDefinition[] }>;
+  targets?: Record<string, { inputs?: InputDefinition[]; dependsOn?: unknown[] }>;
 }
 
 export interface AffectedGraph {
@@ -76,7 +78,12 @@ function collectFileSets(
     }
     // A named input of this project ("default", "production"); "^name" inputs of dependencies are
     // covered by following the graph to dependents below.
-    const name = typeof input === 'string' ? input : typeof input.input === 'string' && !input.projects && !input.dependencies ? input.input : undefined;
+    const name =
+      typeof input === 'string'
+        ? input
+        : typeof input.input === 'string' && !input.projects && !input.dependencies
+          ? input.input
+          : undefined;
     if (name === undefined || name.startsWith('^') || seen.has(name)) continue;
     const definition = project.namedInputs?.[name] ?? named[name];
     if (!definition) continue;
@@ -92,7 +99,11 @@ export function isInput(file: string, sets: FileSets): boolean {
   return sets.include.some((g) => matches(file, g)) && !sets.exclude.some((g) => matches(file, g));
 }
 
-export function fileSetsFor(project: GraphProject, buildTarget: string, named: Record<string, InputDefinition[]> = {}): FileSets | undefined {
+export function fileSetsFor(
+  project: GraphProject,
+  buildTarget: string,
+  named: Record<string, InputDefinition[]> = {},
+): FileSets | undefined {
   const target = project.targets?.[buildTarget];
   if (!target) return undefined;
   const sets: FileSets = { include: [], exclude: [] };
@@ -105,6 +116,17 @@ export function fileSetsFor(project: GraphProject, buildTarget: string, named: R
  * The container projects affected by the changed files, sorted by name. Pure: the graph and the file list
  * come from the caller (the CLI reads them from Nx and git).
  */
+/** The projects a build's dependsOn names explicitly, or undefined when it waits for every dependency (^target). */
+function buildDependencies(project: GraphProject | undefined, buildTarget: string): string[] | undefined {
+  const dependsOn = project?.targets?.[buildTarget]?.dependsOn;
+  if (!dependsOn || dependsOn.includes(`^${buildTarget}`)) return undefined;
+  return dependsOn.flatMap((d) => {
+    const dep = d as { target?: string; projects?: string | string[] };
+    if (typeof d !== 'object' || dep.target !== buildTarget || !dep.projects) return [];
+    return Array.isArray(dep.projects) ? dep.projects : [dep.projects];
+  });
+}
+
 export function containerAffected(options: ContainerAffectedOptions): AffectedProject[] {
   const buildTarget = options.buildTarget ?? 'container-build';
   const named = options.namedInputs ?? {};
@@ -136,11 +158,13 @@ export function containerAffected(options: ContainerAffectedOptions): AffectedPr
     }
   }
 
-  // Dependents: a project whose build depends on an affected build is affected too (through any project).
+  // Dependents: a project whose build depends on an affected build is affected too (through any project):
+  // with ^container-build every dependency counts, with an explicit list only the projects it names.
   const dependents = new Map<string, string[]>();
   for (const [source, targets] of Object.entries(dependencies)) {
+    const waitsFor = buildDependencies(projects[source], buildTarget);
     for (const target of targets) {
-      if (target === source) continue;
+      if (target === source || (waitsFor && !waitsFor.includes(target))) continue;
       dependents.set(target, [...(dependents.get(target) ?? []), source]);
     }
   }

@@ -1,18 +1,25 @@
 import { z } from 'zod';
 
 /** Platforms an OCI index may carry for our distroless services. */
-export const SUPPORTED_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/ppc64le', 'linux/s390x'] as const;
+export const SUPPORTED_PLATFORMS = [
+  'linux/amd64',
+  'linux/arm64',
+  'linux/arm/v7',
+  'linux/ppc64le',
+  'linux/s390x',
+] as const;
 
-export const platformSchema = z
-  .string()
-  .refine((p) => (SUPPORTED_PLATFORMS as readonly string[]).includes(p), {
-    message: `unknown platform; expected one of ${SUPPORTED_PLATFORMS.join(', ')}`,
-  });
+export const platformSchema = z.string().refine((p) => (SUPPORTED_PLATFORMS as readonly string[]).includes(p), {
+  message: `unknown platform; expected one of ${SUPPORTED_PLATFORMS.join(', ')}`,
+});
 
 /** Registry host[:port], lowercase; no scheme. */
 export const registrySchema = z
   .string()
-  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/, 'registry must be a lowercase host[:port] without scheme, e.g. ghcr.io');
+  .regex(
+    /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/,
+    'registry must be a lowercase host[:port] without scheme, e.g. ghcr.io',
+  );
 
 /** OCI distribution repository path components: lowercase alphanumerics with . _ __ - separators. */
 export const repositorySchema = z
@@ -64,6 +71,40 @@ export const attestationsSchema = z
 
 export const engineSchema = z.enum(['auto', 'buildx', 'buildah', 'podman']);
 
+/** Dockerfiles that are not projects: copies, references, generated or vendored trees (minimatch, workspace-relative). */
+export const DEFAULT_SKIP_DOCKERFILES = [
+  '**/node_modules/**',
+  '**/dist/**',
+  '**/.nx/**',
+  '**/tmp/**',
+  '**/.lucid/**',
+  '**/.git/**',
+  '**/__fixtures__/**',
+  '**/* copy*',
+  '**/*.ref',
+  '**/*.bak',
+  '**/*.orig',
+  '**/*__tmpl__*',
+];
+
+/** Per-Dockerfile settings, keyed by the Dockerfile's workspace-relative path. */
+export const dockerfileProjectSchema = z
+  .object({
+    /** Nx project name (else inferred: the variant suffix where unique, folder-qualified where not). */
+    name: z.string().min(1).optional(),
+    tags: z.array(z.string()).optional(),
+    /** Build context, workspace-relative; wins over a compose file's build.context. */
+    context: z.string().optional(),
+    buildArgs: z.record(z.string(), z.string()).optional(),
+    /**
+     * true (default): container-build waits for ^container-build, the builds of every project it reads or FROMs.
+     * false: only for the projects whose images it FROMs — what breaks a cycle of Dockerfiles reading each other's files.
+     */
+    waitForCopiedProjects: z.boolean().optional(),
+  })
+  .strict();
+export type DockerfileProjectOptions = z.infer<typeof dockerfileProjectSchema>;
+
 export const pluginOptionsSchema = z
   .object({
     registry: registrySchema.default('ghcr.io'),
@@ -82,6 +123,19 @@ export const pluginOptionsSchema = z
     /** `latest` is only pushed from this branch. */
     latestOnBranch: z.string().default('main'),
     outputRoot: z.string().default('dist/containers'),
+    /** Dockerfiles matching these globs are not inferred as projects; replaces the default list. */
+    skipDockerfiles: z.array(z.string()).default(DEFAULT_SKIP_DOCKERFILES),
+    /**
+     * true: container-build waits for ^container-build (every project it reads or FROMs); false: only for the projects
+     * whose images it FROMs (what it COPYs is already among its inputs). Per Dockerfile in `projects`.
+     */
+    waitForCopiedProjects: z.boolean().default(true),
+    /** Build context of a Dockerfile no compose file or `projects` entry gives one, workspace-relative. */
+    buildContext: z.string().default('.'),
+    /** Read docker-compose*.y*ml / compose*.y*ml build blocks for contexts and build args. */
+    compose: z.boolean().default(true),
+    /** Names, tags, contexts and build args per Dockerfile path (the init generator writes the seed's services here). */
+    projects: z.record(z.string(), dockerfileProjectSchema).default({}),
     targetNames: z
       .object({
         build: z.string().default('container-build'),
@@ -127,9 +181,7 @@ export type PluginOptionsInput = z.input<typeof pluginOptionsSchema>;
 
 /** Formats zod issues as "path: message" lines, for errors a person reads. */
 export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('\n');
+  return error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
 }
 
 /** Parses executor or generator options with their zod schema; the error lists every bad field. */

@@ -37,7 +37,9 @@ describe('analyzeDockerfile on real Dockerfiles from public repositories (see __
   });
 
   it('kaniko Dockerfile_test_meta_arg: a build arg overrides the global ARG default in FROM', () => {
-    const a = analyzeDockerfile(fixture('kaniko-meta-arg.Dockerfile'), 'kaniko/Dockerfile', { REGISTRY: 'mirror.local:5000' });
+    const a = analyzeDockerfile(fixture('kaniko-meta-arg.Dockerfile'), 'kaniko/Dockerfile', {
+      REGISTRY: 'mirror.local:5000',
+    });
     expect(a.externalImages).toEqual(['mirror.local:5000/google-appengine/debian9']);
   });
 
@@ -100,7 +102,7 @@ ADD vendor/blob.tar.gz /opt/
 ENV APP_DIR=apps/svc
 COPY $APP_DIR/config/ \${APP_DIR}/static /app/
 RUN --mount=type=bind,source=tools/build.sh,target=/b.sh --mount=type=cache,target=/root/.cache sh /b.sh
-RUN --mount=type=bind,from=build,source=/src,target=/x true
+RUN --mount=type=bind,from=busybox:1.36,source=/bin,target=/x true
 
 FROM build AS test
 COPY $APP_DIR/tests /tests
@@ -120,7 +122,11 @@ describe('analyzeDockerfile on a messy multi-stage Dockerfile', () => {
       ['test', 'build', true],
       [undefined, 'gcr.io/distroless/python3-debian12:nonroot', false],
     ]);
-    expect(a.externalImages.sort()).toEqual(['busybox:1.36', 'gcr.io/distroless/python3-debian12:nonroot', 'python:3.12-slim']);
+    expect(a.externalImages.sort()).toEqual([
+      'busybox:1.36',
+      'gcr.io/distroless/python3-debian12:nonroot',
+      'python:3.12-slim',
+    ]);
   });
 
   it('reads exactly the context sources: flags, continuations, JSON form, ENV, ADD files, bind mounts; not URLs, heredocs, stages', () => {
@@ -178,7 +184,12 @@ describe('variables in sources', () => {
   });
 
   it('COPY . and ./ are the whole context; leading ./ and / are stripped', () => {
-    expect(paths('FROM scratch\nCOPY . /a\nCOPY ./ /b\nCOPY ./apps/x/ /c\nCOPY /libs/y /d\n')).toEqual(['.', '.', 'apps/x', 'libs/y']);
+    expect(paths('FROM scratch\nCOPY . /a\nCOPY ./ /b\nCOPY ./apps/x/ /c\nCOPY /libs/y /d\n')).toEqual([
+      '.',
+      '.',
+      'apps/x',
+      'libs/y',
+    ]);
   });
 
   it('substitute handles Docker modifiers', () => {
@@ -197,7 +208,8 @@ describe('malformed Dockerfiles give a DockerfileError naming the file and line'
   it('FROM without image', () => expectError('FROM alpine\nRUN x\nFROM\n', 3, /FROM needs an image/));
   it('FROM with only a flag', () => expectError('FROM --platform=linux/amd64\n', 1, /FROM needs an image/));
   it('FROM with junk after the image', () => expectError('FROM alpine AS\n', 1, /FROM takes "image \[AS name\]"/));
-  it('COPY with one argument', () => expectError('FROM alpine\n\n# c\nCOPY onlyone\n', 4, /COPY needs at least one source and a destination/));
+  it('COPY with one argument', () =>
+    expectError('FROM alpine\n\n# c\nCOPY onlyone\n', 4, /COPY needs at least one source and a destination/));
   it('ADD with one argument', () => expectError('FROM alpine\nADD x\n', 2, /ADD needs at least one source/));
   it('unclosed JSON array', () => expectError('FROM alpine\nCOPY ["a", "b"\n', 2, /malformed JSON array/));
   it('instruction before FROM', () => expectError('ARG X=1\nRUN echo\nFROM alpine\n', 2, /RUN before the first FROM/));
@@ -215,10 +227,14 @@ describe('malformed Dockerfiles give a DockerfileError naming the file and line'
 
 describe('JSON form and the escape directive', () => {
   it('keeps spaces and escapes inside JSON strings, across a continuation', () => {
-    expect(paths('FROM scratch\nCOPY --chmod=644 \\\n  ["my dir/a b.txt", "q\\"uote", "/dst/"]\n')).toEqual(['my dir/a b.txt', 'q"uote']);
+    expect(paths('FROM scratch\nCOPY --chmod=644 \\\n  ["my dir/a b.txt", "q\\"uote", "/dst/"]\n')).toEqual([
+      'my dir/a b.txt',
+      'q"uote',
+    ]);
   });
   it('honours "# escape=`" (Windows Dockerfiles) for continuations', () => {
-    const text = '# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY `\n  app\\bin /app\nCOPY ["c d", `\n "/x"]\n';
+    const text =
+      '# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY `\n  app\\bin /app\nCOPY ["c d", `\n "/x"]\n';
     expect(paths(text)).toEqual(['app\\bin', 'c d']);
   });
 });

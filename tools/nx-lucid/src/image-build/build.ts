@@ -76,7 +76,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   if (!existsSync(join(workspaceRoot, options.context))) problems.push(`build context ${options.context} does not exist`);
   if (problems.length) throw new BuildInputError(project, problems);
 
-  const { stages } = dockerfileStages(readFileSync(dockerfilePath, 'utf8'), options.buildArgs);
+  const { stages } = dockerfileStages(readFileSync(dockerfilePath, 'utf8'), options.buildArgs, options.dockerfile);
   const host = hostPlatform(arch());
   const foreign = foreignRunProblems(options.dockerfile, stages, platforms, host, registeredEmulators());
   if (foreign.length) throw new BuildInputError(project, foreign);
@@ -134,7 +134,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   }
 
   const scratch = join(tmpdir(), `lucid-build-${project}-${process.pid}`);
-  const ignoreFile = ignoreFileFor(workspaceRoot, options.dockerfile);
+  const ignoreFile = ignoreFileFor(workspaceRoot, options.dockerfile, options.context);
   const plan: EngineBuildPlan = {
     project,
     dockerfile: options.dockerfile,

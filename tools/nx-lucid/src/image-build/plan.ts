@@ -2,69 +2,22 @@
  * Pure planning for container-build: which base to pin, through which mirror, and whether a platform can be
  * built here at all. No processes, no file system.
  */
-import { DockerfileParser, From } from 'dockerfile-ast';
 import { formatImageReference, parseImageReference } from '../image/naming';
-import { substitute } from '../dockerfile/analyze';
+import { BuildStage, parseDockerfile } from '../dockerfile/model';
 
-export interface StageInfo {
-  index: number;
-  name?: string;
-  /** FROM as written, e.g. ${BASE_IMAGE}. */
-  rawImage: string;
-  /** FROM with global ARGs (and build args) substituted. */
-  image: string;
-  /** FROM --platform=… as written, if any. */
-  platformFlag?: string;
-  /** Index of the stage this one starts FROM, if it names a stage. */
-  parent?: number;
-  /** Stages read by COPY --from / RUN --mount=from. */
-  copiesFrom: number[];
-  runs: Array<{ line: number; text: string }>;
-}
+/** A stage as build planning reads it: the one Dockerfile model's stage. */
+export type StageInfo = BuildStage;
 
-/** Stages of a Dockerfile, as far as build planning needs them (analyze.ts has already validated the file). */
-export function dockerfileStages(content: string, buildArgs: Record<string, string> = {}): { stages: StageInfo[]; globalArgs: Record<string, string | undefined> } {
-  const df = DockerfileParser.parse(content.replace(/\r\n?/g, '\n'));
-  const stages: StageInfo[] = [];
-  const globalArgs: Record<string, string | undefined> = {};
-  const stageRef = (ref: string): number | undefined => {
-    if (/^\d+$/.test(ref) && Number(ref) < stages.length) return Number(ref);
-    const i = stages.findIndex((s) => s.name !== undefined && s.name.toLowerCase() === ref.toLowerCase());
-    return i >= 0 ? i : undefined;
-  };
-  for (const ins of df.getInstructions()) {
-    const keyword = ins.getKeyword();
-    if (keyword === 'ARG' && stages.length === 0) {
-      for (const prop of ins.getArguments().map((a) => a.getValue())) {
-        const eq = prop.indexOf('=');
-        const name = eq < 0 ? prop : prop.slice(0, eq);
-        const def = eq < 0 ? undefined : prop.slice(eq + 1).replace(/^"(.*)"$/, '$1');
-        globalArgs[name] = buildArgs[name] ?? (def === undefined ? undefined : substitute(def, globalArgs, true) ?? undefined);
-      }
-      continue;
-    }
-    if (keyword === 'FROM') {
-      const from = ins as From;
-      const rawImage = ins.getArguments().map((a) => a.getValue()).filter((a) => !a.startsWith('--'))[0] ?? '';
-      const image = substitute(rawImage, globalArgs, true) ?? rawImage;
-      const platformFlag = from.getFlags().find((f) => f.getName() === 'platform')?.getValue() ?? undefined;
-      stages.push({ index: stages.length, name: from.getBuildStage() ?? undefined, rawImage, image, platformFlag, parent: stageRef(image), copiesFrom: [], runs: [] });
-      continue;
-    }
-    const stage = stages[stages.length - 1];
-    if (!stage) continue;
-    if (keyword === 'COPY' || keyword === 'RUN') {
-      for (const flag of (ins as unknown as { getFlags(): Array<{ getName(): string; getValue(): string | null }> }).getFlags()) {
-        const value = flag.getValue() ?? '';
-        const ref = flag.getName() === 'from' ? value : flag.getName() === 'mount' ? value.match(/(?:^|,)from=([^,]+)/)?.[1] : undefined;
-        const i = ref === undefined ? undefined : stageRef(ref);
-        if (i !== undefined) stage.copiesFrom.push(i);
-      }
-    }
-    if (keyword === 'RUN') {
-      stage.runs.push({ line: ins.getRange().start.line + 1, text: ins.getTextContent().split('\n')[0].trim() });
-    }
-  }
+/**
+ * Stages of a Dockerfile for build planning, from the one Dockerfile model (parsed once per content);
+ * throws the model's DockerfileError for a Dockerfile BuildKit would reject.
+ */
+export function dockerfileStages(
+  content: string,
+  buildArgs: Record<string, string> = {},
+  file = 'Dockerfile',
+): { stages: StageInfo[]; globalArgs: Record<string, string | undefined> } {
+  const { stages, globalArgs } = parseDockerfile(content, file, buildArgs);
   return { stages, globalArgs };
 }
 
@@ -136,14 +89,26 @@ export function pinnedReference(pullRef: string, digest: string): string {
 
 /** OCI architecture of the machine, from Node's os.arch(). */
 export function hostPlatform(nodeArch: string): string {
-  const map: Record<string, string> = { x64: 'linux/amd64', arm64: 'linux/arm64', arm: 'linux/arm/v7', ppc64: 'linux/ppc64le', s390x: 'linux/s390x' };
+  const map: Record<string, string> = {
+    x64: 'linux/amd64',
+    arm64: 'linux/arm64',
+    arm: 'linux/arm/v7',
+    ppc64: 'linux/ppc64le',
+    s390x: 'linux/s390x',
+  };
   return map[nodeArch] ?? `linux/${nodeArch}`;
 }
 
 /** The binfmt_misc entry name qemu-user-static registers for a platform. */
 export function emulatorFor(platform: string): string {
   const arch = platform.split('/')[1];
-  const map: Record<string, string> = { amd64: 'qemu-x86_64', arm64: 'qemu-aarch64', arm: 'qemu-arm', ppc64le: 'qemu-ppc64le', s390x: 'qemu-s390x' };
+  const map: Record<string, string> = {
+    amd64: 'qemu-x86_64',
+    arm64: 'qemu-aarch64',
+    arm: 'qemu-arm',
+    ppc64le: 'qemu-ppc64le',
+    s390x: 'qemu-s390x',
+  };
   return map[arch] ?? `qemu-${arch}`;
 }
 
@@ -166,7 +131,8 @@ export function foreignRunProblems(
     if (emulators.has(emulator)) continue;
     for (const stage of reachableStages(stages)) {
       const flag = stage.platformFlag?.replace(/[{}$]/g, '');
-      const runsOn = flag === undefined || flag === 'TARGETPLATFORM' ? platform : flag === 'BUILDPLATFORM' ? host : flag;
+      const runsOn =
+        flag === undefined || flag === 'TARGETPLATFORM' ? platform : flag === 'BUILDPLATFORM' ? host : flag;
       if (runsOn === host || !stage.runs.length) continue;
       const run = stage.runs[0];
       problems.push(
@@ -190,9 +156,11 @@ export interface InputProblemsInput {
 export function inputProblems(i: InputProblemsInput): string[] {
   const problems: string[] = [];
   for (const p of i.platforms) {
-    if (!i.supportedPlatforms.includes(p)) problems.push(`unknown platform "${p}"; expected one of ${i.supportedPlatforms.join(', ')}`);
+    if (!i.supportedPlatforms.includes(p))
+      problems.push(`unknown platform "${p}"; expected one of ${i.supportedPlatforms.join(', ')}`);
   }
-  if (new Set(i.platforms).size !== i.platforms.length) problems.push(`platforms lists a platform twice: ${i.platforms.join(', ')}`);
+  if (new Set(i.platforms).size !== i.platforms.length)
+    problems.push(`platforms lists a platform twice: ${i.platforms.join(', ')}`);
   for (const [k, v] of Object.entries(i.buildArgs)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) problems.push(`build-arg name "${k}" is not a valid ARG name`);
     if (/[\r\n]/.test(v)) problems.push(`build-arg ${k} contains a newline; build args are single-line`);
@@ -204,12 +172,12 @@ export function inputProblems(i: InputProblemsInput): string[] {
  * The final stage's base as createNodes sees it (ARG defaults substituted), for the base-digest cache input;
  * undefined for scratch or a base that depends on a build arg without default.
  */
-export function baseRefForCacheKey(stages: ReadonlyArray<{ name?: string; image: string; fromStage: boolean }>): string | undefined {
+export function baseRefForCacheKey(
+  stages: ReadonlyArray<Pick<StageInfo, 'image' | 'fromStage' | 'parent'>>,
+): string | undefined {
   let stage = stages[stages.length - 1];
-  for (let hops = 0; stage?.fromStage && hops < stages.length; hops++) {
-    const image = stage.image.toLowerCase();
-    stage = stages.find((s) => s.name?.toLowerCase() === image) ?? stage;
-  }
+  for (let hops = 0; stage?.fromStage && stage.parent !== undefined && hops < stages.length; hops++)
+    stage = stages[stage.parent];
   if (!stage || stage.fromStage || stage.image === 'scratch' || stage.image.includes('$')) return undefined;
   try {
     return formatImageReference(parseImageReference(stage.image));

@@ -1,12 +1,12 @@
 import type { CreateDependencies, RawProjectGraphDependency } from '@nx/devkit';
 import { DependencyType } from '@nx/devkit';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { logger } from '@nx/devkit';
 import { minimatch } from 'minimatch';
 import { parseImageReference } from '../image/naming';
-import { normalizePluginOptions, PluginOptionsInput } from '../config/options';
+import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
 import { analyzeContainerProject } from './project-analysis';
-import { DOCKERFILE_NAME } from './create-nodes';
+import { Workspace, workspaceFiles } from './workspace-files';
+import { describeCycles, findCycles, SourceEdge } from './dependency-cycles';
 import { indexRoots } from './root-index';
 
 interface ProjectRoot {
@@ -39,7 +39,7 @@ export function projectsForPath(path: string, roots: ProjectRoot[]): string[] {
 }
 
 /** Strips tag and digest: the name a FROM refers to. */
-function imageKey(ref: string): string | undefined {
+export function imageKey(ref: string): string | undefined {
   try {
     const r = parseImageReference(ref);
     return `${r.registry}/${r.repository}`;
@@ -48,31 +48,123 @@ function imageKey(ref: string): string | undefined {
   }
 }
 
-export const createDependencies: CreateDependencies<PluginOptionsInput> = (rawOptions, context) => {
-  const options = normalizePluginOptions(rawOptions);
+/** The Dockerfile, context and build args a project's build target was inferred with. */
+function buildSpec(
+  project: { root: string; targets?: Record<string, { options?: Record<string, unknown> }> },
+  buildTarget: string,
+) {
+  const o = project.targets?.[buildTarget]?.options;
+  if (!o || typeof o.dockerfile !== 'string') {
+    // A project known only by its root (targets not merged in): the plain Dockerfile in it, workspace root as context.
+    return {
+      root: project.root,
+      dockerfile: project.root === '.' || project.root === '' ? 'Dockerfile' : `${project.root}/Dockerfile`,
+      context: '.',
+      buildArgs: {},
+    };
+  }
+  return {
+    root: project.root,
+    dockerfile: o.dockerfile,
+    context: typeof o.context === 'string' ? o.context : '.',
+    buildArgs: (o.buildArgs as Record<string, string> | undefined) ?? {},
+  };
+}
+
+type ProjectsWithTargets = Record<
+  string,
+  { root: string; targets?: Record<string, { options?: Record<string, unknown>; dependsOn?: unknown[] }> }
+>;
+
+export interface DockerfileDependencies {
+  deps: RawProjectGraphDependency[];
+  /** Every edge with the instruction that makes it. */
+  edges: SourceEdge[];
+  /** The edges container-build's dependsOn turns into task dependencies. */
+  taskEdges: SourceEdge[];
+}
+
+/** The project graph edges the Dockerfiles make: COPY/ADD/RUN --mount sources in other projects, FROM their images. */
+export function dockerfileDependencies(
+  workspace: Workspace,
+  projects: ProjectsWithTargets,
+  options: PluginOptions,
+): DockerfileDependencies {
+  const fs = workspaceFiles(workspace);
+  const context = { workspaceRoot: fs, projects };
   const roots: ProjectRoot[] = Object.entries(context.projects).map(([name, p]) => ({ name, root: p.root }));
   const imageOwners = new Map<string, string>();
   for (const { name } of roots) imageOwners.set(`${options.registry}/${options.repository}/${name}`, name);
+  // A variant's project root is its Dockerfile: reading that file is not a reason to wait for its image.
+  const dockerfileRoots = new Set<string>();
+  for (const p of Object.values(context.projects)) {
+    const spec = buildSpec(p, options.targetNames.build);
+    if (spec && spec.dockerfile === p.root) dockerfileRoots.add(p.root);
+  }
+  const readable = roots.filter((r) => !dockerfileRoots.has(r.root));
 
   const deps: RawProjectGraphDependency[] = [];
-  for (const { name, root } of roots) {
-    const dockerfile = root === '.' || root === '' ? DOCKERFILE_NAME : `${root}/${DOCKERFILE_NAME}`;
-    if (!existsSync(join(context.workspaceRoot, dockerfile))) continue;
-    const project = analyzeContainerProject(context.workspaceRoot, dockerfile);
+  const edges: SourceEdge[] = [];
+  const taskEdges: SourceEdge[] = [];
+  for (const [name, config] of Object.entries(context.projects)) {
+    const spec = buildSpec(config, options.targetNames.build);
+    if (!spec || !fs.exists(spec.dockerfile)) continue;
+    const project = analyzeContainerProject(context.workspaceRoot, spec);
     if (!project.analysis) continue;
     const targets = new Set<string>();
-    for (const src of project.analysis.contextSources) {
-      for (const p of projectsForPath(src.path, roots)) targets.add(p);
-    }
+    project.analysis.contextSources.forEach((src, i) => {
+      for (const p of projectsForPath(project.sources[i] ?? src.path, readable)) {
+        targets.add(p);
+        if (p !== name)
+          edges.push({
+            source: name,
+            target: p,
+            dockerfile: spec.dockerfile,
+            line: src.line,
+            via: `${src.instruction} ${src.path}`,
+          });
+      }
+    });
     for (const image of project.analysis.externalImages) {
       const key = imageKey(image);
       const owner = key ? imageOwners.get(key) : undefined;
-      if (owner) targets.add(owner);
+      if (owner) {
+        targets.add(owner);
+        if (owner !== name)
+          edges.push({ source: name, target: owner, dockerfile: spec.dockerfile, line: 0, via: `FROM ${image}` });
+      }
     }
     targets.delete(name);
+    // A variant's root is its Dockerfile, which Nx's file map gives to the folder's project: no sourceFile then.
+    const waits = (
+      (config.targets?.[options.targetNames.build]?.dependsOn as unknown[] | undefined) ?? [
+        `^${options.targetNames.build}`,
+      ]
+    ).includes(`^${options.targetNames.build}`);
+    taskEdges.push(...edges.filter((e) => e.source === name && (waits || e.via.startsWith('FROM '))));
+    const ownsDockerfile = spec.dockerfile !== config.root;
     for (const target of [...targets].sort()) {
-      deps.push({ source: name, target, type: DependencyType.static, sourceFile: dockerfile });
+      deps.push(
+        ownsDockerfile
+          ? { source: name, target, type: DependencyType.static, sourceFile: spec.dockerfile }
+          : { source: name, target, type: DependencyType.implicit },
+      );
     }
   }
+  return { deps, edges, taskEdges };
+}
+
+export const createDependencies: CreateDependencies<PluginOptionsInput> = (rawOptions, context) => {
+  const options = normalizePluginOptions(rawOptions);
+  const { deps, taskEdges } = dockerfileDependencies(
+    context.workspaceRoot,
+    context.projects as ProjectsWithTargets,
+    options,
+  );
+  // Nx only says "the task graph has a circular dependency"; say which COPY lines make it and how to break it.
+  // Projects without a Dockerfile add no edges here, so every cycle runs through container builds only.
+  const cycles = findCycles(taskEdges);
+  if (cycles.length)
+    logger.warn(describeCycles(cycles, taskEdges, context.projects as ProjectsWithTargets, options.targetNames.build));
   return deps;
 };

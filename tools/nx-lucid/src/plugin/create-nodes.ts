@@ -2,20 +2,31 @@ import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/de
 import { logger } from '@nx/devkit';
 import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
 import { ENV_OVERRIDES } from '../config/resolve';
-import { analyzeContainerProject, ContainerProject, projectNameFor } from './project-analysis';
+import { analyzeContainerProject, ContainerProject } from './project-analysis';
 import { baseRefForCacheKey } from '../image-build/plan';
 import { binCommand } from '../package/bin-command';
 import { BuildCodeInput, buildCodeInputs } from '../cache/build-code-inputs';
+import { PLUGIN_GLOB } from './dockerfile-files';
+import { inferContainerProjects } from './infer';
+import { imageKey } from './create-dependencies';
 
-/** Nx matches plugin globs before options are known, so the file name is fixed. */
+/** The plain Dockerfile name (a project's folder holds it); variants are found through PLUGIN_GLOB. */
 export const DOCKERFILE_NAME = 'Dockerfile';
-export const DOCKERFILE_GLOB = `**/${DOCKERFILE_NAME}`;
-
-/** Paths that hold Dockerfiles which are not projects of this workspace. */
-const IGNORED = /(^|\/)(node_modules|dist|tmp|\.nx|\.lucid)\//;
+export const DOCKERFILE_GLOB = PLUGIN_GLOB;
 
 /** Run-time overrides that change what a build produces; hashed into build, scan and verify. */
 const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
+
+/**
+ * container-build's inputs: exactly what the build reads (Dockerfile, ignore file, COPY/ADD sources minus
+ * the ignore file's exclusions), the base tag's current digest (a moved tag must rebuild; one skopeo call per
+ * distinct base) and the run-time overrides.
+ */
+export function containerBuildInputs(project: ContainerProject, codeInputs: BuildCodeInput[] = []): TargetConfiguration['inputs'] {
+  const baseRef = project.analysis ? baseRefForCacheKey(project.analysis.stages) : undefined;
+  const baseInput = baseRef ? [{ runtime: binCommand('base-digest.js', [baseRef]) }] : [];
+  return [...project.inputs, ...baseInput, ...ENV_INPUTS, ...codeInputs];
+}
 
 export function containerTargets(
   project: ContainerProject,
@@ -23,6 +34,8 @@ export function containerTargets(
   options: PluginOptions,
   /** The plugin code and npm packages that decide image content (src/cache/build-code-inputs.ts). */
   codeInputs: BuildCodeInput[] = [],
+  /** Set when the project does not wait for every project it reads: the projects whose images it FROMs. */
+  imageOwners?: string[],
 ): Record<string, TargetConfiguration> {
   const t = options.targetNames;
   const out = `{workspaceRoot}/${options.outputRoot}/${projectName}`;
@@ -34,20 +47,23 @@ export function containerTargets(
   };
   const dockerfileError = project.error?.message;
   const metadataInput = { dependentTasksOutputFiles: '**/metadata.json', transitive: false };
-  // The base tag's current digest is a build input: a moved tag must rebuild (one skopeo call per distinct base).
-  const baseRef = project.analysis ? baseRefForCacheKey(project.analysis.stages) : undefined;
-  const baseInput = baseRef ? [{ runtime: binCommand('base-digest.js', [baseRef]) }] : [];
   const targets: Record<string, TargetConfiguration> = {
     [t.build]: {
       executor: '@lucid/nx-lucid:build',
       cache: true,
-      dependsOn: [`^${t.build}`],
-      inputs: [...project.inputs, ...baseInput, ...ENV_INPUTS, ...codeInputs],
+      dependsOn:
+        imageOwners === undefined
+          ? [`^${t.build}`]
+          : imageOwners.length
+            ? [{ target: t.build, projects: imageOwners }]
+            : [],
+      inputs: containerBuildInputs(project, codeInputs),
       outputs: [`${out}/oci`, `${out}/metadata.json`],
       options: {
         ...shared,
         dockerfile: project.dockerfile,
-        context: '.',
+        context: project.context,
+        ...(Object.keys(project.buildArgs).length ? { buildArgs: project.buildArgs } : {}),
         engine: options.engine,
         buildCache: options.buildCache,
         attestations: options.attestations,
@@ -81,20 +97,29 @@ export function containerTargets(
       inputs: [metadataInput, ...ENV_INPUTS],
       outputs: [`${out}/verify.json`],
       options: { ...shared },
-      metadata: { description: 'Check the built image is distroless, non-root, labelled and complete', technologies: ['docker'] },
+      metadata: {
+        description: 'Check the built image is distroless, non-root, labelled and complete',
+        technologies: ['docker'],
+      },
     },
     [t.push]: {
       executor: '@lucid/nx-lucid:push',
       cache: false,
       dependsOn: options.gate.enabled ? [t.build, t.scan] : [t.build],
       options: { ...shared, latestOnBranch: options.latestOnBranch, insecureRegistries: options.insecureRegistries },
-      metadata: { description: 'Push the built index by digest, then tag it (latest, sha, phase-sha, version)', technologies: ['docker'] },
+      metadata: {
+        description: 'Push the built index by digest, then tag it (latest, sha, phase-sha, version)',
+        technologies: ['docker'],
+      },
     },
     [t.release]: {
       executor: '@lucid/nx-lucid:release',
       cache: false,
       options: { ...shared, insecureRegistries: options.insecureRegistries },
-      metadata: { description: 'Version management in the registry: create | list | promote | rollback | delete', technologies: ['docker'] },
+      metadata: {
+        description: 'Version management in the registry: create | list | promote | rollback | delete',
+        technologies: ['docker'],
+      },
     },
   };
   return targets;
@@ -102,25 +127,38 @@ export function containerTargets(
 
 export const createNodes: CreateNodes<PluginOptionsInput> = [
   DOCKERFILE_GLOB,
-  async (dockerfiles, rawOptions, context) => {
+  async (files, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
+    const inferred = inferContainerProjects(context.workspaceRoot, files, options);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const codeInputs = buildCodeInputs(context.workspaceRoot);
-    for (const dockerfile of dockerfiles) {
-      if (IGNORED.test(dockerfile)) continue;
-      const project = analyzeContainerProject(context.workspaceRoot, dockerfile);
+    const byImage = new Map(
+      inferred.projects.map((p) => [imageKey(`${options.registry}/${options.repository}/${p.name}`), p.name]),
+    );
+    for (const p of inferred.projects) {
+      const project = analyzeContainerProject(context.workspaceRoot, p);
+      const owners = (project.analysis?.externalImages ?? [])
+        .map((i) => byImage.get(imageKey(i)))
+        .filter((n): n is string => !!n && n !== p.name);
       if (project.error) {
         // One broken Dockerfile must not break the graph for the other projects; its build fails with this.
         logger.warn(`@lucid/nx-lucid: ${project.error.message}`);
       }
-      const name = projectNameFor(context.workspaceRoot, project.root);
       results.push([
-        dockerfile,
+        p.dockerfile,
         {
           projects: {
-            [project.root]: {
-              root: project.root,
-              targets: containerTargets(project, name, options, codeInputs),
+            [p.root]: {
+              name: p.name,
+              root: p.root,
+              ...(p.tags ? { tags: p.tags } : {}),
+              targets: containerTargets(
+                project,
+                p.name,
+                options,
+                codeInputs,
+                p.waitForCopiedProjects ? undefined : [...new Set(owners)].sort(),
+              ),
               metadata: { targetGroups: { Container: Object.values(options.targetNames) } },
             },
           },

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
+import { Workspace, workspaceFiles } from './workspace-files';
 import { analyzeDockerfile, DockerfileAnalysis, DockerfileError } from '../dockerfile/analyze';
 import { dockerignoreNegations, parseDockerignore } from '../dockerfile/dockerignore';
 
@@ -8,84 +8,98 @@ export interface ContainerProject {
   root: string;
   /** Workspace-relative path of the Dockerfile. */
   dockerfile: string;
+  /** Workspace-relative build context ("." is the workspace root). */
+  context: string;
+  buildArgs: Record<string, string>;
   /** Workspace-relative path of the ignore file in force, if any. */
   ignoreFile?: string;
   /** The analysis, or the error that prevented it. */
   analysis?: DockerfileAnalysis;
   error?: DockerfileError;
+  /** Workspace-relative path (or glob) of each context source, in order, "." being the workspace root. */
+  sources: string[];
   /** Nx input globs of exactly what the build reads. */
   inputs: string[];
 }
 
-/**
- * The ignore file BuildKit applies with the workspace root as context:
- * `<Dockerfile>.dockerignore` beside the Dockerfile, else the context's `.dockerignore`.
- */
-export function ignoreFileFor(workspaceRoot: string, dockerfile: string): string | undefined {
+export interface ContainerProjectSpec {
+  root: string;
+  dockerfile: string;
+  /** Defaults to the workspace root. */
+  context?: string;
+  buildArgs?: Record<string, string>;
+}
+
+/** The ignore file BuildKit applies: `<Dockerfile>.dockerignore` beside the Dockerfile, else the context's `.dockerignore`. */
+export function ignoreFileFor(workspace: Workspace, dockerfile: string, context = '.'): string | undefined {
+  const fs = workspaceFiles(workspace);
   const beside = `${dockerfile}.dockerignore`;
-  if (existsSync(join(workspaceRoot, beside))) return beside;
-  if (existsSync(join(workspaceRoot, '.dockerignore'))) return '.dockerignore';
+  if (fs.exists(beside)) return beside;
+  const inContext = context === '.' ? '.dockerignore' : `${context}/.dockerignore`;
+  if (fs.exists(inContext)) return inContext;
   return undefined;
 }
 
-/** Nx input globs for a COPY/ADD source: the path itself, and everything below it when it is a directory. */
+/** A context-relative source (already clamped to the context root) as a workspace-relative path. */
+export function inContext(context: string, source: string): string {
+  if (context === '.') return source;
+  return source === '.' ? context : posix.join(context, source);
+}
+
+/** Nx input globs for a workspace-relative source: the path itself, and everything below it when it is a directory. */
 export function sourceInputs(path: string): string[] {
   if (path === '.') return ['{workspaceRoot}/**/*'];
   return [`{workspaceRoot}/${path}`, `{workspaceRoot}/${path}/**/*`];
 }
 
-/**
- * Analyses by file content, shared by createNodes and createDependencies (they run in the same plugin
- * worker): each Dockerfile is parsed once per content, not once per graph hook.
- */
-const analysisMemo = new Map<string, ContainerProject>();
-
-/** Reads and analyses one project's Dockerfile. Never throws: a broken Dockerfile is reported on the project. */
-export function analyzeContainerProject(workspaceRoot: string, dockerfile: string): ContainerProject {
-  const root = posix.dirname(dockerfile);
-  const ignoreFile = ignoreFileFor(workspaceRoot, dockerfile);
+/** Reads and analyses one project's Dockerfile (the model caches by content). Never throws for a broken Dockerfile. */
+export function analyzeContainerProject(workspace: Workspace, spec: ContainerProjectSpec | string): ContainerProject {
+  const fs = workspaceFiles(workspace);
+  const {
+    root,
+    dockerfile,
+    context = '.',
+    buildArgs = {},
+  } = typeof spec === 'string' ? { root: posix.dirname(spec), dockerfile: spec } : spec;
+  const ignoreFile = ignoreFileFor(fs, dockerfile, context);
   const fixed = [`{workspaceRoot}/${dockerfile}`, ...(ignoreFile ? [`{workspaceRoot}/${ignoreFile}`] : [])];
-  const content = readFileSync(join(workspaceRoot, dockerfile), 'utf8');
-  const ignoreContent = ignoreFile ? readFileSync(join(workspaceRoot, ignoreFile), 'utf8') : '';
-  const key = `${workspaceRoot}\0${dockerfile}\0${ignoreFile ?? ''}\0${content}\0${ignoreContent}`;
-  const memo = analysisMemo.get(key);
-  if (memo) return memo;
-  const result = analyzeUncached(root, dockerfile, ignoreFile, fixed, content, ignoreContent);
-  if (analysisMemo.size > 5000) analysisMemo.clear();
-  analysisMemo.set(key, result);
-  return result;
-}
-
-function analyzeUncached(
-  root: string,
-  dockerfile: string,
-  ignoreFile: string | undefined,
-  fixed: string[],
-  content: string,
-  ignoreContent: string,
-): ContainerProject {
+  const base = { root, dockerfile, context, buildArgs, ignoreFile };
   try {
-    const analysis = analyzeDockerfile(content, dockerfile);
-    const sources = [...new Set(analysis.contextSources.flatMap((s) => sourceInputs(s.path)))].sort();
-    const negations = ignoreFile ? dockerignoreNegations(parseDockerignore(ignoreContent)) : [];
-    return { root, dockerfile, ignoreFile, analysis, inputs: [...fixed, ...sources, ...negations] };
+    const analysis = analyzeDockerfile(fs.read(dockerfile), dockerfile, buildArgs);
+    const sources = analysis.contextSources.map((s) => inContext(context, s.path));
+    const globs = [...new Set(sources.flatMap(sourceInputs))].sort();
+    const prefix = context === '.' ? '{workspaceRoot}' : `{workspaceRoot}/${context}`;
+    const negations = ignoreFile ? dockerignoreNegations(parseDockerignore(fs.read(ignoreFile)), prefix) : [];
+    return { ...base, analysis, sources, inputs: [...fixed, ...globs, ...negations] };
   } catch (e) {
     if (e instanceof DockerfileError) {
-      // A broken Dockerfile still changes the project: its own files stay inputs.
-      return { root, dockerfile, ignoreFile, error: e, inputs: [...fixed, '{projectRoot}/**/*'] };
+      // A broken Dockerfile still changes the project: its own files stay inputs. A variant's root is its
+      // Dockerfile, which owns no files in Nx's file map (the native hasher rejects it): its folder instead.
+      const own = root === dockerfile ? `{workspaceRoot}/${posix.dirname(dockerfile)}/**/*` : '{projectRoot}/**/*';
+      return { ...base, error: e, sources: [], inputs: [...fixed, own] };
     }
     throw e;
   }
 }
 
-/** Project name as Nx will name it: project.json "name", else package.json "name", else the root path. */
-export function projectNameFor(workspaceRoot: string, root: string): string {
+/** Project name from the root's project.json "name", else package.json "name". */
+export function declaredProjectName(workspace: Workspace, root: string): string | undefined {
+  const fs = workspaceFiles(workspace);
   for (const file of ['project.json', 'package.json']) {
-    const p = join(workspaceRoot, root, file);
-    if (existsSync(p)) {
-      const name = JSON.parse(readFileSync(p, 'utf8')).name;
-      if (typeof name === 'string' && name) return name;
+    const p = root === '.' ? file : `${root}/${file}`;
+    if (fs.exists(p)) {
+      try {
+        const name = JSON.parse(fs.read(p)).name;
+        if (typeof name === 'string' && name) return name;
+      } catch {
+        // an unreadable manifest names nothing
+      }
     }
   }
-  return root.replace(/[\\/\s]+/g, '-').toLowerCase();
+  return undefined;
+}
+
+/** Project name as Nx will name it: project.json "name", else package.json "name", else the root path. */
+export function projectNameFor(workspace: Workspace, root: string): string {
+  return declaredProjectName(workspace, root) ?? root.replace(/[\\/\s]+/g, '-').toLowerCase();
 }

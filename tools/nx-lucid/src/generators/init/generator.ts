@@ -1,6 +1,9 @@
 import { logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
 import { parseOptionsWith, pluginOptionsSchema } from '../../config/options';
 import { PLUGIN_NAME } from '../ci/generator';
+import { planAdoption } from '../../adopt/adopt';
+import { SEED_CATALOGUE } from '../../adopt/catalogue';
+import { adoptionReport, pluginFiles } from '../../adopt/report';
 import { schema } from './options';
 
 /** The options written for a new registration: the explicit subset a person is likely to change. */
@@ -18,10 +21,10 @@ export function defaultPluginOptions(overrides: { registry?: string; repository?
 }
 
 export default async function initGenerator(tree: Tree, rawOptions: unknown): Promise<void> {
-  const options = parseOptionsWith(schema, rawOptions, 'init');
+  const { catalogue, ...options } = parseOptionsWith(schema, rawOptions, 'init');
   // Validates registry/repository with the plugin's own rules before anything is written.
   const overrides = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  parseOptionsWith(pluginOptionsSchema, overrides, 'init');
+  const base = parseOptionsWith(pluginOptionsSchema, overrides, 'init');
 
   const nxJson = readNxJson(tree);
   if (!nxJson) throw new Error('nx.json not found: run this generator in an Nx workspace');
@@ -30,7 +33,14 @@ export default async function initGenerator(tree: Tree, rawOptions: unknown): Pr
     logger.info(`${PLUGIN_NAME} is already registered in nx.json; nothing to change`);
     return;
   }
-  nxJson.plugins = [...plugins, { plugin: PLUGIN_NAME, options: defaultPluginOptions(overrides) }];
+  // Adoption: the repository's Dockerfiles and compose files decide names, tags, contexts (see adopt/adopt.ts).
+  const files = { exists: (p: string) => tree.exists(p), read: (p: string) => tree.read(p, 'utf-8') ?? '' };
+  const plan = planAdoption(files, pluginFiles(tree), catalogue ?? SEED_CATALOGUE, base);
+  // An adopted repository's builds wait only for the images they FROM: what they COPY is among their inputs.
+  const adopted = plan.layout.dockerfiles
+    ? { waitForCopiedProjects: false, ...(Object.keys(plan.projects).length ? { projects: plan.projects } : {}) }
+    : {};
+  nxJson.plugins = [...plugins, { plugin: PLUGIN_NAME, options: { ...defaultPluginOptions(overrides), ...adopted } }];
   updateNxJson(tree, nxJson);
-  logger.info(`registered ${PLUGIN_NAME} in nx.json`);
+  logger.info(`registered ${PLUGIN_NAME} in nx.json\n${adoptionReport(plan)}`);
 }

@@ -1,0 +1,278 @@
+/**
+ * The one Dockerfile model: parsed once per content (cached by a hash of file, content and build args) and
+ * read by the graph (stages, images), the inputs (context sources) and build planning (stages, platforms, RUNs).
+ * It rejects, with `file:line: reason`, what BuildKit's dockerfile frontend (1.18) rejects among the cases we meet.
+ */
+import { createHash } from 'node:crypto';
+import { Arg, Copy, DockerfileParser, Env, From, Instruction, Run } from 'dockerfile-ast';
+import { DockerfileError } from './errors';
+import { scanHeredocs, unmask } from './heredoc';
+import { BuildStage, resolveStageReferences, StageReference } from './stages';
+import { substitute, hasVariable } from './substitute';
+import {
+  copyPaths,
+  KNOWN_INSTRUCTIONS,
+  mountOptions,
+  nameValueProblem,
+  normaliseSource,
+  PLATFORM_ARGS,
+  VALID_STAGE_NAME,
+} from './instructions';
+
+export type { BuildStage } from './stages';
+
+export interface CopySource {
+  /** RUN: a `--mount=type=bind` without `from`, which reads the build context. */
+  instruction: 'COPY' | 'ADD' | 'RUN';
+  /** Path relative to the build context, posix, without leading "./". "." is the whole context. */
+  path: string;
+  line: number;
+  /** A variable could not be resolved, so the source may be anything in the context. */
+  unresolved: boolean;
+}
+
+export interface DockerfileModel {
+  stages: BuildStage[];
+  /** Sources read from the build context (not from another stage, URL or heredoc). */
+  contextSources: CopySource[];
+  /** Images pulled by FROM or COPY --from=<image> (not stages, not scratch). */
+  externalImages: string[];
+  /** ARG defaults declared before the first FROM (build args applied). */
+  globalArgs: Record<string, string | undefined>;
+  /** USER of the final stage, if any. */
+  finalUser?: string;
+}
+
+interface StageScope {
+  /** ARG and ENV values visible to this stage's instructions. */
+  vars: Record<string, string | undefined>;
+  /** ENV values only: a stage built FROM this one inherits them. */
+  env: Record<string, string | undefined>;
+  /** True when every variable in scope is known (the stage starts from scratch or from such a stage). */
+  complete: boolean;
+}
+
+const cache = new Map<string, DockerfileModel | DockerfileError>();
+
+/** Parses (or returns the cached model of) a Dockerfile. Throws DockerfileError for input BuildKit rejects. */
+export function parseDockerfile(
+  content: string,
+  file: string,
+  buildArgs: Record<string, string> = {},
+): DockerfileModel {
+  const args = Object.entries(buildArgs).sort(([a], [b]) => (a < b ? -1 : 1));
+  const key = createHash('sha256')
+    .update(JSON.stringify([file, content, args]))
+    .digest('hex');
+  let hit = cache.get(key);
+  if (!hit) {
+    try {
+      hit = parseUncached(content, file, buildArgs);
+    } catch (e) {
+      if (!(e instanceof DockerfileError)) throw e;
+      hit = e;
+    }
+    if (cache.size > 5000) cache.clear();
+    cache.set(key, hit);
+  }
+  if (hit instanceof DockerfileError) throw hit;
+  return hit;
+}
+
+function parseUncached(content: string, file: string, buildArgs: Record<string, string>): DockerfileModel {
+  // Windows line endings: the parser and the line numbers both work on "\n".
+  const scan = scanHeredocs(content.replace(/\r\n?/g, '\n'), file);
+  const df = DockerfileParser.parse(scan.masked);
+  const instructions = df.getInstructions();
+  const escapeChar = df.getEscapeCharacter();
+  const stages: BuildStage[] = [];
+  const scopes: StageScope[] = [];
+  const refs: StageReference[] = [];
+  const contextSources: CopySource[] = [];
+  const external = new Set<string>();
+  const globalArgs: Record<string, string | undefined> = {};
+  let scope: StageScope = { vars: {}, env: {}, complete: false };
+  let finalUser: string | undefined;
+
+  const lineOf = (ins: Instruction) => ins.getRange().start.line + 1;
+  const fail = (ins: Instruction, reason: string): never => {
+    throw new DockerfileError(file, lineOf(ins), reason);
+  };
+  const addSource = (instruction: CopySource['instruction'], raw: string, line: number) => {
+    const resolved = substitute(raw, scope.vars, scope.complete);
+    // An unknown variable may point anywhere: the whole context is read.
+    contextSources.push({
+      instruction,
+      path: resolved === null ? '.' : normaliseSource(resolved),
+      line,
+      unresolved: resolved === null,
+    });
+  };
+
+  for (const ins of instructions) {
+    const keyword = ins.getKeyword();
+    const words = ins.getArguments().map((a) => unmask(a.getValue()));
+    if (!KNOWN_INSTRUCTIONS.has(keyword)) fail(ins, `unknown instruction "${ins.getInstruction()}"`);
+    if (stages.length === 0 && keyword !== 'ARG' && keyword !== 'FROM') {
+      fail(ins, `${keyword} before the first FROM (only ARG may come before FROM)`);
+    }
+    if (keyword === 'ARG') {
+      if (words.length === 0) fail(ins, 'ARG needs a name');
+      for (const prop of (ins as Arg).getProperties()) {
+        const name = prop.getName();
+        const raw = prop.getValue();
+        const def = raw === null ? undefined : unmask(raw);
+        if (stages.length === 0) {
+          globalArgs[name] =
+            buildArgs[name] ?? (def === undefined ? undefined : (substitute(def, globalArgs, true) ?? undefined));
+        } else {
+          // In a stage, "ARG X" without a default takes the global default (or the build arg).
+          scope.vars[name] =
+            buildArgs[name] ??
+            (def === undefined ? globalArgs[name] : (substitute(def, scope.vars, scope.complete) ?? undefined));
+        }
+      }
+      continue;
+    }
+    if (keyword === 'FROM') {
+      const from = ins as From;
+      const flagless = words.filter((a) => !a.startsWith('--'));
+      if (flagless.length === 0) fail(ins, 'FROM needs an image');
+      if (flagless.length !== 1 && !(flagless.length === 3 && flagless[1].toUpperCase() === 'AS')) {
+        fail(
+          ins,
+          `FROM takes "image [AS name]", got "${words.join(' ')}" (BuildKit: "FROM requires either one or three arguments")`,
+        );
+      }
+      const rawImage = flagless[0];
+      // FROM sees only the ARGs declared before the first FROM, plus BuildKit's platform args.
+      const fromScope: Record<string, string | undefined> = {
+        ...Object.fromEntries(PLATFORM_ARGS.map((a) => [a, undefined])),
+        ...globalArgs,
+      };
+      const image = substitute(rawImage, fromScope, true) ?? rawImage;
+      if (image.trim() === '') fail(ins, `FROM image "${rawImage}" is empty once its ARGs are substituted`);
+      const written = flagless.length === 3 ? flagless[2] : undefined;
+      const name = written?.toLowerCase();
+      if (name !== undefined && !VALID_STAGE_NAME.test(name)) {
+        fail(ins, `invalid name for build stage: "${written}", name can't start with a number or contain symbols`);
+      }
+      // FROM <name> is the latest earlier stage of that name.
+      let parent: number | undefined;
+      for (let i = stages.length - 1; i >= 0 && parent === undefined; i--)
+        if (stages[i].name === image.toLowerCase()) parent = i;
+      if (parent === undefined && image !== 'scratch') external.add(image);
+      const platformFlag =
+        from
+          .getFlags()
+          .find((f) => f.getName() === 'platform')
+          ?.getValue() ?? undefined;
+      stages.push({
+        index: stages.length,
+        name,
+        rawImage,
+        image,
+        fromStage: parent !== undefined,
+        parent,
+        platformFlag,
+        line: lineOf(ins),
+        runLines: [],
+        runs: [],
+        copiesFrom: [],
+      });
+      const inherited = parent === undefined ? undefined : scopes[parent];
+      scope = {
+        vars: { ...(inherited?.env ?? {}) },
+        env: { ...(inherited?.env ?? {}) },
+        complete: inherited ? inherited.complete : image === 'scratch',
+      };
+      scopes.push(scope);
+      finalUser = undefined;
+      continue;
+    }
+    const stage = stages[stages.length - 1];
+    if (keyword === 'RUN') {
+      if (words.length === 0) fail(ins, 'RUN needs a command');
+      stage.runLines.push(lineOf(ins));
+      stage.runs.push({ line: lineOf(ins), text: unmask(ins.getTextContent().split('\n')[0].trim()) });
+      for (const flag of (ins as Run).getFlags()) {
+        if (flag.getName() !== 'mount') continue;
+        const mount = mountOptions(flag.getValue() ?? '');
+        if (mount.from !== undefined) {
+          if (hasVariable(mount.from))
+            fail(
+              ins,
+              `RUN --mount from=${mount.from}: 'from' doesn't support variable expansion, define alias stage instead`,
+            );
+          refs.push({ stage: stage.index, ref: mount.from, line: lineOf(ins), instruction: 'RUN --mount' });
+        } else if ((mount.type ?? 'bind') === 'bind') {
+          // A bind mount without `from` reads the build context (source defaults to its root).
+          addSource('RUN', mount.source ?? mount.src ?? '.', lineOf(ins));
+        }
+      }
+      continue;
+    }
+    if (keyword === 'USER') {
+      if (words.length === 0) fail(ins, 'USER needs a user');
+      finalUser = substitute(words[0], scope.vars, scope.complete) ?? words[0];
+      continue;
+    }
+    if (keyword === 'ENV' || keyword === 'LABEL') {
+      const props = (ins as Env).getProperties();
+      if (props.length === 0) fail(ins, `${keyword} needs a name and a value`);
+      const problem = nameValueProblem(
+        words,
+        props.map((p) => ({ name: p.getName(), value: p.getValue() })),
+      );
+      if (problem) fail(ins, problem);
+      if (keyword === 'LABEL') continue;
+      // ENV values are visible to later COPY/ADD sources in the same stage and in stages built FROM it.
+      for (const prop of props) {
+        const value = prop.getValue();
+        const resolved =
+          value === null ? undefined : (substitute(unmask(value), scope.vars, scope.complete) ?? undefined);
+        scope.vars[prop.getName()] = resolved;
+        scope.env[prop.getName()] = resolved;
+      }
+      continue;
+    }
+    if (keyword === 'COPY' || keyword === 'ADD') {
+      const copy = ins as Copy;
+      const paths = copyPaths(
+        keyword,
+        words,
+        unmask(copy.getTextContent()),
+        escapeChar,
+        scan.heredocs.has(lineOf(ins)),
+      );
+      if (typeof paths === 'string') fail(ins, paths);
+      const fromFlag = copy.getFlags().find((f) => f.getName() === 'from');
+      if (fromFlag) {
+        const value = fromFlag.getValue();
+        if (!value) fail(ins, `${keyword} --from needs a stage or image`);
+        if (hasVariable(value!)) {
+          fail(
+            ins,
+            `${keyword} --from=${value}: variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround`,
+          );
+        }
+        refs.push({ stage: stage.index, ref: value!, line: lineOf(ins), instruction: `${keyword} --from` });
+        continue;
+      }
+      for (const src of (paths as string[]).slice(0, -1)) {
+        if (keyword === 'ADD' && /^(https?:\/\/|git@|git:\/\/)/.test(src)) continue;
+        addSource(keyword, src, lineOf(ins));
+      }
+      continue;
+    }
+  }
+  if (stages.length === 0) {
+    throw new DockerfileError(
+      file,
+      instructions.length ? lineOf(instructions[instructions.length - 1]) : 1,
+      'no FROM instruction',
+    );
+  }
+  for (const image of resolveStageReferences(stages, refs, file)) external.add(image);
+  return { stages, contextSources, externalImages: [...external], globalArgs, finalUser };
+}

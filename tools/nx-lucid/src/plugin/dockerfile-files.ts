@@ -1,0 +1,41 @@
+/** Which workspace files are Dockerfiles (and which variant), which are compose files, and which are skipped. */
+import { posix } from 'node:path';
+import { minimatch } from 'minimatch';
+
+/** Nx matches plugin globs before options are known: every Dockerfile spelling and the compose files. */
+export const PLUGIN_GLOB =
+  '**/{Dockerfile,Dockerfile.*,*.Dockerfile,dockerfile,dockerfile.*,*.dockerfile,docker-compose*.yml,docker-compose*.yaml,compose*.yml,compose*.yaml}';
+
+export interface DockerfileFile {
+  path: string;
+  folder: string;
+  /** `api` for Dockerfile.api, api.Dockerfile and dockerfile.api; undefined for a plain Dockerfile. */
+  variant?: string;
+}
+
+const COMPOSE = /^(docker-compose|compose)[^/]*\.ya?ml$/;
+
+export function isComposeFile(path: string): boolean {
+  return COMPOSE.test(posix.basename(path));
+}
+
+/** A Dockerfile name and its variant, or null for anything else (an ignore file is not a Dockerfile). */
+export function dockerfileVariant(path: string): { variant?: string } | null {
+  const base = posix.basename(path);
+  if (base.endsWith('.dockerignore')) return null;
+  const m = base.match(/^dockerfile(?:\.(.+))?$/i) ?? base.match(/^(.+)\.dockerfile$/i);
+  if (!m) return null;
+  // Dockerfile.md, dockerfile.sh: notes and scripts about Dockerfiles, not Dockerfiles.
+  if (m[1] && /\.(md|txt|sh|py|csv|json|ya?ml|ts|js)$/i.test(base)) return null;
+  return m[1] ? { variant: m[1] } : {};
+}
+
+export function isSkipped(path: string, skip: readonly string[]): boolean {
+  return skip.some((g) => minimatch(path, g, { dot: true }));
+}
+
+export function classifyDockerfile(path: string, skip: readonly string[]): DockerfileFile | null {
+  const kind = dockerfileVariant(path);
+  if (!kind || isSkipped(path, skip)) return null;
+  return { path, folder: posix.dirname(path), ...kind };
+}
