@@ -20,6 +20,9 @@ for project in tools/nx-lucid tools/main-job tools/base-image tools/bench; do
 done
 npm run -s schemas -- --check
 echo "typecheck: ok; executor/generator schema.json files are current"
+npm run -s lint
+npm run -s format:check
+echo "lint and format: ok"
 
 report=$(mktemp)
 set +e

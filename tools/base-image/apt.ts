@@ -23,21 +23,34 @@ export class PrivateApt {
     const d = this.dir;
     const [native, ...foreign] = this.architectures;
     return [
-      '-o', `Dir::State=${d}`,
-      '-o', `Dir::State::Lists=${join(d, 'lists')}`,
-      '-o', `Dir::State::status=${join(d, 'status')}`,
-      '-o', `Dir::Cache=${join(d, 'cache')}`,
-      '-o', `Dir::Etc::SourceList=${this.sourcesFile}`,
-      '-o', `Dir::Etc::SourceParts=${join(d, 'sources.list.d')}`,
-      '-o', `Dir::Etc::Preferences=${join(d, 'preferences')}`,
-      '-o', `Dir::Etc::PreferencesParts=${join(d, 'preferences.d')}`,
-      '-o', `APT::Architecture=${native}`,
-      '-o', `APT::Architectures::=${native}`,
+      '-o',
+      `Dir::State=${d}`,
+      '-o',
+      `Dir::State::Lists=${join(d, 'lists')}`,
+      '-o',
+      `Dir::State::status=${join(d, 'status')}`,
+      '-o',
+      `Dir::Cache=${join(d, 'cache')}`,
+      '-o',
+      `Dir::Etc::SourceList=${this.sourcesFile}`,
+      '-o',
+      `Dir::Etc::SourceParts=${join(d, 'sources.list.d')}`,
+      '-o',
+      `Dir::Etc::Preferences=${join(d, 'preferences')}`,
+      '-o',
+      `Dir::Etc::PreferencesParts=${join(d, 'preferences.d')}`,
+      '-o',
+      `APT::Architecture=${native}`,
+      '-o',
+      `APT::Architectures::=${native}`,
       ...foreign.flatMap((a) => ['-o', `APT::Architectures::=${a}`]),
       // Root-owned private dirs: the _apt sandbox user could not write them.
-      '-o', 'APT::Sandbox::User=root',
-      '-o', 'Acquire::Languages=none',
-      '-o', 'Acquire::Retries=3',
+      '-o',
+      'APT::Sandbox::User=root',
+      '-o',
+      'Acquire::Languages=none',
+      '-o',
+      'Acquire::Retries=3',
       '-q',
     ];
   }
@@ -131,7 +144,9 @@ export function detectDebianMirror(): { debian: string; security: string } {
 }
 
 export function debianMirrorFrom(sources: string): { debian: string; security: string } {
-  const uris = [...sources.matchAll(/^\s*(?:URIs:|deb(?:\s+\[[^\]]*\])?)\s+(\S+)/gm)].map((m) => m[1].replace(/\/+$/, ''));
+  const uris = [...sources.matchAll(/^\s*(?:URIs:|deb(?:\s+\[[^\]]*\])?)\s+(\S+)/gm)].map((m) =>
+    m[1].replace(/\/+$/, ''),
+  );
   const security = uris.find((u) => /\/debian-security$/.test(u)) ?? 'http://deb.debian.org/debian-security';
   const debian = uris.find((u) => /\/debian$/.test(u)) ?? 'http://deb.debian.org/debian';
   return { debian, security };

@@ -75,13 +75,21 @@ function imageConfig(platform: DebianPlatform, diffId: string, packageKeyDigest:
     created: '1970-01-01T00:00:00Z',
     config: {
       User: '65532:65532',
-      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'],
+      Env: [
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt',
+      ],
       Entrypoint: ['/usr/bin/python3.11'],
       WorkingDir: '/home/nonroot',
       Labels: { 'dev.lucid.base.stand-in-for': BASE_IMAGE_REF, 'dev.lucid.base.debian-packages': packageKeyDigest },
     },
     rootfs: { type: 'layers', diff_ids: [diffId] },
-    history: [{ created: '1970-01-01T00:00:00Z', created_by: `lucid base-image: Debian ${DEBIAN_SUITE} package contents (${packageKeyDigest})` }],
+    history: [
+      {
+        created: '1970-01-01T00:00:00Z',
+        created_by: `lucid base-image: Debian ${DEBIAN_SUITE} package contents (${packageKeyDigest})`,
+      },
+    ],
   };
 }
 
@@ -97,16 +105,25 @@ export async function ensureBaseImage(opts: EnsureBaseOptions): Promise<BaseImag
   const t0 = now();
   const ref = baseImageMirrorRef(opts.registry);
   const baseDir = join(opts.workspaceRoot, '.lucid', 'base');
-  const apt = new PrivateApt(join(baseDir, 'apt'), PLATFORMS.map((p) => p.debArch));
+  const apt = new PrivateApt(
+    join(baseDir, 'apt'),
+    PLATFORMS.map((p) => p.debArch),
+  );
   const platforms = PLATFORMS.map((p) => `linux/${p.oci.architecture}`);
 
   if (opts.dryRun) {
     log(`base-image (dry run): would check ${ref} for an index with ${platforms.join(' + ')}; if absent:`);
     log(`  ${apt.describeUpdate()}`);
-    log(`  resolve + apt-get download ${ARCH_PACKAGES.length} packages per architecture and ${ALL_PACKAGES.length} arch-independent: ${[...ARCH_PACKAGES, ...ALL_PACKAGES].join(' ')}`);
-    log(`  unpack them with dpkg-deb -x into one rootfs per platform (no scripts), strip shells/package managers, add nonroot 65532`);
+    log(
+      `  resolve + apt-get download ${ARCH_PACKAGES.length} packages per architecture and ${ALL_PACKAGES.length} arch-independent: ${[...ARCH_PACKAGES, ...ALL_PACKAGES].join(' ')}`,
+    );
+    log(
+      `  unpack them with dpkg-deb -x into one rootfs per platform (no scripts), strip shells/package managers, add nonroot 65532`,
+    );
     log(`  pack each as one deterministic layer, write an OCI index under ${join(baseDir, '<key>', 'oci')}`);
-    log(`  skopeo copy --all --preserve-digests --dest-tls-verify=false oci:<layout>:${BASE_IMAGE_TAG} docker://${ref}`);
+    log(
+      `  skopeo copy --all --preserve-digests --dest-tls-verify=false oci:<layout>:${BASE_IMAGE_TAG} docker://${ref}`,
+    );
     return { ref, digest: '', platforms, action: 'dry-run', timings };
   }
 
@@ -128,7 +145,8 @@ export async function ensureBaseImage(opts: EnsureBaseOptions): Promise<BaseImag
   timings.resolve = now() - t;
   for (const p of PLATFORMS) {
     const gaps = unsatisfiedDependencies(perPlatform[p.debArch]);
-    if (gaps.length) log(`base-image: warning: ${p.debArch} dependencies outside the distroless package set: ${gaps.join('; ')}`);
+    if (gaps.length)
+      log(`base-image: warning: ${p.debArch} dependencies outside the distroless package set: ${gaps.join('; ')}`);
   }
   const keyDigest = createHash('sha256').update(packageSetKey(perPlatform)).digest('hex').slice(0, 16);
   const cacheDir = join(baseDir, keyDigest);
@@ -140,7 +158,16 @@ export async function ensureBaseImage(opts: EnsureBaseOptions): Promise<BaseImag
     action = 'built';
     t = now();
     const debDir = join(baseDir, 'debs');
-    const debs = await apt.download([...new Map(Object.values(perPlatform).flat().map((p) => [`${p.name}:${p.architecture}`, p])).values()], debDir);
+    const debs = await apt.download(
+      [
+        ...new Map(
+          Object.values(perPlatform)
+            .flat()
+            .map((p) => [`${p.name}:${p.architecture}`, p]),
+        ).values(),
+      ],
+      debDir,
+    );
     timings.download = now() - t;
 
     const tmpLayout = `${layoutDir}.partial`;
@@ -157,12 +184,15 @@ export async function ensureBaseImage(opts: EnsureBaseOptions): Promise<BaseImag
       const check = assertRootfs(rootfs, platform);
       let ran = '';
       // Only the host's own architecture is executed; the other is checked by its ELF header (no emulation).
-      const native = platform.oci.architecture === ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[hostArch()];
+      const native =
+        platform.oci.architecture === ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[hostArch()];
       // chroot needs root; without it the ELF check above is the only check.
       if (native && process.getuid?.() === 0) {
         ran = await runPythonInRootfs(rootfs);
       }
-      log(`base-image: ${platform.debArch} rootfs ok (python ELF e_machine ${check.elfMachine}${ran ? `; ran as 65532: ${ran}` : ''})`);
+      log(
+        `base-image: ${platform.debArch} rootfs ok (python ELF e_machine ${check.elfMachine}${ran ? `; ran as 65532: ${ran}` : ''})`,
+      );
       timings[`rootfs-${platform.debArch}`] = now() - t;
 
       t = now();
@@ -178,7 +208,9 @@ export async function ensureBaseImage(opts: EnsureBaseOptions): Promise<BaseImag
       };
       manifests.push(writer.putJson(manifest, MediaType.ociManifest, { platform: platform.oci }));
       timings[`layer-${platform.debArch}`] = now() - t;
-      log(`base-image: ${platform.debArch} layer ${(layer.data.length / 1e6).toFixed(1)} MB (${layer.entries} entries)`);
+      log(
+        `base-image: ${platform.debArch} layer ${(layer.data.length / 1e6).toFixed(1)} MB (${layer.entries} entries)`,
+      );
       rmSync(rootfs, { recursive: true, force: true });
     }
     const index: ImageIndex = {
@@ -195,7 +227,11 @@ export async function ensureBaseImage(opts: EnsureBaseOptions): Promise<BaseImag
     renameSync(tmpLayout, layoutDir);
     writeFileSync(
       recordFile,
-      JSON.stringify({ digest: indexDesc.digest, platforms, packages: packageSetKey(perPlatform).split('\n') }, null, 2) + '\n',
+      JSON.stringify(
+        { digest: indexDesc.digest, platforms, packages: packageSetKey(perPlatform).split('\n') },
+        null,
+        2,
+      ) + '\n',
     );
   }
   const record = JSON.parse(readFileSync(recordFile, 'utf8')) as { digest: string };

@@ -20,8 +20,12 @@ async function main(): Promise<void> {
     dryRun: process.argv.includes('--dry-run'),
   });
   const secs = ((performance.now() - started) / 1000).toFixed(1);
-  const steps = Object.entries(result.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ');
-  console.log(`base-image: ${result.action} ${result.ref} ${result.digest} [${result.platforms.join(', ')}] in ${secs}s (${steps})`);
+  const steps = Object.entries(result.timings)
+    .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`)
+    .join(', ');
+  console.log(
+    `base-image: ${result.action} ${result.ref} ${result.digest} [${result.platforms.join(', ')}] in ${secs}s (${steps})`,
+  );
 }
 
 main().catch((e: Error) => {

@@ -48,7 +48,15 @@ export async function packLayer(root: string): Promise<Layer> {
   for (const path of walkSorted(root)) {
     const full = join(root, path);
     const st = lstatSync(full);
-    const common = { name: path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: LAYER_MTIME, uname: '', gname: '' };
+    const common = {
+      name: path,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      mtime: LAYER_MTIME,
+      uname: '',
+      gname: '',
+    };
     entries++;
     if (st.isDirectory()) {
       await entry(pack, { ...common, name: `${path}/`, type: 'directory' });
@@ -75,6 +83,9 @@ export async function packLayer(root: string): Promise<Layer> {
   return { data: Buffer.concat(chunks), diffId: `sha256:${diff.digest('hex')}`, entries };
 }
 
-function entry(pack: ReturnType<typeof tarPack>, header: Parameters<ReturnType<typeof tarPack>['entry']>[0]): Promise<void> {
+function entry(
+  pack: ReturnType<typeof tarPack>,
+  header: Parameters<ReturnType<typeof tarPack>['entry']>[0],
+): Promise<void> {
   return new Promise((resolve, reject) => pack.entry(header, (err) => (err ? reject(err) : resolve())));
 }

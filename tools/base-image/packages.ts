@@ -123,7 +123,14 @@ export function parseDependsField(field: string | undefined): string[][] {
   return field.split(',').map((clause) =>
     clause
       .split('|')
-      .map((alt) => alt.trim().replace(/\s*\(.*?\)/, '').replace(/\s*\[.*?\]/, '').replace(/:(any|native)$/, '').trim())
+      .map((alt) =>
+        alt
+          .trim()
+          .replace(/\s*\(.*?\)/, '')
+          .replace(/\s*\[.*?\]/, '')
+          .replace(/:(any|native)$/, '')
+          .trim(),
+      )
       .filter(Boolean),
   );
 }

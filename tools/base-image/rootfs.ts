@@ -56,8 +56,13 @@ export async function assembleRootfs(
 
   // ca-certificates' postinst (update-ca-certificates) would build this bundle; distroless builds it too.
   const certRoot = join(dir, 'usr/share/ca-certificates');
-  const certs = existsSync(certRoot) ? listFiles(certRoot).filter((f) => f.endsWith('.crt')).sort() : [];
-  if (!certs.length) throw new Error('ca-certificates shipped no certificates; cannot build /etc/ssl/certs/ca-certificates.crt');
+  const certs = existsSync(certRoot)
+    ? listFiles(certRoot)
+        .filter((f) => f.endsWith('.crt'))
+        .sort()
+    : [];
+  if (!certs.length)
+    throw new Error('ca-certificates shipped no certificates; cannot build /etc/ssl/certs/ca-certificates.crt');
   mkdirSync(join(dir, 'etc/ssl/certs'), { recursive: true });
   writeFileSync(
     join(dir, 'etc/ssl/certs/ca-certificates.crt'),
@@ -89,7 +94,8 @@ function stripDocs(dir: string): void {
   for (const pkg of readdirSync(doc)) {
     const pkgDir = join(doc, pkg);
     if (!lstatSync(pkgDir).isDirectory()) continue;
-    for (const f of readdirSync(pkgDir)) if (f !== 'copyright') rmSync(join(pkgDir, f), { recursive: true, force: true });
+    for (const f of readdirSync(pkgDir))
+      if (f !== 'copyright') rmSync(join(pkgDir, f), { recursive: true, force: true });
   }
 }
 
@@ -113,7 +119,8 @@ export interface RootfsCheck {
 /** Offline checks on a rootfs: which binary python3 is, its ELF machine, and no shell/package manager. */
 export function inspectRootfs(dir: string): RootfsCheck {
   const python = realpathSync(join(dir, 'usr/bin/python3'));
-  if (!python.startsWith(realpathSync(dir) + '/')) throw new Error(`usr/bin/python3 points outside the rootfs: ${python}`);
+  if (!python.startsWith(realpathSync(dir) + '/'))
+    throw new Error(`usr/bin/python3 points outside the rootfs: ${python}`);
   const header = Buffer.alloc(64);
   const fd = openSync(python, 'r');
   try {
@@ -139,7 +146,8 @@ export function assertRootfs(dir: string, platform: DebianPlatform): RootfsCheck
       `${platform.debArch} rootfs: ${check.python} has ELF e_machine ${check.elfMachine ?? 'none (not ELF)'}, expected ${platform.elfMachine}`,
     );
   }
-  if (check.forbiddenFound.length) throw new Error(`${platform.debArch} rootfs still contains ${check.forbiddenFound.join(', ')}`);
+  if (check.forbiddenFound.length)
+    throw new Error(`${platform.debArch} rootfs still contains ${check.forbiddenFound.join(', ')}`);
   return check;
 }
 

@@ -18,10 +18,15 @@ const log = (line: string) => console.log(`  ${line}`);
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const want = (area: string) => only.length === 0 || only.includes(area);
-  const results: Record<string, unknown> = { machine: { node: process.version, cpus: require('node:os').cpus().length }, startedAt: new Date().toISOString() };
+  const results: Record<string, unknown> = {
+    machine: { node: process.version, cpus: require('node:os').cpus().length },
+    startedAt: new Date().toISOString(),
+  };
 
   if (want('graph')) {
-    console.log('graph: `nx show projects`, cold, median of 3 (no plugin / @lucid/nx-lucid compiled / from source / @nx/docker)');
+    console.log(
+      'graph: `nx show projects`, cold, median of 3 (no plugin / @lucid/nx-lucid compiled / from source / @nx/docker)',
+    );
     const graph = measureGraph([29, 1000], 3, ['none', 'lucid', 'lucid-source', 'nx-docker'], log);
     for (const r of graph.ratios) {
       console.log(
@@ -34,24 +39,35 @@ async function main(): Promise<void> {
   }
 
   if (want('build')) {
-    console.log('build: container-build of all 29 services, cold (empty Nx cache) vs warm (restored from the Nx cache)');
+    console.log(
+      'build: container-build of all 29 services, cold (empty Nx cache) vs warm (restored from the Nx cache)',
+    );
     const build = await benchBuild();
     console.log(`  cold ${build.coldSeconds}s, warm ${build.warmSeconds}s: warm is ${build.ratio}x faster`);
     const perService = Object.values(build.cacheBytes);
-    console.log(`  Nx cache per service: ${Math.round(Math.min(...perService) / 1024)}-${Math.round(Math.max(...perService) / 1024)} KiB (${Math.round(build.totalCacheBytes / 1024)} KiB for ${perService.length} services)`);
+    console.log(
+      `  Nx cache per service: ${Math.round(Math.min(...perService) / 1024)}-${Math.round(Math.max(...perService) / 1024)} KiB (${Math.round(build.totalCacheBytes / 1024)} KiB for ${perService.length} services)`,
+    );
     results.build = build;
   }
 
   if (want('buildx')) {
-    console.log('buildx: container-build of all services with real BuildKit, cold (fresh BuildKit state) vs warm (BuildKit cache), Nx cache skipped');
+    console.log(
+      'buildx: container-build of all services with real BuildKit, cold (fresh BuildKit state) vs warm (BuildKit cache), Nx cache skipped',
+    );
     // LUCID_BENCH_SERVICES=a,b benches a subset (all 29 take ~10 min cold on a loaded 2-core machine).
-    const subset = process.env.LUCID_BENCH_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
+    const subset = process.env.LUCID_BENCH_SERVICES?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const buildx = await benchBuildx({ log, apps: subset?.length ? subset : 'all' });
     console.log(`  cold ${buildx.coldSeconds}s, warm ${buildx.warmSeconds}s (${buildx.services} services)`);
-    const buildah = (results.build as { coldEngineSeconds?: Record<string, number> } | undefined)?.coldEngineSeconds ?? {};
+    const buildah =
+      (results.build as { coldEngineSeconds?: Record<string, number> } | undefined)?.coldEngineSeconds ?? {};
     console.log(`  ${'service'.padEnd(24)} buildx cold  buildx warm  buildah cold (engine seconds)`);
     for (const [svc, t] of Object.entries(buildx.perService)) {
-      console.log(`  ${svc.padEnd(24)} ${t.cold.toFixed(1).padStart(11)}  ${t.warm.toFixed(1).padStart(11)}  ${buildah[svc] === undefined ? '-' : buildah[svc].toFixed(1).padStart(12)}`);
+      console.log(
+        `  ${svc.padEnd(24)} ${t.cold.toFixed(1).padStart(11)}  ${t.warm.toFixed(1).padStart(11)}  ${buildah[svc] === undefined ? '-' : buildah[svc].toFixed(1).padStart(12)}`,
+      );
     }
     results.buildx = buildx;
   }
@@ -61,34 +77,52 @@ async function main(): Promise<void> {
     const reg = await runRegistryBench();
     for (const p of reg.promote) {
       const mb = Math.round(p.imageBytes / (1024 * 1024));
-      console.log(`  promote ${mb} MB image: ours ${p.promoteMs.toFixed(1)} ms vs skopeo copy ${p.skopeoCopyMs.toFixed(1)} ms (skopeo takes ${(p.skopeoCopyMs / p.promoteMs).toFixed(1)}x as long)`);
+      console.log(
+        `  promote ${mb} MB image: ours ${p.promoteMs.toFixed(1)} ms vs skopeo copy ${p.skopeoCopyMs.toFixed(1)} ms (skopeo takes ${(p.skopeoCopyMs / p.promoteMs).toFixed(1)}x as long)`,
+      );
     }
-    console.log(`  re-push of an unchanged ${Math.round(reg.repush.imageBytes / 1048576)} MB image: ${reg.repush.repushBytesUploaded} bytes uploaded (first push: ${reg.repush.firstPushBytesUploaded})`);
+    console.log(
+      `  re-push of an unchanged ${Math.round(reg.repush.imageBytes / 1048576)} MB image: ${reg.repush.repushBytesUploaded} bytes uploaded (first push: ${reg.repush.firstPushBytesUploaded})`,
+    );
     const t = reg.throughput;
-    console.log(`  first push: ${t.pushMBps.toFixed(0)} MB/s vs plain upload ${t.plainMBps.toFixed(0)} MB/s (${(t.pushMBps / t.plainMBps).toFixed(2)}x)`);
+    console.log(
+      `  first push: ${t.pushMBps.toFixed(0)} MB/s vs plain upload ${t.plainMBps.toFixed(0)} MB/s (${(t.pushMBps / t.plainMBps).toFixed(2)}x)`,
+    );
     results.registry = reg;
   }
 
   if (want('gate')) {
-    console.log('gate: a generated 50,000-finding Trivy report through gate, summary.md, SARIF and the GitHub-limits fit');
+    console.log(
+      'gate: a generated 50,000-finding Trivy report through gate, summary.md, SARIF and the GitHub-limits fit',
+    );
     const gate = benchGate(50_000);
-    console.log(`  ${gate.totalMs} ms (gate ${gate.gateMs}, summary ${gate.summaryMs}, SARIF ${gate.sarifMs}, fit ${gate.fitMs}), peak RSS ${gate.peakRssMiB} MiB`);
-    console.log(`  summary.md ${Math.round(gate.summaryBytes / 1024)} KiB; SARIF ${gate.sarifResultsKept} results kept, ${(gate.sarifGzippedBytes / 1e6).toFixed(1)} MB gzipped`);
+    console.log(
+      `  ${gate.totalMs} ms (gate ${gate.gateMs}, summary ${gate.summaryMs}, SARIF ${gate.sarifMs}, fit ${gate.fitMs}), peak RSS ${gate.peakRssMiB} MiB`,
+    );
+    console.log(
+      `  summary.md ${Math.round(gate.summaryBytes / 1024)} KiB; SARIF ${gate.sarifResultsKept} results kept, ${(gate.sarifGzippedBytes / 1e6).toFixed(1)} MB gzipped`,
+    );
     results.gate = gate;
   }
 
   if (want('registry')) {
     const fan = await benchFanOut();
-    console.log(`  ${fan.services} services on one base, --parallel=${fan.parallel}, empty registry: ${(fan.bytesSent / 1048576).toFixed(0)} MiB sent for ${(fan.distinctBytes / 1048576).toFixed(0)} MiB distinct (${fan.ratio}x; target <= 1.2x) in ${fan.seconds}s`);
+    console.log(
+      `  ${fan.services} services on one base, --parallel=${fan.parallel}, empty registry: ${(fan.bytesSent / 1048576).toFixed(0)} MiB sent for ${(fan.distinctBytes / 1048576).toFixed(0)} MiB distinct (${fan.ratio}x; target <= 1.2x) in ${fan.seconds}s`,
+    );
     const verify = await benchVerifyCost();
-    console.log(`  pre-push check (stream-hash every blob): ${verify.msPerGB} ms per GB (${verify.ms} ms for ${(verify.bytes / 1048576).toFixed(0)} MiB)`);
+    console.log(
+      `  pre-push check (stream-hash every blob): ${verify.msPerGB} ms per GB (${verify.ms} ms for ${(verify.bytes / 1048576).toFixed(0)} MiB)`,
+    );
     results.registryScale = { fanOut: fan, verifyCost: verify };
   }
 
   // Long (1,000 pushes): only when asked for by name, `npm run bench -- registry-load`.
   if (only.includes('registry-load')) {
     const load = await benchLoad();
-    console.log(`registry-load: ${load.images} images at --parallel=${load.parallel}, ${load.faultRate * 100}% faults (${load.faultsInjected} injected, ${load.retries} retries): ${load.imagesPerSecond} images/s, p95 ${load.p95PushMs} ms per push, ${load.failedPushes} failed after a rerun, ${load.brokenTags} broken tags`);
+    console.log(
+      `registry-load: ${load.images} images at --parallel=${load.parallel}, ${load.faultRate * 100}% faults (${load.faultsInjected} injected, ${load.retries} retries): ${load.imagesPerSecond} images/s, p95 ${load.p95PushMs} ms per push, ${load.failedPushes} failed after a rerun, ${load.brokenTags} broken tags`,
+    );
     results.registryLoad = load;
   }
 

@@ -31,7 +31,9 @@ function bytesUnder(path: string): number {
   return readdirSync(path).reduce((n, e) => n + bytesUnder(join(path, e)), 0);
 }
 
-export async function benchBuild(opts: { parallel?: number; log?: (line: string) => void } = {}): Promise<BuildBenchResult> {
+export async function benchBuild(
+  opts: { parallel?: number; log?: (line: string) => void } = {},
+): Promise<BuildBenchResult> {
   const parallel = opts.parallel ?? 2;
   const log = opts.log ?? (() => undefined);
   const registry = await startRegistry();
@@ -46,13 +48,18 @@ export async function benchBuild(opts: { parallel?: number; log?: (line: string)
     };
     const run = async (label: string) => {
       const started = process.hrtime.bigint();
-      const r = await ws.nx(['run-many', '-t', 'container-build', `--parallel=${parallel}`, '--outputStyle=static'], env);
+      const r = await ws.nx(
+        ['run-many', '-t', 'container-build', `--parallel=${parallel}`, '--outputStyle=static'],
+        env,
+      );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (r.exitCode !== 0) {
         // Keep the whole log: the failing task's lines are rarely in the last few KB of a parallel run.
         const logFile = join(tmpdir(), `lucid-build-bench-${label}.log`);
         writeFileSync(logFile, `${r.stdout}\n${r.stderr}`);
-        throw new Error(`${label} run failed (full log: ${logFile}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+        throw new Error(
+          `${label} run failed (full log: ${logFile}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`,
+        );
       }
       log(`${label}: ${seconds.toFixed(1)}s`);
       output = r.stdout + r.stderr;
@@ -64,7 +71,8 @@ export async function benchBuild(opts: { parallel?: number; log?: (line: string)
     const warmSeconds = await run('warm');
     const dist = join(ws.root, 'dist/containers');
     const cacheBytes: Record<string, number> = {};
-    for (const service of readdirSync(dist).sort()) cacheBytes[service] = bytesUnder(join(dist, service, 'oci')) + bytesUnder(join(dist, service, 'metadata.json'));
+    for (const service of readdirSync(dist).sort())
+      cacheBytes[service] = bytesUnder(join(dist, service, 'oci')) + bytesUnder(join(dist, service, 'metadata.json'));
     const totalCacheBytes = Object.values(cacheBytes).reduce((a, b) => a + b, 0);
     return {
       services: Object.keys(cacheBytes).length,

@@ -24,11 +24,14 @@ export interface BuildxBenchResult {
 /** "[svc] buildx build linux/arm64 done in 3.2s" lines → seconds per service. */
 export function engineSecondsPerService(output: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const m of output.matchAll(/\[([a-z0-9-]+)\] buildx build \S+ done in ([0-9.]+)s/g)) out[m[1]] = Number(((out[m[1]] ?? 0) + Number(m[2])).toFixed(2));
+  for (const m of output.matchAll(/\[([a-z0-9-]+)\] buildx build \S+ done in ([0-9.]+)s/g))
+    out[m[1]] = Number(((out[m[1]] ?? 0) + Number(m[2])).toFixed(2));
   return out;
 }
 
-export async function benchBuildx(opts: { parallel?: number; apps?: string[] | 'all'; log?: (line: string) => void } = {}): Promise<BuildxBenchResult> {
+export async function benchBuildx(
+  opts: { parallel?: number; apps?: string[] | 'all'; log?: (line: string) => void } = {},
+): Promise<BuildxBenchResult> {
   const parallel = opts.parallel ?? 2;
   const log = opts.log ?? (() => undefined);
   const registry = await startRegistry();
@@ -48,7 +51,10 @@ export async function benchBuildx(opts: { parallel?: number; apps?: string[] | '
     };
     const run = async (label: string) => {
       const started = process.hrtime.bigint();
-      const r = await ws.nx(['run-many', '-t', 'container-build', `--parallel=${parallel}`, '--outputStyle=static'], env);
+      const r = await ws.nx(
+        ['run-many', '-t', 'container-build', `--parallel=${parallel}`, '--outputStyle=static'],
+        env,
+      );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (r.exitCode !== 0) {
         const logFile = join(tmpdir(), `lucid-buildx-bench-${label}.log`);
@@ -61,7 +67,8 @@ export async function benchBuildx(opts: { parallel?: number; apps?: string[] | '
     const cold = await run('cold');
     const warm = await run('warm');
     const perService: BuildxBenchResult['perService'] = {};
-    for (const svc of Object.keys(cold.perService).sort()) perService[svc] = { cold: cold.perService[svc], warm: warm.perService[svc] ?? NaN };
+    for (const svc of Object.keys(cold.perService).sort())
+      perService[svc] = { cold: cold.perService[svc], warm: warm.perService[svc] ?? NaN };
     return {
       services: Object.keys(perService).length,
       parallel,

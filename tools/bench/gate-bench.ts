@@ -31,7 +31,13 @@ function measure(findings: number): GateBench {
   const t0 = performance.now();
   const gate = evaluateGate(report, DEFAULT_POLICY);
   const t1 = performance.now();
-  const outcome = toOutcome(gate, { project: 'bench', target: { kind: 'image-ref', ref: 'bench:1', digest: null }, platforms: ['linux/amd64'], trivyVersion: null, sarif: 'built-in' });
+  const outcome = toOutcome(gate, {
+    project: 'bench',
+    target: { kind: 'image-ref', ref: 'bench:1', digest: null },
+    platforms: ['linux/amd64'],
+    trivyVersion: null,
+    sarif: 'built-in',
+  });
   const md = markdownSummary(gate, outcome);
   JSON.stringify(outcome);
   const t2 = performance.now();
@@ -54,7 +60,10 @@ function measure(findings: number): GateBench {
 }
 
 export function benchGate(findings = 50_000): GateBench {
-  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', __filename, '--child', String(findings)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', __filename, '--child', String(findings)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) throw new Error(`gate bench failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as GateBench;
 }

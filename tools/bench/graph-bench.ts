@@ -39,12 +39,20 @@ export interface GraphBenchRow {
 export interface GraphBenchResult {
   rows: GraphBenchRow[];
   /** Per size: compiled lucid / none, lucid from source / none, lucid / nx-docker median ratios. */
-  ratios: Array<{ services: number; lucidVsNone: number; lucidSourceVsNone: number; lucidVsNxDocker: number; nxDockerVsNone: number }>;
+  ratios: Array<{
+    services: number;
+    lucidVsNone: number;
+    lucidSourceVsNone: number;
+    lucidVsNxDocker: number;
+    nxDockerVsNone: number;
+  }>;
 }
 
 /** The compiled plugin, current with its sources (a no-op when it is). */
 export function buildPlugin(): void {
-  const r = spawnSync(process.execPath, [join(WORKSPACE_ROOT, 'tools/nx-lucid/scripts/build.js'), '--if-stale'], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(WORKSPACE_ROOT, 'tools/nx-lucid/scripts/build.js'), '--if-stale'], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('building the plugin failed');
 }
 
@@ -127,7 +135,14 @@ export function showProjects(root: string, env: NodeJS.ProcessEnv = {}): { ms: n
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', fd, 'pipe'],
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_CACHE_PROJECT_GRAPH: 'false', NX_TUI: 'false', ...env },
+    env: {
+      ...process.env,
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      NX_CACHE_PROJECT_GRAPH: 'false',
+      NX_TUI: 'false',
+      ...env,
+    },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   closeSync(fd);
@@ -156,14 +171,23 @@ export function measureGraph(
       for (const variant of variants) {
         writeFileSync(join(root, 'nx.json'), nxJson(variant));
         installCompiledPlugin(root, variant === 'lucid');
-        if (variant === 'lucid-source' && existsSync(join(root, 'tools/nx-lucid/dist'))) throw new Error('a bench copy has dist/');
+        if (variant === 'lucid-source' && existsSync(join(root, 'tools/nx-lucid/dist')))
+          throw new Error('a bench copy has dist/');
         showProjects(root); // warm-up: file system caches, not measured
         const results = Array.from({ length: runs }, () => showProjects(root));
         // Every variant must see every project (services + lib + the plugin's own), or the timing means nothing.
         const wrong = results.find((r) => r.projects !== services + 2);
         if (wrong) throw new Error(`${variant}: nx listed ${wrong.projects} projects, expected ${services + 2}`);
-        const row = { services, variant, runsMs: results.map((r) => round(r.ms, 0)), medianMs: round(median(results.map((r) => r.ms)), 0), projects: results[0].projects };
-        log(`${services} services, ${variant}: median ${row.medianMs} ms (${row.runsMs.join(', ')}), ${row.projects} projects`);
+        const row = {
+          services,
+          variant,
+          runsMs: results.map((r) => round(r.ms, 0)),
+          medianMs: round(median(results.map((r) => r.ms)), 0),
+          projects: results[0].projects,
+        };
+        log(
+          `${services} services, ${variant}: median ${row.medianMs} ms (${row.runsMs.join(', ')}), ${row.projects} projects`,
+        );
         rows.push(row);
       }
     } finally {

@@ -69,7 +69,14 @@ function layoutOf(project: string, imageBytes: number, version: string): MadeLay
 
 async function push(reg: TestRegistry, made: MadeLayout, project: string, extra: Record<string, unknown> = {}) {
   return runPush(
-    { outputPath: made.outputPath, registry: reg.host, repository: 'bench', sha: 'b'.repeat(40), latest: 'never', ...extra },
+    {
+      outputPath: made.outputPath,
+      registry: reg.host,
+      repository: 'bench',
+      sha: 'b'.repeat(40),
+      latest: 'never',
+      ...extra,
+    },
     executorContext(made.root, project),
     { env: ENV, log: () => undefined },
   );
@@ -90,13 +97,24 @@ export async function benchPromote(reg: TestRegistry, imageBytes: number, runs =
       const version = i % 2 === 0 ? 'v1.0.0' : 'v1.1.0';
       ours.push(
         await timed(() =>
-          runRelease({ action: 'promote', version, registry: reg.host, repository: 'bench' }, executorContext('/nonexistent', project), { env: ENV, log: () => undefined }),
+          runRelease(
+            { action: 'promote', version, registry: reg.host, repository: 'bench' },
+            executorContext('/nonexistent', project),
+            { env: ENV, log: () => undefined },
+          ),
         ),
       );
       const other = version === 'v1.0.0' ? 'v1.1.0' : 'v1.0.0';
       skopeo.push(
         await timed(() =>
-          runProcess('skopeo', ['copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${repo}:${other}`, `docker://${repo}:latest`]),
+          runProcess('skopeo', [
+            'copy',
+            '--all',
+            '--src-tls-verify=false',
+            '--dest-tls-verify=false',
+            `docker://${repo}:${other}`,
+            `docker://${repo}:latest`,
+          ]),
         ),
       );
     }
@@ -116,7 +134,12 @@ export async function benchRepush(reg: TestRegistry, imageBytes = 20 * MB): Prom
     const repushMs = await timed(async () => {
       second = await push(reg, made, 'repush');
     });
-    return { imageBytes, firstPushBytesUploaded: first.blobs.uploadedBytes, repushBytesUploaded: second.blobs.uploadedBytes, repushMs };
+    return {
+      imageBytes,
+      firstPushBytesUploaded: first.blobs.uploadedBytes,
+      repushBytesUploaded: second.blobs.uploadedBytes,
+      repushMs,
+    };
   } finally {
     rmSync(made.root, { recursive: true, force: true });
   }
@@ -128,25 +151,37 @@ export async function benchThroughput(reg: TestRegistry, imageBytes = 100 * MB):
   try {
     const pushMs = await timed(() => push(reg, made, 'throughput'));
     const source = readPushSource(OciLayout.open(made.layoutDir));
-    const blobs = source.blobs.map((b) => ({ digest: b.digest, data: readFileSync(join(made.layoutDir, 'blobs', 'sha256', b.digest.slice(7))) }));
+    const blobs = source.blobs.map((b) => ({
+      digest: b.digest,
+      data: readFileSync(join(made.layoutDir, 'blobs', 'sha256', b.digest.slice(7))),
+    }));
     const plainMs = await timed(async () => {
       // A bare client (no retries, no mounts, no checks): what the push costs over the upload itself.
       const bare = new RegistryClient({ registry: reg.host, retry: { retries: 0 } });
       for (const blob of blobs) await bare.uploadBlob('bench/plain-upload', blob.digest, blob.data);
     });
     const total = blobs.reduce((n, b) => n + b.data.length, 0);
-    return { imageBytes: total, pushMs, pushMBps: total / MB / (pushMs / 1000), plainMs, plainMBps: total / MB / (plainMs / 1000) };
+    return {
+      imageBytes: total,
+      pushMs,
+      pushMBps: total / MB / (pushMs / 1000),
+      plainMs,
+      plainMBps: total / MB / (plainMs / 1000),
+    };
   } finally {
     rmSync(made.root, { recursive: true, force: true });
   }
 }
 
 /** Everything, against one fresh registry. */
-export async function runRegistryBench(opts: { promoteSizes?: number[]; runs?: number } = {}): Promise<RegistryBenchResult> {
+export async function runRegistryBench(
+  opts: { promoteSizes?: number[]; runs?: number } = {},
+): Promise<RegistryBenchResult> {
   const reg = await startRegistry();
   try {
     const promote: PromoteRow[] = [];
-    for (const size of opts.promoteSizes ?? [1 * MB, 200 * MB]) promote.push(await benchPromote(reg, size, opts.runs ?? 3));
+    for (const size of opts.promoteSizes ?? [1 * MB, 200 * MB])
+      promote.push(await benchPromote(reg, size, opts.runs ?? 3));
     const repush = await benchRepush(reg);
     const throughput = await benchThroughput(reg);
     return { promote, repush, throughput };

@@ -53,9 +53,11 @@ export interface LoadResult {
 
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
@@ -65,24 +67,47 @@ function names(n: number, prefix: string): string[] {
 }
 
 /** N services on one base layer, pushed `parallel` at a time (as nx --parallel would) into an empty registry. */
-export async function benchFanOut(services = 29, parallel = 8, baseBytes = 48 * MB, appBytes = 2 * MB): Promise<FanOutResult> {
+export async function benchFanOut(
+  services = 29,
+  parallel = 8,
+  baseBytes = 48 * MB,
+  appBytes = 2 * MB,
+): Promise<FanOutResult> {
   const reg = await startRegistry();
   const proxy = await startFaultProxy({ upstreamPort: Number(reg.host.split(':')[1]) });
   const root = mkdtempSync(join(tmpdir(), 'lucid-fanout-'));
   try {
     const base = randomBytes(baseBytes);
     const projects = names(services, 'svc');
-    const made = projects.map((project) => makeLayout({ project, root, sharedLayer: base, layerBytes: appBytes, platforms: ['linux/amd64', 'linux/arm64'] }));
+    const made = projects.map((project) =>
+      makeLayout({ project, root, sharedLayer: base, layerBytes: appBytes, platforms: ['linux/amd64', 'linux/arm64'] }),
+    );
     const distinctBytes = base.length + made.reduce((n, m) => n + m.metadata.compressedSize - base.length, 0);
     const t = process.hrtime.bigint();
     let retries = 0;
-    await pool(made.map((m, i) => [m, projects[i]] as const), parallel, async ([m, project]) => {
-      const log = (l: string) => (retries += l.includes('↻') ? 1 : 0);
-      await runPush({ outputPath: m.outputPath, registry: proxy.host, repository: 'bench', sha: SHA }, executorContext(root, project, { siblings: projects }), { env: ENV, log });
-    });
+    await pool(
+      made.map((m, i) => [m, projects[i]] as const),
+      parallel,
+      async ([m, project]) => {
+        const log = (l: string) => (retries += l.includes('↻') ? 1 : 0);
+        await runPush(
+          { outputPath: m.outputPath, registry: proxy.host, repository: 'bench', sha: SHA },
+          executorContext(root, project, { siblings: projects }),
+          { env: ENV, log },
+        );
+      },
+    );
     const seconds = ms(t) / 1000;
     const bytesSent = proxy.bytesForwarded();
-    return { services, parallel, distinctBytes, bytesSent, ratio: Number((bytesSent / distinctBytes).toFixed(3)), seconds: Number(seconds.toFixed(1)), retries };
+    return {
+      services,
+      parallel,
+      distinctBytes,
+      bytesSent,
+      ratio: Number((bytesSent / distinctBytes).toFixed(3)),
+      seconds: Number(seconds.toFixed(1)),
+      retries,
+    };
   } finally {
     await proxy.close();
     await reg.stop();
@@ -110,7 +135,8 @@ export async function benchLoad(images = 1000, parallel = 16, faultRate = 0.1): 
   const reg = await startRegistry();
   const proxy = await startFaultProxy({ upstreamPort: Number(reg.host.split(':')[1]) });
   const root = mkdtempSync(join(tmpdir(), 'lucid-load-'));
-  for (const kind of ['500', 'drop-request', 'drop-response'] as const) proxy.addRule({ kind, times: Number.MAX_SAFE_INTEGER, chance: faultRate / 3 });
+  for (const kind of ['500', 'drop-request', 'drop-response'] as const)
+    proxy.addRule({ kind, times: Number.MAX_SAFE_INTEGER, chance: faultRate / 3 });
   try {
     const projects = names(images, 'load');
     const made = new Map<string, MadeLayout>();
@@ -123,9 +149,15 @@ export async function benchLoad(images = 1000, parallel = 16, faultRate = 0.1): 
       made.set(project, m);
       const started = process.hrtime.bigint();
       const ctx = executorContext(root, project);
-      const run = () => runPush({ outputPath: m.outputPath, registry: proxy.host, repository: 'load', sha: SHA, retries: 6 }, ctx, { env: ENV, log: (l) => (retries += l.includes('↻') ? 1 : 0) });
+      const run = () =>
+        runPush({ outputPath: m.outputPath, registry: proxy.host, repository: 'load', sha: SHA, retries: 6 }, ctx, {
+          env: ENV,
+          log: (l) => (retries += l.includes('↻') ? 1 : 0),
+        });
       // A push that gives up is rerun once, as CI would; a tag must never name an incomplete image either way.
-      await run().catch(() => run()).catch(() => failedPushes++);
+      await run()
+        .catch(() => run())
+        .catch(() => failedPushes++);
       durations.push(ms(started));
     });
     const seconds = ms(t) / 1000;

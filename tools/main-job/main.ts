@@ -46,7 +46,11 @@ function parseArgs(argv: readonly string[]): Args {
   if (unknown.length) {
     throw new Error(`unknown argument ${unknown.join(' ')}; expected ${[...known].join(' | ')}`);
   }
-  return { dryRun: argv.includes('--dry-run'), refreshBase: argv.includes('--refresh-base'), stopRegistry: argv.includes('--stop-registry') };
+  return {
+    dryRun: argv.includes('--dry-run'),
+    refreshBase: argv.includes('--refresh-base'),
+    stopRegistry: argv.includes('--stop-registry'),
+  };
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -54,7 +58,8 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 function nxJsonPluginOptions() {
   const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: unknown[] };
   const entry = (nxJson.plugins ?? []).find(
-    (p): p is { plugin: string; options?: unknown } => typeof p === 'object' && p !== null && (p as { plugin?: string }).plugin === '@lucid/nx-lucid',
+    (p): p is { plugin: string; options?: unknown } =>
+      typeof p === 'object' && p !== null && (p as { plugin?: string }).plugin === '@lucid/nx-lucid',
   );
   return normalizePluginOptions(entry?.options ?? {});
 }
@@ -81,7 +86,10 @@ function readJson<T>(file: string, parse: (raw: unknown) => T): T | undefined {
   }
 }
 
-async function catalogOf(client: RegistryClient, repos: readonly string[]): Promise<{ catalog: string[]; tags: Record<string, string[]> }> {
+async function catalogOf(
+  client: RegistryClient,
+  repos: readonly string[],
+): Promise<{ catalog: string[]; tags: Record<string, string[]> }> {
   const catalog = await client.listRepositories();
   const tags: Record<string, string[]> = {};
   for (const repo of repos.filter((r) => catalog.includes(r))) tags[repo] = await client.listTags(repo, 1000);
@@ -102,7 +110,10 @@ async function dockerAndRealBase(): Promise<boolean> {
   if (process.env.LUCID_OFFLINE === '1') return false;
   const ok = async (cmd: string, argv: string[], timeoutMs: number) =>
     (await runProcess(cmd, argv, { allowFailure: true, timeoutMs }).catch(() => undefined))?.exitCode === 0;
-  return (await ok('docker', ['buildx', 'inspect', '--bootstrap'], 20000)) && (await ok('skopeo', ['inspect', '--raw', '--retry-times', '0', REAL_BASE], 15000));
+  return (
+    (await ok('docker', ['buildx', 'inspect', '--bootstrap'], 20000)) &&
+    (await ok('skopeo', ['inspect', '--raw', '--retry-times', '0', REAL_BASE], 15000))
+  );
 }
 
 async function main(): Promise<number> {
@@ -113,7 +124,11 @@ async function main(): Promise<number> {
 
   if (args.stopRegistry) {
     const pid = await stopLocalRegistry(workspaceRoot);
-    console.log(pid ? `registry: stopped pid ${pid} (data kept in ${registryPaths(workspaceRoot).data})` : 'registry: not running');
+    console.log(
+      pid
+        ? `registry: stopped pid ${pid} (data kept in ${registryPaths(workspaceRoot).data})`
+        : 'registry: not running',
+    );
     return 0;
   }
 
@@ -150,13 +165,18 @@ async function main(): Promise<number> {
   // dependencies excluded (scan cannot run), so the gate's dependsOn does not pull scan in.
   const plan: string[][] = trivy
     ? [['run-many', '-t', `${t.build},${t.scan},${t.push}`, ...common]]
-    : [['run-many', '-t', t.build, ...common], ['run-many', '-t', t.push, '--excludeTaskDependencies', ...common]];
+    : [
+        ['run-many', '-t', t.build, ...common],
+        ['run-many', '-t', t.push, '--excludeTaskDependencies', ...common],
+      ];
   plan.push(['run-many', '-t', t.verify, ...common]);
 
   if (args.dryRun) {
     const paths = registryPaths(workspaceRoot);
     console.log(`main job (dry run): nothing is started, built or pushed.`);
-    console.log(`1. registry: reuse or start docker-registry serve ${paths.config} on ${host} (data ${paths.data}, pidfile ${paths.pidFile})`);
+    console.log(
+      `1. registry: reuse or start docker-registry serve ${paths.config} on ${host} (data ${paths.data}, pidfile ${paths.pidFile})`,
+    );
     if (online) {
       console.log(`2. base image: the real ${REAL_BASE.slice('docker://'.length)} (Docker and gcr.io are reachable)`);
     } else {
@@ -166,24 +186,36 @@ async function main(): Promise<number> {
     console.log(`3. scan: ${scan.kind === 'ran' ? `runs (trivy at ${trivy})` : `SKIPPED — ${scan.reason}`}`);
     console.log(`4. with env ${lucidEnv} NX_DAEMON=false NX_NO_CLOUD=true:`);
     for (const p of plan) console.log(`   ${formatCommand('nx', p)}`);
-    console.log(`5. summary table, then check ${host}/v2/_catalog for ${repository}/<service> with latest, <sha>, phase<N>-<sha>`);
+    console.log(
+      `5. summary table, then check ${host}/v2/_catalog for ${repository}/<service> with latest, <sha>, phase<N>-<sha>`,
+    );
     return 0;
   }
 
   console.log(`== registry`);
   let s = performance.now();
   const registry = await ensureLocalRegistry(workspaceRoot, { port, log: console.log });
-  if (registry.state === 'reused') console.log(`registry: reusing docker-registry on ${registry.host} (pid ${registry.pid})`);
+  if (registry.state === 'reused')
+    console.log(`registry: reusing docker-registry on ${registry.host} (pid ${registry.pid})`);
   const registryTime = performance.now() - s;
 
   s = performance.now();
   if (online) {
-    console.log(`\n== base image: Docker and gcr.io are reachable, so the real ${REAL_BASE.slice('docker://'.length)} is used`);
+    console.log(
+      `\n== base image: Docker and gcr.io are reachable, so the real ${REAL_BASE.slice('docker://'.length)} is used`,
+    );
   } else {
     console.log(`\n== base image (stand-in for gcr.io/distroless/python3-debian12:nonroot)`);
     const base = await ensureBaseImage({ workspaceRoot, registry: host, refresh: args.refreshBase, log: console.log });
-    const what = { skipped: 'already in the registry, nothing to do', 'pushed-cached': 'pushed from the local cache', built: 'built and pushed', 'dry-run': '' }[base.action];
-    console.log(`base: ${base.ref}@${base.digest.slice(0, 19)} [${base.platforms.join(', ')}] — ${what} (${secs(performance.now() - s)})`);
+    const what = {
+      skipped: 'already in the registry, nothing to do',
+      'pushed-cached': 'pushed from the local cache',
+      built: 'built and pushed',
+      'dry-run': '',
+    }[base.action];
+    console.log(
+      `base: ${base.ref}@${base.digest.slice(0, 19)} [${base.platforms.join(', ')}] — ${what} (${secs(performance.now() - s)})`,
+    );
   }
   const baseTime = performance.now() - s;
 
@@ -191,8 +223,14 @@ async function main(): Promise<number> {
   s = performance.now();
   const services = await listServices(options.phaseTagPrefix);
   if (!services.length) throw new Error(`no project is tagged type:service; nothing to build`);
-  console.log(`${services.length} services; engine ${env.LUCID_ENGINE}; registry ${host}; repository ${repository}; parallel ${parallel}`);
-  console.log(scan.kind === 'ran' ? `scan: runs with ${trivy}` : `scan: SKIPPED — ${scan.reason}. Images are pushed without the vulnerability gate.`);
+  console.log(
+    `${services.length} services; engine ${env.LUCID_ENGINE}; registry ${host}; repository ${repository}; parallel ${parallel}`,
+  );
+  console.log(
+    scan.kind === 'ran'
+      ? `scan: runs with ${trivy}`
+      : `scan: SKIPPED — ${scan.reason}. Images are pushed without the vulnerability gate.`,
+  );
 
   const tasks: NxTaskResult[] = [];
   const stepTimes: string[] = [];
@@ -206,13 +244,16 @@ async function main(): Promise<number> {
         console.log(`\nno service built; skipping ${step[2]}`);
         continue;
       }
-      if (ready.length < services.length) step = step.map((a) => (a === `--projects=${SERVICE_SELECTOR}` ? `--projects=${ready.join(',')}` : a));
+      if (ready.length < services.length)
+        step = step.map((a) => (a === `--projects=${SERVICE_SELECTOR}` ? `--projects=${ready.join(',')}` : a));
     }
     const run = await runNx(workspaceRoot, step, env);
     for (const r of run.tasks) if (!tasks.some((x) => x.taskId === r.taskId && x.status !== 0)) tasks.push(r);
     stepTimes.push(`${step[2]} ${run.seconds.toFixed(1)}s`);
     if (run.exitCode !== 0 && !run.tasks.length) {
-      throw new Error(`nx ${step.join(' ')} failed before running any task (exit ${run.exitCode}); see its output above`);
+      throw new Error(
+        `nx ${step.join(' ')} failed before running any task (exit ${run.exitCode}); see its output above`,
+      );
     }
   }
   const nxTime = performance.now() - s;
@@ -222,9 +263,13 @@ async function main(): Promise<number> {
   const pushes: (PushReport | undefined)[] = [];
   for (const svc of services) {
     const dir = join(workspaceRoot, options.outputRoot, svc.name);
-    const metadata = readJson<BuildMetadata>(join(dir, 'metadata.json'), (r) => parseBuildMetadata(r, `${svc.name}/metadata.json`));
+    const metadata = readJson<BuildMetadata>(join(dir, 'metadata.json'), (r) =>
+      parseBuildMetadata(r, `${svc.name}/metadata.json`),
+    );
     const push = readJson(join(dir, 'push.json'), (r) => pushReportSchema.parse(r));
-    pushes.push(tasks.some((x) => x.projectName === svc.name && x.target === t.push && x.status === 0) ? push : undefined);
+    pushes.push(
+      tasks.some((x) => x.projectName === svc.name && x.target === t.push && x.status === 0) ? push : undefined,
+    );
     rows.push(serviceRow({ service: svc, metadata, push, tasks, scan, targets: t }));
   }
   console.log(`\n== summary\n`);
@@ -242,7 +287,13 @@ async function main(): Promise<number> {
   for (const [target, failed] of byTarget) {
     console.log(`\nFAILED ${target} for ${failed.length} service(s): ${failed.map((f) => f.projectName).join(', ')}`);
     const output = failed[0].hash ? terminalOutput(workspaceRoot, failed[0].hash) : '';
-    if (output) console.log(`  first error (${failed[0].projectName}):\n${output.split('\n').map((l) => `    ${l}`).join('\n')}`);
+    if (output)
+      console.log(
+        `  first error (${failed[0].projectName}):\n${output
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n')}`,
+      );
     console.log(`  rerun one alone with: npx nx run ${failed[0].taskId} (with the LUCID_* env above)`);
   }
 
@@ -250,7 +301,9 @@ async function main(): Promise<number> {
   console.log(`\n== catalog ${registry.url}/v2/_catalog`);
   const client = new RegistryClient({ registry: registry.host });
   if ((await client.probe()) !== 200) {
-    throw new Error(`the registry on ${registry.host} stopped answering during the run; rerun npm start (it restarts it on the same data)`);
+    throw new Error(
+      `the registry on ${registry.host} stopped answering during the run; rerun npm start (it restarts it on the same data)`,
+    );
   }
   const gitSha = (await git(workspaceRoot, ['rev-parse', 'HEAD'])).trim();
   const branch = (await gitMaybe(workspaceRoot, ['branch', '--show-current'])) ?? '';
@@ -264,9 +317,13 @@ async function main(): Promise<number> {
       `${problems.length ? `${problems.length} with problems:` : `each has ${expectLatest ? 'latest, ' : ''}<sha> and phase<N>-<sha> (sha ${gitSha.slice(0, 7)})`}`,
   );
   const absent = problems.filter((p) => p.endsWith(': not in the catalog'));
-  if (absent.length > 3) console.log(`  ${absent.length} repositories are not in the catalog (their push did not run or failed)`);
+  if (absent.length > 3)
+    console.log(`  ${absent.length} repositories are not in the catalog (their push did not run or failed)`);
   for (const p of absent.length > 3 ? problems.filter((p) => !absent.includes(p)) : problems) console.log(`  ${p}`);
-  if (!expectLatest) console.log(`  (latest is only pushed from branch ${options.latestOnBranch}; this is ${branch || 'a detached HEAD'})`);
+  if (!expectLatest)
+    console.log(
+      `  (latest is only pushed from branch ${options.latestOnBranch}; this is ${branch || 'a detached HEAD'})`,
+    );
 
   const total = performance.now() - t0;
   console.log(

@@ -7,8 +7,10 @@ import type { NxTaskResult } from './summary';
 /** Nx's cache directory (per user in Nx 23, or NX_CACHE_DIRECTORY), where it writes run.json after each run. */
 function nxCacheDir(workspaceRoot: string): string {
   // Resolved at call time: Nx computes it from the workspace root and env.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(require.resolve('nx/src/utils/cache-directory', { paths: [workspaceRoot] })) as { cacheDir: string };
+
+  const mod = require(require.resolve('nx/src/utils/cache-directory', { paths: [workspaceRoot] })) as {
+    cacheDir: string;
+  };
   return mod.cacheDir;
 }
 
@@ -47,7 +49,6 @@ export function terminalOutput(workspaceRoot: string, hash: string, lines = 12):
   const file = join(nxCacheDir(workspaceRoot), 'terminalOutputs', hash);
   if (!existsSync(file)) return '';
   return readFileSync(file, 'utf8')
-    // eslint-disable-next-line no-control-regex
     .replace(/\x1b\[[0-9;]*m/g, '')
     .split('\n')
     .map((l) => l.trimEnd())

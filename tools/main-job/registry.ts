@@ -164,14 +164,18 @@ export async function ensureLocalRegistry(
 
   let note: string | undefined;
   const recorded = readPid(paths.pidFile);
-  const running = recorded && alive(recorded) && isOurRegistry(recorded, paths.config) ? recorded : findOurRegistry(paths.config);
+  const running =
+    recorded && alive(recorded) && isOurRegistry(recorded, paths.config) ? recorded : findOurRegistry(paths.config);
   if (running) {
-    const sameConfig = existsSync(paths.config) && readFileSync(paths.config, 'utf8') === registryConfigYaml(paths.data, port);
+    const sameConfig =
+      existsSync(paths.config) && readFileSync(paths.config, 'utf8') === registryConfigYaml(paths.data, port);
     if (sameConfig && (await waitFor(() => healthy(host), 3000))) {
       if (running !== recorded) writeFileSync(paths.pidFile, `${running}\n`);
       return { host, url, pid: running, dataDir: paths.data, state: 'reused' };
     }
-    note = sameConfig ? `registry pid ${running} did not answer ${url}/v2/; restarted it` : `registry pid ${running} had another port; restarted it on ${port}`;
+    note = sameConfig
+      ? `registry pid ${running} did not answer ${url}/v2/; restarted it`
+      : `registry pid ${running} had another port; restarted it on ${port}`;
     await terminate(running);
   } else if (recorded) {
     note = `stale pidfile (pid ${recorded} is not running); restarted on the same data`;
@@ -185,7 +189,9 @@ export async function ensureLocalRegistry(
     );
   }
   if (!which('docker-registry')) {
-    throw new Error('docker-registry is not installed: apt-get install -y docker-registry (scripts/ensure-deps.sh does this as root)');
+    throw new Error(
+      'docker-registry is not installed: apt-get install -y docker-registry (scripts/ensure-deps.sh does this as root)',
+    );
   }
 
   writeFileSync(paths.config, registryConfigYaml(paths.data, port));
@@ -216,7 +222,8 @@ export async function ensureLocalRegistry(
 export async function stopLocalRegistry(workspaceRoot: string): Promise<number | undefined> {
   const paths = registryPaths(workspaceRoot);
   const recorded = readPid(paths.pidFile);
-  const pid = recorded && alive(recorded) && isOurRegistry(recorded, paths.config) ? recorded : findOurRegistry(paths.config);
+  const pid =
+    recorded && alive(recorded) && isOurRegistry(recorded, paths.config) ? recorded : findOurRegistry(paths.config);
   if (pid) await terminate(pid);
   rmSync(paths.pidFile, { force: true });
   return pid;

@@ -23,7 +23,9 @@ export interface NxTaskResult {
 /** dist/containers/<p>/push.json, read through the schema container-push writes it with. */
 export const pushReportSchema = pushRecordSchema;
 /** The part of a push record a row shows. */
-export type PushReport = Pick<PushRecord, 'tags' | 'uploadedBytes'> & { blobs?: Pick<PushRecord['blobs'], 'uploaded' | 'mounted' | 'skipped'> };
+export type PushReport = Pick<PushRecord, 'tags' | 'uploadedBytes'> & {
+  blobs?: Pick<PushRecord['blobs'], 'uploaded' | 'mounted' | 'skipped'>;
+};
 
 export interface Service {
   name: string;
@@ -47,7 +49,6 @@ export interface ServiceRow {
   blobs: string;
   ok: boolean;
 }
-
 
 function taskOf(tasks: readonly NxTaskResult[], project: string, target: string): NxTaskResult | undefined {
   // A failure in any run wins; otherwise the first run's result (the run that built, not a later restore).
@@ -91,12 +92,11 @@ export function serviceRow(i: RowInput): ServiceRow {
     scan: scanLabel,
     verify: verifyLabel,
     uploaded: pushed && i.push ? formatBytes(i.push.uploadedBytes) : '-',
-    blobs: pushed && i.push?.blobs ? `${i.push.blobs.uploaded} up, ${i.push.blobs.mounted} mounted, ${i.push.blobs.skipped} present` : '-',
-    ok:
-      build?.status === 0 &&
-      pushed &&
-      verify?.status === 0 &&
-      (i.scan.kind === 'skipped' || scan?.status === 0),
+    blobs:
+      pushed && i.push?.blobs
+        ? `${i.push.blobs.uploaded} up, ${i.push.blobs.mounted} mounted, ${i.push.blobs.skipped} present`
+        : '-',
+    ok: build?.status === 0 && pushed && verify?.status === 0 && (i.scan.kind === 'skipped' || scan?.status === 0),
   };
 }
 
@@ -117,7 +117,11 @@ const COLUMNS: Array<[keyof ServiceRow, string]> = [
 export function formatTable(rows: readonly ServiceRow[]): string {
   const cells = [COLUMNS.map(([, h]) => h), ...rows.map((r) => COLUMNS.map(([k]) => String(r[k])))];
   const widths = COLUMNS.map((_, c) => Math.max(...cells.map((row) => row[c].length)));
-  const line = (row: string[]) => row.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((v, c) => v.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -180,7 +184,10 @@ export function checkCatalog(
     if (expectLatest && !tags.includes('latest')) missing.push('latest');
     const shaTags = tags.filter(isSha);
     if (!shaTags.length) missing.push(`<sha> (${gitSha.slice(0, 7)}…)`);
-    if (s.phase !== null && !tags.some((t) => t.startsWith(`phase${s.phase}-`) && isSha(t.slice(`phase${s.phase}-`.length)))) {
+    if (
+      s.phase !== null &&
+      !tags.some((t) => t.startsWith(`phase${s.phase}-`) && isSha(t.slice(`phase${s.phase}-`.length)))
+    ) {
       missing.push(`phase${s.phase}-<sha>`);
     }
     if (missing.length) problems.push(`${repo}: missing tag ${missing.join(', ')} (has ${tags.join(', ') || 'none'})`);

@@ -16,7 +16,17 @@ const common = {
 };
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'], setupFilesAfterEnv: ['<rootDir>/jest/unit-timeout.js'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/e2e/**/*.spec.ts'], setupFilesAfterEnv: ['<rootDir>/jest/e2e-timeout.js'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/jest/unit-timeout.js'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/e2e/**/*.spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/jest/e2e-timeout.js'],
+    },
   ],
 };

@@ -50,7 +50,11 @@ function settings(env, options) {
     }
   }
   const i = (env.LUCID_INSECURE_REGISTRIES || '').trim();
-  if (i) insecure = i.split(',').map((s) => s.trim()).filter(Boolean);
+  if (i)
+    insecure = i
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return { mirrors, insecure };
 }
 

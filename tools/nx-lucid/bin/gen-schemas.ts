@@ -15,15 +15,22 @@ for (const kind of ['executors', 'generators']) {
   for (const name of readdirSync(join(root, kind))) {
     const ts = join(root, kind, name, 'options.ts');
     if (!existsSync(ts)) continue;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+
     const mod = require(ts) as { schema: z.ZodType; title?: string; description?: string };
     const json = z.toJSONSchema(mod.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
     delete json.$schema;
-    const out = JSON.stringify(
-      { $schema: 'https://json-schema.org/draft-07/schema', version: 2, title: mod.title ?? `${name} ${kind.slice(0, -1)}`, description: mod.description ?? '', ...json },
-      null,
-      2,
-    ) + '\n';
+    const out =
+      JSON.stringify(
+        {
+          $schema: 'https://json-schema.org/draft-07/schema',
+          version: 2,
+          title: mod.title ?? `${name} ${kind.slice(0, -1)}`,
+          description: mod.description ?? '',
+          ...json,
+        },
+        null,
+        2,
+      ) + '\n';
     const file = join(root, kind, name, 'schema.json');
     const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
     if (current !== out) {

@@ -34,7 +34,11 @@ export class UsageError extends Error {}
 /** Parses `--k=v`, `--k v`, `-t a b`, `-t a,b`, repeated `-t`. */
 export function parseAffectedArgs(argv: string[]): AffectedArgs {
   const out: AffectedArgs = { projects: [], targets: [], json: false, dryRun: false };
-  const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (v: string) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
@@ -62,7 +66,8 @@ export function parseAffectedArgs(argv: string[]): AffectedArgs {
       case '--targets': {
         out.targets.push(...list(takeValue()));
         // `-t build scan`: further bare words are targets too.
-        while (eq < 0 && argv[i + 1] !== undefined && !argv[i + 1].startsWith('-')) out.targets.push(...list(argv[++i]));
+        while (eq < 0 && argv[i + 1] !== undefined && !argv[i + 1].startsWith('-'))
+          out.targets.push(...list(argv[++i]));
         break;
       }
       case '--json':
@@ -73,7 +78,8 @@ export function parseAffectedArgs(argv: string[]): AffectedArgs {
         break;
       case '--parallel': {
         const value = takeValue();
-        if (!/^[1-9][0-9]*$/.test(value)) throw new UsageError(`--parallel takes a positive whole number, got "${value}"\n${USAGE}`);
+        if (!/^[1-9][0-9]*$/.test(value))
+          throw new UsageError(`--parallel takes a positive whole number, got "${value}"\n${USAGE}`);
         out.parallel = Number(value);
         break;
       }
@@ -94,7 +100,11 @@ export async function changedFiles(cwd: string, base: string, head?: string): Pr
     if (!(await revExists(cwd, rev))) throw new UsageError(`"${rev}" is not a commit in ${cwd}`);
   }
   const mergeBase = (await gitMaybe(cwd, ['merge-base', base, head ?? 'HEAD'])) ?? base;
-  const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (s: string) =>
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   if (head) return lines(await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', mergeBase, head]));
   const tracked = lines(await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', mergeBase]));
   const untracked = lines(await git(cwd, ['ls-files', '--others', '--exclude-standard']));
@@ -105,13 +115,18 @@ const LOCKFILE = 'package-lock.json';
 
 /** The lockfile at the merge base and at head (or in the working tree), for a lockfile change. */
 export async function lockfileChange(cwd: string, base: string, head?: string) {
-  const mergeBase = (await runProcess('git', ['merge-base', base, head ?? 'HEAD'], { cwd, allowFailure: true })).stdout.trim() || base;
+  const mergeBase =
+    (await runProcess('git', ['merge-base', base, head ?? 'HEAD'], { cwd, allowFailure: true })).stdout.trim() || base;
   const at = async (rev: string) => {
     const r = await runProcess('git', ['show', `${rev}:./${LOCKFILE}`], { cwd, allowFailure: true });
     return r.exitCode === 0 ? r.stdout : '{"lockfileVersion":3,"packages":{}}';
   };
   const now = head ? await at(head) : readFileSync(join(cwd, LOCKFILE), 'utf8');
-  return { file: LOCKFILE, before: readLockfile(await at(mergeBase), `${LOCKFILE} at ${mergeBase}`), after: readLockfile(now, LOCKFILE) };
+  return {
+    file: LOCKFILE,
+    before: readLockfile(await at(mergeBase), `${LOCKFILE} at ${mergeBase}`),
+    after: readLockfile(now, LOCKFILE),
+  };
 }
 
 export interface RunAffectedResult {
@@ -119,7 +134,11 @@ export interface RunAffectedResult {
   projects: string[];
 }
 
-export async function runAffected(argv: string[], cwd: string, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<RunAffectedResult> {
+export async function runAffected(
+  argv: string[],
+  cwd: string,
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): Promise<RunAffectedResult> {
   const args = parseAffectedArgs(argv);
   const nxJson = JSON.parse(readFileSync(join(cwd, 'nx.json'), 'utf8'));
   const base = args.base ?? nxJson.defaultBase ?? 'main';
@@ -157,7 +176,14 @@ export async function runAffected(argv: string[], cwd: string, write: (s: string
     if (!args.json) write(`${names.join('\n')}\n`);
     return { exitCode: 0, projects: names };
   }
-  const runArgs = ['nx', 'run-many', '-t', ...args.targets, `--projects=${names.join(',')}`, ...(args.parallel ? [`--parallel=${args.parallel}`] : [])];
+  const runArgs = [
+    'nx',
+    'run-many',
+    '-t',
+    ...args.targets,
+    `--projects=${names.join(',')}`,
+    ...(args.parallel ? [`--parallel=${args.parallel}`] : []),
+  ];
   if (args.dryRun) {
     write(`[dry-run] would run: ${formatCommand('npx', runArgs)}\n`);
     return { exitCode: 0, projects: names };
@@ -168,12 +194,22 @@ export async function runAffected(argv: string[], cwd: string, write: (s: string
 }
 
 /** Native arm64 CI: one multi-platform build output per service from the per-platform ones (src/ci/merge-platforms.ts). */
-export function runMergePlatforms(argv: string[], cwd: string, write: (s: string) => void = (s) => process.stdout.write(s)): number {
+export function runMergePlatforms(
+  argv: string[],
+  cwd: string,
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): number {
   const usage = 'usage: lucid merge-platforms --projects=<a,b,...> --into=<dir> --from=<dir> --from=<dir> [--dry-run]';
   const args = { projects: [] as string[], into: '', from: [] as string[], dryRun: false };
   for (const arg of argv) {
     const [key, value = ''] = arg.split(/=(.*)/s);
-    if (key === '--projects') args.projects.push(...value.split(',').map((p) => p.trim()).filter(Boolean));
+    if (key === '--projects')
+      args.projects.push(
+        ...value
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      );
     else if (key === '--into' && value) args.into = value;
     else if (key === '--from' && value) args.from.push(value);
     else if (arg === '--dry-run') args.dryRun = true;
@@ -184,7 +220,8 @@ export function runMergePlatforms(argv: string[], cwd: string, write: (s: string
     write(`[dry-run] would merge ${args.from.join(' + ')} into ${args.into} for ${args.projects.join(', ')}\n`);
     return 0;
   }
-  for (const m of mergePlatformOutputs(cwd, args.projects, args.into, args.from)) write(`${m.project}: ${m.platforms.join(', ')} → ${m.index} (${m.outputPath})\n`);
+  for (const m of mergePlatformOutputs(cwd, args.projects, args.into, args.from))
+    write(`${m.project}: ${m.platforms.join(', ')} → ${m.index} (${m.outputPath})\n`);
   return 0;
 }
 
@@ -208,7 +245,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {
-      process.stderr.write(`lucid: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+      process.stderr.write(`lucid: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       process.exit(1);
     },
   );

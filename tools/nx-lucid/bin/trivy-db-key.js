@@ -25,7 +25,9 @@ if (r.error || r.status !== 0) {
   } else {
     const db = v.VulnerabilityDB || {};
     process.stdout.write(
-      dbDir && db.UpdatedAt ? `trivy:${v.Version} db:${db.Version}:${db.UpdatedAt}\n` : `trivy:${v.Version} day:${day}\n`,
+      dbDir && db.UpdatedAt
+        ? `trivy:${v.Version} db:${db.Version}:${db.UpdatedAt}\n`
+        : `trivy:${v.Version} day:${day}\n`,
     );
   }
 }

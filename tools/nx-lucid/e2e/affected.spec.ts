@@ -7,7 +7,14 @@ import { createWorkspace, NX_ENV, ThrowawayWorkspace } from './support/workspace
  * Affected on a throwaway git repository holding the whole workspace (29 services, 3 libs), over real
  * commits. Nx's own `--affected` and our Dockerfile-aware `lucid affected` are both checked.
  */
-const TRON = ['tron-client', 'tron-payment-gateway', 'tron-payout-router', 'tron-staking', 'tron-usdt-manager', 'tron-wallet-manager'];
+const TRON = [
+  'tron-client',
+  'tron-payment-gateway',
+  'tron-payout-router',
+  'tron-staking',
+  'tron-usdt-manager',
+  'tron-wallet-manager',
+];
 
 let ws: ThrowawayWorkspace;
 const rev: Record<string, string> = {};
@@ -35,7 +42,11 @@ afterAll(() => ws?.dispose());
 async function nxAffected(base: string, head: string): Promise<string[]> {
   const r = await ws.nx(['show', 'projects', '--affected', `--base=${base}`, `--head=${head}`]);
   expect(r.exitCode).toBe(0);
-  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .sort();
 }
 
 async function lucid(args: string[]) {
@@ -92,7 +103,14 @@ describe('lucid affected (Dockerfile-aware)', () => {
     );
   });
   it('-t prints the exact run-many command with --dry-run, and runs it without', async () => {
-    const dry = await lucid([`--base=${rev.unread}`, `--head=${rev.dockerfile}`, '-t', 'container-build', 'scan', '--dry-run']);
+    const dry = await lucid([
+      `--base=${rev.unread}`,
+      `--head=${rev.dockerfile}`,
+      '-t',
+      'container-build',
+      'scan',
+      '--dry-run',
+    ]);
     expect(dry.exitCode).toBe(0);
     expect(dry.stdout.trim()).toBe('[dry-run] would run: npx nx run-many -t container-build scan --projects=redis');
     // The build executor is not this test's business: what matters is that nx ran it for redis alone.

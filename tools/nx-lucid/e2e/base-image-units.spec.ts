@@ -8,7 +8,15 @@ import { debianMirrorFrom, debFileName } from '../../base-image/apt';
 import { packLayer } from '../../base-image/layer';
 import { elfMachine, parseControlStanzas, parseDependsField, unsatisfiedDependencies } from '../../base-image/packages';
 import { registryConfigYaml } from '../../main-job/registry';
-import { checkCatalog, formatTable, NxTaskResult, pushReportSchema, serviceRow, totals, totalsLine } from '../../main-job/summary';
+import {
+  checkCatalog,
+  formatTable,
+  NxTaskResult,
+  pushReportSchema,
+  serviceRow,
+  totals,
+  totalsLine,
+} from '../../main-job/summary';
 
 describe('elfMachine', () => {
   it('reads x86-64 (62) from this machine’s node binary and aarch64 (183) from a crafted header', () => {
@@ -34,7 +42,12 @@ describe('Debian control parsing', () => {
 
   it('reports dependencies missing from the package set but not excluded ones', () => {
     const gaps = unsatisfiedDependencies([
-      { name: 'python3.11', version: '1', architecture: 'amd64', depends: ['libc6 (>= 2.34), libnew1, dpkg (>= 1.13)'] },
+      {
+        name: 'python3.11',
+        version: '1',
+        architecture: 'amd64',
+        depends: ['libc6 (>= 2.34), libnew1, dpkg (>= 1.13)'],
+      },
       { name: 'libc6', version: '1', architecture: 'amd64', depends: [] },
     ]);
     expect(gaps).toEqual(['python3.11 -> libnew1']);
@@ -44,15 +57,21 @@ describe('Debian control parsing', () => {
     const [a, b] = parseControlStanzas('Package: a\nVersion: 1:2.0\nDescription: x\n more\n\nPackage: b\nVersion: 3\n');
     expect(a).toMatchObject({ Package: 'a', Version: '1:2.0', Description: 'x\n more' });
     expect(b.Package).toBe('b');
-    expect(debFileName({ name: 'zlib1g', version: '1:1.2.13.dfsg-1', architecture: 'arm64' })).toBe('zlib1g_1%3a1.2.13.dfsg-1_arm64.deb');
+    expect(debFileName({ name: 'zlib1g', version: '1:1.2.13.dfsg-1', architecture: 'arm64' })).toBe(
+      'zlib1g_1%3a1.2.13.dfsg-1_arm64.deb',
+    );
   });
 
   it('takes the Debian mirror from deb822 or one-line sources', () => {
-    expect(debianMirrorFrom('Types: deb\nURIs: http://mirror.corp/debian\n\nURIs: http://mirror.corp/debian-security\n')).toEqual({
+    expect(
+      debianMirrorFrom('Types: deb\nURIs: http://mirror.corp/debian\n\nURIs: http://mirror.corp/debian-security\n'),
+    ).toEqual({
       debian: 'http://mirror.corp/debian',
       security: 'http://mirror.corp/debian-security',
     });
-    expect(debianMirrorFrom('deb [arch=amd64] http://m.example/debian/ bookworm main\n').debian).toBe('http://m.example/debian');
+    expect(debianMirrorFrom('deb [arch=amd64] http://m.example/debian/ bookworm main\n').debian).toBe(
+      'http://m.example/debian',
+    );
     expect(debianMirrorFrom('').debian).toBe('http://deb.debian.org/debian');
   });
 });
@@ -76,21 +95,43 @@ describe('packLayer', () => {
     const tar = gunzipSync(one.data);
     expect(one.diffId).toBe(`sha256:${createHash('sha256').update(tar).digest('hex')}`);
     const names: string[] = [];
-    for (let off = 0; off + 512 <= tar.length; ) {
-      const name = tar.subarray(off, off + 100).toString('utf8').replace(/\0.*$/s, '');
+    for (let off = 0; off + 512 <= tar.length;) {
+      const name = tar
+        .subarray(off, off + 100)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
       if (!name) break;
-      const size = parseInt(tar.subarray(off + 124, off + 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0', 8);
+      const size = parseInt(
+        tar
+          .subarray(off + 124, off + 136)
+          .toString('utf8')
+          .replace(/\0.*$/s, '')
+          .trim() || '0',
+        8,
+      );
       names.push(`${name}:${String.fromCharCode(tar[off + 156])}`);
       off += 512 + Math.ceil(size / 512) * 512;
     }
-    expect(names).toEqual(['usr/:5', 'usr/bin/:5', 'usr/bin/a:0', 'usr/bin/a-hard:1', 'usr/bin/a-link:2', 'usr/bin/b:0']);
+    expect(names).toEqual([
+      'usr/:5',
+      'usr/bin/:5',
+      'usr/bin/a:0',
+      'usr/bin/a-hard:1',
+      'usr/bin/a-link:2',
+      'usr/bin/b:0',
+    ]);
     expect(one.entries).toBe(6);
   });
 });
 
 describe('main job report', () => {
   const targets = { build: 'container-build', scan: 'scan', push: 'container-push', verify: 'container-verify' };
-  const task = (projectName: string, target: string, status = 0, cacheStatus: NxTaskResult['cacheStatus'] = 'cache-miss'): NxTaskResult => ({
+  const task = (
+    projectName: string,
+    target: string,
+    status = 0,
+    cacheStatus: NxTaskResult['cacheStatus'] = 'cache-miss',
+  ): NxTaskResult => ({
     taskId: `${projectName}:${target}`,
     target,
     projectName,
@@ -102,12 +143,28 @@ describe('main job report', () => {
     const row = serviceRow({
       service: { name: 'redis', phase: 1 },
       push: { tags: ['latest', 'abc1234'], uploadedBytes: 0 },
-      tasks: [task('redis', 'container-build', 0, 'local-cache-hit'), task('redis', 'container-push'), task('redis', 'container-verify')],
+      tasks: [
+        task('redis', 'container-build', 0, 'local-cache-hit'),
+        task('redis', 'container-push'),
+        task('redis', 'container-verify'),
+      ],
       scan: { kind: 'skipped', reason: 'no trivy' },
       targets,
     });
-    expect(row).toMatchObject({ cache: 'cache hit', scan: 'skipped', verify: 'passed', uploaded: '0 B', tags: 'latest,abc1234', ok: true });
-    const failed = serviceRow({ service: { name: 'x', phase: 2 }, tasks: [task('x', 'container-build', 1)], scan: { kind: 'ran' }, targets });
+    expect(row).toMatchObject({
+      cache: 'cache hit',
+      scan: 'skipped',
+      verify: 'passed',
+      uploaded: '0 B',
+      tags: 'latest,abc1234',
+      ok: true,
+    });
+    const failed = serviceRow({
+      service: { name: 'x', phase: 2 },
+      tasks: [task('x', 'container-build', 1)],
+      scan: { kind: 'ran' },
+      targets,
+    });
     expect(failed).toMatchObject({ cache: 'FAILED', tags: 'not pushed', ok: false });
     expect(formatTable([row, failed]).split('\n')[0]).toMatch(/^service\s+phase\s+index digest/);
   });
@@ -122,18 +179,38 @@ describe('main job report', () => {
       platforms: ['linux/amd64', 'linux/arm64'],
       tags: ['latest', 'abc1234'],
       uploadedBytes: 4096,
-      blobs: { total: 9, uploaded: 3, uploadedBytes: 4096, mounted: 1, mountedBytes: 100, skipped: 5, skippedBytes: 5000 },
+      blobs: {
+        total: 9,
+        uploaded: 3,
+        uploadedBytes: 4096,
+        mounted: 1,
+        mountedBytes: 100,
+        skipped: 5,
+        skippedBytes: 5000,
+      },
       manifestsPut: 3,
       retries: 0,
     };
     const push = pushReportSchema.parse(JSON.parse(JSON.stringify(written)));
-    const tasks = [task('redis', 'container-build'), task('redis', 'container-push'), task('redis', 'container-verify')];
-    const row = serviceRow({ service: { name: 'redis', phase: 1 }, push, tasks, scan: { kind: 'skipped', reason: 'no trivy' }, targets });
+    const tasks = [
+      task('redis', 'container-build'),
+      task('redis', 'container-push'),
+      task('redis', 'container-verify'),
+    ];
+    const row = serviceRow({
+      service: { name: 'redis', phase: 1 },
+      push,
+      tasks,
+      scan: { kind: 'skipped', reason: 'no trivy' },
+      targets,
+    });
     expect(row).toMatchObject({ uploaded: '4.0 KiB', blobs: '3 up, 1 mounted, 5 present' });
     expect(formatTable([row]).split('\n')[0]).toMatch(/\bblobs\b/);
     const sum = totals([row], [push]);
     expect(sum).toMatchObject({ uploadedBytes: 4096, uploadedBlobs: 3, mountedBlobs: 1, presentBlobs: 5 });
-    expect(totalsLine(sum)).toContain('uploaded 4.0 KiB in 3 blobs; 1 blob mounted from sibling repositories, 5 already present');
+    expect(totalsLine(sum)).toContain(
+      'uploaded 4.0 KiB in 3 blobs; 1 blob mounted from sibling repositories, 5 already present',
+    );
   });
 
   it('checks the catalog for latest, <sha> and phase<N>-<sha>', () => {
@@ -147,7 +224,10 @@ describe('main job report', () => {
       services,
       'hamigames/lucid',
       ['hamigames/lucid/good', 'hamigames/lucid/notag'],
-      { 'hamigames/lucid/good': ['latest', sha, `phase1-${sha}`], 'hamigames/lucid/notag': ['latest', 'aaaaaaa', 'phase1-aaaaaaa'] },
+      {
+        'hamigames/lucid/good': ['latest', sha, `phase1-${sha}`],
+        'hamigames/lucid/notag': ['latest', 'aaaaaaa', 'phase1-aaaaaaa'],
+      },
       sha,
       true,
     );

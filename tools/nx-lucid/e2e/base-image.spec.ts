@@ -50,8 +50,13 @@ describe('workspace registry + distroless stand-in', () => {
           headers: { Accept: m.mediaType },
         })
       ).json()) as { config: { digest: string } };
-      const config = await (await fetch(`${registry.url}/v2/mirror/gcr.io/distroless/python3-debian12/blobs/${manifest.config.digest}`)).json();
-      expect(config).toMatchObject({ architecture: m.platform.architecture, config: { User: '65532:65532', Entrypoint: ['/usr/bin/python3.11'] } });
+      const config = await (
+        await fetch(`${registry.url}/v2/mirror/gcr.io/distroless/python3-debian12/blobs/${manifest.config.digest}`)
+      ).json();
+      expect(config).toMatchObject({
+        architecture: m.platform.architecture,
+        config: { User: '65532:65532', Entrypoint: ['/usr/bin/python3.11'] },
+      });
     }
 
     const warm = await ensureBaseImage({ workspaceRoot: root, registry: registry.host });

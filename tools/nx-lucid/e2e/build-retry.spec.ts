@@ -13,7 +13,8 @@ import { createWorkspace, ThrowawayWorkspace } from './support/workspace';
 const files: Record<string, string> = {
   'apps/svc-retry/project.json': JSON.stringify({ name: 'svc-retry', tags: ['type:service', 'phase:1'] }),
   'apps/svc-retry/src/main.py': 'print("retry")\n',
-  'apps/svc-retry/Dockerfile': 'ARG BASE_IMAGE=gcr.io/lucid-test/base:1\nFROM ${BASE_IMAGE}\nCOPY apps/svc-retry/src/ /app/\nUSER 65532:65532\n',
+  'apps/svc-retry/Dockerfile':
+    'ARG BASE_IMAGE=gcr.io/lucid-test/base:1\nFROM ${BASE_IMAGE}\nCOPY apps/svc-retry/src/ /app/\nUSER 65532:65532\n',
 };
 
 describe('a transient buildah storage error is retried once', () => {
@@ -57,7 +58,9 @@ describe('a transient buildah storage error is retried once', () => {
     const r = await build(1);
     expect(r.exitCode).toBe(0);
     expect(r.failed).toBe(1);
-    expect(r.output).toMatch(/transient builder storage error, retrying the build once on fresh storage: Error: chdir \/tmp\/x\/storage\/root\/overlay\/0a1b2c\/merged/);
+    expect(r.output).toMatch(
+      /transient builder storage error, retrying the build once on fresh storage: Error: chdir \/tmp\/x\/storage\/root\/overlay\/0a1b2c\/merged/,
+    );
     expect(existsSync(join(ws.root, 'dist/containers/svc-retry/metadata.json'))).toBe(true);
   });
   it('a failure that persists fails after one retry', async () => {

@@ -39,14 +39,16 @@ describe('fixture workspace through real Nx: build cache, moved base, scan befor
   let env: NodeJS.ProcessEnv;
   let countFile: string;
 
-  const builderStarts = () => (existsSync(countFile) ? readFileSync(countFile, 'utf8').split('\n').filter(Boolean) : []);
+  const builderStarts = () =>
+    existsSync(countFile) ? readFileSync(countFile, 'utf8').split('\n').filter(Boolean) : [];
   const runMany = async () => {
     writeFileSync(countFile, '');
     const r = await ws.nx(['run-many', '-t', 'container-build', '--parallel=2', '--outputStyle=static'], env);
     if (r.exitCode !== 0) throw new Error(`nx run-many failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
     return r.stdout;
   };
-  const metadata = (name: string) => parseBuildMetadata(JSON.parse(readFileSync(join(ws.root, 'dist/containers', name, 'metadata.json'), 'utf8')));
+  const metadata = (name: string) =>
+    parseBuildMetadata(JSON.parse(readFileSync(join(ws.root, 'dist/containers', name, 'metadata.json'), 'utf8')));
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -108,7 +110,8 @@ describe('fixture workspace through real Nx: build cache, moved base, scan befor
         LUCID_REPOSITORY: 'gate-test',
         GITHUB_SHA: 'c'.repeat(40),
       });
-    const catalog = async () => ((await (await fetch(`${registry.url}/v2/_catalog`)).json()) as { repositories: string[] }).repositories;
+    const catalog = async () =>
+      ((await (await fetch(`${registry.url}/v2/_catalog`)).json()) as { repositories: string[] }).repositories;
 
     // debian-buster: bash CVE-2019-18276 is LOW by the vendor but NVD CVSS 7.8, so the default gate fails.
     const blocked = await pipeline('svc-alpha', 'debian-buster.json');

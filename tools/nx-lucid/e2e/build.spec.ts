@@ -47,7 +47,10 @@ describe('container-build with buildah (real build, no Docker)', () => {
       cwd: root,
       isVerbose: false,
       projectName,
-      projectsConfigurations: { version: 2, projects: { [projectName]: { root: `apps/${PROJECT}`, tags: ['type:service', 'phase:2'] } } },
+      projectsConfigurations: {
+        version: 2,
+        projects: { [projectName]: { root: `apps/${PROJECT}`, tags: ['type:service', 'phase:2'] } },
+      },
     }) as unknown as ExecutorContext;
   const options = (extra: Record<string, unknown> = {}) => ({
     outputPath: OUT,
@@ -68,11 +71,16 @@ describe('container-build with buildah (real build, no Docker)', () => {
     root = mkdtempSync(join(tmpdir(), 'lucid-build-e2e-'));
     write(`apps/${PROJECT}/Dockerfile`, DOCKERFILE);
     write(`apps/${PROJECT}/Dockerfile.dockerignore`, '**/*.secret\n');
-    write(`apps/${PROJECT}/pyproject.toml`, '[project]\nname = "fixture-svc"\nversion = "1.2.3"\ndescription = "Fixture service"\n');
+    write(
+      `apps/${PROJECT}/pyproject.toml`,
+      '[project]\nname = "fixture-svc"\nversion = "1.2.3"\ndescription = "Fixture service"\n',
+    );
     write(`apps/${PROJECT}/src/main.py`, 'print("hello")\n');
     write(`apps/${PROJECT}/src/local.secret`, 'must not be in the image\n');
     const git = (args: string[]) =>
-      runProcess('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root });
+      runProcess('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', '-c', 'commit.gpgsign=false', ...args], {
+        cwd: root,
+      });
     await git(['init', '-q', '-b', 'main']);
     await git(['remote', 'add', 'origin', 'git@github.com:hamigames/lucid.git']);
     await git(['add', '-A']);
@@ -114,11 +122,18 @@ describe('container-build with buildah (real build, no Docker)', () => {
       expect(top.manifests[0].mediaType).toBe(MediaType.ociIndex);
       expect(top.manifests[0].digest).toBe(metadata.index.digest);
       const index = JSON.parse(readFileSync(join(layoutDir, 'blobs/sha256', metadata.index.digest.slice(7)), 'utf8'));
-      expect(index.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
+      expect(index.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual([
+        'amd64',
+        'arm64',
+      ]);
       expect(index.annotations['org.opencontainers.image.description']).toBe('Fixture service');
       // Only what the index reaches: the engine's own list blob is not carried over.
       const blobs = readdirSync(join(layoutDir, 'blobs/sha256'));
-      const reachable = new Set([metadata.index.digest, ...metadata.manifests.flatMap((m) => [m.digest, m.configDigest])].map((d) => d.slice(7)));
+      const reachable = new Set(
+        [metadata.index.digest, ...metadata.manifests.flatMap((m) => [m.digest, m.configDigest])].map((d) =>
+          d.slice(7),
+        ),
+      );
       for (const m of metadata.manifests) {
         const manifest = JSON.parse(readFileSync(join(layoutDir, 'blobs/sha256', m.digest.slice(7)), 'utf8'));
         manifest.layers.forEach((l: { digest: string }) => reachable.add(l.digest.slice(7)));
@@ -130,12 +145,25 @@ describe('container-build with buildah (real build, no Docker)', () => {
       const raw = (await runProcess('skopeo', ['inspect', '--raw', `oci:${layoutDir}`])).stdout;
       expect(sha256Digest(Buffer.from(raw))).toBe(metadata.index.digest);
       const index = JSON.parse(raw);
-      expect(index.manifests.map((m: { digest: string; platform: { os: string; architecture: string } }) => [m.platform.os, m.platform.architecture, m.digest])).toEqual(
-        metadata.manifests.map((m) => [m.platform.os, m.platform.architecture, m.digest]),
-      );
+      expect(
+        index.manifests.map((m: { digest: string; platform: { os: string; architecture: string } }) => [
+          m.platform.os,
+          m.platform.architecture,
+          m.digest,
+        ]),
+      ).toEqual(metadata.manifests.map((m) => [m.platform.os, m.platform.architecture, m.digest]));
       for (const m of metadata.manifests) {
         const info = JSON.parse(
-          (await runProcess('skopeo', ['inspect', '--override-os', 'linux', '--override-arch', m.platform.architecture, `oci:${layoutDir}`])).stdout,
+          (
+            await runProcess('skopeo', [
+              'inspect',
+              '--override-os',
+              'linux',
+              '--override-arch',
+              m.platform.architecture,
+              `oci:${layoutDir}`,
+            ])
+          ).stdout,
         );
         // For an index skopeo reports the index digest, and the chosen platform's config and layers.
         expect(info.Digest).toBe(metadata.index.digest);
@@ -172,14 +200,26 @@ describe('container-build with buildah (real build, no Docker)', () => {
     });
 
     it("builds each platform on that platform's base layer, without ignored files", async () => {
-      const baseIndex = JSON.parse((await runProcess('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${base.ref}`])).stdout);
+      const baseIndex = JSON.parse(
+        (await runProcess('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${base.ref}`])).stdout,
+      );
       for (const [i, m] of metadata.manifests.entries()) {
         const manifest = JSON.parse(readFileSync(join(layoutDir, 'blobs/sha256', m.digest.slice(7)), 'utf8'));
         expect(baseIndex.manifests[i].platform.architecture).toBe(m.platform.architecture);
         // buildah recompresses layers, so compare the uncompressed digests (diff_ids).
-        const config = JSON.parse(readFileSync(join(layoutDir, 'blobs/sha256', manifest.config.digest.slice(7)), 'utf8'));
+        const config = JSON.parse(
+          readFileSync(join(layoutDir, 'blobs/sha256', manifest.config.digest.slice(7)), 'utf8'),
+        );
         const baseConfig = JSON.parse(
-          (await runProcess('skopeo', ['inspect', '--config', '--raw', '--tls-verify=false', `docker://${base.ref.replace(/:1$/, '')}@${baseIndex.manifests[i].digest}`])).stdout,
+          (
+            await runProcess('skopeo', [
+              'inspect',
+              '--config',
+              '--raw',
+              '--tls-verify=false',
+              `docker://${base.ref.replace(/:1$/, '')}@${baseIndex.manifests[i].digest}`,
+            ])
+          ).stdout,
         );
         expect(config.architecture).toBe(m.platform.architecture);
         expect(config.rootfs.diff_ids[0]).toBe(baseConfig.rootfs.diff_ids[0]);
@@ -216,7 +256,9 @@ describe('container-build with buildah (real build, no Docker)', () => {
           'm',
         ),
       );
-      expect(output).toMatch(/^buildah .* manifest push --all --format oci lucid-build oci:\S+\/staging\/buildah:build$/m);
+      expect(output).toMatch(
+        /^buildah .* manifest push --all --format oci lucid-build oci:\S+\/staging\/buildah:build$/m,
+      );
     });
 
     it('refuses an unknown platform', async () => {
@@ -263,7 +305,10 @@ describe('container-build with buildah (real build, no Docker)', () => {
 
     const emulated = registeredEmulators().has('qemu-aarch64');
     (emulated ? it.skip : it)('refuses a foreign-platform RUN step when no emulator is registered', async () => {
-      write('apps/runner/Dockerfile', 'FROM gcr.io/lucid-test/base:1\nCOPY apps/runner/Dockerfile /d\nRUN echo built\n');
+      write(
+        'apps/runner/Dockerfile',
+        'FROM gcr.io/lucid-test/base:1\nCOPY apps/runner/Dockerfile /d\nRUN echo built\n',
+      );
       const { result, output } = await run({ dockerfile: 'apps/runner/Dockerfile' });
       expect(result.success).toBe(false);
       expect(output).toContain('apps/runner/Dockerfile:3: "RUN echo built" would run for linux/arm64');

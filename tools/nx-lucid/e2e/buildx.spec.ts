@@ -56,7 +56,8 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
   let first: BuildMetadata;
   let firstLog: string;
 
-  const metadata = () => parseBuildMetadata(JSON.parse(readFileSync(join(ws.root, 'dist/containers', SVC, 'metadata.json'), 'utf8')));
+  const metadata = () =>
+    parseBuildMetadata(JSON.parse(readFileSync(join(ws.root, 'dist/containers', SVC, 'metadata.json'), 'utf8')));
   const buildEnv = (env: Record<string, string>) => ({
     ...buildkit.env,
     LUCID_ENGINE: 'buildx',
@@ -87,8 +88,17 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
       jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
     }
     try {
-      const ctx = { root: ws.root, cwd: ws.root, isVerbose: false, projectName: project, projectsConfigurations: { version: 2, projects: { [project]: { root: `apps/${project}`, tags: ['phase:3'] } } } };
-      const result = await buildExecutor({ outputPath: `dist/containers/${project}`, dockerfile: `apps/${project}/Dockerfile` }, ctx as unknown as ExecutorContext);
+      const ctx = {
+        root: ws.root,
+        cwd: ws.root,
+        isVerbose: false,
+        projectName: project,
+        projectsConfigurations: { version: 2, projects: { [project]: { root: `apps/${project}`, tags: ['phase:3'] } } },
+      };
+      const result = await buildExecutor(
+        { outputPath: `dist/containers/${project}`, dockerfile: `apps/${project}/Dockerfile` },
+        ctx as unknown as ExecutorContext,
+      );
       return { ...result, log: lines.join('\n').replace(/\n{2,}/g, '\n') };
     } finally {
       jest.restoreAllMocks();
@@ -106,14 +116,24 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
     jest.spyOn(logger, 'info').mockImplementation((m) => void lines.push(String(m)));
     jest.spyOn(logger, 'error').mockImplementation((m) => void lines.push(String(m)));
     try {
-      const ctx = { root: ws.root, cwd: ws.root, isVerbose: false, projectName: SVC, projectsConfigurations: { version: 2, projects: { [SVC]: { root: `apps/${SVC}` } } } };
-      const result = await verifyExecutor({ outputPath: `dist/containers/${SVC}`, repository: 'hamigames/lucid' }, ctx as unknown as ExecutorContext);
+      const ctx = {
+        root: ws.root,
+        cwd: ws.root,
+        isVerbose: false,
+        projectName: SVC,
+        projectsConfigurations: { version: 2, projects: { [SVC]: { root: `apps/${SVC}` } } },
+      };
+      const result = await verifyExecutor(
+        { outputPath: `dist/containers/${SVC}`, repository: 'hamigames/lucid' },
+        ctx as unknown as ExecutorContext,
+      );
       return { ...result, log: lines.join('\n') };
     } finally {
       jest.restoreAllMocks();
     }
   };
-  const layoutBlob = (digest: string) => JSON.parse(readFileSync(join(ws.root, 'dist/containers', SVC, 'oci/blobs/sha256', digest.slice(7)), 'utf8'));
+  const layoutBlob = (digest: string) =>
+    JSON.parse(readFileSync(join(ws.root, 'dist/containers', SVC, 'oci/blobs/sha256', digest.slice(7)), 'utf8'));
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -136,19 +156,32 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
 
   it('builds a two-platform index to the OCI layout and metadata.json contract, with provenance per platform', () => {
     expect(firstLog).toMatch(/engine: buildx \(buildx 0\.28\.0\)/);
-    expect(first).toMatchObject({ project: SVC, phase: 3, image: `${registry.host}/${REPOSITORY}/${SVC}`, version: '0.3.0', engine: { name: 'buildx', version: '0.28.0' } });
+    expect(first).toMatchObject({
+      project: SVC,
+      phase: 3,
+      image: `${registry.host}/${REPOSITORY}/${SVC}`,
+      version: '0.3.0',
+      engine: { name: 'buildx', version: '0.28.0' },
+    });
     expect(first.base).toEqual({ ref: 'gcr.io/lucid-test/base:1', digest: base.digest });
     expect(first.manifests.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
     const index = layoutBlob(first.index.digest);
-    expect(index.manifests.map((m: { platform: { os: string; architecture: string } }) => `${m.platform.os}/${m.platform.architecture}`)).toEqual([
-      'linux/amd64', 'linux/arm64', 'unknown/unknown', 'unknown/unknown',
-    ]);
+    expect(
+      index.manifests.map(
+        (m: { platform: { os: string; architecture: string } }) => `${m.platform.os}/${m.platform.architecture}`,
+      ),
+    ).toEqual(['linux/amd64', 'linux/arm64', 'unknown/unknown', 'unknown/unknown']);
     // One attestation manifest per platform, naming that platform's manifest, holding SLSA provenance.
     expect(index.manifests.slice(2).map((m: { annotations: Record<string, string> }) => m.annotations)).toEqual(
-      first.manifests.map((m) => ({ 'vnd.docker.reference.digest': m.digest, 'vnd.docker.reference.type': 'attestation-manifest' })),
+      first.manifests.map((m) => ({
+        'vnd.docker.reference.digest': m.digest,
+        'vnd.docker.reference.type': 'attestation-manifest',
+      })),
     );
     expect(first.attestations).toMatchObject({ provenance: true, sbom: false });
-    expect(first.attestations.manifests.map((a) => [a.platform, a.subject, a.predicateTypes])).toEqual(first.manifests.map((m) => [`linux/${m.platform.architecture}`, m.digest, [SLSA]]));
+    expect(first.attestations.manifests.map((a) => [a.platform, a.subject, a.predicateTypes])).toEqual(
+      first.manifests.map((m) => [`linux/${m.platform.architecture}`, m.digest, [SLSA]]),
+    );
     for (const a of first.attestations.manifests) {
       const layer = layoutBlob(a.digest).layers[0];
       const statement = layoutBlob(layer.digest);
@@ -156,7 +189,9 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
       expect(statement.predicate.buildType).toBe('https://mobyproject.org/buildkit@v1');
       // The materials name the base image pulled for this very platform.
       const arch = a.platform.split('/')[1];
-      const baseMaterial = statement.predicate.materials.find((m: { uri: string }) => m.uri.includes('lucid-test/base'));
+      const baseMaterial = statement.predicate.materials.find((m: { uri: string }) =>
+        m.uri.includes('lucid-test/base'),
+      );
       expect(baseMaterial.uri).toMatch(new RegExp(`platform=linux(%2F|/)${arch}$`));
       expect(baseMaterial.digest.sha256).toBe(base.digest.slice(7));
     }
@@ -168,7 +203,18 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
     const raw = (await runProcess('skopeo', ['inspect', '--raw', `oci:${layout}`])).stdout;
     expect(sha256Digest(Buffer.from(raw))).toBe(first.index.digest);
     for (const m of first.manifests) {
-      const info = JSON.parse((await runProcess('skopeo', ['inspect', '--override-os', 'linux', '--override-arch', m.platform.architecture, `oci:${layout}`])).stdout);
+      const info = JSON.parse(
+        (
+          await runProcess('skopeo', [
+            'inspect',
+            '--override-os',
+            'linux',
+            '--override-arch',
+            m.platform.architecture,
+            `oci:${layout}`,
+          ])
+        ).stdout,
+      );
       expect(info.Architecture).toBe(m.platform.architecture);
       expect(info.Layers).toEqual(layoutBlob(m.digest).layers.map((l: { digest: string }) => l.digest));
       expect(info.Labels).toMatchObject(first.labels);
@@ -185,28 +231,50 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
     const env = { GITHUB_SHA: undefined, GITHUB_REF_NAME: undefined, GHCR_TOKEN: undefined, GITHUB_TOKEN: undefined };
     const ctx = executorContext(ws.root, SVC, { tags: ['type:service', 'phase:3'] });
     const target = { registry: registry.host, repository: REPOSITORY };
-    const pushed = await runPush({ outputPath: `dist/containers/${SVC}`, ...target, sha: 'a'.repeat(40), latest: 'never' }, ctx, { env, log: () => undefined });
+    const pushed = await runPush(
+      { outputPath: `dist/containers/${SVC}`, ...target, sha: 'a'.repeat(40), latest: 'never' },
+      ctx,
+      { env, log: () => undefined },
+    );
     expect(pushed.platforms).toEqual(['linux/amd64', 'linux/arm64']);
     const lines: string[] = [];
-    const release = (o: Record<string, unknown>) => runRelease({ ...target, ...o }, ctx, { env, log: (l) => lines.push(l) });
+    const release = (o: Record<string, unknown>) =>
+      runRelease({ ...target, ...o }, ctx, { env, log: (l) => lines.push(l) });
     await release({ action: 'create', version: 'v1.0.0', from: 'v0.3.0' });
     await release({ action: 'promote', version: 'v1.0.0' });
-    const built = readFileSync(join(ws.root, 'dist/containers', SVC, 'oci/blobs/sha256', first.index.digest.slice(7)), 'utf8');
+    const built = readFileSync(
+      join(ws.root, 'dist/containers', SVC, 'oci/blobs/sha256', first.index.digest.slice(7)),
+      'utf8',
+    );
     for (const tag of ['v0.3.0', 'v1.0.0', 'latest']) {
-      const raw = (await runProcess('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/${REPOSITORY}/${SVC}:${tag}`])).stdout;
+      const raw = (
+        await runProcess('skopeo', [
+          'inspect',
+          '--raw',
+          '--tls-verify=false',
+          `docker://${registry.host}/${REPOSITORY}/${SVC}:${tag}`,
+        ])
+      ).stdout;
       expect(raw).toBe(built);
     }
     // Every manifest and blob the tags reach is there, the attestations' in-toto layers included.
     expect(await findIncompleteTags(registry.url)).toEqual([]);
     const listed = await release({ action: 'list' });
-    expect(listed.versions?.find((v) => v.tag === 'v1.0.0')?.contents).toEqual({ platforms: ['linux/amd64', 'linux/arm64'], attestations: 2 });
-    expect(lines.join('\n')).toMatch(/\* v1\.0\.0 +sha256:\w+  linux\/amd64, linux\/arm64; 2 attestation manifest\(s\)/);
+    expect(listed.versions?.find((v) => v.tag === 'v1.0.0')?.contents).toEqual({
+      platforms: ['linux/amd64', 'linux/arm64'],
+      attestations: 2,
+    });
+    expect(lines.join('\n')).toMatch(
+      /\* v1\.0\.0 +sha256:\w+ {2}linux\/amd64, linux\/arm64; 2 attestation manifest\(s\)/,
+    );
   });
 
   it('exported the BuildKit registry cache, and a cold BuildKit imports it: same image manifests', async () => {
     expect(firstLog).toMatch(/exporting cache to registry/);
     for (const slug of ['linux-amd64', 'linux-arm64']) {
-      const r = await fetch(`${registry.url}/v2/${REPOSITORY}/${SVC}-buildcache/manifests/${slug}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      const r = await fetch(`${registry.url}/v2/${REPOSITORY}/${SVC}-buildcache/manifests/${slug}`, {
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+      });
       expect(r.status).toBe(200);
       // BuildKit's cache image manifest: its config is the cache graph, its layers the build's layers.
       const cache = (await r.json()) as { config: { mediaType: string }; layers: unknown[] };
@@ -218,7 +286,11 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
     // On a miss BuildKit prints the import step inside an error block; a hit says which manifest type it read.
     for (const slug of ['linux-amd64', 'linux-arm64']) {
       const ref = `${registry.host}/${REPOSITORY}/${SVC}-buildcache:${slug}`.replace(/[./]/g, (c) => `\\${c}`);
-      expect(output).toMatch(new RegExp(`#(\\d+) importing cache manifest from ${ref}\\n#\\1 inferred cache manifest type: application/vnd\\.oci\\.image\\.manifest\\.v1\\+json done`));
+      expect(output).toMatch(
+        new RegExp(
+          `#(\\d+) importing cache manifest from ${ref}\\n#\\1 inferred cache manifest type: application/vnd\\.oci\\.image\\.manifest\\.v1\\+json done`,
+        ),
+      );
     }
     expect(output).toMatch(/COPY apps\/svc-kit\/pyproject\.toml .*\n#\d+ CACHED/);
     expect(again.manifests.map((m) => m.digest)).toEqual(first.manifests.map((m) => m.digest));
@@ -236,7 +308,7 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
     expect(a.manifests.map((m) => m.digest)).toEqual(first.manifests.map((m) => m.digest));
   });
 
-  it("a failed build says what BuildKit said, not just the exit code", async () => {
+  it('a failed build says what BuildKit said, not just the exit code', async () => {
     const r = await executorBuild(BROKEN, { LUCID_PLATFORMS: 'linux/amd64' });
     expect(r.success).toBe(false);
     expect(r.log).toMatch(/buildx build linux\/amd64 failed: BuildKit: ERROR: .*127\.0\.0\.1:1.*missing/);

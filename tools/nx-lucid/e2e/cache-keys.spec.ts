@@ -19,22 +19,42 @@ const service = (name: string): Record<string, string> => ({
 let ws: ThrowawayWorkspace;
 
 async function hashes(): Promise<Record<string, string>> {
-  const r = await runProcess('node', [join(__dirname, 'support/task-hashes.js'), 'container-build'], { cwd: ws.root, env: { ...process.env, ...NX_ENV }, allowFailure: true });
+  const r = await runProcess('node', [join(__dirname, 'support/task-hashes.js'), 'container-build'], {
+    cwd: ws.root,
+    env: { ...process.env, ...NX_ENV },
+    allowFailure: true,
+  });
   if (r.exitCode !== 0) throw new Error(`task-hashes failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
 async function lucidAffected(base: string, head: string): Promise<string[]> {
-  const r = await runProcess('node', ['-r', '@swc-node/register', 'tools/nx-lucid/bin/lucid.ts', 'affected', `--base=${base}`, `--head=${head}`, '--json'], {
-    cwd: ws.root,
-    env: { ...process.env, ...NX_ENV },
-    allowFailure: true,
-  });
+  const r = await runProcess(
+    'node',
+    [
+      '-r',
+      '@swc-node/register',
+      'tools/nx-lucid/bin/lucid.ts',
+      'affected',
+      `--base=${base}`,
+      `--head=${head}`,
+      '--json',
+    ],
+    {
+      cwd: ws.root,
+      env: { ...process.env, ...NX_ENV },
+      allowFailure: true,
+    },
+  );
   if (r.exitCode !== 0) throw new Error(`lucid affected failed:\n${r.stderr}`);
   return JSON.parse(r.stdout).affected.map((a: { name: string }) => a.name);
 }
 
-const changed = (a: Record<string, string>, b: Record<string, string>) => Object.keys(b).filter((k) => a[k] !== b[k]).map((k) => k.split(':')[0]).sort();
+const changed = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(b)
+    .filter((k) => a[k] !== b[k])
+    .map((k) => k.split(':')[0])
+    .sort();
 
 /** Locks `name` at another version and integrity, as `npm install name@version` would. */
 function bumpLocked(name: string, version: string): void {
@@ -72,12 +92,18 @@ describe('container-build cache keys (Nx task hasher)', () => {
 
   it('a label change in image/labels.ts rebuilds every service, and lucid affected says so', async () => {
     const file = 'tools/nx-lucid/src/image/labels.ts';
-    const r = await step(() => ws.write(file, `${readFileSync(join(ws.root, file), 'utf8')}\nexport const LABEL_TOUCHED = 'x';\n`), 'labels');
+    const r = await step(
+      () => ws.write(file, `${readFileSync(join(ws.root, file), 'utf8')}\nexport const LABEL_TOUCHED = 'x';\n`),
+      'labels',
+    );
     expect(r).toEqual({ rebuilt: SERVICES, affected: SERVICES });
   });
   it('a change to scan/summary.ts rebuilds none', async () => {
     const file = 'tools/nx-lucid/src/scan/summary.ts';
-    const r = await step(() => ws.write(file, `${readFileSync(join(ws.root, file), 'utf8')}\n// a scan-only change\n`), 'scan summary');
+    const r = await step(
+      () => ws.write(file, `${readFileSync(join(ws.root, file), 'utf8')}\n// a scan-only change\n`),
+      'scan summary',
+    );
     expect(r).toEqual({ rebuilt: [], affected: [] });
   });
   it('bumping an unrelated devDependency in package-lock.json rebuilds none', async () => {

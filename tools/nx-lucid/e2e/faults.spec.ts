@@ -26,8 +26,9 @@ describe('container-push under faults', () => {
     proxy = await startFaultProxy({ upstreamPort: Number(reg.host.split(':')[1]), onRequest: (i) => onRequest?.(i) });
   });
   afterAll(async () => {
-    // eslint-disable-next-line no-console
-    console.log(`faults injected: ${proxy?.injected()} ${JSON.stringify(proxy?.injectedByKind())}\n${scenarios.join('\n')}`);
+    console.log(
+      `faults injected: ${proxy?.injected()} ${JSON.stringify(proxy?.injectedByKind())}\n${scenarios.join('\n')}`,
+    );
     await proxy?.close();
     await reg?.stop();
   });
@@ -42,13 +43,22 @@ describe('container-push under faults', () => {
     const made = makeLayout({ project, layerBytes: 256 * 1024, version: '1.0.0' });
     const run = (more: Record<string, unknown> = {}) =>
       runPush(
-        { outputPath: made.outputPath, registry: proxy.host, repository: 'lucid', sha: SHA, latest: 'always', ...extra, ...more },
+        {
+          outputPath: made.outputPath,
+          registry: proxy.host,
+          repository: 'lucid',
+          sha: SHA,
+          latest: 'always',
+          ...extra,
+          ...more,
+        },
         executorContext(made.root, project),
         { env, log: (l) => lines.push(l), client: { retry: FAST_RETRY } },
       );
     return { made, run };
   };
-  const record = (name: string, before: number, outcome: string) => scenarios.push(`  ${name}: ${proxy.injected() - before} fault(s), ${outcome}`);
+  const record = (name: string, before: number, outcome: string) =>
+    scenarios.push(`  ${name}: ${proxy.injected() - before} fault(s), ${outcome}`);
   const complete = async (project: string, digest: string) => {
     expect((await skopeoManifest(reg.host, `lucid/${project}:latest`)).digest).toBe(digest);
   };
@@ -86,11 +96,15 @@ describe('container-push under faults', () => {
     await complete('svc-drop', made.metadata.index.digest);
     // A release reads the index (GET) through the proxy; its body is cut once.
     proxy.addRule({ method: 'GET', path: /\/manifests\/sha256:/, kind: 'drop-response', times: 1 });
-    await runRelease({ action: 'create', version: 'v9.0.0', registry: proxy.host, repository: 'lucid' }, executorContext('/nonexistent', 'svc-drop'), {
-      env,
-      log: () => undefined,
-      client: { retry: FAST_RETRY },
-    });
+    await runRelease(
+      { action: 'create', version: 'v9.0.0', registry: proxy.host, repository: 'lucid' },
+      executorContext('/nonexistent', 'svc-drop'),
+      {
+        env,
+        log: () => undefined,
+        client: { retry: FAST_RETRY },
+      },
+    );
     expect((await skopeoManifest(reg.host, 'lucid/svc-drop:v9.0.0')).digest).toBe(made.metadata.index.digest);
     expect(proxy.injectedByKind()['drop-response']).toBeGreaterThanOrEqual(1);
     record('connections dropped mid request/response body', before, 'completed by retry');
@@ -100,7 +114,9 @@ describe('container-push under faults', () => {
     const before = proxy.injected();
     proxy.addRule({ method: 'PUT', path: /\/manifests\/sha256:/, kind: '500', times: 1000, skip: 2 });
     const { made, run } = push('svc-stuck', { retries: 2 });
-    await expect(run()).rejects.toThrow(/PUT manifest sha256:[0-9a-f]+ on .*lucid\/svc-stuck failed: HTTP 500 UNKNOWN: injected fault/);
+    await expect(run()).rejects.toThrow(
+      /PUT manifest sha256:[0-9a-f]+ on .*lucid\/svc-stuck failed: HTTP 500 UNKNOWN: injected fault/,
+    );
     expect(await skopeoTags(reg.host, 'lucid/svc-stuck')).toEqual([]);
     expect(await findIncompleteTags(reg.url)).toEqual([]);
     proxy.clearRules();
@@ -147,7 +163,10 @@ describe('container-push under faults', () => {
       }
     };
     const { made, run } = push('svc-down', { retries: 2 });
-    const failure = await run().then(() => undefined, (e: Error) => e);
+    const failure = await run().then(
+      () => undefined,
+      (e: Error) => e,
+    );
     await reg.restart();
     expect(failure?.message).toMatch(/failed: .*\(gave up after 3 attempts\)/);
     expect(await skopeoTags(reg.host, 'lucid/svc-down')).toEqual([]);

@@ -17,26 +17,46 @@ import { createWorkspace, NX_ENV, ThrowawayWorkspace, WORKSPACE_ROOT } from './s
 let ws: ThrowawayWorkspace;
 
 beforeAll(async () => {
-  ws = await createWorkspace({ apps: 'all', libs: 'all', files: { 'project.json': readFileSync(join(WORKSPACE_ROOT, 'project.json'), 'utf8') } });
+  ws = await createWorkspace({
+    apps: 'all',
+    libs: 'all',
+    files: { 'project.json': readFileSync(join(WORKSPACE_ROOT, 'project.json'), 'utf8') },
+  });
 });
 afterAll(() => ws?.dispose());
 
 type PlanStep = { id?: string; run?: string; env?: Record<string, string> };
 const planSteps = (text: string) => (parse(text) as { jobs: { plan: { steps: PlanStep[] } } }).jobs.plan.steps;
 /** The phases the plan job can start: the phase layout the generator found. */
-const shardsOf = (text: string) => (JSON.parse(planSteps(text).find((s) => s.id === 'plan')!.env!.PHASES) as Array<{ phase: number }>).map((p) => p.phase);
+const shardsOf = (text: string) =>
+  (JSON.parse(planSteps(text).find((s) => s.id === 'plan')!.env!.PHASES) as Array<{ phase: number }>).map(
+    (p) => p.phase,
+  );
 
 it('nx g service: the new project gets every inferred container target; nx g ci: a fifth shard that its affected step selects', async () => {
-  const created = await ws.nx(['g', '@lucid/nx-lucid:service', 'billing-service', '--phase=5', '--scope=tron', '--no-interactive']);
+  const created = await ws.nx([
+    'g',
+    '@lucid/nx-lucid:service',
+    'billing-service',
+    '--phase=5',
+    '--scope=tron',
+    '--no-interactive',
+  ]);
   expect(created.exitCode).toBe(0);
   const shown = await ws.nx(['show', 'project', 'billing-service', '--json']);
   expect(shown.exitCode).toBe(0);
   const project = JSON.parse(shown.stdout) as { tags: string[]; targets: Record<string, unknown> };
   expect(project.tags).toEqual(['phase:5', 'scope:tron', 'type:service']);
-  expect(Object.keys(project.targets)).toEqual(expect.arrayContaining(['container-build', 'scan', 'container-verify', 'container-push', 'container-release']));
+  expect(Object.keys(project.targets)).toEqual(
+    expect.arrayContaining(['container-build', 'scan', 'container-verify', 'container-push', 'container-release']),
+  );
   // The Dockerfile's COPY of tron-common is a graph dependency, as for the hand-written TRON services.
   const graph = await ws.nx(['graph', '--file=stdout', '--focus=billing-service']);
-  expect(JSON.parse(graph.stdout).graph.dependencies['billing-service'].map((d: { target: string }) => d.target).sort()).toEqual(['lucid-common', 'tron-common']);
+  expect(
+    JSON.parse(graph.stdout)
+      .graph.dependencies['billing-service'].map((d: { target: string }) => d.target)
+      .sort(),
+  ).toEqual(['lucid-common', 'tron-common']);
 
   const ci = await ws.nx(['g', '@lucid/nx-lucid:ci', '--no-interactive']);
   expect(ci.exitCode).toBe(0);
@@ -45,16 +65,23 @@ it('nx g service: the new project gets every inferred container target; nx g ci:
   for (const text of [push, pr]) expect(validateWorkflow(text).errors).toEqual([]);
   expect(shardsOf(push)).toEqual([1, 2, 3, 4, 5]);
   expect(shardsOf(pr)).toEqual([1, 2, 3, 4, 5]);
-  expect((push.match(/uses: github\/codeql-action\/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e # v4.36.2/g) ?? []).length).toBe(30);
+  expect(
+    (push.match(/uses: github\/codeql-action\/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e # v4.36.2/g) ?? [])
+      .length,
+  ).toBe(30);
 
   // The plan job run for real over a real commit: its `lucid affected --json` step, then its matrix script.
   await ws.commit('billing-service');
   const scratch = mkdtempSync(join(tmpdir(), 'lucid-plan-'));
   const affectedFile = join(scratch, 'affected.json');
-  const affected = await runProcess('node', ['-r', '@swc-node/register', 'tools/nx-lucid/bin/lucid.ts', 'affected', '--base=HEAD~1', '--head=HEAD', '--json'], {
-    cwd: ws.root,
-    env: { ...process.env, ...NX_ENV },
-  });
+  const affected = await runProcess(
+    'node',
+    ['-r', '@swc-node/register', 'tools/nx-lucid/bin/lucid.ts', 'affected', '--base=HEAD~1', '--head=HEAD', '--json'],
+    {
+      cwd: ws.root,
+      env: { ...process.env, ...NX_ENV },
+    },
+  );
   expect(affected.exitCode).toBe(0);
   writeFileSync(affectedFile, affected.stdout);
   const plan = planSteps(push).find((s) => s.id === 'plan')!;
@@ -63,10 +90,21 @@ it('nx g service: the new project gets every inferred container target; nx g ci:
   writeFileSync(join(scratch, 'plan.js'), plan.run!);
   const ran = await runProcess('node', [join(scratch, 'plan.js')], {
     cwd: ws.root,
-    env: { PATH: process.env.PATH, ...plan.env, AFFECTED_FILE: affectedFile, FORCE_REBUILD: 'false', GITHUB_OUTPUT: outputFile },
+    env: {
+      PATH: process.env.PATH,
+      ...plan.env,
+      AFFECTED_FILE: affectedFile,
+      FORCE_REBUILD: 'false',
+      GITHUB_OUTPUT: outputFile,
+    },
   });
   expect(ran.exitCode).toBe(0);
-  const out = Object.fromEntries(readFileSync(outputFile, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const out = Object.fromEntries(
+    readFileSync(outputFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
   expect(JSON.parse(out.matrix)).toEqual({ include: [{ phase: 5, parallel: 1, projects: 'billing-service' }] });
   expect(out.phase_4).toBe('');
   rmSync(scratch, { recursive: true, force: true });

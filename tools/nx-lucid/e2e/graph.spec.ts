@@ -7,7 +7,8 @@ import { createWorkspace, ThrowawayWorkspace } from './support/workspace';
  * the graph still works for everyone, the broken project's build fails naming the file and line.
  */
 let ws: ThrowawayWorkspace;
-const BAD = 'FROM gcr.io/distroless/python3-debian12:nonroot\r\n# CRLF, as saved on Windows\r\nCOPY apps/broken/src\r\n';
+const BAD =
+  'FROM gcr.io/distroless/python3-debian12:nonroot\r\n# CRLF, as saved on Windows\r\nCOPY apps/broken/src\r\n';
 
 beforeAll(async () => {
   ws = await createWorkspace({
@@ -37,7 +38,9 @@ describe('project graph with the plugin (real nx, throwaway workspace)', () => {
     expect(r.exitCode).toBe(0);
     const project = JSON.parse(r.stdout);
     const build = project.targets['container-build'];
-    expect(build.inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/libs/tron-common/src/**/*', '!{workspaceRoot}/**/tests/**']));
+    expect(build.inputs).toEqual(
+      expect.arrayContaining(['{workspaceRoot}/libs/tron-common/src/**/*', '!{workspaceRoot}/**/tests/**']),
+    );
     expect(build.options.dockerfileError).toBeUndefined();
 
     const graphFile = join(ws.root, 'tmp', 'graph.json');
@@ -53,7 +56,9 @@ describe('project graph with the plugin (real nx, throwaway workspace)', () => {
     const r = await ws.nx(['show', 'project', 'broken', '--json']);
     expect(r.exitCode).toBe(0);
     const build = JSON.parse(r.stdout).targets['container-build'];
-    expect(build.options.dockerfileError).toBe('apps/broken/Dockerfile:3: COPY needs at least one source and a destination');
+    expect(build.options.dockerfileError).toBe(
+      'apps/broken/Dockerfile:3: COPY needs at least one source and a destination',
+    );
   });
 
   it('nx run broken:container-build fails', async () => {

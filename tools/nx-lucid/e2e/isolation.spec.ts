@@ -9,7 +9,14 @@ import { runProcess } from '../src/boundary/process';
 
 const MAIN = join(__dirname, '..', '..', '..');
 const NX = join(MAIN, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
-const ENV = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NX_TASKS_RUNNER_DYNAMIC_OUTPUT: 'false' };
+const ENV = {
+  ...process.env,
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  FORCE_COLOR: '0',
+  NX_TASKS_RUNNER_DYNAMIC_OUTPUT: 'false',
+};
 
 let ws: string;
 
@@ -38,13 +45,19 @@ const service = (name: string, libs: string[], from = 'gcr.io/distroless/python3
 async function isolation(cwd: string): Promise<{ exitCode: number; output: string }> {
   // Own graph cache, so this run never races other tests' Nx runs over the same workspace's .nx folder.
   const env = { ...ENV, NX_WORKSPACE_DATA_DIRECTORY: join(ws, '.nx-data', cwd === ws ? 'throwaway' : 'main') };
-  const r = await runProcess('node', [NX, 'run', 'lucid:isolation', '--skip-nx-cache'], { cwd, env, allowFailure: true, timeoutMs: 120_000 });
+  const r = await runProcess('node', [NX, 'run', 'lucid:isolation', '--skip-nx-cache'], {
+    cwd,
+    env,
+    allowFailure: true,
+    timeoutMs: 120_000,
+  });
   return { exitCode: r.exitCode, output: `${r.stdout}\n${r.stderr}` };
 }
 
 beforeAll(() => {
   ws = mkdtempSync(join(tmpdir(), 'lucid-isolation-'));
-  for (const f of ['nx.json', 'tsconfig.base.json', 'package.json', 'project.json']) copyFileSync(join(MAIN, f), join(ws, f));
+  for (const f of ['nx.json', 'tsconfig.base.json', 'package.json', 'project.json'])
+    copyFileSync(join(MAIN, f), join(ws, f));
   symlinkSync(join(MAIN, 'node_modules'), join(ws, 'node_modules'));
   for (const f of ['package.json', 'executors.json', 'generators.json', 'project.json', 'tsconfig.json']) {
     mkdirSync(join(ws, 'tools', 'nx-lucid'), { recursive: true });
@@ -55,14 +68,30 @@ beforeAll(() => {
   project('libs/lucid-common', ['scope:shared', 'type:lib']);
   project('libs/tron-common', ['scope:tron', 'type:lib']);
   project('libs/blockchain-common', ['scope:blockchain', 'type:lib']);
-  project('apps/tron-client', ['phase:4', 'scope:tron', 'type:service'], service('tron-client', ['lucid-common', 'tron-common']));
-  project('apps/block-manager', ['phase:2', 'scope:blockchain', 'type:service'], service('block-manager', ['lucid-common', 'blockchain-common']));
+  project(
+    'apps/tron-client',
+    ['phase:4', 'scope:tron', 'type:service'],
+    service('tron-client', ['lucid-common', 'tron-common']),
+  );
+  project(
+    'apps/block-manager',
+    ['phase:2', 'scope:blockchain', 'type:service'],
+    service('block-manager', ['lucid-common', 'blockchain-common']),
+  );
   // Planted: a blockchain service that copies the TRON library.
-  project('apps/chain-anchor', ['phase:2', 'scope:blockchain', 'type:service'], service('chain-anchor', ['blockchain-common', 'tron-common']));
+  project(
+    'apps/chain-anchor',
+    ['phase:2', 'scope:blockchain', 'type:service'],
+    service('chain-anchor', ['blockchain-common', 'tron-common']),
+  );
   // Planted: a TRON service in phase 2.
   project('apps/tron-staking', ['phase:2', 'scope:tron', 'type:service'], service('tron-staking', ['tron-common']));
   // Planted: reaches TRON only through another service's image (FROM), two hops away.
-  project('apps/reporting', ['phase:3', 'scope:admin', 'type:service'], service('reporting', [], 'ghcr.io/hamigames/lucid/chain-anchor:latest'));
+  project(
+    'apps/reporting',
+    ['phase:3', 'scope:admin', 'type:service'],
+    service('reporting', [], 'ghcr.io/hamigames/lucid/chain-anchor:latest'),
+  );
 });
 
 afterAll(() => {
@@ -84,7 +113,11 @@ describe('lucid:isolation', () => {
   });
 
   it('passes the same throwaway workspace once the violations are fixed', async () => {
-    project('apps/chain-anchor', ['phase:2', 'scope:blockchain', 'type:service'], service('chain-anchor', ['blockchain-common']));
+    project(
+      'apps/chain-anchor',
+      ['phase:2', 'scope:blockchain', 'type:service'],
+      service('chain-anchor', ['blockchain-common']),
+    );
     project('apps/tron-staking', ['phase:4', 'scope:tron', 'type:service'], service('tron-staking', ['tron-common']));
     const { exitCode, output } = await isolation(ws);
     expect(output).toContain('✔ isolation: 3 rule(s) over 10 projects');

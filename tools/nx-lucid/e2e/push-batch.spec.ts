@@ -22,13 +22,35 @@ describe('container-push batch implementation', () => {
     const first = makeLayout({ project: SERVICES[0], sharedLayer: shared });
     for (const s of SERVICES.slice(1)) makeLayout({ project: s, root: first.root, sharedLayer: shared });
     const context: ExecutorContext = executorContext(first.root, SERVICES[0], { siblings: SERVICES.slice(1) });
-    const task = (project: string) => ({ id: `${project}:container-push`, target: { project, target: 'container-push' }, overrides: {}, outputs: [] });
-    const graph = (projects: string[]) => ({ roots: [], tasks: Object.fromEntries(projects.map((p) => [`${p}:container-push`, task(p)])), dependencies: {} }) as unknown as TaskGraph;
+    const task = (project: string) => ({
+      id: `${project}:container-push`,
+      target: { project, target: 'container-push' },
+      overrides: {},
+      outputs: [],
+    });
+    const graph = (projects: string[]) =>
+      ({
+        roots: [],
+        tasks: Object.fromEntries(projects.map((p) => [`${p}:container-push`, task(p)])),
+        dependencies: {},
+      }) as unknown as TaskGraph;
     const inputs = (projects: string[], extra: Record<string, Record<string, unknown>> = {}) =>
-      Object.fromEntries(projects.map((p) => [`${p}:container-push`, { outputPath: `dist/containers/${p}`, registry: reg.host, repository: 'hamigames/lucid', sha: 'b'.repeat(40), ...extra[p] }]));
+      Object.fromEntries(
+        projects.map((p) => [
+          `${p}:container-push`,
+          {
+            outputPath: `dist/containers/${p}`,
+            registry: reg.host,
+            repository: 'hamigames/lucid',
+            sha: 'b'.repeat(40),
+            ...extra[p],
+          },
+        ]),
+      );
     const run = async (projects: string[], extra?: Record<string, Record<string, unknown>>) => {
       const results: Record<string, { success: boolean; terminalOutput: string }> = {};
-      for await (const r of pushBatch(graph(projects), inputs(projects, extra), {}, context)) results[r.task] = r.result;
+      for await (const r of pushBatch(graph(projects), inputs(projects, extra), {}, context))
+        results[r.task] = r.result;
       return results;
     };
 
@@ -36,7 +58,9 @@ describe('container-push batch implementation', () => {
     expect(Object.keys(cold).sort()).toEqual(SERVICES.map((s) => `${s}:container-push`));
     for (const s of SERVICES) {
       expect(cold[`${s}:container-push`].success).toBe(true);
-      expect(cold[`${s}:container-push`].terminalOutput).toMatch(new RegExp(`pushed ${reg.host}/hamigames/lucid/${s}@sha256:`));
+      expect(cold[`${s}:container-push`].terminalOutput).toMatch(
+        new RegExp(`pushed ${reg.host}/hamigames/lucid/${s}@sha256:`),
+      );
     }
     expect(await findIncompleteTags(reg.url)).toEqual([]);
 

@@ -21,7 +21,10 @@ function blobFile(made: MadeLayout, digest: string): string {
 function imageBlobs(made: MadeLayout): string[] {
   const out = new Set<string>();
   for (const m of made.metadata.manifests) {
-    const manifest = JSON.parse(readFileSync(blobFile(made, m.digest), 'utf8')) as { config: { digest: string }; layers: Array<{ digest: string }> };
+    const manifest = JSON.parse(readFileSync(blobFile(made, m.digest), 'utf8')) as {
+      config: { digest: string };
+      layers: Array<{ digest: string }>;
+    };
     for (const d of [manifest.config, ...manifest.layers]) out.add(d.digest);
   }
   return [...out].sort();
@@ -35,33 +38,53 @@ describe('container-push checks the whole build output before it changes a regis
     // A sibling on the same base is already there: the registry is not empty, and mounts would be possible.
     base = randomBytes(256 * 1024);
     const sibling = makeLayout({ project: 'api-gateway', sharedLayer: base, layerBytes: 64 * 1024 });
-    await runPush({ outputPath: sibling.outputPath, registry: reg.host, repository: 'hamigames/lucid', sha: SHA }, executorContext(sibling.root, 'api-gateway'), { env, log: () => undefined });
+    await runPush(
+      { outputPath: sibling.outputPath, registry: reg.host, repository: 'hamigames/lucid', sha: SHA },
+      executorContext(sibling.root, 'api-gateway'),
+      { env, log: () => undefined },
+    );
   });
   afterAll(async () => reg?.stop());
 
   const blobHeads = async (repos: string[], digests: string[]) => {
     const out: Record<string, number> = {};
-    for (const repo of repos) for (const d of digests) out[`${repo}@${d}`] = (await fetch(`${reg.url}/v2/${repo}/blobs/${d}`, { method: 'HEAD' })).status;
+    for (const repo of repos)
+      for (const d of digests)
+        out[`${repo}@${d}`] = (await fetch(`${reg.url}/v2/${repo}/blobs/${d}`, { method: 'HEAD' })).status;
     return out;
   };
 
   const cases: Array<[string, (made: MadeLayout) => string]> = [
-    ['a truncated base layer', (made) => {
-      const file = blobFile(made, imageBlobs(made).find((d) => readFileSync(blobFile(made, d)).equals(base))!);
-      truncateSync(file, base.length / 2);
-      return file;
-    }],
-    ['a truncated app layer', (made) => {
-      const manifest = JSON.parse(readFileSync(blobFile(made, made.metadata.manifests[1].digest), 'utf8')) as { layers: Array<{ digest: string }> };
-      const file = blobFile(made, manifest.layers.at(-1)!.digest);
-      truncateSync(file, 1000);
-      return file;
-    }],
-    ['same-size garbage in a config blob', (made) => {
-      const file = blobFile(made, made.metadata.manifests[1].configDigest);
-      writeFileSync(file, randomBytes(readFileSync(file).length));
-      return file;
-    }],
+    [
+      'a truncated base layer',
+      (made) => {
+        const file = blobFile(
+          made,
+          imageBlobs(made).find((d) => readFileSync(blobFile(made, d)).equals(base))!,
+        );
+        truncateSync(file, base.length / 2);
+        return file;
+      },
+    ],
+    [
+      'a truncated app layer',
+      (made) => {
+        const manifest = JSON.parse(readFileSync(blobFile(made, made.metadata.manifests[1].digest), 'utf8')) as {
+          layers: Array<{ digest: string }>;
+        };
+        const file = blobFile(made, manifest.layers.at(-1)!.digest);
+        truncateSync(file, 1000);
+        return file;
+      },
+    ],
+    [
+      'same-size garbage in a config blob',
+      (made) => {
+        const file = blobFile(made, made.metadata.manifests[1].configDigest);
+        writeFileSync(file, randomBytes(readFileSync(file).length));
+        return file;
+      },
+    ],
   ];
 
   it.each(cases)('%s: a clear error naming the file, and nothing changed in the registry', async (_name, corrupt) => {
@@ -71,9 +94,21 @@ describe('container-push checks the whole build output before it changes a regis
     const before = { state: await registryState(reg.host, reg.url), blobs: await blobHeads(repos, imageBlobs(made)) };
     const lines: string[] = [];
     await expect(
-      runPush({ outputPath: made.outputPath, registry: reg.host, repository: 'hamigames/lucid', sha: SHA, mountFrom: ['hamigames/lucid/api-gateway'] }, executorContext(made.root, 'auth-service', { siblings: ['api-gateway'] }), { env, log: (l) => lines.push(l) }),
+      runPush(
+        {
+          outputPath: made.outputPath,
+          registry: reg.host,
+          repository: 'hamigames/lucid',
+          sha: SHA,
+          mountFrom: ['hamigames/lucid/api-gateway'],
+        },
+        executorContext(made.root, 'auth-service', { siblings: ['api-gateway'] }),
+        { env, log: (l) => lines.push(l) },
+      ),
     ).rejects.toThrow(bad);
     expect(lines.filter((l) => /[↑⇢⇒]/.test(l))).toEqual([]);
-    expect({ state: await registryState(reg.host, reg.url), blobs: await blobHeads(repos, imageBlobs(made)) }).toEqual(before);
+    expect({ state: await registryState(reg.host, reg.url), blobs: await blobHeads(repos, imageBlobs(made)) }).toEqual(
+      before,
+    );
   });
 });

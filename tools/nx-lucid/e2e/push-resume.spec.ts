@@ -38,7 +38,13 @@ describe('container-push resumes an upload a crash interrupted', () => {
     });
     try {
       const ctx = executorContext(made.root, 'big-service');
-      const opts = { outputPath: made.outputPath, registry: proxy.host, repository: 'hamigames/lucid', sha: SHA, retries: 1 };
+      const opts = {
+        outputPath: made.outputPath,
+        registry: proxy.host,
+        repository: 'hamigames/lucid',
+        sha: SHA,
+        retries: 1,
+      };
       const lines: string[] = [];
       await expect(runPush(opts, ctx, { env, log: (l) => lines.push(l) })).rejects.toThrow();
       expect(killed).toBe(true);
@@ -53,7 +59,9 @@ describe('container-push resumes an upload a crash interrupted', () => {
       expect(rerun.join('\n')).toMatch(/resumed at 32 MiB/);
       const record = JSON.parse(readFileSync(join(made.root, made.outputPath, 'push.json'), 'utf8'));
       expect(record.blobs.resumedBytes).toBe(32 * MiB);
-      expect((await skopeoManifest(reg.host, `hamigames/lucid/big-service:${SHA}`)).digest).toBe(made.metadata.index.digest);
+      expect((await skopeoManifest(reg.host, `hamigames/lucid/big-service:${SHA}`)).digest).toBe(
+        made.metadata.index.digest,
+      );
       expect(await findIncompleteTags(reg.url)).toEqual([]);
     } finally {
       await proxy.close();

@@ -26,12 +26,18 @@ describe('concurrent pushes sharing a base', () => {
     const root = mkdtempSync(join(tmpdir(), 'lucid-shared-'));
     const base = randomBytes(4 * 1048576);
     const names = ['svc-a', 'svc-b', 'svc-c', 'svc-d', 'svc-e'];
-    const made = names.map((project) => makeLayout({ project, root, sharedLayer: base, layerBytes: 64 * 1024, platforms: ['linux/amd64'] }));
+    const made = names.map((project) =>
+      makeLayout({ project, root, sharedLayer: base, layerBytes: 64 * 1024, platforms: ['linux/amd64'] }),
+    );
     const proxy = await startFaultProxy({ upstreamPort: Number(reg.host.split(':')[1]) });
     try {
       const results = await Promise.all(
         made.map((m, i) =>
-          runPush({ outputPath: m.outputPath, registry: proxy.host, repository: 'hamigames/lucid', sha: SHA }, executorContext(root, names[i], { siblings: names.filter((n) => n !== names[i]) }), { env, log: () => undefined }),
+          runPush(
+            { outputPath: m.outputPath, registry: proxy.host, repository: 'hamigames/lucid', sha: SHA },
+            executorContext(root, names[i], { siblings: names.filter((n) => n !== names[i]) }),
+            { env, log: () => undefined },
+          ),
         ),
       );
       const distinct = base.length + made.reduce((n, m) => n + m.metadata.compressedSize - base.length, 0);
@@ -40,7 +46,10 @@ describe('concurrent pushes sharing a base', () => {
       expect(uploaded).toBe(distinct);
       expect(proxy.bytesForwarded()).toBeLessThan(distinct + 1048576);
       expect(results.filter((r) => r.blobs.uploaded > 0 && r.blobs.uploadedBytes >= base.length)).toHaveLength(1);
-      for (const [i, m] of made.entries()) expect((await skopeoManifest(reg.host, `hamigames/lucid/${names[i]}:${SHA}`)).digest).toBe(m.metadata.index.digest);
+      for (const [i, m] of made.entries())
+        expect((await skopeoManifest(reg.host, `hamigames/lucid/${names[i]}:${SHA}`)).digest).toBe(
+          m.metadata.index.digest,
+        );
       expect(await findIncompleteTags(reg.url)).toEqual([]);
     } finally {
       await proxy.close();

@@ -9,7 +9,14 @@ import { RegistryClient } from '../src/registry/client';
 import { startFaultProxy } from './support/fault-proxy';
 import { makeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';
-import { catalog, executorContext, findIncompleteTags, registryState, skopeoManifest, skopeoTags } from './support/registry-check';
+import {
+  catalog,
+  executorContext,
+  findIncompleteTags,
+  registryState,
+  skopeoManifest,
+  skopeoTags,
+} from './support/registry-check';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const noGitEnv = { GITHUB_SHA: undefined, GITHUB_REF_NAME: undefined, GHCR_TOKEN: undefined, GITHUB_TOKEN: undefined };
@@ -34,7 +41,10 @@ describe('container-push against a real registry', () => {
     const made = makeLayout({ project: 'auth-service', layerBytes: 64 * 1024, version: '1.2.0' });
     const ctx = executorContext(made.root, 'auth-service', { tags: ['phase:2'] });
     const dryLines: string[] = [];
-    const dry = await runPush(opts(made.outputPath, { dryRun: true }), ctx, { env: noGitEnv, log: (l) => dryLines.push(l) });
+    const dry = await runPush(opts(made.outputPath, { dryRun: true }), ctx, {
+      env: noGitEnv,
+      log: (l) => dryLines.push(l),
+    });
     expect(await catalog(reg.url)).toEqual([]);
     expect(existsSync(join(made.root, made.outputPath, 'push.json'))).toBe(false);
     expect(dry.blobs.uploaded).toBe(made.metadata.manifests.length * 2 + 1); // config + own layer per platform, one shared layer
@@ -48,7 +58,10 @@ describe('container-push against a real registry', () => {
     for (const tag of ['latest', 'v1.2.0', SHA, `phase2-${SHA}`]) {
       const { digest, manifest } = await skopeoManifest(reg.host, `${repo}:${tag}`);
       expect(digest).toBe(made.metadata.index.digest);
-      expect(manifest.manifests?.map((m) => `${m.platform?.os}/${m.platform?.architecture}`)).toEqual(['linux/amd64', 'linux/arm64']);
+      expect(manifest.manifests?.map((m) => `${m.platform?.os}/${m.platform?.architecture}`)).toEqual([
+        'linux/amd64',
+        'linux/arm64',
+      ]);
     }
     expect(result.digest).toBe(made.metadata.index.digest);
     // Order: every blob and manifest before the index, the index before the first tag.
@@ -70,11 +83,18 @@ describe('container-push against a real registry', () => {
 
   it('mounts a blob a sibling service already has instead of uploading it, and uploads big blobs in chunks', async () => {
     const first = makeLayout({ project: 'svc-a', sharedLayerBytes: 300 * 1024 });
-    await runPush(opts(first.outputPath, { latest: 'never' }), executorContext(first.root, 'svc-a'), { env: noGitEnv, log: () => undefined });
-    const shared = readFileSync(join(first.layoutDir, 'blobs', 'sha256', first.metadata.manifests[0].configDigest.slice(7)));
+    await runPush(opts(first.outputPath, { latest: 'never' }), executorContext(first.root, 'svc-a'), {
+      env: noGitEnv,
+      log: () => undefined,
+    });
+    const shared = readFileSync(
+      join(first.layoutDir, 'blobs', 'sha256', first.metadata.manifests[0].configDigest.slice(7)),
+    );
     expect(shared.length).toBeGreaterThan(0);
     const sharedLayer = (() => {
-      const m = JSON.parse(readFileSync(join(first.layoutDir, 'blobs', 'sha256', first.metadata.manifests[0].digest.slice(7)), 'utf8'));
+      const m = JSON.parse(
+        readFileSync(join(first.layoutDir, 'blobs', 'sha256', first.metadata.manifests[0].digest.slice(7)), 'utf8'),
+      );
       return readFileSync(join(first.layoutDir, 'blobs', 'sha256', m.layers[0].digest.slice(7)));
     })();
     const second = makeLayout({ project: 'svc-b', sharedLayer, layerBytes: 200 * 1024 });
@@ -96,43 +116,63 @@ describe('container-push against a real registry', () => {
     const made = makeLayout({ project: 'bad-input', version: '2.0.0' });
     const ctx = executorContext(made.root, 'bad-input');
     const before = await registryState(reg.host, reg.url);
-    const run = (extra: Record<string, unknown>, context = ctx) => runPush(opts(made.outputPath, extra), context, { env: noGitEnv, log: () => undefined });
+    const run = (extra: Record<string, unknown>, context = ctx) =>
+      runPush(opts(made.outputPath, extra), context, { env: noGitEnv, log: () => undefined });
     await expect(run({ version: '2.0' })).rejects.toThrow(/invalid version "2.0"/);
     await expect(run({ sha: 'NOT-A-SHA' })).rejects.toThrow(/invalid git SHA/);
     await expect(run({ repository: 'HamiGames/Lucid' })).rejects.toThrow(/repository .*lowercase/);
     const unknownProject = { ...executorContext(made.root, 'bad-input'), projectName: 'no-such-project' };
     await expect(run({}, unknownProject)).rejects.toThrow(/unknown project "no-such-project"/);
     await expect(run({ latest: 'sometimes' })).rejects.toThrow(/latest/);
-    await expect(runPush(opts('dist/containers/missing'), ctx, { env: noGitEnv })).rejects.toThrow(/metadata.json not found: run the container-build target first/);
+    await expect(runPush(opts('dist/containers/missing'), ctx, { env: noGitEnv })).rejects.toThrow(
+      /metadata.json not found: run the container-build target first/,
+    );
     expect(await registryState(reg.host, reg.url)).toEqual(before);
   });
 
   it('follows a Bearer challenge with GHCR_TOKEN, names the env vars when no token is set, and never prints the token', async () => {
     const token = 'ghp_s3cretTokenValue1234567890';
-    const proxy = await startFaultProxy({ upstreamPort: Number(reg.host.split(':')[1]), auth: { mode: 'bearer', password: token } });
+    const proxy = await startFaultProxy({
+      upstreamPort: Number(reg.host.split(':')[1]),
+      auth: { mode: 'bearer', password: token },
+    });
     try {
       const made = makeLayout({ project: 'private-svc' });
       const ctx = executorContext(made.root, 'private-svc');
       const before = await registryState(reg.host, reg.url);
       const o = { ...opts(made.outputPath), registry: proxy.host };
-      await expect(runPush(o, ctx, { env: noGitEnv, log: () => undefined })).rejects.toThrow(/requires authentication.*set GHCR_TOKEN or GITHUB_TOKEN/);
-      await expect(runPush(o, ctx, { env: { ...noGitEnv, GHCR_TOKEN: 'wrong-token-value' }, log: () => undefined })).rejects.toThrow(
-        /credentials from GHCR_TOKEN .* were refused/,
+      await expect(runPush(o, ctx, { env: noGitEnv, log: () => undefined })).rejects.toThrow(
+        /requires authentication.*set GHCR_TOKEN or GITHUB_TOKEN/,
       );
+      await expect(
+        runPush(o, ctx, { env: { ...noGitEnv, GHCR_TOKEN: 'wrong-token-value' }, log: () => undefined }),
+      ).rejects.toThrow(/credentials from GHCR_TOKEN .* were refused/);
       expect(await registryState(reg.host, reg.url)).toEqual(before);
 
       const lines: string[] = [];
-      const result = await runPush(o, ctx, { env: { ...noGitEnv, GITHUB_TOKEN: token, GITHUB_ACTOR: 'octo' }, log: (l) => lines.push(l) });
+      const result = await runPush(o, ctx, {
+        env: { ...noGitEnv, GITHUB_TOKEN: token, GITHUB_ACTOR: 'octo' },
+        log: (l) => lines.push(l),
+      });
       expect(result.digest).toBe(made.metadata.index.digest);
-      expect((await skopeoManifest(reg.host, 'hamigames/lucid/private-svc:latest')).digest).toBe(made.metadata.index.digest);
+      expect((await skopeoManifest(reg.host, 'hamigames/lucid/private-svc:latest')).digest).toBe(
+        made.metadata.index.digest,
+      );
       expect(proxy.authorizations.some((a) => a.startsWith('Bearer '))).toBe(true);
       expect(lines.join('\n')).not.toContain(token);
       expect(readFileSync(join(made.root, made.outputPath, 'push.json'), 'utf8')).not.toContain(token);
 
       // Through stdin, and a Basic-auth registry.
-      const basic = await startFaultProxy({ upstreamPort: Number(reg.host.split(':')[1]), auth: { mode: 'basic', username: 'ci', password: token } });
+      const basic = await startFaultProxy({
+        upstreamPort: Number(reg.host.split(':')[1]),
+        auth: { mode: 'basic', username: 'ci', password: token },
+      });
       try {
-        const r = await runPush({ ...o, registry: basic.host, passwordStdin: true, username: 'ci' }, ctx, { env: noGitEnv, log: () => undefined, stdin: async () => `${token}\n` });
+        const r = await runPush({ ...o, registry: basic.host, passwordStdin: true, username: 'ci' }, ctx, {
+          env: noGitEnv,
+          log: () => undefined,
+          stdin: async () => `${token}\n`,
+        });
         expect(r.unchangedTags.length + r.tags.length).toBeGreaterThan(0);
       } finally {
         await basic.close();

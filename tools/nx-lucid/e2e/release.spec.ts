@@ -21,13 +21,23 @@ describe('container-release against a real registry', () => {
   let reg: TestRegistry;
   const builds: Record<string, MadeLayout> = {};
   const ctx = () => executorContext('/nonexistent', PROJECT);
-  const release = (o: Record<string, unknown>, lines: string[] = [], extraEnv: Record<string, string | undefined> = {}) =>
-    runRelease({ registry: reg.host, repository: 'hamigames/lucid', ...o }, ctx(), { env: { ...env, ...extraEnv }, log: (l) => lines.push(l) });
+  const release = (
+    o: Record<string, unknown>,
+    lines: string[] = [],
+    extraEnv: Record<string, string | undefined> = {},
+  ) =>
+    runRelease({ registry: reg.host, repository: 'hamigames/lucid', ...o }, ctx(), {
+      env: { ...env, ...extraEnv },
+      log: (l) => lines.push(l),
+    });
   const latestIs = async (version: string) => {
     const latest = await skopeoManifest(reg.host, `${REPO}:latest`);
     expect(latest.digest).toBe(builds[version].metadata.index.digest);
     expect(latest.digest).toBe((await skopeoManifest(reg.host, `${REPO}:${version}`)).digest);
-    expect(latest.manifest.manifests?.map((m) => `${m.platform?.os}/${m.platform?.architecture}`)).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(latest.manifest.manifests?.map((m) => `${m.platform?.os}/${m.platform?.architecture}`)).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+    ]);
   };
 
   beforeAll(async () => {
@@ -35,7 +45,13 @@ describe('container-release against a real registry', () => {
     for (const [i, v] of ['v1.0.0', 'v1.1.0', 'v1.2.0'].entries()) {
       const made = makeLayout({ project: PROJECT, version: v.slice(1) });
       await runPush(
-        { outputPath: made.outputPath, registry: reg.host, repository: 'hamigames/lucid', sha: String(i + 1).repeat(40), latest: 'always' },
+        {
+          outputPath: made.outputPath,
+          registry: reg.host,
+          repository: 'hamigames/lucid',
+          sha: String(i + 1).repeat(40),
+          latest: 'always',
+        },
         executorContext(made.root, PROJECT),
         { env, log: () => undefined },
       );
@@ -60,7 +76,14 @@ describe('container-release against a real registry', () => {
     const nx = (args: string[]) =>
       runProcess('npx', ['nx', 'run', `${PROJECT}:container-release`, ...args], {
         cwd: WORKSPACE,
-        env: { ...process.env, ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', LUCID_REGISTRY: reg.host, LUCID_REPOSITORY: 'hamigames/lucid' } as NodeJS.ProcessEnv,
+        env: {
+          ...process.env,
+          ...env,
+          NX_DAEMON: 'false',
+          NX_NO_CLOUD: 'true',
+          LUCID_REGISTRY: reg.host,
+          LUCID_REPOSITORY: 'hamigames/lucid',
+        } as NodeJS.ProcessEnv,
         allowFailure: true,
       });
     const promote = await nx(['promote', 'v1.1.0']);
@@ -92,14 +115,26 @@ describe('container-release against a real registry', () => {
 
   it('refuses bad input with a clear error and changes nothing', async () => {
     const before = await registryState(reg.host, reg.url);
-    await expect(release({ action: 'promote', version: 'v9.9.9' })).rejects.toThrow(/version v9.9.9 does not exist .* \(versions: v1.2.0, v1.1.0, v1.0.0\)/);
+    await expect(release({ action: 'promote', version: 'v9.9.9' })).rejects.toThrow(
+      /version v9.9.9 does not exist .* \(versions: v1.2.0, v1.1.0, v1.0.0\)/,
+    );
     await expect(release({ action: 'rollback', version: 'v1.x' })).rejects.toThrow(/invalid version "v1.x"/);
-    await expect(release({ action: 'create', version: 'v1.0.0', from: 'v1.1.0' })).rejects.toThrow(/already exists .* immutable/);
-    await expect(release({ action: 'create', version: 'v4.0.0', from: 'nope' })).rejects.toThrow(/--from tag "nope" does not exist/);
+    await expect(release({ action: 'create', version: 'v1.0.0', from: 'v1.1.0' })).rejects.toThrow(
+      /already exists .* immutable/,
+    );
+    await expect(release({ action: 'create', version: 'v4.0.0', from: 'nope' })).rejects.toThrow(
+      /--from tag "nope" does not exist/,
+    );
     await expect(release({ action: 'launch' })).rejects.toThrow(/action/);
-    await expect(release({ action: 'promote', version: 'v1.0.0', repository: 'HamiGames/lucid' })).rejects.toThrow(/lowercase/);
-    await expect(runRelease({ action: 'list', registry: reg.host }, { ...ctx(), projectName: 'ghost' }, { env })).rejects.toThrow(/unknown project "ghost"/);
-    await expect(release({ action: 'delete', version: 'v1.2.0' })).rejects.toThrow(/still named by latest; promote or roll back latest first/);
+    await expect(release({ action: 'promote', version: 'v1.0.0', repository: 'HamiGames/lucid' })).rejects.toThrow(
+      /lowercase/,
+    );
+    await expect(
+      runRelease({ action: 'list', registry: reg.host }, { ...ctx(), projectName: 'ghost' }, { env }),
+    ).rejects.toThrow(/unknown project "ghost"/);
+    await expect(release({ action: 'delete', version: 'v1.2.0' })).rejects.toThrow(
+      /still named by latest; promote or roll back latest first/,
+    );
     expect(await registryState(reg.host, reg.url)).toEqual(before);
   });
 
@@ -127,25 +162,40 @@ describe('container-release against a real registry', () => {
     const token = 'ghp_releaseStandInToken0000';
     const latest = builds['v1.2.0'].metadata.index.digest;
     const v120 = { id: 9001, digest: latest, tags: ['latest', 'v1.2.0'] };
-    const api = await startGithubStandIn({ ownerKind: 'users', owner: 'hamigames', packageName: `lucid/${PROJECT}`, token, versions: [v120, { id: 9002, digest: 'sha256:' + 'e'.repeat(64), tags: [] }] });
+    const api = await startGithubStandIn({
+      ownerKind: 'users',
+      owner: 'hamigames',
+      packageName: `lucid/${PROJECT}`,
+      token,
+      versions: [v120, { id: 9002, digest: 'sha256:' + 'e'.repeat(64), tags: [] }],
+    });
     try {
       await release({ action: 'create', version: 'v5.0.0', from: 'latest' });
       const before = await registryState(reg.host, reg.url);
       const lines: string[] = [];
-      await expect(release({ action: 'delete', version: 'v5.0.0', deleteVia: 'github', githubApiUrl: api.url }, lines, { GITHUB_TOKEN: token })).rejects.toThrow(
-        /still named by latest, v1.2.0/,
+      await expect(
+        release({ action: 'delete', version: 'v5.0.0', deleteVia: 'github', githubApiUrl: api.url }, lines, {
+          GITHUB_TOKEN: token,
+        }),
+      ).rejects.toThrow(/still named by latest, v1.2.0/);
+      await release(
+        { action: 'delete', version: 'v5.0.0', force: true, deleteVia: 'github', githubApiUrl: api.url },
+        lines,
+        { GITHUB_TOKEN: token },
       );
-      await release({ action: 'delete', version: 'v5.0.0', force: true, deleteVia: 'github', githubApiUrl: api.url }, lines, { GITHUB_TOKEN: token });
       expect(api.versions.map((v) => v.id)).toEqual([9002]);
-      expect(api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([`/users/hamigames/packages/container/lucid%2F${PROJECT}/versions/9001`]);
+      expect(api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([
+        `/users/hamigames/packages/container/lucid%2F${PROJECT}/versions/9001`,
+      ]);
       expect(lines.join('\n')).toMatch(/DELETE GitHub package version 9001/);
       expect(lines.join('\n')).not.toContain(token);
       // The registry itself was not touched by the GitHub path.
       expect(await registryState(reg.host, reg.url)).toEqual(before);
-      await expect(release({ action: 'delete', version: 'v5.0.0', force: true, deleteVia: 'github', githubApiUrl: api.url })).rejects.toThrow(/set GHCR_TOKEN or GITHUB_TOKEN/);
+      await expect(
+        release({ action: 'delete', version: 'v5.0.0', force: true, deleteVia: 'github', githubApiUrl: api.url }),
+      ).rejects.toThrow(/set GHCR_TOKEN or GITHUB_TOKEN/);
     } finally {
       await api.close();
     }
   });
 });
-

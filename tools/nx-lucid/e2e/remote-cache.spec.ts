@@ -32,7 +32,9 @@ const fixture = (name: string): Record<string, string> => ({
 });
 
 const files = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.name === 'node_modules' ? [] : e.isDirectory() ? files(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.name === 'node_modules' ? [] : e.isDirectory() ? files(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : [],
+  );
 
 describe('shared remote cache: two clean clones, one cache server', () => {
   let mirror: TestRegistry;
@@ -65,7 +67,10 @@ describe('shared remote cache: two clean clones, one cache server', () => {
   });
 
   it('clone A builds and writes the remote cache; clone B gets 100% remote hits, pushes only its own blobs and verifies', async () => {
-    const built = await a.nx(['run-many', '-t', 'container-build', '--parallel=2', '--outputStyle=static'], nxEnv(a.root));
+    const built = await a.nx(
+      ['run-many', '-t', 'container-build', '--parallel=2', '--outputStyle=static'],
+      nxEnv(a.root),
+    );
     if (built.exitCode !== 0) throw new Error(`clone A build failed:\n${built.stdout}\n${built.stderr}`);
     expect(cache.stats.puts).toBe(SERVICES.length);
 
@@ -74,11 +79,15 @@ describe('shared remote cache: two clean clones, one cache server', () => {
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'buildah'), '#!/bin/sh\necho "buildah must not run in clone B" >&2\nexit 1\n');
     chmodSync(join(bin, 'buildah'), 0o755);
-    const restored = await runProcess(join(WORKSPACE_ROOT, 'node_modules/.bin/nx'), ['run-many', '-t', 'container-build', '--parallel=2', '--outputStyle=static'], {
-      cwd: b,
-      env: { ...process.env, ...nxEnv(b), PATH: `${bin}:${process.env.PATH}` },
-      allowFailure: true,
-    });
+    const restored = await runProcess(
+      join(WORKSPACE_ROOT, 'node_modules/.bin/nx'),
+      ['run-many', '-t', 'container-build', '--parallel=2', '--outputStyle=static'],
+      {
+        cwd: b,
+        env: { ...process.env, ...nxEnv(b), PATH: `${bin}:${process.env.PATH}` },
+        allowFailure: true,
+      },
+    );
     const out = restored.stdout.replace(/\x1b\[[0-9;]*m/g, '');
     if (restored.exitCode !== 0) throw new Error(`clone B build failed:\n${out}\n${restored.stderr}`);
     expect(out).toMatch(/read the output from the cache instead of running the command for 2 out of 2 tasks/);
@@ -86,18 +95,31 @@ describe('shared remote cache: two clean clones, one cache server', () => {
     expect(cache.stats.hits).toBe(SERVICES.length);
 
     for (const s of SERVICES) {
-      const pushed = await runPush({ outputPath: `dist/containers/${s}`, registry: mirror.host, repository: 'clone-b' }, executorContext(b, s), { env: { GITHUB_SHA: 'e'.repeat(40) }, log: () => undefined });
+      const pushed = await runPush(
+        { outputPath: `dist/containers/${s}`, registry: mirror.host, repository: 'clone-b' },
+        executorContext(b, s),
+        { env: { GITHUB_SHA: 'e'.repeat(40) }, log: () => undefined },
+      );
       const external = readExternalBlobs(join(b, 'dist/containers', s, 'oci'))!;
       expect(pushed.blobs.mounted).toBe(external.blobs.length);
       expect(pushed.blobs.uploaded).toBe(pushed.blobs.total - external.blobs.length);
-      const verified = await verifyExecutor({ outputPath: `dist/containers/${s}`, repository: 'hamigames/lucid', platforms: ['linux/amd64', 'linux/arm64'] }, { ...executorContext(b, s), targetName: 'container-verify' });
+      const verified = await verifyExecutor(
+        {
+          outputPath: `dist/containers/${s}`,
+          repository: 'hamigames/lucid',
+          platforms: ['linux/amd64', 'linux/arm64'],
+        },
+        { ...executorContext(b, s), targetName: 'container-verify' },
+      );
       expect(verified.success).toBe(true);
     }
 
     // Nothing secret in a cache entry: not in what the server holds, nor in what either clone wrote.
-    for (const [hash, body] of cache.entries) expect({ hash, leaked: gunzipSync(body).includes(TOKEN) }).toEqual({ hash, leaked: false });
+    for (const [hash, body] of cache.entries)
+      expect({ hash, leaked: gunzipSync(body).includes(TOKEN) }).toEqual({ hash, leaked: false });
     for (const root of [a.root, b]) {
-      for (const f of files(root).filter((p) => statSync(p).size < 50 * 1048576)) expect({ f, leaked: readFileSync(f).includes(TOKEN) }).toEqual({ f, leaked: false });
+      for (const f of files(root).filter((p) => statSync(p).size < 50 * 1048576))
+        expect({ f, leaked: readFileSync(f).includes(TOKEN) }).toEqual({ f, leaked: false });
     }
   });
 });

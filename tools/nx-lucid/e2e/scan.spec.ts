@@ -5,7 +5,17 @@
  */
 import type { ExecutorContext } from '@nx/devkit';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../src/boundary/process';
@@ -42,7 +52,9 @@ function writeBuild(root: string): { indexDigest: string; manifestDigests: strin
   };
   const manifests = (['amd64', 'arm64'] as const).map((architecture) => {
     const layer = put(`layer-${architecture}`);
-    const config = put(JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }));
+    const config = put(
+      JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }),
+    );
     const manifest = put(
       JSON.stringify({
         schemaVersion: 2,
@@ -57,11 +69,18 @@ function writeBuild(root: string): { indexDigest: string; manifestDigests: strin
     JSON.stringify({
       schemaVersion: 2,
       mediaType: MediaType.ociIndex,
-      manifests: manifests.map((m) => ({ mediaType: MediaType.ociManifest, ...m.manifest, platform: { architecture: m.architecture, os: 'linux' } })),
+      manifests: manifests.map((m) => ({
+        mediaType: MediaType.ociManifest,
+        ...m.manifest,
+        platform: { architecture: m.architecture, os: 'linux' },
+      })),
     }),
   );
   writeFileSync(join(oci, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(oci, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.ociIndex, ...index }] }));
+  writeFileSync(
+    join(oci, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.ociIndex, ...index }] }),
+  );
   const metadata = buildMetadataSchema.parse({
     schemaVersion: 1,
     project: PROJECT,
@@ -100,9 +119,20 @@ const context = (): ExecutorContext =>
     projectGraph: { nodes: {}, dependencies: {} },
   }) as unknown as ExecutorContext;
 
-const baseOptions = { outputPath: OUT, registry: 'ghcr.io', repository: 'hamigames/lucid', platforms: ['linux/amd64', 'linux/arm64'] };
+const baseOptions = {
+  outputPath: OUT,
+  registry: 'ghcr.io',
+  repository: 'hamigames/lucid',
+  platforms: ['linux/amd64', 'linux/arm64'],
+};
 const calls = () =>
-  existsSync(argvLog) ? readFileSync(argvLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string[]; cwd: string }) : [];
+  existsSync(argvLog)
+    ? readFileSync(argvLog, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { argv: string[]; cwd: string })
+    : [];
 const scanFile = (name: string) => join(ws, OUT, 'scan', name);
 const flagValue = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
 
@@ -166,26 +196,59 @@ describe('scan executor with a stand-in trivy', () => {
     const scans = recorded.filter((c) => c.argv[0] === 'image');
     for (const [i, { argv }] of scans.entries()) {
       expect(argv).toEqual([
-        'image', '--input', expect.any(String), '--format', 'json', '--output', expect.any(String),
-        '--cache-dir', join(ws, '.lucid', 'trivy-cache', PROJECT), '--quiet',
+        'image',
+        '--input',
+        expect.any(String),
+        '--format',
+        'json',
+        '--output',
+        expect.any(String),
+        '--cache-dir',
+        join(ws, '.lucid', 'trivy-cache', PROJECT),
+        '--quiet',
       ]);
       expect(flagValue(argv, '--input')).toMatch(i === 0 ? /linux-amd64$/ : /linux-arm64$/);
       expect(argv).not.toContain('--skip-db-update');
     }
     // The views are temporary; they must be gone afterwards.
     expect(existsSync(flagValue(scans[0].argv, '--input'))).toBe(false);
-    expect(recorded[3].argv).toEqual(['convert', '--format', 'sarif', '--output', scanFile('report.sarif'), scanFile('report.json')]);
+    expect(recorded[3].argv).toEqual([
+      'convert',
+      '--format',
+      'sarif',
+      '--output',
+      scanFile('report.sarif'),
+      scanFile('report.json'),
+    ]);
 
     // Outputs.
-    expect(readdirSync(join(ws, OUT, 'scan')).sort()).toEqual(['gate.json', 'report.json', 'report.sarif', 'summary.md', 'trivy']);
+    expect(readdirSync(join(ws, OUT, 'scan')).sort()).toEqual([
+      'gate.json',
+      'report.json',
+      'report.sarif',
+      'summary.md',
+      'trivy',
+    ]);
     expect(readdirSync(scanFile('trivy')).sort()).toEqual(['linux-amd64.json', 'linux-arm64.json']);
     expect(readFileSync(scanFile('trivy/linux-arm64.json'), 'utf8')).toBe(readFileSync(fake.FAKE_TRIVY_REPORT, 'utf8'));
     const report = JSON.parse(readFileSync(scanFile('report.json'), 'utf8'));
-    expect(report.Results.map((r: { Target: string }) => r.Target.replace(/.*\[/, '['))).toEqual(['[linux/amd64]', '[linux/arm64]']);
+    expect(report.Results.map((r: { Target: string }) => r.Target.replace(/.*\[/, '['))).toEqual([
+      '[linux/amd64]',
+      '[linux/arm64]',
+    ]);
 
     const outcome = scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8')));
-    expect(outcome).toMatchObject({ passed: false, platforms: ['linux/amd64', 'linux/arm64'], trivyVersion: '0.58.0-stand-in', sarif: 'built-in' });
-    expect(outcome.target).toEqual({ kind: 'oci-layout', ref: `ghcr.io/hamigames/lucid/${PROJECT}:1.0.0`, digest: build.indexDigest });
+    expect(outcome).toMatchObject({
+      passed: false,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      trivyVersion: '0.58.0-stand-in',
+      sarif: 'built-in',
+    });
+    expect(outcome.target).toEqual({
+      kind: 'oci-layout',
+      ref: `ghcr.io/hamigames/lucid/${PROJECT}:1.0.0`,
+      digest: build.indexDigest,
+    });
     // The same finding on two platforms counts once.
     expect(outcome.failing.map((f) => f.id)).toEqual(['CVE-2019-18224', 'CVE-2019-18276']);
 
@@ -194,7 +257,9 @@ describe('scan executor with a stand-in trivy', () => {
 
     const md = readFileSync(scanFile('summary.md'), 'utf8');
     expect(readFileSync(stepSummary, 'utf8')).toBe(`# earlier step\n${md}\n`);
-    expect(errors).toContain('✗ CVE-2019-18276 in bash 5.0-4 → no fix: CVSS v3 7.8 (nvd), severity LOW — fails: CVSS 7.8 ≥ 7.0');
+    expect(errors).toContain(
+      '✗ CVE-2019-18276 in bash 5.0-4 → no fix: CVSS v3 7.8 (nvd), severity LOW — fails: CVSS 7.8 ≥ 7.0',
+    );
     expect(errors.some((l) => l.startsWith('gate FAILED: 2 finding(s)'))).toBe(true);
     expect(logs.some((l) => l.includes('trivy convert --format sarif failed'))).toBe(true);
   });
@@ -204,7 +269,17 @@ describe('scan executor with a stand-in trivy', () => {
     fake.FAKE_TRIVY_CONVERT = `copy:${join(TRIVY_FIXTURES, 'alpine-310.sarif')}`;
     writeFileSync(join(ws, '.trivyignore'), '# risk accepted\nCVE-2019-18224 exp:2999-01-01\n');
     const result = await scanExecutor(
-      { ...baseOptions, platform: 'linux/arm64', gate: { enabled: true, cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: true, ignoreFile: '.trivyignore' } },
+      {
+        ...baseOptions,
+        platform: 'linux/arm64',
+        gate: {
+          enabled: true,
+          cvssThreshold: 7,
+          severity: 'CRITICAL',
+          ignoreUnfixed: true,
+          ignoreFile: '.trivyignore',
+        },
+      },
       context(),
     );
     expect(errors).toEqual([]);
@@ -215,7 +290,9 @@ describe('scan executor with a stand-in trivy', () => {
     expect(flagValue(convert.argv, '--ignorefile')).toBe(join(ws, '.trivyignore'));
     expect(convert.cwd).toBe(join(ws, OUT, 'scan'));
     expect(readFileSync(scanFile('report.json'), 'utf8')).toBe(readFileSync(fake.FAKE_TRIVY_REPORT, 'utf8'));
-    expect(readFileSync(scanFile('report.sarif'), 'utf8')).toBe(readFileSync(join(TRIVY_FIXTURES, 'alpine-310.sarif'), 'utf8'));
+    expect(readFileSync(scanFile('report.sarif'), 'utf8')).toBe(
+      readFileSync(join(TRIVY_FIXTURES, 'alpine-310.sarif'), 'utf8'),
+    );
     const outcome = scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8')));
     expect(outcome).toMatchObject({ passed: true, sarif: 'trivy convert', platforms: ['linux/arm64'] });
     expect(outcome.ignored.map((i) => [i.id, i.by])).toEqual([
@@ -228,11 +305,23 @@ describe('scan executor with a stand-in trivy', () => {
     fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
     writeFileSync(join(ws, '.trivyignore'), 'CVE-2019-18224 exp:2020-01-01\n');
     const result = await scanExecutor(
-      { ...baseOptions, platform: 'linux/amd64', gate: { enabled: true, cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: true, ignoreFile: '.trivyignore' } },
+      {
+        ...baseOptions,
+        platform: 'linux/amd64',
+        gate: {
+          enabled: true,
+          cvssThreshold: 7,
+          severity: 'CRITICAL',
+          ignoreUnfixed: true,
+          ignoreFile: '.trivyignore',
+        },
+      },
       context(),
     );
     expect(result.success).toBe(false);
-    expect(errors[0]).toBe('ignore entry CVE-2019-18224 (line 1) expired on 2020-01-01: it no longer ignores this finding');
+    expect(errors[0]).toBe(
+      'ignore entry CVE-2019-18224 (line 1) expired on 2020-01-01: it no longer ignores this finding',
+    );
   });
 
   it('engine-ci (no vulnerabilities) passes', async () => {
@@ -257,9 +346,14 @@ describe('scan executor with a stand-in trivy', () => {
     const ref = `registry.invalid:5000/lucid/${PROJECT}@${build.indexDigest}`;
     expect((await scanExecutor({ ...baseOptions, imageRef: ref }, context())).success).toBe(false);
     const scans = calls().filter((c) => c.argv[0] === 'image');
-    expect(scans.map((c) => [flagValue(c.argv, '--platform'), c.argv.at(-1), c.argv.includes('--input'), c.argv.includes('--insecure')])).toEqual([
-      ['linux/amd64', ref, false, false],
-    ]);
+    expect(
+      scans.map((c) => [
+        flagValue(c.argv, '--platform'),
+        c.argv.at(-1),
+        c.argv.includes('--input'),
+        c.argv.includes('--insecure'),
+      ]),
+    ).toEqual([['linux/amd64', ref, false, false]]);
     expect(errors.join('\n')).toMatch(/unable to inspect the image/);
     expect(existsSync(scanFile('gate.json'))).toBe(false);
   });
@@ -271,7 +365,9 @@ describe('scan executor with a stand-in trivy', () => {
     expect(existsSync(join(ws, OUT, 'scan'))).toBe(false);
     const commands = logs.filter((l) => l.startsWith('trivy '));
     expect(commands).toHaveLength(3);
-    expect(commands[0]).toMatch(/^trivy image --input \S+linux-amd64 --format json --output \S+ --cache-dir \S+ --quiet$/);
+    expect(commands[0]).toMatch(
+      /^trivy image --input \S+linux-amd64 --format json --output \S+ --cache-dir \S+ --quiet$/,
+    );
     expect(commands[2]).toMatch(/^trivy convert --format sarif/);
   });
 
@@ -299,7 +395,9 @@ describe('scan executor with a stand-in trivy', () => {
 
     it('trivy exits 1 with an error on stderr', async () => {
       fake.FAKE_TRIVY_MODE = 'fail';
-      await expectFailure(/trivy image --input .* failed \(exit 1\):\n.*FATAL\timage scan error: .*failed to download vulnerability DB/);
+      await expectFailure(
+        /trivy image --input .* failed \(exit 1\):\n.*FATAL\timage scan error: .*failed to download vulnerability DB/,
+      );
     });
 
     it('trivy exits 0 but writes no report', async () => {
@@ -309,14 +407,22 @@ describe('scan executor with a stand-in trivy', () => {
 
     it('trivy is not on PATH: a clear install hint', async () => {
       process.env.PATH = emptyDir;
-      await expectFailure(/trivy is not installed \(not on PATH\): install Trivy \(https:\/\/trivy\.dev.*the gate cannot pass without a scan/);
+      await expectFailure(
+        /trivy is not installed \(not on PATH\): install Trivy \(https:\/\/trivy\.dev.*the gate cannot pass without a scan/,
+      );
     });
 
     it('a configured ignore file that is missing', async () => {
       fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
       await expectFailure(/ignore file \.trivyignore \(gate\.ignoreFile\) not found/, {
         ...baseOptions,
-        gate: { enabled: true, cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: false, ignoreFile: '.trivyignore' },
+        gate: {
+          enabled: true,
+          cvssThreshold: 7,
+          severity: 'CRITICAL',
+          ignoreUnfixed: false,
+          ignoreFile: '.trivyignore',
+        },
       });
       expect(calls().filter((c) => c.argv[0] === 'image')).toEqual([]);
     });
@@ -331,11 +437,14 @@ describe('scan executor with a stand-in trivy', () => {
     });
 
     it('invalid options list the bad fields', async () => {
-      await expectFailure(/invalid options for @lucid\/nx-lucid:scan:\n {2}- gate\.cvssThreshold: .*\n {2}- (\(root\)|.*bogus)/, {
-        ...baseOptions,
-        bogus: 1,
-        gate: { cvssThreshold: 11 },
-      });
+      await expectFailure(
+        /invalid options for @lucid\/nx-lucid:scan:\n {2}- gate\.cvssThreshold: .*\n {2}- (\(root\)|.*bogus)/,
+        {
+          ...baseOptions,
+          bogus: 1,
+          gate: { cvssThreshold: 11 },
+        },
+      );
     });
 
     it('a build that has not run', async () => {
@@ -344,13 +453,17 @@ describe('scan executor with a stand-in trivy', () => {
     });
   });
 
-  describe('bin/trivy-db-key.js (the scan target\'s runtime cache input)', () => {
+  describe("bin/trivy-db-key.js (the scan target's runtime cache input)", () => {
     const key = () => {
-      const r = require('node:child_process').spawnSync(process.execPath, [join(__dirname, '..', 'bin', 'trivy-db-key.js')], { env: process.env, encoding: 'utf8' });
+      const r = require('node:child_process').spawnSync(
+        process.execPath,
+        [join(__dirname, '..', 'bin', 'trivy-db-key.js')],
+        { env: process.env, encoding: 'utf8' },
+      );
       expect(r.status).toBe(0);
       return r.stdout.trim() as string;
     };
-    it('keys on the shared DB\'s UpdatedAt when one is configured, else on the UTC day', () => {
+    it("keys on the shared DB's UpdatedAt when one is configured, else on the UTC day", () => {
       process.env.LUCID_TRIVY_DB_DIR = join(ws, 'trivy-db');
       expect(key()).toBe('trivy:0.58.0-stand-in db:2:2025-05-31T06:00:00Z');
       expect(calls().at(-1)!.argv).toEqual(['version', '--format', 'json', '--cache-dir', join(ws, 'trivy-db')]);
@@ -374,17 +487,35 @@ describe('scan of a published image by reference, against a real local registry'
 
   const TOKEN = 'ghp_scanTokenMustNotReachTrivy0123456789';
   const envLog = () => join(ws, 'env.jsonl');
-  const envs = () => readFileSync(envLog(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string> });
+  const envs = () =>
+    readFileSync(envLog(), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string> });
 
   /** A small two-platform image, pushed with skopeo (independent of our push code); returns its index digest. */
   async function publish(repo: string, tag: string): Promise<string> {
     const made = makeLayout({ project: 'published', layerBytes: 2048, sharedLayerBytes: 1024 });
     try {
-      await runProcess('skopeo', ['copy', '--all', '--quiet', '--dest-tls-verify=false', `oci:${made.layoutDir}`, `docker://${reg.host}/${repo}:${tag}`], { timeoutMs: 120_000 });
+      await runProcess(
+        'skopeo',
+        [
+          'copy',
+          '--all',
+          '--quiet',
+          '--dest-tls-verify=false',
+          `oci:${made.layoutDir}`,
+          `docker://${reg.host}/${repo}:${tag}`,
+        ],
+        { timeoutMs: 120_000 },
+      );
     } finally {
       rmSync(made.root, { recursive: true, force: true });
     }
-    const r = await fetch(`${reg.url}/v2/${repo}/manifests/${tag}`, { method: 'HEAD', headers: { accept: MediaType.ociIndex } });
+    const r = await fetch(`${reg.url}/v2/${repo}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: { accept: MediaType.ociIndex },
+    });
     expect(r.status).toBe(200);
     return r.headers.get('docker-content-digest')!;
   }
@@ -403,12 +534,26 @@ describe('scan of a published image by reference, against a real local registry'
     const scans = calls().filter((c) => c.argv[0] === 'image');
     expect(scans.map((c) => c.argv)).toEqual(
       ['linux/amd64', 'linux/arm64'].map((platform) => [
-        'image', '--platform', platform, '--insecure', '--format', 'json', '--output', expect.stringMatching(new RegExp(`${platform.replace('/', '-')}\\.json$`)),
-        '--cache-dir', join(ws, '.lucid', 'trivy-cache', PROJECT), '--quiet', ref,
+        'image',
+        '--platform',
+        platform,
+        '--insecure',
+        '--format',
+        'json',
+        '--output',
+        expect.stringMatching(new RegExp(`${platform.replace('/', '-')}\\.json$`)),
+        '--cache-dir',
+        join(ws, '.lucid', 'trivy-cache', PROJECT),
+        '--quiet',
+        ref,
       ]),
     );
     const outcome = scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8')));
-    expect(outcome).toMatchObject({ passed: false, target: { kind: 'image-ref', ref, digest }, platforms: ['linux/amd64', 'linux/arm64'] });
+    expect(outcome).toMatchObject({
+      passed: false,
+      target: { kind: 'image-ref', ref, digest },
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
     expect(outcome.failing.map((f) => [f.id, f.platforms])).toEqual([
       ['CVE-2019-18224', ['linux/amd64', 'linux/arm64']],
       ['CVE-2019-18276', ['linux/amd64', 'linux/arm64']],
@@ -430,12 +575,22 @@ describe('scan of a published image by reference, against a real local registry'
     await publish('hamigames/lucid/published', 'v2');
     fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
     const ref = `${reg.host}/hamigames/lucid/published:v2`;
-    expect((await scanExecutor({ ...baseOptions, imageRef: ref, platforms: ['linux/amd64'] }, context())).success).toBe(true);
-    expect(scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8'))).target).toEqual({ kind: 'image-ref', ref, digest: null });
+    expect((await scanExecutor({ ...baseOptions, imageRef: ref, platforms: ['linux/amd64'] }, context())).success).toBe(
+      true,
+    );
+    expect(scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8'))).target).toEqual({
+      kind: 'image-ref',
+      ref,
+      digest: null,
+    });
 
-    expect((await scanExecutor({ ...baseOptions, imageRef: ref, platform: 'linux/s390x' }, context())).success).toBe(false);
+    expect((await scanExecutor({ ...baseOptions, imageRef: ref, platform: 'linux/s390x' }, context())).success).toBe(
+      false,
+    );
     expect(errors.join('\n')).toMatch(/no child with platform linux\/s390x/);
-    expect((await scanExecutor({ ...baseOptions, imageRef: `${reg.host}/hamigames/lucid/absent:1` }, context())).success).toBe(false);
+    expect(
+      (await scanExecutor({ ...baseOptions, imageRef: `${reg.host}/hamigames/lucid/absent:1` }, context())).success,
+    ).toBe(false);
     expect(errors.join('\n')).toMatch(/unexpected status code 404/);
   });
 });
@@ -446,7 +601,10 @@ describe('trivy gets an explicit environment', () => {
     fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
     fake.FAKE_TRIVY_ENV_LOG = join(ws, 'env.jsonl');
     expect((await scanExecutor({ ...baseOptions, platform: 'linux/amd64' }, context())).success).toBe(true);
-    const seen = readFileSync(join(ws, 'env.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).env as Record<string, string>);
+    const seen = readFileSync(join(ws, 'env.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).env as Record<string, string>);
     expect(seen.length).toBeGreaterThanOrEqual(2);
     for (const env of seen) expect(Object.values(env).some((v) => v.includes('ghp_layoutScanToken'))).toBe(false);
   });

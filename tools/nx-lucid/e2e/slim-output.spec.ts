@@ -26,7 +26,10 @@ const fixture = (name: string): Record<string, string> => ({
 });
 
 const dirBytes = (dir: string): number =>
-  readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+  readdirSync(dir, { withFileTypes: true }).reduce(
+    (n, e) => n + (e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size),
+    0,
+  );
 
 describe('slim build outputs with a shared blob store (real buildah, real registries)', () => {
   let mirror: TestRegistry;
@@ -40,8 +43,10 @@ describe('slim build outputs with a shared blob store (real buildah, real regist
     [mirror, other] = await Promise.all([startRegistry(), startRegistry()]);
     base = await pushTestBase(mirror.host, 'mirror/gcr.io/lucid-test/base', '1', 'slim');
     baseLayers = [];
-    for (const m of (await skopeoManifest(mirror.host, `mirror/gcr.io/lucid-test/base@${base.digest}`)).manifest.manifests ?? []) {
-      const child = (await skopeoManifest(mirror.host, `mirror/gcr.io/lucid-test/base@${m.digest}`)).manifest as unknown as { layers: Array<{ digest: string }> };
+    for (const m of (await skopeoManifest(mirror.host, `mirror/gcr.io/lucid-test/base@${base.digest}`)).manifest
+      .manifests ?? []) {
+      const child = (await skopeoManifest(mirror.host, `mirror/gcr.io/lucid-test/base@${m.digest}`))
+        .manifest as unknown as { layers: Array<{ digest: string }> };
       baseLayers.push(...child.layers.map((l) => l.digest));
     }
     ws = await createWorkspace({ files: Object.assign({}, ...SERVICES.map(fixture)) });
@@ -62,7 +67,12 @@ describe('slim build outputs with a shared blob store (real buildah, real regist
   it("the output and the Nx cache entry hold only what the service adds; the manifests name the base's own layers", () => {
     for (const s of SERVICES) {
       const external = readExternalBlobs(join(out(s), 'oci'))!;
-      expect(external.source).toMatchObject({ ref: 'gcr.io/lucid-test/base:1', registry: mirror.host, repository: 'mirror/gcr.io/lucid-test/base', digest: base.digest });
+      expect(external.source).toMatchObject({
+        ref: 'gcr.io/lucid-test/base:1',
+        registry: mirror.host,
+        repository: 'mirror/gcr.io/lucid-test/base',
+        digest: base.digest,
+      });
       expect(external.blobs).toHaveLength(2); // one base layer per platform
       const own = readdirSync(join(out(s), 'oci/blobs/sha256'));
       for (const b of external.blobs) expect(own).not.toContain(b.digest.slice(7));
@@ -75,7 +85,10 @@ describe('slim build outputs with a shared blob store (real buildah, real regist
       expect(dirBytes(join(out(s), 'oci/blobs'))).toBe(metadata.compressedSize - externalBytes + manifestBytes);
     }
     // The Nx cache holds the slim outputs: no base layer file in it.
-    const cached = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? cached(join(dir, e.name)) : [e.name]));
+    const cached = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? cached(join(dir, e.name)) : [e.name],
+      );
     const baseHex = readExternalBlobs(join(out(SERVICES[0]), 'oci'))!.blobs.map((b) => b.digest.slice(7));
     const entries = cached(join(ws.root, 'nx-cache'));
     expect(entries.filter((n) => n === 'metadata.json')).toHaveLength(SERVICES.length);
@@ -85,7 +98,14 @@ describe('slim build outputs with a shared blob store (real buildah, real regist
   it('with an empty store: verify fetches the base layers from the mirror and passes', async () => {
     rmSync(join(ws.root, '.lucid/blobs'), { recursive: true, force: true });
     for (const s of SERVICES) {
-      const r = await verifyExecutor({ outputPath: `dist/containers/${s}`, repository: 'hamigames/lucid', platforms: ['linux/amd64', 'linux/arm64'] }, { ...executorContext(ws.root, s), targetName: 'container-verify' });
+      const r = await verifyExecutor(
+        {
+          outputPath: `dist/containers/${s}`,
+          repository: 'hamigames/lucid',
+          platforms: ['linux/amd64', 'linux/arm64'],
+        },
+        { ...executorContext(ws.root, s), targetName: 'container-verify' },
+      );
       expect(r.success).toBe(true);
     }
     expect(readdirSync(join(ws.root, '.lucid/blobs/sha256')).sort()).toEqual(baseLayers.map((d) => d.slice(7)).sort());
@@ -94,18 +114,28 @@ describe('slim build outputs with a shared blob store (real buildah, real regist
   it('push to another registry fetches and uploads the base layers; push to the mirror registry mounts them', async () => {
     rmSync(join(ws.root, '.lucid/blobs'), { recursive: true, force: true });
     const env = { GITHUB_SHA: SHA };
-    const toOther = await runPush({ outputPath: 'dist/containers/svc-alpha', registry: other.host, repository: 'hamigames/lucid' }, executorContext(ws.root, 'svc-alpha'), { env, log: () => undefined });
+    const toOther = await runPush(
+      { outputPath: 'dist/containers/svc-alpha', registry: other.host, repository: 'hamigames/lucid' },
+      executorContext(ws.root, 'svc-alpha'),
+      { env, log: () => undefined },
+    );
     expect(toOther.blobs.mounted).toBe(0);
     expect(toOther.blobs.uploaded).toBe(toOther.blobs.total);
     expect(await findIncompleteTags(other.url)).toEqual([]);
 
     rmSync(join(ws.root, '.lucid/blobs'), { recursive: true, force: true });
     const lines: string[] = [];
-    const toMirror = await runPush({ outputPath: 'dist/containers/svc-beta', registry: mirror.host, repository: 'hamigames/lucid' }, executorContext(ws.root, 'svc-beta'), { env, log: (l) => lines.push(l) });
+    const toMirror = await runPush(
+      { outputPath: 'dist/containers/svc-beta', registry: mirror.host, repository: 'hamigames/lucid' },
+      executorContext(ws.root, 'svc-beta'),
+      { env, log: (l) => lines.push(l) },
+    );
     const external = readExternalBlobs(join(out('svc-beta'), 'oci'))!;
     expect(toMirror.blobs.mounted).toBe(external.blobs.length);
     expect(toMirror.blobs.uploaded).toBe(toMirror.blobs.total - external.blobs.length);
-    expect(lines.filter((l) => l.includes('mount from mirror/gcr.io/lucid-test/base'))).toHaveLength(external.blobs.length);
+    expect(lines.filter((l) => l.includes('mount from mirror/gcr.io/lucid-test/base'))).toHaveLength(
+      external.blobs.length,
+    );
     expect(await findIncompleteTags(mirror.url)).toEqual([]);
   });
 });

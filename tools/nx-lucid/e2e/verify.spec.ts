@@ -4,7 +4,16 @@
  */
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../src/boundary/process';
@@ -27,7 +36,8 @@ let workspace: string;
 let ctx: string;
 let buildahArgs: string[];
 
-const buildah = async (...args: string[]) => (await runProcess('buildah', [...buildahArgs, ...args], { timeoutMs: 120_000 })).stdout.trim();
+const buildah = async (...args: string[]) =>
+  (await runProcess('buildah', [...buildahArgs, ...args], { timeoutMs: 120_000 })).stdout.trim();
 
 /** A working container from `from`, changed by `change`, committed as `name`. */
 async function derive(from: string, name: string, change: (container: string) => Promise<void>): Promise<void> {
@@ -110,7 +120,16 @@ const context = (project: string): ExecutorContext =>
 interface Run {
   success: boolean;
   errors: string[];
-  report: { findings: Array<{ check: string; platform?: string; layer?: string; config?: string; path?: string; message: string }> };
+  report: {
+    findings: Array<{
+      check: string;
+      platform?: string;
+      layer?: string;
+      config?: string;
+      path?: string;
+      message: string;
+    }>;
+  };
 }
 
 async function verify(project: string, extra: Record<string, unknown> = {}): Promise<Run> {
@@ -119,7 +138,12 @@ async function verify(project: string, extra: Record<string, unknown> = {}): Pro
   const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
   try {
     const { success } = await verifyExecutor(
-      { outputPath: `dist/containers/${project}`, repository: 'hamigames/lucid', platforms: ['linux/amd64', 'linux/arm64'], ...extra },
+      {
+        outputPath: `dist/containers/${project}`,
+        repository: 'hamigames/lucid',
+        platforms: ['linux/amd64', 'linux/arm64'],
+        ...extra,
+      },
       context(project),
     );
     const report = JSON.parse(readFileSync(join(workspace, 'dist', 'containers', project, 'verify.json'), 'utf8'));
@@ -145,7 +169,10 @@ function makeNxWorkspace(projects: string[]): void {
   cpSync(join(MAIN, 'tools', 'nx-lucid', 'src'), join(workspace, 'tools', 'nx-lucid', 'src'), { recursive: true });
   for (const p of projects) {
     mkdirSync(join(workspace, 'apps', p), { recursive: true });
-    writeFileSync(join(workspace, 'apps', p, 'Dockerfile'), 'FROM gcr.io/distroless/static-debian12:nonroot\nUSER 65532:65532\n');
+    writeFileSync(
+      join(workspace, 'apps', p, 'Dockerfile'),
+      'FROM gcr.io/distroless/static-debian12:nonroot\nUSER 65532:65532\n',
+    );
     writeFileSync(join(workspace, 'apps', p, 'project.json'), JSON.stringify({ name: p, tags: ['phase:1'] }));
   }
 }
@@ -153,12 +180,23 @@ function makeNxWorkspace(projects: string[]): void {
 async function nxRun(target: string, ...args: string[]): Promise<{ exitCode: number; output: string }> {
   const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
   // The build output is already there: run verify alone, as a cache-restored build would leave it.
-  const r = await runProcess('node', [join(MAIN, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'run', target, '--exclude-task-dependencies', '--skip-nx-cache', ...args], {
-    cwd: workspace,
-    env,
-    allowFailure: true,
-    timeoutMs: 120_000,
-  });
+  const r = await runProcess(
+    'node',
+    [
+      join(MAIN, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'),
+      'run',
+      target,
+      '--exclude-task-dependencies',
+      '--skip-nx-cache',
+      ...args,
+    ],
+    {
+      cwd: workspace,
+      env,
+      allowFailure: true,
+      timeoutMs: 120_000,
+    },
+  );
   return { exitCode: r.exitCode, output: `${r.stdout}\n${r.stderr}` };
 }
 
@@ -169,7 +207,10 @@ beforeAll(async () => {
   buildahArgs = ['--root', join(tmp, 'root'), '--runroot', join(tmp, 'run'), '--storage-driver', 'overlay'];
   mkdirSync(join(ctx, 'app'), { recursive: true });
   writeFileSync(join(ctx, 'app', 'main.py'), 'print("hello")\n');
-  writeFileSync(join(ctx, 'passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n');
+  writeFileSync(
+    join(ctx, 'passwd'),
+    'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n',
+  );
   writeFileSync(join(ctx, 'sh'), '#!not really a shell, only its path matters\n');
   const labelArgs = Object.entries(LABELS).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
 
@@ -178,13 +219,27 @@ beforeAll(async () => {
     const c = await buildah('from', '--arch', arch, 'scratch');
     await buildah('copy', c, join(ctx, 'app'), '/app');
     await buildah('copy', c, join(ctx, 'passwd'), '/etc/passwd');
-    await buildah('config', '--os', 'linux', '--arch', arch, '--user', '65532:65532', ...labelArgs, '--entrypoint', '["/app/main.py"]', c);
+    await buildah(
+      'config',
+      '--os',
+      'linux',
+      '--arch',
+      arch,
+      '--user',
+      '65532:65532',
+      ...labelArgs,
+      '--entrypoint',
+      '["/app/main.py"]',
+      c,
+    );
     await buildah('commit', '-q', '--format', 'oci', c, `good-${arch}`);
     await buildah('rm', c);
   }
   await derive('good-amd64', 'shell', (c) => buildah('copy', c, join(ctx, 'sh'), '/bin/sh').then(() => undefined));
   await derive('good-amd64', 'root', (c) => buildah('config', '--user', '0:0', c).then(() => undefined));
-  await derive('good-amd64', 'nosource', (c) => buildah('config', '--label', 'org.opencontainers.image.source-', c).then(() => undefined));
+  await derive('good-amd64', 'nosource', (c) =>
+    buildah('config', '--label', 'org.opencontainers.image.source-', c).then(() => undefined),
+  );
   // Layer 3 removes the shell layer 2 added (overlay records bin/.wh.sh).
   await derive('shell', 'deleted', (c) => inMount(c, (root) => rmSync(join(root, 'bin', 'sh'))));
   // Layer 3 replaces /bin (an opaque directory) and puts a shell back in it.
@@ -222,28 +277,49 @@ describe('container-verify on buildah-built images', () => {
     const run = await verify('good');
     expect(run.errors).toEqual([]);
     expect(run.success).toBe(true);
-    expect(run.report).toMatchObject({ success: true, findings: [], platforms: [{ platform: 'linux/amd64', user: '65532:65532' }, { platform: 'linux/arm64', user: '65532:65532' }] });
+    expect(run.report).toMatchObject({
+      success: true,
+      findings: [],
+      platforms: [
+        { platform: 'linux/amd64', user: '65532:65532' },
+        { platform: 'linux/arm64', user: '65532:65532' },
+      ],
+    });
   });
 
   it('fails an image with /bin/sh, naming platform, layer and path', async () => {
     const run = await verify('shell');
     const shellLayer = layersOf(outs.shell, 'amd64')[1];
     expect(run.success).toBe(false);
-    expect(run.report.findings).toEqual([{ check: 'forbidden-path', platform: 'linux/amd64', layer: shellLayer, path: '/bin/sh', message: expect.any(String) }]);
-    expect(run.errors).toContain(`  - [linux/amd64] layer ${shellLayer} /bin/sh: shell or package manager present in the final filesystem: /bin/sh is a file`);
+    expect(run.report.findings).toEqual([
+      {
+        check: 'forbidden-path',
+        platform: 'linux/amd64',
+        layer: shellLayer,
+        path: '/bin/sh',
+        message: expect.any(String),
+      },
+    ]);
+    expect(run.errors).toContain(
+      `  - [linux/amd64] layer ${shellLayer} /bin/sh: shell or package manager present in the final filesystem: /bin/sh is a file`,
+    );
   });
 
   it('fails an image that runs as root', async () => {
     const run = await verify('root');
     expect(run.success).toBe(false);
-    expect(run.errors).toContain(`  - [linux/amd64] config ${configOf(outs.root, 'amd64')}: the image runs as root: User is "0:0" (use a non-root user such as 65532:65532)`);
+    expect(run.errors).toContain(
+      `  - [linux/amd64] config ${configOf(outs.root, 'amd64')}: the image runs as root: User is "0:0" (use a non-root user such as 65532:65532)`,
+    );
     expect(run.report.findings.map((f) => f.check)).toEqual(['user']);
   });
 
   it('fails an image without the source label', async () => {
     const run = await verify('nosource');
     expect(run.success).toBe(false);
-    expect(run.errors).toContain(`  - [linux/amd64] config ${configOf(outs.nosource, 'amd64')}: required label org.opencontainers.image.source is missing`);
+    expect(run.errors).toContain(
+      `  - [linux/amd64] config ${configOf(outs.nosource, 'amd64')}: required label org.opencontainers.image.source is missing`,
+    );
     expect(run.report.findings.map((f) => f.check)).toEqual(['label']);
   });
 
@@ -258,7 +334,9 @@ describe('container-verify on buildah-built images', () => {
   it('fails an index that misses a configured platform', async () => {
     const run = await verify('oneplatform');
     expect(run.success).toBe(false);
-    expect(run.errors).toContain('  - [linux/arm64]: configured platform linux/arm64 is missing from the image index (it has: linux/amd64)');
+    expect(run.errors).toContain(
+      '  - [linux/arm64]: configured platform linux/arm64 is missing from the image index (it has: linux/amd64)',
+    );
     expect(run.report.findings.map((f) => f.check)).toEqual(['platform-missing']);
   });
 
@@ -274,8 +352,12 @@ describe('container-verify on buildah-built images', () => {
     const readdLayer = layersOf(outs.readded, 'amd64')[2];
     const run = await verify('readded');
     expect(run.success).toBe(false);
-    expect(run.report.findings).toEqual([expect.objectContaining({ platform: 'linux/amd64', layer: readdLayer, path: '/bin/sh' })]);
-    expect(run.errors).toContain(`  - [linux/amd64] layer ${readdLayer} /bin/sh: shell or package manager present in the final filesystem: /bin/sh is a file`);
+    expect(run.report.findings).toEqual([
+      expect.objectContaining({ platform: 'linux/amd64', layer: readdLayer, path: '/bin/sh' }),
+    ]);
+    expect(run.errors).toContain(
+      `  - [linux/amd64] layer ${readdLayer} /bin/sh: shell or package manager present in the final filesystem: /bin/sh is a file`,
+    );
   });
 
   it('fails an image where a shell whited out in one layer comes back in a later one', async () => {
@@ -283,13 +365,17 @@ describe('container-verify on buildah-built images', () => {
     expect(layers).toHaveLength(4);
     const run = await verify('readded-later');
     expect(run.success).toBe(false);
-    expect(run.errors).toContain(`  - [linux/amd64] layer ${layers[3]} /bin/sh: shell or package manager present in the final filesystem: /bin/sh is a file`);
+    expect(run.errors).toContain(
+      `  - [linux/amd64] layer ${layers[3]} /bin/sh: shell or package manager present in the final filesystem: /bin/sh is a file`,
+    );
   });
 
   it('runs as the inferred container-verify target through Nx: fails on a finding, accepts --dry-run', async () => {
     const failed = await nxRun('shell:container-verify');
     expect(failed.exitCode).not.toBe(0);
-    expect(failed.output).toContain(`  - [linux/amd64] layer ${layersOf(outs.shell, 'amd64')[1]} /bin/sh: shell or package manager present`);
+    expect(failed.output).toContain(
+      `  - [linux/amd64] layer ${layersOf(outs.shell, 'amd64')[1]} /bin/sh: shell or package manager present`,
+    );
     const dry = await nxRun('good:container-verify', '--dry-run');
     expect(dry.output).toContain('[dry-run] would write dist/containers/good/verify.json');
     expect(dry.exitCode).toBe(0);
@@ -298,9 +384,14 @@ describe('container-verify on buildah-built images', () => {
   it('fails with a clear message when the build has not run', async () => {
     const errors: string[] = [];
     const spy = jest.spyOn(logger, 'error').mockImplementation((m: unknown) => void errors.push(String(m)));
-    const result = await verifyExecutor({ outputPath: 'dist/containers/never-built', repository: 'hamigames/lucid' }, context('never-built'));
+    const result = await verifyExecutor(
+      { outputPath: 'dist/containers/never-built', repository: 'hamigames/lucid' },
+      context('never-built'),
+    );
     spy.mockRestore();
     expect(result.success).toBe(false);
-    expect(errors.join('\n')).toContain('dist/containers/never-built/metadata.json not found: run the container-build target first');
+    expect(errors.join('\n')).toContain(
+      'dist/containers/never-built/metadata.json not found: run the container-build target first',
+    );
   });
 });

@@ -21,7 +21,12 @@ export interface PushedBase {
   digest: string;
 }
 
-export async function pushTestBase(registryHost: string, repository: string, tag: string, marker = 'v1'): Promise<PushedBase> {
+export async function pushTestBase(
+  registryHost: string,
+  repository: string,
+  tag: string,
+  marker = 'v1',
+): Promise<PushedBase> {
   const dir = mkdtempSync(join(tmpdir(), 'lucid-test-base-'));
   try {
     const writer = new OciLayoutWriter(dir);
@@ -47,15 +52,26 @@ export async function pushTestBase(registryHost: string, repository: string, tag
         MediaType.ociConfig,
       );
       manifests.push(
-        writer.putJson({ schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers: [layer] }, MediaType.ociManifest, {
-          platform: { architecture, os: 'linux' },
-        }),
+        writer.putJson(
+          { schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers: [layer] },
+          MediaType.ociManifest,
+          {
+            platform: { architecture, os: 'linux' },
+          },
+        ),
       );
     }
     const index = writer.putJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }, MediaType.ociIndex);
     writer.writeTopIndex([{ ...index, annotations: { 'org.opencontainers.image.ref.name': tag } }]);
     const ref = `${registryHost}/${repository}:${tag}`;
-    await runProcess('skopeo', ['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${dir}:${tag}`, `docker://${ref}`]);
+    await runProcess('skopeo', [
+      'copy',
+      '--all',
+      '--preserve-digests',
+      '--dest-tls-verify=false',
+      `oci:${dir}:${tag}`,
+      `docker://${ref}`,
+    ]);
     return { ref, digest: index.digest };
   } finally {
     rmSync(dir, { recursive: true, force: true });

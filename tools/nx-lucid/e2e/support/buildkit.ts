@@ -12,7 +12,8 @@ import { runProcess, which } from '../../src/boundary/process';
 import { freePort, TestRegistry } from './registry';
 import { WORKSPACE_ROOT } from './workspace';
 
-export const BUILDKIT_SOURCE = process.env.LUCID_BUILDKIT_SOURCE ?? resolve(WORKSPACE_ROOT, '..', 'shared', 'tools', 'buildkit');
+export const BUILDKIT_SOURCE =
+  process.env.LUCID_BUILDKIT_SOURCE ?? resolve(WORKSPACE_ROOT, '..', 'shared', 'tools', 'buildkit');
 export const BUILDKIT_PREFIX = resolve(WORKSPACE_ROOT, '.lucid', 'buildkit');
 const FRONTEND_ARCHIVE = 'dockerfile-frontend-1.18.0.oci.tar';
 
@@ -29,7 +30,9 @@ export interface TestBuildkit {
 async function installIfMissing(): Promise<void> {
   if (existsSync(join(BUILDKIT_PREFIX, 'bin', 'buildkitd'))) return;
   if (!existsSync(join(BUILDKIT_SOURCE, 'install.sh'))) {
-    throw new Error(`BuildKit is not installed in ${BUILDKIT_PREFIX} and ${BUILDKIT_SOURCE}/install.sh is missing (scripts/ensure-deps.sh installs it)`);
+    throw new Error(
+      `BuildKit is not installed in ${BUILDKIT_PREFIX} and ${BUILDKIT_SOURCE}/install.sh is missing (scripts/ensure-deps.sh installs it)`,
+    );
   }
   await runProcess('bash', [join(BUILDKIT_SOURCE, 'install.sh'), BUILDKIT_PREFIX], { timeoutMs: 300000 });
 }
@@ -37,21 +40,38 @@ async function installIfMissing(): Promise<void> {
 function buildkitdConfig(stateDir: string, port: number, registry: string): string {
   return [
     `root = "${stateDir}"`,
-    '[grpc]', `  address = ["tcp://127.0.0.1:${port}"]`,
-    '[worker.oci]', '  enabled = true', '  snapshotter = "overlayfs"',
-    '[worker.containerd]', '  enabled = false',
-    `[registry."${registry}"]`, '  http = true', '  insecure = true',
+    '[grpc]',
+    `  address = ["tcp://127.0.0.1:${port}"]`,
+    '[worker.oci]',
+    '  enabled = true',
+    '  snapshotter = "overlayfs"',
+    '[worker.containerd]',
+    '  enabled = false',
+    `[registry."${registry}"]`,
+    '  http = true',
+    '  insecure = true',
     // `# syntax=docker/dockerfile:1` resolves through this mirror: Docker Hub is not reachable here.
-    '[registry."docker.io"]', `  mirrors = ["${registry}"]`,
+    '[registry."docker.io"]',
+    `  mirrors = ["${registry}"]`,
     '',
   ].join('\n');
 }
 
-async function waitReady(address: string, env: NodeJS.ProcessEnv, child: ChildProcess, log: () => string): Promise<void> {
+async function waitReady(
+  address: string,
+  env: NodeJS.ProcessEnv,
+  child: ChildProcess,
+  log: () => string,
+): Promise<void> {
   const deadline = Date.now() + 60000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`buildkitd exited (${child.exitCode ?? child.signalCode}):\n${log()}`);
-    const r = await runProcess('buildctl', ['--addr', address, 'debug', 'workers'], { env, allowFailure: true, timeoutMs: 10000 }).catch(() => null);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`buildkitd exited (${child.exitCode ?? child.signalCode}):\n${log()}`);
+    const r = await runProcess('buildctl', ['--addr', address, 'debug', 'workers'], {
+      env,
+      allowFailure: true,
+      timeoutMs: 10000,
+    }).catch(() => null);
     if (r?.exitCode === 0 && /\S/.test(r.stdout)) return;
     if (Date.now() > deadline) throw new Error(`buildkitd on ${address} did not answer in 60 s:\n${log()}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -71,7 +91,10 @@ export async function startBuildkit(registry: TestRegistry): Promise<TestBuildki
   mkdirSync(shimDir);
   if (!which('docker')) {
     // No Docker CLI: buildx runs standalone with the same arguments (docker buildx build … → docker-buildx build …).
-    writeFileSync(join(shimDir, 'docker'), `#!/bin/sh\n[ "$1" = buildx ] && shift\nexec "${join(bin, 'docker-buildx')}" "$@"\n`);
+    writeFileSync(
+      join(shimDir, 'docker'),
+      `#!/bin/sh\n[ "$1" = buildx ] && shift\nexec "${join(bin, 'docker-buildx')}" "$@"\n`,
+    );
     chmodSync(join(shimDir, 'docker'), 0o755);
   }
   const env = { PATH: `${bin}:${shimDir}:${process.env.PATH}`, DOCKER_CONFIG: dockerConfig };
@@ -79,10 +102,20 @@ export async function startBuildkit(registry: TestRegistry): Promise<TestBuildki
 
   // What install.sh does for its REGISTRY argument: the frontend image, under both tags the syntax line may name.
   for (const tag of ['1', '1.18.0']) {
-    await runProcess('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci-archive:${join(BUILDKIT_SOURCE, FRONTEND_ARCHIVE)}`, `docker://${registry.host}/docker/dockerfile:${tag}`], {
-      env: childEnv,
-      timeoutMs: 120000,
-    });
+    await runProcess(
+      'skopeo',
+      [
+        'copy',
+        '-q',
+        '--dest-tls-verify=false',
+        `oci-archive:${join(BUILDKIT_SOURCE, FRONTEND_ARCHIVE)}`,
+        `docker://${registry.host}/docker/dockerfile:${tag}`,
+      ],
+      {
+        env: childEnv,
+        timeoutMs: 120000,
+      },
+    );
   }
 
   const port = await freePort();
@@ -123,7 +156,10 @@ export async function startBuildkit(registry: TestRegistry): Promise<TestBuildki
 
   try {
     await start();
-    await runProcess('docker', ['buildx', 'create', '--name', 'lucid-e2e', '--driver', 'remote', '--use', address], { env: childEnv, timeoutMs: 60000 });
+    await runProcess('docker', ['buildx', 'create', '--name', 'lucid-e2e', '--driver', 'remote', '--use', address], {
+      env: childEnv,
+      timeoutMs: 60000,
+    });
   } catch (e) {
     await halt();
     process.removeListener('exit', killOnExit);

@@ -6,7 +6,10 @@ import { join } from 'node:path';
  * A temp dir holding the stand-in `trivy` and its fake-trivy.json settings. The scan gives Trivy an explicit
  * environment, so the stand-in is configured by this file, never by inherited variables. Put the dir on PATH.
  */
-export function fakeTrivyBin(settings: Record<string, string> = {}, dir = mkdtempSync(join(tmpdir(), 'fake-trivy-bin-'))): string {
+export function fakeTrivyBin(
+  settings: Record<string, string> = {},
+  dir = mkdtempSync(join(tmpdir(), 'fake-trivy-bin-')),
+): string {
   copyFileSync(join(__dirname, 'fake-trivy', 'trivy'), join(dir, 'trivy'));
   chmodSync(join(dir, 'trivy'), 0o755);
   writeFileSync(join(dir, 'fake-trivy.json'), JSON.stringify(settings));

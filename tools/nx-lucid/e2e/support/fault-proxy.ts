@@ -75,12 +75,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (!auth) return false;
     const header = req.headers.authorization ?? '';
     if (header) authorizations.push(header);
-    const basicOk = header === `Basic ${Buffer.from(`${auth.username ?? 'token'}:${auth.password}`).toString('base64')}` ||
-      (auth.username === undefined && header.startsWith('Basic ') && Buffer.from(header.slice(6), 'base64').toString().endsWith(`:${auth.password}`));
+    const basicOk =
+      header === `Basic ${Buffer.from(`${auth.username ?? 'token'}:${auth.password}`).toString('base64')}` ||
+      (auth.username === undefined &&
+        header.startsWith('Basic ') &&
+        Buffer.from(header.slice(6), 'base64').toString().endsWith(`:${auth.password}`));
     if (path.startsWith('/token')) {
       req.resume();
       if (auth.mode !== 'bearer' || !basicOk) {
-        res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}');
+        res
+          .writeHead(401, { 'Content-Type': 'application/json' })
+          .end('{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}');
       } else {
         const token = `tok-${issuedTokens.size + 1}-${Date.now()}`;
         issuedTokens.add(token);
@@ -117,7 +122,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         upRes.on('data', (c: Buffer) => chunks.push(c));
         upRes.on('end', () => {
           const body = Buffer.concat(chunks);
-          res.writeHead(upRes.statusCode ?? 502, { ...upRes.headers, 'content-length': String(Math.max(body.length, 2)) });
+          res.writeHead(upRes.statusCode ?? 502, {
+            ...upRes.headers,
+            'content-length': String(Math.max(body.length, 2)),
+          });
           res.write(body.subarray(0, Math.floor(body.length / 2)));
           setTimeout(() => res.socket?.destroy(), 10);
         });
@@ -142,14 +150,25 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       /* a hook failure must not hang the request */
     }
     if (handleAuth(req, res, path)) return;
-    const rule = rules.find((r) => (!r.method || r.method === method) && (!r.path || r.path.test(path)) && r.fired < r.times && r.seen++ >= (r.skip ?? 0) && (r.chance === undefined || Math.random() < r.chance));
+    const rule = rules.find(
+      (r) =>
+        (!r.method || r.method === method) &&
+        (!r.path || r.path.test(path)) &&
+        r.fired < r.times &&
+        r.seen++ >= (r.skip ?? 0) &&
+        (r.chance === undefined || Math.random() < r.chance),
+    );
     if (!rule) return forward(req, res, false);
     rule.fired++;
     inject(rule.kind);
     switch (rule.kind) {
       case '500':
         req.resume();
-        req.on('end', () => res.writeHead(500, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"UNKNOWN","message":"injected fault"}]}'));
+        req.on('end', () =>
+          res
+            .writeHead(500, { 'Content-Type': 'application/json' })
+            .end('{"errors":[{"code":"UNKNOWN","message":"injected fault"}]}'),
+        );
         return;
       case '429':
         req.resume();

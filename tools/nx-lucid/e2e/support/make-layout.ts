@@ -58,7 +58,10 @@ export function makeLayout(opts: MakeLayoutOptions): MadeLayout {
         os,
         ...(variant ? { variant } : {}),
         config: { User: '65532:65532', Labels: { 'org.opencontainers.image.title': opts.project } },
-        rootfs: { type: 'layers', diff_ids: [sha256Digest(`${sharedDesc.digest}-diff`), sha256Digest(`${layer.digest}-diff`)] },
+        rootfs: {
+          type: 'layers',
+          diff_ids: [sha256Digest(`${sharedDesc.digest}-diff`), sha256Digest(`${layer.digest}-diff`)],
+        },
       },
       MediaType.ociConfig,
     );
@@ -78,7 +81,10 @@ export function makeLayout(opts: MakeLayoutOptions): MadeLayout {
       compressedSize: sharedDesc.size + layer.size,
     });
   }
-  const index = w.putJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: indexEntries }, MediaType.ociIndex);
+  const index = w.putJson(
+    { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: indexEntries },
+    MediaType.ociIndex,
+  );
   w.writeTopIndex([index]);
   const metadata: BuildMetadata = {
     schemaVersion: 1,

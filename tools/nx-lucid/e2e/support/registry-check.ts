@@ -14,7 +14,9 @@ const ACCEPT = [
 ].join(', ');
 
 export async function skopeoTags(host: string, repo: string): Promise<string[]> {
-  const r = await runProcess('skopeo', ['list-tags', '--tls-verify=false', `docker://${host}/${repo}`], { allowFailure: true });
+  const r = await runProcess('skopeo', ['list-tags', '--tls-verify=false', `docker://${host}/${repo}`], {
+    allowFailure: true,
+  });
   if (r.exitCode !== 0) {
     if (/name unknown|repository name not known|NAME_UNKNOWN|404 \(Not Found\)/i.test(r.stderr)) return [];
     throw new Error(`skopeo list-tags failed: ${r.stderr}`);
@@ -23,9 +25,18 @@ export async function skopeoTags(host: string, repo: string): Promise<string[]> 
 }
 
 /** The manifest a reference names, read by skopeo: its digest and parsed content. */
-export async function skopeoManifest(host: string, ref: string): Promise<{ digest: string; manifest: { manifests?: Array<{ digest: string; platform?: { os: string; architecture: string } }> } }> {
+export async function skopeoManifest(
+  host: string,
+  ref: string,
+): Promise<{
+  digest: string;
+  manifest: { manifests?: Array<{ digest: string; platform?: { os: string; architecture: string } }> };
+}> {
   const r = await runProcess('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${host}/${ref}`]);
-  return { digest: `sha256:${createHash('sha256').update(Buffer.from(r.stdout, 'utf8')).digest('hex')}`, manifest: JSON.parse(r.stdout) };
+  return {
+    digest: `sha256:${createHash('sha256').update(Buffer.from(r.stdout, 'utf8')).digest('hex')}`,
+    manifest: JSON.parse(r.stdout),
+  };
 }
 
 export async function catalog(url: string): Promise<string[]> {
@@ -38,7 +49,8 @@ export async function registryState(host: string, url: string): Promise<Record<s
   const state: Record<string, Record<string, string>> = {};
   for (const repo of await catalog(url)) {
     state[repo] = {};
-    for (const tag of await skopeoTags(host, repo)) state[repo][tag] = (await skopeoManifest(host, `${repo}:${tag}`)).digest;
+    for (const tag of await skopeoTags(host, repo))
+      state[repo][tag] = (await skopeoManifest(host, `${repo}:${tag}`)).digest;
   }
   return state;
 }
@@ -59,7 +71,11 @@ export async function findIncompleteTags(url: string): Promise<string[]> {
           problems.push(`${repo}:${tag}: ${path} ${ref} → HTTP ${res.status}`);
           return;
         }
-        const m = (await res.json()) as { manifests?: Array<{ digest: string }>; config?: { digest: string }; layers?: Array<{ digest: string }> };
+        const m = (await res.json()) as {
+          manifests?: Array<{ digest: string }>;
+          config?: { digest: string };
+          layers?: Array<{ digest: string }>;
+        };
         for (const child of m.manifests ?? []) await walk(child.digest, `${path} → manifest`);
         for (const blob of [...(m.config ? [m.config] : []), ...(m.layers ?? [])]) {
           const head = await fetch(`${url}/v2/${repo}/blobs/${blob.digest}`, { method: 'HEAD' });
@@ -73,11 +89,19 @@ export async function findIncompleteTags(url: string): Promise<string[]> {
 }
 
 /** An executor context for a project with the given tags, in a workspace whose projects all push. */
-export function executorContext(root: string, project: string, opts: { tags?: string[]; siblings?: string[] } = {}): ExecutorContext {
+export function executorContext(
+  root: string,
+  project: string,
+  opts: { tags?: string[]; siblings?: string[] } = {},
+): ExecutorContext {
   const pushTarget = { executor: '@lucid/nx-lucid:push' };
   const projects: Record<string, unknown> = {};
   for (const name of [project, ...(opts.siblings ?? [])]) {
-    projects[name] = { root: `apps/${name}`, tags: name === project ? (opts.tags ?? ['phase:2']) : ['phase:1'], targets: { 'container-push': pushTarget } };
+    projects[name] = {
+      root: `apps/${name}`,
+      tags: name === project ? (opts.tags ?? ['phase:2']) : ['phase:1'],
+      targets: { 'container-push': pushTarget },
+    };
   }
   return {
     root,

@@ -45,10 +45,19 @@ async function waitReady(url: string, timeoutMs = 15000): Promise<void> {
 
 /** An htpasswd file with one bcrypt entry (distribution accepts bcrypt only; cost 4, since it checks on every request); python3 makes it. */
 function writeHtpasswd(dir: string, user: { username: string; password: string }): string {
-  const hash = execFileSync('python3', ['-W', 'ignore', '-c', 'import crypt,sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))'], {
-    input: user.password,
-    encoding: 'utf8',
-  }).trim();
+  const hash = execFileSync(
+    'python3',
+    [
+      '-W',
+      'ignore',
+      '-c',
+      'import crypt,sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))',
+    ],
+    {
+      input: user.password,
+      encoding: 'utf8',
+    },
+  ).trim();
   if (!hash.startsWith('$2')) throw new Error(`could not make a bcrypt hash for htpasswd: ${hash}`);
   const file = join(dir, 'htpasswd');
   writeFileSync(file, `${user.username}:${hash}\n`);
@@ -59,7 +68,9 @@ function writeHtpasswd(dir: string, user: { username: string; password: string }
  * Starts Debian's docker-registry (CNCF distribution) on 127.0.0.1 and a free port, with delete enabled,
  * its storage in a temp folder. Tests talk to a real registry, never a stand-in.
  */
-export async function startRegistry(opts: { dataDir?: string; port?: number; htpasswd?: { username: string; password: string } } = {}): Promise<TestRegistry> {
+export async function startRegistry(
+  opts: { dataDir?: string; port?: number; htpasswd?: { username: string; password: string } } = {},
+): Promise<TestRegistry> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lucid-registry-'));
   const config = join(dataDir, 'config.yml');
@@ -76,7 +87,9 @@ export async function startRegistry(opts: { dataDir?: string; port?: number; htp
       `  addr: 127.0.0.1:${port}`,
       // Fixed for this registry's life: upload session URLs (their signed _state) stay valid across a restart.
       `  secret: lucid-test-${port}-${Date.now()}`,
-      ...(opts.htpasswd ? ['auth:', '  htpasswd:', '    realm: lucid-test', `    path: ${writeHtpasswd(dataDir, opts.htpasswd)}`] : []),
+      ...(opts.htpasswd
+        ? ['auth:', '  htpasswd:', '    realm: lucid-test', `    path: ${writeHtpasswd(dataDir, opts.htpasswd)}`]
+        : []),
       '',
     ].join('\n'),
   );
@@ -87,7 +100,9 @@ export async function startRegistry(opts: { dataDir?: string; port?: number; htp
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     const failed = new Promise<never>((_, reject) => {
-      child!.once('error', (e) => reject(new Error(`docker-registry could not start (apt-get install docker-registry): ${e.message}`)));
+      child!.once('error', (e) =>
+        reject(new Error(`docker-registry could not start (apt-get install docker-registry): ${e.message}`)),
+      );
       child!.once('exit', (code) => reject(new Error(`docker-registry exited with ${code}: ${stderr}`)));
     });
     await Promise.race([waitReady(url), failed]);

@@ -15,7 +15,10 @@ export interface RemoteCacheServer {
   stop(): Promise<void>;
 }
 
-export async function startRemoteCacheServer(opts: { token: string; readOnlyToken?: string }): Promise<RemoteCacheServer> {
+export async function startRemoteCacheServer(opts: {
+  token: string;
+  readOnlyToken?: string;
+}): Promise<RemoteCacheServer> {
   const entries = new Map<string, Buffer>();
   const stats = { gets: 0, hits: 0, puts: 0, bytesServed: 0, unauthorized: 0 };
   const reply = (res: ServerResponse, status: number, body = '') => {

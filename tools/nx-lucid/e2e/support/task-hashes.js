@@ -13,7 +13,9 @@ const { createTaskHasher } = require('nx/src/hasher/create-task-hasher');
 async function main() {
   const target = process.argv[2] || 'container-build';
   const graph = await createProjectGraphAsync({ exitOnError: true });
-  const projects = Object.keys(graph.nodes).filter((p) => graph.nodes[p].data.targets && graph.nodes[p].data.targets[target]);
+  const projects = Object.keys(graph.nodes).filter(
+    (p) => graph.nodes[p].data.targets && graph.nodes[p].data.targets[target],
+  );
   const taskGraph = createTaskGraph(graph, {}, projects, [target], undefined, {});
   const hasher = createTaskHasher(graph, readNxJson(), {});
   const tasks = Object.values(taskGraph.tasks).filter((t) => t.target.target === target);

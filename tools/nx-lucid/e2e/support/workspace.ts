@@ -28,10 +28,16 @@ export interface WorkspaceSpec {
   files?: Record<string, string>;
 }
 
-export const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'true', CI: 'true' };
+export const NX_ENV = {
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  NX_SKIP_NX_CACHE: 'true',
+  CI: 'true',
+};
 
 const pick = (folder: string, wanted: string[] | 'all' | undefined) =>
-  wanted === 'all' ? readdirSync(join(WORKSPACE_ROOT, folder)) : wanted ?? [];
+  wanted === 'all' ? readdirSync(join(WORKSPACE_ROOT, folder)) : (wanted ?? []);
 
 /**
  * A throwaway Nx workspace on disk: the real nx.json, tsconfig.base.json, package.json, lockfile and plugin source,
@@ -39,7 +45,8 @@ const pick = (folder: string, wanted: string[] | 'all' | undefined) =>
  */
 export async function createWorkspace(spec: WorkspaceSpec = {}): Promise<ThrowawayWorkspace> {
   const root = mkdtempSync(join(tmpdir(), 'lucid-ws-'));
-  for (const file of ['nx.json', 'tsconfig.base.json', 'package.json', 'package-lock.json']) cpSync(join(WORKSPACE_ROOT, file), join(root, file));
+  for (const file of ['nx.json', 'tsconfig.base.json', 'package.json', 'package-lock.json'])
+    cpSync(join(WORKSPACE_ROOT, file), join(root, file));
   symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid'), join(root, 'tools/nx-lucid'), {
     recursive: true,
@@ -62,9 +69,13 @@ export async function createWorkspace(spec: WorkspaceSpec = {}): Promise<Throwaw
 
   const git = async (args: string[]) =>
     (
-      await runProcess('git', ['-c', 'user.name=lucid-test', '-c', 'user.email=test@lucid.invalid', '-c', 'commit.gpgsign=false', ...args], {
-        cwd: root,
-      })
+      await runProcess(
+        'git',
+        ['-c', 'user.name=lucid-test', '-c', 'user.email=test@lucid.invalid', '-c', 'commit.gpgsign=false', ...args],
+        {
+          cwd: root,
+        },
+      )
     ).stdout.trim();
   await git(['init', '-q', '-b', 'main']);
   const commit = async (message: string) => {

@@ -101,7 +101,10 @@ describe('fromNxGraph', () => {
 describe('containerAffected: lockfile changes', () => {
   const lockGraph: AffectedGraph = {
     projects: {
-      exact: { root: 'apps/exact', targets: build(['{projectRoot}/Dockerfile', { externalDependencies: ['dockerfile-ast'] }]) },
+      exact: {
+        root: 'apps/exact',
+        targets: build(['{projectRoot}/Dockerfile', { externalDependencies: ['dockerfile-ast'] }]),
+      },
       everything: { root: 'apps/everything', targets: build(['{projectRoot}/Dockerfile']) },
     },
     dependencies: {},
@@ -119,7 +122,11 @@ describe('containerAffected: lockfile changes', () => {
       }),
     );
   const run = (after: ReturnType<typeof lock>) =>
-    containerAffected({ changedFiles: ['package-lock.json'], graph: lockGraph, lockfile: { file: 'package-lock.json', before: lock('7.8.0', '3.17.0'), after } });
+    containerAffected({
+      changedFiles: ['package-lock.json'],
+      graph: lockGraph,
+      lockfile: { file: 'package-lock.json', before: lock('7.8.0', '3.17.0'), after },
+    });
   it('an unrelated bump affects only targets that hash every external dependency', () => {
     expect(run(lock('7.8.1', '3.17.0'))).toEqual([{ name: 'everything', reason: { packages: ['@types/semver'] } }]);
   });

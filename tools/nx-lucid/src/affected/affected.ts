@@ -152,7 +152,9 @@ export function containerAffected(options: ContainerAffectedOptions): AffectedPr
       if (affected.has(name)) continue;
       const roots = externalDependenciesOf(projects[name], buildTarget, named);
       // Without an externalDependencies input Nx hashes every external dependency.
-      const reached = roots ? new Set([...dependencyClosure(lock.before, roots), ...dependencyClosure(lock.after, roots)]) : undefined;
+      const reached = roots
+        ? new Set([...dependencyClosure(lock.before, roots), ...dependencyClosure(lock.after, roots)])
+        : undefined;
       const packages = [...moved].filter((p) => !reached || reached.has(p)).sort();
       if (packages.length > 0) affected.set(name, { name, reason: { packages } });
     }
@@ -185,7 +187,11 @@ export function containerAffected(options: ContainerAffectedOptions): AffectedPr
 }
 
 /** The packages a target hashes through `{ externalDependencies }` inputs (named inputs expanded); undefined: all of them. */
-export function externalDependenciesOf(project: GraphProject, buildTarget: string, named: Record<string, InputDefinition[]> = {}): string[] | undefined {
+export function externalDependenciesOf(
+  project: GraphProject,
+  buildTarget: string,
+  named: Record<string, InputDefinition[]> = {},
+): string[] | undefined {
   const out: string[] = [];
   let found = false;
   const walk = (inputs: InputDefinition[], seen: Set<string>) => {
@@ -195,7 +201,12 @@ export function externalDependenciesOf(project: GraphProject, buildTarget: strin
         out.push(...(input.externalDependencies as string[]));
         continue;
       }
-      const name = typeof input === 'string' ? input : typeof input.input === 'string' && !input.projects && !input.dependencies ? input.input : undefined;
+      const name =
+        typeof input === 'string'
+          ? input
+          : typeof input.input === 'string' && !input.projects && !input.dependencies
+            ? input.input
+            : undefined;
       if (name === undefined || name.startsWith('^') || seen.has(name)) continue;
       const definition = project.namedInputs?.[name] ?? named[name];
       if (definition) walk(definition, new Set([...seen, name]));

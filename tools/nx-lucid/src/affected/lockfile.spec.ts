@@ -1,10 +1,15 @@
 import { changedPackages, dependencyClosure, readLockfile } from './lockfile';
 
-const lock = (packages: Record<string, object>) => JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'ws' }, ...packages } });
+const lock = (packages: Record<string, object>) =>
+  JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'ws' }, ...packages } });
 const before = readLockfile(
   lock({
     'node_modules/zod': { version: '4.0.0', integrity: 'sha512-a' },
-    'node_modules/dockerfile-ast': { version: '0.7.1', integrity: 'sha512-b', dependencies: { 'vscode-languageserver-types': '^3' } },
+    'node_modules/dockerfile-ast': {
+      version: '0.7.1',
+      integrity: 'sha512-b',
+      dependencies: { 'vscode-languageserver-types': '^3' },
+    },
     'node_modules/vscode-languageserver-types': { version: '3.17.0', integrity: 'sha512-c' },
     'node_modules/@types/semver': { version: '7.8.0', integrity: 'sha512-d' },
     'node_modules/jest/node_modules/semver': { version: '6.3.1', integrity: 'sha512-e' },
@@ -16,7 +21,11 @@ describe('npm lockfile', () => {
     const bumped = readLockfile(
       lock({
         'node_modules/zod': { version: '4.0.0', integrity: 'sha512-a' },
-        'node_modules/dockerfile-ast': { version: '0.7.1', integrity: 'sha512-b', dependencies: { 'vscode-languageserver-types': '^3' } },
+        'node_modules/dockerfile-ast': {
+          version: '0.7.1',
+          integrity: 'sha512-b',
+          dependencies: { 'vscode-languageserver-types': '^3' },
+        },
         'node_modules/vscode-languageserver-types': { version: '3.17.0', integrity: 'sha512-c' },
         'node_modules/@types/semver': { version: '7.8.1', integrity: 'sha512-D' },
         'node_modules/jest/node_modules/semver': { version: '6.3.1', integrity: 'sha512-e' },
@@ -25,7 +34,10 @@ describe('npm lockfile', () => {
     expect([...changedPackages(before, bumped)]).toEqual(['@types/semver']);
   });
   it('closure follows dependencies, nested copies named by their last node_modules segment', () => {
-    expect([...dependencyClosure(before, ['dockerfile-ast'])].sort()).toEqual(['dockerfile-ast', 'vscode-languageserver-types']);
+    expect([...dependencyClosure(before, ['dockerfile-ast'])].sort()).toEqual([
+      'dockerfile-ast',
+      'vscode-languageserver-types',
+    ]);
     expect(before.copies.get('semver')).toEqual(['6.3.1|sha512-e']);
   });
   it('rejects what is not an npm v2/v3 lockfile', () => {

@@ -17,7 +17,9 @@ const lockEntrySchema = z
   })
   .passthrough();
 
-export const npmLockfileSchema = z.object({ lockfileVersion: z.number().int().min(2), packages: z.record(z.string(), lockEntrySchema) }).passthrough();
+export const npmLockfileSchema = z
+  .object({ lockfileVersion: z.number().int().min(2), packages: z.record(z.string(), lockEntrySchema) })
+  .passthrough();
 
 export interface LockedPackages {
   /** package name → every locked copy as version|integrity, sorted. */
@@ -37,18 +39,23 @@ export function readLockfile(text: string, source = 'package-lock.json'): Locked
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${source} is not JSON: ${(e as Error).message}`);
+    throw new Error(`${source} is not JSON: ${(e as Error).message}`, { cause: e });
   }
   const parsed = npmLockfileSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${source} is not an npm lockfile v2/v3 (no "packages"): ${parsed.error.issues[0]?.message ?? ''}`);
+  if (!parsed.success)
+    throw new Error(`${source} is not an npm lockfile v2/v3 (no "packages"): ${parsed.error.issues[0]?.message ?? ''}`);
   const copies = new Map<string, string[]>();
   const dependsOn = new Map<string, Set<string>>();
   for (const [path, entry] of Object.entries(parsed.data.packages)) {
     const name = nameOf(path);
     if (!name) continue;
-    copies.set(name, [...(copies.get(name) ?? []), `${entry.version ?? entry.resolved ?? ''}|${entry.integrity ?? ''}`].sort());
+    copies.set(
+      name,
+      [...(copies.get(name) ?? []), `${entry.version ?? entry.resolved ?? ''}|${entry.integrity ?? ''}`].sort(),
+    );
     const deps = dependsOn.get(name) ?? new Set<string>();
-    for (const field of [entry.dependencies, entry.optionalDependencies, entry.peerDependencies]) for (const d of Object.keys(field ?? {})) deps.add(d);
+    for (const field of [entry.dependencies, entry.optionalDependencies, entry.peerDependencies])
+      for (const d of Object.keys(field ?? {})) deps.add(d);
     dependsOn.set(name, deps);
   }
   return { copies, dependsOn };

@@ -12,7 +12,11 @@ export interface Artifact<S extends z.ZodType> {
   what: string;
 }
 
-export const artifact = <S extends z.ZodType>(file: string, schema: S, what: string): Artifact<S> => ({ file, schema, what });
+export const artifact = <S extends z.ZodType>(file: string, schema: S, what: string): Artifact<S> => ({
+  file,
+  schema,
+  what,
+});
 
 function checked<S extends z.ZodType>(a: Artifact<S>, raw: unknown, shown: string): z.output<S> {
   const parsed = a.schema.safeParse(raw);
@@ -35,7 +39,7 @@ export function readArtifact<S extends z.ZodType>(dir: string, a: Artifact<S>): 
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   return checked(a, raw, file);
 }

@@ -12,7 +12,16 @@ const record: PushRecord = {
   platforms: ['linux/amd64'],
   tags: ['latest'],
   uploadedBytes: 10,
-  blobs: { total: 3, uploaded: 1, uploadedBytes: 10, mounted: 1, mountedBytes: 5, skipped: 1, skippedBytes: 7, resumedBytes: 0 },
+  blobs: {
+    total: 3,
+    uploaded: 1,
+    uploadedBytes: 10,
+    mounted: 1,
+    mountedBytes: 5,
+    skipped: 1,
+    skippedBytes: 7,
+    resumedBytes: 0,
+  },
   manifestsPut: 2,
   retries: 0,
 };
@@ -34,7 +43,9 @@ describe('artifacts', () => {
   it('refuses to write a record that does not match its schema, leaving the old file', () => {
     writeArtifact(dir, ARTIFACTS.push, record);
     const bad = { ...record, blobs: { ...record.blobs, uploaded: -1 } };
-    expect(() => writeArtifact(dir, ARTIFACTS.push, bad)).toThrow(/does not match the push record schema:\n {2}- blobs\.uploaded/);
+    expect(() => writeArtifact(dir, ARTIFACTS.push, bad)).toThrow(
+      /does not match the push record schema:\n {2}- blobs\.uploaded/,
+    );
     expect(readArtifact(dir, ARTIFACTS.push)).toEqual(record);
   });
 

@@ -18,4 +18,3 @@ export const ARTIFACTS = {
   verify: artifact('verify.json', verifyRecordSchema, 'verify report'),
   gate: artifact(join('scan', OUTCOME_FILE), scanOutcomeSchema, 'scan gate outcome'),
 };
-

@@ -8,7 +8,8 @@ export const INSTALL_HINTS: Record<string, string> = {
   podman: 'apt-get install -y podman',
   skopeo: 'apt-get install -y skopeo',
   docker: 'install Docker Engine with the buildx plugin (https://docs.docker.com/engine/install/)',
-  trivy: 'install Trivy (https://trivy.dev/latest/getting-started/installation/), e.g. the aquasecurity/trivy apt repository or setup-trivy in CI',
+  trivy:
+    'install Trivy (https://trivy.dev/latest/getting-started/installation/), e.g. the aquasecurity/trivy apt repository or setup-trivy in CI',
   'docker-registry': 'apt-get install -y docker-registry',
   git: 'apt-get install -y git',
 };
@@ -90,7 +91,10 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       const stderr = Buffer.concat(err).toString('utf8');
       const exitCode = code ?? -1;
       if (exitCode !== 0 && !options.allowFailure) {
-        const tail = redact(stderr.trim() || stdout.trim(), secrets).split('\n').slice(-15).join('\n');
+        const tail = redact(stderr.trim() || stdout.trim(), secrets)
+          .split('\n')
+          .slice(-15)
+          .join('\n');
         reject(
           new ProcessError(
             `${redact(formatCommand(command, args), secrets)} failed (${signal ? `signal ${signal}` : `exit ${exitCode}`})${tail ? `:\n${tail}` : ''}`,

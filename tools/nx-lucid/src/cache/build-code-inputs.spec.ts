@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { buildCodeInputs, buildCodeInputsFor, importClosure, isInstalled, packageName, runtimeImports } from './build-code-inputs';
+import {
+  buildCodeInputs,
+  buildCodeInputsFor,
+  importClosure,
+  isInstalled,
+  packageName,
+  runtimeImports,
+} from './build-code-inputs';
 
 const PLUGIN_ROOT = join(__dirname, '../..');
 const WORKSPACE = join(PLUGIN_ROOT, '../..');
@@ -18,7 +25,14 @@ describe('runtimeImports', () => {
     expect(runtimeImports(source)).toEqual(['@nx/devkit', './multi', './re-export', './side-effect', 'yaml']);
   });
   it('names packages, not built-ins or relative paths', () => {
-    expect(['zod', '@nx/devkit/internal', 'node:fs', 'fs', './x', 'tar-stream/lib'].map(packageName)).toEqual(['zod', '@nx/devkit', undefined, undefined, undefined, 'tar-stream']);
+    expect(['zod', '@nx/devkit/internal', 'node:fs', 'fs', './x', 'tar-stream/lib'].map(packageName)).toEqual([
+      'zod',
+      '@nx/devkit',
+      undefined,
+      undefined,
+      undefined,
+      'tar-stream',
+    ]);
   });
 });
 
@@ -46,12 +60,25 @@ describe("the real build executor's closure", () => {
   const inputs = buildCodeInputs(WORKSPACE, PLUGIN_ROOT);
   const files = inputs.filter((i): i is string => typeof i === 'string');
   it('holds the code that decides image content', () => {
-    for (const f of ['image/labels.ts', 'image-build/build.ts', 'image-build/assemble.ts', 'engines/buildah.ts', 'oci/layout-writer.ts', 'executors/build/executor.ts']) {
+    for (const f of [
+      'image/labels.ts',
+      'image-build/build.ts',
+      'image-build/assemble.ts',
+      'engines/buildah.ts',
+      'oci/layout-writer.ts',
+      'executors/build/executor.ts',
+    ]) {
       expect(files).toContain(`{workspaceRoot}/tools/nx-lucid/src/${f}`);
     }
   });
   it('leaves out scan-, push- and release-only code and specs', () => {
-    expect(files.filter((f) => /\/src\/(scan|release|registry|verify|generators|ci)\/|\.spec\.ts$|executors\/(scan|push|release|verify)\//.test(f))).toEqual([]);
+    expect(
+      files.filter((f) =>
+        /\/src\/(scan|release|registry|verify|generators|ci)\/|\.spec\.ts$|executors\/(scan|push|release|verify)\//.test(
+          f,
+        ),
+      ),
+    ).toEqual([]);
   });
   it('hashes only the packages it imports, not every npm dependency', () => {
     const external = inputs.find((i): i is { externalDependencies: string[] } => typeof i !== 'string');
@@ -65,8 +92,13 @@ describe('installed plugin', () => {
     expect(isInstalled('/ws', '/ws/node_modules/@lucid/nx-lucid')).toBe(true);
     expect(isInstalled('/ws', '/elsewhere/nx-lucid')).toBe(true);
     expect(isInstalled('/ws', '/ws/tools/nx-lucid')).toBe(false);
-    expect(buildCodeInputsFor('/ws', '/ws/node_modules/@lucid/nx-lucid', { files: ['/ws/node_modules/@lucid/nx-lucid/x.js'], packages: ['zod'] }, true)).toEqual([
-      { externalDependencies: ['@lucid/nx-lucid'] },
-    ]);
+    expect(
+      buildCodeInputsFor(
+        '/ws',
+        '/ws/node_modules/@lucid/nx-lucid',
+        { files: ['/ws/node_modules/@lucid/nx-lucid/x.js'], packages: ['zod'] },
+        true,
+      ),
+    ).toEqual([{ externalDependencies: ['@lucid/nx-lucid'] }]);
   });
 });

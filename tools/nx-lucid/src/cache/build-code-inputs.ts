@@ -48,7 +48,10 @@ function resolveRelative(fromFile: string, specifier: string): string | undefine
 }
 
 /** Follows relative imports from `entry`; fails on an import it cannot resolve (a missing input would be a wrong key). */
-export function importClosure(entry: string, read: (file: string) => string = (f) => readFileSync(f, 'utf8')): ImportClosure {
+export function importClosure(
+  entry: string,
+  read: (file: string) => string = (f) => readFileSync(f, 'utf8'),
+): ImportClosure {
   const files = new Set<string>();
   const packages = new Set<string>();
   const queue = [entry];
@@ -59,7 +62,8 @@ export function importClosure(entry: string, read: (file: string) => string = (f
     for (const specifier of runtimeImports(read(file))) {
       if (specifier.startsWith('.')) {
         const target = resolveRelative(file, specifier);
-        if (!target) throw new Error(`${file}: cannot resolve import "${specifier}" while collecting the build's inputs`);
+        if (!target)
+          throw new Error(`${file}: cannot resolve import "${specifier}" while collecting the build's inputs`);
         queue.push(target);
       } else {
         const name = packageName(specifier);
@@ -77,7 +81,12 @@ export type BuildCodeInput = string | { externalDependencies: string[] };
  * files are workspace files and Nx hashes their content. Installed (node_modules, or outside the workspace), Nx
  * does not see its files, so the package itself is the input: Nx hashes its locked version and integrity.
  */
-export function buildCodeInputsFor(workspaceRoot: string, pluginRoot: string, closure: ImportClosure, installed: boolean): BuildCodeInput[] {
+export function buildCodeInputsFor(
+  workspaceRoot: string,
+  pluginRoot: string,
+  closure: ImportClosure,
+  installed: boolean,
+): BuildCodeInput[] {
   if (installed) return [{ externalDependencies: [PLUGIN_PACKAGE] }];
   const files = closure.files.map((f) => `{workspaceRoot}/${relative(workspaceRoot, f).split(sep).join('/')}`);
   return [...files, ...(closure.packages.length ? [{ externalDependencies: closure.packages }] : [])];
@@ -97,8 +106,16 @@ export function buildCodeInputs(workspaceRoot: string, pluginRoot = resolve(__di
   const known = memo.get(key);
   if (known) return known;
   const entry = BUILD_ENTRY.map((e) => join(pluginRoot, e)).find((e) => existsSync(e));
-  if (!entry) throw new Error(`${pluginRoot}: no build executor (${BUILD_ENTRY.join(' or ')}) to collect the build's inputs from`);
-  const inputs = buildCodeInputsFor(workspaceRoot, pluginRoot, importClosure(entry), isInstalled(workspaceRoot, pluginRoot));
+  if (!entry)
+    throw new Error(
+      `${pluginRoot}: no build executor (${BUILD_ENTRY.join(' or ')}) to collect the build's inputs from`,
+    );
+  const inputs = buildCodeInputsFor(
+    workspaceRoot,
+    pluginRoot,
+    importClosure(entry),
+    isInstalled(workspaceRoot, pluginRoot),
+  );
   memo.set(key, inputs);
   return inputs;
 }

@@ -22,9 +22,13 @@ export function generateDependabot(existing?: string): string {
   if (existing) {
     const parsed = parse(existing) as { version?: number; updates?: unknown[] } | null;
     if (parsed && (parsed.version !== 2 || !Array.isArray(parsed.updates ?? []))) {
-      throw new Error('.github/dependabot.yml is not a version 2 Dependabot config with an updates list; fix or remove it first');
+      throw new Error(
+        '.github/dependabot.yml is not a version 2 Dependabot config with an updates list; fix or remove it first',
+      );
     }
-    updates = (parsed?.updates ?? []).filter((u) => (u as { 'package-ecosystem'?: string })?.['package-ecosystem'] !== 'github-actions');
+    updates = (parsed?.updates ?? []).filter(
+      (u) => (u as { 'package-ecosystem'?: string })?.['package-ecosystem'] !== 'github-actions',
+    );
   }
   return renderYaml({ version: 2, updates: [ACTIONS_UPDATE, ...updates] }, [
     '# github-actions entry written by `nx g @lucid/nx-lucid:ci`: it proposes new pins; move them in the',

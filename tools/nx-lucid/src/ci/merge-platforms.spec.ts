@@ -17,14 +17,32 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 const SHA = 'a'.repeat(40);
 
 /** A single-platform build output as a native runner hands it on: layout (index → manifest) and metadata.json. */
-function singlePlatformOutput(dir: string, project: string, arch: 'amd64' | 'arm64', over: { gitSha?: string; sharedLayer?: Buffer } = {}) {
+function singlePlatformOutput(
+  dir: string,
+  project: string,
+  arch: 'amd64' | 'arm64',
+  over: { gitSha?: string; sharedLayer?: Buffer } = {},
+) {
   const out = join(root, dir, project);
   const w = new OciLayoutWriter(join(out, 'oci'));
-  const layers = [w.putBlob(Buffer.from(`layer of ${arch}`), MediaType.ociLayerGzip), ...(over.sharedLayer ? [w.putBlob(over.sharedLayer, MediaType.ociLayerGzip)] : [])];
-  const config = w.putJson({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }, MediaType.ociConfig);
+  const layers = [
+    w.putBlob(Buffer.from(`layer of ${arch}`), MediaType.ociLayerGzip),
+    ...(over.sharedLayer ? [w.putBlob(over.sharedLayer, MediaType.ociLayerGzip)] : []),
+  ];
+  const config = w.putJson(
+    { architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } },
+    MediaType.ociConfig,
+  );
   const platform = { os: 'linux', architecture: arch };
-  const manifest = w.putJson({ schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers }, MediaType.ociManifest, { platform });
-  const index = w.putJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [manifest] }, MediaType.ociIndex);
+  const manifest = w.putJson(
+    { schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers },
+    MediaType.ociManifest,
+    { platform },
+  );
+  const index = w.putJson(
+    { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [manifest] },
+    MediaType.ociIndex,
+  );
   w.writeTopIndex([index]);
   const metadata = {
     schemaVersion: 1,
@@ -35,7 +53,16 @@ function singlePlatformOutput(dir: string, project: string, arch: 'amd64' | 'arm
     gitSha: over.gitSha ?? SHA,
     layout: 'oci',
     index: { digest: index.digest, mediaType: index.mediaType, size: index.size },
-    manifests: [{ platform, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, configDigest: config.digest, compressedSize: layers.reduce((a, l) => a + l.size, 0) }],
+    manifests: [
+      {
+        platform,
+        digest: manifest.digest,
+        mediaType: manifest.mediaType,
+        size: manifest.size,
+        configDigest: config.digest,
+        compressedSize: layers.reduce((a, l) => a + l.size, 0),
+      },
+    ],
     compressedSize: layers.reduce((a, l) => a + l.size, 0) + config.size,
     labels: {},
     annotations: {},
@@ -52,7 +79,10 @@ describe('merge-platforms (native arm64: per-platform outputs → one index, no 
     const shared = Buffer.from('a layer both platforms share');
     const amd = singlePlatformOutput('dist/containers-amd64', 'redis', 'amd64', { sharedLayer: shared });
     const arm = singlePlatformOutput('dist/containers-arm64', 'redis', 'arm64', { sharedLayer: shared });
-    const [merged] = mergePlatformOutputs(root, ['redis'], 'dist/containers', ['dist/containers-amd64', 'dist/containers-arm64']);
+    const [merged] = mergePlatformOutputs(root, ['redis'], 'dist/containers', [
+      'dist/containers-amd64',
+      'dist/containers-arm64',
+    ]);
     expect(merged.platforms).toEqual(['linux/amd64', 'linux/arm64']);
 
     const layout = OciLayout.open(join(root, 'dist/containers/redis/oci'));
@@ -79,9 +109,13 @@ describe('merge-platforms (native arm64: per-platform outputs → one index, no 
     singlePlatformOutput('c', 'redis', 'amd64');
     singlePlatformOutput('b', 'mongodb', 'arm64');
     singlePlatformOutput('a', 'mongodb', 'amd64');
-    expect(() => mergePlatformOutputs(root, ['mongodb', 'redis'], 'out', ['a', 'b'])).toThrow(/redis: b has gitSha "b{40}" but a has "a{40}": not the same build/);
+    expect(() => mergePlatformOutputs(root, ['mongodb', 'redis'], 'out', ['a', 'b'])).toThrow(
+      /redis: b has gitSha "b{40}" but a has "a{40}": not the same build/,
+    );
     expect(existsSync(join(root, 'out'))).toBe(false); // mongodb, which would merge, was not written either
-    expect(() => mergePlatformOutputs(root, ['redis'], 'out', ['a', 'c'])).toThrow(/platform linux\/amd64 is in both a and c/);
+    expect(() => mergePlatformOutputs(root, ['redis'], 'out', ['a', 'c'])).toThrow(
+      /platform linux\/amd64 is in both a and c/,
+    );
     expect(() => mergePlatformOutputs(root, ['redis'], 'a', ['a', 'b'])).toThrow(/must not be one of the --from/);
     expect(() => mergePlatformOutputs(root, ['redis'], 'out', ['a'])).toThrow(/at least two --from/);
   });
@@ -89,14 +123,25 @@ describe('merge-platforms (native arm64: per-platform outputs → one index, no 
   it('lucid merge-platforms: the command the generated push job runs; --dry-run writes nothing; bad arguments are usage errors', () => {
     singlePlatformOutput('dist/containers-amd64', 'redis', 'amd64');
     singlePlatformOutput('dist/containers-arm64', 'redis', 'arm64');
-    const args = ['--projects=redis', '--into=dist/containers', '--from=dist/containers-amd64', '--from=dist/containers-arm64'];
+    const args = [
+      '--projects=redis',
+      '--into=dist/containers',
+      '--from=dist/containers-amd64',
+      '--from=dist/containers-arm64',
+    ];
     const lines: string[] = [];
     expect(runMergePlatforms([...args, '--dry-run'], root, (s) => lines.push(s))).toBe(0);
-    expect(lines.join('')).toMatch(/^\[dry-run\] would merge dist\/containers-amd64 \+ dist\/containers-arm64 into dist\/containers for redis/);
+    expect(lines.join('')).toMatch(
+      /^\[dry-run\] would merge dist\/containers-amd64 \+ dist\/containers-arm64 into dist\/containers for redis/,
+    );
     expect(existsSync(join(root, 'dist/containers'))).toBe(false);
     expect(runMergePlatforms(args, root, (s) => lines.push(s))).toBe(0);
-    expect(lines.at(-1)).toMatch(/^redis: linux\/amd64, linux\/arm64 → sha256:[0-9a-f]{64} \(dist\/containers\/redis\)\n$/);
-    expect(JSON.parse(readFileSync(join(root, 'dist/containers/redis/metadata.json'), 'utf8')).manifests).toHaveLength(2);
+    expect(lines.at(-1)).toMatch(
+      /^redis: linux\/amd64, linux\/arm64 → sha256:[0-9a-f]{64} \(dist\/containers\/redis\)\n$/,
+    );
+    expect(JSON.parse(readFileSync(join(root, 'dist/containers/redis/metadata.json'), 'utf8')).manifests).toHaveLength(
+      2,
+    );
     expect(() => runMergePlatforms(['--into=x'], root)).toThrow(/--projects and --into are required/);
     expect(() => runMergePlatforms(['--bogus'], root)).toThrow(/unknown or empty argument "--bogus"/);
   });

@@ -21,9 +21,15 @@ export interface MergedOutput {
 const SAME_FIELDS = ['project', 'image', 'version', 'gitSha'] as const;
 
 /** Merges `<from>/<project>` of every part into `<into>/<project>` (replaced). Throws, writing nothing, on a mismatch. */
-export function mergePlatformOutputs(root: string, projects: readonly string[], into: string, from: readonly string[]): MergedOutput[] {
+export function mergePlatformOutputs(
+  root: string,
+  projects: readonly string[],
+  into: string,
+  from: readonly string[],
+): MergedOutput[] {
   if (from.length < 2) throw new Error('merge-platforms needs at least two --from folders (one per platform)');
-  if (from.some((f) => resolve(root, f) === resolve(root, into))) throw new Error(`--into ${into} must not be one of the --from folders`);
+  if (from.some((f) => resolve(root, f) === resolve(root, into)))
+    throw new Error(`--into ${into} must not be one of the --from folders`);
   const plans = projects.map((project) => planMerge(root, project, from));
   return plans.map((plan) => writeMerge(root, into, plan));
 }
@@ -44,7 +50,9 @@ function planMerge(root: string, project: string, from: readonly string[]): Merg
   for (const [i, { meta }] of parts.entries()) {
     for (const field of SAME_FIELDS) {
       if (meta[field] !== first[field]) {
-        throw new Error(`${project}: ${from[i]} has ${field} ${JSON.stringify(meta[field])} but ${from[0]} has ${JSON.stringify(first[field])}: not the same build`);
+        throw new Error(
+          `${project}: ${from[i]} has ${field} ${JSON.stringify(meta[field])} but ${from[0]} has ${JSON.stringify(first[field])}: not the same build`,
+        );
       }
     }
   }
@@ -92,5 +100,10 @@ function writeMerge(root: string, into: string, plan: MergePlan): MergedOutput {
   });
   mkdirSync(join(root, outputPath), { recursive: true });
   writeFileSync(join(root, outputPath, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
-  return { project: plan.project, outputPath, index: indexDescriptor.digest, platforms: metadata.manifests.map((m) => platformString(m.platform)) };
+  return {
+    project: plan.project,
+    outputPath,
+    index: indexDescriptor.digest,
+    platforms: metadata.manifests.map((m) => platformString(m.platform)),
+  };
 }

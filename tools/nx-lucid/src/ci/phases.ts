@@ -45,9 +45,12 @@ export function phasesFromProjects(projects: readonly ServiceProject[], phaseTag
     const phase = Number(value);
     byPhase.set(phase, [...(byPhase.get(phase) ?? []), project.name]);
   }
-  if (problems.length) throw new Error(`cannot derive CI phases from project tags:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length)
+    throw new Error(`cannot derive CI phases from project tags:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return {
-    phases: [...byPhase.entries()].sort(([a], [b]) => a - b).map(([phase, services]) => ({ phase, services: services.sort() })),
+    phases: [...byPhase.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([phase, services]) => ({ phase, services: services.sort() })),
     untagged: untagged.sort(),
   };
 }
@@ -62,7 +65,9 @@ export function selectPhases(layout: PhaseLayout, requested: readonly number[] |
   const missing = requested.filter((n) => !known.has(n));
   if (missing.length) {
     const have = layout.phases.map((p) => p.phase).join(', ') || 'none';
-    throw new Error(`--phases ${missing.join(', ')}: no container service is tagged with ${missing.length > 1 ? 'these phases' : 'this phase'} (phases in the workspace: ${have})`);
+    throw new Error(
+      `--phases ${missing.join(', ')}: no container service is tagged with ${missing.length > 1 ? 'these phases' : 'this phase'} (phases in the workspace: ${have})`,
+    );
   }
   return [...new Set(requested)].sort((a, b) => a - b).map((n) => known.get(n)!);
 }

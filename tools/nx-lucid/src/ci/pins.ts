@@ -17,11 +17,27 @@ export const PINS = {
   setupNode: { repository: 'actions/setup-node', version: 'v7.0.0', sha: '820762786026740c76f36085b0efc47a31fe5020' },
   cache: { repository: 'actions/cache', version: 'v5.0.5', sha: '27d5ce7f107fe9357f9df03efb73ab90386fccae' },
   nxSetShas: { repository: 'nrwl/nx-set-shas', version: 'v5.0.1', sha: 'afb73a62d26e41464e9254689e1fd6122ee683c1' },
-  setupQemu: { repository: 'docker/setup-qemu-action', version: 'v4.2.0', sha: '96fe6ef7f33517b61c61be40b68a1882f3264fb8' },
-  setupBuildx: { repository: 'docker/setup-buildx-action', version: 'v4.3.0', sha: '37fe631027851001ddb9b187196cc803df7f5f0e' },
+  setupQemu: {
+    repository: 'docker/setup-qemu-action',
+    version: 'v4.2.0',
+    sha: '96fe6ef7f33517b61c61be40b68a1882f3264fb8',
+  },
+  setupBuildx: {
+    repository: 'docker/setup-buildx-action',
+    version: 'v4.3.0',
+    sha: '37fe631027851001ddb9b187196cc803df7f5f0e',
+  },
   login: { repository: 'docker/login-action', version: 'v4.1.0', sha: '4907a6ddec9925e35a0a9e82d7399ccc52663121' },
-  githubRuntime: { repository: 'crazy-max/ghaction-github-runtime', version: 'v4.0.0', sha: '04d248b84655b509d8c44dc1d6f990c879747487' },
-  setupTrivy: { repository: 'aquasecurity/setup-trivy', version: 'v0.3.1', sha: '81e514348e19b6112ce2a7e3ecbafe19c1e1f567' },
+  githubRuntime: {
+    repository: 'crazy-max/ghaction-github-runtime',
+    version: 'v4.0.0',
+    sha: '04d248b84655b509d8c44dc1d6f990c879747487',
+  },
+  setupTrivy: {
+    repository: 'aquasecurity/setup-trivy',
+    version: 'v0.3.1',
+    sha: '81e514348e19b6112ce2a7e3ecbafe19c1e1f567',
+  },
   codeql: { repository: 'github/codeql-action', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
 } as const satisfies Record<string, ActionPin>;
 
@@ -63,12 +79,18 @@ export function parseUses(value: string): ParsedUses | null {
 }
 
 /** The pin a `uses:` value names (by repository and SHA), or why it is not acceptable. */
-export function checkUses(value: string, table: readonly ActionPin[] = Object.values(PINS)): { pin: ActionPin } | { problem: string } {
+export function checkUses(
+  value: string,
+  table: readonly ActionPin[] = Object.values(PINS),
+): { pin: ActionPin } | { problem: string } {
   const parsed = parseUses(value);
   if (!parsed) return { problem: `"${value}" is not owner/name[/path]@ref (local and docker:// actions are not used)` };
   if (!/^[0-9a-f]{40}$/.test(parsed.ref)) return { problem: `"${value}" is not pinned by a full 40-hex commit SHA` };
   const pin = table.find((p) => p.repository === parsed.repository && p.sha === parsed.ref);
-  if (!pin) return { problem: `"${value}": ${parsed.repository} at ${parsed.ref} is not in the pins table (../shared/ci/actions.md)` };
+  if (!pin)
+    return {
+      problem: `"${value}": ${parsed.repository} at ${parsed.ref} is not in the pins table (../shared/ci/actions.md)`,
+    };
   return { pin };
 }
 
@@ -79,8 +101,14 @@ export function checkUses(value: string, table: readonly ActionPin[] = Object.va
 export function parseActionsMarkdown(markdown: string): ActionPin[] {
   const pins: ActionPin[] = [];
   for (const line of markdown.split('\n')) {
-    const cells = line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
-    if (!line.trim().startsWith('|') || cells.length < 3 || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+/.test(cells[0])) continue;
+    const cells = line
+      .trim()
+      .replace(/^\|/, '')
+      .replace(/\|$/, '')
+      .split('|')
+      .map((c) => c.trim());
+    if (!line.trim().startsWith('|') || cells.length < 3 || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+/.test(cells[0]))
+      continue;
     const repository = cells[0].split(/\s+/)[0];
     const [version, sha] = [cells[1], cells[2]];
     if (!/^v[0-9]+\.[0-9]+\.[0-9]+$/.test(version) || !/^[0-9a-f]{40}$/.test(sha)) {

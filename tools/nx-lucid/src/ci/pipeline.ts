@@ -84,11 +84,13 @@ const platformEnv = (input: CiWorkflowInput) => (native(input) ? { LUCID_PLATFOR
 const runsOn = (input: CiWorkflowInput) => (native(input) ? '${{ matrix.runner }}' : input.runner);
 
 export function buildJob(input: CiWorkflowInput, chain: Chain, flavour: Flavour): Job {
-  const force = flavour === 'push' ? ' ${{ inputs.force-rebuild && \'--skip-nx-cache\' || \'\' }}' : '';
+  const force = flavour === 'push' ? " ${{ inputs.force-rebuild && '--skip-nx-cache' || '' }}" : '';
   const steps: Step[] = [
     checkout(),
     ...setupNode(input),
-    ...(native(input) ? [] : [{ name: 'QEMU for arm64 RUN steps', uses: ACTIONS.setupQemu, with: { platforms: 'arm64' } }]),
+    ...(native(input)
+      ? []
+      : [{ name: 'QEMU for arm64 RUN steps', uses: ACTIONS.setupQemu, with: { platforms: 'arm64' } }]),
     { name: 'Set up Docker Buildx', uses: ACTIONS.setupBuildx },
     // buildx's type=gha cache needs ACTIONS_RUNTIME_TOKEN, which this exports to every later step of the job:
     // that is why no scan runs in this job.
@@ -105,7 +107,11 @@ export function buildJob(input: CiWorkflowInput, chain: Chain, flavour: Flavour)
       run: `npx nx run-many -t ${input.targets.build} --projects="$PROJECTS" --parallel="$PARALLEL"${force}`,
     },
     ...stash(input),
-    saveHandoff('Hand the build outputs to the scan and push jobs', handoffDir(input), handoffKey('build', chain.suffix)),
+    saveHandoff(
+      'Hand the build outputs to the scan and push jobs',
+      handoffDir(input),
+      handoffKey('build', chain.suffix),
+    ),
   ];
   return {
     name: `build ${chain.label}`,
@@ -136,13 +142,23 @@ export function scanJob(input: CiWorkflowInput, chain: Chain): Job {
       ...trivySteps(input),
       {
         name: `Scan and verify ${chain.label}`,
-        env: { PROJECTS: chain.projects, PARALLEL: chain.parallel, ...platformEnv(input), ...remoteCacheEnv(input, 'read') },
+        env: {
+          PROJECTS: chain.projects,
+          PARALLEL: chain.parallel,
+          ...platformEnv(input),
+          ...remoteCacheEnv(input, 'read'),
+        },
         // The build ran in the build job: its outputs are here, so the task dependencies are not run again.
         run: `npx nx run-many -t ${input.targets.scan} ${input.targets.verify} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
       },
       scanSummaryStep(input),
       ...stash(input).map((s) => ({ name: s.name, if: '!cancelled()', ...s })),
-      saveHandoff('Hand the scan reports on', `${handoffDir(input)}/*/scan`, handoffKey('scan', chain.suffix), '!cancelled()'),
+      saveHandoff(
+        'Hand the scan reports on',
+        `${handoffDir(input)}/*/scan`,
+        handoffKey('scan', chain.suffix),
+        '!cancelled()',
+      ),
     ],
   };
 }
@@ -155,7 +171,11 @@ function registryLogin(input: CiWorkflowInput): Step[] {
     {
       name: `Log in to ${input.registry}`,
       uses: ACTIONS.login,
-      with: { registry: input.registry, username: '${{ secrets.LUCID_REGISTRY_USERNAME }}', password: '${{ secrets.LUCID_REGISTRY_PASSWORD }}' },
+      with: {
+        registry: input.registry,
+        username: '${{ secrets.LUCID_REGISTRY_USERNAME }}',
+        password: '${{ secrets.LUCID_REGISTRY_PASSWORD }}',
+      },
     },
   ];
 }
@@ -192,7 +212,8 @@ export function pushJob(input: CiWorkflowInput, chain: Chain): Job {
  * alerts matter). A pull request from a fork gets a read-only token: no upload.
  */
 export function reportJob(input: CiWorkflowInput, chain: Chain, flavour: Flavour): Job {
-  const sameRepo = flavour === 'pull-request' ? ' && github.event.pull_request.head.repo.full_name == github.repository' : '';
+  const sameRepo =
+    flavour === 'pull-request' ? ' && github.event.pull_request.head.repo.full_name == github.repository' : '';
   return {
     name: `report ${chain.label.replace(' on ${{ matrix.platform }}', '')}`,
     needs: [...chain.needs.filter((n) => n === 'plan'), `scan${chain.id}`],
@@ -201,11 +222,7 @@ export function reportJob(input: CiWorkflowInput, chain: Chain, flavour: Flavour
     'timeout-minutes': 15,
     permissions: { contents: 'read', 'security-events': 'write' },
     strategy: native(input) ? phaseOnlyStrategy(chain) : chain.strategy,
-    steps: [
-      checkout(),
-      ...handoffRestores(input, chain, { scanOnly: true }),
-      ...reportUploads(input, chain),
-    ],
+    steps: [checkout(), ...handoffRestores(input, chain, { scanOnly: true }), ...reportUploads(input, chain)],
   };
 }
 
@@ -219,16 +236,29 @@ function phaseOnlyStrategy(chain: Chain): Record<string, unknown> | undefined {
  * Native mode hands each platform's outputs on under their own folder (<outputRoot>-<arch>), since both
  * platforms write the same paths (oci/index.json, metadata.json, scan/report.sarif).
  */
-const handoffDir = (input: CiWorkflowInput, arch = '${{ matrix.arch }}') => (native(input) ? `${input.outputRoot}-${arch}` : input.outputRoot);
+const handoffDir = (input: CiWorkflowInput, arch = '${{ matrix.arch }}') =>
+  native(input) ? `${input.outputRoot}-${arch}` : input.outputRoot;
 
 function stash(input: CiWorkflowInput): Step[] {
   if (!native(input)) return [];
-  return [{ name: 'Set this platform\'s outputs apart', env: { ARCH: '${{ matrix.arch }}' }, run: `rm -rf "${input.outputRoot}-$ARCH" && mv ${input.outputRoot} "${input.outputRoot}-$ARCH"` }];
+  return [
+    {
+      name: "Set this platform's outputs apart",
+      env: { ARCH: '${{ matrix.arch }}' },
+      run: `rm -rf "${input.outputRoot}-$ARCH" && mv ${input.outputRoot} "${input.outputRoot}-$ARCH"`,
+    },
+  ];
 }
 
 function unstash(input: CiWorkflowInput): Step[] {
   if (!native(input)) return [];
-  return [{ name: 'Put this platform\'s outputs in place', env: { ARCH: '${{ matrix.arch }}' }, run: `mv "${input.outputRoot}-$ARCH" ${input.outputRoot}` }];
+  return [
+    {
+      name: "Put this platform's outputs in place",
+      env: { ARCH: '${{ matrix.arch }}' },
+      run: `mv "${input.outputRoot}-$ARCH" ${input.outputRoot}`,
+    },
+  ];
 }
 
 /**
@@ -237,7 +267,9 @@ function unstash(input: CiWorkflowInput): Step[] {
  */
 function mergePlatforms(input: CiWorkflowInput, chain: Chain): Step[] {
   if (!native(input)) return [];
-  const parts = archMatrix(input).map((a) => `--from=${input.outputRoot}-${a.arch}`).join(' ');
+  const parts = archMatrix(input)
+    .map((a) => `--from=${input.outputRoot}-${a.arch}`)
+    .join(' ');
   return [
     {
       name: 'Merge the per-platform images into one index per service',
@@ -250,20 +282,36 @@ function mergePlatforms(input: CiWorkflowInput, chain: Chain): Step[] {
 function reportUploads(input: CiWorkflowInput, chain: Chain): Step[] {
   if (!native(input)) return sarifUploads(input, chain.services, { category: (s) => `container-${s}` });
   return archMatrix(input).flatMap((a) =>
-    sarifUploads({ ...input, outputRoot: handoffDir(input, a.arch) }, chain.services, { category: (s) => `container-${s}-${a.arch}` }),
+    sarifUploads({ ...input, outputRoot: handoffDir(input, a.arch) }, chain.services, {
+      category: (s) => `container-${s}-${a.arch}`,
+    }),
   );
 }
 
 function handoffRestores(input: CiWorkflowInput, chain: Chain, opts: { scanOnly?: boolean } = {}): Step[] {
   if (!native(input)) {
     return [
-      ...(opts.scanOnly ? [] : [restoreHandoff('Build outputs of this run', input.outputRoot, handoffKey('build', chain.suffix))]),
+      ...(opts.scanOnly
+        ? []
+        : [restoreHandoff('Build outputs of this run', input.outputRoot, handoffKey('build', chain.suffix))]),
       restoreHandoff('Scan reports of this run', `${input.outputRoot}/*/scan`, handoffKey('scan', chain.suffix)),
     ];
   }
   const suffix = chain.suffix.replace('-${{ matrix.arch }}', '');
   return archMatrix(input).flatMap((a) => [
-    ...(opts.scanOnly ? [] : [restoreHandoff(`Build outputs (${a.platform})`, handoffDir(input, a.arch), handoffKey('build', `${suffix}-${a.arch}`))]),
-    restoreHandoff(`Scan reports (${a.platform})`, `${handoffDir(input, a.arch)}/*/scan`, handoffKey('scan', `${suffix}-${a.arch}`)),
+    ...(opts.scanOnly
+      ? []
+      : [
+          restoreHandoff(
+            `Build outputs (${a.platform})`,
+            handoffDir(input, a.arch),
+            handoffKey('build', `${suffix}-${a.arch}`),
+          ),
+        ]),
+    restoreHandoff(
+      `Scan reports (${a.platform})`,
+      `${handoffDir(input, a.arch)}/*/scan`,
+      handoffKey('scan', `${suffix}-${a.arch}`),
+    ),
   ]);
 }

@@ -5,7 +5,10 @@ import { ciInput } from './test-support';
 import { CONTAINERS_WORKFLOW, generateWorkflows, RESCAN_WORKFLOW } from './workflows';
 
 type Step = { uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown> };
-type Wf = { env: Record<string, string>; jobs: Record<string, { permissions?: Record<string, string>; steps: Step[] }> };
+type Wf = {
+  env: Record<string, string>;
+  jobs: Record<string, { permissions?: Record<string, string>; steps: Step[] }>;
+};
 
 const fresh = (file = CONTAINERS_WORKFLOW): Wf => parse(generateWorkflows(ciInput())[file]);
 
@@ -18,19 +21,71 @@ describe('workflow rules (the walker the generator and the committed-file specs 
   });
 
   it.each<[string, (wf: Wf) => void, RegExp]>([
-    ['packages: write in the scan job', (wf) => (wf.jobs.scan.permissions!.packages = 'write'), /scan: packages: write in a job that runs Trivy/],
-    ['security-events: write in the scan job', (wf) => (wf.jobs.scan.permissions!['security-events'] = 'write'), /scan: runs Trivy with write permissions \(security-events\)/],
-    ['GITHUB_TOKEN in a scan step env', (wf) => (wf.jobs.scan.steps.at(-3)!.env = { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' }), /scan: runs Trivy with a token in its environment \(GITHUB_TOKEN\)/],
-    ['github.token in the workflow env', (wf) => (wf.env.X = '${{ github.token }}'), /scan: runs Trivy with a token in its environment \(X\)/],
-    ['ACTIONS_RUNTIME_TOKEN exported into the scan job', (wf) => wf.jobs.scan.steps.splice(1, 0, { uses: ACTIONS.githubRuntime }), /scan step 2: exports ACTIONS_RUNTIME_TOKEN/],
-    ['a write cache token in the scan job', (wf) => (wf.jobs.scan.steps.at(-3)!.env = { T: '${{ secrets.NX_CACHE_READ_WRITE_TOKEN }}' }), /token in its environment \(T\)/],
-    ['a checkout that keeps its token', (wf) => delete wf.jobs.scan.steps[0].with!['persist-credentials'], /scan step 1: checkout keeps the token/],
-    ['setup-trivy at latest', (wf) => (wf.jobs.scan.steps.find((s) => s.uses === ACTIONS.setupTrivy)!.with!.version = 'latest'), /explicit version, not "latest"/],
-    ['setup-trivy at a compromised Trivy', (wf) => (wf.jobs.scan.steps.find((s) => s.uses === ACTIONS.setupTrivy)!.with!.version = 'v0.69.4'), /Trivy v0.69.4 is a compromised release/],
-    ['setup-trivy by tag', (wf) => (wf.jobs.scan.steps.find((s) => s.uses === ACTIONS.setupTrivy)!.uses = 'aquasecurity/setup-trivy@v0.2.3'), /not pinned by a full 40-hex commit SHA/],
-    ['packages: write on a job that does not push', (wf) => (wf.jobs.build.permissions!.packages = 'write'), /build: packages: write in a job that does not push/],
-    ['Trivy run inside the push job', (wf) => wf.jobs.push.steps.push({ run: 'trivy image --input x' }), /push: packages: write in a job that runs Trivy/],
-    ['a job without its own permissions', (wf) => delete wf.jobs.report.permissions, /report: no job-level permissions/],
+    [
+      'packages: write in the scan job',
+      (wf) => (wf.jobs.scan.permissions!.packages = 'write'),
+      /scan: packages: write in a job that runs Trivy/,
+    ],
+    [
+      'security-events: write in the scan job',
+      (wf) => (wf.jobs.scan.permissions!['security-events'] = 'write'),
+      /scan: runs Trivy with write permissions \(security-events\)/,
+    ],
+    [
+      'GITHUB_TOKEN in a scan step env',
+      (wf) => (wf.jobs.scan.steps.at(-3)!.env = { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' }),
+      /scan: runs Trivy with a token in its environment \(GITHUB_TOKEN\)/,
+    ],
+    [
+      'github.token in the workflow env',
+      (wf) => (wf.env.X = '${{ github.token }}'),
+      /scan: runs Trivy with a token in its environment \(X\)/,
+    ],
+    [
+      'ACTIONS_RUNTIME_TOKEN exported into the scan job',
+      (wf) => wf.jobs.scan.steps.splice(1, 0, { uses: ACTIONS.githubRuntime }),
+      /scan step 2: exports ACTIONS_RUNTIME_TOKEN/,
+    ],
+    [
+      'a write cache token in the scan job',
+      (wf) => (wf.jobs.scan.steps.at(-3)!.env = { T: '${{ secrets.NX_CACHE_READ_WRITE_TOKEN }}' }),
+      /token in its environment \(T\)/,
+    ],
+    [
+      'a checkout that keeps its token',
+      (wf) => delete wf.jobs.scan.steps[0].with!['persist-credentials'],
+      /scan step 1: checkout keeps the token/,
+    ],
+    [
+      'setup-trivy at latest',
+      (wf) => (wf.jobs.scan.steps.find((s) => s.uses === ACTIONS.setupTrivy)!.with!.version = 'latest'),
+      /explicit version, not "latest"/,
+    ],
+    [
+      'setup-trivy at a compromised Trivy',
+      (wf) => (wf.jobs.scan.steps.find((s) => s.uses === ACTIONS.setupTrivy)!.with!.version = 'v0.69.4'),
+      /Trivy v0.69.4 is a compromised release/,
+    ],
+    [
+      'setup-trivy by tag',
+      (wf) => (wf.jobs.scan.steps.find((s) => s.uses === ACTIONS.setupTrivy)!.uses = 'aquasecurity/setup-trivy@v0.2.3'),
+      /not pinned by a full 40-hex commit SHA/,
+    ],
+    [
+      'packages: write on a job that does not push',
+      (wf) => (wf.jobs.build.permissions!.packages = 'write'),
+      /build: packages: write in a job that does not push/,
+    ],
+    [
+      'Trivy run inside the push job',
+      (wf) => wf.jobs.push.steps.push({ run: 'trivy image --input x' }),
+      /push: packages: write in a job that runs Trivy/,
+    ],
+    [
+      'a job without its own permissions',
+      (wf) => delete wf.jobs.report.permissions,
+      /report: no job-level permissions/,
+    ],
   ])('catches %s', (_label, mangle, message) => {
     const wf = fresh();
     expect(policyViolations(wf as never)).toEqual([]);

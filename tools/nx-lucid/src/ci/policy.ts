@@ -13,11 +13,17 @@ import { checkUses, PINS } from './pins';
 type Step = { uses?: string; run?: string; env?: Record<string, unknown>; with?: Record<string, unknown> };
 type Job = { permissions?: Record<string, string> | string; env?: Record<string, unknown>; steps?: Step[] };
 
-const TOKEN_IN_ENV = /secrets\.GITHUB_TOKEN|github\.token|ACTIONS_RUNTIME_TOKEN|secrets\.NX_CACHE_READ_WRITE_TOKEN|secrets\.NX_CLOUD_ACCESS_TOKEN/i;
+const TOKEN_IN_ENV =
+  /secrets\.GITHUB_TOKEN|github\.token|ACTIONS_RUNTIME_TOKEN|secrets\.NX_CACHE_READ_WRITE_TOKEN|secrets\.NX_CLOUD_ACCESS_TOKEN/i;
 const repoOf = (uses?: string) => (uses ? uses.split('@')[0].split('/').slice(0, 2).join('/') : '');
 
 export function runsTrivy(job: Job): boolean {
-  return (job.steps ?? []).some((s) => repoOf(s.uses) === PINS.setupTrivy.repository || /(^|\s)trivy\s/.test(s.run ?? '') || /-t [^\n]*\bscan\b|:\$?\{?SCAN_TARGET|:scan\b/.test(s.run ?? ''));
+  return (job.steps ?? []).some(
+    (s) =>
+      repoOf(s.uses) === PINS.setupTrivy.repository ||
+      /(^|\s)trivy\s/.test(s.run ?? '') ||
+      /-t [^\n]*\bscan\b|:\$?\{?SCAN_TARGET|:scan\b/.test(s.run ?? ''),
+  );
 }
 
 export function pushes(job: Job): boolean {
@@ -35,12 +41,20 @@ export function policyViolations(workflow: { env?: Record<string, unknown>; jobs
       }
       if (repoOf(step.uses) === PINS.setupTrivy.repository) {
         const version = String(step.with?.version ?? 'latest');
-        if (!/^v[0-9]+\.[0-9]+\.[0-9]+$/.test(version)) problems.push(`${id}: setup-trivy must install an explicit version, not "${version}"`);
+        if (!/^v[0-9]+\.[0-9]+\.[0-9]+$/.test(version))
+          problems.push(`${id}: setup-trivy must install an explicit version, not "${version}"`);
         if (isCompromisedTrivy(version)) problems.push(`${id}: Trivy ${version} is a compromised release`);
       }
     });
     const permissions = job.permissions;
-    const writes = permissions === undefined ? ['(inherited)'] : typeof permissions === 'string' ? [permissions] : Object.entries(permissions).filter(([, v]) => v === 'write').map(([k]) => k);
+    const writes =
+      permissions === undefined
+        ? ['(inherited)']
+        : typeof permissions === 'string'
+          ? [permissions]
+          : Object.entries(permissions)
+              .filter(([, v]) => v === 'write')
+              .map(([k]) => k);
     if (permissions === undefined) problems.push(`${id}: no job-level permissions (it would inherit the workflow's)`);
     if (typeof permissions === 'object' && permissions.packages === 'write' && (!pushes(job) || runsTrivy(job))) {
       problems.push(`${id}: packages: write in a job that ${runsTrivy(job) ? 'runs Trivy' : 'does not push'}`);
@@ -50,13 +64,17 @@ export function policyViolations(workflow: { env?: Record<string, unknown>; jobs
     const envs = [workflow.env, job.env, ...steps.map((s) => s.env)];
     for (const env of envs) {
       for (const [k, v] of Object.entries(env ?? {})) {
-        if (TOKEN_IN_ENV.test(`${k}=${String(v)}`) || /^(GITHUB_TOKEN|GHCR_TOKEN|GH_TOKEN)$/.test(k)) problems.push(`${id}: runs Trivy with a token in its environment (${k})`);
+        if (TOKEN_IN_ENV.test(`${k}=${String(v)}`) || /^(GITHUB_TOKEN|GHCR_TOKEN|GH_TOKEN)$/.test(k))
+          problems.push(`${id}: runs Trivy with a token in its environment (${k})`);
       }
     }
     steps.forEach((step, i) => {
-      if (repoOf(step.uses) === PINS.githubRuntime.repository) problems.push(`${id} step ${i + 1}: exports ACTIONS_RUNTIME_TOKEN to the Trivy steps`);
+      if (repoOf(step.uses) === PINS.githubRuntime.repository)
+        problems.push(`${id} step ${i + 1}: exports ACTIONS_RUNTIME_TOKEN to the Trivy steps`);
       if (repoOf(step.uses) === PINS.checkout.repository && step.with?.['persist-credentials'] !== false) {
-        problems.push(`${id} step ${i + 1}: checkout keeps the token in .git/config where Trivy can read it (persist-credentials: false)`);
+        problems.push(
+          `${id} step ${i + 1}: checkout keeps the token in .git/config where Trivy can read it (persist-credentials: false)`,
+        );
       }
     });
   }
@@ -65,5 +83,6 @@ export function policyViolations(workflow: { env?: Record<string, unknown>; jobs
 
 export function assertPolicy(workflow: Record<string, unknown>, file: string): void {
   const problems = policyViolations(workflow as never);
-  if (problems.length) throw new Error(`${file} would break the workflow rules:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length)
+    throw new Error(`${file} would break the workflow rules:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }

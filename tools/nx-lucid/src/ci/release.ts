@@ -27,7 +27,17 @@ export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown>
   const login =
     input.registry === 'ghcr.io'
       ? []
-      : [{ name: `Log in to ${input.registry}`, uses: ACTIONS.login, with: { registry: input.registry, username: '${{ secrets.LUCID_REGISTRY_USERNAME }}', password: '${{ secrets.LUCID_REGISTRY_PASSWORD }}' } }];
+      : [
+          {
+            name: `Log in to ${input.registry}`,
+            uses: ACTIONS.login,
+            with: {
+              registry: input.registry,
+              username: '${{ secrets.LUCID_REGISTRY_USERNAME }}',
+              password: '${{ secrets.LUCID_REGISTRY_PASSWORD }}',
+            },
+          },
+        ];
   const publish: Job = {
     name: 'publish ${{ github.ref_name }}',
     'runs-on': input.runner,
@@ -36,7 +46,12 @@ export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown>
     permissions: { contents: 'read', packages: 'write' },
     steps: [
       checkout({ fullHistory: true }),
-      { name: 'Project and version from the tag', id: 'tag', env: { TAG: '${{ github.ref_name }}', KNOWN_PROJECTS: services.join(' ') }, run: RELEASE_PARSE_SCRIPT },
+      {
+        name: 'Project and version from the tag',
+        id: 'tag',
+        env: { TAG: '${{ github.ref_name }}', KNOWN_PROJECTS: services.join(' ') },
+        run: RELEASE_PARSE_SCRIPT,
+      },
       ...setupNode(input),
       ...login,
       {

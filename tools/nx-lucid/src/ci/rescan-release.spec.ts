@@ -11,7 +11,15 @@ import { ISSUES_SCRIPT, RESCAN_SCRIPT } from './rescan';
 import { ciInput } from './test-support';
 import { generateWorkflows, RELEASE_WORKFLOW, RESCAN_WORKFLOW } from './workflows';
 
-type Step = { name?: string; id?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Step = {
+  name?: string;
+  id?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+};
 type Job = { permissions: Record<string, string>; steps: Step[]; needs?: string[]; if?: string };
 
 let dir: string;
@@ -33,7 +41,13 @@ function runScript(script: string, env: Record<string, string>, stubs: Record<st
     encoding: 'utf8',
   });
   const calls = existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') : [];
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls, output: readFileSync(join(dir, 'out'), 'utf8') };
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    calls,
+    output: readFileSync(join(dir, 'out'), 'utf8'),
+  };
 }
 
 describe('daily re-scan workflow', () => {
@@ -50,14 +64,23 @@ describe('daily re-scan workflow', () => {
     // Fresh DB: downloaded every run, never restored from the Actions cache.
     expect(jobs.scan.steps.some((s) => s.uses === ACTIONS.cache)).toBe(false);
     expect(jobs.scan.steps.find((s) => s.run?.startsWith('trivy image --download-db-only'))!.if).toBeUndefined();
-    expect(jobs.scan.steps.find((s) => s.id === 'rescan')!.env).toMatchObject({ IMAGE_PREFIX: 'ghcr.io/hamigames/lucid', SCAN_TARGET: 'scan' });
-    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toContain('published-redis');
+    expect(jobs.scan.steps.find((s) => s.id === 'rescan')!.env).toMatchObject({
+      IMAGE_PREFIX: 'ghcr.io/hamigames/lucid',
+      SCAN_TARGET: 'scan',
+    });
+    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toContain(
+      'published-redis',
+    );
   });
 
   it('the scan script runs `nx run <svc>:scan --imageRef=<registry>/<repo>/<svc>:latest` for every service and records each outcome', () => {
-    const r = runScript(RESCAN_SCRIPT, { SERVICES: 'auth-service redis', SCAN_TARGET: 'scan', IMAGE_PREFIX: 'ghcr.io/hamigames/lucid' }, {
-      npx: 'case "$*" in *redis*) exit 1;; esac; exit 0',
-    });
+    const r = runScript(
+      RESCAN_SCRIPT,
+      { SERVICES: 'auth-service redis', SCAN_TARGET: 'scan', IMAGE_PREFIX: 'ghcr.io/hamigames/lucid' },
+      {
+        npx: 'case "$*" in *redis*) exit 1;; esac; exit 0',
+      },
+    );
     expect(r.status).toBe(0);
     expect(r.calls).toEqual([
       'npx nx run auth-service:scan --imageRef=ghcr.io/hamigames/lucid/auth-service:latest --exclude-task-dependencies --skip-nx-cache',
@@ -81,13 +104,23 @@ describe('daily re-scan workflow', () => {
 fi
 if [ "$1 $2" = "issue create" ] || [ "$1 $2" = "issue edit" ]; then cp body.md "body-$3-$RANDOM.md" 2>/dev/null; cat body.md >> bodies; fi
 exit 0`;
-    const r = runScript(ISSUES_SCRIPT, { OUTPUT_ROOT: 'dist/containers', IMAGE_PREFIX: 'ghcr.io/hamigames/lucid', RUN_URL: 'https://example/run/1' }, { gh });
+    const r = runScript(
+      ISSUES_SCRIPT,
+      { OUTPUT_ROOT: 'dist/containers', IMAGE_PREFIX: 'ghcr.io/hamigames/lucid', RUN_URL: 'https://example/run/1' },
+      { gh },
+    );
     expect(r.status).toBe(0);
     const calls = r.calls.filter((c) => !c.startsWith('gh issue list'));
     expect(calls[0]).toMatch(/^gh label create lucid-rescan /);
-    expect(calls).toContain('gh issue close 9 --comment Passes the gate again on ' + new Date().toISOString().slice(0, 10) + ': https://example/run/1');
+    expect(calls).toContain(
+      'gh issue close 9 --comment Passes the gate again on ' +
+        new Date().toISOString().slice(0, 10) +
+        ': https://example/run/1',
+    );
     expect(calls).toContain('gh issue edit 7 --body-file body.md');
-    expect(calls).toContain('gh issue create --title Published image redis:latest fails the scan gate --label lucid-rescan --body-file body.md');
+    expect(calls).toContain(
+      'gh issue create --title Published image redis:latest fails the scan gate --label lucid-rescan --body-file body.md',
+    );
     const bodies = readFileSync(join(dir, 'bodies'), 'utf8');
     expect(bodies).toContain('| CVE-2026-1 | CRITICAL |');
     expect(bodies).toContain('The scan itself failed'); // mongodb has no summary
@@ -101,7 +134,10 @@ describe('release workflow', () => {
     const wf = parse(text) as { on: any; jobs: { publish: Job } };
     expect(wf.on).toEqual({ push: { tags: ['*@[0-9]+.[0-9]+.[0-9]+', '*@[0-9]+.[0-9]+.[0-9]+-*'] } });
     expect(wf.jobs.publish.permissions).toEqual({ contents: 'read', packages: 'write' });
-    expect(wf.jobs.publish.steps.at(-1)).toMatchObject({ run: 'npx nx release publish --projects="$PROJECT" --verbose', env: { PROJECT: '${{ steps.tag.outputs.project }}', GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' } });
+    expect(wf.jobs.publish.steps.at(-1)).toMatchObject({
+      run: 'npx nx release publish --projects="$PROJECT" --verbose',
+      env: { PROJECT: '${{ steps.tag.outputs.project }}', GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' },
+    });
     expect(text).not.toMatch(/trivy|container-build/i);
   });
 
@@ -123,10 +159,20 @@ describe('dependabot config', () => {
   it('a github-actions entry; other ecosystems already there are kept; a broken file is refused', () => {
     const fresh = parse(generateDependabot()) as { version: number; updates: Array<Record<string, unknown>> };
     expect(fresh.version).toBe(2);
-    expect(fresh.updates).toEqual([expect.objectContaining({ 'package-ecosystem': 'github-actions', directory: '/', schedule: { interval: 'weekly' } })]);
-    const existing = 'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule: { interval: daily }\n  - package-ecosystem: github-actions\n    directory: /old\n';
+    expect(fresh.updates).toEqual([
+      expect.objectContaining({
+        'package-ecosystem': 'github-actions',
+        directory: '/',
+        schedule: { interval: 'weekly' },
+      }),
+    ]);
+    const existing =
+      'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule: { interval: daily }\n  - package-ecosystem: github-actions\n    directory: /old\n';
     const merged = parse(generateDependabot(existing)) as typeof fresh;
-    expect(merged.updates.map((u) => [u['package-ecosystem'], u.directory])).toEqual([['github-actions', '/'], ['npm', '/']]);
+    expect(merged.updates.map((u) => [u['package-ecosystem'], u.directory])).toEqual([
+      ['github-actions', '/'],
+      ['npm', '/'],
+    ]);
     expect(generateDependabot(generateDependabot(existing))).toBe(generateDependabot(existing));
     expect(() => generateDependabot('version: 1\n')).toThrow(/version 2 Dependabot config/);
   });

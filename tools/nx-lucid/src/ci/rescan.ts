@@ -8,7 +8,16 @@
  */
 import type { CiWorkflowInput, Job } from './input';
 import { ACTIONS } from './pins';
-import { checkout, handoffKey, restoreHandoff, saveHandoff, sarifUploads, scanSummaryStep, setupNode, trivySteps } from './steps';
+import {
+  checkout,
+  handoffKey,
+  restoreHandoff,
+  saveHandoff,
+  sarifUploads,
+  scanSummaryStep,
+  setupNode,
+  trivySteps,
+} from './steps';
 
 export const RESCAN_LABEL = 'lucid-rescan';
 /** Per service: `pass` or `fail`, written by the scan job, read by the report job. */
@@ -53,7 +62,10 @@ done`;
 
 export function rescanWorkflow(input: CiWorkflowInput): Record<string, unknown> {
   const imagePrefix = `${input.registry}/${input.repository}`;
-  const matrix = { 'fail-fast': false, matrix: { include: input.phases.map((p) => ({ phase: p.phase, services: p.services.join(' ') })) } };
+  const matrix = {
+    'fail-fast': false,
+    matrix: { include: input.phases.map((p) => ({ phase: p.phase, services: p.services.join(' ') })) },
+  };
   const allServices = input.phases.flatMap((p) => p.services);
   const scan: Job = {
     name: 're-scan phase ${{ matrix.phase }} (latest)',
@@ -66,7 +78,13 @@ export function rescanWorkflow(input: CiWorkflowInput): Record<string, unknown> 
       checkout(),
       ...setupNode(input),
       ...(input.registry === 'ghcr.io'
-        ? [{ name: 'Log in to ghcr.io (read-only token: pull only)', uses: ACTIONS.login, with: { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' } }]
+        ? [
+            {
+              name: 'Log in to ghcr.io (read-only token: pull only)',
+              uses: ACTIONS.login,
+              with: { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' },
+            },
+          ]
         : []),
       ...trivySteps(input, { freshDb: true }),
       {
@@ -76,8 +94,20 @@ export function rescanWorkflow(input: CiWorkflowInput): Record<string, unknown> 
         run: RESCAN_SCRIPT,
       },
       scanSummaryStep(input),
-      saveHandoff('Hand the reports to the report job', `${RESCAN_RESULTS}\n${input.outputRoot}/*/scan`, handoffKey('scan', 'rescan-phase-${{ matrix.phase }}'), '!cancelled()'),
-      { name: 'Fail the run when a published image fails the gate', if: "steps.rescan.outputs.failed == '1'", run: 'echo "::error::a published image fails the scan gate (see the issues labelled ' + RESCAN_LABEL + ')"; exit 1' },
+      saveHandoff(
+        'Hand the reports to the report job',
+        `${RESCAN_RESULTS}\n${input.outputRoot}/*/scan`,
+        handoffKey('scan', 'rescan-phase-${{ matrix.phase }}'),
+        '!cancelled()',
+      ),
+      {
+        name: 'Fail the run when a published image fails the gate',
+        if: "steps.rescan.outputs.failed == '1'",
+        run:
+          'echo "::error::a published image fails the scan gate (see the issues labelled ' +
+          RESCAN_LABEL +
+          ')"; exit 1',
+      },
     ],
   };
   const report: Job = {
@@ -90,7 +120,11 @@ export function rescanWorkflow(input: CiWorkflowInput): Record<string, unknown> 
     strategy: matrix,
     steps: [
       checkout(),
-      restoreHandoff('Reports of this run', `${RESCAN_RESULTS}\n${input.outputRoot}/*/scan`, handoffKey('scan', 'rescan-phase-${{ matrix.phase }}')),
+      restoreHandoff(
+        'Reports of this run',
+        `${RESCAN_RESULTS}\n${input.outputRoot}/*/scan`,
+        handoffKey('scan', 'rescan-phase-${{ matrix.phase }}'),
+      ),
       ...sarifUploads(input, allServices, { category: (s) => `published-${s}` }),
       {
         name: 'Open, update or close one issue per service',

@@ -11,7 +11,11 @@ export const TRIVY_DB_DIR = '.lucid/trivy-db';
 export const checkout = (opts: { fullHistory: boolean; ref?: string } = { fullHistory: false }): Step => ({
   name: opts.fullHistory ? 'Check out with full history (affected compares commits)' : 'Check out',
   uses: ACTIONS.checkout,
-  with: { ...(opts.fullHistory ? { 'fetch-depth': 0 } : {}), ...(opts.ref ? { ref: opts.ref } : {}), 'persist-credentials': false },
+  with: {
+    ...(opts.fullHistory ? { 'fetch-depth': 0 } : {}),
+    ...(opts.ref ? { ref: opts.ref } : {}),
+    'persist-credentials': false,
+  },
 });
 
 export const setShas = (input: CiWorkflowInput): Step => ({
@@ -41,7 +45,9 @@ export function remoteCacheEnv(input: CiWorkflowInput, access: 'read' | 'read-wr
     };
   }
   if (input.remoteCache === 'nx-cloud') {
-    return { NX_CLOUD_ACCESS_TOKEN: `\${{ secrets.${access === 'read-write' ? 'NX_CLOUD_ACCESS_TOKEN' : 'NX_CLOUD_READ_TOKEN'} }}` };
+    return {
+      NX_CLOUD_ACCESS_TOKEN: `\${{ secrets.${access === 'read-write' ? 'NX_CLOUD_ACCESS_TOKEN' : 'NX_CLOUD_READ_TOKEN'} }}`,
+    };
   }
   return {};
 }
@@ -75,7 +81,11 @@ export function trivySteps(input: CiWorkflowInput, opts: { freshDb: boolean } = 
   });
   if (opts.freshDb) return [install, download()];
   return [
-    { name: 'Trivy DB cache key (UTC day)', id: 'trivy-day', run: 'echo "day=$(date -u +%Y-%m-%d)" >> "$GITHUB_OUTPUT"' },
+    {
+      name: 'Trivy DB cache key (UTC day)',
+      id: 'trivy-day',
+      run: 'echo "day=$(date -u +%Y-%m-%d)" >> "$GITHUB_OUTPUT"',
+    },
     {
       name: 'Restore the Trivy DB of the day',
       id: 'trivy-db',
@@ -88,7 +98,8 @@ export function trivySteps(input: CiWorkflowInput, opts: { freshDb: boolean } = 
 }
 
 /** Build outputs handed from one job of this run to the next through the Actions cache (no artifact action is pinned). */
-export const handoffKey = (what: 'build' | 'scan', suffix: string) => `lucid-${what}-\${{ github.run_id }}-\${{ github.run_attempt }}-${suffix}`;
+export const handoffKey = (what: 'build' | 'scan', suffix: string) =>
+  `lucid-${what}-\${{ github.run_id }}-\${{ github.run_attempt }}-${suffix}`;
 
 export function saveHandoff(name: string, path: string, key: string, condition?: string): Step {
   return { name, if: condition, uses: ACTIONS.cacheSave, with: { path, key } };
@@ -111,7 +122,11 @@ export function scanSummaryStep(input: CiWorkflowInput): Step {
  * One upload per service, each with its own category: a Code Scanning analysis replaces the previous one of the
  * same category, so a shared category would close the alerts of every service this run did not scan.
  */
-export function sarifUploads(input: CiWorkflowInput, services: string[], opts: { condition?: string; category: (s: string) => string }): Step[] {
+export function sarifUploads(
+  input: CiWorkflowInput,
+  services: string[],
+  opts: { condition?: string; category: (s: string) => string },
+): Step[] {
   return services.map((service) => {
     const report = `${input.outputRoot}/${service}/scan/report.sarif`;
     return {
@@ -130,6 +145,10 @@ export function isolationJob(input: CiWorkflowInput): Job | null {
     'runs-on': input.runner,
     'timeout-minutes': 15,
     permissions: { contents: 'read' },
-    steps: [checkout(), ...setupNode(input), { name: 'Isolation rules over the project graph', run: `npx nx run ${input.isolationTask}` }],
+    steps: [
+      checkout(),
+      ...setupNode(input),
+      { name: 'Isolation rules over the project graph', run: `npx nx run ${input.isolationTask}` },
+    ],
   };
 }

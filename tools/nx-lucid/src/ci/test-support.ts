@@ -38,4 +38,3 @@ export const VARIANTS: Array<Partial<CiWorkflowInput>> = [
   { isolationTask: null, registry: 'registry.example.com', remoteCache: 'none' },
   { affected: 'nx', remoteCache: 'nx-cloud' },
 ];
-

@@ -18,28 +18,55 @@ import {
 } from './workflows';
 import { ciInput, VARIANTS } from './test-support';
 
-type Step = { name?: string; id?: string; uses?: string; run?: string; if?: string; shell?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-type Job = { name: string; if?: string; permissions?: Record<string, string>; needs?: string[]; steps: Step[]; strategy?: { matrix: any }; 'runs-on': string; outputs?: Record<string, string> };
-type Workflow = { on: any; env: Record<string, string>; permissions: Record<string, string>; jobs: Record<string, Job> };
-
+type Step = {
+  name?: string;
+  id?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  shell?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+};
+type Job = {
+  name: string;
+  if?: string;
+  permissions?: Record<string, string>;
+  needs?: string[];
+  steps: Step[];
+  strategy?: { matrix: any };
+  'runs-on': string;
+  outputs?: Record<string, string>;
+};
+type Workflow = {
+  on: any;
+  env: Record<string, string>;
+  permissions: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 
 const wf = (over: Partial<CiWorkflowInput>, file: string) => parse(generateWorkflows(ciInput(over))[file]) as Workflow;
 const step = (job: Job, pred: (s: Step) => boolean) => job.steps.find(pred)!;
 
 describe('generated workflows', () => {
-  it.each(VARIANTS.map((v) => [JSON.stringify(v), v]))('pass the action-validator schema and the workflow rules: %s', (_l, variant) => {
-    const files = generateWorkflows(ciInput(variant));
-    expect(Object.keys(files).sort()).toEqual([...WORKFLOW_FILES].sort());
-    for (const text of Object.values(files)) {
-      expect(validateWorkflow(text).errors).toEqual([]);
-      expect(policyViolations(parse(text))).toEqual([]);
-    }
-  });
+  it.each(VARIANTS.map((v) => [JSON.stringify(v), v]))(
+    'pass the action-validator schema and the workflow rules: %s',
+    (_l, variant) => {
+      const files = generateWorkflows(ciInput(variant));
+      expect(Object.keys(files).sort()).toEqual([...WORKFLOW_FILES].sort());
+      for (const text of Object.values(files)) {
+        expect(validateWorkflow(text).errors).toEqual([]);
+        expect(policyViolations(parse(text))).toEqual([]);
+      }
+    },
+  );
 
   it('the validator is a real one: it rejects a mangled copy of our own workflow', () => {
     const text = generateWorkflows(ciInput({ sequentialPhases: true }))[CONTAINERS_WORKFLOW];
     expect(validateWorkflow(text.replace('      - push-1\n', '      - push-9\n')).errors).not.toEqual([]);
-    expect(validateWorkflow(text.replace(/runs-on: ubuntu-24.04\n/g, 'runs-onn: ubuntu-24.04\n')).errors).not.toEqual([]);
+    expect(validateWorkflow(text.replace(/runs-on: ubuntu-24.04\n/g, 'runs-onn: ubuntu-24.04\n')).errors).not.toEqual(
+      [],
+    );
   });
 
   it('every uses: carries its release as a comment', () => {
@@ -53,7 +80,8 @@ describe('generated workflows', () => {
   it('push workflow: plan → build → scan → report + push, each phase job on the dynamic matrix of affected phases', () => {
     const { jobs } = wf({}, CONTAINERS_WORKFLOW);
     expect(Object.keys(jobs)).toEqual(['plan', 'isolation', 'build', 'scan', 'report', 'push']);
-    for (const id of ['build', 'scan', 'report', 'push']) expect(jobs[id].strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
+    for (const id of ['build', 'scan', 'report', 'push'])
+      expect(jobs[id].strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
     expect(jobs.build.if).toBe("needs.plan.outputs.any == 'true'");
     expect(jobs.build.needs).toEqual(['plan', 'isolation']);
     expect(jobs.scan.needs).toEqual(['plan', 'build']);
@@ -61,7 +89,9 @@ describe('generated workflows', () => {
     expect(step(jobs.plan, (s) => s.run?.includes('affected') ?? false).run).toBe(
       'npm run -s lucid -- affected --base="$NX_BASE" --head="$NX_HEAD" --json > "$AFFECTED_FILE"',
     );
-    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).run).toContain('npx nx run-many -t container-build --projects="$PROJECTS" --parallel="$PARALLEL"');
+    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).run).toContain(
+      'npx nx run-many -t container-build --projects="$PROJECTS" --parallel="$PARALLEL"',
+    );
     expect(step(jobs.scan, (s) => s.run?.includes('run-many') ?? false).run).toBe(
       'npx nx run-many -t scan container-verify --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies',
     );
@@ -70,8 +100,14 @@ describe('generated workflows', () => {
     );
     // The outputs travel through the Actions cache under one key per run attempt and phase.
     const saved = step(jobs.build, (s) => s.uses === ACTIONS.cacheSave).with!;
-    expect(saved).toEqual({ path: 'dist/containers', key: 'lucid-build-${{ github.run_id }}-${{ github.run_attempt }}-phase-${{ matrix.phase }}' });
-    expect(step(jobs.push, (s) => s.uses === ACTIONS.cacheRestore).with).toEqual({ ...saved, 'fail-on-cache-miss': true });
+    expect(saved).toEqual({
+      path: 'dist/containers',
+      key: 'lucid-build-${{ github.run_id }}-${{ github.run_attempt }}-phase-${{ matrix.phase }}',
+    });
+    expect(step(jobs.push, (s) => s.uses === ACTIONS.cacheRestore).with).toEqual({
+      ...saved,
+      'fail-on-cache-miss': true,
+    });
     // SARIF even when the gate failed, from a job that cannot push.
     expect(jobs.report.if).toBe("!cancelled() && needs.scan.result != 'skipped'");
     expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual(
@@ -87,21 +123,31 @@ describe('generated workflows', () => {
     expect(jobs.report.permissions).toEqual({ contents: 'read', 'security-events': 'write' });
     expect(jobs.scan.steps.some((s) => s.uses === ACTIONS.githubRuntime)).toBe(false);
     expect(jobs.build.steps.some((s) => s.uses === ACTIONS.githubRuntime)).toBe(true);
-    expect(jobs.build.steps.some((s) => s.uses === ACTIONS.setupTrivy || /trivy|-t scan/.test(s.run ?? ''))).toBe(false);
+    expect(jobs.build.steps.some((s) => s.uses === ACTIONS.setupTrivy || /trivy|-t scan/.test(s.run ?? ''))).toBe(
+      false,
+    );
     expect(jobs.push.steps.some((s) => s.uses === ACTIONS.setupTrivy || /trivy|-t scan/.test(s.run ?? ''))).toBe(false);
     // The token goes to the push step only, as GHCR_TOKEN (sent to ghcr.io only by the push executor).
-    const withToken = Object.entries(jobs).flatMap(([id, j]) => j.steps.filter((s) => JSON.stringify(s.env ?? {}).includes('GITHUB_TOKEN')).map((s) => `${id}: ${s.name}`));
+    const withToken = Object.entries(jobs).flatMap(([id, j]) =>
+      j.steps.filter((s) => JSON.stringify(s.env ?? {}).includes('GITHUB_TOKEN')).map((s) => `${id}: ${s.name}`),
+    );
     expect(withToken).toEqual(['push: Push phase ${{ matrix.phase }} by digest']);
-    for (const j of Object.values(jobs)) for (const s of j.steps.filter((x) => x.uses === ACTIONS.checkout)) expect(s.with!['persist-credentials']).toBe(false);
+    for (const j of Object.values(jobs))
+      for (const s of j.steps.filter((x) => x.uses === ACTIONS.checkout))
+        expect(s.with!['persist-credentials']).toBe(false);
   });
 
   it('Trivy: setup-trivy v0.3.1 at an explicit version, DB cached per UTC day; compromised or floating versions refused', () => {
     const scan = wf({}, CONTAINERS_WORKFLOW).jobs.scan;
     expect(step(scan, (s) => s.uses === ACTIONS.setupTrivy).with).toEqual({ version: 'v0.74.0', cache: true });
     expect(ACTIONS.setupTrivy).toBe('aquasecurity/setup-trivy@81e514348e19b6112ce2a7e3ecbafe19c1e1f567');
-    expect(step(scan, (s) => s.uses === ACTIONS.cache).with).toEqual({ path: '.lucid/trivy-db', key: 'trivy-db-${{ steps.trivy-day.outputs.day }}' });
+    expect(step(scan, (s) => s.uses === ACTIONS.cache).with).toEqual({
+      path: '.lucid/trivy-db',
+      key: 'trivy-db-${{ steps.trivy-day.outputs.day }}',
+    });
     expect(step(scan, (s) => s.id === 'trivy-day').run).toContain('date -u +%Y-%m-%d');
-    for (const v of ['v0.69.4', 'v0.69.5', 'v0.69.6']) expect(() => generateWorkflows(ciInput({ trivyVersion: v }))).toThrow(/compromised/);
+    for (const v of ['v0.69.4', 'v0.69.5', 'v0.69.6'])
+      expect(() => generateWorkflows(ciInput({ trivyVersion: v }))).toThrow(/compromised/);
     expect(() => generateWorkflows(ciInput({ trivyVersion: 'latest' }))).toThrow(/explicit release/);
   });
 
@@ -114,7 +160,9 @@ describe('generated workflows', () => {
     expect(text).not.toContain(ACTIONS.login);
     expect(text).not.toContain('READ_WRITE');
     expect(jobs.report.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
-    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).env).toMatchObject({ NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_CACHE_READ_TOKEN }}' });
+    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).env).toMatchObject({
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_CACHE_READ_TOKEN }}',
+    });
   });
 
   it('remote cache: read-write only in the default-branch build job; Nx Cloud when chosen; nothing when none', () => {
@@ -127,8 +175,12 @@ describe('generated workflows', () => {
     );
     const cloud = wf({ remoteCache: 'nx-cloud' }, CONTAINERS_WORKFLOW);
     expect(cloud.env.NX_NO_CLOUD).toBeUndefined();
-    expect(step(cloud.jobs.build, (s) => s.run?.includes('run-many') ?? false).env!.NX_CLOUD_ACCESS_TOKEN).toBe('${{ secrets.NX_CLOUD_ACCESS_TOKEN }}');
-    expect(step(cloud.jobs.scan, (s) => s.run?.includes('run-many') ?? false).env!.NX_CLOUD_ACCESS_TOKEN).toBe('${{ secrets.NX_CLOUD_READ_TOKEN }}');
+    expect(step(cloud.jobs.build, (s) => s.run?.includes('run-many') ?? false).env!.NX_CLOUD_ACCESS_TOKEN).toBe(
+      '${{ secrets.NX_CLOUD_ACCESS_TOKEN }}',
+    );
+    expect(step(cloud.jobs.scan, (s) => s.run?.includes('run-many') ?? false).env!.NX_CLOUD_ACCESS_TOKEN).toBe(
+      '${{ secrets.NX_CLOUD_READ_TOKEN }}',
+    );
     const none = generateWorkflows(ciInput({ remoteCache: 'none' }))[CONTAINERS_WORKFLOW];
     expect(none).not.toMatch(/NX_SELF_HOSTED|NX_CLOUD_ACCESS/);
     expect((parse(none) as Workflow).env.NX_NO_CLOUD).toBe('true');
@@ -136,19 +188,32 @@ describe('generated workflows', () => {
 
   it('sequential phases: one chain per phase; a phase with nothing affected is skipped without stopping the next', () => {
     const { jobs } = wf({ sequentialPhases: true }, CONTAINERS_WORKFLOW);
-    expect(Object.keys(jobs)).toEqual(['plan', 'isolation', ...[1, 2, 4].flatMap((n) => [`build-${n}`, `scan-${n}`, `report-${n}`, `push-${n}`])]);
+    expect(Object.keys(jobs)).toEqual([
+      'plan',
+      'isolation',
+      ...[1, 2, 4].flatMap((n) => [`build-${n}`, `scan-${n}`, `report-${n}`, `push-${n}`]),
+    ]);
     expect(jobs['build-1'].needs).toEqual(['plan', 'isolation']);
     expect(jobs['build-2'].needs).toEqual(['plan', 'isolation', 'push-1']);
-    expect(jobs['build-4'].if).toBe("always() && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') && needs.plan.outputs.phase_4 != ''");
-    expect(step(jobs['build-4'], (s) => s.run?.includes('run-many') ?? false).env).toMatchObject({ PROJECTS: '${{ needs.plan.outputs.phase_4 }}', PARALLEL: '3' });
-    expect(jobs['report-2'].steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual(['container-api-gateway']);
+    expect(jobs['build-4'].if).toBe(
+      "always() && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') && needs.plan.outputs.phase_4 != ''",
+    );
+    expect(step(jobs['build-4'], (s) => s.run?.includes('run-many') ?? false).env).toMatchObject({
+      PROJECTS: '${{ needs.plan.outputs.phase_4 }}',
+      PARALLEL: '3',
+    });
+    expect(jobs['report-2'].steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual([
+      'container-api-gateway',
+    ]);
   });
 
   it('native arm64: each platform built and scanned on its own runner, then one index per service merged from them and pushed', () => {
     const { jobs } = wf({ arm64: 'native' }, CONTAINERS_WORKFLOW);
     expect(jobs.build['runs-on']).toBe('${{ matrix.runner }}');
     expect(jobs.build.steps.some((s) => s.uses === ACTIONS.setupQemu)).toBe(false);
-    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).env!.LUCID_PLATFORMS).toBe('${{ matrix.platform }}');
+    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).env!.LUCID_PLATFORMS).toBe(
+      '${{ matrix.platform }}',
+    );
     expect(step(jobs.build, (s) => s.uses === ACTIONS.cacheSave).with!.path).toBe('dist/containers-${{ matrix.arch }}');
     expect(jobs.push.strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.phases) }}');
     expect(jobs.push.steps.filter((s) => s.uses === ACTIONS.cacheRestore).map((s) => s.with!.path)).toEqual([
@@ -160,17 +225,28 @@ describe('generated workflows', () => {
     expect(step(jobs.push, (s) => s.run?.includes('merge-platforms') ?? false).run).toBe(
       'npm run -s lucid -- merge-platforms --projects="$PROJECTS" --into=dist/containers --from=dist/containers-amd64 --from=dist/containers-arm64',
     );
-    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toContain('container-redis-arm64');
-    expect(() => generateWorkflows(ciInput({ arm64: 'native', platforms: ['linux/amd64', 'linux/s390x'] }))).toThrow(/no runner for linux\/s390x/);
+    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toContain(
+      'container-redis-arm64',
+    );
+    expect(() => generateWorkflows(ciInput({ arm64: 'native', platforms: ['linux/amd64', 'linux/s390x'] }))).toThrow(
+      /no runner for linux\/s390x/,
+    );
   });
 
   it('workflow_dispatch: platforms and force-rebuild (every service of each phase, no Nx cache)', () => {
     const { on, env, jobs } = wf({}, CONTAINERS_WORKFLOW);
     expect(on.push).toEqual({ branches: ['main'] });
     expect(on.workflow_dispatch.inputs['force-rebuild']).toMatchObject({ type: 'boolean', default: false });
-    expect(env).toMatchObject({ LUCID_ENGINE: 'buildx', LUCID_PLATFORMS: "${{ inputs.platforms || 'linux/amd64,linux/arm64' }}" });
-    expect(step(jobs.plan, (s) => s.id === 'plan').env!.FORCE_REBUILD).toBe("${{ inputs.force-rebuild && 'true' || 'false' }}");
-    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).run).toContain("${{ inputs.force-rebuild && '--skip-nx-cache' || '' }}");
+    expect(env).toMatchObject({
+      LUCID_ENGINE: 'buildx',
+      LUCID_PLATFORMS: "${{ inputs.platforms || 'linux/amd64,linux/arm64' }}",
+    });
+    expect(step(jobs.plan, (s) => s.id === 'plan').env!.FORCE_REBUILD).toBe(
+      "${{ inputs.force-rebuild && 'true' || 'false' }}",
+    );
+    expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).run).toContain(
+      "${{ inputs.force-rebuild && '--skip-nx-cache' || '' }}",
+    );
   });
 
   it('refuses inputs that would make a broken or unsafe workflow', () => {
@@ -181,7 +257,9 @@ describe('generated workflows', () => {
   });
 
   it('records the generator options in the header', () => {
-    const text = generateWorkflows(ciInput({ generatorOptions: { parallel: 5, sequentialPhases: true } }))[CONTAINERS_WORKFLOW];
+    const text = generateWorkflows(ciInput({ generatorOptions: { parallel: 5, sequentialPhases: true } }))[
+      CONTAINERS_WORKFLOW
+    ];
     expect(readRecordedOptions(text)).toEqual({ parallel: 5, sequentialPhases: true });
     expect(readRecordedOptions('name: x\n')).toBeNull();
   });
@@ -197,20 +275,32 @@ describe('the plan job run for real (node, as `shell: node {0}` runs it)', () =>
     writeFileSync(join(dir, 'affected.json'), JSON.stringify(affected));
     writeFileSync(join(dir, 'out'), '');
     const stepEnv = { ...planStep.env!, AFFECTED_FILE: join(dir, 'affected.json'), FORCE_REBUILD: 'false', ...env };
-    execFileSync(process.execPath, [join(dir, 'script.js')], { env: { PATH: process.env.PATH!, GITHUB_OUTPUT: join(dir, 'out'), ...stepEnv } });
-    return Object.fromEntries(readFileSync(join(dir, 'out'), 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    execFileSync(process.execPath, [join(dir, 'script.js')], {
+      env: { PATH: process.env.PATH!, GITHUB_OUTPUT: join(dir, 'out'), ...stepEnv },
+    });
+    return Object.fromEntries(
+      readFileSync(join(dir, 'out'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
   }
   // Exactly what `lucid affected --json` prints (bin/lucid.ts runAffected).
   const lucidJson = (names: string[]) => ({
     base: 'origin/main',
     head: 'HEAD',
     changedFiles: ['libs/tron-common/src/tron_common/x.py'],
-    affected: names.map((name): AffectedProject => ({ name, reason: { files: ['libs/tron-common/src/tron_common/x.py'] } } as AffectedProject)),
+    affected: names.map(
+      (name): AffectedProject =>
+        ({ name, reason: { files: ['libs/tron-common/src/tron_common/x.py'] } }) as AffectedProject,
+    ),
   });
 
   it('starts jobs only for phases with affected services', () => {
     const out = runPlan({}, lucidJson(['tron-client', 'tron-staking']));
-    expect(JSON.parse(out.matrix)).toEqual({ include: [{ phase: 4, parallel: 2, projects: 'tron-client,tron-staking' }] });
+    expect(JSON.parse(out.matrix)).toEqual({
+      include: [{ phase: 4, parallel: 2, projects: 'tron-client,tron-staking' }],
+    });
     expect(out).toMatchObject({ any: 'true', phase_1: '', phase_2: '', phase_4: 'tron-client,tron-staking' });
   });
 
@@ -230,8 +320,12 @@ describe('the plan job run for real (node, as `shell: node {0}` runs it)', () =>
   });
 
   it('affected: nx reads `nx show projects --affected --json` (an array); force-rebuild takes every service', () => {
-    expect(JSON.parse(runPlan({ affected: 'nx' }, ['api-gateway', 'some-lib']).matrix).include).toEqual([{ phase: 2, parallel: 1, projects: 'api-gateway' }]);
-    expect(JSON.parse(runPlan({}, {}, { FORCE_REBUILD: 'true' }).matrix).include.map((m: { phase: number }) => m.phase)).toEqual([1, 2, 4]);
+    expect(JSON.parse(runPlan({ affected: 'nx' }, ['api-gateway', 'some-lib']).matrix).include).toEqual([
+      { phase: 2, parallel: 1, projects: 'api-gateway' },
+    ]);
+    expect(
+      JSON.parse(runPlan({}, {}, { FORCE_REBUILD: 'true' }).matrix).include.map((m: { phase: number }) => m.phase),
+    ).toEqual([1, 2, 4]);
   });
 });
 
@@ -239,18 +333,34 @@ describe('phases from project tags', () => {
   const p = (name: string, tags: string[], hasDockerfile = true) => ({ name, tags, hasDockerfile });
 
   it('groups Dockerfile projects by phase tag, ignores libraries, reports untagged services', () => {
-    const layout = phasesFromProjects([p('b', ['phase:2']), p('a', ['phase:2', 'scope:x']), p('c', ['phase:10']), p('lib', ['phase:1'], false), p('loose', [])]);
-    expect(layout).toEqual({ phases: [{ phase: 2, services: ['a', 'b'] }, { phase: 10, services: ['c'] }], untagged: ['loose'] });
+    const layout = phasesFromProjects([
+      p('b', ['phase:2']),
+      p('a', ['phase:2', 'scope:x']),
+      p('c', ['phase:10']),
+      p('lib', ['phase:1'], false),
+      p('loose', []),
+    ]);
+    expect(layout).toEqual({
+      phases: [
+        { phase: 2, services: ['a', 'b'] },
+        { phase: 10, services: ['c'] },
+      ],
+      untagged: ['loose'],
+    });
   });
 
   it('rejects malformed and duplicate phase tags with the project named', () => {
-    expect(() => phasesFromProjects([p('x', ['phase:one'])])).toThrow(/x: phase tag "phase:one" is not phase:<positive integer>/);
+    expect(() => phasesFromProjects([p('x', ['phase:one'])])).toThrow(
+      /x: phase tag "phase:one" is not phase:<positive integer>/,
+    );
     expect(() => phasesFromProjects([p('y', ['phase:1', 'phase:2'])])).toThrow(/y has more than one phase tag/);
   });
 
   it('--phases selects known phases and refuses unknown ones', () => {
     const layout = phasesFromProjects([p('a', ['phase:1']), p('b', ['phase:3'])]);
     expect(selectPhases(layout, [3]).map((x) => x.phase)).toEqual([3]);
-    expect(() => selectPhases(layout, [2])).toThrow(/--phases 2: no container service is tagged with this phase \(phases in the workspace: 1, 3\)/);
+    expect(() => selectPhases(layout, [2])).toThrow(
+      /--phases 2: no container service is tagged with this phase \(phases in the workspace: 1, 3\)/,
+    );
   });
 });

@@ -35,7 +35,13 @@ export const WORKFLOW_FILES = [CONTAINERS_WORKFLOW, CONTAINERS_PR_WORKFLOW, RESC
 const NATIVE_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
 export function generateWorkflows(raw: CiWorkflowInput): GeneratedWorkflows {
-  const input: CiWorkflowInput = { affected: 'inputs', remoteCache: 'none', repository: 'hamigames/lucid', rescanCron: '17 4 * * *', ...raw };
+  const input: CiWorkflowInput = {
+    affected: 'inputs',
+    remoteCache: 'none',
+    repository: 'hamigames/lucid',
+    rescanCron: '17 4 * * *',
+    ...raw,
+  };
   validateInput(input);
   const objects: Record<string, Record<string, unknown>> = {
     [CONTAINERS_WORKFLOW]: containersWorkflow(input),
@@ -53,25 +59,40 @@ export function generateWorkflows(raw: CiWorkflowInput): GeneratedWorkflows {
 
 function validateInput(input: CiWorkflowInput): void {
   if (input.phases.length === 0) {
-    throw new Error('no container service carries a phase tag, so there is no phase to build: tag services phase:<N> or pass --phases');
+    throw new Error(
+      'no container service carries a phase tag, so there is no phase to build: tag services phase:<N> or pass --phases',
+    );
   }
   // These reach shell scripts and runner labels: plain tokens only.
-  if (!/^[A-Za-z0-9:._-]+$/.test(input.phaseTagPrefix)) throw new Error(`phaseTagPrefix "${input.phaseTagPrefix}" must be letters, digits and : . _ - only`);
-  for (const [key, label] of [['runner', input.runner], ['arm64Runner', input.arm64Runner]] as const) {
-    if (!/^[A-Za-z0-9._-]+$/.test(label)) throw new Error(`--${key} "${label}" is not a runner label (letters, digits, . _ -)`);
+  if (!/^[A-Za-z0-9:._-]+$/.test(input.phaseTagPrefix))
+    throw new Error(`phaseTagPrefix "${input.phaseTagPrefix}" must be letters, digits and : . _ - only`);
+  for (const [key, label] of [
+    ['runner', input.runner],
+    ['arm64Runner', input.arm64Runner],
+  ] as const) {
+    if (!/^[A-Za-z0-9._-]+$/.test(label))
+      throw new Error(`--${key} "${label}" is not a runner label (letters, digits, . _ -)`);
   }
-  if (!Number.isInteger(input.parallel) || input.parallel < 1) throw new Error(`--parallel must be a positive integer, got ${input.parallel}`);
+  if (!Number.isInteger(input.parallel) || input.parallel < 1)
+    throw new Error(`--parallel must be a positive integer, got ${input.parallel}`);
   if (!/^v[0-9]+\.[0-9]+\.[0-9]+$/.test(input.trivyVersion)) {
-    throw new Error(`--trivyVersion "${input.trivyVersion}" must be an explicit release such as ${DEFAULT_TRIVY_VERSION} (never latest)`);
+    throw new Error(
+      `--trivyVersion "${input.trivyVersion}" must be an explicit release such as ${DEFAULT_TRIVY_VERSION} (never latest)`,
+    );
   }
   if (isCompromisedTrivy(input.trivyVersion)) {
-    throw new Error(`--trivyVersion ${input.trivyVersion} is one of the compromised Trivy releases (0.69.4–0.69.6, GHSA-69fq-xp46-6x23); use ${DEFAULT_TRIVY_VERSION}`);
+    throw new Error(
+      `--trivyVersion ${input.trivyVersion} is one of the compromised Trivy releases (0.69.4–0.69.6, GHSA-69fq-xp46-6x23); use ${DEFAULT_TRIVY_VERSION}`,
+    );
   }
-  if (!/^[0-9*/,-]+( [0-9*/,-]+){4}$/.test(input.rescanCron!)) throw new Error(`--rescanCron "${input.rescanCron}" is not a five-field cron expression`);
+  if (!/^[0-9*/,-]+( [0-9*/,-]+){4}$/.test(input.rescanCron!))
+    throw new Error(`--rescanCron "${input.rescanCron}" is not a five-field cron expression`);
   if (input.arm64 === 'native') {
     const unsupported = input.platforms.filter((p) => !NATIVE_PLATFORMS.includes(p));
     if (unsupported.length) {
-      throw new Error(`--arm64=native builds each platform on its own runner, and there is no runner for ${unsupported.join(', ')}; use --arm64=qemu`);
+      throw new Error(
+        `--arm64=native builds each platform on its own runner, and there is no runner for ${unsupported.join(', ')}; use --arm64=qemu`,
+      );
     }
   }
 }
@@ -100,7 +121,12 @@ function containersWorkflow(input: CiWorkflowInput): Record<string, unknown> {
       push: { branches: [input.defaultBranch] },
       workflow_dispatch: {
         inputs: {
-          platforms: { description: 'Comma-separated platforms to build (LUCID_PLATFORMS)', type: 'string', required: false, default: defaultPlatforms },
+          platforms: {
+            description: 'Comma-separated platforms to build (LUCID_PLATFORMS)',
+            type: 'string',
+            required: false,
+            default: defaultPlatforms,
+          },
           'force-rebuild': {
             description: 'Build every service of each phase (no Nx cache) instead of the affected ones',
             type: 'boolean',
@@ -113,7 +139,10 @@ function containersWorkflow(input: CiWorkflowInput): Record<string, unknown> {
     // Never cancel a run that may be half-way through pushing; queue the next one instead.
     concurrency: { group: '${{ github.workflow }}-${{ github.ref }}', 'cancel-in-progress': false },
     permissions: { contents: 'read' },
-    env: sharedEnv(input, input.arm64 === 'native' ? defaultPlatforms : `\${{ inputs.platforms || '${defaultPlatforms}' }}`),
+    env: sharedEnv(
+      input,
+      input.arm64 === 'native' ? defaultPlatforms : `\${{ inputs.platforms || '${defaultPlatforms}' }}`,
+    ),
     jobs,
   };
 }
@@ -126,7 +155,10 @@ function pullRequestWorkflow(input: CiWorkflowInput): Record<string, unknown> {
   return {
     name: 'containers (pull request)',
     on: { pull_request: { branches: [input.defaultBranch] } },
-    concurrency: { group: '${{ github.workflow }}-${{ github.event.pull_request.number }}', 'cancel-in-progress': true },
+    concurrency: {
+      group: '${{ github.workflow }}-${{ github.event.pull_request.number }}',
+      'cancel-in-progress': true,
+    },
     permissions: { contents: 'read' },
     env: sharedEnv(input, input.platforms.join(',')),
     jobs,

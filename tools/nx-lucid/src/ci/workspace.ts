@@ -11,12 +11,21 @@ import { phasesFromProjects, selectPhases } from './phases';
 export const PLUGIN_NAME = '@lucid/nx-lucid';
 export const WORKFLOWS_DIR = '.github/workflows';
 /** The seed's hand-written workflows that the generated ones replace. */
-export const LEGACY_WORKFLOWS = ['build-phase1.yml', 'build-phase2.yml', 'build-phase3.yml', 'build-phase4.yml', 'build-distroless.yml'];
+export const LEGACY_WORKFLOWS = [
+  'build-phase1.yml',
+  'build-phase2.yml',
+  'build-phase3.yml',
+  'build-phase4.yml',
+  'build-distroless.yml',
+];
 
 /** The plugin's options as registered in nx.json (defaults when it is not registered). */
 export function readPluginOptions(tree: Tree): PluginOptions {
   const entry = (readNxJson(tree)?.plugins ?? []).find((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME);
-  if (!entry) logger.warn(`${PLUGIN_NAME} is not registered in nx.json (run nx g ${PLUGIN_NAME}:init); using its default options`);
+  if (!entry)
+    logger.warn(
+      `${PLUGIN_NAME} is not registered in nx.json (run nx g ${PLUGIN_NAME}:init); using its default options`,
+    );
   return normalizePluginOptions(entry && typeof entry !== 'string' ? entry.options : {});
 }
 
@@ -37,13 +46,28 @@ function resolveRemoteCache(tree: Tree, option: 'auto' | RemoteCacheMode): Remot
   return nx?.nxCloudId || nx?.nxCloudAccessToken ? 'nx-cloud' : 'self-hosted';
 }
 
-export type CiChoices = Pick<CiWorkflowInput, 'parallel' | 'sequentialPhases' | 'arm64' | 'runner' | 'arm64Runner' | 'nodeVersion' | 'trivyVersion' | 'affected' | 'rescanCron'> & {
+export type CiChoices = Pick<
+  CiWorkflowInput,
+  | 'parallel'
+  | 'sequentialPhases'
+  | 'arm64'
+  | 'runner'
+  | 'arm64Runner'
+  | 'nodeVersion'
+  | 'trivyVersion'
+  | 'affected'
+  | 'rescanCron'
+> & {
   phases?: number[];
   remoteCache: 'auto' | RemoteCacheMode;
 };
 
 /** The workflow input for this workspace and these generator choices. */
-export function ciInputFromTree(tree: Tree, choices: CiChoices, generatorOptions: Record<string, unknown>): CiWorkflowInput {
+export function ciInputFromTree(
+  tree: Tree,
+  choices: CiChoices,
+  generatorOptions: Record<string, unknown>,
+): CiWorkflowInput {
   const plugin = readPluginOptions(tree);
   const projects = [...getProjects(tree)].map(([name, project]) => ({
     name,
@@ -51,7 +75,8 @@ export function ciInputFromTree(tree: Tree, choices: CiChoices, generatorOptions
     hasDockerfile: tree.exists(joinPathFragments(project.root, DOCKERFILE_NAME)),
   }));
   const layout = phasesFromProjects(projects, plugin.phaseTagPrefix);
-  if (layout.untagged.length) logger.warn(`no ${plugin.phaseTagPrefix}<N> tag, so no CI phase builds them: ${layout.untagged.join(', ')}`);
+  if (layout.untagged.length)
+    logger.warn(`no ${plugin.phaseTagPrefix}<N> tag, so no CI phase builds them: ${layout.untagged.join(', ')}`);
   const { phases, remoteCache, ...rest } = choices;
   return {
     ...rest,

@@ -41,7 +41,20 @@ export const gateSchema = z
     severity: severitySchema.default(DEFAULT_GATE.severity),
     ignoreUnfixed: z.boolean().default(DEFAULT_GATE.ignoreUnfixed),
     /** Trivy's --ignore-status: these vulnerability statuses do not count (when set, ignoreUnfixed has no effect, as in Trivy). */
-    ignoreStatuses: z.array(z.enum(['unknown', 'not_affected', 'affected', 'fixed', 'under_investigation', 'will_not_fix', 'fix_deferred', 'end_of_life'])).optional(),
+    ignoreStatuses: z
+      .array(
+        z.enum([
+          'unknown',
+          'not_affected',
+          'affected',
+          'fixed',
+          'under_investigation',
+          'will_not_fix',
+          'fix_deferred',
+          'end_of_life',
+        ]),
+      )
+      .optional(),
     /** A .trivyignore (ID [exp:YYYY-MM-DD]) or .trivyignore.yaml, relative to the workspace root, read as Trivy reads it. */
     ignoreFile: z.string().optional(),
   })

@@ -5,7 +5,9 @@ describe('LUCID_* overrides (resolved once)', () => {
   it.each(Object.values(ENV_OVERRIDES))('%s set but empty is an error naming it', (name) => {
     for (const value of ['', '  ']) {
       expect(() => resolveConfig({}, { [name]: value })).toThrow(new RegExp(`${name} is set but empty`));
-      expect(() => applyEnvOverrides(normalizePluginOptions({}), { [name]: value })).toThrow(new RegExp(`${name} is set but empty`));
+      expect(() => applyEnvOverrides(normalizePluginOptions({}), { [name]: value })).toThrow(
+        new RegExp(`${name} is set but empty`),
+      );
     }
   });
 
@@ -15,10 +17,16 @@ describe('LUCID_* overrides (resolved once)', () => {
 
   it('an unset override keeps the given value; a set one wins', () => {
     expect(resolveConfig({ platforms: ['linux/amd64'] }, {}).platforms).toEqual(['linux/amd64']);
-    expect(resolveConfig({ platforms: ['linux/amd64'] }, { LUCID_PLATFORMS: 'linux/arm64, linux/arm/v7' }).platforms).toEqual(['linux/arm64', 'linux/arm/v7']);
-    expect(resolveConfig({ registry: 'ghcr.io' }, { LUCID_REGISTRY: '127.0.0.1:5000' }).registry).toBe('127.0.0.1:5000');
+    expect(
+      resolveConfig({ platforms: ['linux/amd64'] }, { LUCID_PLATFORMS: 'linux/arm64, linux/arm/v7' }).platforms,
+    ).toEqual(['linux/arm64', 'linux/arm/v7']);
+    expect(resolveConfig({ registry: 'ghcr.io' }, { LUCID_REGISTRY: '127.0.0.1:5000' }).registry).toBe(
+      '127.0.0.1:5000',
+    );
     expect(resolveConfig({}, { LUCID_BUILD_CACHE: 'gha' }).buildCache).toEqual({ type: 'gha', mode: 'max' });
-    expect(resolveConfig({}, { LUCID_REGISTRY_MIRRORS: 'gcr.io=m:5000/gcr.io' }).registryMirrors).toEqual({ 'gcr.io': 'm:5000/gcr.io' });
+    expect(resolveConfig({}, { LUCID_REGISTRY_MIRRORS: 'gcr.io=m:5000/gcr.io' }).registryMirrors).toEqual({
+      'gcr.io': 'm:5000/gcr.io',
+    });
   });
 
   it('undefined fields take the plugin defaults', () => {
@@ -27,12 +35,16 @@ describe('LUCID_* overrides (resolved once)', () => {
 
   it('a bad override still names the variable family', () => {
     expect(() => resolveConfig({}, { LUCID_PLATFORMS: ',' })).toThrow(/LUCID_\* environment override/);
-    expect(() => resolveConfig({}, { LUCID_REGISTRY_MIRRORS: 'gcr.io' })).toThrow(/LUCID_REGISTRY_MIRRORS: expected from=to/);
+    expect(() => resolveConfig({}, { LUCID_REGISTRY_MIRRORS: 'gcr.io' })).toThrow(
+      /LUCID_REGISTRY_MIRRORS: expected from=to/,
+    );
   });
 
   it('envValue: unset → undefined, empty → error, else trimmed', () => {
     expect(envValue({}, 'LUCID_TRIVY_DB_DIR')).toBeUndefined();
     expect(envValue({ LUCID_TRIVY_DB_DIR: ' /db ' }, 'LUCID_TRIVY_DB_DIR')).toBe('/db');
-    expect(() => envValue({ LUCID_TRIVY_DB_DIR: '' }, 'LUCID_TRIVY_DB_DIR')).toThrow(/LUCID_TRIVY_DB_DIR is set but empty/);
+    expect(() => envValue({ LUCID_TRIVY_DB_DIR: '' }, 'LUCID_TRIVY_DB_DIR')).toThrow(
+      /LUCID_TRIVY_DB_DIR is set but empty/,
+    );
   });
 });

@@ -3,7 +3,13 @@
  * plugin options through resolveConfig once per run (never baked into the graph: the main job points every
  * service at a local registry with these; build targets hash them).
  */
-import { formatIssues, normalizePluginOptions, PluginOptions, PluginOptionsInput, pluginOptionsSchema } from './options';
+import {
+  formatIssues,
+  normalizePluginOptions,
+  PluginOptions,
+  PluginOptionsInput,
+  pluginOptionsSchema,
+} from './options';
 
 export const ENV_OVERRIDES = {
   registry: 'LUCID_REGISTRY',
@@ -20,7 +26,10 @@ export const ENV_OVERRIDES = {
 
 /** LUCID_ATTESTATIONS: "none", or a comma list of provenance and sbom. */
 export function parseAttestationList(value: string): { provenance: boolean; sbom: boolean } {
-  const items = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const bad = items.filter((i) => !['none', 'provenance', 'sbom'].includes(i));
   if (bad.length || (items.includes('none') && items.length > 1)) {
     throw new Error(`${ENV_OVERRIDES.attestations}: expected none or a comma list of provenance, sbom; got "${value}"`);
@@ -40,7 +49,11 @@ export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefin
   return value;
 }
 
-const list = (value: string) => value.split(',').map((p) => p.trim()).filter(Boolean);
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 
 /** The overrides the environment sets, parsed but not yet validated. */
 export function readEnvOverrides(env: NodeJS.ProcessEnv): {
@@ -56,7 +69,13 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
   const v = (k: keyof typeof ENV_OVERRIDES) => envValue(env, ENV_OVERRIDES[k]);
   const out: ReturnType<typeof readEnvOverrides> = {};
   const [registry, repository, platforms, engine, insecure, buildCache, mirrors] = [
-    v('registry'), v('repository'), v('platforms'), v('engine'), v('insecureRegistries'), v('buildCache'), v('registryMirrors'),
+    v('registry'),
+    v('repository'),
+    v('platforms'),
+    v('engine'),
+    v('insecureRegistries'),
+    v('buildCache'),
+    v('registryMirrors'),
   ];
   if (registry) out.registry = registry;
   if (repository) out.repository = repository;

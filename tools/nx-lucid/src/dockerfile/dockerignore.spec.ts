@@ -25,7 +25,10 @@ describe('parseDockerignore', () => {
 
 describe('dockerignoreNegations', () => {
   it('turns each exclusion into a file and a folder negation', () => {
-    expect(dockerignoreNegations(parseDockerignore('docs\n'))).toEqual(['!{workspaceRoot}/docs', '!{workspaceRoot}/docs/**']);
+    expect(dockerignoreNegations(parseDockerignore('docs\n'))).toEqual([
+      '!{workspaceRoot}/docs',
+      '!{workspaceRoot}/docs/**',
+    ]);
   });
 
   it('never negates what an exception re-includes', () => {

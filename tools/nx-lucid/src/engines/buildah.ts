@@ -13,9 +13,12 @@ export const STAGING_REF = 'build';
  */
 function daemonless(name: Extract<EngineName, 'buildah' | 'podman'>): Engine {
   const storage = (plan: EngineBuildPlan) => [
-    '--root', join(plan.storageDir, 'root'),
-    '--runroot', join(plan.storageDir, 'runroot'),
-    '--storage-driver', 'overlay',
+    '--root',
+    join(plan.storageDir, 'root'),
+    '--runroot',
+    join(plan.storageDir, 'runroot'),
+    '--storage-driver',
+    'overlay',
   ];
   const layoutDir = (plan: EngineBuildPlan) => join(plan.stagingDir, name);
   return {
@@ -29,23 +32,38 @@ function daemonless(name: Extract<EngineName, 'buildah' | 'podman'>): Engine {
         args: [
           ...storage(plan),
           'build',
-          '--isolation', 'chroot',
-          '--platform', plan.platforms.join(','),
-          '--manifest', LIST_NAME,
-          '--timestamp', String(plan.timestamp),
-          '--format', 'oci',
+          '--isolation',
+          'chroot',
+          '--platform',
+          plan.platforms.join(','),
+          '--manifest',
+          LIST_NAME,
+          '--timestamp',
+          String(plan.timestamp),
+          '--format',
+          'oci',
           ...tls,
           ...keyValueFlags('--label', plan.labels),
           ...keyValueFlags('--build-arg', plan.buildArgs),
           ...(plan.ignoreFile ? ['--ignorefile', plan.ignoreFile] : []),
-          '-f', plan.dockerfile,
+          '-f',
+          plan.dockerfile,
           plan.context,
         ],
       };
       const push: EngineCommand = {
         command: name,
         label: `${name} manifest push → OCI layout`,
-        args: [...storage(plan), 'manifest', 'push', '--all', '--format', 'oci', LIST_NAME, `oci:${layoutDir(plan)}:${STAGING_REF}`],
+        args: [
+          ...storage(plan),
+          'manifest',
+          'push',
+          '--all',
+          '--format',
+          'oci',
+          LIST_NAME,
+          `oci:${layoutDir(plan)}:${STAGING_REF}`,
+        ],
       };
       return [build, push];
     },

@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { AttestationSpec, Engine, EngineBuildPlan, EngineCommand, firstVersion, keyValueFlags, platformSlug } from './engine';
+import {
+  AttestationSpec,
+  Engine,
+  EngineBuildPlan,
+  EngineCommand,
+  firstVersion,
+  keyValueFlags,
+  platformSlug,
+} from './engine';
 
 /** BuildKit cache flags for one platform's build: one cache scope per service and platform. */
 export function cacheFlags(plan: EngineBuildPlan, platform: string): string[] {
@@ -9,7 +17,12 @@ export function cacheFlags(plan: EngineBuildPlan, platform: string): string[] {
   }
   if (plan.cache.type === 'registry') {
     const ref = `${plan.cache.ref ?? `${plan.image}-buildcache`}:${platformSlug(platform)}`;
-    return ['--cache-from', `type=registry,ref=${ref}`, '--cache-to', `type=registry,ref=${ref},mode=${plan.cache.mode}`];
+    return [
+      '--cache-from',
+      `type=registry,ref=${ref}`,
+      '--cache-to',
+      `type=registry,ref=${ref},mode=${plan.cache.mode}`,
+    ];
   }
   return [];
 }
@@ -34,18 +47,24 @@ export const buildxEngine: Engine = {
       command: 'docker',
       label: `buildx build ${platform}`,
       args: [
-        'buildx', 'build',
-        '--platform', platform,
+        'buildx',
+        'build',
+        '--platform',
+        platform,
         ...attestationFlags(plan.attestations),
         // rewrite-timestamp clamps file times inside the layers to SOURCE_DATE_EPOCH: same layers from any state.
-        '--output', `type=oci,dest=${join(plan.stagingDir, platformSlug(platform))},tar=false,rewrite-timestamp=true`,
-        '--metadata-file', join(plan.stagingDir, `${platformSlug(platform)}.metadata.json`),
+        '--output',
+        `type=oci,dest=${join(plan.stagingDir, platformSlug(platform))},tar=false,rewrite-timestamp=true`,
+        '--metadata-file',
+        join(plan.stagingDir, `${platformSlug(platform)}.metadata.json`),
         ...keyValueFlags('--label', plan.labels),
         // BuildKit's reproducible-build knob: config and history times from the commit, not the clock.
-        '--build-arg', `SOURCE_DATE_EPOCH=${plan.timestamp}`,
+        '--build-arg',
+        `SOURCE_DATE_EPOCH=${plan.timestamp}`,
         ...keyValueFlags('--build-arg', plan.buildArgs),
         ...cacheFlags(plan, platform),
-        '-f', plan.dockerfile,
+        '-f',
+        plan.dockerfile,
         plan.context,
       ],
     }));

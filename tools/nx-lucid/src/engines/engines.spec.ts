@@ -22,23 +22,58 @@ const plan: EngineBuildPlan = {
 describe('buildah / podman', () => {
   it('builds every platform into one manifest list in private storage, then pushes it as an OCI layout', () => {
     const [build, push] = buildahEngine.buildCommands(plan);
-    const storage = ['--root', '/tmp/s/storage/root', '--runroot', '/tmp/s/storage/runroot', '--storage-driver', 'overlay'];
+    const storage = [
+      '--root',
+      '/tmp/s/storage/root',
+      '--runroot',
+      '/tmp/s/storage/runroot',
+      '--storage-driver',
+      'overlay',
+    ];
     expect(build.command).toBe('buildah');
     expect(build.args).toEqual([
       ...storage,
-      'build', '--isolation', 'chroot', '--platform', 'linux/amd64,linux/arm64', '--manifest', 'lucid-build',
-      '--timestamp', '1714557600', '--format', 'oci', '--tls-verify=false',
-      '--label', 'org.opencontainers.image.title=auth-service', '--label', 'io.lucid.phase=1',
-      '--build-arg', plan.buildArgs.BASE_IMAGE.replace(/^/, 'BASE_IMAGE='),
-      '--ignorefile', 'apps/auth-service/Dockerfile.dockerignore',
-      '-f', 'apps/auth-service/Dockerfile', '.',
+      'build',
+      '--isolation',
+      'chroot',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--manifest',
+      'lucid-build',
+      '--timestamp',
+      '1714557600',
+      '--format',
+      'oci',
+      '--tls-verify=false',
+      '--label',
+      'org.opencontainers.image.title=auth-service',
+      '--label',
+      'io.lucid.phase=1',
+      '--build-arg',
+      plan.buildArgs.BASE_IMAGE.replace(/^/, 'BASE_IMAGE='),
+      '--ignorefile',
+      'apps/auth-service/Dockerfile.dockerignore',
+      '-f',
+      'apps/auth-service/Dockerfile',
+      '.',
     ]);
-    expect(push.args).toEqual([...storage, 'manifest', 'push', '--all', '--format', 'oci', 'lucid-build', 'oci:/tmp/s/staging/buildah:build']);
+    expect(push.args).toEqual([
+      ...storage,
+      'manifest',
+      'push',
+      '--all',
+      '--format',
+      'oci',
+      'lucid-build',
+      'oci:/tmp/s/staging/buildah:build',
+    ]);
     expect(buildahEngine.outputs(plan)).toEqual([{ layoutDir: '/tmp/s/staging/buildah', platforms: plan.platforms }]);
   });
 
   it('verifies TLS unless a registry is insecure; podman takes the same flags', () => {
-    expect(buildahEngine.buildCommands({ ...plan, insecureRegistries: [] })[0].args).not.toContain('--tls-verify=false');
+    expect(buildahEngine.buildCommands({ ...plan, insecureRegistries: [] })[0].args).not.toContain(
+      '--tls-verify=false',
+    );
     const [build] = podmanEngine.buildCommands(plan);
     expect(build.command).toBe('podman');
     expect(build.args).toEqual(buildahEngine.buildCommands(plan)[0].args);
@@ -50,13 +85,27 @@ describe('buildx', () => {
     const commands = buildxEngine.buildCommands(plan);
     expect(commands.map((c) => c.label)).toEqual(['buildx build linux/amd64', 'buildx build linux/arm64']);
     expect(commands[1].args).toEqual([
-      'buildx', 'build', '--platform', 'linux/arm64', '--provenance=mode=max', '--sbom=true',
-      '--output', 'type=oci,dest=/tmp/s/staging/linux-arm64,tar=false,rewrite-timestamp=true',
-      '--metadata-file', '/tmp/s/staging/linux-arm64.metadata.json',
-      '--label', 'org.opencontainers.image.title=auth-service', '--label', 'io.lucid.phase=1',
-      '--build-arg', 'SOURCE_DATE_EPOCH=1714557600',
-      '--build-arg', `BASE_IMAGE=${plan.buildArgs.BASE_IMAGE}`,
-      '-f', 'apps/auth-service/Dockerfile', '.',
+      'buildx',
+      'build',
+      '--platform',
+      'linux/arm64',
+      '--provenance=mode=max',
+      '--sbom=true',
+      '--output',
+      'type=oci,dest=/tmp/s/staging/linux-arm64,tar=false,rewrite-timestamp=true',
+      '--metadata-file',
+      '/tmp/s/staging/linux-arm64.metadata.json',
+      '--label',
+      'org.opencontainers.image.title=auth-service',
+      '--label',
+      'io.lucid.phase=1',
+      '--build-arg',
+      'SOURCE_DATE_EPOCH=1714557600',
+      '--build-arg',
+      `BASE_IMAGE=${plan.buildArgs.BASE_IMAGE}`,
+      '-f',
+      'apps/auth-service/Dockerfile',
+      '.',
     ]);
   });
 
@@ -83,20 +132,24 @@ describe('buildx', () => {
       'BuildKit: ERROR: failed to build: failed to solve: docker.io/docker/buildkit-syft-scanner:stable-1: not found',
     ]);
     expect(hint).toContain('LUCID_ATTESTATIONS=provenance');
-    expect(buildkitFailureHint('ERROR: failed to build: failed to solve: failed to compute cache key: "/nope": not found')).toBe(
-      'BuildKit: ERROR: failed to build: failed to solve: failed to compute cache key: "/nope": not found',
-    );
+    expect(
+      buildkitFailureHint('ERROR: failed to build: failed to solve: failed to compute cache key: "/nope": not found'),
+    ).toBe('BuildKit: ERROR: failed to build: failed to solve: failed to compute cache key: "/nope": not found');
     expect(buildkitFailureHint('plain failure')).toBeUndefined();
   });
 
   it('scopes the BuildKit cache per service and platform', () => {
     expect(cacheFlags({ ...plan, cache: { type: 'gha', mode: 'max' } }, 'linux/arm64')).toEqual([
-      '--cache-from', 'type=gha,scope=auth-service-linux-arm64',
-      '--cache-to', 'type=gha,scope=auth-service-linux-arm64,mode=max',
+      '--cache-from',
+      'type=gha,scope=auth-service-linux-arm64',
+      '--cache-to',
+      'type=gha,scope=auth-service-linux-arm64,mode=max',
     ]);
     expect(cacheFlags({ ...plan, cache: { type: 'registry', mode: 'min' } }, 'linux/amd64')).toEqual([
-      '--cache-from', 'type=registry,ref=ghcr.io/hamigames/lucid/auth-service-buildcache:linux-amd64',
-      '--cache-to', 'type=registry,ref=ghcr.io/hamigames/lucid/auth-service-buildcache:linux-amd64,mode=min',
+      '--cache-from',
+      'type=registry,ref=ghcr.io/hamigames/lucid/auth-service-buildcache:linux-amd64',
+      '--cache-to',
+      'type=registry,ref=ghcr.io/hamigames/lucid/auth-service-buildcache:linux-amd64,mode=min',
     ]);
     expect(cacheFlags(plan, 'linux/amd64')).toEqual([]);
   });

@@ -3,7 +3,11 @@ import { buildahEngine, podmanEngine } from './buildah';
 import { buildxEngine } from './buildx';
 import { Engine, EngineName } from './engine';
 
-export const ENGINES: Record<EngineName, Engine> = { buildx: buildxEngine, buildah: buildahEngine, podman: podmanEngine };
+export const ENGINES: Record<EngineName, Engine> = {
+  buildx: buildxEngine,
+  buildah: buildahEngine,
+  podman: podmanEngine,
+};
 
 export interface SelectedEngine {
   engine: Engine;
@@ -23,7 +27,10 @@ async function probe(engine: Engine): Promise<string> {
  * `auto`: buildx when `docker buildx version` works, else buildah, else podman. A named engine that is not
  * installed fails here, before anything is built.
  */
-export async function selectEngine(requested: 'auto' | EngineName, env: NodeJS.ProcessEnv = process.env): Promise<SelectedEngine> {
+export async function selectEngine(
+  requested: 'auto' | EngineName,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SelectedEngine> {
   if (requested !== 'auto') {
     const engine = ENGINES[requested];
     const program = engine.versionCommand().command;
@@ -35,7 +42,10 @@ export async function selectEngine(requested: 'auto' | EngineName, env: NodeJS.P
       return { engine, version: await probe(engine), reason: `engine: ${requested}` };
     } catch (e) {
       const hint = INSTALL_HINTS[requested === 'buildx' ? 'docker' : program];
-      throw new Error(`engine ${requested} is not usable: ${(e as Error).message.split('\n')[0]}${hint && !(e as Error).message.includes(hint) ? ` (${hint})` : ''}`);
+      throw new Error(
+        `engine ${requested} is not usable: ${(e as Error).message.split('\n')[0]}${hint && !(e as Error).message.includes(hint) ? ` (${hint})` : ''}`,
+        { cause: e },
+      );
     }
   }
   const tried: string[] = [];
@@ -46,7 +56,11 @@ export async function selectEngine(requested: 'auto' | EngineName, env: NodeJS.P
       continue;
     }
     try {
-      return { engine, version: await probe(engine), reason: `engine: auto → ${name}${tried.length ? ` (${tried.join('; ')})` : ''}` };
+      return {
+        engine,
+        version: await probe(engine),
+        reason: `engine: auto → ${name}${tried.length ? ` (${tried.join('; ')})` : ''}`,
+      };
     } catch (e) {
       tried.push(`${name}: ${(e as Error).message.split('\n')[0]}`);
     }

@@ -9,7 +9,10 @@ const context = (projectName?: string, configured = true): ExecutorContext =>
     cwd: '/ws',
     projectName,
     isVerbose: false,
-    projectsConfigurations: { version: 2, projects: configured && projectName ? { [projectName]: { root: `apps/${projectName}`, tags: ['phase:2'] } } : {} },
+    projectsConfigurations: {
+      version: 2,
+      projects: configured && projectName ? { [projectName]: { root: `apps/${projectName}`, tags: ['phase:2'] } } : {},
+    },
   }) as unknown as ExecutorContext;
 
 describe('runExecutor', () => {
@@ -33,7 +36,13 @@ describe('runExecutor', () => {
 
   it('parses the options with defaults, looks the project up, and logs as [project] …', async () => {
     const result = await runExecutor(spec('configured'), { outputPath: 'dist/x' }, context('api'), async (run) => {
-      expect(run).toMatchObject({ options: { outputPath: 'dist/x', dryRun: false }, project: 'api', projectRoot: 'apps/api', tags: ['phase:2'], workspaceRoot: '/ws' });
+      expect(run).toMatchObject({
+        options: { outputPath: 'dist/x', dryRun: false },
+        project: 'api',
+        projectRoot: 'apps/api',
+        tags: ['phase:2'],
+        workspaceRoot: '/ws',
+      });
       run.log('hello');
       run.print('$ plain command');
       return true;
@@ -43,13 +52,17 @@ describe('runExecutor', () => {
   });
 
   it('a body that reports failure fails without an error line', async () => {
-    expect(await runExecutor(spec('optional'), { outputPath: 'o' }, context(), async () => false)).toEqual({ success: false });
+    expect(await runExecutor(spec('optional'), { outputPath: 'o' }, context(), async () => false)).toEqual({
+      success: false,
+    });
     expect(errors).toEqual([]);
   });
 
   it('bad options fail with every bad field named, before the body runs', async () => {
     const body = jest.fn(async () => true);
-    expect(await runExecutor(spec('optional'), { outputPath: '', extra: 1 }, context('api'), body)).toEqual({ success: false });
+    expect(await runExecutor(spec('optional'), { outputPath: '', extra: 1 }, context('api'), body)).toEqual({
+      success: false,
+    });
     expect(body).not.toHaveBeenCalled();
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^@lucid\/nx-lucid:demo \(api\): invalid options for @lucid\/nx-lucid:demo:/);
@@ -58,8 +71,12 @@ describe('runExecutor', () => {
   });
 
   it('an unknown project is refused when the executor needs one', async () => {
-    expect(() => prepareRun(spec('configured'), { outputPath: 'o' }, context('ghost', false))).toThrow(/unknown project "ghost"/);
-    expect(() => prepareRun(spec('named'), { outputPath: 'o' }, context(undefined))).toThrow(/@lucid\/nx-lucid:demo needs a project/);
+    expect(() => prepareRun(spec('configured'), { outputPath: 'o' }, context('ghost', false))).toThrow(
+      /unknown project "ghost"/,
+    );
+    expect(() => prepareRun(spec('named'), { outputPath: 'o' }, context(undefined))).toThrow(
+      /@lucid\/nx-lucid:demo needs a project/,
+    );
     expect(prepareRun(spec('named'), { outputPath: 'o' }, context('loose', false)).projectRoot).toBe('.');
   });
 

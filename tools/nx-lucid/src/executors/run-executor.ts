@@ -37,7 +37,12 @@ export interface ExecutorRun<O> {
 const nxSinks = { info: (l: string) => logger.info(l), error: (l: string) => logger.error(l) };
 
 /** Parses and looks up; throws on bad options or an unknown project (the registry executors' specs call this directly). */
-export function prepareRun<S extends z.ZodType>(spec: ExecutorSpec<S>, rawOptions: unknown, context: ExecutorContext, env = process.env): ExecutorRun<z.output<S>> {
+export function prepareRun<S extends z.ZodType>(
+  spec: ExecutorSpec<S>,
+  rawOptions: unknown,
+  context: ExecutorContext,
+  env = process.env,
+): ExecutorRun<z.output<S>> {
   const options = parseOptionsWith(spec.schema, rawOptions, spec.name);
   const project = context.projectName ?? '';
   const config = project ? context.projectsConfigurations?.projects[project] : undefined;
@@ -72,6 +77,11 @@ export async function runExecutor<S extends z.ZodType>(
 ): Promise<{ success: boolean }> {
   let passed = false;
   const run = async () => void (passed = await body(prepareRun(spec, rawOptions, context)));
-  const { success } = await runWithRedactedFailure(spec.name, context.projectName || undefined, run, (spec.sinks ?? nxSinks).error);
+  const { success } = await runWithRedactedFailure(
+    spec.name,
+    context.projectName || undefined,
+    run,
+    (spec.sinks ?? nxSinks).error,
+  );
   return { success: success && passed };
 }

@@ -11,11 +11,24 @@ const PR = '.github/workflows/containers-pr.yml';
 const RESCAN = '.github/workflows/containers-rescan.yml';
 const RELEASE = '.github/workflows/containers-release.yml';
 
-type Wf = { jobs: Record<string, { strategy?: { matrix: { include: Array<{ phase: number }> } }; steps: Array<{ run?: string; with?: Record<string, unknown> }>; needs?: string[] }> };
+type Wf = {
+  jobs: Record<
+    string,
+    {
+      strategy?: { matrix: { include: Array<{ phase: number }> } };
+      steps: Array<{ run?: string; with?: Record<string, unknown> }>;
+      needs?: string[];
+    }
+  >;
+};
 
 /** A service as the workspace has them: project.json tags plus a Dockerfile (which is what makes it a container project). */
 function addService(tree: Tree, name: string, phase: number, scope = 'core') {
-  addProjectConfiguration(tree, name, { root: `apps/${name}`, projectType: 'application', tags: [`phase:${phase}`, `scope:${scope}`, 'type:service'] });
+  addProjectConfiguration(tree, name, {
+    root: `apps/${name}`,
+    projectType: 'application',
+    tags: [`phase:${phase}`, `scope:${scope}`, 'type:service'],
+  });
   tree.write(`apps/${name}/Dockerfile`, 'FROM scratch\n');
 }
 
@@ -25,9 +38,17 @@ function workspace(): Tree {
     root: '.',
     targets: { isolation: { executor: '@lucid/nx-lucid:isolation', options: { rules: [] } } },
   });
-  addProjectConfiguration(tree, 'lucid-common', { root: 'libs/lucid-common', projectType: 'library', tags: ['type:lib'] });
+  addProjectConfiguration(tree, 'lucid-common', {
+    root: 'libs/lucid-common',
+    projectType: 'library',
+    tags: ['type:lib'],
+  });
   tree.write('libs/lucid-common/src/lucid_common/__init__.py', '');
-  addProjectConfiguration(tree, 'tron-common', { root: 'libs/tron-common', projectType: 'library', tags: ['scope:tron', 'type:lib'] });
+  addProjectConfiguration(tree, 'tron-common', {
+    root: 'libs/tron-common',
+    projectType: 'library',
+    tags: ['scope:tron', 'type:lib'],
+  });
   tree.write('libs/tron-common/src/tron_common/__init__.py', '');
   addService(tree, 'auth-service', 1, 'auth');
   addService(tree, 'redis', 1, 'storage');
@@ -39,7 +60,13 @@ function workspace(): Tree {
 
 /** The phases the plan job may start (its PHASES env: the phase layout the generator found). */
 const phasesOf = (text: string) =>
-  (JSON.parse((parse(text) as { jobs: { plan: { steps: Array<{ id?: string; env?: Record<string, string> }> } } }).jobs.plan.steps.find((s) => s.id === 'plan')!.env!.PHASES) as Array<{ phase: number }>).map((p) => p.phase);
+  (
+    JSON.parse(
+      (
+        parse(text) as { jobs: { plan: { steps: Array<{ id?: string; env?: Record<string, string> }> } } }
+      ).jobs.plan.steps.find((s) => s.id === 'plan')!.env!.PHASES,
+    ) as Array<{ phase: number }>
+  ).map((p) => p.phase);
 const shards = (tree: Tree) => phasesOf(tree.read(CONTAINERS, 'utf-8')!);
 
 describe('ci generator', () => {
@@ -49,7 +76,8 @@ describe('ci generator', () => {
     await ciGenerator(tree, {});
     expect(shards(tree)).toEqual([1, 2, 3, 4]);
     expect(phasesOf(tree.read(PR, 'utf-8')!)).toEqual([1, 2, 3, 4]);
-    for (const f of [CONTAINERS, PR, RESCAN, RELEASE]) expect(validateWorkflow(tree.read(f, 'utf-8')!).errors).toEqual([]);
+    for (const f of [CONTAINERS, PR, RESCAN, RELEASE])
+      expect(validateWorkflow(tree.read(f, 'utf-8')!).errors).toEqual([]);
     expect(tree.read('.github/dependabot.yml', 'utf-8')).toContain('package-ecosystem: github-actions');
 
     addService(tree, 'billing', 5);
@@ -59,20 +87,28 @@ describe('ci generator', () => {
     expect(text).toContain('category: container-billing');
     expect(text).toContain('npx nx run lucid:isolation');
     expect(tree.read(RESCAN, 'utf-8')).toContain('category: published-billing');
-    for (const f of [CONTAINERS, PR, RESCAN, RELEASE]) expect(validateWorkflow(tree.read(f, 'utf-8')!).errors).toEqual([]);
+    for (const f of [CONTAINERS, PR, RESCAN, RELEASE])
+      expect(validateWorkflow(tree.read(f, 'utf-8')!).errors).toEqual([]);
   });
 
   it('follows the plugin options: phase tag prefix and default branch', async () => {
     const tree = createTreeWithEmptyWorkspace();
     const nx = readNxJson(tree)!;
-    updateNxJson(tree, { ...nx, plugins: [{ plugin: '@lucid/nx-lucid', options: { phaseTagPrefix: 'wave-', latestOnBranch: 'trunk' } }] });
+    updateNxJson(tree, {
+      ...nx,
+      plugins: [{ plugin: '@lucid/nx-lucid', options: { phaseTagPrefix: 'wave-', latestOnBranch: 'trunk' } }],
+    });
     addProjectConfiguration(tree, 'a', { root: 'apps/a', tags: ['wave-2'] });
     tree.write('apps/a/Dockerfile', 'FROM scratch\n');
     await ciGenerator(tree, { sequentialPhases: true });
     const wf = parse(tree.read(CONTAINERS, 'utf-8')!);
     expect(Object.keys(wf.jobs)).toEqual(['plan', 'build-2', 'scan-2', 'report-2', 'push-2']);
     expect(wf.on.push.branches).toEqual(['trunk']);
-    expect(wf.jobs.plan.steps.find((s: { uses?: string }) => s.uses?.startsWith('nrwl/nx-set-shas')).with['main-branch-name']).toBe('trunk');
+    expect(
+      wf.jobs.plan.steps.find((s: { uses?: string }) => s.uses?.startsWith('nrwl/nx-set-shas')).with[
+        'main-branch-name'
+      ],
+    ).toBe('trunk');
   });
 
   it('--phases limits the shards; an unknown phase or a workspace without phases writes nothing', async () => {
@@ -82,7 +118,9 @@ describe('ci generator', () => {
 
     const t2 = workspace();
     await expect(ciGenerator(t2, { phases: [9] })).rejects.toThrow(/--phases 9/);
-    await expect(ciGenerator(createTreeWithEmptyWorkspace(), {})).rejects.toThrow(/no container service carries a phase tag/);
+    await expect(ciGenerator(createTreeWithEmptyWorkspace(), {})).rejects.toThrow(
+      /no container service carries a phase tag/,
+    );
     expect(t2.exists(CONTAINERS)).toBe(false);
     await expect(ciGenerator(t2, { arm64: 'arm' })).rejects.toThrow(/arm64/);
     await expect(ciGenerator(t2, { trivyVersion: 'v0.69.5' })).rejects.toThrow(/compromised/);
@@ -92,7 +130,9 @@ describe('ci generator', () => {
   it('remoteCache auto: Nx Cloud when nx.json has nxCloudId, else the self-hosted cache; none writes no cache env', async () => {
     const tree = workspace();
     await ciGenerator(tree, {});
-    expect(tree.read(CONTAINERS, 'utf-8')).toContain('NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: ${{ secrets.NX_CACHE_READ_WRITE_TOKEN }}');
+    expect(tree.read(CONTAINERS, 'utf-8')).toContain(
+      'NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: ${{ secrets.NX_CACHE_READ_WRITE_TOKEN }}',
+    );
     updateNxJson(tree, { ...readNxJson(tree)!, nxCloudId: 'abc123' });
     await ciGenerator(tree, {});
     const cloud = tree.read(CONTAINERS, 'utf-8')!;
@@ -117,7 +157,12 @@ describe('ci generator', () => {
 describe('service generator', () => {
   it('creates apps/<name> like the existing services, with the scope library for tron', async () => {
     const tree = workspace();
-    await serviceGenerator(tree, { name: 'tron-refunds', phase: 4, scope: 'tron', description: 'TRON refund processing' });
+    await serviceGenerator(tree, {
+      name: 'tron-refunds',
+      phase: 4,
+      scope: 'tron',
+      description: 'TRON refund processing',
+    });
     const project = readJson(tree, 'apps/tron-refunds/project.json');
     expect(project).toEqual({
       name: 'tron-refunds',
@@ -135,8 +180,12 @@ describe('service generator', () => {
       'COPY --from=assemble --chown=65532:65532 /app /app',
     ]);
     expect(dockerfile).not.toMatch(/^RUN /m);
-    expect(tree.read('apps/tron-refunds/pyproject.toml', 'utf-8')).toContain('version = "1.0.0"\ndescription = "TRON refund processing"');
-    expect(tree.read('apps/tron-refunds/src/main.py', 'utf-8')).toContain('from lucid_common.service import run_service');
+    expect(tree.read('apps/tron-refunds/pyproject.toml', 'utf-8')).toContain(
+      'version = "1.0.0"\ndescription = "TRON refund processing"',
+    );
+    expect(tree.read('apps/tron-refunds/src/main.py', 'utf-8')).toContain(
+      'from lucid_common.service import run_service',
+    );
     expect(tree.read('apps/tron-refunds/tests/test_main.py', 'utf-8')).toContain('("tron-refunds", "1.0.0", "ok")');
     expect(tree.read('apps/tron-refunds/Dockerfile.dockerignore', 'utf-8')).toContain('**/tests');
     expect(tree.exists('apps/tron-refunds/README.md')).toBe(true);
@@ -146,7 +195,9 @@ describe('service generator', () => {
     const tree = workspace();
     await serviceGenerator(tree, { name: 'billing', phase: 2 });
     expect(readJson(tree, 'apps/billing/project.json').tags).toEqual(['phase:2', 'scope:billing', 'type:service']);
-    expect(tree.read('apps/billing/Dockerfile', 'utf-8')!.match(/^COPY libs.*$/gm)).toEqual(['COPY libs/lucid-common/src/ /app/lib/']);
+    expect(tree.read('apps/billing/Dockerfile', 'utf-8')!.match(/^COPY libs.*$/gm)).toEqual([
+      'COPY libs/lucid-common/src/ /app/lib/',
+    ]);
   });
 
   it.each([
@@ -178,7 +229,13 @@ describe('service generator', () => {
     await ciGenerator(tree, { parallel: 2, sequentialPhases: true });
     await serviceGenerator(tree, { name: 'billing', phase: 5 });
     const wf = parse(tree.read(CONTAINERS, 'utf-8')!) as Wf;
-    expect(Object.keys(wf.jobs).filter((j) => j.startsWith('push-'))).toEqual(['push-1', 'push-2', 'push-3', 'push-4', 'push-5']);
+    expect(Object.keys(wf.jobs).filter((j) => j.startsWith('push-'))).toEqual([
+      'push-1',
+      'push-2',
+      'push-3',
+      'push-4',
+      'push-5',
+    ]);
     expect(wf.jobs['build-5'].needs).toEqual(['plan', 'isolation', 'push-4']);
   });
 });
@@ -190,14 +247,21 @@ describe('init generator', () => {
     const once = tree.read('nx.json', 'utf-8');
     const entries = readNxJson(tree)!.plugins!.filter((p) => typeof p !== 'string' && p.plugin === '@lucid/nx-lucid');
     expect(entries).toEqual([{ plugin: '@lucid/nx-lucid', options: defaultPluginOptions() }]);
-    expect(defaultPluginOptions()).toMatchObject({ registry: 'ghcr.io', repository: 'hamigames/lucid', phaseTagPrefix: 'phase:' });
+    expect(defaultPluginOptions()).toMatchObject({
+      registry: 'ghcr.io',
+      repository: 'hamigames/lucid',
+      phaseTagPrefix: 'phase:',
+    });
     await initGenerator(tree, {});
     expect(tree.read('nx.json', 'utf-8')).toBe(once);
   });
 
   it('leaves an existing registration and other plugins alone', async () => {
     const tree = createTreeWithEmptyWorkspace();
-    const mine = { plugin: '@lucid/nx-lucid', options: { registry: 'registry.example.com', platforms: ['linux/amd64'] } };
+    const mine = {
+      plugin: '@lucid/nx-lucid',
+      options: { registry: 'registry.example.com', platforms: ['linux/amd64'] },
+    };
     updateNxJson(tree, { ...readNxJson(tree)!, plugins: ['@nx/js', mine] });
     const before = tree.read('nx.json', 'utf-8');
     await initGenerator(tree, { registry: 'ghcr.io' });
@@ -209,7 +273,10 @@ describe('init generator', () => {
     const tree = createTreeWithEmptyWorkspace();
     await initGenerator(tree, { registry: 'registry.example.com:5000', repository: 'acme/shop' });
     expect(readNxJson(tree)!.plugins).toEqual([
-      { plugin: '@lucid/nx-lucid', options: expect.objectContaining({ registry: 'registry.example.com:5000', repository: 'acme/shop' }) },
+      {
+        plugin: '@lucid/nx-lucid',
+        options: expect.objectContaining({ registry: 'registry.example.com:5000', repository: 'acme/shop' }),
+      },
     ]);
     const t2 = createTreeWithEmptyWorkspace();
     const before = t2.read('nx.json', 'utf-8');

@@ -94,7 +94,9 @@ export function assembleLayout(
   for (const p of wanted) {
     const found = byPlatform.get(p) ?? [];
     if (found.length !== 1) {
-      throw new Error(`the engine's output holds ${found.length} manifest(s) for ${p} (expected exactly 1); nothing was written`);
+      throw new Error(
+        `the engine's output holds ${found.length} manifest(s) for ${p} (expected exactly 1); nothing was written`,
+      );
     }
     const { layout, descriptor } = found[0];
     const manifest = manifestSchema.parse(layout.readJsonBlob(descriptor.digest));
@@ -102,7 +104,12 @@ export function assembleLayout(
     copyBlob(layout, writer, descriptor.digest);
     platforms.push({
       platform: p,
-      descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size, platform: descriptor.platform },
+      descriptor: {
+        mediaType: descriptor.mediaType,
+        digest: descriptor.digest,
+        size: descriptor.size,
+        platform: descriptor.platform,
+      },
       manifest,
     });
   }
@@ -114,10 +121,20 @@ export function assembleLayout(
       for (const blob of [manifest.config, ...manifest.layers]) copyBlob(layout, writer, blob.digest);
       copyBlob(layout, writer, descriptor.digest);
       attestations.push({
-        descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size, annotations: descriptor.annotations, platform: descriptor.platform },
+        descriptor: {
+          mediaType: descriptor.mediaType,
+          digest: descriptor.digest,
+          size: descriptor.size,
+          annotations: descriptor.annotations,
+          platform: descriptor.platform,
+        },
         subject: p.descriptor.digest,
         platform: p.platform,
-        predicateTypes: [...new Set(manifest.layers.map((l) => l.annotations?.[PREDICATE_TYPE_ANNOTATION]).filter((t): t is string => !!t))],
+        predicateTypes: [
+          ...new Set(
+            manifest.layers.map((l) => l.annotations?.[PREDICATE_TYPE_ANNOTATION]).filter((t): t is string => !!t),
+          ),
+        ],
       });
     }
   }

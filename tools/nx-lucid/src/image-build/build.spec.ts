@@ -40,21 +40,29 @@ describe('prepareBuild (the build use case): input problems', () => {
   afterEach(() => rmSync(ws, { recursive: true, force: true }));
 
   it('a Dockerfile createNodes could not analyse fails the build with its error', async () => {
-    await expect(prepareBuild(request({ dockerfileError: 'apps/api/Dockerfile:1: unknown instruction "FORM"' }))).rejects.toThrow(
+    await expect(
+      prepareBuild(request({ dockerfileError: 'apps/api/Dockerfile:1: unknown instruction "FORM"' })),
+    ).rejects.toThrow(
       /container-build api: nothing was built:\n {2}- apps\/api\/Dockerfile:1: unknown instruction "FORM"/,
     );
   });
 
   it('reports every bad input together: platform, image name, missing Dockerfile', async () => {
-    const error = await prepareBuild(request({ platforms: ['linux/riscv128'], repository: 'Bad_Repo!' })).catch((e: Error) => e);
+    const error = await prepareBuild(request({ platforms: ['linux/riscv128'], repository: 'Bad_Repo!' })).catch(
+      (e: Error) => e,
+    );
     expect((error as Error).message).toContain('unknown platform "linux/riscv128"');
     expect((error as Error).message).toContain('invalid image name');
     expect((error as Error).message).toContain('Dockerfile apps/api/Dockerfile does not exist');
   });
 
   it('LUCID_PLATFORMS overrides the options (and is checked like them); set but empty it is an error', async () => {
-    await expect(prepareBuild(request({}, { LUCID_PLATFORMS: 'linux/amd64' }))).rejects.toThrow(/Dockerfile apps\/api\/Dockerfile does not exist/);
-    await expect(prepareBuild(request({}, { LUCID_PLATFORMS: '' }))).rejects.toThrow(/LUCID_PLATFORMS is set but empty/);
+    await expect(prepareBuild(request({}, { LUCID_PLATFORMS: 'linux/amd64' }))).rejects.toThrow(
+      /Dockerfile apps\/api\/Dockerfile does not exist/,
+    );
+    await expect(prepareBuild(request({}, { LUCID_PLATFORMS: '' }))).rejects.toThrow(
+      /LUCID_PLATFORMS is set but empty/,
+    );
     await expect(prepareBuild(request({}, { LUCID_REGISTRY: ' ' }))).rejects.toThrow(/LUCID_REGISTRY is set but empty/);
   });
 });

@@ -25,7 +25,14 @@ import { BasePull, slimLayout } from './slim';
 import { transientStorageError } from './transient';
 import { BlobStore, blobStoreDir } from '../oci/blob-store';
 import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
-import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, pinnedReference, planBaseImage } from './plan';
+import {
+  dockerfileStages,
+  foreignRunProblems,
+  hostPlatform,
+  inputProblems,
+  pinnedReference,
+  planBaseImage,
+} from './plan';
 
 export type { BuildDeps, BuildOptions, BuildRequest, PreparedBuild } from './build-request';
 
@@ -38,7 +45,11 @@ export class BuildInputError extends Error {
   }
 }
 
-function projectField(workspaceRoot: string, projectRoot: string, field: 'version' | 'description'): string | undefined {
+function projectField(
+  workspaceRoot: string,
+  projectRoot: string,
+  field: 'version' | 'description',
+): string | undefined {
   const pyproject = join(workspaceRoot, projectRoot, 'pyproject.toml');
   if (existsSync(pyproject)) {
     const v = pyprojectField(readFileSync(pyproject, 'utf8'), field);
@@ -73,7 +84,8 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   }
   const dockerfilePath = join(workspaceRoot, options.dockerfile);
   if (!existsSync(dockerfilePath)) problems.push(`Dockerfile ${options.dockerfile} does not exist`);
-  if (!existsSync(join(workspaceRoot, options.context))) problems.push(`build context ${options.context} does not exist`);
+  if (!existsSync(join(workspaceRoot, options.context)))
+    problems.push(`build context ${options.context} does not exist`);
   if (problems.length) throw new BuildInputError(project, problems);
 
   const { stages } = dockerfileStages(readFileSync(dockerfilePath, 'utf8'), options.buildArgs, options.dockerfile);
@@ -89,13 +101,17 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     if (!options.dryRun) throw e;
     const name = plugin.engine === 'auto' ? 'buildx' : plugin.engine;
     selected = { engine: ENGINES[name], version: 'unknown', reason: `engine: ${plugin.engine}` };
-    unresolved.push(`${briefly((e as Error).message)}; planned for ${name}${plugin.engine === 'auto' ? ' (what auto prefers)' : ''}`);
+    unresolved.push(
+      `${briefly((e as Error).message)}; planned for ${name}${plugin.engine === 'auto' ? ' (what auto prefers)' : ''}`,
+    );
   }
 
   const git = await readGitInfo(workspaceRoot);
   const version = options.version ?? projectField(workspaceRoot, req.projectRoot, 'version') ?? '0.0.0';
   const sourceUrl =
-    options.sourceUrl ?? (git.remote ? githubSourceUrl(git.remote) : undefined) ?? `https://github.com/${repository.split('/').slice(0, 2).join('/')}`;
+    options.sourceUrl ??
+    (git.remote ? githubSourceUrl(git.remote) : undefined) ??
+    `https://github.com/${repository.split('/').slice(0, 2).join('/')}`;
   const phase = phaseFromTags(req.tags, options.phaseTagPrefix);
   const labels = imageLabels({
     sourceUrl,
@@ -118,10 +134,14 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     } catch (e) {
       const why = `base image ${basePlan.pullRef} could not be resolved to a digest (is the registry reachable? registryMirrors / LUCID_REGISTRY_MIRRORS can point at a mirror; npm start runs a local one): ${(e as Error).message}`;
       if (!options.dryRun) throw new BuildInputError(project, [why]);
-      unresolved.push(`${briefly(why)}; the build passes it pinned as ${basePlan.viaArg ?? 'FROM'} ${basePlan.pullRef.replace(/:[^:/@]+$/, '')}@<digest>, shown here by tag`);
+      unresolved.push(
+        `${briefly(why)}; the build passes it pinned as ${basePlan.viaArg ?? 'FROM'} ${basePlan.pullRef.replace(/:[^:/@]+$/, '')}@<digest>, shown here by tag`,
+      );
     }
     base = { ref: basePlan.ref, digest };
-    basePull = digest ? { ref: basePlan.ref, pullRef: basePlan.pullRef, digest, insecure: basePlan.insecure } : undefined;
+    basePull = digest
+      ? { ref: basePlan.ref, pullRef: basePlan.pullRef, digest, insecure: basePlan.insecure }
+      : undefined;
     if (!digest) {
       if (basePlan.viaArg) buildArgs[basePlan.viaArg] = basePlan.pullRef;
     } else if (basePlan.viaArg) {
@@ -129,7 +149,9 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
       req.log(`base ${basePlan.ref} → ${buildArgs[basePlan.viaArg]}`);
     } else {
       // A literal FROM cannot be swapped from outside; the digest is still recorded and hashed.
-      req.log(`base ${basePlan.ref} is written literally in FROM, so it is not pinned (use ARG BASE_IMAGE); resolved ${digest}`);
+      req.log(
+        `base ${basePlan.ref} is written literally in FROM, so it is not pinned (use ARG BASE_IMAGE); resolved ${digest}`,
+      );
     }
   }
 
@@ -209,10 +231,24 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
         mkdirSync(prepared.plan.stagingDir, { recursive: true });
       }
     }
-    let assembled = assembleLayout(prepared.engine.outputs(prepared.plan), next, prepared.annotations, prepared.version);
-    if (prepared.basePull) assembled = await slimLayout(next, assembled, prepared.basePull, new BlobStore(blobStoreDir(req.workspaceRoot, req.env)), req.log);
-    for (const p of assembled.platforms) req.log(`${p.platform}: ${p.descriptor.digest} (${p.manifest.layers.length} layer(s))`);
-    for (const a of assembled.attestations) req.log(`${a.platform}: attestation ${a.descriptor.digest} (${a.predicateTypes.join(', ') || 'no predicate'})`);
+    let assembled = assembleLayout(
+      prepared.engine.outputs(prepared.plan),
+      next,
+      prepared.annotations,
+      prepared.version,
+    );
+    if (prepared.basePull)
+      assembled = await slimLayout(
+        next,
+        assembled,
+        prepared.basePull,
+        new BlobStore(blobStoreDir(req.workspaceRoot, req.env)),
+        req.log,
+      );
+    for (const p of assembled.platforms)
+      req.log(`${p.platform}: ${p.descriptor.digest} (${p.manifest.layers.length} layer(s))`);
+    for (const a of assembled.attestations)
+      req.log(`${a.platform}: attestation ${a.descriptor.digest} (${a.predicateTypes.join(', ') || 'no predicate'})`);
     const metadata = buildRecord(req.project, prepared, assembled);
     rmSync(join(out, 'oci'), { recursive: true, force: true });
     renameSync(next, join(out, 'oci'));

@@ -14,7 +14,10 @@ describe('container-build --dry-run offline, engine not installed', () => {
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'lucid-dry-run-'));
     mkdirSync(join(root, 'apps/svc'), { recursive: true });
-    writeFileSync(join(root, 'apps/svc/Dockerfile'), 'ARG BASE_IMAGE=gcr.io/distroless/python3-debian12:nonroot\nFROM ${BASE_IMAGE}\nCOPY apps/svc/Dockerfile /d\n');
+    writeFileSync(
+      join(root, 'apps/svc/Dockerfile'),
+      'ARG BASE_IMAGE=gcr.io/distroless/python3-debian12:nonroot\nFROM ${BASE_IMAGE}\nCOPY apps/svc/Dockerfile /d\n',
+    );
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -44,27 +47,42 @@ describe('container-build --dry-run offline, engine not installed', () => {
     log: () => undefined,
   });
 
-  it.each(['buildx', 'auto'])('engine %s: prints the buildx plan and says what it could not resolve', async (engine) => {
-    const prepared = await prepareBuild(request(engine, true));
-    const lines = dryRunReport('svc', root, 'dist/containers/svc', prepared);
-    expect(lines[0]).toBe(`[dry-run] svc: would run (cwd ${root}):`);
-    expect(lines.filter((l) => l.startsWith('docker buildx build --platform linux/'))).toHaveLength(2);
-    // The base stays a tag reference, said so, instead of a made-up digest.
-    expect(lines[1]).toContain('--build-arg BASE_IMAGE=127.0.0.1:1/mirror/gcr.io/distroless/python3-debian12:nonroot');
-    expect(lines[1]).toContain('--provenance=mode=max --sbom=false');
-    const unresolved = lines.filter((l) => l.startsWith('[dry-run] not resolved: '));
-    expect(unresolved).toEqual([
-      expect.stringMatching(engine === 'auto' ? /engine: auto found no usable build engine .*; planned for buildx \(what auto prefers\)$/ : /engine buildx is not usable: docker is not installed.*; planned for buildx$/),
-      expect.stringMatching(/base image 127\.0\.0\.1:1\/mirror\/gcr\.io\/distroless\/python3-debian12:nonroot could not be resolved to a digest .*the build passes it pinned as BASE_IMAGE 127\.0\.0\.1:1\/mirror\/gcr\.io\/distroless\/python3-debian12@<digest>, shown here by tag$/),
-    ]);
-    expect(lines[lines.length - 1]).toMatch(/nothing was built$/);
-    expect(prepared.base).toEqual({ ref: 'gcr.io/distroless/python3-debian12:nonroot', digest: null });
-    expect(readdirSync(root)).toEqual(['apps']);
-  });
+  it.each(['buildx', 'auto'])(
+    'engine %s: prints the buildx plan and says what it could not resolve',
+    async (engine) => {
+      const prepared = await prepareBuild(request(engine, true));
+      const lines = dryRunReport('svc', root, 'dist/containers/svc', prepared);
+      expect(lines[0]).toBe(`[dry-run] svc: would run (cwd ${root}):`);
+      expect(lines.filter((l) => l.startsWith('docker buildx build --platform linux/'))).toHaveLength(2);
+      // The base stays a tag reference, said so, instead of a made-up digest.
+      expect(lines[1]).toContain(
+        '--build-arg BASE_IMAGE=127.0.0.1:1/mirror/gcr.io/distroless/python3-debian12:nonroot',
+      );
+      expect(lines[1]).toContain('--provenance=mode=max --sbom=false');
+      const unresolved = lines.filter((l) => l.startsWith('[dry-run] not resolved: '));
+      expect(unresolved).toEqual([
+        expect.stringMatching(
+          engine === 'auto'
+            ? /engine: auto found no usable build engine .*; planned for buildx \(what auto prefers\)$/
+            : /engine buildx is not usable: docker is not installed.*; planned for buildx$/,
+        ),
+        expect.stringMatching(
+          /base image 127\.0\.0\.1:1\/mirror\/gcr\.io\/distroless\/python3-debian12:nonroot could not be resolved to a digest .*the build passes it pinned as BASE_IMAGE 127\.0\.0\.1:1\/mirror\/gcr\.io\/distroless\/python3-debian12@<digest>, shown here by tag$/,
+        ),
+      ]);
+      expect(lines[lines.length - 1]).toMatch(/nothing was built$/);
+      expect(prepared.base).toEqual({ ref: 'gcr.io/distroless/python3-debian12:nonroot', digest: null });
+      expect(readdirSync(root)).toEqual(['apps']);
+    },
+  );
 
   it('a real build still refuses both, before anything is built', async () => {
-    await expect(prepareBuild(request('buildah', false))).rejects.toThrow(/engine buildah is not usable: buildah is not installed/);
+    await expect(prepareBuild(request('buildah', false))).rejects.toThrow(
+      /engine buildah is not usable: buildah is not installed/,
+    );
     const withEngine = { ...request('buildah', false), env: process.env };
-    await expect(prepareBuild(withEngine)).rejects.toThrow(/base image 127\.0\.0\.1:1\/mirror\/gcr\.io\/distroless\/python3-debian12:nonroot could not be resolved to a digest/);
+    await expect(prepareBuild(withEngine)).rejects.toThrow(
+      /base image 127\.0\.0\.1:1\/mirror\/gcr\.io\/distroless\/python3-debian12:nonroot could not be resolved to a digest/,
+    );
   });
 });

@@ -4,7 +4,10 @@ import type { PreparedBuild } from './build';
 
 /** A multi-line error on one line: its first line and, when it differs, its last (the tool's own reason). */
 export function briefly(message: string): string {
-  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.length > 1 ? `${lines[0]} ${lines[lines.length - 1]}` : (lines[0] ?? '');
 }
 
@@ -21,4 +24,3 @@ export function dryRunReport(project: string, cwd: string, outputPath: string, p
     `[dry-run] then assemble ${outputPath}/oci and write ${outputPath}/metadata.json; nothing was built`,
   ];
 }
-

@@ -16,7 +16,11 @@ export async function readGitInfo(cwd: string): Promise<GitInfo> {
   const sha = await git(['rev-parse', '--verify', '-q', 'HEAD']);
   const time = sha ? await git(['log', '-1', '--format=%ct', sha]) : null;
   const remote = sha ? await git(['remote', 'get-url', 'origin']) : null;
-  return { sha: sha && /^[0-9a-f]{40}$/.test(sha) ? sha : null, commitTime: time ? Number(time) : 0, remote: remote || null };
+  return {
+    sha: sha && /^[0-9a-f]{40}$/.test(sha) ? sha : null,
+    commitTime: time ? Number(time) : 0,
+    remote: remote || null,
+  };
 }
 
 /** binfmt_misc entries that are registered and enabled, e.g. qemu-aarch64. */

@@ -26,14 +26,22 @@ describe('base image planning', () => {
       insecure: true,
       viaArg: 'BASE_IMAGE',
     });
-    expect(pinnedReference(base!.pullRef, DIGEST)).toBe(`127.0.0.1:5000/mirror/gcr.io/distroless/python3-debian12@${DIGEST}`);
+    expect(pinnedReference(base!.pullRef, DIGEST)).toBe(
+      `127.0.0.1:5000/mirror/gcr.io/distroless/python3-debian12@${DIGEST}`,
+    );
   });
 
   it('honours a build arg that replaces the base, and follows stage-to-stage FROMs', () => {
     const df = 'ARG B=alpine:3\nFROM ${B} AS one\nRUN true\nFROM one\nCOPY x /x\n';
     const { stages } = dockerfileStages(df, { B: 'ghcr.io/acme/base:2' });
-    expect(planBaseImage(stages, {}, [])).toMatchObject({ ref: 'ghcr.io/acme/base:2', pullRef: 'ghcr.io/acme/base:2', insecure: false });
-    expect(planBaseImage(dockerfileStages('FROM alpine:3\n').stages, { 'docker.io': 'm.local:5000/hub' }, [])).toMatchObject({
+    expect(planBaseImage(stages, {}, [])).toMatchObject({
+      ref: 'ghcr.io/acme/base:2',
+      pullRef: 'ghcr.io/acme/base:2',
+      insecure: false,
+    });
+    expect(
+      planBaseImage(dockerfileStages('FROM alpine:3\n').stages, { 'docker.io': 'm.local:5000/hub' }, []),
+    ).toMatchObject({
       ref: 'docker.io/library/alpine:3',
       pullRef: 'm.local:5000/hub/library/alpine:3',
     });
@@ -62,7 +70,13 @@ describe('foreign platform RUN detection', () => {
   ].join('\n');
 
   it('names the platform, the RUN line and how to enable emulation', () => {
-    const problems = foreignRunProblems('apps/x/Dockerfile', dockerfileStages(multi).stages, ['linux/amd64', 'linux/arm64'], 'linux/amd64', new Set());
+    const problems = foreignRunProblems(
+      'apps/x/Dockerfile',
+      dockerfileStages(multi).stages,
+      ['linux/amd64', 'linux/arm64'],
+      'linux/amd64',
+      new Set(),
+    );
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('apps/x/Dockerfile:4: "RUN apt-get install -y foo" would run for linux/arm64');
     expect(problems[0]).toContain('update-binfmts --enable qemu-aarch64');
@@ -71,13 +85,29 @@ describe('foreign platform RUN detection', () => {
 
   it('accepts a registered emulator, COPY-only stages, $BUILDPLATFORM stages and unused stages', () => {
     const stages = dockerfileStages(multi).stages;
-    expect(foreignRunProblems('D', stages, ['linux/amd64', 'linux/arm64'], 'linux/amd64', new Set(['qemu-aarch64']))).toEqual([]);
-    expect(foreignRunProblems('D', dockerfileStages(SERVICE).stages, ['linux/amd64', 'linux/arm64'], 'linux/amd64', new Set())).toEqual([]);
+    expect(
+      foreignRunProblems('D', stages, ['linux/amd64', 'linux/arm64'], 'linux/amd64', new Set(['qemu-aarch64'])),
+    ).toEqual([]);
+    expect(
+      foreignRunProblems(
+        'D',
+        dockerfileStages(SERVICE).stages,
+        ['linux/amd64', 'linux/arm64'],
+        'linux/amd64',
+        new Set(),
+      ),
+    ).toEqual([]);
     expect(reachableStages(stages).map((s) => s.name ?? s.index)).toEqual(['tools', 'native', 3]);
   });
 
   it('checks every foreign platform from an arm64 host too', () => {
-    const problems = foreignRunProblems('D', dockerfileStages('FROM debian\nRUN true\n').stages, ['linux/amd64', 'linux/arm64'], 'linux/arm64', new Set());
+    const problems = foreignRunProblems(
+      'D',
+      dockerfileStages('FROM debian\nRUN true\n').stages,
+      ['linux/amd64', 'linux/arm64'],
+      'linux/arm64',
+      new Set(),
+    );
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('for linux/amd64');
     expect(problems[0]).toContain('qemu-x86_64');
@@ -114,8 +144,12 @@ describe('base reference for the cache key', () => {
   const { execFileSync } = jest.requireActual('node:child_process') as typeof import('node:child_process');
 
   it('follows ARG defaults and stages, and skips scratch', () => {
-    expect(baseRefForCacheKey(analyzeDockerfile(SERVICE, 'D').stages)).toBe('gcr.io/distroless/python3-debian12:nonroot');
-    expect(baseRefForCacheKey(analyzeDockerfile('FROM alpine:3 AS a\nFROM a\n', 'D').stages)).toBe('docker.io/library/alpine:3');
+    expect(baseRefForCacheKey(analyzeDockerfile(SERVICE, 'D').stages)).toBe(
+      'gcr.io/distroless/python3-debian12:nonroot',
+    );
+    expect(baseRefForCacheKey(analyzeDockerfile('FROM alpine:3 AS a\nFROM a\n', 'D').stages)).toBe(
+      'docker.io/library/alpine:3',
+    );
     expect(baseRefForCacheKey(analyzeDockerfile('FROM scratch\nCOPY a /a\n', 'D').stages)).toBeUndefined();
     expect(baseRefForCacheKey(analyzeDockerfile('ARG B\nFROM ${B}\n', 'D').stages)).toBeUndefined();
   });
@@ -132,7 +166,9 @@ describe('base reference for the cache key', () => {
       const printed = execFileSync('node', [script, ref, '--print-pull-ref'], {
         env: { ...process.env, LUCID_REGISTRY_MIRRORS: mirrorsEnv },
         cwd: __dirname,
-      }).toString().trim();
+      })
+        .toString()
+        .trim();
       expect(printed).toBe(mirrorReference(ref, mirrors));
     }
   });

@@ -14,7 +14,8 @@ export function buildRecord(project: string, prepared: PreparedBuild, assembled:
     compressedSize: p.manifest.layers.reduce((n, l) => n + l.size, 0),
   }));
   const blobs = new Map<string, number>();
-  for (const p of assembled.platforms) for (const b of [p.manifest.config, ...p.manifest.layers]) blobs.set(b.digest, b.size);
+  for (const p of assembled.platforms)
+    for (const b of [p.manifest.config, ...p.manifest.layers]) blobs.set(b.digest, b.size);
   const types = assembled.attestations.flatMap((a) => a.predicateTypes);
   return parseBuildMetadata(
     {
@@ -51,6 +52,8 @@ export function buildRecord(project: string, prepared: PreparedBuild, assembled:
 /** The one-line build summary: image, index, platforms, size, attestations. */
 export function buildSummaryLine(m: BuildMetadata, outputPath: string): string {
   const kinds = [m.attestations.provenance ? 'provenance' : '', m.attestations.sbom ? 'SBOM' : ''].filter(Boolean);
-  const attest = kinds.length ? `, attestations: ${kinds.join(' + ')} (${m.attestations.manifests.length} manifest(s))` : ', no attestations';
+  const attest = kinds.length
+    ? `, attestations: ${kinds.join(' + ')} (${m.attestations.manifests.length} manifest(s))`
+    : ', no attestations';
   return `✔ ${m.image}@${m.index.digest} (${m.manifests.length} platform(s), ${m.compressedSize} bytes${attest}) → ${outputPath}`;
 }

@@ -13,7 +13,14 @@ import { ExternalBlobs, writeExternalBlobs } from '../oci/external-blobs';
 import { OciLayout } from '../oci/layout';
 import { OciLayoutWriter } from '../oci/layout-writer';
 import { isIndexMediaType, MediaType } from '../oci/media-types';
-import { Descriptor, imageConfigSchema, ImageManifest, indexSchema, manifestSchema, platformString } from '../oci/types';
+import {
+  Descriptor,
+  imageConfigSchema,
+  ImageManifest,
+  indexSchema,
+  manifestSchema,
+  platformString,
+} from '../oci/types';
 import { parseImageReference } from '../image/naming';
 import type { AssembledIndex } from './assemble';
 
@@ -27,15 +34,30 @@ export interface BasePull {
 }
 
 /** Raw bytes of the base's manifest `digest`, or (with `config`) of the config blob that manifest names. */
-export type BaseReader = (registry: string, repository: string, digest: string, insecure: boolean, config?: string) => Promise<Buffer>;
+export type BaseReader = (
+  registry: string,
+  repository: string,
+  digest: string,
+  insecure: boolean,
+  config?: string,
+) => Promise<Buffer>;
 
 export const skopeoBaseReader: BaseReader = async (registry, repository, digest, insecure, config) => {
-  const args = ['inspect', '--raw', ...(config ? ['--config'] : []), '--retry-times', '1', ...(insecure ? ['--tls-verify=false'] : []), `docker://${registry}/${repository}@${digest}`];
+  const args = [
+    'inspect',
+    '--raw',
+    ...(config ? ['--config'] : []),
+    '--retry-times',
+    '1',
+    ...(insecure ? ['--tls-verify=false'] : []),
+    `docker://${registry}/${repository}@${digest}`,
+  ];
   return Buffer.from((await runProcess('skopeo', args, { timeoutMs: 60000 })).stdout, 'utf8');
 };
 
 /** Docker's gzip layer type is the same format as OCI's; an OCI manifest names it the OCI way. */
-const ociLayerType = (mediaType: string) => (mediaType === MediaType.dockerLayerGzip ? MediaType.ociLayerGzip : mediaType);
+const ociLayerType = (mediaType: string) =>
+  mediaType === MediaType.dockerLayerGzip ? MediaType.ociLayerGzip : mediaType;
 
 interface BasePlatform {
   layers: Descriptor[];
@@ -54,13 +76,20 @@ export async function readBase(base: BasePull, store: BlobStore, read: BaseReade
   };
   const out = new Map<string, BasePlatform>();
   const doc = JSON.parse((await blob(base.digest)).toString('utf8')) as { mediaType?: string; manifests?: unknown };
-  const entries: Array<{ digest: string; platform?: string }> = Array.isArray(doc.manifests) || isIndexMediaType(doc.mediaType)
-    ? indexSchema.parse(doc).manifests.filter((m) => m.platform && m.platform.os !== 'unknown').map((m) => ({ digest: m.digest, platform: platformString(m.platform!) }))
-    : [{ digest: base.digest }];
+  const entries: Array<{ digest: string; platform?: string }> =
+    Array.isArray(doc.manifests) || isIndexMediaType(doc.mediaType)
+      ? indexSchema
+          .parse(doc)
+          .manifests.filter((m) => m.platform && m.platform.os !== 'unknown')
+          .map((m) => ({ digest: m.digest, platform: platformString(m.platform!) }))
+      : [{ digest: base.digest }];
   for (const e of entries) {
     const manifest = manifestSchema.parse(JSON.parse((await blob(e.digest)).toString('utf8')));
     const config = imageConfigSchema.parse(JSON.parse((await blob(e.digest, manifest.config.digest)).toString('utf8')));
-    out.set(e.platform ?? platformString({ os: config.os, architecture: config.architecture, variant: config.variant }), { layers: manifest.layers, diffIds: config.rootfs.diff_ids });
+    out.set(
+      e.platform ?? platformString({ os: config.os, architecture: config.architecture, variant: config.variant }),
+      { layers: manifest.layers, diffIds: config.rootfs.diff_ids },
+    );
   }
   return out;
 }
@@ -69,12 +98,21 @@ export async function readBase(base: BasePull, store: BlobStore, read: BaseReade
  * Rewrites the assembled layout in `layoutDir` onto the base's blobs and writes external-blobs.json; returns the
  * new index. When the base cannot be read the output stays as it was: complete, only larger.
  */
-export async function slimLayout(layoutDir: string, assembled: AssembledIndex, base: BasePull, store: BlobStore, log: (line: string) => void, read: BaseReader = skopeoBaseReader): Promise<AssembledIndex> {
+export async function slimLayout(
+  layoutDir: string,
+  assembled: AssembledIndex,
+  base: BasePull,
+  store: BlobStore,
+  log: (line: string) => void,
+  read: BaseReader = skopeoBaseReader,
+): Promise<AssembledIndex> {
   let basePlatforms: Map<string, BasePlatform>;
   try {
     basePlatforms = await readBase(base, store, read);
   } catch (e) {
-    log(`note: the base ${base.pullRef} could not be read (${(e as Error).message.split('\n')[0]}); the output keeps its base layers`);
+    log(
+      `note: the base ${base.pullRef} could not be read (${(e as Error).message.split('\n')[0]}); the output keeps its base layers`,
+    );
     return assembled;
   }
   const layout = OciLayout.open(layoutDir);
@@ -85,24 +123,37 @@ export async function slimLayout(layoutDir: string, assembled: AssembledIndex, b
     const diffIds = imageConfigSchema.parse(layout.readJsonBlob(p.manifest.config.digest)).rootfs.diff_ids;
     if (!from) return p;
     let shared = 0;
-    while (shared < from.layers.length && shared < p.manifest.layers.length && diffIds[shared] === from.diffIds[shared] && !from.layers[shared].urls) shared++;
+    while (
+      shared < from.layers.length &&
+      shared < p.manifest.layers.length &&
+      diffIds[shared] === from.diffIds[shared] &&
+      !from.layers[shared].urls
+    )
+      shared++;
     if (shared === 0) return p;
     const layers = p.manifest.layers.map((l, i) => {
       if (i >= shared) return l;
       const b = from.layers[i];
       return { mediaType: ociLayerType(b.mediaType), digest: b.digest, size: b.size };
     });
-    const unchanged = layers.every((l, i) => l.digest === p.manifest.layers[i].digest && l.mediaType === p.manifest.layers[i].mediaType);
+    const unchanged = layers.every(
+      (l, i) => l.digest === p.manifest.layers[i].digest && l.mediaType === p.manifest.layers[i].mediaType,
+    );
     if (unchanged || assembled.attestations.length) {
       // An attestation names its platform manifest by digest, so with attestations the manifest stays as built:
       // only layers that already are the base's own blobs (BuildKit keeps them) move out of the output.
       p.manifest.layers.slice(0, shared).forEach((l, i) => {
-        if (l.digest === from.layers[i].digest) external.set(l.digest, { digest: l.digest, size: l.size, mediaType: l.mediaType });
+        if (l.digest === from.layers[i].digest)
+          external.set(l.digest, { digest: l.digest, size: l.size, mediaType: l.mediaType });
       });
       return p;
     }
-    for (const l of layers.slice(0, shared)) external.set(l.digest, { digest: l.digest, size: l.size, mediaType: l.mediaType });
-    const manifest: ImageManifest = { ...(JSON.parse(layout.readBlob(p.descriptor.digest).toString('utf8')) as ImageManifest), layers };
+    for (const l of layers.slice(0, shared))
+      external.set(l.digest, { digest: l.digest, size: l.size, mediaType: l.mediaType });
+    const manifest: ImageManifest = {
+      ...(JSON.parse(layout.readBlob(p.descriptor.digest).toString('utf8')) as ImageManifest),
+      layers,
+    };
     const d = writer.putJson(manifest, p.descriptor.mediaType);
     return { platform: p.platform, manifest, descriptor: { ...p.descriptor, digest: d.digest, size: d.size } };
   });
@@ -114,7 +165,10 @@ export async function slimLayout(layoutDir: string, assembled: AssembledIndex, b
   // Platform manifests take their rewritten descriptors; attestation manifests stay where and as they were.
   const renamed = new Map(assembled.platforms.map((p, i) => [p.descriptor.digest, platforms[i].descriptor]));
   const oldEntries = (oldIndex.manifests as Descriptor[] | undefined) ?? [];
-  const index = writer.putJson({ ...oldIndex, manifests: oldEntries.map((d) => renamed.get(d.digest) ?? d) }, assembled.index.mediaType);
+  const index = writer.putJson(
+    { ...oldIndex, manifests: oldEntries.map((d) => renamed.get(d.digest) ?? d) },
+    assembled.index.mediaType,
+  );
   const top = layout.topIndex().manifests[0];
   writer.writeTopIndex([{ ...index, ...(top?.annotations ? { annotations: top.annotations } : {}) }]);
   // Drop what the new index no longer reaches: the engine's recompressed base layers, the old manifests and index.
@@ -125,17 +179,29 @@ export async function slimLayout(layoutDir: string, assembled: AssembledIndex, b
   const keep = new Set([
     index.digest,
     ...attestationBlobs,
-    ...platforms.flatMap((p) => [p.descriptor.digest, p.manifest.config.digest, ...p.manifest.layers.filter((l) => !external.has(l.digest)).map((l) => l.digest)]),
+    ...platforms.flatMap((p) => [
+      p.descriptor.digest,
+      p.manifest.config.digest,
+      ...p.manifest.layers.filter((l) => !external.has(l.digest)).map((l) => l.digest),
+    ]),
   ]);
-  for (const hex of readdirSync(join(layoutDir, 'blobs', 'sha256'))) if (!keep.has(`sha256:${hex}`)) rmSync(join(layoutDir, 'blobs', 'sha256', hex));
+  for (const hex of readdirSync(join(layoutDir, 'blobs', 'sha256')))
+    if (!keep.has(`sha256:${hex}`)) rmSync(join(layoutDir, 'blobs', 'sha256', hex));
   const { registry, repository } = parseImageReference(base.pullRef);
-  writeExternalBlobs(layoutDir, { schemaVersion: 1, source: { ref: base.ref, registry, repository, digest: base.digest, insecure: base.insecure }, blobs: [...external.values()] });
+  writeExternalBlobs(layoutDir, {
+    schemaVersion: 1,
+    source: { ref: base.ref, registry, repository, digest: base.digest, insecure: base.insecure },
+    blobs: [...external.values()],
+  });
   const bytes = [...external.values()].reduce((n, b) => n + b.size, 0);
-  log(`${external.size} base layer(s) (${bytes} bytes) referenced from ${registry}/${repository} instead of stored in the output`);
+  log(
+    `${external.size} base layer(s) (${bytes} bytes) referenced from ${registry}/${repository} instead of stored in the output`,
+  );
   return { index, platforms, attestations: assembled.attestations };
 }
 
 /** Test hook: a reader over a local OCI layout holding the base (manifests and configs by digest). */
 export function layoutBaseReader(dir: string): BaseReader {
-  return async (_registry, _repository, digest, _insecure, config) => readFileSync(join(dir, 'blobs', 'sha256', (config ?? digest).slice(7)));
+  return async (_registry, _repository, digest, _insecure, config) =>
+    readFileSync(join(dir, 'blobs', 'sha256', (config ?? digest).slice(7)));
 }

@@ -1,7 +1,19 @@
-import { githubSourceUrl, imageLabels, indexAnnotations, packageJsonField, phaseFromTags, pyprojectField } from './labels';
+import {
+  githubSourceUrl,
+  imageLabels,
+  indexAnnotations,
+  packageJsonField,
+  phaseFromTags,
+  pyprojectField,
+} from './labels';
 
 describe('imageLabels', () => {
-  const base = { sourceUrl: 'https://github.com/hamigames/lucid', version: '1.0.0', created: '2024-05-01T10:00:00.000Z', title: 'auth-service' };
+  const base = {
+    sourceUrl: 'https://github.com/hamigames/lucid',
+    version: '1.0.0',
+    created: '2024-05-01T10:00:00.000Z',
+    title: 'auth-service',
+  };
 
   it('sets every OCI label and the phase, in a fixed order', () => {
     const labels = imageLabels({ ...base, revision: 'a'.repeat(40), description: 'Auth', phase: 1 });
@@ -47,7 +59,17 @@ describe('githubSourceUrl', () => {
 });
 
 describe('project fields', () => {
-  const toml = ['[build-system]', 'version = "9.9.9"', '', '[project]', 'name = "auth"', "version = '1.2.3' # pinned", 'description = "Auth \\"svc\\""', '[tool.x]', 'version = "0"'].join('\n');
+  const toml = [
+    '[build-system]',
+    'version = "9.9.9"',
+    '',
+    '[project]',
+    'name = "auth"',
+    "version = '1.2.3' # pinned",
+    'description = "Auth \\"svc\\""',
+    '[tool.x]',
+    'version = "0"',
+  ].join('\n');
   it('reads version and description from [project] only', () => {
     expect(pyprojectField(toml, 'version')).toBe('1.2.3');
     expect(pyprojectField(toml, 'description')).toBe('Auth "svc"');

@@ -52,7 +52,9 @@ export function indexAnnotations(labels: Record<string, string>): Record<string,
 export function githubSourceUrl(remote: string): string | undefined {
   const m = remote
     .trim()
-    .match(/^(?:https?:\/\/(?:[^@/]+@)?github\.com\/|ssh:\/\/git@github\.com(?::\d+)?\/|git@github\.com:)([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/);
+    .match(
+      /^(?:https?:\/\/(?:[^@/]+@)?github\.com\/|ssh:\/\/git@github\.com(?::\d+)?\/|git@github\.com:)([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/,
+    );
   return m ? `https://github.com/${m[1]}/${m[2]}` : undefined;
 }
 

@@ -21,7 +21,9 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** OCI distribution tag grammar: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
 export function assertTag(tag: string): string {
   if (!TAG.test(tag)) {
-    throw new Error(`invalid tag "${tag}": a tag is 1-128 characters of A-Z a-z 0-9 _ . - and must not start with . or -`);
+    throw new Error(
+      `invalid tag "${tag}": a tag is 1-128 characters of A-Z a-z 0-9 _ . - and must not start with . or -`,
+    );
   }
   return tag;
 }

@@ -41,10 +41,16 @@ export function planTagMoves(
 }
 
 export class ImmutableTagError extends Error {
-  constructor(readonly refused: TagMove[], image: string) {
+  constructor(
+    readonly refused: TagMove[],
+    image: string,
+  ) {
     super(
       refused
-        .map((m) => `${image}:${m.tag} already names ${m.before}; refusing to move it to ${m.after} (version tags are immutable; --force moves it)`)
+        .map(
+          (m) =>
+            `${image}:${m.tag} already names ${m.before}; refusing to move it to ${m.after} (version tags are immutable; --force moves it)`,
+        )
         .join('\n'),
     );
     this.name = 'ImmutableTagError';
@@ -58,5 +64,7 @@ export function assertNoImmutableMoves(plan: TagMovePlan, image: string, force: 
 
 /** `tag: before → after` lines for the log and the audit record. */
 export function describeMoves(plan: TagMovePlan): string[] {
-  return plan.changes.map((m) => `${m.tag}: ${m.before ?? '(new)'} → ${m.after}${m.immutable && m.before ? ' (forced)' : ''}`);
+  return plan.changes.map(
+    (m) => `${m.tag}: ${m.before ?? '(new)'} → ${m.after}${m.immutable && m.before ? ' (forced)' : ''}`,
+  );
 }

@@ -10,7 +10,13 @@ import { assertTag } from './naming';
 
 export const tagRuleSchema = z.discriminatedUnion('type', [
   /** The commit: full (40 hex) by default, or the first 7 (`format: short`, metadata-action's type=sha). */
-  z.object({ type: z.literal('sha'), format: z.enum(['long', 'short']).default('long'), prefix: z.string().default('') }).strict(),
+  z
+    .object({
+      type: z.literal('sha'),
+      format: z.enum(['long', 'short']).default('long'),
+      prefix: z.string().default(''),
+    })
+    .strict(),
   /** phase<N>-<sha>: what the phase shards deploy from. */
   z.object({ type: z.literal('phase-sha') }).strict(),
   /** The branch name, sanitised to the tag grammar (feature/x → feature-x). */
@@ -29,7 +35,9 @@ export const tagRuleSchema = z.discriminatedUnion('type', [
    * latest: `branch` on the default branch only (today's rule); `auto` for a release whose version is the
    * highest non-prerelease semver the repository has; `always` / `never`.
    */
-  z.object({ type: z.literal('latest'), when: z.enum(['branch', 'auto', 'always', 'never']).default('branch') }).strict(),
+  z
+    .object({ type: z.literal('latest'), when: z.enum(['branch', 'auto', 'always', 'never']).default('branch') })
+    .strict(),
 ]);
 
 export type TagRule = z.output<typeof tagRuleSchema>;
@@ -99,7 +107,11 @@ function applyRule(rule: TagRule, ctx: TagContext): PlannedTag | string {
   switch (rule.type) {
     case 'sha':
       if (!ctx.sha) return 'no git commit known';
-      return { tag: rule.prefix + (rule.format === 'short' ? ctx.sha.slice(0, 7) : ctx.sha), reason: 'git commit', immutable: false };
+      return {
+        tag: rule.prefix + (rule.format === 'short' ? ctx.sha.slice(0, 7) : ctx.sha),
+        reason: 'git commit',
+        immutable: false,
+      };
     case 'phase-sha':
       if (!ctx.sha) return 'no git commit known';
       if (ctx.phase === undefined) return 'project has no phase tag';
@@ -111,36 +123,48 @@ function applyRule(rule: TagRule, ctx: TagContext): PlannedTag | string {
       if (ctx.pullRequest === undefined) return 'not a pull request build';
       return { tag: `${rule.prefix}${ctx.pullRequest}`, reason: `pull request #${ctx.pullRequest}`, immutable: false };
     case 'semver': {
-      if (!ctx.release) return 'not a release (semver tags come from a git tag, nx release or container-release create)';
+      if (!ctx.release)
+        return 'not a release (semver tags come from a git tag, nx release or container-release create)';
       const v = ctx.release.version;
-      if (rule.pattern === '{{version}}') return { tag: rule.prefix + v, reason: `release ${v} (${ctx.release.source})`, immutable: true };
+      if (rule.pattern === '{{version}}')
+        return { tag: rule.prefix + v, reason: `release ${v} (${ctx.release.source})`, immutable: true };
       if (prerelease(v) !== null) return `${v} is a prerelease: only {{version}} is tagged`;
       if (rule.pattern === '{{major}}' && major(v) === 0) return `${v} is 0.x: {{major}} is never tagged for 0.x`;
       const floating = rule.pattern === '{{major}}' ? `${major(v)}` : `${major(v)}.${minor(v)}`;
-      return { tag: rule.prefix + floating, reason: `release ${v} (${ctx.release.source}), floating`, immutable: false };
+      return {
+        tag: rule.prefix + floating,
+        reason: `release ${v} (${ctx.release.source}), floating`,
+        immutable: false,
+      };
     }
     case 'latest':
       if (rule.when === 'never') return 'latest: never';
       if (rule.when === 'always') return { tag: 'latest', reason: 'latest: always', immutable: false };
       if (rule.when === 'branch') {
-        if (ctx.branch && ctx.branch === ctx.defaultBranch) return { tag: 'latest', reason: `on ${ctx.defaultBranch}`, immutable: false };
+        if (ctx.branch && ctx.branch === ctx.defaultBranch)
+          return { tag: 'latest', reason: `on ${ctx.defaultBranch}`, immutable: false };
         return `branch ${ctx.branch ?? '(unknown)'} is not ${ctx.defaultBranch}`;
       }
       if (!ctx.release) return 'latest=auto: not a release';
       if (prerelease(ctx.release.version) !== null) return `latest=auto: ${ctx.release.version} is a prerelease`;
-      if (!isHighest(ctx.release.version, ctx.existingVersions ?? [])) return `latest=auto: ${ctx.release.version} is not the highest version`;
+      if (!isHighest(ctx.release.version, ctx.existingVersions ?? []))
+        return `latest=auto: ${ctx.release.version} is not the highest version`;
       return { tag: 'latest', reason: `latest=auto: ${ctx.release.version} is the highest version`, immutable: false };
   }
 }
 
 /** The tags for one push. Throws on an invalid commit, phase or version, before any registry is touched. */
 export function planTags(rules: readonly TagRule[], ctx: TagContext): TagPlan {
-  if (ctx.sha !== undefined && !SHA.test(ctx.sha)) throw new Error(`invalid git SHA "${ctx.sha}": expected 40 lowercase hex digits`);
-  if (ctx.phase !== undefined && (!Number.isInteger(ctx.phase) || ctx.phase < 1)) throw new Error(`invalid phase ${ctx.phase}: expected a positive integer`);
+  if (ctx.sha !== undefined && !SHA.test(ctx.sha))
+    throw new Error(`invalid git SHA "${ctx.sha}": expected 40 lowercase hex digits`);
+  if (ctx.phase !== undefined && (!Number.isInteger(ctx.phase) || ctx.phase < 1))
+    throw new Error(`invalid phase ${ctx.phase}: expected a positive integer`);
   if (ctx.release) {
     const parsed = semverParse(ctx.release.version);
     if (!parsed || parsed.version !== ctx.release.version || parsed.build.length) {
-      throw new Error(`invalid release version "${ctx.release.version}": expected bare semver such as 1.2.3 (no v, no +build)`);
+      throw new Error(
+        `invalid release version "${ctx.release.version}": expected bare semver such as 1.2.3 (no v, no +build)`,
+      );
     }
   }
   const tags: PlannedTag[] = [];
@@ -160,7 +184,9 @@ export function planTags(rules: readonly TagRule[], ctx: TagContext): TagPlan {
 export function releaseFromGitRef(env: NodeJS.ProcessEnv, project: string): TagContext['release'] {
   if (env.GITHUB_REF_TYPE !== 'tag' || !env.GITHUB_REF_NAME) return undefined;
   const name = env.GITHUB_REF_NAME;
-  const m = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(name) ?? (name.startsWith(`${project}@`) ? /^.*@v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(name) : null);
+  const m =
+    /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(name) ??
+    (name.startsWith(`${project}@`) ? /^.*@v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(name) : null);
   return m ? { version: m[1], source: 'git-tag' } : undefined;
 }
 

@@ -36,13 +36,22 @@ describe('computePushTags', () => {
     const plan = computePushTags({ ...base, branch: 'feature/x', latest: 'auto' });
     expect(plan.tags.map((t) => t.tag)).not.toContain('latest');
     expect(plan.skipped.find((s) => s.tag === 'latest')?.reason).toMatch(/feature\/x is not main/);
-    expect(computePushTags({ ...base, branch: 'feature/x', latest: 'always' }).tags.map((t) => t.tag)).toContain('latest');
-    expect(computePushTags({ ...base, branch: 'main', latest: 'never' }).tags.map((t) => t.tag)).not.toContain('latest');
+    expect(computePushTags({ ...base, branch: 'feature/x', latest: 'always' }).tags.map((t) => t.tag)).toContain(
+      'latest',
+    );
+    expect(computePushTags({ ...base, branch: 'main', latest: 'never' }).tags.map((t) => t.tag)).not.toContain(
+      'latest',
+    );
   });
   it('skips phase without a phase and refuses a bad sha or version', () => {
-    expect(computePushTags({ ...base, phase: null, branch: 'x', latest: 'auto' }).tags.map((t) => t.tag)).toEqual([sha, 'v1.4.0']);
+    expect(computePushTags({ ...base, phase: null, branch: 'x', latest: 'auto' }).tags.map((t) => t.tag)).toEqual([
+      sha,
+      'v1.4.0',
+    ]);
     expect(() => computePushTags({ ...base, sha: 'ABC', branch: 'main', latest: 'auto' })).toThrow(/invalid git SHA/);
-    expect(() => computePushTags({ ...base, version: 'one', branch: 'main', latest: 'auto' })).toThrow(/invalid version "one"/);
+    expect(() => computePushTags({ ...base, version: 'one', branch: 'main', latest: 'auto' })).toThrow(
+      /invalid version "one"/,
+    );
   });
 });
 

@@ -17,7 +17,8 @@ export function versionTag(version: string): string {
   if (!semverValid(bare) || semverValid(bare) !== bare) {
     throw new Error(`invalid version "${version}": expected semver such as 1.2.3 or v1.2.3 (optionally -prerelease)`);
   }
-  if (bare.includes('+')) throw new Error(`invalid version "${version}": build metadata (+…) cannot be part of an image tag`);
+  if (bare.includes('+'))
+    throw new Error(`invalid version "${version}": build metadata (+…) cannot be part of an image tag`);
   return assertTag(`v${bare}`);
 }
 
@@ -64,7 +65,8 @@ export function computePushTags(input: PushTagInput): PushTagPlan {
     if (!SHA.test(input.sha)) throw new Error(`invalid git SHA "${input.sha}": expected 40 lowercase hex digits`);
     tags.push({ tag: input.sha, reason: 'git commit' });
     if (input.phase !== undefined && input.phase !== null) {
-      if (!Number.isInteger(input.phase) || input.phase < 1) throw new Error(`invalid phase ${input.phase}: expected a positive integer`);
+      if (!Number.isInteger(input.phase) || input.phase < 1)
+        throw new Error(`invalid phase ${input.phase}: expected a positive integer`);
       tags.push({ tag: `phase${input.phase}-${input.sha}`, reason: `phase ${input.phase} at this commit` });
     } else {
       skipped.push({ tag: 'phase<N>-<sha>', reason: 'project has no phase tag' });
@@ -75,7 +77,8 @@ export function computePushTags(input: PushTagInput): PushTagPlan {
   if (input.version) tags.push({ tag: versionTag(input.version), reason: 'project version' });
   if (input.latest === 'always') tags.push({ tag: LATEST, reason: 'latest forced (--latest=always)' });
   else if (input.latest === 'never') skipped.push({ tag: LATEST, reason: '--latest=never' });
-  else if (input.branch && input.branch === input.latestOnBranch) tags.push({ tag: LATEST, reason: `on ${input.latestOnBranch}` });
+  else if (input.branch && input.branch === input.latestOnBranch)
+    tags.push({ tag: LATEST, reason: `on ${input.latestOnBranch}` });
   else skipped.push({ tag: LATEST, reason: `branch ${input.branch ?? '(unknown)'} is not ${input.latestOnBranch}` });
   for (const t of tags) assertTag(t.tag);
   return { tags, skipped };

@@ -5,8 +5,12 @@ import { evaluateRules, IsolationRule, ruleName, TagGraph, unmatchedRules } from
 /** Tags and dependency targets of every project (external npm nodes stay untagged targets). */
 export function tagGraphOf(graph: ProjectGraph): TagGraph {
   return {
-    projects: Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, { tags: node.data.tags ?? [] }])),
-    dependencies: Object.fromEntries(Object.entries(graph.dependencies).map(([name, deps]) => [name, deps.map((d) => d.target)])),
+    projects: Object.fromEntries(
+      Object.entries(graph.nodes).map(([name, node]) => [name, { tags: node.data.tags ?? [] }]),
+    ),
+    dependencies: Object.fromEntries(
+      Object.entries(graph.dependencies).map(([name, deps]) => [name, deps.map((d) => d.target)]),
+    ),
   };
 }
 
@@ -17,7 +21,11 @@ export interface IsolationSinks {
 }
 
 /** Returns whether no rule is violated. */
-export function checkIsolation(projectGraph: ProjectGraph, rules: readonly IsolationRule[], sinks: IsolationSinks): boolean {
+export function checkIsolation(
+  projectGraph: ProjectGraph,
+  rules: readonly IsolationRule[],
+  sinks: IsolationSinks,
+): boolean {
   const graph = tagGraphOf(projectGraph);
   for (const rule of unmatchedRules(graph, rules)) {
     sinks.warn(`isolation: rule "${ruleName(rule)}" matches no project; check its tags`);

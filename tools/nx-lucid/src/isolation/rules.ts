@@ -47,7 +47,8 @@ export interface Violation {
 
 export function ruleName(rule: IsolationRule): string {
   if (rule.name) return rule.name;
-  const who = [rule.sourceTag, ...rule.onlyFor].join(' + ') + (rule.except.length ? ` except ${rule.except.join(', ')}` : '');
+  const who =
+    [rule.sourceTag, ...rule.onlyFor].join(' + ') + (rule.except.length ? ` except ${rule.except.join(', ')}` : '');
   const what = [
     rule.requireTags && `requireTags ${rule.requireTags.join(', ')}`,
     rule.notDependOnTransitively && `notDependOnTransitively ${rule.notDependOnTransitively.join(', ')}`,
@@ -63,7 +64,11 @@ function has(tagsOf: readonly string[], t: string): boolean {
 }
 
 export function ruleApplies(rule: IsolationRule, projectTags: readonly string[]): boolean {
-  return has(projectTags, rule.sourceTag) && rule.onlyFor.every((t) => projectTags.includes(t)) && !rule.except.some((t) => projectTags.includes(t));
+  return (
+    has(projectTags, rule.sourceTag) &&
+    rule.onlyFor.every((t) => projectTags.includes(t)) &&
+    !rule.except.some((t) => projectTags.includes(t))
+  );
 }
 
 /** Shortest dependency path from `source` to every project it reaches (deterministic: neighbours sorted). */
@@ -107,7 +112,12 @@ export function evaluateRules(graph: TagGraph, rules: readonly IsolationRule[]):
         if (!targetTags) continue;
         const banned = (rule.notDependOnTransitively ?? []).filter((t) => has(targetTags, t));
         if (banned.length) {
-          violations.push({ rule: label, project, path, message: `${path.join(' → ')} (${target} is tagged ${banned.join(', ')})` });
+          violations.push({
+            rule: label,
+            project,
+            path,
+            message: `${path.join(' → ')} (${target} is tagged ${banned.join(', ')})`,
+          });
         }
         const allowed = rule.onlyDependOnTransitively;
         if (allowed && !allowed.some((t) => has(targetTags, t))) {

@@ -18,7 +18,10 @@ export const buildMetadataSchema = z
     /** Image name without tag, e.g. ghcr.io/hamigames/lucid/auth-service. */
     image: z.string().min(1),
     version: z.string().min(1),
-    gitSha: z.string().regex(/^[0-9a-f]{40}$/).nullable(),
+    gitSha: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/)
+      .nullable(),
     /** OCI layout directory, relative to metadata.json's folder. */
     layout: z.literal('oci'),
     index: z.object({ digest, mediaType: z.string(), size: z.number().int().positive() }),
@@ -47,7 +50,15 @@ export const buildMetadataSchema = z
         provenance: z.boolean(),
         sbom: z.boolean(),
         manifests: z.array(
-          z.object({ digest, size: z.number().int().positive(), subject: digest, platform: z.string(), predicateTypes: z.array(z.string()) }).strict(),
+          z
+            .object({
+              digest,
+              size: z.number().int().positive(),
+              subject: digest,
+              platform: z.string(),
+              predicateTypes: z.array(z.string()),
+            })
+            .strict(),
         ),
       })
       .strict()
@@ -61,7 +72,8 @@ export const METADATA_FILE = 'metadata.json';
 
 export function parseBuildMetadata(raw: unknown, source = METADATA_FILE): BuildMetadata {
   const parsed = buildMetadataSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${source} does not match the build metadata contract:\n${formatIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new Error(`${source} does not match the build metadata contract:\n${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 

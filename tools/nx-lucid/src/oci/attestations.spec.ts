@@ -1,4 +1,10 @@
-import { describeIndexEntries, attestationSubject, isAttestationManifest, isProvenancePredicate, isSbomPredicate } from './attestations';
+import {
+  describeIndexEntries,
+  attestationSubject,
+  isAttestationManifest,
+  isProvenancePredicate,
+  isSbomPredicate,
+} from './attestations';
 import { ociFixture } from './testing/attestations';
 import { ImageIndex, ImageManifest } from './types';
 
@@ -9,7 +15,10 @@ describe('BuildKit attestation manifests (real buildx output)', () => {
     const [amd64, arm64, a1, a2] = index.manifests;
     expect([amd64, arm64].map(isAttestationManifest)).toEqual([false, false]);
     expect([a1, a2].map(attestationSubject)).toEqual([amd64.digest, arm64.digest]);
-    expect(describeIndexEntries(index.manifests)).toEqual({ platforms: ['linux/amd64', 'linux/arm64'], attestations: 2 });
+    expect(describeIndexEntries(index.manifests)).toEqual({
+      platforms: ['linux/amd64', 'linux/arm64'],
+      attestations: 2,
+    });
   });
 
   it('reads the predicate type of an attestation layer', () => {
@@ -22,6 +31,9 @@ describe('BuildKit attestation manifests (real buildx output)', () => {
 
   it('an unknown/unknown entry without the reference annotations is not an attestation', () => {
     expect(isAttestationManifest({ annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } })).toBe(false);
-    expect(describeIndexEntries([{ platform: { os: 'unknown', architecture: 'unknown' } }])).toEqual({ platforms: [], attestations: 0 });
+    expect(describeIndexEntries([{ platform: { os: 'unknown', architecture: 'unknown' } }])).toEqual({
+      platforms: [],
+      attestations: 0,
+    });
   });
 });

@@ -10,7 +10,10 @@ export const ATTESTATION_REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 export const PREDICATE_TYPE_ANNOTATION = 'in-toto.io/predicate-type';
 
 export function isAttestationManifest(d: Pick<Descriptor, 'annotations'>): boolean {
-  return d.annotations?.[ATTESTATION_REFERENCE_TYPE] === 'attestation-manifest' && !!d.annotations?.[ATTESTATION_REFERENCE_DIGEST];
+  return (
+    d.annotations?.[ATTESTATION_REFERENCE_TYPE] === 'attestation-manifest' &&
+    !!d.annotations?.[ATTESTATION_REFERENCE_DIGEST]
+  );
 }
 
 /** The digest of the platform manifest an attestation manifest is about. */
@@ -27,13 +30,18 @@ export function isSbomPredicate(type: string): boolean {
 }
 
 /** What an index carries: real platforms, and how many attestation manifests (for release list and summaries). */
-export function describeIndexEntries(manifests: ReadonlyArray<Pick<Descriptor, 'annotations' | 'platform'>>): { platforms: string[]; attestations: number } {
+export function describeIndexEntries(manifests: ReadonlyArray<Pick<Descriptor, 'annotations' | 'platform'>>): {
+  platforms: string[];
+  attestations: number;
+} {
   const platforms: string[] = [];
   let attestations = 0;
   for (const m of manifests) {
     if (isAttestationManifest(m)) attestations++;
     else if (m.platform && m.platform.os !== 'unknown') {
-      platforms.push(`${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}`);
+      platforms.push(
+        `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}`,
+      );
     }
   }
   return { platforms, attestations };

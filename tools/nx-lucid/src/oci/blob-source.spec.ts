@@ -15,7 +15,10 @@ import { OciLayoutWriter } from './layout-writer';
 import { MediaType } from './media-types';
 import { Descriptor } from './types';
 
-const PLATFORMS = [['linux', 'amd64'], ['linux', 'arm64']];
+const PLATFORMS = [
+  ['linux', 'amd64'],
+  ['linux', 'arm64'],
+];
 
 /**
  * A base (one layer per platform, in a local layout standing in for its registry) and an engine output built on
@@ -36,32 +39,82 @@ function fixture() {
     const ownTar = randomBytes(512);
     const baseLayer = base.putBlob(gzipSync(baseTar, { level: 9 }), MediaType.dockerLayerGzip);
     baseLayerDigests.push(baseLayer.digest);
-    const baseConfig = base.putJson({ architecture, os, rootfs: { type: 'layers', diff_ids: [sha256Digest(baseTar)] } }, MediaType.ociConfig);
-    baseEntries.push({ ...base.putJson({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: baseConfig, layers: [baseLayer] }, MediaType.ociManifest), platform });
+    const baseConfig = base.putJson(
+      { architecture, os, rootfs: { type: 'layers', diff_ids: [sha256Digest(baseTar)] } },
+      MediaType.ociConfig,
+    );
+    baseEntries.push({
+      ...base.putJson(
+        { schemaVersion: 2, mediaType: MediaType.ociManifest, config: baseConfig, layers: [baseLayer] },
+        MediaType.ociManifest,
+      ),
+      platform,
+    });
     const copy = staging.putBlob(gzipSync(baseTar, { level: 1 }), MediaType.ociLayerGzip);
     recompressed.push(copy.digest);
     const ownLayer = staging.putBlob(gzipSync(ownTar), MediaType.ociLayerGzip);
     own.push(ownLayer.digest);
-    const config = staging.putJson({ architecture, os, config: { User: '65532' }, rootfs: { type: 'layers', diff_ids: [sha256Digest(baseTar), sha256Digest(ownTar)] } }, MediaType.ociConfig);
-    stagingEntries.push({ ...staging.putJson({ schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers: [copy, ownLayer] }, MediaType.ociManifest), platform });
+    const config = staging.putJson(
+      {
+        architecture,
+        os,
+        config: { User: '65532' },
+        rootfs: { type: 'layers', diff_ids: [sha256Digest(baseTar), sha256Digest(ownTar)] },
+      },
+      MediaType.ociConfig,
+    );
+    stagingEntries.push({
+      ...staging.putJson(
+        { schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers: [copy, ownLayer] },
+        MediaType.ociManifest,
+      ),
+      platform,
+    });
   });
-  const baseIndex = base.putJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: baseEntries }, MediaType.ociIndex);
-  staging.writeTopIndex([staging.putJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: stagingEntries }, MediaType.ociIndex)]);
+  const baseIndex = base.putJson(
+    { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: baseEntries },
+    MediaType.ociIndex,
+  );
+  staging.writeTopIndex([
+    staging.putJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: stagingEntries }, MediaType.ociIndex),
+  ]);
   const layoutDir = join(dir, 'ws', 'dist', 'oci');
-  const assembled = assembleLayout([{ layoutDir: join(dir, 'staging'), platforms: ['linux/amd64', 'linux/arm64'] }], layoutDir, {}, '1.0.0');
+  const assembled = assembleLayout(
+    [{ layoutDir: join(dir, 'staging'), platforms: ['linux/amd64', 'linux/arm64'] }],
+    layoutDir,
+    {},
+    '1.0.0',
+  );
   const baseLayout = new OciLayout(join(dir, 'base'));
   const read = layoutBaseReader(join(dir, 'base'));
   const reader: BaseReader = async (registry, repository, digest, insecure, config) => {
     expect([registry, repository]).toEqual(['mirror.test:5000', 'gcr.io/distroless/base']);
     return read(registry, repository, digest, insecure, config);
   };
-  const pull: BasePull = { ref: 'gcr.io/distroless/base:nonroot', pullRef: 'mirror.test:5000/gcr.io/distroless/base:nonroot', digest: baseIndex.digest, insecure: true };
+  const pull: BasePull = {
+    ref: 'gcr.io/distroless/base:nonroot',
+    pullRef: 'mirror.test:5000/gcr.io/distroless/base:nonroot',
+    digest: baseIndex.digest,
+    insecure: true,
+  };
   const fetched: string[] = [];
   const fetcher: BlobFetcher = async (source, digest) => {
     fetched.push(`${source.registry}/${source.repository}@${digest}`);
     return baseLayout.readBlob(digest);
   };
-  return { dir, root: join(dir, 'ws'), layoutDir, assembled, baseLayerDigests, recompressed, own, reader, pull, fetcher, fetched };
+  return {
+    dir,
+    root: join(dir, 'ws'),
+    layoutDir,
+    assembled,
+    baseLayerDigests,
+    recompressed,
+    own,
+    reader,
+    pull,
+    fetcher,
+    fetched,
+  };
 }
 
 let f: ReturnType<typeof fixture>;
@@ -78,14 +131,24 @@ const env = () => ({ LUCID_BLOB_STORE: store.dir });
 describe('slim build output', () => {
   it("references the base's own layers instead of the engine's recompressed copies, and keeps only what the service adds", () => {
     const external = readExternalBlobs(f.layoutDir)!;
-    expect(external.source).toEqual({ ref: f.pull.ref, registry: 'mirror.test:5000', repository: 'gcr.io/distroless/base', digest: f.pull.digest, insecure: true });
+    expect(external.source).toEqual({
+      ref: f.pull.ref,
+      registry: 'mirror.test:5000',
+      repository: 'gcr.io/distroless/base',
+      digest: f.pull.digest,
+      insecure: true,
+    });
     expect(external.blobs.map((b) => b.digest).sort()).toEqual([...f.baseLayerDigests].sort());
     expect(external.blobs.every((b) => b.mediaType === MediaType.ociLayerGzip)).toBe(true);
     expect(slim.index.digest).not.toBe(f.assembled.index.digest);
     expect(slim.platforms.map((p) => p.manifest.layers[0].digest)).toEqual(f.baseLayerDigests);
     const out = new OciLayout(f.layoutDir);
-    expect(out.imageIndexDescriptor()).toMatchObject({ digest: slim.index.digest, annotations: { 'org.opencontainers.image.ref.name': '1.0.0' } });
-    for (const d of [...f.baseLayerDigests, ...f.recompressed, f.assembled.index.digest]) expect(out.hasBlob(d)).toBe(false);
+    expect(out.imageIndexDescriptor()).toMatchObject({
+      digest: slim.index.digest,
+      annotations: { 'org.opencontainers.image.ref.name': '1.0.0' },
+    });
+    for (const d of [...f.baseLayerDigests, ...f.recompressed, f.assembled.index.digest])
+      expect(out.hasBlob(d)).toBe(false);
     for (const d of f.own) expect(out.hasBlob(d)).toBe(true);
     // Base layers are fetched on demand, not at build time; the base's manifests and configs are cached.
     for (const d of f.baseLayerDigests) expect(store.has(d)).toBe(false);
@@ -111,7 +174,9 @@ describe('slim build output', () => {
 
   it('refuses fetched bytes that do not match the digest, and a corrupt store blob', async () => {
     const layout = openSourcedLayout(f.layoutDir, f.root, { LUCID_BLOB_STORE: join(f.dir, 'empty-store') });
-    await expect(layout.ensureLocal(async () => Buffer.from('not the layer'))).rejects.toThrow(/refusing to store blob/);
+    await expect(layout.ensureLocal(async () => Buffer.from('not the layer'))).rejects.toThrow(
+      /refusing to store blob/,
+    );
     const digest = readExternalBlobs(f.layoutDir)!.blobs[0].digest;
     store.put(digest, await f.fetcher(readExternalBlobs(f.layoutDir)!.source, digest));
     writeFileSync(store.path(digest), 'damaged');
@@ -124,7 +189,9 @@ describe('slim build output', () => {
     const dir = await materialiseLayout(layout, join(f.dir, 'full'), f.fetcher);
     const full = OciLayout.open(dir);
     expect(existsSync(join(dir, EXTERNAL_BLOBS_FILE))).toBe(false);
-    expect(readdirSync(join(dir, 'blobs', 'sha256'))).toHaveLength(readdirSync(join(f.layoutDir, 'blobs', 'sha256')).length + 2);
+    expect(readdirSync(join(dir, 'blobs', 'sha256'))).toHaveLength(
+      readdirSync(join(f.layoutDir, 'blobs', 'sha256')).length + 2,
+    );
     for (const b of readPushSource(full).blobs) expect(full.readBlob(b.digest).length).toBe(b.size);
   });
 
@@ -142,9 +209,16 @@ describe('slim build output', () => {
     const g = fixture();
     try {
       const lines: string[] = [];
-      const r = await slimLayout(g.layoutDir, g.assembled, g.pull, new BlobStore(join(g.dir, 'store')), (l) => lines.push(l), async () => {
-        throw new Error('connection refused');
-      });
+      const r = await slimLayout(
+        g.layoutDir,
+        g.assembled,
+        g.pull,
+        new BlobStore(join(g.dir, 'store')),
+        (l) => lines.push(l),
+        async () => {
+          throw new Error('connection refused');
+        },
+      );
       expect(r).toBe(g.assembled);
       expect(existsSync(join(g.layoutDir, EXTERNAL_BLOBS_FILE))).toBe(false);
       expect(readPushSource(OciLayout.open(g.layoutDir)).blobs).toHaveLength(6);

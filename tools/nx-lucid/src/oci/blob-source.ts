@@ -16,7 +16,10 @@ export type BlobFetcher = (source: ExternalBlobs['source'], digest: string) => P
 
 /** Anonymous pulls from the base's registry or mirror (base images are public, or mirrored where CI can read). */
 export const registryFetcher: BlobFetcher = (source, digest) =>
-  new RegistryClient({ registry: source.registry, insecureRegistries: source.insecure ? [source.registry] : [] }).getBlob(source.repository, digest);
+  new RegistryClient({
+    registry: source.registry,
+    insecureRegistries: source.insecure ? [source.registry] : [],
+  }).getBlob(source.repository, digest);
 
 /** An OCI layout whose external blobs resolve through the blob store. */
 export class SourcedLayout extends OciLayout {
@@ -42,7 +45,9 @@ export class SourcedLayout extends OciLayout {
   readBlob(digest: string): Buffer {
     if (this.local(digest) || !this.externalDigests.has(digest)) return super.readBlob(digest);
     if (!this.store.has(digest)) {
-      throw new Error(`base blob ${digest} is neither in ${this.dir} nor in the blob store ${this.store.dir} (it was not fetched from ${this.external!.source.registry}/${this.external!.source.repository})`);
+      throw new Error(
+        `base blob ${digest} is neither in ${this.dir} nor in the blob store ${this.store.dir} (it was not fetched from ${this.external!.source.registry}/${this.external!.source.repository})`,
+      );
     }
     return this.store.read(digest);
   }
@@ -58,27 +63,43 @@ export class SourcedLayout extends OciLayout {
   }
 
   /** Fetches the external blobs the store lacks (all, or the given ones); returns what was fetched. */
-  async ensureLocal(fetcher: BlobFetcher = registryFetcher, digests?: Iterable<string>, log?: (line: string) => void): Promise<{ fetched: number; bytes: number }> {
+  async ensureLocal(
+    fetcher: BlobFetcher = registryFetcher,
+    digests?: Iterable<string>,
+    log?: (line: string) => void,
+  ): Promise<{ fetched: number; bytes: number }> {
     let bytes = 0;
     const missing = this.missing(digests);
     for (const digest of missing) {
       const data = await fetcher(this.external!.source, digest);
       this.store.put(digest, data);
       bytes += data.length;
-      log?.(`  ↓ ${digest.slice(0, 19)} ${data.length} B from ${this.external!.source.registry}/${this.external!.source.repository} into the blob store`);
+      log?.(
+        `  ↓ ${digest.slice(0, 19)} ${data.length} B from ${this.external!.source.registry}/${this.external!.source.repository} into the blob store`,
+      );
     }
     return { fetched: missing.length, bytes };
   }
 }
 
 /** Opens a build output's layout (`<outputPath>/oci`) with the machine's blob store behind it. */
-export function openSourcedLayout(layoutDir: string, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): SourcedLayout {
+export function openSourcedLayout(
+  layoutDir: string,
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): SourcedLayout {
   OciLayout.open(layoutDir); // the clear "run container-build first" error
   return new SourcedLayout(layoutDir, readExternalBlobs(layoutDir), new BlobStore(blobStoreDir(workspaceRoot, env)));
 }
 
 /** Opens the layout and makes every blob readable locally (verify walks every layer). */
-export async function openCompleteLayout(layoutDir: string, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env, fetcher?: BlobFetcher, log?: (line: string) => void): Promise<SourcedLayout> {
+export async function openCompleteLayout(
+  layoutDir: string,
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+  fetcher?: BlobFetcher,
+  log?: (line: string) => void,
+): Promise<SourcedLayout> {
   const layout = openSourcedLayout(layoutDir, workspaceRoot, env);
   await layout.ensureLocal(fetcher, undefined, log);
   return layout;
@@ -118,13 +139,24 @@ export function baseMountSources(layout: SourcedLayout, targetRegistry: string):
  * Before a push: external blobs are mounted when the base lives on the target registry; otherwise the push
  * uploads them, so they must be local first.
  */
-export async function prepareForPush(layout: SourcedLayout, targetRegistry: string, fetcher?: BlobFetcher, log?: (line: string) => void): Promise<{ fetched: number; bytes: number }> {
+export async function prepareForPush(
+  layout: SourcedLayout,
+  targetRegistry: string,
+  fetcher?: BlobFetcher,
+  log?: (line: string) => void,
+): Promise<{ fetched: number; bytes: number }> {
   if (!layout.external || baseMountSources(layout, targetRegistry).length) return { fetched: 0, bytes: 0 };
   return layout.ensureLocal(fetcher, undefined, log);
 }
 
 /** The layout directory a tool that reads files should get: the output itself when full, else a materialised copy under `workDir`. */
-export async function completeLayoutDir(layoutDir: string, workspaceRoot: string, workDir: string, env: NodeJS.ProcessEnv = process.env, fetcher?: BlobFetcher): Promise<string> {
+export async function completeLayoutDir(
+  layoutDir: string,
+  workspaceRoot: string,
+  workDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  fetcher?: BlobFetcher,
+): Promise<string> {
   const layout = openSourcedLayout(layoutDir, workspaceRoot, env);
   return layout.external ? materialiseLayout(layout, join(workDir, 'layout'), fetcher) : layoutDir;
 }

@@ -4,7 +4,19 @@
  * is written, and written atomically (temporary file, then rename), so a reader never sees a partial blob.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, closeSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  closeSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { assertDigest, sha256Digest } from './digest';
 
@@ -24,7 +36,7 @@ export function fileDigest(path: string): string {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
   } finally {
     closeSync(fd);
   }
@@ -82,7 +94,9 @@ export class BlobStore {
     const actual = sha256Digest(data);
     if (actual !== digest) {
       rmSync(path, { force: true }); // fetched again next time instead of failing forever
-      throw new Error(`blob ${digest} in the blob store ${this.dir} was corrupt (content hashed to ${actual}); it was removed, run again to fetch it`);
+      throw new Error(
+        `blob ${digest} in the blob store ${this.dir} was corrupt (content hashed to ${actual}); it was removed, run again to fetch it`,
+      );
     }
     return data;
   }

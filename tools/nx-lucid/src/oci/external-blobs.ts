@@ -40,14 +40,20 @@ export function readExternalBlobs(layoutDir: string): ExternalBlobs | undefined 
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${file} is not JSON (${(e as Error).message}); rebuild with container-build`);
+    throw new Error(`${file} is not JSON (${(e as Error).message}); rebuild with container-build`, { cause: e });
   }
   const parsed = externalBlobsSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file} is not a valid external blob list: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${file} is not a valid external blob list: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
 export function writeExternalBlobs(layoutDir: string, value: ExternalBlobs): void {
-  const checked = externalBlobsSchema.parse({ ...value, blobs: [...value.blobs].sort((a, b) => a.digest.localeCompare(b.digest)) });
+  const checked = externalBlobsSchema.parse({
+    ...value,
+    blobs: [...value.blobs].sort((a, b) => a.digest.localeCompare(b.digest)),
+  });
   writeFileSync(join(layoutDir, EXTERNAL_BLOBS_FILE), `${JSON.stringify(checked, null, 2)}\n`);
 }

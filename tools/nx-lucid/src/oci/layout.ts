@@ -10,7 +10,9 @@ export class OciLayout {
 
   static open(dir: string): OciLayout {
     if (!existsSync(join(dir, 'oci-layout')) || !existsSync(join(dir, 'index.json'))) {
-      throw new Error(`${dir} is not an OCI image layout (no oci-layout or index.json); run the container-build target first`);
+      throw new Error(
+        `${dir} is not an OCI image layout (no oci-layout or index.json); run the container-build target first`,
+      );
     }
     return new OciLayout(dir);
   }

@@ -71,6 +71,7 @@ export function platformSlug(platform: string): string {
 }
 
 export function platformString(p: Platform): string {
-  const defaultVariant = (p.architecture === 'arm64' && p.variant === 'v8') || (p.architecture === 'amd64' && p.variant === 'v1');
+  const defaultVariant =
+    (p.architecture === 'arm64' && p.variant === 'v8') || (p.architecture === 'amd64' && p.variant === 'v1');
   return `${p.os}/${p.architecture}${p.variant && !defaultVariant ? `/${p.variant}` : ''}`;
 }

@@ -22,7 +22,10 @@ const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
  * the ignore file's exclusions), the base tag's current digest (a moved tag must rebuild; one skopeo call per
  * distinct base) and the run-time overrides.
  */
-export function containerBuildInputs(project: ContainerProject, codeInputs: BuildCodeInput[] = []): TargetConfiguration['inputs'] {
+export function containerBuildInputs(
+  project: ContainerProject,
+  codeInputs: BuildCodeInput[] = [],
+): TargetConfiguration['inputs'] {
   const baseRef = project.analysis ? baseRefForCacheKey(project.analysis.stages) : undefined;
   const baseInput = baseRef ? [{ runtime: binCommand('base-digest.js', [baseRef]) }] : [];
   return [...project.inputs, ...baseInput, ...ENV_INPUTS, ...codeInputs];

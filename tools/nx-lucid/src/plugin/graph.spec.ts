@@ -15,10 +15,12 @@ const FILES: Record<string, string> = {
   'libs/tron/project.json': '{"name":"tron"}',
   'libs/tron/src/tron/__init__.py': '',
   'apps/api/project.json': '{"name":"api","tags":["phase:1"]}',
-  'apps/api/Dockerfile': 'FROM scratch AS a\nCOPY libs/common/src/ /lib/\nCOPY apps/api/src /svc/\nFROM gcr.io/distroless/python3-debian12:nonroot\nCOPY --from=a /lib /lib\n',
+  'apps/api/Dockerfile':
+    'FROM scratch AS a\nCOPY libs/common/src/ /lib/\nCOPY apps/api/src /svc/\nFROM gcr.io/distroless/python3-debian12:nonroot\nCOPY --from=a /lib /lib\n',
   'apps/api/Dockerfile.dockerignore': '**/*.md\n**/tests\n',
   'apps/wallet/project.json': '{"name":"wallet"}',
-  'apps/wallet/Dockerfile': 'FROM ghcr.io/hamigames/lucid/api:1.2.3\nCOPY ["libs/tron/src", "libs/common/src", "/lib/"]\nCOPY apps/wallet/src /svc\n',
+  'apps/wallet/Dockerfile':
+    'FROM ghcr.io/hamigames/lucid/api:1.2.3\nCOPY ["libs/tron/src", "libs/common/src", "/lib/"]\nCOPY apps/wallet/src /svc\n',
   'apps/globby/project.json': '{"name":"globby"}',
   'apps/globby/Dockerfile': 'FROM scratch\nCOPY libs/*/src /lib/\n',
   'apps/bad/project.json': '{"name":"bad"}',
@@ -49,9 +51,20 @@ describe('createNodes', () => {
     const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     try {
       const byFile = await nodes();
-      expect(Object.keys(byFile).sort()).toEqual(['apps/api/Dockerfile', 'apps/bad/Dockerfile', 'apps/globby/Dockerfile', 'apps/wallet/Dockerfile']);
+      expect(Object.keys(byFile).sort()).toEqual([
+        'apps/api/Dockerfile',
+        'apps/bad/Dockerfile',
+        'apps/globby/Dockerfile',
+        'apps/wallet/Dockerfile',
+      ]);
       const api = byFile['apps/api/Dockerfile']['apps/api'];
-      expect(Object.keys(api.targets!).sort()).toEqual(['container-build', 'container-push', 'container-release', 'container-verify', 'scan']);
+      expect(Object.keys(api.targets!).sort()).toEqual([
+        'container-build',
+        'container-push',
+        'container-release',
+        'container-verify',
+        'scan',
+      ]);
       const build = api.targets!['container-build'];
       expect(build.inputs!.filter((i) => typeof i === 'string')).toEqual([
         '{workspaceRoot}/apps/api/Dockerfile',
@@ -65,11 +78,16 @@ describe('createNodes', () => {
         '!{workspaceRoot}/**/tests',
         '!{workspaceRoot}/**/tests/**',
       ]);
-      expect(build.outputs).toEqual(['{workspaceRoot}/dist/containers/api/oci', '{workspaceRoot}/dist/containers/api/metadata.json']);
+      expect(build.outputs).toEqual([
+        '{workspaceRoot}/dist/containers/api/oci',
+        '{workspaceRoot}/dist/containers/api/metadata.json',
+      ]);
       expect(build.options.dockerfileError).toBeUndefined();
       // JSON-form COPY of two libs
       const wallet = byFile['apps/wallet/Dockerfile']['apps/wallet'].targets!['container-build'];
-      expect(wallet.inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/libs/tron/src/**/*', '{workspaceRoot}/libs/common/src/**/*']));
+      expect(wallet.inputs).toEqual(
+        expect.arrayContaining(['{workspaceRoot}/libs/tron/src/**/*', '{workspaceRoot}/libs/common/src/**/*']),
+      );
     } finally {
       warn.mockRestore();
     }
@@ -80,12 +98,18 @@ describe('createNodes', () => {
     const warn = jest.spyOn(logger, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
     try {
       const byFile = await nodes();
-      expect(warnings).toEqual(['@lucid/nx-lucid: apps/bad/Dockerfile:3: COPY needs at least one source and a destination']);
+      expect(warnings).toEqual([
+        '@lucid/nx-lucid: apps/bad/Dockerfile:3: COPY needs at least one source and a destination',
+      ]);
       const bad = byFile['apps/bad/Dockerfile']['apps/bad'].targets!['container-build'];
-      expect(bad.options.dockerfileError).toBe('apps/bad/Dockerfile:3: COPY needs at least one source and a destination');
+      expect(bad.options.dockerfileError).toBe(
+        'apps/bad/Dockerfile:3: COPY needs at least one source and a destination',
+      );
       // A broken project is rebuilt (and fails again) whenever anything in it changes.
       expect(bad.inputs).toContain('{projectRoot}/**/*');
-      expect(byFile['apps/api/Dockerfile']['apps/api'].targets!['container-build'].options.dockerfileError).toBeUndefined();
+      expect(
+        byFile['apps/api/Dockerfile']['apps/api'].targets!['container-build'].options.dockerfileError,
+      ).toBeUndefined();
     } finally {
       warn.mockRestore();
     }
@@ -130,9 +154,11 @@ describe('projectsForPath', () => {
     { name: 'lib', root: 'libs/lib' },
     { name: 'rootproj', root: '.' },
   ];
-  it('a file belongs to its deepest project', () => expect(projectsForPath('apps/a/sub/x.py', roots)).toEqual(['a-sub']));
+  it('a file belongs to its deepest project', () =>
+    expect(projectsForPath('apps/a/sub/x.py', roots)).toEqual(['a-sub']));
   it('a folder reads every project below it', () => expect(projectsForPath('apps', roots)).toEqual(['a', 'a-sub']));
-  it('the whole context reads every project but the root one', () => expect(projectsForPath('.', roots)).toEqual(['a', 'a-sub', 'lib']));
+  it('the whole context reads every project but the root one', () =>
+    expect(projectsForPath('.', roots)).toEqual(['a', 'a-sub', 'lib']));
   it('a glob reads the projects it can reach', () => expect(projectsForPath('libs/*/src', roots)).toEqual(['lib']));
   it('a path outside every project reads none', () => expect(projectsForPath('tools/x.sh', roots)).toEqual([]));
 });

@@ -38,7 +38,8 @@ export class Authorizer {
   }
 
   header(scopes: string[]): string | undefined {
-    if (this.basic && this.credentials) return `Basic ${basicAuthValue(this.credentials.username, this.credentials.password)}`;
+    if (this.basic && this.credentials)
+      return `Basic ${basicAuthValue(this.credentials.username, this.credentials.password)}`;
     const token = this.tokens.get(mergeScopes(scopes).join(' '));
     return token ? `Bearer ${token}` : undefined;
   }
@@ -65,23 +66,33 @@ export class Authorizer {
       return;
     }
     if (challenge?.scheme !== 'bearer' || !challenge.params.realm) {
-      throw new RegistryAuthError(`${o.operation}: ${this.registry} answered 401 without a usable WWW-Authenticate challenge`, 401);
+      throw new RegistryAuthError(
+        `${o.operation}: ${this.registry} answered 401 without a usable WWW-Authenticate challenge`,
+        401,
+      );
     }
     const scopes = mergeScopes([...o.scopes, challenge.params.scope]);
     const url = new URL(challenge.params.realm);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     for (const s of scopes) url.searchParams.append('scope', s);
     const headers: Record<string, string> = { 'User-Agent': 'nx-lucid' };
-    if (this.credentials) headers.Authorization = `Basic ${basicAuthValue(this.credentials.username, this.credentials.password)}`;
+    if (this.credentials)
+      headers.Authorization = `Basic ${basicAuthValue(this.credentials.username, this.credentials.password)}`;
     const res = await this.tokenFetch(url.toString(), headers);
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
       throw this.failure(res.status, o);
     }
-    if (!res.ok) throw await errorFromResponse(res, { method: 'GET', operation: `${o.operation} (token request to ${url.host})`, where: this.registry }, (t) => this.redact(t));
+    if (!res.ok)
+      throw await errorFromResponse(
+        res,
+        { method: 'GET', operation: `${o.operation} (token request to ${url.host})`, where: this.registry },
+        (t) => this.redact(t),
+      );
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
-    if (!token) throw new RegistryAuthError(`${o.operation}: the token service at ${url.host} returned no token`, res.status);
+    if (!token)
+      throw new RegistryAuthError(`${o.operation}: the token service at ${url.host} returned no token`, res.status);
     // Cache under both the merged scopes and the request's own, so the next request finds it without a 401.
     this.tokens.set(scopes.join(' '), token);
     this.tokens.set(mergeScopes(o.scopes).join(' '), token);

@@ -18,7 +18,16 @@ function fakeRegistry(answer: (method: string, url: URL, body: number) => Respon
     seen.push(`${init.method} ${u.pathname}${u.searchParams.get('digest') ? '?digest' : ''} ${body}`);
     return answer(init.method ?? 'GET', u, body);
   }) as unknown as typeof fetch;
-  return { seen, client: new RegistryClient({ registry: REG, fetchImpl, sleep: () => Promise.resolve(), chunkedThreshold: 10, chunkSize: 40 }) };
+  return {
+    seen,
+    client: new RegistryClient({
+      registry: REG,
+      fetchImpl,
+      sleep: () => Promise.resolve(),
+      chunkedThreshold: 10,
+      chunkSize: 40,
+    }),
+  };
 }
 
 describe('sendBlob', () => {
@@ -37,9 +46,17 @@ describe('sendBlob', () => {
       if (method === 'PATCH') return new Response(null, { status: 202, headers: { location: session } });
       return new Response(null, { status: 201 });
     });
-    const resumed = await sendBlob({ client, repository: 'x/y', state, stopped: () => false }, digest, bufferBytes(data));
+    const resumed = await sendBlob(
+      { client, repository: 'x/y', state, stopped: () => false },
+      digest,
+      bufferBytes(data),
+    );
     expect(resumed).toBe(80);
-    expect(seen).toEqual(['GET /v2/x/y/blobs/uploads/old 0', 'PATCH /v2/x/y/blobs/uploads/old 20', 'PUT /v2/x/y/blobs/uploads/old?digest 0']);
+    expect(seen).toEqual([
+      'GET /v2/x/y/blobs/uploads/old 0',
+      'PATCH /v2/x/y/blobs/uploads/old 20',
+      'PUT /v2/x/y/blobs/uploads/old?digest 0',
+    ]);
     expect(state.session(digest)).toBeUndefined();
   });
 
@@ -49,15 +66,27 @@ describe('sendBlob', () => {
     const { seen, client } = fakeRegistry((method, url) => {
       const fresh = url.pathname.endsWith('/new');
       if (method === 'GET') return new Response(null, { status: 204, headers: { range: '0-39' } });
-      if (method === 'PATCH' && !fresh) return new Response('{"errors":[{"code":"BLOB_UPLOAD_INVALID"}]}', { status: 416 });
-      if (method === 'POST') return new Response(null, { status: 202, headers: { location: `http://${REG}/v2/x/y/blobs/uploads/new` } });
-      if (method === 'PATCH' || method === 'DELETE') return new Response(null, { status: method === 'DELETE' ? 204 : 202, headers: { location: `http://${REG}/v2/x/y/blobs/uploads/new` } });
+      if (method === 'PATCH' && !fresh)
+        return new Response('{"errors":[{"code":"BLOB_UPLOAD_INVALID"}]}', { status: 416 });
+      if (method === 'POST')
+        return new Response(null, { status: 202, headers: { location: `http://${REG}/v2/x/y/blobs/uploads/new` } });
+      if (method === 'PATCH' || method === 'DELETE')
+        return new Response(null, {
+          status: method === 'DELETE' ? 204 : 202,
+          headers: { location: `http://${REG}/v2/x/y/blobs/uploads/new` },
+        });
       return new Response(null, { status: 201 });
     });
-    const resumed = await sendBlob({ client, repository: 'x/y', state, stopped: () => false }, digest, bufferBytes(data));
+    const resumed = await sendBlob(
+      { client, repository: 'x/y', state, stopped: () => false },
+      digest,
+      bufferBytes(data),
+    );
     expect(resumed).toBe(0);
     expect(seen).toContain('DELETE /v2/x/y/blobs/uploads/old 0');
-    expect(seen.filter((l) => l.startsWith('PATCH /v2/x/y/blobs/uploads/new')).map((l) => Number(l.split(' ')[2]))).toEqual([40, 40, 20]);
+    expect(
+      seen.filter((l) => l.startsWith('PATCH /v2/x/y/blobs/uploads/new')).map((l) => Number(l.split(' ')[2])),
+    ).toEqual([40, 40, 20]);
     expect(seen.at(-1)).toBe('PUT /v2/x/y/blobs/uploads/new?digest 0');
     expect(client.stats.bytesResumed).toBe(0);
   });
@@ -67,11 +96,18 @@ describe('sendBlob', () => {
     state.saveSession({ repository: 'x/y', digest, location: session, offset: 40 });
     const { seen, client } = fakeRegistry((method) => {
       if (method === 'GET') return new Response('{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN"}]}', { status: 404 });
-      if (method === 'POST' || method === 'PATCH') return new Response(null, { status: 202, headers: { location: `http://${REG}/v2/x/y/blobs/uploads/new` } });
+      if (method === 'POST' || method === 'PATCH')
+        return new Response(null, { status: 202, headers: { location: `http://${REG}/v2/x/y/blobs/uploads/new` } });
       return new Response(null, { status: method === 'DELETE' ? 204 : 201 });
     });
-    expect(await sendBlob({ client, repository: 'x/y', state, stopped: () => false }, digest, bufferBytes(data))).toBe(0);
-    expect(seen.slice(0, 3)).toEqual(['GET /v2/x/y/blobs/uploads/old 0', 'DELETE /v2/x/y/blobs/uploads/old 0', 'POST /v2/x/y/blobs/uploads/ 0']);
+    expect(await sendBlob({ client, repository: 'x/y', state, stopped: () => false }, digest, bufferBytes(data))).toBe(
+      0,
+    );
+    expect(seen.slice(0, 3)).toEqual([
+      'GET /v2/x/y/blobs/uploads/old 0',
+      'DELETE /v2/x/y/blobs/uploads/old 0',
+      'POST /v2/x/y/blobs/uploads/ 0',
+    ]);
     expect(state.session(digest)).toBeUndefined();
   });
 });

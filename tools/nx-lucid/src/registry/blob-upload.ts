@@ -42,7 +42,8 @@ export interface BlobUploadContext {
   maxWaitMs?: number;
 }
 
-export type BlobOutcome = { kind: 'uploaded'; resumedBytes: number } | { kind: 'mounted'; from: string } | { kind: 'present' };
+export type BlobOutcome =
+  { kind: 'uploaded'; resumedBytes: number } | { kind: 'mounted'; from: string } | { kind: 'present' };
 
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -99,7 +100,8 @@ export async function uploadShared(ctx: BlobUploadContext, digest: string, bytes
     if (await client.hasBlob(repo, digest)) return { kind: 'present' };
     if (holder && holder.repository !== repo) {
       const there = await client.hasBlob(holder.repository, digest).catch(() => false);
-      if (there && (await client.mountBlob(repo, digest, holder.repository))) return { kind: 'mounted', from: holder.repository };
+      if (there && (await client.mountBlob(repo, digest, holder.repository)))
+        return { kind: 'mounted', from: holder.repository };
     }
     // The other push failed before finishing: try to take the lock ourselves.
   }

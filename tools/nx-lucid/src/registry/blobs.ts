@@ -33,7 +33,14 @@ export class Blobs {
 
   async has(repository: string, digest: string): Promise<boolean> {
     return this.t.withRetry(`HEAD blob ${digest}`, async () => {
-      const res = await this.t.send({ method: 'HEAD', url: `/v2/${repository}/blobs/${digest}`, scopes: [pullScope(repository)], repository, operation: `HEAD blob ${digest}`, ok: [200, 404] });
+      const res = await this.t.send({
+        method: 'HEAD',
+        url: `/v2/${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+        repository,
+        operation: `HEAD blob ${digest}`,
+        ok: [200, 404],
+      });
       return res.status === 200;
     });
   }
@@ -41,10 +48,22 @@ export class Blobs {
   /** GET a blob, checked against its digest (a slim build output fetches its base layers this way). */
   async get(repository: string, digest: string): Promise<Buffer> {
     return this.t.withRetry(`GET blob ${digest}`, async () => {
-      const res = await this.t.send({ method: 'GET', url: `/v2/${repository}/blobs/${digest}`, scopes: [pullScope(repository)], repository, operation: `GET blob ${digest}`, ok: [200] });
+      const res = await this.t.send({
+        method: 'GET',
+        url: `/v2/${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+        repository,
+        operation: `GET blob ${digest}`,
+        ok: [200],
+      });
       const bytes = Buffer.from(await res.arrayBuffer());
       const actual = sha256Digest(bytes);
-      if (actual !== digest) throw new RegistryError(`GET blob ${digest} on ${repository}: content hashes to ${actual}`, 200, 'DIGEST_INVALID');
+      if (actual !== digest)
+        throw new RegistryError(
+          `GET blob ${digest} on ${repository}: content hashes to ${actual}`,
+          200,
+          'DIGEST_INVALID',
+        );
       return bytes;
     });
   }
@@ -73,10 +92,12 @@ export class Blobs {
 
   /** DELETE an upload session; best effort (an abandoned session is only storage). */
   async cancel(repository: string, location: string): Promise<void> {
-    await this.t.raw({ method: 'DELETE', url: location, scopes: [pushScope(repository)], operation: 'cancel upload', ok: [] }).then(
-      (r) => r.body?.cancel(),
-      () => undefined,
-    );
+    await this.t
+      .raw({ method: 'DELETE', url: location, scopes: [pushScope(repository)], operation: 'cancel upload', ok: [] })
+      .then(
+        (r) => r.body?.cancel(),
+        () => undefined,
+      );
   }
 
   /** POST: a new upload session's absolute URL. */
@@ -134,7 +155,14 @@ export class Blobs {
   }
 
   /** PATCH chunks from offset, then the closing PUT; reports progress so a later run can resume. */
-  private async chunks(repository: string, digest: string, bytes: BlobBytes, start: string, from: number, hooks: ChunkHooks): Promise<void> {
+  private async chunks(
+    repository: string,
+    digest: string,
+    bytes: BlobBytes,
+    start: string,
+    from: number,
+    hooks: ChunkHooks,
+  ): Promise<void> {
     const chunkSize = this.options.chunkSize ?? 16 * 1048576;
     const base = { scopes: [pushScope(repository)], repository };
     let location = start;
@@ -145,7 +173,11 @@ export class Blobs {
         ...base,
         method: 'PATCH',
         url: location,
-        headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + chunk.length - 1}`, 'Content-Length': String(chunk.length) },
+        headers: {
+          'Content-Type': 'application/octet-stream',
+          'Content-Range': `${offset}-${offset + chunk.length - 1}`,
+          'Content-Length': String(chunk.length),
+        },
         body: chunk,
         operation: `upload chunk ${offset}-${offset + chunk.length - 1} of ${digest}`,
         ok: [202],
@@ -155,7 +187,14 @@ export class Blobs {
       location = this.t.location(res, `upload chunk of ${digest}`);
       await hooks.progress?.(location, offset + chunk.length);
     }
-    const done = await this.t.send({ ...base, method: 'PUT', url: withDigest(location, digest), headers: { 'Content-Length': '0' }, operation: `finish upload of ${digest}`, ok: [201] });
+    const done = await this.t.send({
+      ...base,
+      method: 'PUT',
+      url: withDigest(location, digest),
+      headers: { 'Content-Length': '0' },
+      operation: `finish upload of ${digest}`,
+      ok: [201],
+    });
     await done.body?.cancel();
     await hooks.done?.();
   }
@@ -166,14 +205,24 @@ export class Blobs {
    */
   async offset(repository: string, location: string): Promise<{ location: string; offset: number } | undefined> {
     const res = await this.t
-      .send({ method: 'GET', url: location, scopes: [pushScope(repository)], repository, operation: 'upload status', ok: [204, 404] })
+      .send({
+        method: 'GET',
+        url: location,
+        scopes: [pushScope(repository)],
+        repository,
+        operation: 'upload status',
+        ok: [204, 404],
+      })
       .catch((e) => {
         if (e instanceof RegistryError && e.status !== undefined && !e.retryable) return undefined;
         throw e;
       });
     if (!res || res.status !== 204) return undefined;
     const range = /^(?:bytes=)?0-(\d+)$/.exec(res.headers.get('range') ?? '');
-    return { location: res.headers.get('location') ? this.t.location(res, 'upload status') : location, offset: range ? Number(range[1]) + 1 : 0 };
+    return {
+      location: res.headers.get('location') ? this.t.location(res, 'upload status') : location,
+      offset: range ? Number(range[1]) + 1 : 0,
+    };
   }
 }
 

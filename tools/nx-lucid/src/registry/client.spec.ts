@@ -13,7 +13,9 @@ describe('registryScheme', () => {
 describe('nextLink', () => {
   it('reads the rel="next" target of a Link header', () => {
     expect(nextLink('</v2/a/tags/list?last=x&n=2>; rel="next"')).toBe('/v2/a/tags/list?last=x&n=2');
-    expect(nextLink('<https://api.github.com/x?page=2>; rel="next", <https://api.github.com/x?page=5>; rel="last"')).toBe('https://api.github.com/x?page=2');
+    expect(
+      nextLink('<https://api.github.com/x?page=2>; rel="next", <https://api.github.com/x?page=5>; rel="last"'),
+    ).toBe('https://api.github.com/x?page=2');
     expect(nextLink('<https://api.github.com/x?page=5>; rel="last"')).toBeUndefined();
     expect(nextLink(null)).toBeUndefined();
   });

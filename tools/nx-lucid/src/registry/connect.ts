@@ -52,7 +52,10 @@ export async function credentialsFor(
   env: NodeJS.ProcessEnv,
   stdin: () => Promise<string> = () => readStdin(),
 ): Promise<Credentials | undefined> {
-  return resolveCredentials(env, { username: options.username, stdinPassword: options.passwordStdin ? await stdin() : undefined });
+  return resolveCredentials(env, {
+    username: options.username,
+    stdinPassword: options.passwordStdin ? await stdin() : undefined,
+  });
 }
 
 /**
@@ -64,7 +67,12 @@ export async function connect(
   credentials: Credentials | undefined,
   extra: Partial<RegistryClientOptions> = {},
 ): Promise<RegistryClient> {
-  const client = new RegistryClient({ registry: target.registry, insecureRegistries: target.insecureRegistries, credentials, ...extra });
+  const client = new RegistryClient({
+    registry: target.registry,
+    insecureRegistries: target.insecureRegistries,
+    credentials,
+    ...extra,
+  });
   const { status } = await client.ping();
   if (status === 401 && !credentials) {
     throw new RegistryAuthError(
@@ -73,7 +81,10 @@ export async function connect(
     );
   }
   if (status !== 200 && status !== 401) {
-    throw new RegistryAuthError(`${target.registry} does not look like an OCI registry: GET /v2/ answered HTTP ${status}`, status);
+    throw new RegistryAuthError(
+      `${target.registry} does not look like an OCI registry: GET /v2/ answered HTTP ${status}`,
+      status,
+    );
   }
   return client;
 }
@@ -105,4 +116,3 @@ export async function openSession(
   redactLine = (line) => client.redact(line);
   return { client, credentials, say };
 }
-

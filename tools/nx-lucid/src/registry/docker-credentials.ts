@@ -9,7 +9,11 @@ import { z } from 'zod';
 import type { Credentials } from './auth';
 
 /** Docker Hub: images are named docker.io, served by registry-1.docker.io, logged in as index.docker.io/v1/. */
-export const DOCKER_HUB = { name: 'docker.io', endpoint: 'registry-1.docker.io', authKey: 'https://index.docker.io/v1/' } as const;
+export const DOCKER_HUB = {
+  name: 'docker.io',
+  endpoint: 'registry-1.docker.io',
+  authKey: 'https://index.docker.io/v1/',
+} as const;
 
 /** The host requests go to for a registry name (docker.io → registry-1.docker.io). */
 export function registryEndpoint(registry: string): string {
@@ -18,7 +22,9 @@ export function registryEndpoint(registry: string): string {
 
 /** A repository on Docker Hub without a namespace is an official image: nginx → library/nginx. */
 export function normalizeRepository(registry: string, repository: string): string {
-  return registryEndpoint(registry) === DOCKER_HUB.endpoint && !repository.includes('/') ? `library/${repository}` : repository;
+  return registryEndpoint(registry) === DOCKER_HUB.endpoint && !repository.includes('/')
+    ? `library/${repository}`
+    : repository;
 }
 
 export const dockerConfigSchema = z
@@ -51,7 +57,8 @@ export function dockerConfigPath(env: NodeJS.ProcessEnv): string | undefined {
 
 /** The keys a registry may be stored under in auths/credHelpers, as docker writes them. */
 export function configKeys(registry: string): string[] {
-  if (registryEndpoint(registry) === DOCKER_HUB.endpoint) return [DOCKER_HUB.authKey, 'index.docker.io', 'docker.io', DOCKER_HUB.endpoint];
+  if (registryEndpoint(registry) === DOCKER_HUB.endpoint)
+    return [DOCKER_HUB.authKey, 'index.docker.io', 'docker.io', DOCKER_HUB.endpoint];
   return [registry, `https://${registry}`, `http://${registry}`, `https://${registry}/v1/`, `https://${registry}/v2/`];
 }
 
@@ -73,32 +80,54 @@ function decodeAuth(auth: string, where: string): { username: string; password: 
 }
 
 /** Decides where a registry's credentials come from. Pure: reading the file and running helpers is the caller's. */
-export function lookupCredentials(registry: string, env: NodeJS.ProcessEnv, config: DockerConfig | undefined, configPath = 'config.json'): CredentialLookup {
+export function lookupCredentials(
+  registry: string,
+  env: NodeJS.ProcessEnv,
+  config: DockerConfig | undefined,
+  configPath = 'config.json',
+): CredentialLookup {
   const tried: string[] = [];
   const prefix = registryEnvPrefix(registry);
   const user = env[`${prefix}_USERNAME`]?.trim();
   const pass = env[`${prefix}_PASSWORD`];
   tried.push(`${prefix}_USERNAME/_PASSWORD`);
-  if (pass !== undefined && pass !== '') return { kind: 'inline', credentials: { username: user || 'token', password: pass.replace(/\r?\n$/, ''), source: `${prefix}_PASSWORD` } };
+  if (pass !== undefined && pass !== '')
+    return {
+      kind: 'inline',
+      credentials: { username: user || 'token', password: pass.replace(/\r?\n$/, ''), source: `${prefix}_PASSWORD` },
+    };
   if (registry === 'ghcr.io') {
     for (const name of ['GHCR_TOKEN', 'GITHUB_TOKEN'] as const) {
       tried.push(name);
       const value = env[name]?.trim();
-      if (value) return { kind: 'inline', credentials: { username: env.GITHUB_ACTOR?.trim() || 'token', password: value, source: name } };
+      if (value)
+        return {
+          kind: 'inline',
+          credentials: { username: env.GITHUB_ACTOR?.trim() || 'token', password: value, source: name },
+        };
     }
   }
   if (!config) return { kind: 'none', tried: [...tried, `${configPath} (absent)`] };
   const keys = configKeys(registry);
   const helperKey = keys.find((k) => config.credHelpers?.[k]);
-  if (helperKey) return { kind: 'helper', helper: config.credHelpers![helperKey], serverUrl: helperKey, source: `${configPath} credHelpers` };
-  if (config.credsStore) return { kind: 'helper', helper: config.credsStore, serverUrl: keys[0], source: `${configPath} credsStore` };
+  if (helperKey)
+    return {
+      kind: 'helper',
+      helper: config.credHelpers![helperKey],
+      serverUrl: helperKey,
+      source: `${configPath} credHelpers`,
+    };
+  if (config.credsStore)
+    return { kind: 'helper', helper: config.credsStore, serverUrl: keys[0], source: `${configPath} credsStore` };
   for (const key of keys) {
     const entry = config.auths?.[key];
     if (!entry) continue;
     const where = `${configPath} auths["${key}"]`;
-    if (entry.identitytoken) return { kind: 'inline', credentials: { username: '<token>', password: entry.identitytoken, source: where } };
+    if (entry.identitytoken)
+      return { kind: 'inline', credentials: { username: '<token>', password: entry.identitytoken, source: where } };
     if (entry.auth) return { kind: 'inline', credentials: { ...decodeAuth(entry.auth, where), source: where } };
-    if (entry.username && entry.password) return { kind: 'inline', credentials: { username: entry.username, password: entry.password, source: where } };
+    if (entry.username && entry.password)
+      return { kind: 'inline', credentials: { username: entry.username, password: entry.password, source: where } };
   }
   return { kind: 'none', tried: [...tried, `${configPath} (no entry for ${registry})`] };
 }
@@ -106,11 +135,18 @@ export function lookupCredentials(registry: string, env: NodeJS.ProcessEnv, conf
 const helperOutputSchema = z.object({ Username: z.string(), Secret: z.string() }).passthrough();
 
 /** Parses `docker-credential-<helper> get` output; "not found" is no credentials, not an error. */
-export function parseHelperOutput(helper: string, exitCode: number, stdout: string, stderr: string): { username: string; password: string } | undefined {
+export function parseHelperOutput(
+  helper: string,
+  exitCode: number,
+  stdout: string,
+  stderr: string,
+): { username: string; password: string } | undefined {
   const text = `${stdout}\n${stderr}`;
   if (exitCode !== 0) {
     if (/credentials not found/i.test(text)) return undefined;
-    throw new Error(`docker-credential-${helper} get failed (exit ${exitCode}): ${stderr.trim().split('\n')[0] || 'no message'}`);
+    throw new Error(
+      `docker-credential-${helper} get failed (exit ${exitCode}): ${stderr.trim().split('\n')[0] || 'no message'}`,
+    );
   }
   let json: unknown;
   try {
@@ -127,7 +163,11 @@ export function parseHelperOutput(helper: string, exitCode: number, stdout: stri
 export interface CredentialDeps {
   readFile: (path: string) => string | undefined;
   /** Runs a credential helper with the server URL on stdin, an explicit environment, and no secret in argv. */
-  runHelper: (command: string, args: string[], input: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  runHelper: (
+    command: string,
+    args: string[],
+    input: string,
+  ) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 }
 
 /** Reads and validates a docker config.json; a malformed file is an error naming it. */
@@ -136,15 +176,20 @@ export function parseDockerConfig(text: string, path: string): DockerConfig {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
   const parsed = dockerConfigSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
 /** Credentials for one registry, or undefined (anonymous). */
-export async function resolveDockerCredentials(registry: string, env: NodeJS.ProcessEnv, deps: CredentialDeps): Promise<Credentials | undefined> {
+export async function resolveDockerCredentials(
+  registry: string,
+  env: NodeJS.ProcessEnv,
+  deps: CredentialDeps,
+): Promise<Credentials | undefined> {
   const path = dockerConfigPath(env);
   const text = path ? deps.readFile(path) : undefined;
   const config = text !== undefined && path ? parseDockerConfig(text, path) : undefined;

@@ -55,6 +55,16 @@ export async function errorFromResponse(
   } catch {
     detail = text.trim().slice(0, 200);
   }
-  const message = redact(redactAuthorization(`${request.operation} on ${request.where} failed: HTTP ${res.status}${detail ? ` ${detail}` : ''}`));
-  return new RegistryError(message, res.status, code, isRetryableStatus(res.status), parseRetryAfter(res.headers.get('retry-after')));
+  const message = redact(
+    redactAuthorization(
+      `${request.operation} on ${request.where} failed: HTTP ${res.status}${detail ? ` ${detail}` : ''}`,
+    ),
+  );
+  return new RegistryError(
+    message,
+    res.status,
+    code,
+    isRetryableStatus(res.status),
+    parseRetryAfter(res.headers.get('retry-after')),
+  );
 }

@@ -41,7 +41,12 @@ export class GithubPackages {
   }
 
   private headers(): Record<string, string> {
-    return { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', Authorization: `Bearer ${this.o.token}`, 'User-Agent': 'nx-lucid' };
+    return {
+      Accept: 'application/vnd.github+json',
+      'X-GitHub-Api-Version': '2022-11-28',
+      Authorization: `Bearer ${this.o.token}`,
+      'User-Agent': 'nx-lucid',
+    };
   }
 
   private prefix(kind: 'orgs' | 'users'): string {
@@ -56,7 +61,12 @@ export class GithubPackages {
       /* no JSON body */
     }
     const hint = res.status === 401 || res.status === 403 ? '; the token needs read:packages and delete:packages' : '';
-    throw new Error(redactSecrets(`GitHub Packages API: ${what} for ${this.o.owner}/${this.o.packageName} failed: HTTP ${res.status}${detail ? ` ${detail}` : ''}${hint}`, [this.o.token]));
+    throw new Error(
+      redactSecrets(
+        `GitHub Packages API: ${what} for ${this.o.owner}/${this.o.packageName} failed: HTTP ${res.status}${detail ? ` ${detail}` : ''}${hint}`,
+        [this.o.token],
+      ),
+    );
   }
 
   /** The versions URL prefix, finding out (once) whether the owner is an organisation or a user. */

@@ -4,7 +4,12 @@ import { MediaType } from '../oci/media-types';
 import { RegistryError } from './errors';
 import { pullScope, pushScope, Transport } from './transport';
 
-export const MANIFEST_ACCEPT = [MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerManifestList, MediaType.dockerManifest].join(', ');
+export const MANIFEST_ACCEPT = [
+  MediaType.ociIndex,
+  MediaType.ociManifest,
+  MediaType.dockerManifestList,
+  MediaType.dockerManifest,
+].join(', ');
 
 export interface ManifestResponse {
   bytes: Buffer;
@@ -40,10 +45,14 @@ function mediaTypeOf(bytes: Buffer): string {
 const contentType = (res: Response) => (res.headers.get('content-type') ?? '').split(';')[0].trim();
 
 /** Follows Link pagination from a first page; each page is one retried operation. */
-export async function paged<T>(t: Transport, first: string, page: (url: string) => Promise<{ items: T[]; link: string | null }>): Promise<T[]> {
+export async function paged<T>(
+  t: Transport,
+  first: string,
+  page: (url: string) => Promise<{ items: T[]; link: string | null }>,
+): Promise<T[]> {
   const items: T[] = [];
   const seen = new Set<string>();
-  for (let next: string | undefined = first; next && !seen.has(next); ) {
+  for (let next: string | undefined = first; next && !seen.has(next);) {
     seen.add(next);
     const url: string = next;
     const got = await t.withRetry('list', () => page(url));
@@ -58,11 +67,23 @@ export class Manifests {
 
   async get(repository: string, reference: string): Promise<ManifestResponse> {
     return this.t.withRetry(`GET manifest ${reference}`, async () => {
-      const res = await this.t.send({ method: 'GET', url: `/v2/${repository}/manifests/${reference}`, headers: { Accept: MANIFEST_ACCEPT }, scopes: [pullScope(repository)], repository, operation: `GET manifest ${reference}`, ok: [200] });
+      const res = await this.t.send({
+        method: 'GET',
+        url: `/v2/${repository}/manifests/${reference}`,
+        headers: { Accept: MANIFEST_ACCEPT },
+        scopes: [pullScope(repository)],
+        repository,
+        operation: `GET manifest ${reference}`,
+        ok: [200],
+      });
       const bytes = Buffer.from(await res.arrayBuffer());
       const digest = sha256Digest(bytes);
       if (reference.startsWith('sha256:') && digest !== reference) {
-        throw new RegistryError(`GET manifest ${reference} on ${this.t.where(repository)}: content hashes to ${digest}`, 200, 'DIGEST_INVALID');
+        throw new RegistryError(
+          `GET manifest ${reference} on ${this.t.where(repository)}: content hashes to ${digest}`,
+          200,
+          'DIGEST_INVALID',
+        );
       }
       return { bytes, mediaType: contentType(res) || mediaTypeOf(bytes), digest };
     });
@@ -71,10 +92,20 @@ export class Manifests {
   /** HEAD a manifest: its digest, or undefined when the tag or digest does not exist. */
   async head(repository: string, reference: string): Promise<ManifestHead | undefined> {
     const head = await this.t.withRetry(`HEAD manifest ${reference}`, async () => {
-      const res = await this.t.send({ method: 'HEAD', url: `/v2/${repository}/manifests/${reference}`, headers: { Accept: MANIFEST_ACCEPT }, scopes: [pullScope(repository)], repository, operation: `HEAD manifest ${reference}`, ok: [200, 404] });
+      const res = await this.t.send({
+        method: 'HEAD',
+        url: `/v2/${repository}/manifests/${reference}`,
+        headers: { Accept: MANIFEST_ACCEPT },
+        scopes: [pullScope(repository)],
+        repository,
+        operation: `HEAD manifest ${reference}`,
+        ok: [200, 404],
+      });
       if (res.status === 404) return null;
       const digest = res.headers.get('docker-content-digest');
-      return digest ? { digest, mediaType: contentType(res), size: Number(res.headers.get('content-length') ?? 0) } : undefined;
+      return digest
+        ? { digest, mediaType: contentType(res), size: Number(res.headers.get('content-length') ?? 0) }
+        : undefined;
     });
     if (head === null) return undefined;
     if (head) return head;
@@ -86,11 +117,24 @@ export class Manifests {
   async put(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     const digest = sha256Digest(bytes);
     return this.t.withRetry(`PUT manifest ${reference}`, async () => {
-      const res = await this.t.send({ method: 'PUT', url: `/v2/${repository}/manifests/${reference}`, headers: { 'Content-Type': mediaType, 'Content-Length': String(bytes.length) }, body: bytes, scopes: [pushScope(repository)], repository, operation: `PUT manifest ${reference}`, ok: [201, 200] });
+      const res = await this.t.send({
+        method: 'PUT',
+        url: `/v2/${repository}/manifests/${reference}`,
+        headers: { 'Content-Type': mediaType, 'Content-Length': String(bytes.length) },
+        body: bytes,
+        scopes: [pushScope(repository)],
+        repository,
+        operation: `PUT manifest ${reference}`,
+        ok: [201, 200],
+      });
       await res.body?.cancel();
       const returned = res.headers.get('docker-content-digest');
       if (returned && returned !== digest) {
-        throw new RegistryError(`PUT manifest ${reference} on ${this.t.where(repository)}: registry stored ${returned}, expected ${digest}`, res.status, 'DIGEST_INVALID');
+        throw new RegistryError(
+          `PUT manifest ${reference} on ${this.t.where(repository)}: registry stored ${returned}, expected ${digest}`,
+          res.status,
+          'DIGEST_INVALID',
+        );
       }
       return digest;
     });
@@ -100,7 +144,14 @@ export class Manifests {
   async delete(repository: string, digest: string): Promise<void> {
     if (!digest.startsWith('sha256:')) throw new RegistryError(`delete needs a digest, got "${digest}"`);
     await this.t.withRetry(`DELETE manifest ${digest}`, async () => {
-      const res = await this.t.send({ method: 'DELETE', url: `/v2/${repository}/manifests/${digest}`, scopes: [`repository:${repository}:delete`, pushScope(repository)], repository, operation: `DELETE manifest ${digest}`, ok: [202, 200, 204] });
+      const res = await this.t.send({
+        method: 'DELETE',
+        url: `/v2/${repository}/manifests/${digest}`,
+        scopes: [`repository:${repository}:delete`, pushScope(repository)],
+        repository,
+        operation: `DELETE manifest ${digest}`,
+        ok: [202, 200, 204],
+      });
       await res.body?.cancel();
     });
   }
@@ -108,7 +159,14 @@ export class Manifests {
   /** Every tag of a repository, following Link pagination. A repository that does not exist has none. */
   async tags(repository: string, pageSize = 100): Promise<string[]> {
     const tags = await paged(this.t, `/v2/${repository}/tags/list?n=${pageSize}`, async (url) => {
-      const res = await this.t.send({ method: 'GET', url, scopes: [pullScope(repository)], repository, operation: 'list tags', ok: [200, 404] });
+      const res = await this.t.send({
+        method: 'GET',
+        url,
+        scopes: [pullScope(repository)],
+        repository,
+        operation: 'list tags',
+        ok: [200, 404],
+      });
       if (res.status === 404) {
         await res.body?.cancel();
         return { items: [], link: null };
@@ -123,7 +181,13 @@ export class Manifests {
 /** GET /v2/_catalog, every page: the repositories the registry lists (distribution caps n at 1000). */
 export async function listRepositories(t: Transport, pageSize = 1000): Promise<string[]> {
   return paged(t, `/v2/_catalog?n=${pageSize}`, async (url) => {
-    const res = await t.send({ method: 'GET', url, scopes: ['registry:catalog:*'], operation: 'list repositories', ok: [200] });
+    const res = await t.send({
+      method: 'GET',
+      url,
+      scopes: ['registry:catalog:*'],
+      operation: 'list repositories',
+      ok: [200],
+    });
     const body = (await res.json()) as { repositories?: string[] | null };
     return { items: body.repositories ?? [], link: res.headers.get('link') };
   });

@@ -1,5 +1,9 @@
 /** Runs fn over items, `limit` at a time; after the first failure no item starts and `stopped()` is true. */
-export async function mapLimit<T>(items: T[], limit: number, fn: (item: T, stopped: () => boolean) => Promise<void>): Promise<void> {
+export async function mapLimit<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T, stopped: () => boolean) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: unknown;
   const stopped = () => failure !== undefined;

@@ -21,29 +21,41 @@ export async function verifyPushSource(source: PushSource): Promise<void> {
   for (const m of [...source.manifests, source.index]) {
     const file = show(source.layout.blobPath(m.digest));
     if (m.size !== undefined && m.bytes.length !== m.size) {
-      throw new Error(`${file} (${m.mediaType}) is ${m.bytes.length} bytes but its descriptor says ${m.size}; rebuild (nothing was pushed)`);
+      throw new Error(
+        `${file} (${m.mediaType}) is ${m.bytes.length} bytes but its descriptor says ${m.size}; rebuild (nothing was pushed)`,
+      );
     }
   }
   for (const blob of source.blobs) {
     const path = source.layout.blobPath(blob.digest);
     const file = show(path);
     const of = blob.referencedBy ? ` named by manifest ${blob.referencedBy}` : '';
-    if (!existsSync(path)) throw new Error(`${file} is missing: blob ${blob.digest} (${blob.mediaType})${of}; rebuild (nothing was pushed)`);
+    if (!existsSync(path))
+      throw new Error(`${file} is missing: blob ${blob.digest} (${blob.mediaType})${of}; rebuild (nothing was pushed)`);
     const size = statSync(path).size;
     if (size !== blob.size) {
-      throw new Error(`${file} is ${size} bytes but the descriptor of ${blob.digest} (${blob.mediaType})${of} says ${blob.size}; the file is truncated or corrupt, rebuild (nothing was pushed)`);
+      throw new Error(
+        `${file} is ${size} bytes but the descriptor of ${blob.digest} (${blob.mediaType})${of} says ${blob.size}; the file is truncated or corrupt, rebuild (nothing was pushed)`,
+      );
     }
     const actual = await hashFile(path);
     if (actual !== blob.digest) {
-      throw new Error(`${file} is corrupt: blob ${blob.digest} (${blob.mediaType})${of} hashes to ${actual}; rebuild (nothing was pushed)`);
+      throw new Error(
+        `${file} is corrupt: blob ${blob.digest} (${blob.mediaType})${of} hashes to ${actual}; rebuild (nothing was pushed)`,
+      );
     }
   }
 }
 
-const platformKey = (p: { os: string; architecture: string; variant?: string }) => [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+const platformKey = (p: { os: string; architecture: string; variant?: string }) =>
+  [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 
 /** metadata.json against the layout it sits beside and the project being pushed; throws naming the field that differs. */
-export function checkMetadata(metadata: BuildMetadata, source: PushSource, expected: { project: string; file: string }): void {
+export function checkMetadata(
+  metadata: BuildMetadata,
+  source: PushSource,
+  expected: { project: string; file: string },
+): void {
   const { file } = expected;
   const fail = (what: string) => {
     throw new Error(`${file} ${what}; rebuild (nothing was pushed)`);
@@ -51,16 +63,20 @@ export function checkMetadata(metadata: BuildMetadata, source: PushSource, expec
   if (metadata.project !== expected.project) fail(`was built for ${metadata.project}, not ${expected.project}`);
   const imageTail = metadata.image.split('/').at(-1);
   if (imageTail !== expected.project) fail(`names image ${metadata.image}, which is not project ${expected.project}'s`);
-  if (metadata.index.digest !== source.index.digest) fail(`names index ${metadata.index.digest} but the OCI layout holds ${source.index.digest}`);
-  if (metadata.index.size !== source.index.bytes.length) fail(`says the index is ${metadata.index.size} bytes but the layout's is ${source.index.bytes.length}`);
+  if (metadata.index.digest !== source.index.digest)
+    fail(`names index ${metadata.index.digest} but the OCI layout holds ${source.index.digest}`);
+  if (metadata.index.size !== source.index.bytes.length)
+    fail(`says the index is ${metadata.index.size} bytes but the layout's is ${source.index.bytes.length}`);
   const inLayout = new Map(source.manifests.filter((m) => m.platform).map((m) => [m.platform!, m]));
   const inMetadata = metadata.manifests.map((m) => platformKey(m.platform));
   const layoutPlatforms = [...inLayout.keys()].sort().join(', ');
-  if ([...inMetadata].sort().join(', ') !== layoutPlatforms) fail(`lists platforms ${[...inMetadata].sort().join(', ')} but the layout has ${layoutPlatforms}`);
+  if ([...inMetadata].sort().join(', ') !== layoutPlatforms)
+    fail(`lists platforms ${[...inMetadata].sort().join(', ')} but the layout has ${layoutPlatforms}`);
   for (const m of metadata.manifests) {
     const key = platformKey(m.platform);
     const actual = inLayout.get(key)!;
     if (actual.digest !== m.digest) fail(`names manifest ${m.digest} for ${key} but the layout's is ${actual.digest}`);
-    if (actual.configDigest !== undefined && actual.configDigest !== m.configDigest) fail(`names config ${m.configDigest} for ${key} but the layout's manifest has ${actual.configDigest}`);
+    if (actual.configDigest !== undefined && actual.configDigest !== m.configDigest)
+      fail(`names config ${m.configDigest} for ${key} but the layout's manifest has ${actual.configDigest}`);
   }
 }

@@ -33,7 +33,12 @@ describe('pushBuiltImage (the push use case)', () => {
     return new Response('unexpected', { status: 500 });
   }) as typeof fetch;
   const noGit = (async () => ({ exitCode: 1, stdout: '', stderr: '' })) as unknown as typeof runProcess;
-  const deps = (env: NodeJS.ProcessEnv = {}) => ({ env, log: () => undefined, run: noGit, client: { fetchImpl: emptyRegistry } });
+  const deps = (env: NodeJS.ProcessEnv = {}) => ({
+    env,
+    log: () => undefined,
+    run: noGit,
+    client: { fetchImpl: emptyRegistry },
+  });
   const request = (over: Partial<PushOptions> = {}, tags = ['phase:3']) => ({
     workspaceRoot: made.root,
     project: 'api',
@@ -57,19 +62,26 @@ describe('pushBuiltImage (the push use case)', () => {
   });
 
   it('refuses a build output made for another project before the registry is touched', async () => {
-    await expect(pushBuiltImage({ ...request(), project: 'web' }, deps())).rejects.toThrow(/was built for api, not web; rebuild/);
+    await expect(pushBuiltImage({ ...request(), project: 'web' }, deps())).rejects.toThrow(
+      /was built for api, not web; rebuild/,
+    );
     expect(requests).toEqual([]);
   });
 
   it('refuses metadata.json naming another index than the layout holds', async () => {
     const file = join(made.root, made.outputPath, 'metadata.json');
-    writeFileSync(file, JSON.stringify({ ...made.metadata, index: { ...made.metadata.index, digest: `sha256:${'e'.repeat(64)}` } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...made.metadata, index: { ...made.metadata.index, digest: `sha256:${'e'.repeat(64)}` } }),
+    );
     await expect(pushBuiltImage(request(), deps())).rejects.toThrow(/but the OCI layout holds/);
     expect(requests).toEqual([]);
   });
 
   it('LUCID_REGISTRY set but empty is an error naming it, with no request made', async () => {
-    await expect(pushBuiltImage(request(), deps({ LUCID_REGISTRY: '' }))).rejects.toThrow(/LUCID_REGISTRY is set but empty/);
+    await expect(pushBuiltImage(request(), deps({ LUCID_REGISTRY: '' }))).rejects.toThrow(
+      /LUCID_REGISTRY is set but empty/,
+    );
     expect(requests).toEqual([]);
   });
 });

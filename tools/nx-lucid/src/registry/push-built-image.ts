@@ -122,8 +122,13 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
 
   const { client, say } = await openSession(target, options, env, deps, log);
 
-  const platforms = source.manifests.map((m) => m.platform).filter(Boolean).join(', ');
-  say(`${options.dryRun ? '[dry-run] ' : ''}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(metadata.compressedSize)})`);
+  const platforms = source.manifests
+    .map((m) => m.platform)
+    .filter(Boolean)
+    .join(', ');
+  say(
+    `${options.dryRun ? '[dry-run] ' : ''}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(metadata.compressedSize)})`,
+  );
   for (const s of tagPlan.skipped) say(`  - not tagging ${s.tag}: ${s.reason}`);
   // Base layers of a slim output: mounted from the base's repository on this registry, else fetched to upload.
   if (!options.dryRun) await prepareForPush(layout, target.registry, undefined, say);

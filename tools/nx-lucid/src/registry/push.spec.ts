@@ -14,7 +14,11 @@ describe('rankMountSources', () => {
       [
         { repository: 'hamigames/lucid/api-gateway' },
         { repository: 'hamigames/lucid/tron-staking', pushedImage: `${prefix}tron-staking`, pushedAtMs: 100 },
-        { repository: 'hamigames/lucid/auth-service', pushedImage: 'ghcr.io/hamigames/lucid/auth-service', pushedAtMs: 300 },
+        {
+          repository: 'hamigames/lucid/auth-service',
+          pushedImage: 'ghcr.io/hamigames/lucid/auth-service',
+          pushedAtMs: 300,
+        },
         { repository: 'hamigames/lucid/redis', pushedImage: `${prefix}redis`, pushedAtMs: 200 },
         { repository: 'hamigames/lucid/admin-interface' },
       ],
@@ -48,7 +52,12 @@ describe('readPushSource with BuildKit attestations', () => {
     const index = addAttestations(dir);
     const source = readPushSource(OciLayout.open(dir));
     expect(source.index.digest).toBe(index.digest);
-    expect(source.manifests.map((m) => m.platform ?? 'attestation')).toEqual(['linux/amd64', 'linux/arm64', 'attestation', 'attestation']);
+    expect(source.manifests.map((m) => m.platform ?? 'attestation')).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+      'attestation',
+      'attestation',
+    ]);
     // Each attestation manifest brings its in-toto layer.
     expect(source.blobs.filter((b) => b.mediaType === 'application/vnd.in-toto+json')).toHaveLength(2);
   });

@@ -49,7 +49,13 @@ export function readPushSource(layout: OciLayout): PushSource {
   const seen = new Set<string>();
   const visit = (d: Descriptor): PushManifest => {
     const bytes = layout.readBlob(d.digest);
-    const entry: PushManifest = { digest: d.digest, mediaType: d.mediaType, bytes, size: d.size, platform: d.platform && d.platform.os !== 'unknown' ? platformString(d.platform) : undefined };
+    const entry: PushManifest = {
+      digest: d.digest,
+      mediaType: d.mediaType,
+      bytes,
+      size: d.size,
+      platform: d.platform && d.platform.os !== 'unknown' ? platformString(d.platform) : undefined,
+    };
     if (isIndexMediaType(d.mediaType)) {
       const index = JSON.parse(bytes.toString('utf8')) as ImageIndex;
       for (const child of index.manifests) {
@@ -63,8 +69,12 @@ export function readPushSource(layout: OciLayout): PushSource {
       for (const b of [manifest.config, ...manifest.layers]) {
         // Foreign (non-distributable) layers live elsewhere by definition.
         if (b.urls?.length) continue;
-        if (!layout.hasBlob(b.digest)) throw new Error(`${layout.dir} is incomplete: blob ${b.digest} (${b.mediaType}) of ${d.digest} is missing; rebuild`);
-        if (!blobs.has(b.digest)) blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType, referencedBy: d.digest });
+        if (!layout.hasBlob(b.digest))
+          throw new Error(
+            `${layout.dir} is incomplete: blob ${b.digest} (${b.mediaType}) of ${d.digest} is missing; rebuild`,
+          );
+        if (!blobs.has(b.digest))
+          blobs.set(b.digest, { digest: b.digest, size: b.size, mediaType: b.mediaType, referencedBy: d.digest });
       }
     }
     return entry;
@@ -165,7 +175,16 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
   const log = options.log ?? (() => undefined);
   const repo = options.repository;
   const would = options.dryRun ? 'would ' : '';
-  const counts: BlobCounts = { total: source.blobs.length, uploaded: 0, uploadedBytes: 0, mounted: 0, mountedBytes: 0, skipped: 0, skippedBytes: 0, resumedBytes: 0 };
+  const counts: BlobCounts = {
+    total: source.blobs.length,
+    uploaded: 0,
+    uploadedBytes: 0,
+    mounted: 0,
+    mountedBytes: 0,
+    skipped: 0,
+    skippedBytes: 0,
+    resumedBytes: 0,
+  };
   const state = options.stateDir ? new UploadState(options.stateDir, client.registry) : undefined;
   const candidates = [...new Set(options.mountFrom ?? [])].filter((r) => r !== repo);
   // 0. The whole image is sound, or nothing is sent.
@@ -197,12 +216,18 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
       log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} would upload`);
       return;
     }
-    const outcome = await uploadShared({ client, repository: repo, state, stopped }, blob.digest, fileBytes(source.layout.blobPath(blob.digest), blob.size));
+    const outcome = await uploadShared(
+      { client, repository: repo, state, stopped },
+      blob.digest,
+      fileBytes(source.layout.blobPath(blob.digest), blob.size),
+    );
     if (outcome.kind === 'uploaded') {
       counts.uploaded++;
       counts.uploadedBytes += blob.size - outcome.resumedBytes;
       counts.resumedBytes += outcome.resumedBytes;
-      log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} upload${outcome.resumedBytes ? ` (resumed at ${formatBytes(outcome.resumedBytes)})` : ''}`);
+      log(
+        `  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} upload${outcome.resumedBytes ? ` (resumed at ${formatBytes(outcome.resumedBytes)})` : ''}`,
+      );
     } else if (outcome.kind === 'mounted') {
       counts.mounted++;
       counts.mountedBytes += blob.size;
@@ -221,7 +246,9 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
     if (present) continue;
     if (!options.dryRun) await client.putManifest(repo, m.digest, m.bytes, m.mediaType);
     manifestsPut++;
-    log(`  ↑ ${m === source.index ? 'index' : `manifest ${m.platform ?? ''}`.trim()} ${short(m.digest)} ${would}put by digest`);
+    log(
+      `  ↑ ${m === source.index ? 'index' : `manifest ${m.platform ?? ''}`.trim()} ${short(m.digest)} ${would}put by digest`,
+    );
   }
 
   // 4. Tags: the exact index bytes under each tag, so the digest is the same.

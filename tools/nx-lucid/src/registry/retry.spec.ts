@@ -19,7 +19,9 @@ describe('retry policy', () => {
     expect(backoffDelay(10, policy, undefined, () => 1)).toBe(1000);
   });
   it('recognises socket failures wrapped by fetch', () => {
-    const err = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+    const err = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    });
     expect(isNetworkError(err)).toBe(true);
     expect(isNetworkError(new Error('invalid version'))).toBe(false);
   });

@@ -71,7 +71,12 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
  * Exponential backoff with full jitter; an explicit Retry-After wins (capped at maxDelayMs so a
  * hostile value cannot stall CI for hours).
  */
-export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs?: number, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfterMs?: number,
+  random = Math.random,
+): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.round(ceiling / 2 + random() * (ceiling / 2));

@@ -28,7 +28,9 @@ function clientFor(registry: string, fetchImpl?: typeof fetch) {
 describe('transport retries only what can recover', () => {
   it('a refused connection fails after a short bounded wait (at most 2 retries), naming the cause', async () => {
     const { client, retries } = clientFor(`127.0.0.1:${await closedPort()}`);
-    await expect(client.hasBlob('a/b', `sha256:${'0'.repeat(64)}`)).rejects.toThrow(/ECONNREFUSED.*gave up after 3 attempts/);
+    await expect(client.hasBlob('a/b', `sha256:${'0'.repeat(64)}`)).rejects.toThrow(
+      /ECONNREFUSED.*gave up after 3 attempts/,
+    );
     expect(retries).toHaveLength(2);
   });
 
@@ -50,7 +52,10 @@ describe('transport retries only what can recover', () => {
       calls++;
       if (calls === 1) return new Response('', { status: 503 });
       if (calls === 2) return new Response('', { status: 429, headers: { 'retry-after': '0' } });
-      if (calls === 3) throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+      if (calls === 3)
+        throw Object.assign(new TypeError('fetch failed'), {
+          cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+        });
       return new Response(null, { status: 200 });
     }) as unknown as typeof fetch;
     const { client, retries } = clientFor('127.0.0.1:5000', flaky);
@@ -63,7 +68,10 @@ describe('transport retries only what can recover', () => {
   });
 
   it('4xx answers are not retried', async () => {
-    const denied = (async () => new Response(JSON.stringify({ errors: [{ code: 'DENIED', message: 'no' }] }), { status: 403 })) as unknown as typeof fetch;
+    const denied = (async () =>
+      new Response(JSON.stringify({ errors: [{ code: 'DENIED', message: 'no' }] }), {
+        status: 403,
+      })) as unknown as typeof fetch;
     const { client, retries } = clientFor('127.0.0.1:5000', denied);
     await expect(client.getManifest('a/b', 'latest')).rejects.toThrow(/HTTP 403 DENIED/);
     expect(retries).toEqual([]);
@@ -85,17 +93,37 @@ describe('pushImage after a failure', () => {
       // Each probe takes a moment, so the other workers are mid-way through their candidates when one fails.
       await new Promise((r) => setTimeout(r, 2));
       // The first blob's existence check is refused for good (fatal), while the other workers are probing siblings.
-      if (init.method === 'HEAD' && path === `/v2/ns/app/blobs/${digests[0]}` || init.method === 'POST') {
+      if ((init.method === 'HEAD' && path === `/v2/ns/app/blobs/${digests[0]}`) || init.method === 'POST') {
         if (failedAt < 0) failedAt = log.length;
         return new Response(null, { status: 403 });
       }
       return new Response(null, { status: 404 });
     }) as unknown as typeof fetch;
     const client = new RegistryClient({ registry: '127.0.0.1:5000', fetchImpl: fake, sleep: noSleep });
-    const blobs = digests.map((digest, i) => ({ digest, size: contents[i].length, mediaType: 'application/octet-stream' }));
-    const layout = { blobPath: (d: string) => join(dir, d.slice(7)), readBlob: (d: string) => readFileSync(join(dir, d.slice(7))) };
-    const source = { layout, index: { digest: digests[0], mediaType: 'x', bytes: Buffer.alloc(0) }, manifests: [], blobs } as unknown as PushSource;
-    await expect(pushImage(client, source, { repository: 'ns/app', tags: ['t'], dryRun: false, mountFrom: siblings, concurrency: 3 })).rejects.toThrow(/HTTP 403/);
+    const blobs = digests.map((digest, i) => ({
+      digest,
+      size: contents[i].length,
+      mediaType: 'application/octet-stream',
+    }));
+    const layout = {
+      blobPath: (d: string) => join(dir, d.slice(7)),
+      readBlob: (d: string) => readFileSync(join(dir, d.slice(7))),
+    };
+    const source = {
+      layout,
+      index: { digest: digests[0], mediaType: 'x', bytes: Buffer.alloc(0) },
+      manifests: [],
+      blobs,
+    } as unknown as PushSource;
+    await expect(
+      pushImage(client, source, {
+        repository: 'ns/app',
+        tags: ['t'],
+        dryRun: false,
+        mountFrom: siblings,
+        concurrency: 3,
+      }),
+    ).rejects.toThrow(/HTTP 403/);
     const probesAfter = log.slice(failedAt).filter((l) => /HEAD \/v2\/ns\/sibling-/.test(l));
     // At most the probes already in flight when the failure came (one per other worker).
     expect(probesAfter.length).toBeLessThanOrEqual(2);

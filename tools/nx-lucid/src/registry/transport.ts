@@ -7,7 +7,15 @@
 import { Challenge, Credentials, parseChallenge } from './auth';
 import { Authorizer } from './authorizer';
 import { errorFromResponse, RegistryError, RetryEvent } from './errors';
-import { backoffDelay, classifyFailure, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, RetryPolicy, UNREACHABLE_RETRY } from './retry';
+import {
+  backoffDelay,
+  classifyFailure,
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  parseRetryAfter,
+  RetryPolicy,
+  UNREACHABLE_RETRY,
+} from './retry';
 
 export interface TransportOptions {
   /** host[:port], no scheme. */
@@ -90,7 +98,12 @@ export class Transport {
         return await fn();
       } catch (e) {
         const kind = e instanceof RegistryError ? (e.retryable ? 'transient' : 'fatal') : classifyFailure(e);
-        const limit = kind === 'transient' ? this.policy.retries : kind === 'unreachable' ? Math.min(this.policy.retries, UNREACHABLE_RETRY.retries) : 0;
+        const limit =
+          kind === 'transient'
+            ? this.policy.retries
+            : kind === 'unreachable'
+              ? Math.min(this.policy.retries, UNREACHABLE_RETRY.retries)
+              : 0;
         if (attempt >= limit) {
           if (e instanceof RegistryError) throw e;
           const gaveUp = kind !== 'fatal' ? ` (gave up after ${attempt + 1} attempts)` : '';
@@ -108,7 +121,8 @@ export class Transport {
   describe(e: unknown): string {
     const parts: string[] = [];
     for (let c = e as { message?: string; code?: string; cause?: unknown } | undefined, d = 0; c && d < 4; d++) {
-      if (c.message && !parts.includes(c.message)) parts.push(c.code && !c.message.includes(c.code) ? `${c.message} (${c.code})` : c.message);
+      if (c.message && !parts.includes(c.message))
+        parts.push(c.code && !c.message.includes(c.code) ? `${c.message} (${c.code})` : c.message);
       c = c.cause as typeof c;
     }
     return this.redact(parts.join(': ') || String(e));
@@ -126,7 +140,12 @@ export class Transport {
     const timeout = this.timeoutMs + (o.body ? Math.ceil(o.body.length / 1048576) * 1000 : 0);
     this.stats.requests++;
     // Registries redirect blob GETs only, which we do not do; fetch's default redirect handling is fine.
-    return this.fetchImpl(this.resolve(o.url), { method: o.method, headers, body: o.body, signal: AbortSignal.timeout(timeout) });
+    return this.fetchImpl(this.resolve(o.url), {
+      method: o.method,
+      headers,
+      body: o.body,
+      signal: AbortSignal.timeout(timeout),
+    });
   }
 
   /** One request with the auth dance; transient failures surface as retryable errors for withRetry. */
@@ -143,7 +162,11 @@ export class Transport {
       }
     }
     if (o.ok.includes(res.status)) return res;
-    throw await errorFromResponse(res, { method: o.method, operation: o.operation, where: this.where(o.repository) }, (t) => this.redact(t));
+    throw await errorFromResponse(
+      res,
+      { method: o.method, operation: o.operation, where: this.where(o.repository) },
+      (t) => this.redact(t),
+    );
   }
 
   /** GET /v2/: 200 open, 401 needs auth (the challenge says how). Never throws on 401. */
@@ -152,7 +175,13 @@ export class Transport {
       const res = await this.raw({ method: 'GET', url: '/v2/', scopes: [], operation: 'ping', ok: [] });
       await res.body?.cancel();
       if (isRetryableStatus(res.status)) {
-        throw new RegistryError(`ping ${this.registry}: HTTP ${res.status}`, res.status, undefined, true, parseRetryAfter(res.headers.get('retry-after')));
+        throw new RegistryError(
+          `ping ${this.registry}: HTTP ${res.status}`,
+          res.status,
+          undefined,
+          true,
+          parseRetryAfter(res.headers.get('retry-after')),
+        );
       }
       return { status: res.status, challenge: parseChallenge(res.headers.get('www-authenticate')) };
     });
@@ -160,7 +189,8 @@ export class Transport {
 
   location(res: Response, operation: string): string {
     const location = res.headers.get('location');
-    if (!location) throw new RegistryError(`${operation} on ${this.registry}: the registry returned no Location header`, res.status);
+    if (!location)
+      throw new RegistryError(`${operation} on ${this.registry}: the registry returned no Location header`, res.status);
     return this.resolve(location);
   }
 
@@ -168,4 +198,3 @@ export class Transport {
     return repository ? `${this.registry}/${repository}` : this.registry;
   }
 }
-

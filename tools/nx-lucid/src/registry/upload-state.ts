@@ -24,7 +24,12 @@ export const uploadSessionSchema = z
 export type UploadSession = z.infer<typeof uploadSessionSchema>;
 
 export const blobLockSchema = z
-  .object({ schemaVersion: z.literal(1), pid: z.number().int().positive(), repository: z.string().min(1), startedAtMs: z.number() })
+  .object({
+    schemaVersion: z.literal(1),
+    pid: z.number().int().positive(),
+    repository: z.string().min(1),
+    startedAtMs: z.number(),
+  })
   .strict();
 export type BlobLock = z.infer<typeof blobLockSchema>;
 
@@ -84,7 +89,10 @@ export class UploadState {
     for (let i = 0; i < 2; i++) {
       try {
         const fd = openSync(file, 'wx');
-        writeSync(fd, `${JSON.stringify({ schemaVersion: 1, pid: process.pid, repository, startedAtMs: Date.now() })}\n`);
+        writeSync(
+          fd,
+          `${JSON.stringify({ schemaVersion: 1, pid: process.pid, repository, startedAtMs: Date.now() })}\n`,
+        );
         closeSync(fd);
         return true;
       } catch (e) {

@@ -9,9 +9,22 @@ describe('describeManifest', () => {
   });
 
   it('says so for an index without attestations, a single manifest and garbage', () => {
-    const plain = { manifests: [{ mediaType: 'm', digest: `sha256:${'a'.repeat(64)}`, size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }] };
-    expect(formatContents(describeManifest(Buffer.from(JSON.stringify(plain))))).toBe('linux/arm64/v8; no attestations');
-    expect(formatContents(describeManifest(Buffer.from(JSON.stringify(ociFixture('oci-attestation-manifest.json')))))).toBe('single manifest; no attestations');
+    const plain = {
+      manifests: [
+        {
+          mediaType: 'm',
+          digest: `sha256:${'a'.repeat(64)}`,
+          size: 1,
+          platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+        },
+      ],
+    };
+    expect(formatContents(describeManifest(Buffer.from(JSON.stringify(plain))))).toBe(
+      'linux/arm64/v8; no attestations',
+    );
+    expect(
+      formatContents(describeManifest(Buffer.from(JSON.stringify(ociFixture('oci-attestation-manifest.json'))))),
+    ).toBe('single manifest; no attestations');
     expect(formatContents(describeManifest(Buffer.from('{')))).toBe('unreadable manifest');
   });
 });

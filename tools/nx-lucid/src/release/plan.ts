@@ -55,18 +55,27 @@ export function resolveReleaseArgs(input: ReleaseArgsInput): ReleaseArgs {
   let version = input.version;
   if (version === undefined && positional.length) version = positional.shift();
   if (positional.length) throw new ReleaseError(`unexpected extra argument(s): ${positional.join(' ')}`);
-  if (!action) throw new ReleaseError(`missing action: one of ${RELEASE_ACTIONS.join(', ')} (e.g. nx run <project>:container-release promote v1.2.0)`);
+  if (!action)
+    throw new ReleaseError(
+      `missing action: one of ${RELEASE_ACTIONS.join(', ')} (e.g. nx run <project>:container-release promote v1.2.0)`,
+    );
   if (!(RELEASE_ACTIONS as readonly string[]).includes(action)) {
     throw new ReleaseError(`unknown action "${action}": expected one of ${RELEASE_ACTIONS.join(', ')}`);
   }
   const a = action as ReleaseAction;
-  if ((a === 'create' || a === 'promote' || a === 'delete') && !version) throw new ReleaseError(`${a} needs a version: ${a} v1.2.0, or --release-version=v1.2.0 (Nx's CLI keeps --version for itself)`);
+  if ((a === 'create' || a === 'promote' || a === 'delete') && !version)
+    throw new ReleaseError(
+      `${a} needs a version: ${a} v1.2.0, or --release-version=v1.2.0 (Nx's CLI keeps --version for itself)`,
+    );
   if (a === 'list' && version) throw new ReleaseError(`list takes no version (got "${version}")`);
   return { action: a, version: version === undefined ? undefined : String(version), from: input.from };
 }
 
 function tagsNaming(snapshot: TagSnapshot, digest: string): string[] {
-  return [...snapshot.entries()].filter(([, d]) => d === digest).map(([t]) => t).sort();
+  return [...snapshot.entries()]
+    .filter(([, d]) => d === digest)
+    .map(([t]) => t)
+    .sort();
 }
 
 function versionTags(snapshot: TagSnapshot): Array<{ tag: string; semver: string; digest: string }> {
@@ -81,12 +90,18 @@ function requireVersion(snapshot: TagSnapshot, version: string, repo: string): {
   const digest = snapshot.get(tag);
   if (!digest) {
     const known = versionTags(snapshot).map((v) => v.tag);
-    throw new ReleaseError(`version ${tag} does not exist in ${repo}${known.length ? ` (versions: ${known.slice(0, 10).join(', ')})` : ' (it has no version tags)'}`);
+    throw new ReleaseError(
+      `version ${tag} does not exist in ${repo}${known.length ? ` (versions: ${known.slice(0, 10).join(', ')})` : ' (it has no version tags)'}`,
+    );
   }
   return { tag, digest };
 }
 
-function moveLatest(action: ReleaseAction, snapshot: TagSnapshot, target: { tag: string; digest: string }): ReleasePlan {
+function moveLatest(
+  action: ReleaseAction,
+  snapshot: TagSnapshot,
+  target: { tag: string; digest: string },
+): ReleasePlan {
   const current = snapshot.get(LATEST);
   if (current === target.digest) {
     return { action, steps: [], summary: `latest already names ${target.tag} (${target.digest}); nothing to do` };
@@ -98,7 +113,13 @@ function moveLatest(action: ReleaseAction, snapshot: TagSnapshot, target: { tag:
   };
 }
 
-export function planCreate(snapshot: TagSnapshot, repo: string, version: string, from = LATEST, force = false): ReleasePlan {
+export function planCreate(
+  snapshot: TagSnapshot,
+  repo: string,
+  version: string,
+  from = LATEST,
+  force = false,
+): ReleasePlan {
   const tag = versionTag(version);
   let digest: string;
   if (from.startsWith('sha256:')) {
@@ -111,11 +132,18 @@ export function planCreate(snapshot: TagSnapshot, repo: string, version: string,
     digest = found;
   }
   const existing = snapshot.get(tag);
-  if (existing === digest) return { action: 'create', steps: [], summary: `${tag} already names ${digest}; nothing to do` };
+  if (existing === digest)
+    return { action: 'create', steps: [], summary: `${tag} already names ${digest}; nothing to do` };
   if (existing && !force) {
-    throw new ReleaseError(`${tag} already exists in ${repo} and names ${existing}, not ${digest}; versions are immutable (pass --force to move it)`);
+    throw new ReleaseError(
+      `${tag} already exists in ${repo} and names ${existing}, not ${digest}; versions are immutable (pass --force to move it)`,
+    );
   }
-  return { action: 'create', steps: [{ kind: 'tag', tag, digest, previous: existing }], summary: `${tag} → ${digest} (from ${from})` };
+  return {
+    action: 'create',
+    steps: [{ kind: 'tag', tag, digest, previous: existing }],
+    summary: `${tag} → ${digest} (from ${from})`,
+  };
 }
 
 export function planPromote(snapshot: TagSnapshot, repo: string, version: string): ReleasePlan {
@@ -133,9 +161,13 @@ export function planRollback(snapshot: TagSnapshot, repo: string, version?: stri
   const versions = versionTags(snapshot);
   const current = versions.find((v) => v.digest === latest);
   if (!current) {
-    throw new ReleaseError(`latest (${latest}) in ${repo} is not named by any version tag, so there is no "previous" version; pass the version to roll back to`);
+    throw new ReleaseError(
+      `latest (${latest}) in ${repo} is not named by any version tag, so there is no "previous" version; pass the version to roll back to`,
+    );
   }
-  const below = versions.find((v) => v.digest !== latest && !prerelease(v.semver) && semverCompare(v.semver, current.semver) < 0);
+  const below = versions.find(
+    (v) => v.digest !== latest && !prerelease(v.semver) && semverCompare(v.semver, current.semver) < 0,
+  );
   if (!below) throw new ReleaseError(`no release below ${current.tag} in ${repo} to roll back to`);
   return moveLatest('rollback', snapshot, below);
 }

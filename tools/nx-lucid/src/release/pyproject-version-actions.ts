@@ -17,7 +17,9 @@ export default class PyprojectVersionActions extends VersionActions {
     return joinPathFragments(this.projectGraphNode.data.root, PYPROJECT);
   }
 
-  async readCurrentVersionFromSourceManifest(tree: Tree): Promise<{ currentVersion: string; manifestPath: string } | null> {
+  async readCurrentVersionFromSourceManifest(
+    tree: Tree,
+  ): Promise<{ currentVersion: string; manifestPath: string } | null> {
     const path = this.manifestPath();
     const text = tree.read(path, 'utf-8');
     if (text === null) return null;
@@ -29,7 +31,10 @@ export default class PyprojectVersionActions extends VersionActions {
     return null;
   }
 
-  async readCurrentVersionOfDependency(): Promise<{ currentVersion: string | null; dependencyCollection: string | null }> {
+  async readCurrentVersionOfDependency(): Promise<{
+    currentVersion: string | null;
+    dependencyCollection: string | null;
+  }> {
     return { currentVersion: null, dependencyCollection: null };
   }
 

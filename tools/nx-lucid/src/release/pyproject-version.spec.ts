@@ -12,10 +12,15 @@ describe('pyproject version', () => {
     expect(readPyprojectVersion(out, 'p').version).toBe('1.1.0');
   });
   it('falls back to [tool.poetry]', () => {
-    expect(readPyprojectVersion(`[tool.poetry]\nname = "x"\nversion = '0.3.0'\n`, 'p')).toEqual({ version: '0.3.0', table: 'tool.poetry' });
+    expect(readPyprojectVersion(`[tool.poetry]\nname = "x"\nversion = '0.3.0'\n`, 'p')).toEqual({
+      version: '0.3.0',
+      table: 'tool.poetry',
+    });
   });
   it('says when the version is dynamic or missing', () => {
-    expect(() => readPyprojectVersion(`[project]\nname = "x"\ndynamic = ["version"]\n`, 'apps/x/pyproject.toml')).toThrow(/apps\/x\/pyproject.toml: .*dynamic/);
+    expect(() =>
+      readPyprojectVersion(`[project]\nname = "x"\ndynamic = ["version"]\n`, 'apps/x/pyproject.toml'),
+    ).toThrow(/apps\/x\/pyproject.toml: .*dynamic/);
     expect(() => writePyprojectVersion(`[project]\nname = "x"\n`, 'p', '1.0.0')).toThrow(/no static version/);
   });
 });

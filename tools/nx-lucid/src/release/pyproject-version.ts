@@ -36,7 +36,9 @@ export function readPyprojectVersion(text: string, file: string): { version: str
   const found = findVersion(text);
   if (!found) {
     const dynamic = /^\s*dynamic\s*=.*["']version["']/m.test(text);
-    throw new Error(`${file}: no static version in [project] or [tool.poetry]${dynamic ? ' (it is dynamic; nx release needs a static version)' : ''}`);
+    throw new Error(
+      `${file}: no static version in [project] or [tool.poetry]${dynamic ? ' (it is dynamic; nx release needs a static version)' : ''}`,
+    );
   }
   return { version: found.version, table: found.table };
 }

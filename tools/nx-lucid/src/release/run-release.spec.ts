@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { ReleaseOptions, runReleaseAction } from './run-release';
 
 const INDEX = 'application/vnd.oci.image.index.v1+json';
-const indexBytes = (n: number) => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [], annotations: { n: String(n) } }));
+const indexBytes = (n: number) =>
+  Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [], annotations: { n: String(n) } }));
 const digestOf = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const B1 = indexBytes(1);
 const B2 = indexBytes(2);
@@ -34,13 +35,25 @@ describe('runReleaseAction (the release use case)', () => {
     if (path.endsWith('/tags/list')) return Response.json({ name: 'hamigames/lucid/api', tags: Object.keys(tags) });
     const tag = /\/manifests\/(.+)$/.exec(path)?.[1];
     if (method === 'HEAD' && tag && tags[tag]) {
-      return new Response(null, { status: 200, headers: { 'docker-content-digest': tags[tag], 'content-type': 'application/vnd.oci.image.index.v1+json', 'content-length': '10' } });
+      return new Response(null, {
+        status: 200,
+        headers: {
+          'docker-content-digest': tags[tag],
+          'content-type': 'application/vnd.oci.image.index.v1+json',
+          'content-length': '10',
+        },
+      });
     }
     const bytes = tag === D1 ? B1 : tag === D2 ? B2 : undefined;
-    if (method === 'GET' && bytes) return new Response(bytes, { status: 200, headers: { 'content-type': INDEX, 'docker-content-digest': tag! } });
+    if (method === 'GET' && bytes)
+      return new Response(bytes, { status: 200, headers: { 'content-type': INDEX, 'docker-content-digest': tag! } });
     return new Response('unexpected', { status: 500 });
   }) as typeof fetch;
-  const deps = (lines: string[] = [], env: NodeJS.ProcessEnv = {}) => ({ env, log: (l: string) => lines.push(l), client: { fetchImpl: registry } });
+  const deps = (lines: string[] = [], env: NodeJS.ProcessEnv = {}) => ({
+    env,
+    log: (l: string) => lines.push(l),
+    client: { fetchImpl: registry },
+  });
 
   beforeEach(() => {
     requests = [];
@@ -64,7 +77,9 @@ describe('runReleaseAction (the release use case)', () => {
   });
 
   it('a bad version fails before the registry is touched', async () => {
-    await expect(runReleaseAction('api', options({ action: 'promote', version: 'not-a-version' }), deps())).rejects.toThrow();
+    await expect(
+      runReleaseAction('api', options({ action: 'promote', version: 'not-a-version' }), deps()),
+    ).rejects.toThrow();
     expect(requests).toEqual([]);
   });
 });

@@ -7,7 +7,19 @@ import { RegistryClient } from '../registry/client';
 import { openSession, resolveImageTarget, RegistryDeps } from '../registry/connect';
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
 import { describeManifest, formatContents, ManifestContents } from './describe';
-import { listVersions, planCreate, planDelete, planPromote, planRollback, ReleaseAction, ReleasePlan, ReleaseStep, resolveReleaseArgs, TagSnapshot, VersionRow } from './plan';
+import {
+  listVersions,
+  planCreate,
+  planDelete,
+  planPromote,
+  planRollback,
+  ReleaseAction,
+  ReleasePlan,
+  ReleaseStep,
+  resolveReleaseArgs,
+  TagSnapshot,
+  VersionRow,
+} from './plan';
 
 /** The release executor's options (its zod schema sits beside the executor). */
 export interface ReleaseOptions {
@@ -39,14 +51,20 @@ export async function readSnapshot(client: RegistryClient, repository: string): 
   const tags = await client.listTags(repository);
   const snapshot = new Map<string, string>();
   for (let i = 0; i < tags.length; i += 8) {
-    const heads = await Promise.all(tags.slice(i, i + 8).map(async (t) => [t, await client.headManifest(repository, t)] as const));
+    const heads = await Promise.all(
+      tags.slice(i, i + 8).map(async (t) => [t, await client.headManifest(repository, t)] as const),
+    );
     for (const [t, head] of heads) if (head) snapshot.set(t, head.digest);
   }
   return snapshot;
 }
 
 /** The release use case: read every tag's digest, plan the action, run its steps (or print them on --dry-run). */
-export async function runReleaseAction(project: string, options: ReleaseOptions, deps: RegistryDeps = {}): Promise<ReleaseOutcome> {
+export async function runReleaseAction(
+  project: string,
+  options: ReleaseOptions,
+  deps: RegistryDeps = {},
+): Promise<ReleaseOutcome> {
   const env = deps.env ?? process.env;
   const log = deps.log ?? ((l: string) => console.log(l));
   const args = resolveReleaseArgs({ ...options, version: options.releaseVersion ?? options.version });
@@ -58,10 +76,16 @@ export async function runReleaseAction(project: string, options: ReleaseOptions,
 
   if (args.action === 'list') {
     const rows = listVersions(snapshot);
-    say(`${target.image}: ${rows.length} version(s)${snapshot.has('latest') ? `, latest = ${snapshot.get('latest')}` : ', no latest'}`);
+    say(
+      `${target.image}: ${rows.length} version(s)${snapshot.has('latest') ? `, latest = ${snapshot.get('latest')}` : ', no latest'}`,
+    );
     const contents = new Map<string, ManifestContents | null>();
-    for (const d of new Set(rows.map((r) => r.digest))) contents.set(d, describeManifest((await client.getManifest(repo, d)).bytes));
-    for (const r of rows) say(`  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}  ${formatContents(contents.get(r.digest)!)}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`);
+    for (const d of new Set(rows.map((r) => r.digest)))
+      contents.set(d, describeManifest((await client.getManifest(repo, d)).bytes));
+    for (const r of rows)
+      say(
+        `  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}  ${formatContents(contents.get(r.digest)!)}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`,
+      );
     return { versions: rows.map((r) => ({ ...r, contents: contents.get(r.digest) ?? null })) };
   }
 
@@ -85,19 +109,34 @@ export async function runReleaseAction(project: string, options: ReleaseOptions,
     if (step.kind === 'tag') {
       // Copy the manifest bytes unchanged: same digest, every platform of the index kept.
       const m = await client.getManifest(repo, step.digest);
-      say(`  ${prefix}PUT ${m.bytes.length} bytes of ${step.digest} (${m.mediaType}; ${formatContents(describeManifest(m.bytes))}) as ${target.image}:${step.tag}${step.previous ? ` (was ${step.previous})` : ''}`);
+      say(
+        `  ${prefix}PUT ${m.bytes.length} bytes of ${step.digest} (${m.mediaType}; ${formatContents(describeManifest(m.bytes))}) as ${target.image}:${step.tag}${step.previous ? ` (was ${step.previous})` : ''}`,
+      );
       if (options.dryRun) return;
       await client.putManifest(repo, step.tag, m.bytes, m.mediaType);
       const now = await client.headManifest(repo, step.tag);
-      if (now?.digest !== step.digest) throw new Error(`${target.image}:${step.tag} names ${now?.digest ?? 'nothing'} after the PUT, expected ${step.digest}`);
+      if (now?.digest !== step.digest)
+        throw new Error(
+          `${target.image}:${step.tag} names ${now?.digest ?? 'nothing'} after the PUT, expected ${step.digest}`,
+        );
       return;
     }
     if (viaGithub) {
-      if (!credentials) throw new Error('deleting on ghcr.io goes through the GitHub Packages API: set GHCR_TOKEN or GITHUB_TOKEN (read:packages, delete:packages)');
-      const gh = new GithubPackages({ token: credentials.password, ...ghcrPackage(repo), ownerType: options.githubOwnerType, apiUrl: options.githubApiUrl });
+      if (!credentials)
+        throw new Error(
+          'deleting on ghcr.io goes through the GitHub Packages API: set GHCR_TOKEN or GITHUB_TOKEN (read:packages, delete:packages)',
+        );
+      const gh = new GithubPackages({
+        token: credentials.password,
+        ...ghcrPackage(repo),
+        ownerType: options.githubOwnerType,
+        apiUrl: options.githubApiUrl,
+      });
       const version = await gh.versionForDigest(step.digest);
       if (!version) throw new Error(`GitHub Packages has no version ${step.digest} of ${repo}; nothing was deleted`);
-      say(`  ${prefix}DELETE GitHub package version ${version.id} (${step.digest}; tags ${(version.metadata?.container?.tags ?? step.tags).join(', ')})`);
+      say(
+        `  ${prefix}DELETE GitHub package version ${version.id} (${step.digest}; tags ${(version.metadata?.container?.tags ?? step.tags).join(', ')})`,
+      );
       if (!options.dryRun) await gh.deleteVersion(version.id);
       return;
     }
@@ -105,4 +144,3 @@ export async function runReleaseAction(project: string, options: ReleaseOptions,
     if (!options.dryRun) await client.deleteManifest(repo, step.digest);
   }
 }
-

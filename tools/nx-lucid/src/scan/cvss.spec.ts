@@ -16,11 +16,17 @@ describe('highestCvss', () => {
   });
 
   it('takes the highest source, not NVD by default (juice-shop ip: ghsa 8.1, redhat 9.8)', () => {
-    expect(highestCvss(vuln('juice-shop-debian12.json', 'CVE-2024-29415'))).toMatchObject({ score: 9.8, source: 'redhat' });
+    expect(highestCvss(vuln('juice-shop-debian12.json', 'CVE-2024-29415'))).toMatchObject({
+      score: 9.8,
+      source: 'redhat',
+    });
   });
 
   it('uses the only source there is (hapi-fhir libc6: redhat 8.1)', () => {
-    expect(highestCvss(vuln('hapi-fhir-jpaserver-debian13-jar.json', 'CVE-2026-0861'))).toMatchObject({ score: 8.1, source: 'redhat' });
+    expect(highestCvss(vuln('hapi-fhir-jpaserver-debian13-jar.json', 'CVE-2026-0861'))).toMatchObject({
+      score: 8.1,
+      source: 'redhat',
+    });
   });
 
   it('ignores V2 scores (juice-shop CVE-2010-4756 has only V2) and reports no score', () => {
@@ -32,7 +38,13 @@ describe('highestCvss', () => {
 
   it('counts a V4.0 score when it is the highest', () => {
     const v = vuln('debian-buster.json', 'CVE-2019-18276');
-    const withV4 = { ...v, CVSS: { ...v.CVSS, ghsa: { V40Vector: 'CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', V40Score: 8.5 } } };
+    const withV4 = {
+      ...v,
+      CVSS: {
+        ...v.CVSS,
+        ghsa: { V40Vector: 'CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', V40Score: 8.5 },
+      },
+    };
     expect(highestCvss(withV4)).toMatchObject({ score: 8.5, source: 'ghsa', version: 'V4.0' });
     expect(cvssScores(withV4)).toHaveLength(3);
     expect(formatCvss(highestCvss(withV4))).toBe('CVSS v4.0 8.5 (ghsa)');

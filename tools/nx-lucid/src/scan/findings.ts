@@ -4,7 +4,16 @@ import { matchMisconfiguration, matchSecret, matchVulnerability } from './ignore
 import { asPlatformReports, PlatformReport, SEVERITIES, Severity, TrivyReport, TrivyVulnerability } from './report';
 
 /** trivy-db's vulnerability statuses (pkg/types/status.go); a missing or unknown Status reads as "unknown". */
-export const STATUSES = ['unknown', 'not_affected', 'affected', 'fixed', 'under_investigation', 'will_not_fix', 'fix_deferred', 'end_of_life'] as const;
+export const STATUSES = [
+  'unknown',
+  'not_affected',
+  'affected',
+  'fixed',
+  'under_investigation',
+  'will_not_fix',
+  'fix_deferred',
+  'end_of_life',
+] as const;
 export type VulnStatus = (typeof STATUSES)[number];
 export const statusOf = (v: Pick<TrivyVulnerability, 'Status'>): VulnStatus =>
   (STATUSES as readonly string[]).includes(v.Status ?? '') ? (v.Status as VulnStatus) : 'unknown';
@@ -14,13 +23,18 @@ export const statusOf = (v: Pick<TrivyVulnerability, 'Status'>): VulnStatus =>
  * shorthand for every status but `fixed` and is itself ignored when `--ignore-status` is set. By Status, never
  * by FixedVersion: `fixed` without a FixedVersion is kept, `will_not_fix` with one is dropped.
  */
-export function ignoredStatuses(p: { ignoreUnfixed: boolean; ignoreStatuses?: readonly VulnStatus[] }): { statuses: VulnStatus[]; option?: 'ignoreUnfixed' | 'ignoreStatuses' } {
+export function ignoredStatuses(p: { ignoreUnfixed: boolean; ignoreStatuses?: readonly VulnStatus[] }): {
+  statuses: VulnStatus[];
+  option?: 'ignoreUnfixed' | 'ignoreStatuses';
+} {
   if (p.ignoreStatuses?.length) return { statuses: [...p.ignoreStatuses], option: 'ignoreStatuses' };
   if (p.ignoreUnfixed) return { statuses: STATUSES.filter((s) => s !== 'fixed'), option: 'ignoreUnfixed' };
   return { statuses: [] };
 }
 
-export type IgnoreReason = { by: 'status'; status: VulnStatus; option: 'ignoreUnfixed' | 'ignoreStatuses' } | { by: 'ignore-file'; rule: IgnoreRule; file?: string };
+export type IgnoreReason =
+  | { by: 'status'; status: VulnStatus; option: 'ignoreUnfixed' | 'ignoreStatuses' }
+  | { by: 'ignore-file'; rule: IgnoreRule; file?: string };
 
 export interface Occurrence {
   platform?: string;
@@ -86,7 +100,13 @@ const uniq = <T>(xs: T[]) => [...new Set(xs)];
 const reasonKey = (r: IgnoreReason) => (r.by === 'status' ? `s:${r.status}` : `f:${r.rule.line}:${r.rule.id}`);
 
 /** Trivy's filter decision for one occurrence: status first, then the ignore file (pkg/result/filter.go). */
-function decide(v: TrivyVulnerability, target: string, statuses: VulnStatus[], option: 'ignoreUnfixed' | 'ignoreStatuses' | undefined, ignores: IgnoreConfig): IgnoreReason | undefined {
+function decide(
+  v: TrivyVulnerability,
+  target: string,
+  statuses: VulnStatus[],
+  option: 'ignoreUnfixed' | 'ignoreStatuses' | undefined,
+  ignores: IgnoreConfig,
+): IgnoreReason | undefined {
   const status = statusOf(v);
   if (option && statuses.includes(status)) return { by: 'status', status, option };
   const rule = matchVulnerability(ignores, v.VulnerabilityID, target, v.PkgPath, v.PkgIdentifier?.PURL);
@@ -106,7 +126,9 @@ export function mergeOccurrences(occ: Occurrence[]): Finding {
     pkgPath: v.PkgPath,
     installedVersion: v.InstalledVersion,
     fixedVersion: fixes.every(Boolean) ? fixes.reduce((a, b) => (b > a ? b : a)) : undefined,
-    status: occ.every((o) => statusOf(o.vuln) === 'fixed') ? 'fixed' : statusOf(occ.find((o) => statusOf(o.vuln) !== 'fixed')!.vuln),
+    status: occ.every((o) => statusOf(o.vuln) === 'fixed')
+      ? 'fixed'
+      : statusOf(occ.find((o) => statusOf(o.vuln) !== 'fixed')!.vuln),
     severity: v.Severity,
     cvss,
     securitySeverity: occ.map((o) => trivySecuritySeverity(o.vuln)).reduce((a, b) => (+b > +a ? b : a)),
@@ -132,7 +154,11 @@ export interface CollectedFindings {
  * counted with the worst of its counted occurrences, so the gate fails if Trivy's filter on any platform keeps
  * a finding that breaks the policy, whatever the order of platforms.
  */
-export function collectFindings(input: TrivyReport | PlatformReport[], policy: { ignoreUnfixed: boolean; ignoreStatuses?: readonly VulnStatus[] }, ignores: IgnoreConfig): CollectedFindings {
+export function collectFindings(
+  input: TrivyReport | PlatformReport[],
+  policy: { ignoreUnfixed: boolean; ignoreStatuses?: readonly VulnStatus[] },
+  ignores: IgnoreConfig,
+): CollectedFindings {
   const { statuses, option } = ignoredStatuses(policy);
   const groups = new Map<string, Occurrence[]>();
   const others = new Map<string, { f: OtherFinding; reasons: IgnoreReason[]; kept: boolean }>();
@@ -151,17 +177,45 @@ export function collectFindings(input: TrivyReport | PlatformReport[], policy: {
         const key = [v.VulnerabilityID, v.PkgName, v.PkgPath ?? '', v.InstalledVersion].join('\u0000');
         const list = groups.get(key) ?? [];
         groups.set(key, list);
-        list.push({ platform, target: result.Target, resultClass: result.Class, vuln: v, ignoredBy: decide(v, result.Target, statuses, option, ignores) });
+        list.push({
+          platform,
+          target: result.Target,
+          resultClass: result.Class,
+          vuln: v,
+          ignoredBy: decide(v, result.Target, statuses, option, ignores),
+        });
       }
       for (const s of result.Secrets ?? []) {
-        const f: OtherFinding = { kind: 'secret', resultClass: result.Class, resultType: result.Type, id: s.RuleID, target: result.Target, platforms, severity: s.Severity, title: s.Title, startLine: s.StartLine, endLine: s.EndLine, detail: s.Match };
+        const f: OtherFinding = {
+          kind: 'secret',
+          resultClass: result.Class,
+          resultType: result.Type,
+          id: s.RuleID,
+          target: result.Target,
+          platforms,
+          severity: s.Severity,
+          title: s.Title,
+          startLine: s.StartLine,
+          endLine: s.EndLine,
+          detail: s.Match,
+        };
         other(f, matchSecret(ignores, s.RuleID, result.Target));
       }
       for (const m of result.Misconfigurations ?? []) {
         if (m.Status && m.Status !== 'FAIL') continue;
         const f: OtherFinding = {
-          kind: 'misconfiguration', resultClass: result.Class, resultType: result.Type, id: m.ID, target: result.Target, platforms, severity: m.Severity, title: m.Title,
-          startLine: m.CauseMetadata?.StartLine, endLine: m.CauseMetadata?.EndLine, detail: m.Message, url: m.PrimaryURL,
+          kind: 'misconfiguration',
+          resultClass: result.Class,
+          resultType: result.Type,
+          id: m.ID,
+          target: result.Target,
+          platforms,
+          severity: m.Severity,
+          title: m.Title,
+          startLine: m.CauseMetadata?.StartLine,
+          endLine: m.CauseMetadata?.EndLine,
+          detail: m.Message,
+          url: m.PrimaryURL,
         };
         other(f, matchMisconfiguration(ignores, [m.ID, m.AVDID, ...(m.Aliases ?? [])], result.Target));
       }
@@ -177,11 +231,27 @@ export function collectFindings(input: TrivyReport | PlatformReport[], policy: {
     const finding = mergeOccurrences(occ);
     const reasons = [...new Map(occ.map((o) => [reasonKey(o.ignoredBy!), o.ignoredBy!])).values()];
     const where = finding.pkgPath ? `${finding.pkgName} (${finding.pkgPath})` : finding.pkgName;
-    out.ignored.push({ kind: 'vulnerability', id: finding.id, where, severity: finding.severity, platforms: finding.platforms, reasons, finding });
+    out.ignored.push({
+      kind: 'vulnerability',
+      id: finding.id,
+      where,
+      severity: finding.severity,
+      platforms: finding.platforms,
+      reasons,
+      finding,
+    });
   }
   for (const { f, reasons, kept } of others.values()) {
     if (kept) (f.kind === 'secret' ? out.secrets : out.misconfigurations).push(f);
-    else out.ignored.push({ kind: f.kind, id: f.id, where: f.target, severity: f.severity, platforms: f.platforms, reasons: [...new Map(reasons.map((r) => [reasonKey(r), r])).values()] });
+    else
+      out.ignored.push({
+        kind: f.kind,
+        id: f.id,
+        where: f.target,
+        severity: f.severity,
+        platforms: f.platforms,
+        reasons: [...new Map(reasons.map((r) => [reasonKey(r), r])).values()],
+      });
   }
   return out;
 }

@@ -17,7 +17,9 @@ describe('evaluateGate on debian-buster.json', () => {
     expect(g.passed).toBe(false);
     const bash = g.failing.find((f) => f.id === 'CVE-2019-18276')!;
     expect(bash).toMatchObject({ pkgName: 'bash', severity: 'LOW', fixedVersion: undefined, reasons: ['cvss'] });
-    expect(formatFailingFinding(bash, g.policy)).toBe('CVE-2019-18276 in bash 5.0-4 → no fix: CVSS v3 7.8 (nvd), severity LOW — fails: CVSS 7.8 ≥ 7.0');
+    expect(formatFailingFinding(bash, g.policy)).toBe(
+      'CVE-2019-18276 in bash 5.0-4 → no fix: CVSS v3 7.8 (nvd), severity LOW — fails: CVSS 7.8 ≥ 7.0',
+    );
     const libidn = g.failing.find((f) => f.id === 'CVE-2019-18224')!;
     expect(libidn.reasons).toEqual(['cvss', 'severity']);
   });
@@ -28,17 +30,29 @@ describe('evaluateGate on debian-buster.json', () => {
 
   it('ignoreUnfixed drops bash (Status affected) but not libidn2 (Status fixed), by status', () => {
     const g = evaluateGate(report, { ...DEFAULT_POLICY, ignoreUnfixed: true });
-    expect(g.ignored.map((i) => [i.id, i.reasons])).toEqual([['CVE-2019-18276', [{ by: 'status', status: 'affected', option: 'ignoreUnfixed' }]]]);
+    expect(g.ignored.map((i) => [i.id, i.reasons])).toEqual([
+      ['CVE-2019-18276', [{ by: 'status', status: 'affected', option: 'ignoreUnfixed' }]],
+    ]);
     expect(g.failing.map((f) => f.id)).toEqual(['CVE-2019-18224']);
   });
 
   it('an ignore entry in force ignores; an expired one no longer does and is reported', () => {
-    const live = evaluateGate(report, { ...DEFAULT_POLICY, ignoreUnfixed: true }, ignores('CVE-2019-18224 exp:2030-01-01\n'));
+    const live = evaluateGate(
+      report,
+      { ...DEFAULT_POLICY, ignoreUnfixed: true },
+      ignores('CVE-2019-18224 exp:2030-01-01\n'),
+    );
     expect(live.passed).toBe(true);
     expect(live.ignored.map((i) => i.reasons[0].by).sort()).toEqual(['ignore-file', 'status']);
-    const expired = evaluateGate(report, { ...DEFAULT_POLICY, ignoreUnfixed: true }, ignores('CVE-2019-18224 exp:2025-01-01\n'));
+    const expired = evaluateGate(
+      report,
+      { ...DEFAULT_POLICY, ignoreUnfixed: true },
+      ignores('CVE-2019-18224 exp:2025-01-01\n'),
+    );
     expect(expired.passed).toBe(false);
-    expect(gateReportLines(expired)[0]).toBe('ignore entry CVE-2019-18224 (line 1) expired on 2025-01-01: it no longer ignores this finding');
+    expect(gateReportLines(expired)[0]).toBe(
+      'ignore entry CVE-2019-18224 (line 1) expired on 2025-01-01: it no longer ignores this finding',
+    );
   });
 
   it('a disabled gate passes but still says what would fail', () => {
@@ -56,7 +70,8 @@ describe('statuses as Trivy filters them (pkg/flag/vulnerability_flags.go, pkg/r
   /** Built from Trivy's documented fields: the same report with one Status/FixedVersion changed. */
   const variant = (pkg: string, change: Record<string, unknown>) => {
     const r = JSON.parse(fixtureText('ubi-7-comprehensive.json'));
-    for (const res of r.Results) for (const v of res.Vulnerabilities ?? []) if (v.PkgName === pkg) Object.assign(v, change);
+    for (const res of r.Results)
+      for (const v of res.Vulnerabilities ?? []) if (v.PkgName === pkg) Object.assign(v, change);
     return r;
   };
 
@@ -71,8 +86,13 @@ describe('statuses as Trivy filters them (pkg/flag/vulnerability_flags.go, pkg/r
   });
 
   it('will_not_fix WITH a FixedVersion is DROPPED under ignoreUnfixed', () => {
-    const g = evaluateGate(variant('bash', { FixedVersion: '4.2.46-34.el7' }), { ...DEFAULT_POLICY, ignoreUnfixed: true });
-    expect(g.ignored.map((i) => [i.id, i.reasons[0]])).toEqual([['CVE-2019-18276', { by: 'status', status: 'will_not_fix', option: 'ignoreUnfixed' }]]);
+    const g = evaluateGate(variant('bash', { FixedVersion: '4.2.46-34.el7' }), {
+      ...DEFAULT_POLICY,
+      ignoreUnfixed: true,
+    });
+    expect(g.ignored.map((i) => [i.id, i.reasons[0]])).toEqual([
+      ['CVE-2019-18276', { by: 'status', status: 'will_not_fix', option: 'ignoreUnfixed' }],
+    ]);
   });
 
   it('a missing Status is "unknown" (Trivy omits StatusUnknown from JSON) and dropped under ignoreUnfixed', () => {
@@ -93,11 +113,18 @@ describe('merging platforms keeps the worst', () => {
   /** One vulnerability as two platforms report it: the same key, different assessments. */
   const report = (change: Record<string, unknown>) => {
     const r = JSON.parse(fixtureText('debian-buster.json'));
-    r.Results[0].Vulnerabilities = r.Results[0].Vulnerabilities.filter((v: { PkgName: string }) => v.PkgName === 'libidn2-0').map((v: object) => ({ ...v, ...change }));
+    r.Results[0].Vulnerabilities = r.Results[0].Vulnerabilities.filter(
+      (v: { PkgName: string }) => v.PkgName === 'libidn2-0',
+    ).map((v: object) => ({ ...v, ...change }));
     return r;
   };
   const critical = report({});
-  const medium = report({ Severity: 'MEDIUM', CVSS: { nvd: { V3Score: 5.0 } }, FixedVersion: undefined, Status: 'affected' });
+  const medium = report({
+    Severity: 'MEDIUM',
+    CVSS: { nvd: { V3Score: 5.0 } },
+    FixedVersion: undefined,
+    Status: 'affected',
+  });
   const parts = (a: object, b: object) => [
     { platform: 'linux/amd64', report: a as never },
     { platform: 'linux/arm64', report: b as never },
@@ -110,18 +137,29 @@ describe('merging platforms keeps the worst', () => {
     const g = evaluateGate(parts(a, b), SEVERITY_ONLY);
     expect(g.passed).toBe(false);
     expect(g.failing).toHaveLength(1);
-    expect(g.failing[0]).toMatchObject({ severity: 'CRITICAL', cvss: { score: 9.8 }, fixedVersion: undefined, status: 'affected', platforms: ['linux/amd64', 'linux/arm64'] });
+    expect(g.failing[0]).toMatchObject({
+      severity: 'CRITICAL',
+      cvss: { score: 9.8 },
+      fixedVersion: undefined,
+      status: 'affected',
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
     expect(evaluateGate(parts(a, b), { ...DEFAULT_POLICY, severity: 'CRITICAL', cvssThreshold: 9 }).passed).toBe(false);
   });
 
   it.each([
     ['unfixed first', medium, critical, 'linux/arm64'],
     ['fixed first', critical, medium, 'linux/amd64'],
-  ])('ignoreUnfixed: unfixed on one platform, fixed on the other is counted, from the platform where Trivy keeps it (%s)', (_, a, b, kept) => {
-    const g = evaluateGate(parts(a, b), { ...SEVERITY_ONLY, severity: 'MEDIUM', ignoreUnfixed: true });
-    expect(g.ignored).toEqual([]);
-    expect(g.failing.map((f) => [f.id, f.platforms, f.fixedVersion, f.severity])).toEqual([['CVE-2019-18224', [kept], '2.0.5-1+deb10u1', 'CRITICAL']]);
-  });
+  ])(
+    'ignoreUnfixed: unfixed on one platform, fixed on the other is counted, from the platform where Trivy keeps it (%s)',
+    (_, a, b, kept) => {
+      const g = evaluateGate(parts(a, b), { ...SEVERITY_ONLY, severity: 'MEDIUM', ignoreUnfixed: true });
+      expect(g.ignored).toEqual([]);
+      expect(g.failing.map((f) => [f.id, f.platforms, f.fixedVersion, f.severity])).toEqual([
+        ['CVE-2019-18224', [kept], '2.0.5-1+deb10u1', 'CRITICAL'],
+      ]);
+    },
+  );
 
   it('ignored only when every occurrence is: a path-scoped ignore rule that covers one platform target leaves it counted', () => {
     const a = report({});
@@ -143,11 +181,12 @@ describe('evaluateGate agrees with an independent reading of every real report',
     const expected = new Set<string>();
     for (const r of raw.Results ?? [])
       for (const v of r.Vulnerabilities ?? []) {
-        const scores = Object.values((v.CVSS ?? {}) as Record<string, { V3Score?: number; V40Score?: number }>).flatMap((c) =>
-          [c.V3Score, c.V40Score].filter((s): s is number => typeof s === 'number'),
+        const scores = Object.values((v.CVSS ?? {}) as Record<string, { V3Score?: number; V40Score?: number }>).flatMap(
+          (c) => [c.V3Score, c.V40Score].filter((s): s is number => typeof s === 'number'),
         );
         const max = scores.length ? Math.max(...scores) : -1;
-        if (max >= 7 || v.Severity === 'CRITICAL') expected.add(`${v.VulnerabilityID} ${v.PkgName} ${v.InstalledVersion}`);
+        if (max >= 7 || v.Severity === 'CRITICAL')
+          expected.add(`${v.VulnerabilityID} ${v.PkgName} ${v.InstalledVersion}`);
       }
     expect(new Set(g.failing.map((f) => `${f.id} ${f.pkgName} ${f.installedVersion}`))).toEqual(expected);
     expect(g.passed).toBe(expected.size === 0);
@@ -159,7 +198,12 @@ describe('evaluateGate on the other real reports', () => {
   it('juice-shop: fails, lists vm2 with NVD 10.0, keeps jsonwebtoken 0.1.0 and 0.4.0 apart', () => {
     const g = evaluateGate(fixture('juice-shop-debian12.json'), DEFAULT_POLICY);
     expect(g.failing[0]).toMatchObject({ pkgName: 'vm2', cvss: { score: 10, source: 'nvd' } });
-    expect(g.failing.filter((f) => f.id === 'CVE-2015-9235').map((f) => f.installedVersion).sort()).toEqual(['0.1.0', '0.4.0']);
+    expect(
+      g.failing
+        .filter((f) => f.id === 'CVE-2015-9235')
+        .map((f) => f.installedVersion)
+        .sort(),
+    ).toEqual(['0.1.0', '0.4.0']);
     expect(g.secrets.length).toBe(4);
     expect(g.failing.find((f) => f.pkgName === 'marsdb')).toMatchObject({ cvss: undefined, reasons: ['severity'] });
   });
@@ -177,7 +221,9 @@ describe('evaluateGate on the other real reports', () => {
     expect(g.passed).toBe(true);
     expect(g.secrets.map((s) => s.id)).toContain('aws-access-key-id');
     const without = evaluateGate(fixture('secrets.json'), DEFAULT_POLICY, ignores('aws-access-key-id\n'));
-    expect(without.secrets.length).toBe(g.secrets.length - g.secrets.filter((s) => s.id === 'aws-access-key-id').length);
+    expect(without.secrets.length).toBe(
+      g.secrets.length - g.secrets.filter((s) => s.id === 'aws-access-key-id').length,
+    );
     expect(without.ignored.every((i) => i.kind === 'secret' && i.id === 'aws-access-key-id')).toBe(true);
   });
 });

@@ -1,6 +1,14 @@
 import { DEFAULT_GATE } from '../config/options';
 import { formatCvss } from './cvss';
-import { collectFindings, Finding, IgnoredFinding, IgnoreReason, ignoredStatuses, OtherFinding, VulnStatus } from './findings';
+import {
+  collectFindings,
+  Finding,
+  IgnoredFinding,
+  IgnoreReason,
+  ignoredStatuses,
+  OtherFinding,
+  VulnStatus,
+} from './findings';
 import { IgnoreConfig, IgnoreRule, NO_IGNORES } from './ignore-file';
 import { PlatformReport, SEVERITIES, Severity, TrivyReport } from './report';
 
@@ -63,7 +71,11 @@ export const worstFirst = (a: Finding, b: Finding) =>
   (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
   (a.pkgName < b.pkgName ? -1 : a.pkgName > b.pkgName ? 1 : 0);
 
-export function evaluateGate(input: TrivyReport | PlatformReport[], policy: GatePolicy, ignores: IgnoreConfig = NO_IGNORES): GateResult {
+export function evaluateGate(
+  input: TrivyReport | PlatformReport[],
+  policy: GatePolicy,
+  ignores: IgnoreConfig = NO_IGNORES,
+): GateResult {
   const collected = collectFindings(input, policy, ignores);
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   const failing: FailingFinding[] = [];
@@ -74,7 +86,8 @@ export function evaluateGate(input: TrivyReport | PlatformReport[], policy: Gate
   }
   failing.sort(worstFirst);
   const warnings = [...ignores.warnings];
-  if (policy.ignoreUnfixed && policy.ignoreStatuses?.length) warnings.push('ignoreUnfixed has no effect because ignoreStatuses is set (as in Trivy)');
+  if (policy.ignoreUnfixed && policy.ignoreStatuses?.length)
+    warnings.push('ignoreUnfixed has no effect because ignoreStatuses is set (as in Trivy)');
   return {
     passed: !policy.enabled || failing.length === 0,
     policy,
@@ -97,7 +110,11 @@ export function formatVersions(f: Pick<Finding, 'installedVersion' | 'fixedVersi
 /** One line per failing finding: id, package, versions, score and source, severity, and which rule it broke. */
 export function formatFailingFinding(f: FailingFinding, policy: GatePolicy): string {
   const why = f.reasons
-    .map((r) => (r === 'cvss' ? `CVSS ${f.cvss!.score.toFixed(1)} ≥ ${policy.cvssThreshold.toFixed(1)}` : `severity ${f.severity} ≥ ${policy.severity}`))
+    .map((r) =>
+      r === 'cvss'
+        ? `CVSS ${f.cvss!.score.toFixed(1)} ≥ ${policy.cvssThreshold.toFixed(1)}`
+        : `severity ${f.severity} ≥ ${policy.severity}`,
+    )
     .join(' and ');
   const pkg = f.pkgPath ? `${f.pkgName} (${f.pkgPath})` : f.pkgName;
   return `${f.id} in ${pkg} ${formatVersions(f)}: ${formatCvss(f.cvss)}, severity ${f.severity} — fails: ${why}`;
@@ -116,7 +133,8 @@ export function formatIgnoreReason(r: IgnoreReason): string {
 
 export function policyText(p: GatePolicy): string {
   const { statuses, option } = ignoredStatuses(p);
-  const drop = option === 'ignoreStatuses' ? `, statuses ${statuses.join('/')} ignored` : option ? ', unfixed ignored' : '';
+  const drop =
+    option === 'ignoreStatuses' ? `, statuses ${statuses.join('/')} ignored` : option ? ', unfixed ignored' : '';
   return `CVSS ≥ ${p.cvssThreshold.toFixed(1)} or severity ≥ ${p.severity}${drop}`;
 }
 
@@ -131,6 +149,9 @@ export function gateReportLines(g: GateResult): string[] {
   if (!p.enabled) lines.push(`gate disabled: ${g.failing.length} finding(s) would fail (${rule}); ${tail}`);
   else if (g.passed) lines.push(`gate passed (${rule}): ${tail}`);
   else lines.push(`gate FAILED: ${g.failing.length} finding(s) break the policy (${rule}); ${tail}`);
-  if (g.secrets.length) lines.push(`warning: ${g.secrets.length} secret(s) found in the image (not gated): ${g.secrets.map((s) => `${s.id} in ${s.target}`).join(', ')}`);
+  if (g.secrets.length)
+    lines.push(
+      `warning: ${g.secrets.length} secret(s) found in the image (not gated): ${g.secrets.map((s) => `${s.id} in ${s.target}`).join(', ')}`,
+    );
   return lines;
 }

@@ -8,7 +8,9 @@ describe('.trivyignore as Trivy reads it', () => {
   const one = (text: string) => parseIgnoreFile(text);
 
   it('ids, exp: dates (midnight UTC), comment lines, extra fields, CRLF', () => {
-    const rules = one('# accepted risks\r\nCVE-2019-18224\r\nCVE-2019-18276 exp:2020-01-01   # bash: not reachable\nCVE-2021-0001 exp:9999-01-01 key2:value2\n\n   # indented comment\naws-access-key-id');
+    const rules = one(
+      '# accepted risks\r\nCVE-2019-18224\r\nCVE-2019-18276 exp:2020-01-01   # bash: not reachable\nCVE-2021-0001 exp:9999-01-01 key2:value2\n\n   # indented comment\naws-access-key-id',
+    );
     expect(rules.map((e) => [e.id, e.expiresText, e.line])).toEqual([
       ['CVE-2019-18224', undefined, 2],
       ['CVE-2019-18276', '2020-01-01', 3],
@@ -21,7 +23,11 @@ describe('.trivyignore as Trivy reads it', () => {
 
   it('`#` is a comment only at the start of a line: CVE-X#note is the ID "CVE-X#note" and ignores nothing', () => {
     expect(one('CVE-2019-18224#note\n').map((r) => r.id)).toEqual(['CVE-2019-18224#note']);
-    const g = evaluateGate(fixture('debian-buster.json'), DEFAULT_POLICY, readIgnoreConfig('CVE-2019-18224#note\n', '.trivyignore', new Date()));
+    const g = evaluateGate(
+      fixture('debian-buster.json'),
+      DEFAULT_POLICY,
+      readIgnoreConfig('CVE-2019-18224#note\n', '.trivyignore', new Date()),
+    );
     expect(g.failing.map((f) => f.id)).toContain('CVE-2019-18224');
   });
 
@@ -65,7 +71,10 @@ describe('.trivyignore as Trivy reads it', () => {
 
   it('an entry stops ignoring once its date has begun (UTC), as in Trivy (ExpiredAt.Before(now))', () => {
     const rules = one('CVE-A exp:2025-03-01\nCVE-B\n');
-    expect(plainIgnoreConfig(rules, new Date('2025-03-01T00:00:00Z')).rules.vulnerabilities.map((e) => e.id)).toEqual(['CVE-A', 'CVE-B']);
+    expect(plainIgnoreConfig(rules, new Date('2025-03-01T00:00:00Z')).rules.vulnerabilities.map((e) => e.id)).toEqual([
+      'CVE-A',
+      'CVE-B',
+    ]);
     const after = plainIgnoreConfig(rules, new Date('2025-03-01T00:00:01Z'));
     expect(after.rules.secrets.map((e) => e.id)).toEqual(['CVE-B']);
     expect(after.expired.map((e) => e.id)).toEqual(['CVE-A']);

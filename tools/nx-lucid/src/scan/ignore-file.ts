@@ -39,7 +39,11 @@ export interface IgnoreConfig {
   warnings: string[];
 }
 
-export const NO_IGNORES: IgnoreConfig = { rules: { vulnerabilities: [], misconfigurations: [], secrets: [], licenses: [] }, expired: [], warnings: [] };
+export const NO_IGNORES: IgnoreConfig = {
+  rules: { vulnerabilities: [], misconfigurations: [], secrets: [], licenses: [] },
+  expired: [],
+  warnings: [],
+};
 
 /** Go's unicode.IsSpace set (White_Space): unlike JS \s it has U+0085 and lacks U+FEFF. */
 const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
@@ -76,7 +80,9 @@ export function parseIgnoreFile(text: string, source = '.trivyignore'): IgnoreRu
     if (exp !== undefined) {
       const date = parseGoDate(exp.slice(4));
       if (!date) {
-        errors.push(`  - line ${lineNo}: "${exp}" is not exp:YYYY-MM-DD (Trivy would drop this line, so it would ignore nothing)`);
+        errors.push(
+          `  - line ${lineNo}: "${exp}" is not exp:YYYY-MM-DD (Trivy would drop this line, so it would ignore nothing)`,
+        );
         continue;
       }
       rule.expires = date;
@@ -100,7 +106,10 @@ export function plainIgnoreConfig(rules: IgnoreRule[], now: Date, file?: string)
   const active = rules.filter((r) => !isExpired(r, now));
   const warnings = rules
     .filter((r) => r.id.startsWith('\ufeff'))
-    .map((r) => `line ${r.line}: the ID starts with a UTF-8 BOM; Trivy reads it as part of the ID, so "${r.id.slice(1)}" is NOT ignored (save the file without a BOM)`);
+    .map(
+      (r) =>
+        `line ${r.line}: the ID starts with a UTF-8 BOM; Trivy reads it as part of the ID, so "${r.id.slice(1)}" is NOT ignored (save the file without a BOM)`,
+    );
   return {
     file,
     rules: { vulnerabilities: active, misconfigurations: active, secrets: active, licenses: active },
@@ -108,4 +117,3 @@ export function plainIgnoreConfig(rules: IgnoreRule[], now: Date, file?: string)
     warnings,
   };
 }
-

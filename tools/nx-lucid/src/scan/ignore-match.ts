@@ -5,7 +5,9 @@ import { parsePurl, Purl, purlMatches } from './purl';
 
 /** Trivy's ParseIgnoreFile: `.yml`/`.yaml` is the YAML format, anything else the plain one. */
 export function readIgnoreConfig(text: string, file: string, now: Date): IgnoreConfig {
-  return /\.ya?ml$/.test(file) ? parseIgnoreYaml(text, now, file) : plainIgnoreConfig(parseIgnoreFile(text, file), now, file);
+  return /\.ya?ml$/.test(file)
+    ? parseIgnoreYaml(text, now, file)
+    : plainIgnoreConfig(parseIgnoreFile(text, file), now, file);
 }
 
 const patternCache = new Map<string, RegExp>();
@@ -23,20 +25,34 @@ function match(rules: IgnoreRule[], id: string, path: string, pkg: Purl | undefi
   for (const r of rules) {
     if (r.id !== id) continue;
     // As in Trivy, a package without a PURL matches any purls constraint.
-    if (!matchPath(path, r.paths) || !(pkg === undefined || r.purls.length === 0 || r.purls.some((p) => purlMatches(p, pkg)))) continue;
+    if (
+      !matchPath(path, r.paths) ||
+      !(pkg === undefined || r.purls.length === 0 || r.purls.some((p) => purlMatches(p, pkg)))
+    )
+      continue;
     return r;
   }
   return undefined;
 }
 
 /** MatchVulnerability: tried against the result's target, then the package path. */
-export function matchVulnerability(c: IgnoreConfig, id: string, target: string, pkgPath: string | undefined, purl: string | undefined): IgnoreRule | undefined {
+export function matchVulnerability(
+  c: IgnoreConfig,
+  id: string,
+  target: string,
+  pkgPath: string | undefined,
+  purl: string | undefined,
+): IgnoreRule | undefined {
   const pkg = purl ? parsePurl(purl) : undefined;
   return match(c.rules.vulnerabilities, id, target, pkg) ?? match(c.rules.vulnerabilities, id, pkgPath ?? '', pkg);
 }
 
 /** MatchMisconfiguration: the check's ID, its AVD ID and aliases, against the result's target. */
-export function matchMisconfiguration(c: IgnoreConfig, ids: Array<string | undefined>, target: string): IgnoreRule | undefined {
+export function matchMisconfiguration(
+  c: IgnoreConfig,
+  ids: Array<string | undefined>,
+  target: string,
+): IgnoreRule | undefined {
   for (const id of ids) {
     // Trivy passes an empty AVDID too, which an entry without an id would match.
     const r = match(c.rules.misconfigurations, id ?? '', target, undefined);

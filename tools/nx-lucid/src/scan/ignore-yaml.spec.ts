@@ -74,13 +74,19 @@ describe('.trivyignore.yaml as Trivy reads it', () => {
     expect(parseYamlTimestamp('2024-01-02T10:00:00+02:00')!.toISOString()).toBe('2024-01-02T08:00:00.000Z');
     expect(parseYamlTimestamp('2024-01-02 10:00:00')!.toISOString()).toBe('2024-01-02T10:00:00.000Z');
     expect(parseYamlTimestamp('2024-02-30')).toBeUndefined();
-    expect(() => read('vulnerabilities:\n  - id: CVE-1\n    expired_at: "2030-01-01"\n')).toThrow(/line 3: cannot unmarshal "2030-01-01" into time.Time/);
+    expect(() => read('vulnerabilities:\n  - id: CVE-1\n    expired_at: "2030-01-01"\n')).toThrow(
+      /line 3: cannot unmarshal "2030-01-01" into time.Time/,
+    );
     expect(read('vulnerabilities:\n  - id: CVE-1\n    expired_at:\n').rules.vulnerabilities[0].expires).toBeUndefined();
   });
 
-  it('bad patterns, purls and YAML fail the whole file with Trivy\'s reason', () => {
-    expect(() => read('vulnerabilities:\n  - id: CVE-1\n    paths: ["a/[b"]\n')).toThrow(/invalid path pattern in the ignore file, id: CVE-1, path: a\/\[b/);
-    expect(() => read('vulnerabilities:\n  - id: CVE-1\n    purls: ["deb/debian/x"]\n')).toThrow(/purl error in the ignore file/);
+  it("bad patterns, purls and YAML fail the whole file with Trivy's reason", () => {
+    expect(() => read('vulnerabilities:\n  - id: CVE-1\n    paths: ["a/[b"]\n')).toThrow(
+      /invalid path pattern in the ignore file, id: CVE-1, path: a\/\[b/,
+    );
+    expect(() => read('vulnerabilities:\n  - id: CVE-1\n    purls: ["deb/debian/x"]\n')).toThrow(
+      /purl error in the ignore file/,
+    );
     expect(() => read('vulnerabilities: [\n')).toThrow(/yaml decode error/);
     expect(read('')).toMatchObject({ expired: [], rules: { vulnerabilities: [] } });
   });

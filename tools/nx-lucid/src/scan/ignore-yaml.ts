@@ -13,14 +13,24 @@ const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 
 /** yaml.v3's timestamp forms: 2006-1-2, 2006-1-2T15:4:5.999999999Z07:00 (t too), 2006-1-2 15:4:5.999999999 (UTC). */
 export function parseYamlTimestamp(s: string): Date | undefined {
-  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])| )(\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?)?$/.exec(s);
+  const m =
+    /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])| )(\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?)?$/.exec(
+      s,
+    );
   if (!m) return undefined;
   const [, y, mo, d, t, h, mi, sec, frac, zone] = m;
   if (t && !zone) return undefined; // the T forms need a zone, the space form has none
   if (!t && h !== undefined && zone) return undefined;
   const ms = Date.UTC(+y, +mo - 1, +d, +(h ?? 0), +(mi ?? 0), +(sec ?? 0), frac ? Math.floor(+`0${frac}` * 1000) : 0);
   const date = new Date(ms);
-  if (date.getUTCMonth() !== +mo - 1 || date.getUTCDate() !== +d || +(h ?? 0) > 23 || +(mi ?? 0) > 59 || +(sec ?? 0) > 59) return undefined;
+  if (
+    date.getUTCMonth() !== +mo - 1 ||
+    date.getUTCDate() !== +d ||
+    +(h ?? 0) > 23 ||
+    +(mi ?? 0) > 59 ||
+    +(sec ?? 0) > 59
+  )
+    return undefined;
   if (zone && zone !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     return new Date(ms - sign * (+zone.slice(1, 3) * 60 + +zone.slice(4, 6)) * 60_000);
@@ -47,7 +57,12 @@ export function parseIgnoreYaml(text: string, now: Date, source = '.trivyignore.
       return String((n as Scalar).value);
     };
     const list = (n: unknown, field: string): string[] => {
-      if (n === null || n === undefined || (isScalar(n) && (n as Scalar).type === 'PLAIN' && NULLS.has(String((n as Scalar).value)))) return [];
+      if (
+        n === null ||
+        n === undefined ||
+        (isScalar(n) && (n as Scalar).type === 'PLAIN' && NULLS.has(String((n as Scalar).value)))
+      )
+        return [];
       if (!isSeq(n)) fail(`${where(n as Node)}: ${field} must be a list`);
       return (n as { items: unknown[] }).items.map((i) => str(i, field));
     };
@@ -55,12 +70,20 @@ export function parseIgnoreYaml(text: string, now: Date, source = '.trivyignore.
       const kind = str(pair.key, 'key') as IgnoreKind;
       if (!IGNORE_KINDS.includes(kind)) continue;
       const entries = pair.value;
-      if (entries === null || entries === undefined || (isScalar(entries) && NULLS.has(String(entries.value)))) continue;
+      if (entries === null || entries === undefined || (isScalar(entries) && NULLS.has(String(entries.value))))
+        continue;
       if (!isSeq(entries)) fail(`${where(entries as Node)}: ${kind} must be a list`);
       for (const item of (entries as { items: unknown[] }).items) {
         if (!isMap(item)) fail(`${where(item as Node)}: each ${kind} entry must be a mapping`);
-        const get = (k: string) => (item as { items: Array<{ key: unknown; value: unknown }> }).items.find((p) => str(p.key, 'key') === k)?.value;
-        const rule: IgnoreRule = { id: str(get('id'), 'id'), paths: list(get('paths'), 'paths'), purls: [], line: lc.linePos((item as Node).range![0]).line };
+        const get = (k: string) =>
+          (item as { items: Array<{ key: unknown; value: unknown }> }).items.find((p) => str(p.key, 'key') === k)
+            ?.value;
+        const rule: IgnoreRule = {
+          id: str(get('id'), 'id'),
+          paths: list(get('paths'), 'paths'),
+          purls: [],
+          line: lc.linePos((item as Node).range![0]).line,
+        };
         for (const p of rule.paths) {
           try {
             globToRegExp(p);
@@ -76,10 +99,17 @@ export function parseIgnoreYaml(text: string, now: Date, source = '.trivyignore.
           }
         }
         const exp = get('expired_at') as Scalar | undefined;
-        if (exp !== undefined && exp !== null && !(isScalar(exp) && exp.type === 'PLAIN' && NULLS.has(String(exp.value)))) {
+        if (
+          exp !== undefined &&
+          exp !== null &&
+          !(isScalar(exp) && exp.type === 'PLAIN' && NULLS.has(String(exp.value)))
+        ) {
           const text = str(exp, 'expired_at');
           const at = isScalar(exp) && exp.type === 'PLAIN' ? parseYamlTimestamp(text) : undefined;
-          if (!at) fail(`${where(exp)}: cannot unmarshal ${JSON.stringify(text)} into time.Time (write an unquoted date, e.g. expired_at: 2025-12-31)`);
+          if (!at)
+            fail(
+              `${where(exp)}: cannot unmarshal ${JSON.stringify(text)} into time.Time (write an unquoted date, e.g. expired_at: 2025-12-31)`,
+            );
           rule.expires = at;
           rule.expiresText = text;
         }

@@ -20,13 +20,21 @@ export function parsePurl(text: string): Purl {
   let subpath = '';
   const hash = rest.indexOf('#');
   if (hash >= 0) {
-    subpath = rest.slice(hash + 1).split('/').filter((s) => s && s !== '.' && s !== '..').map(decode).join('/');
+    subpath = rest
+      .slice(hash + 1)
+      .split('/')
+      .filter((s) => s && s !== '.' && s !== '..')
+      .map(decode)
+      .join('/');
     rest = rest.slice(0, hash);
   }
   const qualifiers: Record<string, string> = {};
   const q = rest.indexOf('?');
   if (q >= 0) {
-    for (const pair of rest.slice(q + 1).split('&').filter(Boolean)) {
+    for (const pair of rest
+      .slice(q + 1)
+      .split('&')
+      .filter(Boolean)) {
       const eq = pair.indexOf('=');
       if (eq <= 0) throw bad(`invalid qualifier "${pair}"`);
       const value = decode(pair.slice(eq + 1));

@@ -18,7 +18,9 @@ describe('parseTrivyReport', () => {
 
   it('rejects truncated JSON', () => {
     const text = fixtureText('debian-buster.json');
-    expect(() => parseTrivyReport(text.slice(0, Math.floor(text.length / 2)), 'r.json')).toThrow(/r\.json is not valid JSON \(truncated or malformed\)/);
+    expect(() => parseTrivyReport(text.slice(0, Math.floor(text.length / 2)), 'r.json')).toThrow(
+      /r\.json is not valid JSON \(truncated or malformed\)/,
+    );
   });
 
   it('rejects an empty report', () => {
@@ -27,7 +29,9 @@ describe('parseTrivyReport', () => {
 
   it('rejects an unknown SchemaVersion, naming it', () => {
     const raw = JSON.parse(fixtureText('debian-buster.json'));
-    expect(() => parseTrivyReport(JSON.stringify({ ...raw, SchemaVersion: 3 }))).toThrow(/SchemaVersion 3; only Trivy JSON schema version 2/);
+    expect(() => parseTrivyReport(JSON.stringify({ ...raw, SchemaVersion: 3 }))).toThrow(
+      /SchemaVersion 3; only Trivy JSON schema version 2/,
+    );
     const { SchemaVersion: _dropped, ...noVersion } = raw;
     expect(() => parseTrivyReport(JSON.stringify(noVersion))).toThrow(/SchemaVersion undefined/);
   });

@@ -116,7 +116,8 @@ export interface PlatformReport {
   platform?: string;
   report: TrivyReport;
 }
-export const asPlatformReports = (input: TrivyReport | PlatformReport[]): PlatformReport[] => (Array.isArray(input) ? input : [{ report: input }]);
+export const asPlatformReports = (input: TrivyReport | PlatformReport[]): PlatformReport[] =>
+  Array.isArray(input) ? input : [{ report: input }];
 export type TrivyResult = z.infer<typeof trivyResultSchema>;
 export type TrivyReport = z.infer<typeof trivyReportSchema>;
 
@@ -149,7 +150,8 @@ export function parseTrivyReport(text: string, source = 'Trivy report'): TrivyRe
     );
   }
   const parsed = trivyReportSchema.safeParse(raw);
-  if (!parsed.success) throw new ReportError(`${source} does not match Trivy's JSON schema v2:\n${formatIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new ReportError(`${source} does not match Trivy's JSON schema v2:\n${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 

@@ -6,7 +6,12 @@ import type { SarifLog, SarifResult, SarifRule, SarifRun } from './sarif';
  * at most 25,000 results and 25,000 rules per run, 1,000 locations per result, 10 MB per upload after gzip.
  * 10 MB is taken as 10,000,000 bytes, the stricter reading.
  */
-export const GITHUB_SARIF_LIMITS = { resultsPerRun: 25_000, rulesPerRun: 25_000, locationsPerResult: 1_000, gzippedBytes: 10_000_000 };
+export const GITHUB_SARIF_LIMITS = {
+  resultsPerRun: 25_000,
+  rulesPerRun: 25_000,
+  locationsPerResult: 1_000,
+  gzippedBytes: 10_000_000,
+};
 export type SarifLimits = typeof GITHUB_SARIF_LIMITS;
 
 export interface SarifCut {
@@ -21,12 +26,19 @@ const LEVEL_RANK: Record<string, number> = { error: 3, warning: 2, note: 1, none
 
 function ruleOf(run: SarifRun, r: SarifResult): SarifRule | undefined {
   const rules = run.tool.driver.rules ?? [];
-  return r.ruleIndex !== undefined && rules[r.ruleIndex]?.id === r.ruleId ? rules[r.ruleIndex] : rules.find((x) => x.id === r.ruleId);
+  return r.ruleIndex !== undefined && rules[r.ruleIndex]?.id === r.ruleId
+    ? rules[r.ruleIndex]
+    : rules.find((x) => x.id === r.ruleId);
 }
 
 /** Worst first: the rule's security-severity, then the result's level; the original order breaks ties. */
 function ranked(run: SarifRun): SarifResult[] {
-  const keyed = (run.results ?? []).map((r, i) => ({ r, i, score: Number(ruleOf(run, r)?.properties?.['security-severity'] ?? 0) || 0, level: LEVEL_RANK[r.level ?? 'warning'] ?? 0 }));
+  const keyed = (run.results ?? []).map((r, i) => ({
+    r,
+    i,
+    score: Number(ruleOf(run, r)?.properties?.['security-severity'] ?? 0) || 0,
+    level: LEVEL_RANK[r.level ?? 'warning'] ?? 0,
+  }));
   keyed.sort((a, b) => b.score - a.score || b.level - a.level || a.i - b.i);
   return keyed.map((k) => k.r);
 }
@@ -41,7 +53,8 @@ function cutRun(run: SarifRun, sorted: SarifResult[], keep: number, limits: Sari
   const results = kept.map((r) => {
     const rule = ruleOf(run, r);
     const out: SarifResult = { ...r };
-    if (Array.isArray(out.locations) && out.locations.length > limits.locationsPerResult) out.locations = out.locations.slice(0, limits.locationsPerResult);
+    if (Array.isArray(out.locations) && out.locations.length > limits.locationsPerResult)
+      out.locations = out.locations.slice(0, limits.locationsPerResult);
     if (!rule) return out;
     let i = index.get(rule);
     if (i === undefined) index.set(rule, (i = rules.push(rule) - 1));
@@ -49,13 +62,23 @@ function cutRun(run: SarifRun, sorted: SarifResult[], keep: number, limits: Sari
   });
   const leftOut = total - keep;
   const text = `${leftOut} of ${total} results left out to fit GitHub code scanning limits (${limits.resultsPerRun} results per run, ${limits.gzippedBytes / 1e6} MB gzipped); the ${keep} with the highest security-severity are kept; report.json has them all.`;
-  const invocations = Array.isArray(run.invocations) ? (run.invocations as Array<Record<string, unknown>>) : [{ executionSuccessful: true }];
+  const invocations = Array.isArray(run.invocations)
+    ? (run.invocations as Array<Record<string, unknown>>)
+    : [{ executionSuccessful: true }];
   return {
     ...run,
     tool: { ...run.tool, driver: { ...run.tool.driver, rules: oldRules.length ? rules : run.tool.driver.rules } },
     results,
     invocations: invocations.map((inv, i) =>
-      i === 0 ? { ...inv, toolExecutionNotifications: [...((inv.toolExecutionNotifications as unknown[]) ?? []), { level: 'warning', message: { text } }] } : inv,
+      i === 0
+        ? {
+            ...inv,
+            toolExecutionNotifications: [
+              ...((inv.toolExecutionNotifications as unknown[]) ?? []),
+              { level: 'warning', message: { text } },
+            ],
+          }
+        : inv,
     ),
     properties: { ...((run.properties as object) ?? {}), truncated: { total, kept: keep, leftOut } },
   };
@@ -66,7 +89,10 @@ function cutRun(run: SarifRun, sorted: SarifResult[], keep: number, limits: Sari
  * `text` returned). Otherwise each run keeps its worst 25,000 results (fewer, in proportion, until the whole
  * file gzips under 10 MB), written compact, with a notice in the run naming how many were left out.
  */
-export function fitSarif(original: string, limits: SarifLimits = GITHUB_SARIF_LIMITS): { text?: string; cut: SarifCut } {
+export function fitSarif(
+  original: string,
+  limits: SarifLimits = GITHUB_SARIF_LIMITS,
+): { text?: string; cut: SarifCut } {
   const log = JSON.parse(original) as SarifLog;
   const sorted = log.runs.map(ranked);
   const total = sorted.reduce((n, r) => n + r.length, 0);
@@ -77,11 +103,17 @@ export function fitSarif(original: string, limits: SarifLimits = GITHUB_SARIF_LI
     return { cut: { total, kept: total, leftOut: 0, gzippedBytes: originalGz } };
   }
   for (;;) {
-    const fitted: SarifLog = { ...log, runs: log.runs.map((run, i) => (keep[i] < sorted[i].length || !rulesOk ? cutRun(run, sorted[i], keep[i], limits) : run)) };
+    const fitted: SarifLog = {
+      ...log,
+      runs: log.runs.map((run, i) =>
+        keep[i] < sorted[i].length || !rulesOk ? cutRun(run, sorted[i], keep[i], limits) : run,
+      ),
+    };
     const text = JSON.stringify(fitted);
     const gz = gzipSync(text).length;
     const kept = keep.reduce((a, b) => a + b, 0);
-    if (gz <= limits.gzippedBytes || kept === 0) return { text, cut: { total, kept, leftOut: total - kept, gzippedBytes: gz } };
+    if (gz <= limits.gzippedBytes || kept === 0)
+      return { text, cut: { total, kept, leftOut: total - kept, gzippedBytes: gz } };
     keep = keep.map((k) => Math.floor(k * (limits.gzippedBytes / gz) * 0.95));
   }
 }

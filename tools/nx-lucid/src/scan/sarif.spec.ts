@@ -5,15 +5,28 @@ import { parseTrivyReport } from './report';
 import { SarifLog, sarifLevel, toSarif } from './sarif';
 import { fixture, fixtureText, jsonFixtureNames, sarifValidator } from './test-support';
 
-type Run = { results: Array<{ ruleId: string; level: string; message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } }; message: { text: string } }> }>; tool: { driver: { rules: Array<{ id: string; name: string; help: { text: string }; properties: Record<string, unknown> }> } } };
+type Run = {
+  results: Array<{
+    ruleId: string;
+    level: string;
+    message: { text: string };
+    locations: Array<{ physicalLocation: { artifactLocation: { uri: string } }; message: { text: string } }>;
+  }>;
+  tool: {
+    driver: { rules: Array<{ id: string; name: string; help: { text: string }; properties: Record<string, unknown> }> };
+  };
+};
 const run = (log: SarifLog) => log.runs[0] as unknown as Run;
 
 describe('SARIF 2.1.0', () => {
   const validate = sarifValidator();
 
-  it.each(['alpine-310.sarif', 'ortelius-ms-validate-user.sarif'])('the schema accepts SARIF that Trivy wrote (%s)', (name) => {
-    expect(validate(JSON.parse(fixtureText(name)))).toBe(true);
-  });
+  it.each(['alpine-310.sarif', 'ortelius-ms-validate-user.sarif'])(
+    'the schema accepts SARIF that Trivy wrote (%s)',
+    (name) => {
+      expect(validate(JSON.parse(fixtureText(name)))).toBe(true);
+    },
+  );
 
   it('the schema rejects a broken log (so the checks below can fail)', () => {
     const broken = JSON.parse(fixtureText('alpine-310.sarif'));
@@ -28,10 +41,27 @@ describe('SARIF 2.1.0', () => {
 
   it("matches what Trivy's SARIF writer made of the same report (alpine-310 golden pair)", () => {
     const trivy = JSON.parse(fixtureText('alpine-310.sarif')).runs[0] as Run;
-    const ours = run(toSarif(parseTrivyReport(readFileSync(resolve(__dirname, '__fixtures__', 'alpine-310.json'), 'utf8'))));
-    const results = (r: Run) => r.results.map((x) => [x.ruleId, x.level, x.message.text, x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].message.text]);
+    const ours = run(
+      toSarif(parseTrivyReport(readFileSync(resolve(__dirname, '__fixtures__', 'alpine-310.json'), 'utf8'))),
+    );
+    const results = (r: Run) =>
+      r.results.map((x) => [
+        x.ruleId,
+        x.level,
+        x.message.text,
+        x.locations[0].physicalLocation.artifactLocation.uri,
+        x.locations[0].message.text,
+      ]);
     expect(results(ours)).toEqual(results(trivy));
-    const rules = (r: Run) => r.tool.driver.rules.map((x) => [x.id, x.name, x.help.text, x.properties['security-severity'], x.properties.tags, x.properties.cvssv3_baseScore]);
+    const rules = (r: Run) =>
+      r.tool.driver.rules.map((x) => [
+        x.id,
+        x.name,
+        x.help.text,
+        x.properties['security-severity'],
+        x.properties.tags,
+        x.properties.cvssv3_baseScore,
+      ]);
     expect(rules(ours)).toEqual(rules(trivy));
   });
 
@@ -51,14 +81,24 @@ describe('SARIF 2.1.0', () => {
   it('secrets and failed misconfiguration checks are results too, as Trivy writes them', () => {
     const secrets = run(toSarif(fixture('secrets.json')));
     expect(secrets.tool.driver.rules.map((x) => x.name)).toContain('Secret');
-    expect(secrets.results.find((x) => x.ruleId === 'aws-access-key-id')!.message.text).toMatch(/^Artifact: .*\nType: .*\nSecret AWS Access Key ID\nSeverity: CRITICAL\nMatch: /);
+    expect(secrets.results.find((x) => x.ruleId === 'aws-access-key-id')!.message.text).toMatch(
+      /^Artifact: .*\nType: .*\nSecret AWS Access Key ID\nSeverity: CRITICAL\nMatch: /,
+    );
     const misconf = run(toSarif(fixture('dockerfile.json')));
-    expect(misconf.results.map((x) => [x.ruleId, x.level, x.locations[0].physicalLocation.artifactLocation.uri])).toEqual([['DS-0002', 'error', 'Dockerfile']]);
-    expect(misconf.tool.driver.rules[0]).toMatchObject({ name: 'Misconfiguration', properties: { 'security-severity': '8.0', tags: ['misconfiguration', 'security', 'HIGH'] } });
+    expect(
+      misconf.results.map((x) => [x.ruleId, x.level, x.locations[0].physicalLocation.artifactLocation.uri]),
+    ).toEqual([['DS-0002', 'error', 'Dockerfile']]);
+    expect(misconf.tool.driver.rules[0]).toMatchObject({
+      name: 'Misconfiguration',
+      properties: { 'security-severity': '8.0', tags: ['misconfiguration', 'security', 'HIGH'] },
+    });
   });
 
   it('findings ignored by an entry in force are left out, as trivy convert --ignorefile leaves them out', () => {
-    const sarif = toSarif(fixture('debian-buster.json'), readIgnoreConfig('CVE-2019-18276\n', '.trivyignore', new Date()));
+    const sarif = toSarif(
+      fixture('debian-buster.json'),
+      readIgnoreConfig('CVE-2019-18276\n', '.trivyignore', new Date()),
+    );
     expect(run(sarif).results.map((r) => r.ruleId)).toEqual(['CVE-2019-18224']);
   });
 });

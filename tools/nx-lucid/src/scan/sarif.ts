@@ -67,7 +67,10 @@ export function pathUri(target: string, resultClass: string | undefined): string
   let s = target;
   if (resultClass === 'os-pkgs') {
     s = s.replace(/\s*\(.*?\).*?$/, '');
-    const ref = /^(?:([^/]*[.:][^/]*|localhost)\/)?([a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*)(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.exec(s);
+    const ref =
+      /^(?:([^/]*[.:][^/]*|localhost)\/)?([a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*)(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.exec(
+        s,
+      );
     if (ref) s = !ref[1] && !ref[2].includes('/') ? `library/${ref[2]}` : ref[2];
   }
   return encodeURI(s.replace(/\\/g, '/')).replace(/:/g, '%3A');
@@ -86,8 +89,12 @@ function cvssProperties(f: Finding): Record<string, unknown> {
   const c = v.SeveritySource ? v.CVSS?.[v.SeveritySource] : undefined;
   if (!c) return {};
   const all: Record<string, unknown> = {
-    cvssv2_vector: c.V2Vector, cvssv2_score: c.V2Score, cvssv3_vector: c.V3Vector,
-    cvssv3_baseScore: c.V3Score, cvssv40_vector: c.V40Vector, cvssv40_baseScore: c.V40Score,
+    cvssv2_vector: c.V2Vector,
+    cvssv2_score: c.V2Score,
+    cvssv3_vector: c.V3Vector,
+    cvssv3_baseScore: c.V3Score,
+    cvssv40_vector: c.V40Vector,
+    cvssv40_baseScore: c.V40Score,
   };
   return Object.fromEntries(Object.entries(all).filter(([, x]) => x !== undefined && x !== '' && x !== 0));
 }
@@ -113,11 +120,21 @@ function vulnEntry(f: Finding): Entry {
   const path = f.pkgPath ? pathUri(f.pkgPath, occ.resultClass) : pathUri(occ.target, occ.resultClass);
   const fixed = f.fixedVersion ?? '';
   return {
-    id: f.id, ruleName: RULE_NAMES[occ.resultClass ?? ''] ?? 'UnknownIssue', title: 'vulnerability', severity: f.severity,
-    score: f.securitySeverity, short: v.Title ?? '', full: v.Description || v.Title || '', url: v.PrimaryURL, extra: cvssProperties(f),
+    id: f.id,
+    ruleName: RULE_NAMES[occ.resultClass ?? ''] ?? 'UnknownIssue',
+    title: 'vulnerability',
+    severity: f.severity,
+    score: f.securitySeverity,
+    short: v.Title ?? '',
+    full: v.Description || v.Title || '',
+    url: v.PrimaryURL,
+    extra: cvssProperties(f),
     help: `Vulnerability ${f.id}\nSeverity: ${f.severity}\nPackage: ${f.pkgName}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})\n${v.Description ?? ''}`,
     message: `Package: ${f.pkgName}\nInstalled Version: ${f.installedVersion}\nVulnerability ${f.id}\nSeverity: ${f.severity}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})`,
-    location: location(path, `${path}: ${f.pkgName}@${f.installedVersion}${f.platforms.length ? ` (${f.platforms.join(', ')})` : ''}`),
+    location: location(
+      path,
+      `${path}: ${f.pkgName}@${f.installedVersion}${f.platforms.length ? ` (${f.platforms.join(', ')})` : ''}`,
+    ),
   };
 }
 
@@ -125,9 +142,18 @@ function otherEntry(o: OtherFinding): Entry {
   const isSecret = o.kind === 'secret';
   const uri = pathUri(o.target, isSecret ? o.resultClass : undefined);
   return {
-    id: o.id, ruleName: RULE_NAMES[o.resultClass ?? ''] ?? (isSecret ? 'Secret' : 'Misconfiguration'), title: o.kind, severity: o.severity,
-    score: severityScore(o.severity), short: o.title ?? '', full: o.detail ?? '', url: isSecret ? SECRET_RULES_URL : o.url, extra: {},
-    help: isSecret ? `Secret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}` : `Misconfiguration ${o.id}\nType: ${o.resultType ?? ''}\nSeverity: ${o.severity}\nCheck: ${o.title ?? ''}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
+    id: o.id,
+    ruleName: RULE_NAMES[o.resultClass ?? ''] ?? (isSecret ? 'Secret' : 'Misconfiguration'),
+    title: o.kind,
+    severity: o.severity,
+    score: severityScore(o.severity),
+    short: o.title ?? '',
+    full: o.detail ?? '',
+    url: isSecret ? SECRET_RULES_URL : o.url,
+    extra: {},
+    help: isSecret
+      ? `Secret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
+      : `Misconfiguration ${o.id}\nType: ${o.resultType ?? ''}\nSeverity: ${o.severity}\nCheck: ${o.title ?? ''}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
     message: isSecret
       ? `Artifact: ${o.target}\nType: ${o.resultType ?? ''}\nSecret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
       : `Artifact: ${uri}\nType: ${o.resultType ?? ''}\nVulnerability ${o.id}\nSeverity: ${o.severity}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
@@ -135,7 +161,11 @@ function otherEntry(o: OtherFinding): Entry {
   };
 }
 
-export function toSarif(input: TrivyReport | PlatformReport[], ignores: IgnoreConfig = NO_IGNORES, toolVersion?: string): SarifLog {
+export function toSarif(
+  input: TrivyReport | PlatformReport[],
+  ignores: IgnoreConfig = NO_IGNORES,
+  toolVersion?: string,
+): SarifLog {
   const reports = Array.isArray(input) ? input : [{ report: input }];
   const first = reports[0]?.report;
   const c = collectFindings(input, { ignoreUnfixed: false }, ignores);
@@ -144,10 +174,19 @@ export function toSarif(input: TrivyReport | PlatformReport[], ignores: IgnoreCo
   const ruleIndex = new Map<string, number>();
   const results = entries.map((e) => {
     const rule: SarifRule = {
-      id: e.id, name: e.ruleName, shortDescription: { text: e.short || e.id }, fullDescription: { text: e.full || e.short || e.id },
-      defaultConfiguration: { level: sarifLevel(e.severity) }, ...(e.url ? { helpUri: e.url } : {}),
+      id: e.id,
+      name: e.ruleName,
+      shortDescription: { text: e.short || e.id },
+      fullDescription: { text: e.full || e.short || e.id },
+      defaultConfiguration: { level: sarifLevel(e.severity) },
+      ...(e.url ? { helpUri: e.url } : {}),
       help: { text: e.help, markdown: e.help.replace(/\n/g, '\n\n') },
-      properties: { tags: [e.title, 'security', e.severity], precision: 'very-high', 'security-severity': e.score, ...e.extra },
+      properties: {
+        tags: [e.title, 'security', e.severity],
+        precision: 'very-high',
+        'security-severity': e.score,
+        ...e.extra,
+      },
     };
     let i = ruleIndex.get(e.id);
     if (i === undefined) {
@@ -159,7 +198,13 @@ export function toSarif(input: TrivyReport | PlatformReport[], ignores: IgnoreCo
       const worst = Math.max(+e.score, +(rules[i].properties!['security-severity'] as string));
       rules[i] = { ...rule, properties: { ...rule.properties, 'security-severity': worst.toFixed(1) } };
     }
-    return { ruleId: e.id, ruleIndex: i, level: sarifLevel(e.severity), message: { text: e.message }, locations: [e.location] };
+    return {
+      ruleId: e.id,
+      ruleIndex: i,
+      level: sarifLevel(e.severity),
+      message: { text: e.message },
+      locations: [e.location],
+    };
   });
   const props: Record<string, unknown> = {};
   if (first && (first.ArtifactType === 'container_image' || first.ArtifactType === undefined)) {
@@ -175,8 +220,11 @@ export function toSarif(input: TrivyReport | PlatformReport[], ignores: IgnoreCo
       {
         tool: {
           driver: {
-            name: 'Trivy', fullName: 'Trivy Vulnerability Scanner (converted by @lucid/nx-lucid)',
-            informationUri: 'https://github.com/aquasecurity/trivy', ...(toolVersion ? { version: toolVersion } : {}), rules,
+            name: 'Trivy',
+            fullName: 'Trivy Vulnerability Scanner (converted by @lucid/nx-lucid)',
+            informationUri: 'https://github.com/aquasecurity/trivy',
+            ...(toolVersion ? { version: toolVersion } : {}),
+            rules,
           },
         },
         results,

@@ -47,33 +47,56 @@ describe('scanImage (the scan use case)', () => {
   afterEach(() => rmSync(ws, { recursive: true, force: true }));
 
   it('fails the gate on a CVSS ≥ 7 finding and writes gate.json, which reads back through its schema', async () => {
-    expect(await scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('debian-buster.json'))).toBe(false);
+    expect(await scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('debian-buster.json'))).toBe(
+      false,
+    );
     const outcome = readArtifact(join(ws, 'dist/containers/api'), ARTIFACTS.gate);
-    expect(outcome).toMatchObject({ project: 'api', passed: false, target: { kind: 'image-ref', ref: REF }, platforms: ['linux/amd64'], sarif: 'built-in' });
+    expect(outcome).toMatchObject({
+      project: 'api',
+      passed: false,
+      target: { kind: 'image-ref', ref: REF },
+      platforms: ['linux/amd64'],
+      sarif: 'built-in',
+    });
     expect(calls.filter((a) => a[0] === 'image')).toHaveLength(1);
     expect(errors.some((l) => l.startsWith('✗ '))).toBe(true);
   });
 
   it('passes a report without vulnerabilities', async () => {
-    expect(await scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('engine-ci-alpine-no-vulns.json'))).toBe(true);
+    expect(
+      await scanImage(
+        { workspaceRoot: ws, project: 'api', options: options() },
+        deps('engine-ci-alpine-no-vulns.json'),
+      ),
+    ).toBe(true);
     expect(readArtifact(join(ws, 'dist/containers/api'), ARTIFACTS.gate)?.passed).toBe(true);
   });
 
   it('--dry-run runs and writes nothing', async () => {
-    expect(await scanImage({ workspaceRoot: ws, project: 'api', options: options({ dryRun: true }) }, deps('debian-buster.json'))).toBe(true);
+    expect(
+      await scanImage(
+        { workspaceRoot: ws, project: 'api', options: options({ dryRun: true }) },
+        deps('debian-buster.json'),
+      ),
+    ).toBe(true);
     expect(calls).toEqual([]);
     expect(existsSync(join(ws, 'dist'))).toBe(false);
     expect(info.filter((l) => l.startsWith('trivy image'))).toHaveLength(1);
   });
 
   it('without trivy on PATH nothing is scanned and the scan fails', async () => {
-    await expect(scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('debian-buster.json', {}, false))).rejects.toThrow(/trivy is not installed/);
+    await expect(
+      scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('debian-buster.json', {}, false)),
+    ).rejects.toThrow(/trivy is not installed/);
     expect(calls).toEqual([]);
   });
 
   it('LUCID_TRIVY_DB_DIR set but empty is an error naming it', async () => {
-    await expect(scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('debian-buster.json', { LUCID_TRIVY_DB_DIR: '' }))).rejects.toThrow(
-      /LUCID_TRIVY_DB_DIR is set but empty/,
-    );
+    await expect(
+      scanImage(
+        { workspaceRoot: ws, project: 'api', options: options() },
+        deps('debian-buster.json', { LUCID_TRIVY_DB_DIR: '' }),
+      ),
+    ).rejects.toThrow(/LUCID_TRIVY_DB_DIR is set but empty/);
   });
 });

@@ -20,7 +20,14 @@ import { mergePlatformReports, parseTrivyReport, TrivyReport } from './report';
 import { toSarif } from './sarif';
 import { fitSarif } from './sarif-limits';
 import { markdownSummary, OUTCOME_FILE, ScanOutcome, toOutcome } from './summary';
-import { isPlainHttpRef, linkSharedDb, platformSlug, trivyConvertArgs, trivyImageArgs, writePlatformLayoutView } from './trivy-command';
+import {
+  isPlainHttpRef,
+  linkSharedDb,
+  platformSlug,
+  trivyConvertArgs,
+  trivyImageArgs,
+  writePlatformLayoutView,
+} from './trivy-command';
 import { trivyEnv } from './trivy-env';
 
 /** The scan executor's options (its zod schema sits beside the executor). */
@@ -86,9 +93,12 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
     log(`note: ${dbCacheDir}/db not found; this scan downloads its own DB into ${relative(root, cacheDir)}`);
   }
   const ignoreFile = options.gate.ignoreFile ? resolve(root, options.gate.ignoreFile) : undefined;
-  const workRoot = options.dryRun ? join(tmpdir(), `lucid-scan-${project}-XXXXXX`) : mkdtempSync(join(tmpdir(), 'lucid-scan-'));
+  const workRoot = options.dryRun
+    ? join(tmpdir(), `lucid-scan-${project}-XXXXXX`)
+    : mkdtempSync(join(tmpdir(), 'lucid-scan-'));
   // Trivy splits --input at the first '@' or ':' (a tag or digest); such a path would be misread.
-  if (/[@:]/.test(workRoot)) throw new Error(`temporary dir ${workRoot} contains '@' or ':', which Trivy would read as a reference; set TMPDIR`);
+  if (/[@:]/.test(workRoot))
+    throw new Error(`temporary dir ${workRoot} contains '@' or ':', which Trivy would read as a reference; set TMPDIR`);
 
   try {
     // What to scan: each platform manifest of the built layout, or a registry reference.
@@ -96,19 +106,35 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
     const plans: PlannedScan[] = [];
     const common = { cacheDir, skipDbUpdate: sharedDb };
     if (options.imageRef) {
-      target = { kind: 'image-ref', ref: options.imageRef, digest: /@(sha256:[a-f0-9]{64})$/.exec(options.imageRef)?.[1] ?? null };
-      const platforms: Array<string | undefined> = options.platform ? [options.platform] : options.platforms?.length ? options.platforms : [undefined];
+      target = {
+        kind: 'image-ref',
+        ref: options.imageRef,
+        digest: /@(sha256:[a-f0-9]{64})$/.exec(options.imageRef)?.[1] ?? null,
+      };
+      const platforms: Array<string | undefined> = options.platform
+        ? [options.platform]
+        : options.platforms?.length
+          ? options.platforms
+          : [undefined];
       for (const platform of platforms) {
         const output = join(workRoot, `${platform ? platformSlug(platform) : 'default'}.json`);
         const insecure = isPlainHttpRef(options.imageRef, options.insecureRegistries ?? []);
-        plans.push({ platform, output, args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output, insecure }) });
+        plans.push({
+          platform,
+          output,
+          args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output, insecure }),
+        });
       }
     } else if (options.dryRun && !existsSync(join(outDir, 'metadata.json'))) {
       // Dry run before any build: show the shape of the commands from the configured platforms.
       target = { kind: 'oci-layout', ref: `${options.outputPath}/oci (not built yet)`, digest: null };
-      for (const platform of options.platform ? [options.platform] : options.platforms ?? []) {
+      for (const platform of options.platform ? [options.platform] : (options.platforms ?? [])) {
         const dir = join(workRoot, platformSlug(platform));
-        plans.push({ platform, output: join(workRoot, `${platformSlug(platform)}.json`), args: trivyImageArgs({ ...common, input: dir, output: join(workRoot, `${platformSlug(platform)}.json`) }) });
+        plans.push({
+          platform,
+          output: join(workRoot, `${platformSlug(platform)}.json`),
+          args: trivyImageArgs({ ...common, input: dir, output: join(workRoot, `${platformSlug(platform)}.json`) }),
+        });
       }
     } else {
       const metadata = readBuildMetadata(root, options.outputPath);
@@ -117,9 +143,13 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
         throw new Error(`${relative(root, ociDir)}/index.json not found: run the container-build target first`);
       }
       target = { kind: 'oci-layout', ref: `${metadata.image}:${metadata.version}`, digest: metadata.index.digest };
-      const manifests = metadata.manifests.filter((m) => !options.platform || platformString(m.platform) === options.platform);
+      const manifests = metadata.manifests.filter(
+        (m) => !options.platform || platformString(m.platform) === options.platform,
+      );
       if (!manifests.length) {
-        throw new Error(`platform ${options.platform} is not in the build (built: ${metadata.manifests.map((m) => platformString(m.platform)).join(', ')})`);
+        throw new Error(
+          `platform ${options.platform} is not in the build (built: ${metadata.manifests.map((m) => platformString(m.platform)).join(', ')})`,
+        );
       }
       for (const m of manifests) {
         const platform = platformString(m.platform);
@@ -138,18 +168,28 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
       log(`dry run: would scan ${target.ref}${target.digest ? ` (${target.digest})` : ''} for ${project}`);
       if (sharedDb) log(`would link ${dbCacheDir}/db into ${cacheDir} (read-only shared DB)`);
       for (const p of plans) {
-        if (p.view) log(`would write a one-platform OCI layout view ${p.view.dir} → ${p.view.manifest.digest} (${p.platform})`);
+        if (p.view)
+          log(`would write a one-platform OCI layout view ${p.view.dir} → ${p.view.manifest.digest} (${p.platform})`);
         log(formatCommand('trivy', p.args));
       }
       if (options.sarif !== 'built-in') {
-        log(formatCommand('trivy', trivyConvertArgs(join(scanDir, 'report.json'), join(scanDir, 'report.sarif'), ignoreFile)));
+        log(
+          formatCommand(
+            'trivy',
+            trivyConvertArgs(join(scanDir, 'report.json'), join(scanDir, 'report.sarif'), ignoreFile),
+          ),
+        );
       }
-      log(`would write ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}}${env.GITHUB_STEP_SUMMARY ? ' and append to $GITHUB_STEP_SUMMARY' : ''}`);
+      log(
+        `would write ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}}${env.GITHUB_STEP_SUMMARY ? ' and append to $GITHUB_STEP_SUMMARY' : ''}`,
+      );
       return true;
     }
 
     if (!deps.which('trivy')) {
-      throw new Error(`trivy is not installed (not on PATH): ${INSTALL_HINTS.trivy}. Nothing was scanned; the gate cannot pass without a scan.`);
+      throw new Error(
+        `trivy is not installed (not on PATH): ${INSTALL_HINTS.trivy}. Nothing was scanned; the gate cannot pass without a scan.`,
+      );
     }
     // Read the policy inputs before scanning: a broken ignore file fails fast.
     const ignores = loadIgnores(ignoreFile, root);
@@ -165,7 +205,8 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
     const trivyVersion = await readTrivyVersion(deps.run, childEnv);
     const parts: Array<{ platform: string; report: TrivyReport; raw: string }> = [];
     // A slim output's base layers come from the blob store: Trivy gets a complete layout.
-    const ociDir = target.kind === 'oci-layout' ? await completeLayoutDir(join(outDir, 'oci'), root, workRoot) : join(outDir, 'oci');
+    const ociDir =
+      target.kind === 'oci-layout' ? await completeLayoutDir(join(outDir, 'oci'), root, workRoot) : join(outDir, 'oci');
     for (const p of plans) {
       if (p.view) writePlatformLayoutView(ociDir, p.view.manifest, p.view.dir);
       log(`$ ${formatCommand('trivy', p.args)}`);
@@ -184,7 +225,18 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
 
     const gate = evaluateGate(parts, options.gate, ignores);
     const sarifFile = join(scanDir, 'report.sarif');
-    const sarifSource = await writeSarif(options.sarif, reportFile, sarifFile, ignoreFile, parts, ignores, trivyVersion, scanDir, deps, childEnv);
+    const sarifSource = await writeSarif(
+      options.sarif,
+      reportFile,
+      sarifFile,
+      ignoreFile,
+      parts,
+      ignores,
+      trivyVersion,
+      scanDir,
+      deps,
+      childEnv,
+    );
     const fitted = fitSarif(readFileSync(sarifFile, 'utf8'));
     if (fitted.text !== undefined) writeFileSync(sarifFile, fitted.text);
 
@@ -202,7 +254,9 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
     if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, md + '\n');
 
     for (const line of gateReportLines(gate)) (gate.passed ? log : logError)(line);
-    log(`wrote ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}} (SARIF by ${sarifSource})`);
+    log(
+      `wrote ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}} (SARIF by ${sarifSource})`,
+    );
     return gate.passed;
   } finally {
     if (!options.dryRun) rmSync(workRoot, { recursive: true, force: true });
@@ -243,17 +297,23 @@ async function writeSarif(
   if (mode !== 'built-in') {
     try {
       // cwd = scan dir, so Trivy's default ./.trivyignore lookup finds nothing we did not pass explicitly.
-      await run('trivy', trivyConvertArgs(reportFile, sarifFile, ignoreFile), { cwd: scanDir, env, timeoutMs: 5 * 60_000 });
+      await run('trivy', trivyConvertArgs(reportFile, sarifFile, ignoreFile), {
+        cwd: scanDir,
+        env,
+        timeoutMs: 5 * 60_000,
+      });
       const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { version?: unknown; runs?: unknown };
       if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) throw new Error('output is not a SARIF 2.1.0 log');
       return 'trivy convert';
     } catch (e) {
-      if (mode === 'trivy') throw new Error(`trivy convert --format sarif failed: ${(e as Error).message}`);
-      log(`note: trivy convert --format sarif failed (${(e as Error).message.split('\n')[0]}); using the built-in SARIF conversion`);
+      if (mode === 'trivy')
+        throw new Error(`trivy convert --format sarif failed: ${(e as Error).message}`, { cause: e });
+      log(
+        `note: trivy convert --format sarif failed (${(e as Error).message.split('\n')[0]}); using the built-in SARIF conversion`,
+      );
       rmSync(sarifFile, { force: true });
     }
   }
   writeFileSync(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
   return 'built-in';
 }
-

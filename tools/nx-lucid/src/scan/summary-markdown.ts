@@ -21,16 +21,28 @@ export function markdownSummary(g: GateResult, o: ScanOutcome, maxBytes = SUMMAR
   const p = g.policy;
   const verdict = !p.enabled ? '⚪ not gated' : g.passed ? '✅ passed' : '❌ FAILED';
   const head: string[] = [`### Trivy scan: ${o.project} — ${verdict}`, ''];
-  head.push(`Policy: fail on ${policyText(p)} (CVSS: highest v3/v4 base score over all sources)${p.enabled ? '' : ' — gate disabled'}.`);
+  head.push(
+    `Policy: fail on ${policyText(p)} (CVSS: highest v3/v4 base score over all sources)${p.enabled ? '' : ' — gate disabled'}.`,
+  );
   head.push(
     `Target: \`${o.target.ref}\`${o.target.digest ? ` (\`${o.target.digest}\`)` : ''}; platforms: ${o.platforms.join(', ') || 'default'}; Trivy ${o.trivyVersion ?? 'unknown'}.`,
     '',
   );
   head.push(`| ${SEVERITIES.slice().reverse().join(' | ')} | ignored | secrets | misconfigurations |`);
   head.push(`| ${SEVERITIES.map(() => '---').join(' | ')} | --- | --- | --- |`);
-  head.push(`| ${SEVERITIES.slice().reverse().map((s) => g.counts[s]).join(' | ')} | ${g.ignored.length} | ${g.secrets.length} | ${g.misconfigurations.length} |`, '');
+  head.push(
+    `| ${SEVERITIES.slice()
+      .reverse()
+      .map((s) => g.counts[s])
+      .join(' | ')} | ${g.ignored.length} | ${g.secrets.length} | ${g.misconfigurations.length} |`,
+    '',
+  );
   for (const w of g.warnings) head.push(`> ⚠️ ${w}`, '');
-  if (o.sarifCut) head.push(`> ⚠️ report.sarif: ${o.sarifCut.leftOut} of ${o.sarifCut.total} results left out to fit GitHub code scanning limits (highest security-severity kept).`, '');
+  if (o.sarifCut)
+    head.push(
+      `> ⚠️ report.sarif: ${o.sarifCut.leftOut} of ${o.sarifCut.total} results left out to fit GitHub code scanning limits (highest security-severity kept).`,
+      '',
+    );
   if (g.expiredIgnores.length) {
     head.push('#### Expired ignore entries (no longer ignore anything)', '');
     for (const e of g.expiredIgnores.slice(0, 100)) head.push(`- ${e.id} (line ${e.line}) expired ${e.expiresText}`);
@@ -39,8 +51,14 @@ export function markdownSummary(g: GateResult, o: ScanOutcome, maxBytes = SUMMAR
   }
   const others = [...g.secrets, ...g.misconfigurations];
   if (others.length) {
-    const shown = others.slice(0, 50).map((s) => `${s.id} in \`${s.target}\``).join(', ');
-    head.push(`> ⚠️ ${g.secrets.length} secret(s) and ${g.misconfigurations.length} failed misconfiguration check(s) (reported, not gated): ${shown}${others.length > 50 ? ', …' : ''}`, '');
+    const shown = others
+      .slice(0, 50)
+      .map((s) => `${s.id} in \`${s.target}\``)
+      .join(', ');
+    head.push(
+      `> ⚠️ ${g.secrets.length} secret(s) and ${g.misconfigurations.length} failed misconfiguration check(s) (reported, not gated): ${shown}${others.length > 50 ? ', …' : ''}`,
+      '',
+    );
   }
 
   const out = [...head];
@@ -55,7 +73,12 @@ export function markdownSummary(g: GateResult, o: ScanOutcome, maxBytes = SUMMAR
   };
   let failingShown = 0;
   if (g.failing.length) {
-    out.push(`#### ${p.enabled ? 'Failing' : 'Would fail'} (${g.failing.length}), worst first`, '', '| ID | Package | Installed → Fixed | Score (source) | Severity | Platforms | Fails on |', '| --- | --- | --- | --- | --- | --- | --- |');
+    out.push(
+      `#### ${p.enabled ? 'Failing' : 'Would fail'} (${g.failing.length}), worst first`,
+      '',
+      '| ID | Package | Installed → Fixed | Score (source) | Severity | Platforms | Fails on |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const f of g.failing) {
       const id = f.url ? `[${f.id}](${f.url})` : f.id;
       const row = `| ${cell(id)} | ${cell(f.pkgPath ? `${f.pkgName} (${f.pkgPath})` : f.pkgName)} | ${cell(formatVersions(f))} | ${cell(formatCvss(f.cvss))} | ${f.severity} | ${f.platforms.join(', ') || '-'} | ${f.reasons.join(', ')} |`;
@@ -68,8 +91,16 @@ export function markdownSummary(g: GateResult, o: ScanOutcome, maxBytes = SUMMAR
   if (g.ignored.length && used < maxBytes - 200) {
     out.push(`<details><summary>Ignored (${g.ignored.length})</summary>`, '');
     for (const i of g.ignored) {
-      const what = i.kind === 'vulnerability' ? `${i.id} in ${i.where}${i.finding ? ` ${formatVersions(i.finding)}` : ''}` : `${i.kind} ${i.id} in \`${i.where}\``;
-      if (!add(`- ${what}${i.platforms.length ? ` [${i.platforms.join(', ')}]` : ''} — ${i.reasons.map(formatIgnoreReason).join('; ')}`)) break;
+      const what =
+        i.kind === 'vulnerability'
+          ? `${i.id} in ${i.where}${i.finding ? ` ${formatVersions(i.finding)}` : ''}`
+          : `${i.kind} ${i.id} in \`${i.where}\``;
+      if (
+        !add(
+          `- ${what}${i.platforms.length ? ` [${i.platforms.join(', ')}]` : ''} — ${i.reasons.map(formatIgnoreReason).join('; ')}`,
+        )
+      )
+        break;
       ignoredShown++;
     }
     out.push('', '</details>', '');

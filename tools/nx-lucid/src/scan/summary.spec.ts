@@ -5,7 +5,11 @@ import { fixture } from './test-support';
 
 const info = {
   project: 'auth-service',
-  target: { kind: 'oci-layout' as const, ref: 'ghcr.io/hamigames/lucid/auth-service:1.0.0', digest: 'sha256:' + 'a'.repeat(64) },
+  target: {
+    kind: 'oci-layout' as const,
+    ref: 'ghcr.io/hamigames/lucid/auth-service:1.0.0',
+    digest: 'sha256:' + 'a'.repeat(64),
+  },
   platforms: ['linux/amd64'],
   trivyVersion: '0.58.0',
   sarif: 'built-in' as const,
@@ -16,7 +20,9 @@ describe('summary', () => {
     const g = evaluateGate(fixture('debian-buster.json'), DEFAULT_POLICY);
     const md = markdownSummary(g, toOutcome(g, info));
     expect(md).toContain('### Trivy scan: auth-service — ❌ FAILED');
-    expect(md).toContain('| [CVE-2019-18276](https://avd.aquasec.com/nvd/cve-2019-18276) | bash | 5.0-4 → no fix | CVSS v3 7.8 (nvd) | LOW | - | cvss |');
+    expect(md).toContain(
+      '| [CVE-2019-18276](https://avd.aquasec.com/nvd/cve-2019-18276) | bash | 5.0-4 → no fix | CVSS v3 7.8 (nvd) | LOW | - | cvss |',
+    );
     expect(md).toMatch(/\| 1 \| 0 \| 0 \| 1 \| 0 \| 0 \| 0 \| 0 \|/); // CRITICAL HIGH MEDIUM LOW UNKNOWN ignored secrets misconfigurations
   });
 
@@ -29,11 +35,24 @@ describe('summary', () => {
     const g = evaluateGate(fixture('debian-buster.json'), { ...DEFAULT_POLICY, ignoreUnfixed: true }, ignores);
     const o = toOutcome(g, info);
     const md = markdownSummary(g, o);
-    expect(md).toContain('- CVE-2019-18224 in libidn2-0 2.0.5-1 → 2.0.5-1+deb10u1 — ignore file .trivyignore.yaml line 2 (CVE-2019-18224 until 2999-01-01): fixed upstream next release');
+    expect(md).toContain(
+      '- CVE-2019-18224 in libidn2-0 2.0.5-1 → 2.0.5-1+deb10u1 — ignore file .trivyignore.yaml line 2 (CVE-2019-18224 until 2999-01-01): fixed upstream next release',
+    );
     expect(md).toContain('- CVE-2019-18276 in bash 5.0-4 → no fix — status affected (ignoreUnfixed)');
     expect(o.ignored).toEqual([
       expect.objectContaining({ id: 'CVE-2019-18276', by: 'unfixed', status: 'affected', rule: null }),
-      expect.objectContaining({ id: 'CVE-2019-18224', by: 'ignore-file', line: 2, rule: { file: '.trivyignore.yaml', line: 2, id: 'CVE-2019-18224', expires: '2999-01-01', statement: 'fixed upstream next release' } }),
+      expect.objectContaining({
+        id: 'CVE-2019-18224',
+        by: 'ignore-file',
+        line: 2,
+        rule: {
+          file: '.trivyignore.yaml',
+          line: 2,
+          id: 'CVE-2019-18224',
+          expires: '2999-01-01',
+          statement: 'fixed upstream next release',
+        },
+      }),
     ]);
   });
 
@@ -47,7 +66,9 @@ describe('summary', () => {
     const pass = toOutcome(evaluateGate(fixture('engine-ci-alpine-no-vulns.json'), DEFAULT_POLICY), info);
     expect(formatScanLine({ kind: 'outcome', outcome: pass })).toBe('pass (0 ≥7.0, 0 findings)');
     const fail = toOutcome(evaluateGate(fixture('debian-buster.json'), DEFAULT_POLICY), info);
-    expect(formatScanLine({ kind: 'outcome', outcome: fail })).toBe('FAIL 2 findings (CVE-2019-18224 9.8, CVE-2019-18276 7.8)');
+    expect(formatScanLine({ kind: 'outcome', outcome: fail })).toBe(
+      'FAIL 2 findings (CVE-2019-18224 9.8, CVE-2019-18276 7.8)',
+    );
     const off = toOutcome(evaluateGate(fixture('debian-buster.json'), { ...DEFAULT_POLICY, enabled: false }), info);
     expect(formatScanLine({ kind: 'outcome', outcome: off })).toBe('not gated (2 would fail, 2 findings)');
     expect(formatScanLine({ kind: 'skipped', reason: 'trivy not installed' })).toBe('skipped: trivy not installed');

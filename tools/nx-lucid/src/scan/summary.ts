@@ -8,7 +8,13 @@ import type { SarifCut } from './sarif-limits';
 
 export { markdownSummary, SUMMARY_MAX_BYTES } from './summary-markdown';
 
-const ruleSchema = z.object({ file: z.string().nullable(), line: z.number(), id: z.string(), expires: z.string().nullable(), statement: z.string().nullable() });
+const ruleSchema = z.object({
+  file: z.string().nullable(),
+  line: z.number(),
+  id: z.string(),
+  expires: z.string().nullable(),
+  statement: z.string().nullable(),
+});
 
 /** scan/gate.json: the machine-readable verdict beside the report, read by the main job and by people. */
 export const scanOutcomeSchema = z.object({
@@ -18,7 +24,13 @@ export const scanOutcomeSchema = z.object({
   target: z.object({ kind: z.enum(['oci-layout', 'image-ref']), ref: z.string(), digest: z.string().nullable() }),
   platforms: z.array(z.string()),
   trivyVersion: z.string().nullable(),
-  policy: z.object({ enabled: z.boolean(), cvssThreshold: z.number(), severity: severityEnum, ignoreUnfixed: z.boolean(), ignoreStatuses: z.array(z.string()).optional() }),
+  policy: z.object({
+    enabled: z.boolean(),
+    cvssThreshold: z.number(),
+    severity: severityEnum,
+    ignoreUnfixed: z.boolean(),
+    ignoreStatuses: z.array(z.string()).optional(),
+  }),
   passed: z.boolean(),
   findings: z.number().int(),
   counts: z.record(z.string(), z.number()),
@@ -54,14 +66,23 @@ export const scanOutcomeSchema = z.object({
   misconfigurations: z.number().int().optional(),
   sarif: z.enum(['trivy convert', 'built-in']),
   /** Set when report.sarif was cut to GitHub's code scanning limits. */
-  sarifCut: z.object({ total: z.number(), kept: z.number(), leftOut: z.number(), gzippedBytes: z.number() }).nullable().optional(),
+  sarifCut: z
+    .object({ total: z.number(), kept: z.number(), leftOut: z.number(), gzippedBytes: z.number() })
+    .nullable()
+    .optional(),
 });
 export type ScanOutcome = z.infer<typeof scanOutcomeSchema>;
 export const OUTCOME_FILE = 'gate.json';
 
 const ruleJson = (r: IgnoreReason) =>
   r.by === 'ignore-file'
-    ? { file: r.file ?? null, line: r.rule.line, id: r.rule.id, expires: r.rule.expiresText ?? null, statement: r.rule.statement ?? null }
+    ? {
+        file: r.file ?? null,
+        line: r.rule.line,
+        id: r.rule.id,
+        expires: r.rule.expiresText ?? null,
+        statement: r.rule.statement ?? null,
+      }
     : null;
 
 export function toOutcome(
@@ -109,9 +130,7 @@ export function toOutcome(
 }
 
 export type ScanLineInput =
-  | { kind: 'outcome'; outcome: ScanOutcome }
-  | { kind: 'skipped'; reason: string }
-  | { kind: 'error'; message: string };
+  { kind: 'outcome'; outcome: ScanOutcome } | { kind: 'skipped'; reason: string } | { kind: 'error'; message: string };
 
 /**
  * One line per service for the main job's table: "pass (0 ≥7.0)", "FAIL 2 findings (…)",
@@ -122,7 +141,10 @@ export function formatScanLine(input: ScanLineInput): string {
   if (input.kind === 'error') return `error: ${input.message.split('\n')[0]}`;
   const o = input.outcome;
   const t = o.policy.cvssThreshold.toFixed(1);
-  const extra = [o.ignored.length ? `${o.ignored.length} ignored` : '', o.expiredIgnores.length ? `${o.expiredIgnores.length} ignore(s) expired` : '']
+  const extra = [
+    o.ignored.length ? `${o.ignored.length} ignored` : '',
+    o.expiredIgnores.length ? `${o.expiredIgnores.length} ignore(s) expired` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   if (!o.policy.enabled) return `not gated (${o.failing.length} would fail, ${o.findings} findings)`;

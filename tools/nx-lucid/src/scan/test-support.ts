@@ -13,14 +13,15 @@ export function fixture(name: string): TrivyReport {
   return parseTrivyReport(fixtureText(name), name);
 }
 export function jsonFixtureNames(): string[] {
-  return readdirSync(TRIVY_FIXTURES).filter((f) => f.endsWith('.json')).sort();
+  return readdirSync(TRIVY_FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }
 
 /** Validates SARIF against the vendored SARIF 2.1.0 JSON schema (draft-07), formats checked too. */
 export function sarifValidator() {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const Ajv = require('ajv').default as typeof import('ajv').default;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+
   const addFormats = require('ajv-formats').default as typeof import('ajv-formats').default;
   const schema = JSON.parse(readFileSync(resolve(__dirname, '__fixtures__', 'sarif-schema-2.1.0.json'), 'utf8'));
   const ajv = new Ajv({ allErrors: true, strict: false });
@@ -28,7 +29,10 @@ export function sarifValidator() {
   return ajv.compile(schema);
 }
 
-const WORDS = 'buffer overflow heap use-after-free remote attacker crafted request denial service memory corruption integer allows execute arbitrary code via parser library function validation input length bounds check pointer dereference null privilege escalation information disclosure authentication bypass certificate signature verification race condition'.split(' ');
+const WORDS =
+  'buffer overflow heap use-after-free remote attacker crafted request denial service memory corruption integer allows execute arbitrary code via parser library function validation input length bounds check pointer dereference null privilege escalation information disclosure authentication bypass certificate signature verification race condition'.split(
+    ' ',
+  );
 
 /**
  * A large, deterministic Trivy report built from Trivy's documented fields (pkg/types/report.go): `n` findings over
@@ -37,11 +41,17 @@ const WORDS = 'buffer overflow heap use-after-free remote attacker crafted reque
  */
 export function largeReport(n: number): TrivyReport {
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const text = (words: number) => Array.from({ length: words }, () => WORDS[Math.floor(rnd() * WORDS.length)]).join(' ');
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const text = (words: number) =>
+    Array.from({ length: words }, () => WORDS[Math.floor(rnd() * WORDS.length)]).join(' ');
   const sev = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL', 'UNKNOWN'] as const;
   const results = [
-    { Target: 'ghcr.io/hamigames/lucid/big:1.0.0 (debian 12.5)', Class: 'os-pkgs', Type: 'debian', Vulnerabilities: [] as unknown[] },
+    {
+      Target: 'ghcr.io/hamigames/lucid/big:1.0.0 (debian 12.5)',
+      Class: 'os-pkgs',
+      Type: 'debian',
+      Vulnerabilities: [] as unknown[],
+    },
     { Target: 'app/requirements.txt', Class: 'lang-pkgs', Type: 'pip', Vulnerabilities: [] as unknown[] },
   ];
   for (let i = 0; i < n; i++) {
@@ -70,5 +80,13 @@ export function largeReport(n: number): TrivyReport {
       LastModifiedDate: '2024-06-01T00:00:00Z',
     });
   }
-  return parseTrivyReport(JSON.stringify({ SchemaVersion: 2, ArtifactName: 'ghcr.io/hamigames/lucid/big:1.0.0', ArtifactType: 'container_image', Results: results }), 'large report');
+  return parseTrivyReport(
+    JSON.stringify({
+      SchemaVersion: 2,
+      ArtifactName: 'ghcr.io/hamigames/lucid/big:1.0.0',
+      ArtifactType: 'container_image',
+      Results: results,
+    }),
+    'large report',
+  );
 }

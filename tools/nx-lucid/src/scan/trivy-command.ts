@@ -41,7 +41,15 @@ export function isPlainHttpRef(imageRef: string, insecureRegistries: readonly st
 
 /** `trivy convert --format sarif …`: Trivy's own SARIF writer, fed the JSON report it produced. */
 export function trivyConvertArgs(report: string, output: string, ignoreFile?: string): string[] {
-  return ['convert', '--format', 'sarif', '--output', output, ...(ignoreFile ? ['--ignorefile', ignoreFile] : []), report];
+  return [
+    'convert',
+    '--format',
+    'sarif',
+    '--output',
+    output,
+    ...(ignoreFile ? ['--ignorefile', ignoreFile] : []),
+    report,
+  ];
 }
 
 /**
@@ -50,7 +58,11 @@ export function trivyConvertArgs(report: string, output: string, ignoreFile?: st
  * only ever scan the first platform. So each platform gets a tiny layout of its own: an index.json naming just
  * that platform's manifest, and `blobs` as a symlink to the real layout's blobs (nothing is copied).
  */
-export function writePlatformLayoutView(ociDir: string, manifest: Pick<Descriptor, 'digest' | 'mediaType' | 'size' | 'platform'>, viewDir: string): void {
+export function writePlatformLayoutView(
+  ociDir: string,
+  manifest: Pick<Descriptor, 'digest' | 'mediaType' | 'size' | 'platform'>,
+  viewDir: string,
+): void {
   rmSync(viewDir, { recursive: true, force: true });
   mkdirSync(viewDir, { recursive: true });
   writeFileSync(join(viewDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
@@ -59,7 +71,8 @@ export function writePlatformLayoutView(ociDir: string, manifest: Pick<Descripto
     JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [manifest] }),
   );
   const blobs = resolve(ociDir, 'blobs');
-  if (!existsSync(blobs)) throw new Error(`${blobs} not found: the OCI layout is incomplete; rebuild with container-build`);
+  if (!existsSync(blobs))
+    throw new Error(`${blobs} not found: the OCI layout is incomplete; rebuild with container-build`);
   symlinkSync(blobs, join(viewDir, 'blobs'), 'dir');
 }
 

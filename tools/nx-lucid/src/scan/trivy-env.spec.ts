@@ -2,21 +2,41 @@ import { isPlainHttpRef, trivyImageArgs } from './trivy-command';
 import { registryOf, trivyEnv } from './trivy-env';
 
 const PARENT = {
-  PATH: '/usr/bin', HOME: '/home/ci', LANG: 'C.UTF-8', LC_ALL: 'C', HTTPS_PROXY: 'http://proxy:3128', SSL_CERT_FILE: '/etc/ssl/ca.pem',
-  GITHUB_TOKEN: 'ghp_parentToken', GHCR_TOKEN: 'ghp_ghcrToken', GITHUB_ACTOR: 'octocat', NPM_TOKEN: 'npm_x', AWS_SECRET_ACCESS_KEY: 'aws',
-  TRIVY_DB_REPOSITORY: 'mirror.example/trivy-db', TRIVY_PASSWORD: 'p', TRIVY_REGISTRY_TOKEN: 't', TRIVY_USERNAME: 'u', UNRELATED: 'x',
+  PATH: '/usr/bin',
+  HOME: '/home/ci',
+  LANG: 'C.UTF-8',
+  LC_ALL: 'C',
+  HTTPS_PROXY: 'http://proxy:3128',
+  SSL_CERT_FILE: '/etc/ssl/ca.pem',
+  GITHUB_TOKEN: 'ghp_parentToken',
+  GHCR_TOKEN: 'ghp_ghcrToken',
+  GITHUB_ACTOR: 'octocat',
+  NPM_TOKEN: 'npm_x',
+  AWS_SECRET_ACCESS_KEY: 'aws',
+  TRIVY_DB_REPOSITORY: 'mirror.example/trivy-db',
+  TRIVY_PASSWORD: 'p',
+  TRIVY_REGISTRY_TOKEN: 't',
+  TRIVY_USERNAME: 'u',
+  UNRELATED: 'x',
 };
 
 describe('trivyEnv', () => {
   it('passes what Trivy needs to run and its own non-credential settings, nothing else', () => {
     expect(trivyEnv(PARENT)).toEqual({
-      PATH: '/usr/bin', HOME: '/home/ci', LANG: 'C.UTF-8', LC_ALL: 'C', HTTPS_PROXY: 'http://proxy:3128', SSL_CERT_FILE: '/etc/ssl/ca.pem',
+      PATH: '/usr/bin',
+      HOME: '/home/ci',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C',
+      HTTPS_PROXY: 'http://proxy:3128',
+      SSL_CERT_FILE: '/etc/ssl/ca.pem',
       TRIVY_DB_REPOSITORY: 'mirror.example/trivy-db',
     });
   });
 
   it('no token for an OCI layout or a registry other than ghcr.io', () => {
-    expect(trivyEnv(PARENT, { imageRef: '127.0.0.1:5000/lucid/a@sha256:' + 'a'.repeat(64) }).GITHUB_TOKEN).toBeUndefined();
+    expect(
+      trivyEnv(PARENT, { imageRef: '127.0.0.1:5000/lucid/a@sha256:' + 'a'.repeat(64) }).GITHUB_TOKEN,
+    ).toBeUndefined();
     expect(trivyEnv(PARENT, { imageRef: 'docker.io/library/alpine:3' }).GITHUB_TOKEN).toBeUndefined();
     expect(trivyEnv(PARENT, { imageRef: 'ghcr.io.evil.example/x:1' }).GITHUB_TOKEN).toBeUndefined();
   });
@@ -42,7 +62,27 @@ describe('trivy image arguments for a registry reference', () => {
     expect(isPlainHttpRef('127.0.0.1:5000/a:1', [])).toBe(true);
     expect(isPlainHttpRef('registry.local:5000/a:1', ['registry.local:5000'])).toBe(true);
     expect(isPlainHttpRef('ghcr.io/a:1', ['registry.local:5000'])).toBe(false);
-    const args = trivyImageArgs({ imageRef: 'registry.local:5000/a:1', platform: 'linux/arm64', insecure: true, output: 'o.json', cacheDir: 'c', skipDbUpdate: false });
-    expect(args).toEqual(['image', '--platform', 'linux/arm64', '--insecure', '--format', 'json', '--output', 'o.json', '--cache-dir', 'c', '--quiet', 'registry.local:5000/a:1']);
+    const args = trivyImageArgs({
+      imageRef: 'registry.local:5000/a:1',
+      platform: 'linux/arm64',
+      insecure: true,
+      output: 'o.json',
+      cacheDir: 'c',
+      skipDbUpdate: false,
+    });
+    expect(args).toEqual([
+      'image',
+      '--platform',
+      'linux/arm64',
+      '--insecure',
+      '--format',
+      'json',
+      '--output',
+      'o.json',
+      '--cache-dir',
+      'c',
+      '--quiet',
+      'registry.local:5000/a:1',
+    ]);
   });
 });

@@ -8,9 +8,29 @@ import { TOKEN_ENV_VARS } from '../secrets/env-tokens';
  * go to every registry Trivy talks to (the DB mirrors included).
  */
 const PASS = [
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LANGUAGE', 'TZ',
-  'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
-  'DOCKER_CONFIG', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_RUNTIME_DIR', 'CI',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'DOCKER_CONFIG',
+  'XDG_CACHE_HOME',
+  'XDG_CONFIG_HOME',
+  'XDG_RUNTIME_DIR',
+  'CI',
 ];
 const CREDENTIAL = /PASSWORD|TOKEN|USERNAME|SECRET|CREDENTIAL|_KEY$/i;
 const GITHUB_REGISTRIES = ['ghcr.io', 'docker.pkg.github.com'];
@@ -18,7 +38,9 @@ const GITHUB_REGISTRIES = ['ghcr.io', 'docker.pkg.github.com'];
 /** The registry host of an image reference (docker.io when the first component is not a host). */
 export function registryOf(ref: string): string {
   const first = ref.split('/')[0];
-  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
+    ? first
+    : 'docker.io';
 }
 
 export function trivyEnv(parent: NodeJS.ProcessEnv, scan: { imageRef?: string } = {}): NodeJS.ProcessEnv {

@@ -7,4 +7,3 @@ export const TOKEN_ENV_VARS = ['GHCR_TOKEN', 'GITHUB_TOKEN'] as const;
 export function tokensInEnv(env: NodeJS.ProcessEnv = process.env): string[] {
   return TOKEN_ENV_VARS.map((name) => env[name]).filter((v): v is string => !!v);
 }
-

@@ -5,7 +5,12 @@ import { envUsernames, redactSecrets, secretForms } from './redaction';
  * Runs an executor and turns any failure into `success: false` with one error line, redacted of
  * environment tokens as a last line of defence (registry and API error texts are not ours to trust).
  */
-export async function runWithRedactedFailure(what: string, project: string | undefined, run: () => Promise<unknown>, log: (line: string) => void): Promise<{ success: boolean }> {
+export async function runWithRedactedFailure(
+  what: string,
+  project: string | undefined,
+  run: () => Promise<unknown>,
+  log: (line: string) => void,
+): Promise<{ success: boolean }> {
   try {
     await run();
     return { success: true };

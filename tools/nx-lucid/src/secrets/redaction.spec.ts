@@ -11,15 +11,24 @@ const TOKEN = 'ghp_Secret0123456789abcdefXYZ';
 const BEARER = 'eyJhbGciOi.bearerSecretFromTokenEndpoint.sig';
 
 /** Every form the secrets could be printed in. */
-const forms = [TOKEN, Buffer.from(`token:${TOKEN}`).toString('base64'), Buffer.from(`octo:${TOKEN}`).toString('base64'), BEARER];
+const forms = [
+  TOKEN,
+  Buffer.from(`token:${TOKEN}`).toString('base64'),
+  Buffer.from(`octo:${TOKEN}`).toString('base64'),
+  BEARER,
+];
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
+  return readdirSync(dir).flatMap((n) =>
+    statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)],
+  );
 }
 
 describe('redaction', () => {
   it('cuts Basic and Bearer values, whatever the secret', () => {
-    expect(redactAuthorization('bad header Basic eDp0b2tfc2VjcmV0, then Bearer abc.def-ghi')).toBe('bad header Basic ***, then Bearer ***');
+    expect(redactAuthorization('bad header Basic eDp0b2tfc2VjcmV0, then Bearer abc.def-ghi')).toBe(
+      'bad header Basic ***, then Bearer ***',
+    );
     expect(secretForms('s3cr3t', ['x'])).toEqual(['s3cr3t', Buffer.from('x:s3cr3t').toString('base64')]);
   });
 
@@ -40,7 +49,17 @@ describe('redaction', () => {
         const result = await runWithRedactedFailure(
           'release',
           'auth-service',
-          () => runRelease({ action: 'list', registry: registry.host, repository: 'hamigames/lucid', insecureRegistries: [registry.host] }, executorContext(root, 'auth-service'), { env, log: (l) => lines.push(l) }),
+          () =>
+            runRelease(
+              {
+                action: 'list',
+                registry: registry.host,
+                repository: 'hamigames/lucid',
+                insecureRegistries: [registry.host],
+              },
+              executorContext(root, 'auth-service'),
+              { env, log: (l) => lines.push(l) },
+            ),
           (l) => lines.push(l),
         );
         expect(result).toEqual({ success: false });
@@ -48,7 +67,9 @@ describe('redaction', () => {
         // The failure is reported, with the registry's complaint, minus the credential.
         expect(output).toMatch(/HTTP 400/);
         expect(output).toMatch(scheme === 'basic' ? /Basic \*\*\*/ : /Bearer \*\*\*/);
-        const written = filesUnder(root).map((f) => readFileSync(f, 'utf8')).join('\n');
+        const written = filesUnder(root)
+          .map((f) => readFileSync(f, 'utf8'))
+          .join('\n');
         for (const secret of forms) {
           expect(output).not.toContain(secret);
           expect(written).not.toContain(secret);

@@ -74,7 +74,10 @@ export function checkForbiddenPaths(fs: LayeredFilesystem, forbidden: readonly s
     // /bin -> usr/bin makes /bin/sh and /usr/bin/sh the same file: report it once.
     if (seen.has(hit.resolvedPath)) continue;
     seen.add(hit.resolvedPath);
-    const resolved = hit.resolvedPath !== path ? ` (resolves to ${hit.resolvedPath} via ${hit.via.map((v) => `${v.path} -> ${v.linkname}`).join(', ')})` : '';
+    const resolved =
+      hit.resolvedPath !== path
+        ? ` (resolves to ${hit.resolvedPath} via ${hit.via.map((v) => `${v.path} -> ${v.linkname}`).join(', ')})`
+        : '';
     const what =
       hit.entry.kind === 'symlink'
         ? `a symlink to ${hit.entry.linkname}`
@@ -97,10 +100,24 @@ export function checkUser(config: ImageConfig, platform: string, configDigest: s
   const user = config.config?.User?.trim() ?? '';
   const name = user.split(':')[0];
   if (user === '') {
-    return [{ check: 'user', platform, config: configDigest, message: 'the image runs as root: no User is set in the image config (use USER 65532:65532)' }];
+    return [
+      {
+        check: 'user',
+        platform,
+        config: configDigest,
+        message: 'the image runs as root: no User is set in the image config (use USER 65532:65532)',
+      },
+    ];
   }
   if (name === '0' || name === 'root') {
-    return [{ check: 'user', platform, config: configDigest, message: `the image runs as root: User is "${user}" (use a non-root user such as 65532:65532)` }];
+    return [
+      {
+        check: 'user',
+        platform,
+        config: configDigest,
+        message: `the image runs as root: User is "${user}" (use a non-root user such as 65532:65532)`,
+      },
+    ];
   }
   return [];
 }
@@ -145,18 +162,30 @@ export function checkLabels(
 /** Every configured platform has a manifest in the index. */
 export function checkPlatformsPresent(indexManifests: readonly Descriptor[], configured: readonly string[]): Finding[] {
   // Attestation manifests (unknown/unknown) are about a platform, not one.
-  const present = new Set(indexManifests.filter((m) => m.platform && m.platform.os !== 'unknown').map((m) => platformString(m.platform as Platform)));
+  const present = new Set(
+    indexManifests
+      .filter((m) => m.platform && m.platform.os !== 'unknown')
+      .map((m) => platformString(m.platform as Platform)),
+  );
   const findings: Finding[] = [];
   for (const p of configured) {
     const [os, architecture, variant] = p.split('/');
     if (!present.has(platformString({ os, architecture, variant }))) {
       const has = [...present].join(', ') || 'none';
-      findings.push({ check: 'platform-missing', platform: p, message: `configured platform ${p} is missing from the image index (it has: ${has})` });
+      findings.push({
+        check: 'platform-missing',
+        platform: p,
+        message: `configured platform ${p} is missing from the image index (it has: ${has})`,
+      });
     }
   }
   for (const m of indexManifests) {
     if (!m.platform) {
-      findings.push({ check: 'platform-missing', manifest: m.digest, message: `index entry ${m.digest} does not say which platform it is for` });
+      findings.push({
+        check: 'platform-missing',
+        manifest: m.digest,
+        message: `index entry ${m.digest} does not say which platform it is for`,
+      });
     }
   }
   return findings;

@@ -134,7 +134,7 @@ export class LayeredFilesystem {
     const via: FsEntry[] = [];
     let components = (normalizeEntryPath(path) ?? '/').split('/').filter(Boolean);
     let current = '/';
-    for (let hops = 0; components.length > 0; ) {
+    for (let hops = 0; components.length > 0;) {
       const next = posix.join(current, components[0]);
       const entry = this.entries.get(next);
       if (!entry) return undefined;

@@ -19,7 +19,10 @@ export function decompressLayer(data: Buffer, digest: string): Buffer {
   if (startsWith(data, ZSTD_MAGIC)) {
     // zstd arrived in node:zlib in Node 22.15; say so rather than misread the layer.
     const zstd = (zlib as unknown as { zstdDecompressSync?: (b: Buffer) => Buffer }).zstdDecompressSync;
-    if (!zstd) throw new Error(`layer ${digest} is zstd-compressed, which this Node ${process.version} cannot read (needs Node >= 22.15)`);
+    if (!zstd)
+      throw new Error(
+        `layer ${digest} is zstd-compressed, which this Node ${process.version} cannot read (needs Node >= 22.15)`,
+      );
     return zstd(data);
   }
   return data;
@@ -39,7 +42,7 @@ export async function readLayerEntries(data: Buffer, digest: string): Promise<La
       entry.resume();
     }
   } catch (e) {
-    throw new Error(`layer ${digest} is not a readable tar archive: ${(e as Error).message}`);
+    throw new Error(`layer ${digest} is not a readable tar archive: ${(e as Error).message}`, { cause: e });
   }
   return entries;
 }

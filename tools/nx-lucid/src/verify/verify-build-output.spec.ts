@@ -30,17 +30,47 @@ describe('verifyBuildOutput (the verify use case)', () => {
   let ws: string;
   let info: string[];
   let errors: string[];
-  const deps = (env: NodeJS.ProcessEnv = {}) => ({ env, log: (l: string) => info.push(l), logError: (l: string) => errors.push(l) });
+  const deps = (env: NodeJS.ProcessEnv = {}) => ({
+    env,
+    log: (l: string) => info.push(l),
+    logError: (l: string) => errors.push(l),
+  });
 
   async function build(files: Array<{ name: string; content: string }>, indexDigest?: string): Promise<void> {
     const dir = join(ws, OUT);
-    await writeLayout(join(dir, 'oci'), [{ platform: { os: 'linux', architecture: 'amd64' }, user: '65532:65532', labels: LABELS, layers: [{ entries: files }] }]);
+    await writeLayout(join(dir, 'oci'), [
+      {
+        platform: { os: 'linux', architecture: 'amd64' },
+        user: '65532:65532',
+        labels: LABELS,
+        layers: [{ entries: files }],
+      },
+    ]);
     const index = OciLayout.open(join(dir, 'oci')).imageIndexDescriptor();
     const metadata = {
-      schemaVersion: 1, project: 'api', phase: null, image: 'ghcr.io/hamigames/lucid/api', version: '1.2.3', gitSha: null, layout: 'oci',
+      schemaVersion: 1,
+      project: 'api',
+      phase: null,
+      image: 'ghcr.io/hamigames/lucid/api',
+      version: '1.2.3',
+      gitSha: null,
+      layout: 'oci',
       index: { digest: indexDigest ?? index.digest, mediaType: index.mediaType, size: index.size },
-      manifests: [{ platform: { os: 'linux', architecture: 'amd64' }, digest: `sha256:${'1'.repeat(64)}`, mediaType: 'x', size: 1, configDigest: `sha256:${'2'.repeat(64)}`, compressedSize: 1 }],
-      compressedSize: 1, labels: LABELS, annotations: {}, base: null, engine: { name: 'buildah', version: '1' },
+      manifests: [
+        {
+          platform: { os: 'linux', architecture: 'amd64' },
+          digest: `sha256:${'1'.repeat(64)}`,
+          mediaType: 'x',
+          size: 1,
+          configDigest: `sha256:${'2'.repeat(64)}`,
+          compressedSize: 1,
+        },
+      ],
+      compressedSize: 1,
+      labels: LABELS,
+      annotations: {},
+      base: null,
+      engine: { name: 'buildah', version: '1' },
     };
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'metadata.json'), JSON.stringify(metadata));
@@ -57,7 +87,12 @@ describe('verifyBuildOutput (the verify use case)', () => {
     await build([{ name: 'app/main.py', content: 'print(1)' }]);
     expect(await verifyBuildOutput(ws, options(), deps())).toBe(true);
     const record = readArtifact(join(ws, OUT), ARTIFACTS.verify);
-    expect(record).toMatchObject({ project: 'api', success: true, findings: [], policy: { platforms: ['linux/amd64'], sourceRepository: 'https://github.com/hamigames/lucid' } });
+    expect(record).toMatchObject({
+      project: 'api',
+      success: true,
+      findings: [],
+      policy: { platforms: ['linux/amd64'], sourceRepository: 'https://github.com/hamigames/lucid' },
+    });
     expect(errors).toEqual([]);
   });
 
@@ -73,7 +108,9 @@ describe('verifyBuildOutput (the verify use case)', () => {
     await build([{ name: 'app/main.py', content: 'print(1)' }]);
     expect(await verifyBuildOutput(ws, options(), deps({ LUCID_PLATFORMS: 'linux/amd64,linux/arm64' }))).toBe(false);
     expect(errors.join('\n')).toContain('configured platform linux/arm64 is missing from the image index');
-    await expect(verifyBuildOutput(ws, options(), deps({ LUCID_PLATFORMS: '' }))).rejects.toThrow(/LUCID_PLATFORMS is set but empty/);
+    await expect(verifyBuildOutput(ws, options(), deps({ LUCID_PLATFORMS: '' }))).rejects.toThrow(
+      /LUCID_PLATFORMS is set but empty/,
+    );
   });
 
   it('--dry-run writes nothing', async () => {

@@ -31,9 +31,12 @@ export interface VerifyDeps {
 /** The policy the options describe, with LUCID_PLATFORMS applied as the build applies it. */
 export function verifyPolicy(options: VerifyOptions, env: NodeJS.ProcessEnv): VerifyPolicy {
   const { platforms } = resolveConfig({ platforms: options.platforms }, env);
-  const sourceRepository = options.sourceRepository ?? (options.repository ? `https://github.com/${options.repository}` : undefined);
+  const sourceRepository =
+    options.sourceRepository ?? (options.repository ? `https://github.com/${options.repository}` : undefined);
   if (!sourceRepository) {
-    throw new Error('Invalid @lucid/nx-lucid:verify options: set sourceRepository (e.g. https://github.com/hamigames/lucid) or repository');
+    throw new Error(
+      'Invalid @lucid/nx-lucid:verify options: set sourceRepository (e.g. https://github.com/hamigames/lucid) or repository',
+    );
   }
   return {
     platforms,
@@ -44,7 +47,11 @@ export function verifyPolicy(options: VerifyOptions, env: NodeJS.ProcessEnv): Ve
 }
 
 /** Verifies and records; returns whether the image passed. Throws when there is nothing to verify. */
-export async function verifyBuildOutput(workspaceRoot: string, options: VerifyOptions, deps: VerifyDeps): Promise<boolean> {
+export async function verifyBuildOutput(
+  workspaceRoot: string,
+  options: VerifyOptions,
+  deps: VerifyDeps,
+): Promise<boolean> {
   const { log, logError } = deps;
   const policy = verifyPolicy(options, deps.env);
   const metadata = readBuildMetadata(workspaceRoot, options.outputPath);
@@ -60,7 +67,9 @@ export async function verifyBuildOutput(workspaceRoot: string, options: VerifyOp
   }
   const success = findings.length === 0;
 
-  log(`Verifying ${metadata.image}@${report.index} (${report.platforms.map((p) => p.platform).join(', ') || 'no platforms'})`);
+  log(
+    `Verifying ${metadata.image}@${report.index} (${report.platforms.map((p) => p.platform).join(', ') || 'no platforms'})`,
+  );
   for (const p of report.platforms) {
     log(`  ${p.platform}: ${p.layers.length} layer(s), ${p.paths} path(s), user ${p.user ?? '(unset)'}`);
   }
@@ -72,7 +81,12 @@ export async function verifyBuildOutput(workspaceRoot: string, options: VerifyOp
       project: metadata.project,
       image: metadata.image,
       index: report.index,
-      policy: { ...policy, platforms: [...policy.platforms], forbiddenPaths: [...policy.forbiddenPaths], requiredLabels: [...policy.requiredLabels] },
+      policy: {
+        ...policy,
+        platforms: [...policy.platforms],
+        forbiddenPaths: [...policy.forbiddenPaths],
+        requiredLabels: [...policy.requiredLabels],
+      },
       platforms: report.platforms,
       findings,
       success,

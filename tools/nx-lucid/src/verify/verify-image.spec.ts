@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OciLayout } from '../oci/layout';
-import { DEFAULT_FORBIDDEN_PATHS, DEFAULT_REQUIRED_LABELS, formatFinding, checkUser, normalizeRepositoryUrl } from './checks';
+import {
+  DEFAULT_FORBIDDEN_PATHS,
+  DEFAULT_REQUIRED_LABELS,
+  formatFinding,
+  checkUser,
+  normalizeRepositoryUrl,
+} from './checks';
 import { verifyImage, VerifyPolicy } from './verify-image';
 import { HandMadeImage, writeLayout } from './testing/layer-builder';
 import { addAttestations, SLSA_V02, SPDX } from '../oci/testing/attestations';
@@ -21,8 +27,16 @@ const policy: VerifyPolicy = {
   requiredLabels: DEFAULT_REQUIRED_LABELS,
   sourceRepository: REPO,
 };
-const app = { entries: [{ name: 'app/main.py', content: 'print(1)' }, { name: 'etc/passwd', content: 'nonroot:x:65532:65532::/home/nonroot:/sbin/nologin' }] };
-const image = (over: Partial<HandMadeImage> = {}, platform: HandMadeImage['platform'] = { os: 'linux', architecture: 'amd64' }): HandMadeImage => ({
+const app = {
+  entries: [
+    { name: 'app/main.py', content: 'print(1)' },
+    { name: 'etc/passwd', content: 'nonroot:x:65532:65532::/home/nonroot:/sbin/nologin' },
+  ],
+};
+const image = (
+  over: Partial<HandMadeImage> = {},
+  platform: HandMadeImage['platform'] = { os: 'linux', architecture: 'amd64' },
+): HandMadeImage => ({
   platform,
   user: '65532:65532',
   labels: LABELS,
@@ -58,14 +72,18 @@ describe('verifyImage on hand-made layouts', () => {
     const report = await verifyImage(OciLayout.open(dir), policy);
     expect(report.index).toBe(index.digest);
     expect(report.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
-    expect(report.findings.map(formatFinding)).toEqual([expect.stringMatching(/^\[linux\/arm64\] layer sha256:\w+ \/bin\/sh: shell or package manager/)]);
+    expect(report.findings.map(formatFinding)).toEqual([
+      expect.stringMatching(/^\[linux\/arm64\] layer sha256:\w+ \/bin\/sh: shell or package manager/),
+    ]);
   });
 
   it('attestations do not stand in for a missing platform', async () => {
     await writeLayout(dir, [image()]);
     addAttestations(dir);
     const lines = (await verifyImage(OciLayout.open(dir), policy)).findings.map(formatFinding);
-    expect(lines).toEqual(['[linux/arm64]: configured platform linux/arm64 is missing from the image index (it has: linux/amd64)']);
+    expect(lines).toEqual([
+      '[linux/arm64]: configured platform linux/arm64 is missing from the image index (it has: linux/amd64)',
+    ]);
   });
 
   it('a busybox symlink reached through a symlinked /bin is a shell, named with platform, layer and path', async () => {
@@ -73,7 +91,13 @@ describe('verifyImage on hand-made layouts', () => {
       image({
         layers: [
           app,
-          { entries: [{ name: 'usr/bin/busybox' }, { name: 'bin', type: 'symlink', linkname: 'usr/bin' }, { name: 'usr/bin/sh', type: 'symlink', linkname: 'busybox' }] },
+          {
+            entries: [
+              { name: 'usr/bin/busybox' },
+              { name: 'bin', type: 'symlink', linkname: 'usr/bin' },
+              { name: 'usr/bin/sh', type: 'symlink', linkname: 'busybox' },
+            ],
+          },
         ],
       }),
       image({}, { os: 'linux', architecture: 'arm64' }),
@@ -85,14 +109,37 @@ describe('verifyImage on hand-made layouts', () => {
   });
 
   it('a shell removed by an opaque directory in a later layer passes; one re-added after it fails', async () => {
-    const removed = [app, { entries: [{ name: 'bin/sh' }] }, { entries: [{ name: 'bin/.wh..wh..opq' }, { name: 'bin/app' }] }];
-    expect((await run([image({ layers: removed }), image({ layers: removed }, { os: 'linux', architecture: 'arm64' })])).report.findings).toEqual([]);
+    const removed = [
+      app,
+      { entries: [{ name: 'bin/sh' }] },
+      { entries: [{ name: 'bin/.wh..wh..opq' }, { name: 'bin/app' }] },
+    ];
+    expect(
+      (await run([image({ layers: removed }), image({ layers: removed }, { os: 'linux', architecture: 'arm64' })]))
+        .report.findings,
+    ).toEqual([]);
     rmSync(dir, { recursive: true });
-    const readded = [...removed, { entries: [{ name: 'bin/dash' }, { name: 'bin/sh', type: 'link' as const, linkname: 'bin/dash' }] }];
-    const { report, layers } = await run([image({ layers: readded }), image({}, { os: 'linux', architecture: 'arm64' })]);
+    const readded = [
+      ...removed,
+      { entries: [{ name: 'bin/dash' }, { name: 'bin/sh', type: 'link' as const, linkname: 'bin/dash' }] },
+    ];
+    const { report, layers } = await run([
+      image({ layers: readded }),
+      image({}, { os: 'linux', architecture: 'arm64' }),
+    ]);
     expect(report.findings).toEqual([
-      expect.objectContaining({ check: 'forbidden-path', platform: 'linux/amd64', layer: layers[0][3], path: '/bin/sh' }),
-      expect.objectContaining({ check: 'forbidden-path', platform: 'linux/amd64', layer: layers[0][3], path: '/bin/dash' }),
+      expect.objectContaining({
+        check: 'forbidden-path',
+        platform: 'linux/amd64',
+        layer: layers[0][3],
+        path: '/bin/sh',
+      }),
+      expect.objectContaining({
+        check: 'forbidden-path',
+        platform: 'linux/amd64',
+        layer: layers[0][3],
+        path: '/bin/dash',
+      }),
     ]);
   });
 
@@ -101,28 +148,46 @@ describe('verifyImage on hand-made layouts', () => {
       image({
         configPlatform: { os: 'linux', architecture: 'arm64' },
         user: 'root',
-        labels: { ...LABELS, 'org.opencontainers.image.source': 'https://github.com/someone/else', 'org.opencontainers.image.title': '' },
+        labels: {
+          ...LABELS,
+          'org.opencontainers.image.source': 'https://github.com/someone/else',
+          'org.opencontainers.image.title': '',
+        },
       }),
     ]);
     expect(lines).toEqual([
       '[linux/arm64]: configured platform linux/arm64 is missing from the image index (it has: linux/amd64)',
-      expect.stringMatching(/^\[linux\/amd64\] config sha256:[0-9a-f]{64}: the index lists this manifest as linux\/amd64 but its config says linux\/arm64$/),
+      expect.stringMatching(
+        /^\[linux\/amd64\] config sha256:[0-9a-f]{64}: the index lists this manifest as linux\/amd64 but its config says linux\/arm64$/,
+      ),
       expect.stringMatching(/: the image runs as root: User is "root"/),
       expect.stringMatching(/: required label org.opencontainers.image.title is missing$/),
-      expect.stringMatching(/: label org.opencontainers.image.source is "https:\/\/github.com\/someone\/else", expected the repository https:\/\/github.com\/hamigames\/lucid$/),
+      expect.stringMatching(
+        /: label org.opencontainers.image.source is "https:\/\/github.com\/someone\/else", expected the repository https:\/\/github.com\/hamigames\/lucid$/,
+      ),
     ]);
   });
 
   it('uses the configurable path list', async () => {
-    const images = [image({ layers: [app, { entries: [{ name: 'usr/bin/perl' }] }] }), image({}, { os: 'linux', architecture: 'arm64' })];
+    const images = [
+      image({ layers: [app, { entries: [{ name: 'usr/bin/perl' }] }] }),
+      image({}, { os: 'linux', architecture: 'arm64' }),
+    ];
     expect((await run(images)).report.findings).toEqual([]);
     rmSync(dir, { recursive: true });
-    expect((await run(images, { ...policy, forbiddenPaths: ['/usr/bin/perl'] })).report.findings.map((f) => f.path)).toEqual(['/usr/bin/perl']);
+    expect(
+      (await run(images, { ...policy, forbiddenPaths: ['/usr/bin/perl'] })).report.findings.map((f) => f.path),
+    ).toEqual(['/usr/bin/perl']);
   });
 });
 
 describe('checkUser', () => {
-  const cfg = (User?: string) => ({ os: 'linux', architecture: 'amd64', config: User === undefined ? {} : { User }, rootfs: { type: 'layers', diff_ids: [] } });
+  const cfg = (User?: string) => ({
+    os: 'linux',
+    architecture: 'amd64',
+    config: User === undefined ? {} : { User },
+    rootfs: { type: 'layers', diff_ids: [] },
+  });
   it.each([[undefined], [''], ['0'], ['0:0'], ['root'], ['root:root']])('User %p is root', (u) => {
     expect(checkUser(cfg(u), 'linux/amd64', 'sha256:x')).toHaveLength(1);
   });
@@ -132,6 +197,8 @@ describe('checkUser', () => {
 });
 
 it('normalizeRepositoryUrl ignores .git, trailing slash and case', () => {
-  expect(normalizeRepositoryUrl('https://github.com/HamiGames/lucid.git/')).toBe(normalizeRepositoryUrl('https://github.com/hamigames/lucid'));
+  expect(normalizeRepositoryUrl('https://github.com/HamiGames/lucid.git/')).toBe(
+    normalizeRepositoryUrl('https://github.com/hamigames/lucid'),
+  );
   expect(normalizeRepositoryUrl('git@github.com:hamigames/lucid.git')).toBe('https://github.com/hamigames/lucid');
 });

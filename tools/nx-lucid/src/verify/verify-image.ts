@@ -49,13 +49,19 @@ export async function verifyImage(layout: OciLayout, policy: VerifyPolicy): Prom
 
   for (const descriptor of index.manifests) {
     // Attestations and other artifacts ride in the index with platform unknown/unknown; they are not images.
-    if (!isManifestMediaType(descriptor.mediaType) || !descriptor.platform || descriptor.platform.os === 'unknown') continue;
+    if (!isManifestMediaType(descriptor.mediaType) || !descriptor.platform || descriptor.platform.os === 'unknown')
+      continue;
     const platform = platformString(descriptor.platform);
     const manifest = manifestSchema.parse(layout.readJsonBlob(descriptor.digest));
     const configDigest = manifest.config.digest;
     const parsedConfig = imageConfigSchema.safeParse(layout.readJsonBlob(configDigest));
     if (!parsedConfig.success) {
-      findings.push({ check: 'layout', platform, config: configDigest, message: `the image config is not a valid OCI image config: ${parsedConfig.error.message}` });
+      findings.push({
+        check: 'layout',
+        platform,
+        config: configDigest,
+        message: `the image config is not a valid OCI image config: ${parsedConfig.error.message}`,
+      });
       continue;
     }
     const config = parsedConfig.data;

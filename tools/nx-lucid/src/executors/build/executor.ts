@@ -7,10 +7,21 @@ import { schema } from './options';
 
 const spec: ExecutorSpec<typeof schema> = { name: 'build', schema, project: 'named' };
 
-export default async function buildExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function buildExecutor(
+  rawOptions: unknown,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   return runExecutor(spec, rawOptions, context, async (run) => {
     const { options, project, workspaceRoot } = run;
-    const request = { workspaceRoot, project, projectRoot: run.projectRoot, tags: run.tags, options, env: run.env, log: run.log };
+    const request = {
+      workspaceRoot,
+      project,
+      projectRoot: run.projectRoot,
+      tags: run.tags,
+      options,
+      env: run.env,
+      log: run.log,
+    };
     const prepared = await prepareBuild(request);
     if (options.dryRun) {
       for (const line of dryRunReport(project, workspaceRoot, options.outputPath, prepared)) run.print(line);

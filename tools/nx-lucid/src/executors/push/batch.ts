@@ -25,13 +25,18 @@ export default async function* pushBatch(
       const { project, target } = taskGraph.tasks[id].target;
       const lines: string[] = [];
       const log = (line: string) => lines.push(line);
-      const { success } = await runWithRedactedFailure('push', project, () => runPush(inputs[id], { ...context, projectName: project, targetName: target }, { log }), log);
+      const { success } = await runWithRedactedFailure(
+        'push',
+        project,
+        () => runPush(inputs[id], { ...context, projectName: project, targetName: target }, { log }),
+        log,
+      );
       done.push({ task: id, result: { success, terminalOutput: `${lines.join('\n')}\n` } });
       wake?.();
     }
   };
   const all = Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, worker));
-  for (let yielded = 0; yielded < ids.length; ) {
+  for (let yielded = 0; yielded < ids.length;) {
     if (done.length === 0) await new Promise<void>((r) => (wake = r));
     while (done.length) {
       yielded++;

@@ -16,7 +16,13 @@ function pushTargets(context: ExecutorContext): Array<{ name: string; outputPath
 }
 
 function push(run: ExecutorRun<PushExecutorOptions>, deps: PushDeps): Promise<PushResult> {
-  const request = { workspaceRoot: run.workspaceRoot, project: run.project, tags: run.tags, options: run.options, siblings: pushTargets(run.context) };
+  const request = {
+    workspaceRoot: run.workspaceRoot,
+    project: run.project,
+    tags: run.tags,
+    options: run.options,
+    siblings: pushTargets(run.context),
+  };
   return pushBuiltImage(request, { ...deps, log: deps.log ?? run.log });
 }
 
@@ -25,6 +31,9 @@ export async function runPush(rawOptions: unknown, context: ExecutorContext, dep
   return push(prepareRun(spec, rawOptions, context, deps.env), deps);
 }
 
-export default async function pushExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function pushExecutor(
+  rawOptions: unknown,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   return runExecutor(spec, rawOptions, context, async (run) => (await push(run, {}), true));
 }

@@ -7,11 +7,23 @@ import { schema } from './options';
 const spec: ExecutorSpec<typeof schema> = { name: 'release', schema, project: 'configured' };
 
 /** The release, with its inputs injectable for tests; throws on any failure. */
-export async function runRelease(rawOptions: unknown, context: ExecutorContext, deps: RegistryDeps = {}): Promise<ReleaseOutcome> {
+export async function runRelease(
+  rawOptions: unknown,
+  context: ExecutorContext,
+  deps: RegistryDeps = {},
+): Promise<ReleaseOutcome> {
   const run = prepareRun(spec, rawOptions, context, deps.env);
   return runReleaseAction(run.project, run.options, { ...deps, log: deps.log ?? run.log });
 }
 
-export default async function releaseExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
-  return runExecutor(spec, rawOptions, context, async (run) => (await runReleaseAction(run.project, run.options, { log: run.log }), true));
+export default async function releaseExecutor(
+  rawOptions: unknown,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
+  return runExecutor(
+    spec,
+    rawOptions,
+    context,
+    async (run) => (await runReleaseAction(run.project, run.options, { log: run.log }), true),
+  );
 }

@@ -9,9 +9,15 @@ export const description =
 export const schema = targetFields
   .extend({
     /** create | list | promote | rollback | delete; or the first positional argument. */
-    action: z.enum(RELEASE_ACTIONS).optional().meta({ $default: { $source: 'argv', index: 0 } }),
+    action: z
+      .enum(RELEASE_ACTIONS)
+      .optional()
+      .meta({ $default: { $source: 'argv', index: 0 } }),
     /** v1.2.3 or 1.2.3; or the second positional argument. */
-    version: z.string().optional().meta({ $default: { $source: 'argv', index: 1 } }),
+    version: z
+      .string()
+      .optional()
+      .meta({ $default: { $source: 'argv', index: 1 } }),
     /** Same as version, for the command line: Nx's CLI keeps --version for itself (nx run … --release-version=v1.2.0). */
     releaseVersion: z.string().optional(),
     /** create: the tag or digest to version (default latest). */

@@ -7,6 +7,9 @@ import { schema } from './options';
 const sinks = { info: (l: string) => defaultScanDeps().log(l), error: (l: string) => defaultScanDeps().logError(l) };
 const spec: ExecutorSpec<typeof schema> = { name: 'scan', schema, project: 'named', sinks };
 
-export default async function scanExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function scanExecutor(
+  rawOptions: unknown,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   return runExecutor(spec, rawOptions, context, (run) => scanImage(run, defaultScanDeps()));
 }

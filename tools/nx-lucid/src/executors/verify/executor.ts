@@ -5,6 +5,9 @@ import { schema } from './options';
 
 const spec: ExecutorSpec<typeof schema> = { name: 'verify', schema, project: 'optional' };
 
-export default async function verifyExecutor(rawOptions: unknown, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function verifyExecutor(
+  rawOptions: unknown,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   return runExecutor(spec, rawOptions, context, (run) => verifyBuildOutput(run.workspaceRoot, run.options, run));
 }

@@ -18,27 +18,42 @@ function normalizeCliArrays(raw: unknown): unknown {
   const phases = out.phases;
   if (typeof phases === 'string' || typeof phases === 'number') out.phases = String(phases).split(',');
   if (Array.isArray(out.phases)) {
-    out.phases = out.phases.flatMap((p) => String(p).split(',')).map((p) => p.trim()).filter(Boolean).map((p) => (/^[0-9]+$/.test(p) ? Number(p) : p));
+    out.phases = out.phases
+      .flatMap((p) => String(p).split(','))
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => (/^[0-9]+$/.test(p) ? Number(p) : p));
   }
   return out;
 }
 
 export default async function ciGenerator(tree: Tree, rawOptions: unknown): Promise<void> {
   const { phases, ...choices } = parseCiOptions(rawOptions);
-  const input = ciInputFromTree(tree, { ...choices, phases: phases as number[] | undefined }, recordedOptions(rawOptions));
+  const input = ciInputFromTree(
+    tree,
+    { ...choices, phases: phases as number[] | undefined },
+    recordedOptions(rawOptions),
+  );
   const files = generateWorkflows(input);
   for (const [file, text] of Object.entries(files)) tree.write(joinPathFragments(WORKFLOWS_DIR, file), text);
   const dependabot = joinPathFragments('.github', DEPENDABOT_FILE);
   tree.write(dependabot, generateDependabot(tree.read(dependabot, 'utf-8') ?? undefined));
-  for (const legacy of LEGACY_WORKFLOWS) if (tree.exists(joinPathFragments(WORKFLOWS_DIR, legacy))) tree.delete(joinPathFragments(WORKFLOWS_DIR, legacy));
+  for (const legacy of LEGACY_WORKFLOWS)
+    if (tree.exists(joinPathFragments(WORKFLOWS_DIR, legacy))) tree.delete(joinPathFragments(WORKFLOWS_DIR, legacy));
   logger.info(
     `${PLUGIN_NAME}:ci: ${input.phases.length} phase(s) (${input.phases.map((p) => `${p.phase}: ${p.services.length}`).join(', ')}), ` +
-      `${choices.sequentialPhases ? 'in order' : 'in parallel'}, arm64 ${choices.arm64}; wrote ${Object.keys(files).map((f) => `${WORKFLOWS_DIR}/${f}`).join(', ')} and .github/${DEPENDABOT_FILE}`,
+      `${choices.sequentialPhases ? 'in order' : 'in parallel'}, arm64 ${choices.arm64}; wrote ${Object.keys(files)
+        .map((f) => `${WORKFLOWS_DIR}/${f}`)
+        .join(', ')} and .github/${DEPENDABOT_FILE}`,
   );
 }
 
 /** The options the user passed (not the defaults), so a later regeneration reproduces this one. */
 function recordedOptions(raw: unknown): Record<string, unknown> {
   const parsed = normalizeCliArrays(raw ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(parsed).filter(([k, v]) => v !== undefined && k in schema.shape).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(
+    Object.entries(parsed)
+      .filter(([k, v]) => v !== undefined && k in schema.shape)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 }

@@ -25,7 +25,10 @@ export const schema = z
     runner: z.string().min(1).default('ubuntu-24.04'),
     /** Runner label for native arm64 jobs (--arm64=native). */
     arm64Runner: z.string().min(1).default('ubuntu-24.04-arm'),
-    nodeVersion: z.string().regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'a Node version such as 20 or 20.19').default('20'),
+    nodeVersion: z
+      .string()
+      .regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'a Node version such as 20 or 20.19')
+      .default('20'),
     /** inputs: Dockerfile-aware `lucid affected` (changes an image does not read build nothing); nx: `nx affected`. */
     affected: z.enum(['inputs', 'nx']).default('inputs'),
     /** Trivy release installed by aquasecurity/setup-trivy: explicit, never 0.69.4–0.69.6 (compromised). */
@@ -41,7 +44,10 @@ export const schema = z
      */
     remoteCache: z.enum(['auto', 'self-hosted', 'nx-cloud', 'none']).default('auto'),
     /** UTC cron of the daily re-scan of the published images. */
-    rescanCron: z.string().regex(/^[0-9*/,-]+( [0-9*/,-]+){4}$/, 'a five-field cron expression').default('17 4 * * *'),
+    rescanCron: z
+      .string()
+      .regex(/^[0-9*/,-]+( [0-9*/,-]+){4}$/, 'a five-field cron expression')
+      .default('17 4 * * *'),
   })
   .strict();
 

@@ -30,18 +30,27 @@ export default async function serviceGenerator(tree: Tree, rawOptions: unknown):
   const options = parseServiceOptions(rawOptions);
   const name = options.name;
   const nameProblem = serviceNameProblem(name);
-  if (nameProblem) throw new Error(`invalid service name "${name}": ${nameProblem}; ${NAME_HELP}. Nothing was written.`);
+  if (nameProblem)
+    throw new Error(`invalid service name "${name}": ${nameProblem}; ${NAME_HELP}. Nothing was written.`);
   const scope = options.scope ?? name;
   const scopeProblem = serviceNameProblem(scope);
-  if (scopeProblem) throw new Error(`invalid scope "${scope}": ${scopeProblem}; ${NAME_HELP.replace('billing-service', 'payments')}. Nothing was written.`);
+  if (scopeProblem)
+    throw new Error(
+      `invalid scope "${scope}": ${scopeProblem}; ${NAME_HELP.replace('billing-service', 'payments')}. Nothing was written.`,
+    );
   const description = options.description ?? `${name} service`;
   if (!/^[^"\\`\u0000-\u001f]{1,200}$/.test(description)) {
-    throw new Error('invalid description: one line of at most 200 characters, without quotes, backslashes or backticks. Nothing was written.');
+    throw new Error(
+      'invalid description: one line of at most 200 characters, without quotes, backslashes or backticks. Nothing was written.',
+    );
   }
 
   const projects = getProjects(tree);
   const existing = projects.get(name);
-  if (existing) throw new Error(`a project named "${name}" already exists (${existing.root}); choose another name. Nothing was written.`);
+  if (existing)
+    throw new Error(
+      `a project named "${name}" already exists (${existing.root}); choose another name. Nothing was written.`,
+    );
   const root = joinPathFragments('apps', name);
   if (tree.exists(root)) throw new Error(`${root} already exists; choose another name. Nothing was written.`);
 
@@ -50,7 +59,8 @@ export default async function serviceGenerator(tree: Tree, rawOptions: unknown):
   const scopeLib = `${scope}-common`;
   const lib = projects.get(scopeLib);
   if (lib && scopeLib !== 'lucid-common' && tree.exists(joinPathFragments(lib.root, 'src'))) libs.push(scopeLib);
-  if (!projects.has('lucid-common')) logger.warn('libs/lucid-common is not in this workspace; the service imports lucid_common.service');
+  if (!projects.has('lucid-common'))
+    logger.warn('libs/lucid-common is not in this workspace; the service imports lucid_common.service');
 
   const plugin = readPluginOptions(tree);
   generateFiles(tree, join(__dirname, 'files'), root, {
@@ -64,7 +74,9 @@ export default async function serviceGenerator(tree: Tree, rawOptions: unknown):
     tomlDescription: description,
     pyDescription: description,
   });
-  logger.info(`created ${root} (${plugin.phaseTagPrefix}${options.phase}, scope:${scope}; image copies ${libs.map((l) => `libs/${l}`).join(', ')})`);
+  logger.info(
+    `created ${root} (${plugin.phaseTagPrefix}${options.phase}, scope:${scope}; image copies ${libs.map((l) => `libs/${l}`).join(', ')})`,
+  );
 
   const workflow = joinPathFragments(WORKFLOWS_DIR, CONTAINERS_WORKFLOW);
   if (!options.skipCi && tree.exists(workflow)) {

@@ -7,7 +7,9 @@ export const description =
 export const schema = z
   .object({
     /** Project and folder name under apps/: lowercase letters, digits and single dashes, starting with a letter. */
-    name: z.string().meta({ $default: { $source: 'argv', index: 0 }, 'x-prompt': 'Service name (e.g. billing-service)?' }),
+    name: z
+      .string()
+      .meta({ $default: { $source: 'argv', index: 0 }, 'x-prompt': 'Service name (e.g. billing-service)?' }),
     /** The CI phase the service is built in (tag phase:<N>). */
     phase: z.number().int().positive().meta({ 'x-prompt': 'Phase (1-4, or a new one)?' }),
     /** Scope tag (scope:<scope>); a libs/<scope>-common library, if there is one, is copied into the image. Default: the name. */

@@ -25,16 +25,31 @@ export function addAttestations(dir: string, predicateTypes: string[] = [SLSA_V0
   const top = layout.imageIndexDescriptor();
   const index = indexSchema.parse(layout.readJsonBlob(top.digest));
   const attestations = index.manifests.map((m) => {
-    const config = writer.putJson({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [] } }, MediaType.ociConfig);
-    const layers = predicateTypes.map((type) =>
-      writer.putJson({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: type, subject: [{ digest: { sha256: m.digest.slice(7) } }] }, 'application/vnd.in-toto+json', {
-        annotations: { 'in-toto.io/predicate-type': type },
-      }),
+    const config = writer.putJson(
+      { architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [] } },
+      MediaType.ociConfig,
     );
-    return writer.putJson({ schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers }, MediaType.ociManifest, {
-      annotations: { 'vnd.docker.reference.digest': m.digest, 'vnd.docker.reference.type': 'attestation-manifest' },
-      platform: { architecture: 'unknown', os: 'unknown' },
-    });
+    const layers = predicateTypes.map((type) =>
+      writer.putJson(
+        {
+          _type: 'https://in-toto.io/Statement/v0.1',
+          predicateType: type,
+          subject: [{ digest: { sha256: m.digest.slice(7) } }],
+        },
+        'application/vnd.in-toto+json',
+        {
+          annotations: { 'in-toto.io/predicate-type': type },
+        },
+      ),
+    );
+    return writer.putJson(
+      { schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers },
+      MediaType.ociManifest,
+      {
+        annotations: { 'vnd.docker.reference.digest': m.digest, 'vnd.docker.reference.type': 'attestation-manifest' },
+        platform: { architecture: 'unknown', os: 'unknown' },
+      },
+    );
   });
   const next = writer.putJson({ ...index, manifests: [...index.manifests, ...attestations] }, MediaType.ociIndex);
   writer.writeTopIndex([next]);

@@ -12,7 +12,11 @@ export interface EchoRegistry {
   close(): Promise<void>;
 }
 
-export async function startEchoRegistry(opts: { scheme: 'basic' | 'bearer'; bearerToken?: string; body: 'json' | 'text' }): Promise<EchoRegistry> {
+export async function startEchoRegistry(opts: {
+  scheme: 'basic' | 'bearer';
+  bearerToken?: string;
+  body: 'json' | 'text';
+}): Promise<EchoRegistry> {
   let host = '';
   const server: Server = createServer((req, res) => {
     const auth = req.headers.authorization;
@@ -23,14 +27,19 @@ export async function startEchoRegistry(opts: { scheme: 'basic' | 'bearer'; bear
     }
     const wanted = opts.scheme === 'basic' ? /^Basic /.test(auth ?? '') : auth === `Bearer ${opts.bearerToken}`;
     if (!wanted) {
-      const challenge = opts.scheme === 'basic' ? 'Basic realm="echo"' : `Bearer realm="http://${host}/token",service="echo"`;
+      const challenge =
+        opts.scheme === 'basic' ? 'Basic realm="echo"' : `Bearer realm="http://${host}/token",service="echo"`;
       res.writeHead(401, { 'WWW-Authenticate': challenge, 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
       return;
     }
     if (opts.body === 'json') {
       res.writeHead(400, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: 'DENIED', message: `bad header ${auth}`, detail: `got Authorization: ${auth}` }] }));
+      res.end(
+        JSON.stringify({
+          errors: [{ code: 'DENIED', message: `bad header ${auth}`, detail: `got Authorization: ${auth}` }],
+        }),
+      );
     } else {
       res.writeHead(400, { 'Content-Type': 'text/plain' });
       res.end(`bad request; Authorization=${auth}; header was ${auth}`);

@@ -22,18 +22,37 @@ export interface GithubStandIn {
   close(): Promise<void>;
 }
 
-export async function startGithubStandIn(opts: { ownerKind: 'orgs' | 'users'; owner: string; packageName: string; token: string; versions: StandInVersion[]; perPage?: number }): Promise<GithubStandIn> {
+export async function startGithubStandIn(opts: {
+  ownerKind: 'orgs' | 'users';
+  owner: string;
+  packageName: string;
+  token: string;
+  versions: StandInVersion[];
+  perPage?: number;
+}): Promise<GithubStandIn> {
   const versions = [...opts.versions];
   const requests: GithubStandIn['requests'] = [];
   let base = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', base);
-    requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, authorization: req.headers.authorization });
+    requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname + url.search,
+      authorization: req.headers.authorization,
+    });
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'X-GitHub-Api-Version-Selected': '2022-11-28', ...headers }).end(JSON.stringify(body));
-    if (req.headers.authorization !== `Bearer ${opts.token}`) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      res
+        .writeHead(status, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'X-GitHub-Api-Version-Selected': '2022-11-28',
+          ...headers,
+        })
+        .end(JSON.stringify(body));
+    if (req.headers.authorization !== `Bearer ${opts.token}`)
+      return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     const prefix = `/${opts.ownerKind}/${opts.owner}/packages/container/${encodeURIComponent(opts.packageName)}/versions`;
-    if (!url.pathname.startsWith(prefix)) return json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+    if (!url.pathname.startsWith(prefix))
+      return json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     const rest = url.pathname.slice(prefix.length);
     const html = `https://github.com/${opts.ownerKind}/${opts.owner}/packages/container/package/${opts.packageName}`;
     const shape = (v: StandInVersion) => ({

@@ -22,7 +22,17 @@ export async function packLayer(entries: TarEntrySpec[], gzip = true): Promise<B
     const type = e.type ?? 'file';
     const body = type === 'file' ? Buffer.from(e.content ?? '') : undefined;
     await new Promise<void>((resolve, reject) =>
-      pack.entry({ name: e.name, type, linkname: e.linkname, mode: type === 'directory' ? 0o755 : 0o644, size: body?.length ?? 0 }, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())),
+      pack.entry(
+        {
+          name: e.name,
+          type,
+          linkname: e.linkname,
+          mode: type === 'directory' ? 0o755 : 0o644,
+          size: body?.length ?? 0,
+        },
+        body ?? Buffer.alloc(0),
+        (err) => (err ? reject(err) : resolve()),
+      ),
     );
   }
   pack.finalize();
@@ -62,7 +72,9 @@ export async function writeLayout(dir: string, images: HandMadeImage[]): Promise
       MediaType.ociConfig,
     );
     manifests.push(
-      writer.putJson({ schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers }, MediaType.ociManifest, { platform: image.platform }),
+      writer.putJson({ schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers }, MediaType.ociManifest, {
+        platform: image.platform,
+      }),
     );
   }
   const index = writer.putJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }, MediaType.ociIndex);
