@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess, RunResult } from '../src/boundary/process';
@@ -8,7 +8,8 @@ import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
  * Adopting the real Lucid repository (HamiGames/Lucid at 29c889df): extracted into a temp folder, made a git
  * repository, the plugin and nx installed, the nx.json `nx init` leaves, then `nx g @lucid/nx-lucid:init`.
  */
-const TARBALL = '/work/shared/fixtures/lucid/lucid-29c889df.tar.gz';
+// shared/ sits beside the repository (CI keeps a copy there too).
+const TARBALL = join(WORKSPACE_ROOT, '..', 'shared', 'fixtures', 'lucid', 'lucid-29c889df.tar.gz');
 const SEED: Record<number, string[]> = {
   1: ['auth-service', 'storage-database', 'mongodb', 'redis', 'elasticsearch'],
   2: [
@@ -44,24 +45,31 @@ const SEED: Record<number, string[]> = {
 };
 
 /**
- * Installs the plugin and nx into the workspace. For now from the source tree, as e2e/support/workspace.ts does
- * (plugin source under tools/nx-lucid, tsconfig paths, this repository's node_modules); switching to the packed
- * tarball is this one function.
+ * Installs the plugin as an adopter gets it: `npm pack` of tools/nx-lucid (compiled JavaScript), then the
+ * tarball and nx installed with npm; no TypeScript source, tsconfig paths or transpiler from this repository.
  */
-function installPlugin(root: string): void {
-  cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid'), join(root, 'tools/nx-lucid'), {
-    recursive: true,
-    filter: (src) => !/(^|\/)(node_modules|dist|\.nx|e2e)(\/|$)/.test(src.slice(WORKSPACE_ROOT.length)),
-  });
-  cpSync(join(WORKSPACE_ROOT, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'));
-  symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+async function installPlugin(root: string): Promise<void> {
+  const pluginDir = join(WORKSPACE_ROOT, 'tools/nx-lucid');
+  const nxVersion = JSON.parse(readFileSync(join(pluginDir, 'package.json'), 'utf8')).peerDependencies.nx as string;
+  const env = { ...process.env, ...NX_ENV };
+  const packed = await runProcess('npm', ['pack', '--json', '--pack-destination', root], { cwd: pluginDir, env });
+  const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>;
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'lucid', private: true }, null, 2));
+  await runProcess(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${filename}`, `nx@${nxVersion}`],
+    {
+      cwd: root,
+      env,
+    },
+  );
+  rmSync(join(root, filename));
 }
 
 let root: string;
 const run = (cmd: string, args: string[]): Promise<RunResult> =>
   runProcess(cmd, args, { cwd: root, env: { ...process.env, ...NX_ENV }, allowFailure: true });
-const nx = (args: string[]) => run(join(WORKSPACE_ROOT, 'node_modules/.bin/nx'), args);
+const nx = (args: string[]) => run(join(root, 'node_modules/.bin/nx'), args);
 const git = async (args: string[]) =>
   (
     await run('git', [
@@ -92,7 +100,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'lucid-repo-'));
   const untar = await run('tar', ['-xzf', TARBALL, '-C', root]);
   expect(untar.exitCode).toBe(0);
-  installPlugin(root);
+  await installPlugin(root);
   appendFileSync(join(root, '.gitignore'), '\nnode_modules\n.nx\ndist\n');
   // What `nx init` leaves in a repository without a package manager workspace.
   writeFileSync(
@@ -155,10 +163,7 @@ describe('nx g @lucid/nx-lucid:init on the Lucid tree', () => {
   it('a change under payment_systems/tron/: lucid affected lists exactly the services reading it; nx affected covers them', async () => {
     appendFileSync(join(root, 'payment_systems/tron/config.py'), '\n# touched by the e2e test\n');
     const changed = await commit('tron change');
-    const lucid = await run('node', [
-      '-r',
-      '@swc-node/register',
-      'tools/nx-lucid/bin/lucid.ts',
+    const lucid = await run(join(root, 'node_modules/.bin/lucid'), [
       'affected',
       `--base=${adopted}`,
       `--head=${changed}`,

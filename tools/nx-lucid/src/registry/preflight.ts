@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { BuildMetadata } from '../metadata/metadata';
+import { SourcedLayout } from '../oci/blob-source';
 import type { PushSource } from './push';
 
 /** sha256 of a file, read in a stream. */
@@ -26,10 +27,23 @@ export async function verifyPushSource(source: PushSource): Promise<void> {
       );
     }
   }
+  const layout = source.layout;
+  const sourced = layout instanceof SourcedLayout ? layout : undefined;
   for (const blob of source.blobs) {
-    const path = source.layout.blobPath(blob.digest);
-    const file = show(path);
     const of = blob.referencedBy ? ` named by manifest ${blob.referencedBy}` : '';
+    // A slim output's base layer that is in neither the output nor the store: mounted or fetched by digest
+    // (both checked by digest), so only its recorded size can be compared here.
+    if (sourced && sourced.missing([blob.digest]).length) {
+      const recorded = sourced.external?.blobs.find((b) => b.digest === blob.digest);
+      if (recorded && recorded.size !== blob.size) {
+        throw new Error(
+          `${layout.dir}/external-blobs.json records ${blob.digest} as ${recorded.size} bytes but its descriptor${of} says ${blob.size}; rebuild (nothing was pushed)`,
+        );
+      }
+      continue;
+    }
+    const path = sourced ? sourced.blobFile(blob.digest) : layout.blobPath(blob.digest);
+    const file = show(path);
     if (!existsSync(path))
       throw new Error(`${file} is missing: blob ${blob.digest} (${blob.mediaType})${of}; rebuild (nothing was pushed)`);
     const size = statSync(path).size;
