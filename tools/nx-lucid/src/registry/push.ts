@@ -3,6 +3,7 @@
  * one has them), then each manifest by digest, then the index by digest, and only then the tags. A tag
  * is therefore never written before everything it names is in the registry.
  */
+import { SourcedLayout } from '../oci/blob-source';
 import { OciLayout } from '../oci/layout';
 import { isIndexMediaType } from '../oci/media-types';
 import { Descriptor, ImageIndex, ImageManifest, platformString } from '../oci/types';
@@ -39,6 +40,11 @@ export interface PushSource {
   manifests: PushManifest[];
   /** Distinct configs and layers. */
   blobs: PushBlob[];
+}
+
+/** The file holding a blob now: a slim output's base layers live in the machine's blob store. */
+function blobFileOf(layout: OciLayout, digest: string): string {
+  return layout instanceof SourcedLayout ? layout.blobFile(digest) : layout.blobPath(digest);
 }
 
 /** Reads what a push needs from the layout and checks it is complete (every referenced blob present). */
@@ -219,7 +225,7 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
     const outcome = await uploadShared(
       { client, repository: repo, state, stopped },
       blob.digest,
-      fileBytes(source.layout.blobPath(blob.digest), blob.size),
+      fileBytes(blobFileOf(source.layout, blob.digest), blob.size),
     );
     if (outcome.kind === 'uploaded') {
       counts.uploaded++;
