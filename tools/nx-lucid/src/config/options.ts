@@ -29,6 +29,18 @@ export const repositorySchema = z
     'repository must be lowercase path components (a-z, 0-9, . _ -), e.g. hamigames/lucid',
   );
 
+/** trivy-db's vulnerability statuses (pkg/types/status.go); a missing or unknown Status reads as "unknown". */
+export const VULN_STATUSES = [
+  'unknown',
+  'not_affected',
+  'affected',
+  'fixed',
+  'under_investigation',
+  'will_not_fix',
+  'fix_deferred',
+  'end_of_life',
+] as const;
+
 export const severitySchema = z.enum(['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
 
 /** The gate when nothing is configured (the one place: the plugin options, the scan executor and scan/gate use it). */
@@ -41,20 +53,7 @@ export const gateSchema = z
     severity: severitySchema.default(DEFAULT_GATE.severity),
     ignoreUnfixed: z.boolean().default(DEFAULT_GATE.ignoreUnfixed),
     /** Trivy's --ignore-status: these vulnerability statuses do not count (when set, ignoreUnfixed has no effect, as in Trivy). */
-    ignoreStatuses: z
-      .array(
-        z.enum([
-          'unknown',
-          'not_affected',
-          'affected',
-          'fixed',
-          'under_investigation',
-          'will_not_fix',
-          'fix_deferred',
-          'end_of_life',
-        ]),
-      )
-      .optional(),
+    ignoreStatuses: z.array(z.enum(VULN_STATUSES)).optional(),
     /** A .trivyignore (ID [exp:YYYY-MM-DD]) or .trivyignore.yaml, relative to the workspace root, read as Trivy reads it. */
     ignoreFile: z.string().optional(),
   })

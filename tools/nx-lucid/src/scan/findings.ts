@@ -1,22 +1,12 @@
+import { VULN_STATUSES } from '../config/options';
 import { CvssScore, highestCvss, trivySecuritySeverity } from './cvss';
 import { IgnoreConfig, IgnoreRule } from './ignore-file';
 import { matchMisconfiguration, matchSecret, matchVulnerability } from './ignore-match';
 import { asPlatformReports, PlatformReport, SEVERITIES, Severity, TrivyReport, TrivyVulnerability } from './report';
 
-/** trivy-db's vulnerability statuses (pkg/types/status.go); a missing or unknown Status reads as "unknown". */
-export const STATUSES = [
-  'unknown',
-  'not_affected',
-  'affected',
-  'fixed',
-  'under_investigation',
-  'will_not_fix',
-  'fix_deferred',
-  'end_of_life',
-] as const;
-export type VulnStatus = (typeof STATUSES)[number];
+export type VulnStatus = (typeof VULN_STATUSES)[number];
 export const statusOf = (v: Pick<TrivyVulnerability, 'Status'>): VulnStatus =>
-  (STATUSES as readonly string[]).includes(v.Status ?? '') ? (v.Status as VulnStatus) : 'unknown';
+  (VULN_STATUSES as readonly string[]).includes(v.Status ?? '') ? (v.Status as VulnStatus) : 'unknown';
 
 /**
  * The statuses Trivy drops (pkg/flag/vulnerability_flags.go): `--ignore-status` as given; `--ignore-unfixed` is
@@ -28,7 +18,7 @@ export function ignoredStatuses(p: { ignoreUnfixed: boolean; ignoreStatuses?: re
   option?: 'ignoreUnfixed' | 'ignoreStatuses';
 } {
   if (p.ignoreStatuses?.length) return { statuses: [...p.ignoreStatuses], option: 'ignoreStatuses' };
-  if (p.ignoreUnfixed) return { statuses: STATUSES.filter((s) => s !== 'fixed'), option: 'ignoreUnfixed' };
+  if (p.ignoreUnfixed) return { statuses: VULN_STATUSES.filter((s) => s !== 'fixed'), option: 'ignoreUnfixed' };
   return { statuses: [] };
 }
 
