@@ -60,6 +60,27 @@ function resolveFileset(fileset: string, root: string): string {
     .replace(/\/+$/, '');
 }
 
+/**
+ * An input that names one of this project's named inputs ("default", "production") and its definition;
+ * undefined for filesets, "^name" (dependencies' inputs), other projects' inputs, unknown or already expanded names.
+ */
+function namedInputOf(
+  input: InputDefinition,
+  project: GraphProject,
+  named: Record<string, InputDefinition[]>,
+  seen: ReadonlySet<string>,
+): { name: string; definition: InputDefinition[] } | undefined {
+  const name =
+    typeof input === 'string'
+      ? input
+      : typeof input.input === 'string' && !input.projects && !input.dependencies
+        ? input.input
+        : undefined;
+  if (name === undefined || name.startsWith('^') || seen.has(name)) return undefined;
+  const definition = project.namedInputs?.[name] ?? named[name];
+  return definition ? { name, definition } : undefined;
+}
+
 /** Collects the file globs of a list of inputs for one project, expanding named inputs. */
 function collectFileSets(
   inputs: InputDefinition[],
@@ -76,19 +97,11 @@ function collectFileSets(
       (negated ? out.exclude : out.include).push(glob);
       continue;
     }
-    // A named input of this project ("default", "production"); "^name" inputs of dependencies are
-    // covered by following the graph to dependents below.
-    const name =
-      typeof input === 'string'
-        ? input
-        : typeof input.input === 'string' && !input.projects && !input.dependencies
-          ? input.input
-          : undefined;
-    if (name === undefined || name.startsWith('^') || seen.has(name)) continue;
-    const definition = project.namedInputs?.[name] ?? named[name];
-    if (!definition) continue;
-    seen.add(name);
-    collectFileSets(definition, project, named, out, seen);
+    // "^name" inputs of dependencies are covered by following the graph to dependents below.
+    const expanded = namedInputOf(input, project, named, seen);
+    if (!expanded) continue;
+    seen.add(expanded.name);
+    collectFileSets(expanded.definition, project, named, out, seen);
   }
 }
 
@@ -201,15 +214,8 @@ export function externalDependenciesOf(
         out.push(...(input.externalDependencies as string[]));
         continue;
       }
-      const name =
-        typeof input === 'string'
-          ? input
-          : typeof input.input === 'string' && !input.projects && !input.dependencies
-            ? input.input
-            : undefined;
-      if (name === undefined || name.startsWith('^') || seen.has(name)) continue;
-      const definition = project.namedInputs?.[name] ?? named[name];
-      if (definition) walk(definition, new Set([...seen, name]));
+      const expanded = namedInputOf(input, project, named, seen);
+      if (expanded) walk(expanded.definition, new Set([...seen, expanded.name]));
     }
   };
   walk(project.targets?.[buildTarget]?.inputs ?? ['{projectRoot}/**/*'], new Set());
