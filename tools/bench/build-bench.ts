@@ -4,13 +4,13 @@
  * cached outputs take (oci/ + metadata.json). The distroless base is replaced by the small test base pushed
  * to a local registry under the gcr.io mirror path, so the bench needs no network.
  */
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pushTestBase } from '../nx-lucid/e2e/support/base-image';
 import { startRegistry } from '../nx-lucid/e2e/support/registry';
 import { createWorkspace } from '../nx-lucid/e2e/support/workspace';
 import { engineSecondsPerService } from './buildx-bench';
+import { timedBuild } from './timed-build';
 
 export interface BuildBenchResult {
   services: number;
@@ -47,23 +47,10 @@ export async function benchBuild(
       LUCID_INSECURE_REGISTRIES: registry.host,
     };
     const run = async (label: string) => {
-      const started = process.hrtime.bigint();
-      const r = await ws.nx(
-        ['run-many', '-t', 'container-build', `--parallel=${parallel}`, '--outputStyle=static'],
-        env,
-      );
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (r.exitCode !== 0) {
-        // Keep the whole log: the failing task's lines are rarely in the last few KB of a parallel run.
-        const logFile = join(tmpdir(), `lucid-build-bench-${label}.log`);
-        writeFileSync(logFile, `${r.stdout}\n${r.stderr}`);
-        throw new Error(
-          `${label} run failed (full log: ${logFile}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`,
-        );
-      }
-      log(`${label}: ${seconds.toFixed(1)}s`);
-      output = r.stdout + r.stderr;
-      return seconds;
+      const r = await timedBuild(ws, env, parallel, label);
+      log(`${label}: ${r.seconds.toFixed(1)}s`);
+      output = r.output;
+      return r.seconds;
     };
     let output = '';
     const coldSeconds = await run('cold');

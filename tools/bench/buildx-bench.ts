@@ -4,13 +4,11 @@
  * same state: BuildKit's own cache, not Nx's). Per service, the engine time the build executor logs
  * ("[svc] buildx build linux/amd64 done in 3.2s", summed over platforms), and the wall time of each run.
  */
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pushTestBase } from '../nx-lucid/e2e/support/base-image';
 import { startBuildkit } from '../nx-lucid/e2e/support/buildkit';
 import { startRegistry } from '../nx-lucid/e2e/support/registry';
 import { createWorkspace } from '../nx-lucid/e2e/support/workspace';
+import { timedBuild } from './timed-build';
 
 export interface BuildxBenchResult {
   services: number;
@@ -50,19 +48,9 @@ export async function benchBuildx(
       LUCID_INSECURE_REGISTRIES: registry.host,
     };
     const run = async (label: string) => {
-      const started = process.hrtime.bigint();
-      const r = await ws.nx(
-        ['run-many', '-t', 'container-build', `--parallel=${parallel}`, '--outputStyle=static'],
-        env,
-      );
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (r.exitCode !== 0) {
-        const logFile = join(tmpdir(), `lucid-buildx-bench-${label}.log`);
-        writeFileSync(logFile, `${r.stdout}\n${r.stderr}`);
-        throw new Error(`buildx ${label} run failed (full log: ${logFile}):\n${r.stdout.slice(-3000)}`);
-      }
-      log(`buildx ${label}: ${seconds.toFixed(1)}s`);
-      return { seconds, perService: engineSecondsPerService(r.stdout + r.stderr) };
+      const r = await timedBuild(ws, env, parallel, `buildx ${label}`);
+      log(`buildx ${label}: ${r.seconds.toFixed(1)}s`);
+      return { seconds: r.seconds, perService: engineSecondsPerService(r.output) };
     };
     const cold = await run('cold');
     const warm = await run('warm');
