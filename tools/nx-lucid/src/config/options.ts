@@ -1,3 +1,4 @@
+import { DEFAULT_TAG_RULES, tagRuleSchema } from '../image/tag-rules';
 import { z } from 'zod';
 
 /** Platforms an OCI index may carry for our distroless services. */
@@ -132,6 +133,8 @@ export const pluginOptionsSchema = z
     insecureRegistries: z.array(z.string()).default([]),
     /** Tag prefix that carries the phase, e.g. "phase:" in phase:1. */
     phaseTagPrefix: z.string().default('phase:'),
+    /** Tag rules for container-push (docker/metadata-action style); semver tags only for a release. */
+    tags: z.array(tagRuleSchema).default(DEFAULT_TAG_RULES),
     /** `latest` is only pushed from this branch. */
     latestOnBranch: z.string().default('main'),
     outputRoot: z.string().default('dist/containers'),

@@ -109,7 +109,12 @@ export function containerTargets(
       executor: '@lucid/nx-lucid:push',
       cache: false,
       dependsOn: options.gate.enabled ? [t.build, t.scan] : [t.build],
-      options: { ...shared, latestOnBranch: options.latestOnBranch, insecureRegistries: options.insecureRegistries },
+      options: {
+        ...shared,
+        latestOnBranch: options.latestOnBranch,
+        insecureRegistries: options.insecureRegistries,
+        tags: options.tags,
+      },
       metadata: {
         description: 'Push the built index by digest, then tag it (latest, sha, phase-sha, version)',
         technologies: ['docker'],

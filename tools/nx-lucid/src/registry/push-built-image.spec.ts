@@ -2,6 +2,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLayout, MadeLayout } from '../../e2e/support/make-layout';
 import type { runProcess } from '../boundary/process';
+import { DEFAULT_TAG_RULES } from '../image/tag-rules';
 import { PushOptions, pushBuiltImage } from './push-built-image';
 
 const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptions => ({
@@ -12,6 +13,7 @@ const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptio
   latestOnBranch: 'main',
   latest: 'auto',
   versionTag: true,
+  tags: DEFAULT_TAG_RULES,
   sha: 'c'.repeat(40),
   phaseTagPrefix: 'phase:',
   mountFrom: [],
@@ -54,11 +56,33 @@ describe('pushBuiltImage (the push use case)', () => {
   afterEach(() => rmSync(made.root, { recursive: true, force: true }));
 
   it('--dry-run plans every blob and the phase, sha and version tags, and writes nothing', async () => {
-    const result = await pushBuiltImage(request({ dryRun: true }), deps());
+    const result = await pushBuiltImage(request({ dryRun: true, releaseVersion: '1.2.3' }), deps());
     expect(result.blobs.uploaded).toBe(result.blobs.total);
     expect(result.tags).toEqual(expect.arrayContaining(['c'.repeat(40), `phase3-${'c'.repeat(40)}`, 'v1.2.3']));
     expect(requests.every((r) => r.startsWith('HEAD ') || r === 'GET /v2/')).toBe(true);
     expect(existsSync(join(made.root, made.outputPath, 'push.json'))).toBe(false);
+  });
+
+  it('an ordinary branch push creates no semver tag, even with a version in metadata.json (issue 16)', async () => {
+    const result = await pushBuiltImage(request({ dryRun: true }), deps({ GITHUB_REF_NAME: 'feature/x' }));
+    expect(result.tags).toEqual(['c'.repeat(40), `phase3-${'c'.repeat(40)}`]);
+  });
+
+  it('a release git tag (v1.2.3) is a release: the semver tag is applied', async () => {
+    const env = { GITHUB_REF_TYPE: 'tag', GITHUB_REF_NAME: 'v1.2.3' };
+    const result = await pushBuiltImage(request({ dryRun: true }), deps(env));
+    expect(result.tags).toContain('v1.2.3');
+  });
+
+  it('configured tag rules replace the defaults (short sha, branch, pr-N)', async () => {
+    const tags = [
+      { type: 'sha' as const, format: 'short' as const, prefix: 'sha-' },
+      { type: 'branch' as const, prefix: '' },
+      { type: 'pr' as const, prefix: 'pr-' },
+    ];
+    const env = { GITHUB_REF_NAME: 'feature/x', GITHUB_REF: 'refs/pull/42/merge' };
+    const result = await pushBuiltImage(request({ dryRun: true, tags }), deps(env));
+    expect(result.tags).toEqual(['sha-ccccccc', 'feature-x', 'pr-42']);
   });
 
   it('refuses a build output made for another project before the registry is touched', async () => {

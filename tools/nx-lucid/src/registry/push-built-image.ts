@@ -8,7 +8,9 @@ import { ARTIFACTS, readArtifact, writeArtifact } from '../artifacts/artifacts';
 import { runProcess } from '../boundary/process';
 import { phaseFromTags } from '../config/phase';
 import { parseImageReference } from '../image/naming';
-import { computePushTags, currentBranch, PushTagPlan } from '../image/tags';
+import { planPushTags } from '../image/push-tags';
+import { pullRequestFromEnv, TagRule } from '../image/tag-rules';
+import { currentBranch } from '../image/tags';
 import { readBuildMetadata } from '../metadata/metadata';
 import { baseMountSources, openSourcedLayout, prepareForPush } from '../oci/blob-source';
 import { ImageTarget, openSession, RegistryDeps, resolveImageTarget } from './connect';
@@ -29,6 +31,8 @@ export interface PushOptions {
   version?: string;
   releaseVersion?: string;
   versionTag: boolean;
+  /** Tag rules (plugin option `tags`; default DEFAULT_TAG_RULES). */
+  tags: TagRule[];
   sha?: string;
   phaseTagPrefix: string;
   mountFrom: string[];
@@ -111,14 +115,17 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   // Tags are decided (and validated) before the registry is touched.
   const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? metadata.gitSha;
   const branch = currentBranch(env, await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run));
-  const tagPlan: PushTagPlan = computePushTags({
-    sha,
-    phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? metadata.phase,
-    version: options.versionTag ? (options.releaseVersion ?? options.version ?? metadata.version) : undefined,
-    branch,
-    latestOnBranch: options.latestOnBranch,
-    latest: options.latest,
-  });
+  const tagPlan = planPushTags(
+    options,
+    {
+      sha: sha ?? undefined,
+      phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? metadata.phase ?? undefined,
+      branch,
+      pullRequest: pullRequestFromEnv(env),
+    },
+    env,
+    project,
+  );
 
   const { client, say } = await openSession(target, options, env, deps, log);
 
@@ -129,7 +136,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   say(
     `${options.dryRun ? '[dry-run] ' : ''}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(metadata.compressedSize)})`,
   );
-  for (const s of tagPlan.skipped) say(`  - not tagging ${s.tag}: ${s.reason}`);
+  for (const s of tagPlan.skipped) say(`  - no tag from rule ${s.rule}: ${s.reason}`);
   // Base layers of a slim output: mounted from the base's repository on this registry, else fetched to upload.
   if (!options.dryRun) await prepareForPush(layout, target.registry, undefined, say);
   const result = await pushImage(client, source, {

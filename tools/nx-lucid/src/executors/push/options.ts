@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { repositorySchema, targetFields } from '../../config/options';
+import { DEFAULT_TAG_RULES, tagRuleSchema } from '../../image/tag-rules';
 
 export const title = 'Push executor';
 export const description =
-  'Push the built OCI layout (dist/containers/<project>/oci + metadata.json) by digest: only the blobs the registry lacks (mounted from sibling repositories when they have them), then each platform manifest, then the index, and only then the tags (git SHA, phase<N>-<sha>, v<semver>, and latest on the default branch). Writes <outputPath>/push.json. Credentials: GHCR_TOKEN or GITHUB_TOKEN (user GITHUB_ACTOR), or --password-stdin.';
+  'Push the built OCI layout (dist/containers/<project>/oci + metadata.json) by digest: only the blobs the registry lacks (mounted from sibling repositories when they have them), then each platform manifest, then the index, and only then the tags (by the `tags` rules; default: git SHA, phase<N>-<sha>, v<semver> for a release only, and latest on the default branch). Writes <outputPath>/push.json. Credentials: GHCR_TOKEN or GITHUB_TOKEN (user GITHUB_ACTOR), or --password-stdin.';
 
 /** The platforms pushed are those of the build output (platforms is accepted from the inferred target). */
 export const schema = targetFields
@@ -12,11 +13,13 @@ export const schema = targetFields
     latestOnBranch: z.string().default('main'),
     /** auto: latest only on latestOnBranch; always: force it; never: skip it. */
     latest: z.enum(['auto', 'always', 'never']).default('auto'),
-    /** Semver for the v<semver> tag, instead of metadata.json's version. */
+    /** The release version (makes this push a release: semver tags are applied). */
     version: z.string().optional(),
     /** Same as version, for the command line: Nx's CLI keeps --version for itself. */
     releaseVersion: z.string().optional(),
-    /** Apply the v<semver> tag at all. */
+    /** Tag rules (docker/metadata-action style); semver rules apply only to a release (--releaseVersion or a release git tag). */
+    tags: z.array(tagRuleSchema).default(DEFAULT_TAG_RULES),
+    /** Apply the semver tags at all. */
     versionTag: z.boolean().default(true),
     /** Commit for the SHA tags; default GITHUB_SHA, else git HEAD, else metadata.json's gitSha. */
     sha: z.string().optional(),
