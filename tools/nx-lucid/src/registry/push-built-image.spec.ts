@@ -85,6 +85,61 @@ describe('pushBuiltImage (the push use case)', () => {
     expect(result.tags).toEqual(['sha-ccccccc', 'feature-x', 'pr-42']);
   });
 
+  describe('a version tag already naming another digest (immutability, issue 16)', () => {
+    const OLD = `sha256:${'a'.repeat(64)}`;
+    /** The empty registry, except that v1.2.3 names OLD; still any write is a test failure. */
+    const registryWithV123 = (async (url: string | URL, init?: RequestInit) => {
+      const path = new URL(String(url)).pathname;
+      if ((init?.method ?? 'GET') === 'HEAD' && path === '/v2/hamigames/lucid/api/manifests/v1.2.3') {
+        requests.push(`HEAD ${path}`);
+        return new Response(null, {
+          status: 200,
+          headers: {
+            'docker-content-digest': OLD,
+            'content-type': 'application/vnd.oci.image.index.v1+json',
+            'content-length': '300',
+          },
+        });
+      }
+      return emptyRegistry(url, init);
+    }) as typeof fetch;
+    const depsV123 = (lines: string[]) => ({
+      ...deps(),
+      log: (l: string) => lines.push(l),
+      client: { fetchImpl: registryWithV123 },
+    });
+
+    it('refuses before any blob, manifest or tag is written, naming the tag and both digests', async () => {
+      const lines: string[] = [];
+      const pushed = pushBuiltImage(request({ releaseVersion: '1.2.3' }), depsV123(lines));
+      await expect(pushed).rejects.toThrow(
+        new RegExp(
+          `api:v1\\.2\\.3 already names ${OLD}; refusing to move it to ${made.metadata.index.digest}.*--force`,
+        ),
+      );
+      expect(requests.every((r) => r.startsWith('HEAD /v2/hamigames/lucid/api/manifests/') || r === 'GET /v2/')).toBe(
+        true,
+      );
+    });
+
+    it('--force (dry-run here) goes ahead and logs the old digest', async () => {
+      const lines: string[] = [];
+      const result = await pushBuiltImage(
+        request({ releaseVersion: '1.2.3', force: true, dryRun: true }),
+        depsV123(lines),
+      );
+      expect(result.tags).toContain('v1.2.3');
+      expect(lines.join('\n')).toMatch(
+        new RegExp(`--force: version tag v1\\.2\\.3 would move from ${OLD} to ${result.digest}`),
+      );
+    });
+
+    it('a branch push (no release) moves no version tag, so it is not refused', async () => {
+      const result = await pushBuiltImage(request({ dryRun: true }), depsV123([]));
+      expect(result.tags).not.toContain('v1.2.3');
+    });
+  });
+
   it('refuses a build output made for another project before the registry is touched', async () => {
     await expect(pushBuiltImage({ ...request(), project: 'web' }, deps())).rejects.toThrow(
       /was built for api, not web; rebuild/,

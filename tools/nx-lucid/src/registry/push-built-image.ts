@@ -16,6 +16,7 @@ import { baseMountSources, openSourcedLayout, prepareForPush } from '../oci/blob
 import { ImageTarget, openSession, RegistryDeps, resolveImageTarget } from './connect';
 import { checkMetadata } from './preflight';
 import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from './push';
+import { guardTagMoves } from './tag-phase';
 
 /** Sibling repositories probed for a mount, per missing blob; more would cost more than it saves. */
 const MAX_SIBLINGS = 8;
@@ -33,6 +34,8 @@ export interface PushOptions {
   versionTag: boolean;
   /** Tag rules (plugin option `tags`; default DEFAULT_TAG_RULES). */
   tags: TagRule[];
+  /** Move a version tag that already names another digest (refused otherwise: versions are immutable). */
+  force?: boolean;
   sha?: string;
   phaseTagPrefix: string;
   mountFrom: string[];
@@ -137,6 +140,16 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
     `${options.dryRun ? '[dry-run] ' : ''}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(metadata.compressedSize)})`,
   );
   for (const s of tagPlan.skipped) say(`  - no tag from rule ${s.rule}: ${s.reason}`);
+  // Before any blob, manifest or tag is written: a version tag naming another digest refuses the push.
+  await guardTagMoves(client, {
+    repository: target.repository,
+    image: target.image,
+    tags: tagPlan.tags,
+    digest: source.index.digest,
+    force: options.force ?? false,
+    dryRun: options.dryRun,
+    log: say,
+  });
   // Base layers of a slim output: mounted from the base's repository on this registry, else fetched to upload.
   if (!options.dryRun) await prepareForPush(layout, target.registry, undefined, say);
   const result = await pushImage(client, source, {

@@ -4,7 +4,7 @@ import { DEFAULT_TAG_RULES, tagRuleSchema } from '../../image/tag-rules';
 
 export const title = 'Push executor';
 export const description =
-  'Push the built OCI layout (dist/containers/<project>/oci + metadata.json) by digest: only the blobs the registry lacks (mounted from sibling repositories when they have them), then each platform manifest, then the index, and only then the tags (by the `tags` rules; default: git SHA, phase<N>-<sha>, v<semver> for a release only, and latest on the default branch). Writes <outputPath>/push.json. Credentials: GHCR_TOKEN or GITHUB_TOKEN (user GITHUB_ACTOR), or --password-stdin.';
+  'Push the built OCI layout (dist/containers/<project>/oci + metadata.json) by digest: only the blobs the registry lacks (mounted from sibling repositories when they have them), then each platform manifest, then the index, and only then the tags (by the `tags` rules; default: git SHA, phase<N>-<sha>, v<semver> for a release only, and latest on the default branch). A version tag that already names another digest is refused before anything is written, unless --force. Writes <outputPath>/push.json. Credentials: GHCR_TOKEN or GITHUB_TOKEN (user GITHUB_ACTOR), or --password-stdin.';
 
 /** The platforms pushed are those of the build output (platforms is accepted from the inferred target). */
 export const schema = targetFields
@@ -19,6 +19,8 @@ export const schema = targetFields
     releaseVersion: z.string().optional(),
     /** Tag rules (docker/metadata-action style); semver rules apply only to a release (--releaseVersion or a release git tag). */
     tags: z.array(tagRuleSchema).default(DEFAULT_TAG_RULES),
+    /** Move a version tag that already names another digest; without it such a push is refused before anything is written. */
+    force: z.boolean().default(false),
     /** Apply the semver tags at all. */
     versionTag: z.boolean().default(true),
     /** Commit for the SHA tags; default GITHUB_SHA, else git HEAD, else metadata.json's gitSha. */

@@ -1,0 +1,56 @@
+/**
+ * The immutability check of a push's tag phase, run after the session opens and before anything is
+ * written (no blob, no manifest, no tag): each planned tag's current digest is read, and a version tag
+ * that names another digest refuses the push unless forced. A forced move is logged with its old digest.
+ */
+import { PlannedTag } from '../image/tag-rules';
+import { assertNoImmutableMoves, planTagMoves, TagMovePlan } from '../image/tag-moves';
+import { RegistryClient } from './client';
+
+/** tag → the digest it names now (undefined: no such tag), a few HEADs at a time. */
+export async function currentTagDigests(
+  client: Pick<RegistryClient, 'headManifest'>,
+  repository: string,
+  tags: readonly string[],
+): Promise<Map<string, string | undefined>> {
+  const current = new Map<string, string | undefined>();
+  for (let i = 0; i < tags.length; i += 8) {
+    const heads = await Promise.all(
+      tags.slice(i, i + 8).map(async (t) => [t, (await client.headManifest(repository, t))?.digest] as const),
+    );
+    for (const [t, d] of heads) current.set(t, d);
+  }
+  return current;
+}
+
+export interface TagGuardRequest {
+  repository: string;
+  /** registry/repository, for messages. */
+  image: string;
+  tags: readonly PlannedTag[];
+  /** The index digest the tags are to name. */
+  digest: string;
+  force: boolean;
+  dryRun: boolean;
+  log: (line: string) => void;
+}
+
+/** Throws ImmutableTagError (naming tag, old and new digest) when a version tag would move and force is off. */
+export async function guardTagMoves(
+  client: Pick<RegistryClient, 'headManifest'>,
+  req: TagGuardRequest,
+): Promise<TagMovePlan> {
+  const current = await currentTagDigests(
+    client,
+    req.repository,
+    req.tags.map((t) => t.tag),
+  );
+  const plan = planTagMoves(req.tags, current, req.digest);
+  assertNoImmutableMoves(plan, req.image, req.force);
+  for (const m of plan.refused) {
+    req.log(
+      `  ! --force: version tag ${m.tag} ${req.dryRun ? 'would move' : 'moves'} from ${m.before} to ${m.after} (old digest ${m.before})`,
+    );
+  }
+  return plan;
+}
