@@ -7,6 +7,7 @@ import { OUTCOME_FILE, scanOutcomeSchema } from '../scan/summary';
 import { artifact } from './artifact';
 import { METADATA_ARTIFACT } from './metadata-artifact';
 import { pushRecordSchema } from './push-record';
+import { releaseRecordSchema } from './release-record';
 import { verifyRecordSchema } from './verify-record';
 
 export { readArtifact, writeArtifact } from './artifact';
@@ -15,6 +16,7 @@ export type { Artifact } from './artifact';
 export const ARTIFACTS = {
   metadata: METADATA_ARTIFACT,
   push: artifact('push.json', pushRecordSchema, 'push record'),
+  release: artifact('release.json', releaseRecordSchema, 'release record'),
   verify: artifact('verify.json', verifyRecordSchema, 'verify report'),
   gate: artifact(join('scan', OUTCOME_FILE), scanOutcomeSchema, 'scan gate outcome'),
 };

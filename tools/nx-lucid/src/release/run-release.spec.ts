@@ -76,6 +76,24 @@ describe('runReleaseAction (the release use case)', () => {
     expect(requests.filter((r) => !r.startsWith('GET') && !r.startsWith('HEAD'))).toEqual([]);
   });
 
+  it('--dry-run prints each tag change before → after', async () => {
+    const lines: string[] = [];
+    const outcome = await runReleaseAction(
+      'api',
+      options({ action: 'promote', version: 'v1.0.0', dryRun: true }),
+      deps(lines),
+    );
+    expect(outcome.changes).toEqual([{ tag: 'latest', before: D2, after: D1, forced: false }]);
+    expect(lines).toContain(`  [dry-run] would change registry.test:5000/hamigames/lucid/api:latest: ${D2} → ${D1}`);
+  });
+
+  it('create of an existing version to another digest refuses, naming both digests, and writes nothing', async () => {
+    await expect(
+      runReleaseAction('api', options({ action: 'create', version: 'v1.0.0', from: 'v1.1.0' }), deps()),
+    ).rejects.toThrow(new RegExp(`v1\\.0\\.0 already exists .* names ${D1}, not ${D2}; versions are immutable`));
+    expect(requests.filter((r) => !r.startsWith('GET') && !r.startsWith('HEAD'))).toEqual([]);
+  });
+
   it('a bad version fails before the registry is touched', async () => {
     await expect(
       runReleaseAction('api', options({ action: 'promote', version: 'not-a-version' }), deps()),

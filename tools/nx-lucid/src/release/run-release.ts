@@ -2,10 +2,13 @@
  * The release use case: registry-side version management by digest (create, list, promote, rollback,
  * delete). Dependencies (env, log, stdin, registry client options) are injectable.
  */
+import { join } from 'node:path';
+import { ARTIFACTS, readArtifact, writeArtifact } from '../artifacts/artifacts';
 import { versionTag } from '../image/tags';
 import { RegistryClient } from '../registry/client';
 import { openSession, resolveImageTarget, RegistryDeps } from '../registry/connect';
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
+import { auditLines, describeChange, stepChanges, TagChange } from './audit';
 import { describeManifest, formatContents, ManifestContents } from './describe';
 import {
   listVersions,
@@ -28,6 +31,8 @@ export interface ReleaseOptions {
   releaseVersion?: string;
   from?: string;
   force: boolean;
+  /** Where release.json (the audit record) is written, relative to the workspace root. */
+  outputPath?: string;
   registry?: string;
   repository?: string;
   insecureRegistries: string[];
@@ -41,8 +46,13 @@ export interface ReleaseOptions {
   _?: Array<string | number>;
 }
 
+/** RegistryDeps, and where the release record goes (<workspaceRoot>/<outputPath>/release.json). */
+export type ReleaseDeps = RegistryDeps & { workspaceRoot?: string; now?: () => Date };
+
 export interface ReleaseOutcome {
   plan?: ReleasePlan;
+  /** Tag changes made (or, on --dry-run, that would be made), before → after. */
+  changes?: TagChange[];
   versions?: Array<VersionRow & { contents: ManifestContents | null }>;
 }
 
@@ -63,7 +73,7 @@ export async function readSnapshot(client: RegistryClient, repository: string): 
 export async function runReleaseAction(
   project: string,
   options: ReleaseOptions,
-  deps: RegistryDeps = {},
+  deps: ReleaseDeps = {},
 ): Promise<ReleaseOutcome> {
   const env = deps.env ?? process.env;
   const log = deps.log ?? ((l: string) => console.log(l));
@@ -101,9 +111,39 @@ export async function runReleaseAction(
   const viaGithub = options.deleteVia === 'github' || (options.deleteVia === 'auto' && target.registry === 'ghcr.io');
   const prefix = options.dryRun ? '[dry-run] would ' : '';
   say(`${options.dryRun ? '[dry-run] ' : ''}${args.action} ${target.image}: ${plan.summary}`);
-  for (const step of plan.steps) await runStep(step);
+  // Every step's tag changes, checked (a version tag never moves unless --force) before anything is written.
+  const stepsChanges = plan.steps.map((step) => stepChanges(step, snapshot, target.image, options.force));
+  for (const c of stepsChanges.flat())
+    say(`  ${options.dryRun ? '[dry-run] would change' : 'changing'} ${describeChange(target.image, c)}`);
+  const done: TagChange[] = [];
+  try {
+    for (const [i, step] of plan.steps.entries()) {
+      await runStep(step);
+      if (!options.dryRun) done.push(...stepsChanges[i]);
+    }
+  } finally {
+    if (done.length) recordChanges(done);
+  }
   if (!options.dryRun && plan.steps.length) say(`✔ ${args.action}: ${plan.summary}`);
-  return { plan };
+  return { plan, changes: stepsChanges.flat() };
+
+  /** One audit line per change, appended to <outputPath>/release.json (the release record). */
+  function recordChanges(changes: TagChange[]): void {
+    if (!options.outputPath || !deps.workspaceRoot) {
+      say('  (no outputPath: no release record written)');
+      return;
+    }
+    const dir = join(deps.workspaceRoot, options.outputPath);
+    const lines = auditLines(
+      args.action as Exclude<ReleaseAction, 'list'>,
+      target.image,
+      changes,
+      (deps.now ?? (() => new Date()))(),
+    );
+    const previous = readArtifact(dir, ARTIFACTS.release)?.changes ?? [];
+    writeArtifact(dir, ARTIFACTS.release, { schemaVersion: 1, project, changes: [...previous, ...lines] });
+    say(`  audit: ${lines.length} change(s) recorded in ${join(options.outputPath, ARTIFACTS.release.file)}`);
+  }
 
   async function runStep(step: ReleaseStep): Promise<void> {
     if (step.kind === 'tag') {

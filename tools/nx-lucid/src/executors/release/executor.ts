@@ -1,6 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { RegistryDeps } from '../../registry/connect';
-import { ReleaseOutcome, runReleaseAction } from '../../release/run-release';
+import { ReleaseDeps, ReleaseOutcome, runReleaseAction } from '../../release/run-release';
 import { ExecutorSpec, prepareRun, runExecutor } from '../run-executor';
 import { schema } from './options';
 
@@ -10,10 +9,14 @@ const spec: ExecutorSpec<typeof schema> = { name: 'release', schema, project: 'c
 export async function runRelease(
   rawOptions: unknown,
   context: ExecutorContext,
-  deps: RegistryDeps = {},
+  deps: ReleaseDeps = {},
 ): Promise<ReleaseOutcome> {
   const run = prepareRun(spec, rawOptions, context, deps.env);
-  return runReleaseAction(run.project, run.options, { ...deps, log: deps.log ?? run.log });
+  return runReleaseAction(run.project, run.options, {
+    workspaceRoot: run.workspaceRoot,
+    ...deps,
+    log: deps.log ?? run.log,
+  });
 }
 
 export default async function releaseExecutor(
@@ -24,6 +27,9 @@ export default async function releaseExecutor(
     spec,
     rawOptions,
     context,
-    async (run) => (await runReleaseAction(run.project, run.options, { log: run.log }), true),
+    async (run) => (
+      await runReleaseAction(run.project, run.options, { log: run.log, workspaceRoot: run.workspaceRoot }),
+      true
+    ),
   );
 }

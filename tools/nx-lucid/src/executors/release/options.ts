@@ -4,7 +4,7 @@ import { RELEASE_ACTIONS } from '../../release/plan';
 
 export const title = 'Release executor';
 export const description =
-  'Version management in the registry, by digest: create <version> [--from <tag>], list, promote <version> (latest → version), rollback [<version>] (latest → version, or the highest release below the current one), delete <version> (refuses while latest or another version names it unless --force; on ghcr.io through the GitHub Packages API). Manifest bytes are copied unchanged, so every platform is kept and the digest is identical. Every action has --dry-run.';
+  'Version management in the registry, by digest: create <version> [--from <tag>], list, promote <version> (latest → version), rollback [<version>] (latest → version, or the highest release below the current one), delete <version> (refuses while latest or another version names it unless --force; on ghcr.io through the GitHub Packages API). Manifest bytes are copied unchanged, so every platform is kept and the digest is identical. A version tag never moves to another digest without --force; every tag change is printed before → after and appended as an audit line to <outputPath>/release.json. Every action has --dry-run.';
 
 export const schema = targetFields
   .extend({
@@ -24,7 +24,7 @@ export const schema = targetFields
     from: z.string().optional(),
     /** create: move an existing version; delete: delete even while other tags name the digest. */
     force: z.boolean().default(false),
-    /** Passed by the inferred target; release reads no build output. */
+    /** Passed by the inferred target; release reads no build output, it appends its audit lines to <outputPath>/release.json. */
     outputPath: z.string().optional(),
     /** How delete works: auto = the GitHub Packages API on ghcr.io, the registry API elsewhere. */
     deleteVia: z.enum(['auto', 'github', 'registry']).default('auto'),
