@@ -232,7 +232,14 @@ describe('container-build with buildx against real BuildKit, through Nx', () => 
     const ctx = executorContext(ws.root, SVC, { tags: ['type:service', 'phase:3'] });
     const target = { registry: registry.host, repository: REPOSITORY };
     const pushed = await runPush(
-      { outputPath: `dist/containers/${SVC}`, ...target, sha: 'a'.repeat(40), latest: 'never' },
+      // Released as its pyproject version (v0.3.0), which create then versions again as v1.0.0.
+      {
+        outputPath: `dist/containers/${SVC}`,
+        ...target,
+        sha: 'a'.repeat(40),
+        latest: 'never',
+        releaseVersion: '0.3.0',
+      },
       ctx,
       { env, log: () => undefined },
     );

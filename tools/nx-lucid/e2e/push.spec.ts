@@ -41,7 +41,9 @@ describe('container-push against a real registry', () => {
     const made = makeLayout({ project: 'auth-service', layerBytes: 64 * 1024, version: '1.2.0' });
     const ctx = executorContext(made.root, 'auth-service', { tags: ['phase:2'] });
     const dryLines: string[] = [];
-    const dry = await runPush(opts(made.outputPath, { dryRun: true }), ctx, {
+    // A release push (--release-version): the v<semver> tag comes only from a release (issue 16).
+    const release = { releaseVersion: '1.2.0' };
+    const dry = await runPush(opts(made.outputPath, { ...release, dryRun: true }), ctx, {
       env: noGitEnv,
       log: (l) => dryLines.push(l),
     });
@@ -52,7 +54,7 @@ describe('container-push against a real registry', () => {
     expect(dryLines.join('\n')).toMatch(/tag latest would name/);
 
     const lines: string[] = [];
-    const result = await runPush(opts(made.outputPath), ctx, { env: noGitEnv, log: (l) => lines.push(l) });
+    const result = await runPush(opts(made.outputPath, release), ctx, { env: noGitEnv, log: (l) => lines.push(l) });
     const repo = 'hamigames/lucid/auth-service';
     expect(await skopeoTags(reg.host, repo)).toEqual([SHA, 'latest', `phase2-${SHA}`, 'v1.2.0'].sort());
     for (const tag of ['latest', 'v1.2.0', SHA, `phase2-${SHA}`]) {
@@ -75,7 +77,7 @@ describe('container-push against a real registry', () => {
     expect(await findIncompleteTags(reg.url)).toEqual([]);
 
     // Re-pushing the unchanged image (as from a cache-restored build output) uploads no blob bytes.
-    const again = await runPush(opts(made.outputPath), ctx, { env: noGitEnv, log: () => undefined });
+    const again = await runPush(opts(made.outputPath, release), ctx, { env: noGitEnv, log: () => undefined });
     expect(again.blobs).toMatchObject({ uploaded: 0, uploadedBytes: 0, skipped: dry.blobs.uploaded });
     expect(again.tags).toEqual([]);
     expect(again.manifestsPut).toBe(0);

@@ -51,6 +51,8 @@ describe('container-release against a real registry', () => {
           repository: 'hamigames/lucid',
           sha: String(i + 1).repeat(40),
           latest: 'always',
+          // Each build is released as its version (the v<semver> tag comes only from a release).
+          releaseVersion: v.slice(1),
         },
         executorContext(made.root, PROJECT),
         { env, log: () => undefined },
