@@ -160,4 +160,26 @@ describe('version tags are immutable (real registry)', () => {
       { action: 'promote', image: `${reg.host}/${REPO}`, tag: 'latest', before: B, after: F, forced: false },
     ]);
   });
+  it('latest=auto: a release takes latest only when it is the highest version the repository has', async () => {
+    const rules = [
+      { type: 'sha' },
+      { type: 'semver', pattern: '{{version}}' },
+      { type: 'semver', pattern: '{{major}}' },
+      { type: 'latest', when: 'auto' },
+    ];
+    const latestBefore = await digestOf('latest');
+    const hotfix = makeLayout({ project: PROJECT, version: '0.9.1' });
+    const lines: string[] = [];
+    const old = await push(hotfix, { sha: '9'.repeat(40), releaseVersion: '0.9.1', tags: rules }, {}, lines);
+    // 0.9.1 is below v1.0.0: no latest, and {{major}} is never tagged for 0.x.
+    expect(old.tags).toEqual(['9'.repeat(40), 'v0.9.1']);
+    expect(lines.join('\n')).toMatch(/latest=auto: 0\.9\.1 is not the highest version/);
+    expect(await digestOf('latest')).toBe(latestBefore);
+
+    const next = makeLayout({ project: PROJECT, version: '2.0.0' });
+    const newer = await push(next, { sha: '2'.repeat(40), releaseVersion: '2.0.0', tags: rules }, {});
+    expect(newer.tags).toEqual(['2'.repeat(40), 'v2.0.0', 'v2', 'latest']);
+    expect(await digestOf('latest')).toBe(next.metadata.index.digest);
+    expect(await digestOf('v2')).toBe(next.metadata.index.digest);
+  });
 });

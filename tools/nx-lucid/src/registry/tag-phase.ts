@@ -3,9 +3,30 @@
  * written (no blob, no manifest, no tag): each planned tag's current digest is read, and a version tag
  * that names another digest refuses the push unless forced. A forced move is logged with its old digest.
  */
-import { PlannedTag } from '../image/tag-rules';
+import { valid as semverValid } from 'semver';
+import { PlannedTag, TagContext, TagRule } from '../image/tag-rules';
 import { assertNoImmutableMoves, planTagMoves, TagMovePlan } from '../image/tag-moves';
 import { RegistryClient } from './client';
+
+/**
+ * The versions the repository already has (its {{version}} tags), read only when a latest=auto rule must
+ * know whether this release is the highest; undefined when no rule needs them.
+ */
+export async function existingVersionsFor(
+  client: Pick<RegistryClient, 'listTags'>,
+  repository: string,
+  rules: readonly TagRule[],
+  release: TagContext['release'],
+): Promise<string[] | undefined> {
+  if (!release || !rules.some((r) => r.type === 'latest' && r.when === 'auto')) return undefined;
+  const prefixes = rules.flatMap((r) => (r.type === 'semver' && r.pattern === '{{version}}' ? [r.prefix] : []));
+  const versionOf = (tag: string) =>
+    (prefixes.length ? prefixes : ['v'])
+      .filter((p) => tag.startsWith(p))
+      .map((p) => tag.slice(p.length))
+      .find((v) => semverValid(v) === v);
+  return (await client.listTags(repository)).flatMap((t) => versionOf(t) ?? []);
+}
 
 /** tag → the digest it names now (undefined: no such tag), a few HEADs at a time. */
 export async function currentTagDigests(
