@@ -8,7 +8,7 @@ import { ARTIFACTS, readArtifact, writeArtifact } from '../artifacts/artifacts';
 import { runProcess } from '../boundary/process';
 import { phaseFromTags } from '../config/phase';
 import { parseImageReference } from '../image/naming';
-import { effectiveRules, planPushTags, releaseForPush } from '../image/push-tags';
+import { planPushTags } from '../image/push-tags';
 import { pullRequestFromEnv, TagRule } from '../image/tag-rules';
 import { currentBranch } from '../image/tags';
 import { readBuildMetadata } from '../metadata/metadata';
@@ -16,7 +16,7 @@ import { baseMountSources, openSourcedLayout, prepareForPush } from '../oci/blob
 import { ImageTarget, openSession, RegistryDeps, resolveImageTarget } from './connect';
 import { checkMetadata } from './preflight';
 import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from './push';
-import { existingVersionsFor, guardTagMoves } from './tag-phase';
+import { guardTagMoves, replanForLatestAuto } from './tag-phase';
 
 /** Sibling repositories probed for a mount, per missing blob; more would cost more than it saves. */
 const MAX_SIBLINGS = 8;
@@ -127,10 +127,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   let tagPlan = planPushTags(options, tagContext, env, project);
 
   const { client, say } = await openSession(target, options, env, deps, log);
-  // latest=auto: only the highest release takes latest, so the versions already pushed are read first.
-  const release = releaseForPush(options, env, project);
-  const existingVersions = await existingVersionsFor(client, target.repository, effectiveRules(options), release);
-  if (existingVersions) tagPlan = planPushTags(options, { ...tagContext, existingVersions }, env, project);
+  tagPlan = await replanForLatestAuto(client, target.repository, tagPlan, { options, tagContext, env, project });
 
   const platforms = source.manifests
     .map((m) => m.platform)

@@ -4,7 +4,8 @@
  * that names another digest refuses the push unless forced. A forced move is logged with its old digest.
  */
 import { valid as semverValid } from 'semver';
-import { PlannedTag, TagContext, TagRule } from '../image/tag-rules';
+import { effectiveRules, planPushTags, PushTagOptions, releaseForPush } from '../image/push-tags';
+import { PlannedTag, TagContext, TagPlan, TagRule } from '../image/tag-rules';
 import { assertNoImmutableMoves, planTagMoves, TagMovePlan } from '../image/tag-moves';
 import { RegistryClient } from './client';
 
@@ -42,6 +43,25 @@ export async function currentTagDigests(
     for (const [t, d] of heads) current.set(t, d);
   }
   return current;
+}
+
+export interface PushTagInputs {
+  options: PushTagOptions;
+  tagContext: Parameters<typeof planPushTags>[1];
+  env: NodeJS.ProcessEnv;
+  project: string;
+}
+
+/** latest=auto: only the highest release takes latest, so the plan is made again knowing the versions pushed. */
+export async function replanForLatestAuto(
+  client: Pick<RegistryClient, 'listTags'>,
+  repository: string,
+  plan: TagPlan,
+  { options, tagContext, env, project }: PushTagInputs,
+): Promise<TagPlan> {
+  const release = releaseForPush(options, env, project);
+  const existingVersions = await existingVersionsFor(client, repository, effectiveRules(options), release);
+  return existingVersions ? planPushTags(options, { ...tagContext, existingVersions }, env, project) : plan;
 }
 
 export interface TagGuardRequest {
