@@ -5,6 +5,7 @@
  * for the tagged commit, by digest: nothing is built and Trivy does not run in this workflow.
  */
 import type { CiWorkflowInput, Job } from './input';
+import { RELEASE_PUBLISH_TARGET } from '../plugin/release-publish-target';
 import { ACTIONS } from './pins';
 import { checkout, setupNode } from './steps';
 
@@ -19,8 +20,6 @@ if ! printf '%s' "$version" | grep -Eq '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]
 if ! printf '%s\\n' $KNOWN_PROJECTS | grep -qx "$project"; then echo "::error::tag $TAG: no container service is named $project"; exit 1; fi
 echo "project=$project" >> "$GITHUB_OUTPUT"
 echo "version=$version" >> "$GITHUB_OUTPUT"`;
-
-export const RELEASE_PUBLISH_TARGET = 'nx-release-publish';
 
 export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown> {
   const services = input.phases.flatMap((p) => p.services).sort();
