@@ -4,6 +4,8 @@ import { makeLayout, MadeLayout } from '../../../e2e/support/make-layout';
 import { executorContext } from '../../../e2e/support/registry-check';
 import type { runProcess } from '../../boundary/process';
 import { runReleasePublish } from './executor';
+import jsonSchema from './schema.json';
+const { validateOptsAgainstSchema } = require('nx/src/utils/params');
 
 describe('nx-release-publish executor (fake registry: nothing there)', () => {
   let made: MadeLayout;
@@ -73,5 +75,23 @@ describe('nx-release-publish executor (fake registry: nothing there)', () => {
     await expect(publish({ tag: 'next' })).rejects.toThrow(/npm dist-tag/);
     await expect(publish({ releaseVersion: '9.9.9' })).rejects.toThrow(/releaseVersion/);
     expect(requests).toEqual([]);
+  });
+
+  it('schema.json (what Nx validates options with first) accepts the VersionData nx release passes', () => {
+    const nxReleaseVersionData = {
+      api: {
+        currentVersion: '1.0.0',
+        newVersion: '1.1.0',
+        dockerVersion: null,
+        dependentProjects: [{ source: 'web', target: 'api', type: 'static', rawVersionSpec: '1.0.0' }],
+      },
+      web: { currentVersion: '2.0.0', newVersion: null, dependentProjects: [] },
+    };
+    expect(() =>
+      validateOptsAgainstSchema(
+        { outputPath: 'dist/containers/api', nxReleaseVersionData, firstRelease: true, dryRun: true },
+        jsonSchema,
+      ),
+    ).not.toThrow();
   });
 });
