@@ -33,6 +33,8 @@ function nxJsonWithRelease(): string {
 
 const files: Record<string, string> = {
   'nx.json': nxJsonWithRelease(),
+  // .lucid/ holds the scanner cache and upload state (ignored in the real repository too).
+  '.gitignore': 'node_modules\n.nx\ndist\ntmp\n__pycache__\n.lucid\n',
   [`apps/${SERVICE}/project.json`]: JSON.stringify({ name: SERVICE, tags: ['type:service', 'phase:1'] }),
   [PYPROJECT]: `[project]\nname = "${SERVICE}"\nversion = "1.0.0"  # nx release writes this\ndescription = "Fixture"\n`,
   [`apps/${SERVICE}/src/main.py`]: `print("${SERVICE}")\n`,
