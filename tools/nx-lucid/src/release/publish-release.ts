@@ -46,7 +46,10 @@ export async function publishRelease(req: ReleasePublishRequest, deps: PushDeps 
     return { published: false, reason: decision.reason };
   }
   const metadata = readBuildMetadata(req.workspaceRoot, push.outputPath);
-  const mismatch = builtVersionMismatch(metadata.version, decision.version, push.outputPath);
+  const mismatch = builtVersionMismatch(metadata.version, decision.version, {
+    outputPath: push.outputPath,
+    project: req.project,
+  });
   if (mismatch && !dryRun) throw new Error(mismatch);
   if (mismatch) log(`[dry-run] note: ${mismatch}`);
   log(`${dryRun ? '[dry-run] ' : ''}release ${decision.version} (from ${decision.source}): tags onto the built image`);

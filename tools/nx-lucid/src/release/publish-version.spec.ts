@@ -39,9 +39,10 @@ describe('the version nx-release-publish publishes', () => {
     expect(() => decidePublishVersion(input({ npmOptions: { access: 'public' } }))).toThrow(/--access is an npm/);
   });
   it('names a build output made from another version', () => {
-    expect(builtVersionMismatch('1.1.0', '1.1.0', 'dist/containers/api')).toBeUndefined();
-    expect(builtVersionMismatch('1.0.0', '1.1.0', 'dist/containers/api')).toMatch(
-      /dist\/containers\/api\/metadata.json was built from version 1.0.0, not 1.1.0/,
+    const where = { outputPath: 'dist/containers/api', project: 'api' };
+    expect(builtVersionMismatch('1.1.0', '1.1.0', where)).toBeUndefined();
+    expect(builtVersionMismatch('1.0.0', '1.1.0', where)).toMatch(
+      /^dist\/containers\/api\/metadata.json was built from version 1.0.0, not 1.1.0: `nx run api:nx-release-publish` builds/,
     );
   });
 });

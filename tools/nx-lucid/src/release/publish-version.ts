@@ -52,7 +52,14 @@ export function decidePublishVersion(input: ReleasePublishInput): PublishDecisio
  * The image must have been built from the version being released (the build labels it from pyproject.toml).
  * Returns the problem, if any; a dry run has not written the new version yet, so there it is only a note.
  */
-export function builtVersionMismatch(built: string, version: string, outputPath: string): string | undefined {
+export function builtVersionMismatch(
+  built: string,
+  version: string,
+  where: { outputPath: string; project: string },
+): string | undefined {
   if (built === version) return undefined;
-  return `${outputPath}/metadata.json was built from version ${built}, not ${version}: rebuild (container-build) after nx release version`;
+  return (
+    `${where.outputPath}/metadata.json was built from version ${built}, not ${version}: ` +
+    `\`nx run ${where.project}:nx-release-publish\` builds and scans it first (a filtered \`nx release publish --projects\` does not)`
+  );
 }
