@@ -131,4 +131,27 @@ describe('nx release: pyproject versions, images published by digest', () => {
       'linux/arm64',
     ]);
   });
+
+  it('one service: versioned with --projects --skip-publish, then nx-release-publish builds, scans and tags it; a re-publish only finds what is there', async () => {
+    const v110 = (await skopeoManifest(registry.host, `${image}:v1.1.0`)).digest;
+    const versioned = await ws.nx(['release', '1.2.0', `--projects=${SERVICE}`, '--skip-publish'], env);
+    expect(versioned.exitCode).toBe(0);
+    expect((await ws.git(['tag', '--list'])).split('\n')).toEqual([`${SERVICE}@1.1.0`, `${SERVICE}@1.2.0`]);
+
+    const published = await ws.nx(['run', `${SERVICE}:nx-release-publish`, '--outputStyle=static'], env);
+    const out = `${published.stdout}\n${published.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+    expect([published.exitCode, out]).toEqual([0, expect.stringMatching(/release 1\.2\.0 \(from pyproject\)/)]);
+    expect(out).toMatch(new RegExp(`nx run ${SERVICE}:scan`));
+    const built = metadata();
+    expect(built.version).toBe('1.2.0');
+    expect((await skopeoManifest(registry.host, `${image}:v1.2.0`)).digest).toBe(built.index.digest);
+    expect((await skopeoManifest(registry.host, `${image}:v1.1.0`)).digest).toBe(v110);
+
+    // `nx release publish` of the same version again: everything is in the registry, so nothing is uploaded.
+    const state = await registryState(registry.host, registry.url);
+    const again = await ws.nx(['release', 'publish', `--projects=${SERVICE}`], env);
+    const againOut = `${again.stdout}\n${again.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+    expect([again.exitCode, againOut]).toEqual([0, expect.stringMatching(/blobs: 0 uploaded \(0 B\)/)]);
+    expect(await registryState(registry.host, registry.url)).toEqual(state);
+  });
 });
