@@ -180,7 +180,8 @@ function registryLogin(input: CiWorkflowInput): Step[] {
   ];
 }
 
-export function pushJob(input: CiWorkflowInput, chain: Chain): Job {
+/** `publish` replaces the container-push step (containers-release.yml runs `nx release publish` there). */
+export function pushJob(input: CiWorkflowInput, chain: Chain, publish?: Step): Job {
   return {
     name: `push ${chain.label.replace(' on ${{ matrix.platform }}', '')}`,
     needs: [...chain.needs.filter((n) => n === 'plan'), `scan${chain.id}`],
@@ -194,7 +195,7 @@ export function pushJob(input: CiWorkflowInput, chain: Chain): Job {
       ...handoffRestores(input, chain),
       ...mergePlatforms(input, chain),
       ...registryLogin(input),
-      {
+      publish ?? {
         name: `Push ${chain.label.replace(' on ${{ matrix.platform }}', '')} by digest`,
         env: {
           PROJECTS: chain.projects,

@@ -8,7 +8,8 @@ import { generateDependabot } from './dependabot';
 import { ACTIONS } from './pins';
 import { RELEASE_PARSE_SCRIPT } from './release';
 import { ISSUES_SCRIPT, RESCAN_SCRIPT } from './rescan';
-import { ciInput } from './test-support';
+import { policyViolations, runsTrivy } from './policy';
+import { ciInput, VARIANTS } from './test-support';
 import { generateWorkflows, RELEASE_WORKFLOW, RESCAN_WORKFLOW } from './workflows';
 
 type Step = {
@@ -128,18 +129,45 @@ exit 0`;
 });
 
 describe('release workflow', () => {
-  it('on <project>@<version> tags (nx release default pattern), nx release publish of that project, packages: write and no Trivy', () => {
-    const text = generateWorkflows(ciInput())[RELEASE_WORKFLOW];
-    expect(validateWorkflow(text).errors).toEqual([]);
-    const wf = parse(text) as { on: any; jobs: { publish: Job } };
-    expect(wf.on).toEqual({ push: { tags: ['*@[0-9]+.[0-9]+.[0-9]+', '*@[0-9]+.[0-9]+.[0-9]+-*'] } });
-    expect(wf.jobs.publish.permissions).toEqual({ contents: 'read', packages: 'write' });
-    expect(wf.jobs.publish.steps.at(-1)).toMatchObject({
-      run: 'npx nx release publish --projects="$PROJECT" --verbose',
-      env: { PROJECT: '${{ steps.tag.outputs.project }}', GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' },
-    });
-    expect(text).not.toMatch(/trivy|container-build/i);
-  });
+  it.each(VARIANTS.map((v) => [JSON.stringify(v), v]))(
+    '%s: on <project>@<version> tags, that project built, scanned (read-only) and published by nx release publish (packages: write, no Trivy)',
+    (_l, variant) => {
+      const text = generateWorkflows(ciInput(variant))[RELEASE_WORKFLOW];
+      expect(validateWorkflow(text).errors).toEqual([]);
+      const wf = parse(text) as { on: unknown; jobs: Record<string, Job & { strategy?: unknown }> };
+      expect(policyViolations(wf)).toEqual([]);
+      expect(wf.on).toEqual({ push: { tags: ['*@[0-9]+.[0-9]+.[0-9]+', '*@[0-9]+.[0-9]+.[0-9]+-*'] } });
+      expect(Object.keys(wf.jobs)).toEqual(['plan', 'build', 'scan', 'publish']);
+      const { build, scan, publish } = wf.jobs;
+      expect([build.needs, scan.needs, publish.needs]).toEqual([['plan'], ['plan', 'build'], ['plan', 'scan']]);
+      expect(build.steps.map((s) => s.run ?? '').join('\n')).toContain(
+        'npx nx run-many -t container-build --projects="$PROJECTS"',
+      );
+      expect(build.steps.find((s) => s.run?.includes('container-build'))?.env?.PROJECTS).toBe(
+        '${{ needs.plan.outputs.project }}',
+      );
+      expect(runsTrivy(scan)).toBe(true);
+      expect(scan.permissions).toEqual({ contents: 'read' });
+      expect(publish.permissions).toEqual({ contents: 'read', packages: 'write' });
+      expect(runsTrivy(publish)).toBe(false);
+      expect(publish.strategy).toBeUndefined();
+      const ghcr = (variant.registry ?? 'ghcr.io') === 'ghcr.io';
+      expect(publish.steps.at(-1)).toEqual({
+        name: expect.stringContaining('nx-release-publish'),
+        run: 'npx nx release publish --projects="$PROJECT" --verbose',
+        env: {
+          PROJECT: '${{ needs.plan.outputs.project }}',
+          ...(ghcr ? { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' } : {}),
+        },
+      });
+      // The publish job builds nothing and runs no scan: it restores this run's build outputs.
+      expect(publish.steps.some((s) => /container-build|run-many/.test(s.run ?? ''))).toBe(false);
+      expect(publish.steps.some((s) => s.uses === ACTIONS.cacheRestore)).toBe(true);
+      if (variant.arm64 === 'native') {
+        expect(publish.steps.some((s) => s.run?.includes('merge-platforms'))).toBe(true);
+      }
+    },
+  );
 
   it.each([
     ['auth-service@1.2.0', 0, 'project=auth-service\nversion=1.2.0\n'],

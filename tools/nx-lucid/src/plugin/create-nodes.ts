@@ -9,6 +9,7 @@ import { BuildCodeInput, buildCodeInputs } from '../cache/build-code-inputs';
 import { PLUGIN_GLOB } from './dockerfile-files';
 import { inferContainerProjects } from './infer';
 import { imageKey } from './create-dependencies';
+import { RELEASE_PUBLISH_TARGET, releasePublishTarget } from './release-publish-target';
 
 /** The plain Dockerfile name (a project's folder holds it); variants are found through PLUGIN_GLOB. */
 export const DOCKERFILE_NAME = 'Dockerfile';
@@ -130,6 +131,7 @@ export function containerTargets(
       },
     },
   };
+  targets[RELEASE_PUBLISH_TARGET] = releasePublishTarget(targets[t.push]);
   return targets;
 }
 

@@ -63,6 +63,7 @@ describe('createNodes', () => {
         'container-push',
         'container-release',
         'container-verify',
+        'nx-release-publish',
         'scan',
       ]);
       const build = api.targets!['container-build'];

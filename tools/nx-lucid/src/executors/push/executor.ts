@@ -8,7 +8,7 @@ const PUSH_EXECUTOR = '@lucid/nx-lucid:push';
 const spec: ExecutorSpec<typeof schema> = { name: 'push', schema, project: 'configured' };
 
 /** Every project with a push target, and its outputPath: the sibling repositories a blob may be mounted from. */
-function pushTargets(context: ExecutorContext): Array<{ name: string; outputPath: unknown }> {
+export function pushTargets(context: ExecutorContext): Array<{ name: string; outputPath: unknown }> {
   return Object.entries(context.projectsConfigurations?.projects ?? {}).flatMap(([name, p]) => {
     const push = Object.values(p.targets ?? {}).find((t) => t.executor === PUSH_EXECUTOR);
     return push ? [{ name, outputPath: push.options?.outputPath }] : [];

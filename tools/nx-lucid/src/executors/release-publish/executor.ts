@@ -1,0 +1,37 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { PushDeps } from '../../registry/push-built-image';
+import { publishRelease, ReleasePublishOutcome } from '../../release/publish-release';
+import { pushTargets } from '../push/executor';
+import { ExecutorRun, ExecutorSpec, prepareRun, runExecutor } from '../run-executor';
+import { ReleasePublishExecutorOptions, schema } from './options';
+
+const spec: ExecutorSpec<typeof schema> = { name: 'release-publish', schema, project: 'configured' };
+
+function publish(run: ExecutorRun<ReleasePublishExecutorOptions>, deps: PushDeps): Promise<ReleasePublishOutcome> {
+  const request = {
+    workspaceRoot: run.workspaceRoot,
+    project: run.project,
+    projectRoot: run.projectRoot,
+    tags: run.tags,
+    options: run.options,
+    siblings: pushTargets(run.context),
+  };
+  return publishRelease(request, { ...deps, env: deps.env ?? run.env, log: deps.log ?? run.log });
+}
+
+/** The publish, with its inputs injectable for tests; throws on any failure. */
+export async function runReleasePublish(
+  rawOptions: unknown,
+  context: ExecutorContext,
+  deps: PushDeps = {},
+): Promise<ReleasePublishOutcome> {
+  return publish(prepareRun(spec, rawOptions, context, deps.env), deps);
+}
+
+/** `nx release publish` runs this as each container service's nx-release-publish target. */
+export default async function releasePublishExecutor(
+  rawOptions: unknown,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
+  return runExecutor(spec, rawOptions, context, async (run) => (await publish(run, {}), true));
+}

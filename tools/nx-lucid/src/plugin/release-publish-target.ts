@@ -1,0 +1,21 @@
+/**
+ * The nx-release-publish target `nx release publish` runs (Nx requires that exact name): the push target's options
+ * and dependencies (build, and scan when the gate is on, so nothing unscanned is published) with the release
+ * executor, which tags the built image by digest with the version nx release decided. No rebuild.
+ */
+import type { TargetConfiguration } from '@nx/devkit';
+
+export const RELEASE_PUBLISH_TARGET = 'nx-release-publish';
+
+export function releasePublishTarget(pushTarget: TargetConfiguration): TargetConfiguration {
+  return {
+    executor: '@lucid/nx-lucid:release-publish',
+    cache: false,
+    dependsOn: pushTarget.dependsOn,
+    options: { ...pushTarget.options },
+    metadata: {
+      description: 'nx release publish: push the built, scanned image by digest with the release version tags',
+      technologies: ['docker'],
+    },
+  };
+}
