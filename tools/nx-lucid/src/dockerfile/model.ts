@@ -3,7 +3,6 @@
  * read by the graph (stages, images), the inputs (context sources) and build planning (stages, platforms, RUNs).
  * It rejects, with `file:line: reason`, what BuildKit's dockerfile frontend (1.18) rejects among the cases we meet.
  */
-import { createHash } from 'node:crypto';
 import { DockerfileError } from './errors';
 import { scanHeredocs, unmask } from './heredoc';
 import { DockerInstruction, instructionList } from './instruction-list';
@@ -61,9 +60,8 @@ export function parseDockerfile(
   buildArgs: Record<string, string> = {},
 ): DockerfileModel {
   const args = Object.entries(buildArgs).sort(([a], [b]) => (a < b ? -1 : 1));
-  const key = createHash('sha256')
-    .update(JSON.stringify([file, content, args]))
-    .digest('hex');
+  // The text itself is the key (a Map hashes it once): a sha256 of it per Dockerfile cost more than the parse.
+  const key = JSON.stringify([file, args, content]);
   let hit = cache.get(key);
   if (!hit) {
     try {

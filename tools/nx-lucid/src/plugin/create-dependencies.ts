@@ -5,6 +5,7 @@ import { Minimatch } from 'minimatch';
 import { parseImageReference } from '../image/naming';
 import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
 import { analyzeContainerProject } from './project-analysis';
+import { analyzedForNodes } from './analysis-memo';
 import { Workspace, workspaceFiles } from './workspace-files';
 import { describeCycles, findCycles, SourceEdge } from './dependency-cycles';
 import { indexRoots } from './root-index';
@@ -119,8 +120,9 @@ export function dockerfileDependencies(
   const taskEdges: SourceEdge[] = [];
   for (const [name, config] of Object.entries(context.projects)) {
     const spec = buildSpec(config, options.targetNames.build);
-    if (!spec || !fs.exists(spec.dockerfile)) continue;
-    const project = analyzeContainerProject(context.workspaceRoot, spec);
+    const known = typeof workspace === 'string' ? analyzedForNodes(workspace, spec) : undefined;
+    if (!known && !fs.exists(spec.dockerfile)) continue;
+    const project = known ?? analyzeContainerProject(context.workspaceRoot, spec);
     if (!project.analysis) continue;
     const targets = new Set<string>();
     const own: SourceEdge[] = [];
