@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureGraph } from './graph-bench';
 import { measureLucidTree } from './lucid-tree-bench';
+import { printGraphRatios } from './graph-table';
 import { benchBuild } from './build-bench';
 import { benchBuildx } from './buildx-bench';
 import { runRegistryBench } from './registry-bench';
@@ -28,13 +29,8 @@ async function main(): Promise<void> {
       'graph: `nx show projects`, cold, median of 3 (no plugin / @lucid/nx-lucid compiled / from source / @nx/docker)',
     );
     const graph = measureGraph([29, 1000], 3, ['none', 'lucid', 'lucid-source', 'nx-docker'], log);
-    for (const r of graph.ratios) {
-      console.log(
-        `  ${r.services} services: lucid/none ${r.lucidVsNone}x (from source ${r.lucidSourceVsNone}x), lucid/@nx/docker ${r.lucidVsNxDocker}x, @nx/docker/none ${r.nxDockerVsNone}x`,
-      );
-    }
     const tree = measureLucidTree(3, log);
-    console.log(`  Lucid tree: lucid/none ${tree.lucidVsNone ?? 'n/a'}x`);
+    printGraphRatios(graph, tree);
     results.graph = { ...graph, lucidTree: tree };
   }
 

@@ -19,7 +19,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../..');
@@ -32,6 +32,9 @@ export interface GraphBenchRow {
   /** Median wall time of `nx show projects`, milliseconds. */
   medianMs: number;
   runsMs: number[];
+  /** Median user+system CPU time of every Node process of the command (Nx and its plugin workers), ms. */
+  medianCpuMs: number;
+  runsCpuMs: number[];
   /** Projects Nx listed (services + the shared lib + the plugin's own project). */
   projects: number;
 }
@@ -39,13 +42,15 @@ export interface GraphBenchRow {
 export interface GraphBenchResult {
   rows: GraphBenchRow[];
   /** Per size: compiled lucid / none, lucid from source / none, lucid / nx-docker median ratios. */
-  ratios: Array<{
-    services: number;
-    lucidVsNone: number;
-    lucidSourceVsNone: number;
-    lucidVsNxDocker: number;
-    nxDockerVsNone: number;
-  }>;
+  ratios: Array<GraphRatios & { services: number; cpu: GraphRatios }>;
+}
+
+/** Median ratios by wall time (and, under `cpu`, by CPU time). */
+export interface GraphRatios {
+  lucidVsNone: number;
+  lucidSourceVsNone: number;
+  lucidVsNxDocker: number;
+  nxDockerVsNone: number;
 }
 
 /** The compiled plugin, current with its sources (a no-op when it is). */
@@ -125,8 +130,22 @@ function nxJson(variant: Variant) {
   return JSON.stringify({ ...real, plugins }, null, 2);
 }
 
-export function showProjects(root: string, env: NodeJS.ProcessEnv = {}): { ms: number; projects: number } {
+export interface ShowProjectsRun {
+  ms: number;
+  /** User+system CPU of the Nx process and its plugin workers (cpu-usage-preload.js), ms. */
+  cpuMs: number;
+  userMs: number;
+  systemMs: number;
+  /** Node processes that reported their CPU time. */
+  processes: number;
+  projects: number;
+}
+
+export function showProjects(root: string, env: NodeJS.ProcessEnv = {}): ShowProjectsRun {
   rmSync(join(root, '.nx'), { recursive: true, force: true });
+  const cpuFile = join(root, '.bench-cpu');
+  rmSync(cpuFile, { force: true });
+  const preload = `-r ${JSON.stringify(join(__dirname, 'cpu-usage-preload.js'))}`;
   const start = process.hrtime.bigint();
   // Output to a file, not a pipe: nx exits right after printing, and a pipe may lose the tail of 1000 lines.
   const outFile = join(root, '.bench-out');
@@ -142,13 +161,28 @@ export function showProjects(root: string, env: NodeJS.ProcessEnv = {}): { ms: n
       NX_CACHE_PROJECT_GRAPH: 'false',
       NX_TUI: 'false',
       ...env,
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' '),
+      LUCID_BENCH_CPU_FILE: cpuFile,
     },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   closeSync(fd);
   const stdout = readFileSync(outFile, 'utf8');
   if (r.status !== 0) throw new Error(`nx show projects failed in ${root}:\n${r.stderr || stdout}`);
-  return { ms, projects: stdout.split('\n').filter(Boolean).length };
+  const cpu = (existsSync(cpuFile) ? readFileSync(cpuFile, 'utf8') : '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { userMs: number; systemMs: number });
+  const userMs = cpu.reduce((a, c) => a + c.userMs, 0);
+  const systemMs = cpu.reduce((a, c) => a + c.systemMs, 0);
+  return {
+    ms,
+    cpuMs: userMs + systemMs,
+    userMs,
+    systemMs,
+    processes: cpu.length,
+    projects: stdout.split('\n').filter(Boolean).length,
+  };
 }
 
 export const median = (xs: number[]) => {
@@ -156,6 +190,11 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+/** 1-, 5- and 15-minute load averages: wall times mean little without them on a shared machine. */
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 export function measureGraph(
   sizes: number[] = [29, 1000],
@@ -183,10 +222,12 @@ export function measureGraph(
           variant,
           runsMs: results.map((r) => round(r.ms, 0)),
           medianMs: round(median(results.map((r) => r.ms)), 0),
+          runsCpuMs: results.map((r) => round(r.cpuMs, 0)),
+          medianCpuMs: round(median(results.map((r) => r.cpuMs)), 0),
           projects: results[0].projects,
         };
         log(
-          `${services} services, ${variant}: median ${row.medianMs} ms (${row.runsMs.join(', ')}), ${row.projects} projects`,
+          `${services} services, ${variant}: wall median ${row.medianMs} ms (${row.runsMs.join(', ')}), CPU median ${row.medianCpuMs} ms (${row.runsCpuMs.join(', ')}; ${results[0].processes} processes), ${row.projects} projects, load ${loadAverage()}`,
         );
         rows.push(row);
       }
@@ -194,16 +235,20 @@ export function measureGraph(
       rmSync(root, { recursive: true, force: true });
     }
   }
-  const ratios = sizes.map((services) => {
-    const at = (v: Variant) => rows.find((r) => r.services === services && r.variant === v)?.medianMs ?? NaN;
+  const ratiosOf = (services: number, of: 'medianMs' | 'medianCpuMs'): GraphRatios => {
+    const at = (v: Variant) => rows.find((r) => r.services === services && r.variant === v)?.[of] ?? NaN;
     return {
-      services,
       lucidVsNone: round(at('lucid') / at('none')),
       lucidSourceVsNone: round(at('lucid-source') / at('none')),
       lucidVsNxDocker: round(at('lucid') / at('nx-docker')),
       nxDockerVsNone: round(at('nx-docker') / at('none')),
     };
-  });
+  };
+  const ratios = sizes.map((services) => ({
+    services,
+    ...ratiosOf(services, 'medianMs'),
+    cpu: ratiosOf(services, 'medianCpuMs'),
+  }));
   return { rows, ratios };
 }
 

@@ -11,6 +11,7 @@ import {
   buildPlugin,
   installCompiledPlugin,
   linkNodeModules,
+  loadAverage,
   median,
   round,
   showProjects,
@@ -22,6 +23,9 @@ export const LUCID_TREE = join(WORKSPACE_ROOT, '..', 'shared', 'fixtures', 'luci
 export interface TreeRow {
   medianMs?: number;
   runsMs?: number[];
+  /** User+system CPU of Nx and its plugin workers, ms (see graph-bench.ts). */
+  medianCpuMs?: number;
+  runsCpuMs?: number[];
   projects?: number;
   /** Why nx failed, when it did (the first lines of its message). */
   error?: string;
@@ -30,17 +34,33 @@ export interface TreeRow {
 export interface LucidTreeResult {
   none: TreeRow;
   lucid: TreeRow;
+  nxDocker: TreeRow;
   /** What `nx g @lucid/nx-lucid:init` printed (or why it failed). */
   init: string;
   lucidVsNone?: number;
+  nxDockerVsNone?: number;
+  /** The same ratios by CPU time. */
+  cpu: { lucidVsNone?: number; nxDockerVsNone?: number };
 }
+
+const ratio = (a?: number, b?: number) => (a && b ? round(a / b) : undefined);
+const summary = (row: TreeRow) =>
+  row.error ??
+  `wall median ${row.medianMs} ms (${row.runsMs?.join(', ')}), CPU median ${row.medianCpuMs} ms (${row.runsCpuMs?.join(', ')}), ${row.projects} projects, load ${loadAverage()}`;
 
 function measure(root: string, runs: number): TreeRow {
   try {
     showProjects(root); // warm-up: file system caches, not measured
     const results = Array.from({ length: runs }, () => showProjects(root));
     const ms = results.map((r) => r.ms);
-    return { medianMs: round(median(ms), 0), runsMs: ms.map((x) => round(x, 0)), projects: results[0].projects };
+    const cpu = results.map((r) => r.cpuMs);
+    return {
+      medianMs: round(median(ms), 0),
+      runsMs: ms.map((x) => round(x, 0)),
+      medianCpuMs: round(median(cpu), 0),
+      runsCpuMs: cpu.map((x) => round(x, 0)),
+      projects: results[0].projects,
+    };
   } catch (e) {
     return { error: (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 4).join(' | ') };
   }
@@ -68,18 +88,30 @@ export function measureLucidTree(runs = 3, log: (line: string) => void = () => u
     log(`Lucid tree: nx g @lucid/nx-lucid:init → ${initText}`);
     const adopted = readFileSync(join(root, 'nx.json'), 'utf8');
 
-    writeFileSync(join(root, 'nx.json'), JSON.stringify({ ...JSON.parse(adopted), plugins: [] }, null, 2));
+    const withPlugins = (plugins: unknown[]) =>
+      writeFileSync(join(root, 'nx.json'), JSON.stringify({ ...JSON.parse(adopted), plugins }, null, 2));
+    withPlugins([]);
     const none = measure(root, runs);
-    log(
-      `Lucid tree, none: ${none.error ?? `median ${none.medianMs} ms (${none.runsMs?.join(', ')}), ${none.projects} projects`}`,
-    );
+    log(`Lucid tree, none: ${summary(none)}`);
     writeFileSync(join(root, 'nx.json'), adopted);
     const lucid = measure(root, runs);
-    log(
-      `Lucid tree, lucid (compiled): ${lucid.error ?? `median ${lucid.medianMs} ms (${lucid.runsMs?.join(', ')}), ${lucid.projects} projects`}`,
-    );
-    const ratio = none.medianMs && lucid.medianMs ? round(lucid.medianMs / none.medianMs) : undefined;
-    return { none, lucid, init: initText, ...(ratio ? { lucidVsNone: ratio } : {}) };
+    log(`Lucid tree, lucid (compiled): ${summary(lucid)}`);
+    withPlugins(['@nx/docker']);
+    const nxDocker = measure(root, runs);
+    log(`Lucid tree, @nx/docker: ${summary(nxDocker)}`);
+    writeFileSync(join(root, 'nx.json'), adopted);
+    return {
+      none,
+      lucid,
+      nxDocker,
+      init: initText,
+      lucidVsNone: ratio(lucid.medianMs, none.medianMs),
+      nxDockerVsNone: ratio(nxDocker.medianMs, none.medianMs),
+      cpu: {
+        lucidVsNone: ratio(lucid.medianCpuMs, none.medianCpuMs),
+        nxDockerVsNone: ratio(nxDocker.medianCpuMs, none.medianCpuMs),
+      },
+    };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -121,8 +121,8 @@ export function scanHeredocs(text: string, file: string): HeredocScan {
       more = continued.test(line);
       logical += line.replace(continued, '');
     }
-    const docs = heredocsOf(logical);
     if (!logical.includes('<<')) continue;
+    const docs = heredocsOf(logical);
     for (let k = start; k < i; k++) out[k] = out[k].split('<<').join(HEREDOC_MARK);
     for (const doc of docs) {
       let terminated = false;

@@ -3,10 +3,9 @@
  * read by the graph (stages, images), the inputs (context sources) and build planning (stages, platforms, RUNs).
  * It rejects, with `file:line: reason`, what BuildKit's dockerfile frontend (1.18) rejects among the cases we meet.
  */
-import { createHash } from 'node:crypto';
-import { Arg, Copy, DockerfileParser, Env, From, Instruction, Run } from 'dockerfile-ast';
 import { DockerfileError } from './errors';
 import { scanHeredocs, unmask } from './heredoc';
+import { DockerInstruction, instructionList } from './instruction-list';
 import { BuildStage, resolveStageReferences, StageReference } from './stages';
 import { substitute, hasVariable } from './substitute';
 import {
@@ -61,9 +60,8 @@ export function parseDockerfile(
   buildArgs: Record<string, string> = {},
 ): DockerfileModel {
   const args = Object.entries(buildArgs).sort(([a], [b]) => (a < b ? -1 : 1));
-  const key = createHash('sha256')
-    .update(JSON.stringify([file, content, args]))
-    .digest('hex');
+  // The text itself is the key (a Map hashes it once): a sha256 of it per Dockerfile cost more than the parse.
+  const key = JSON.stringify([file, args, content]);
   let hit = cache.get(key);
   if (!hit) {
     try {
@@ -82,9 +80,7 @@ export function parseDockerfile(
 function parseUncached(content: string, file: string, buildArgs: Record<string, string>): DockerfileModel {
   // Windows line endings: the parser and the line numbers both work on "\n".
   const scan = scanHeredocs(content.replace(/\r\n?/g, '\n'), file);
-  const df = DockerfileParser.parse(scan.masked);
-  const instructions = df.getInstructions();
-  const escapeChar = df.getEscapeCharacter();
+  const { instructions, escapeChar } = instructionList(scan.masked);
   const stages: BuildStage[] = [];
   const scopes: StageScope[] = [];
   const refs: StageReference[] = [];
@@ -94,8 +90,8 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
   let scope: StageScope = { vars: {}, env: {}, complete: false };
   let finalUser: string | undefined;
 
-  const lineOf = (ins: Instruction) => ins.getRange().start.line + 1;
-  const fail = (ins: Instruction, reason: string): never => {
+  const lineOf = (ins: DockerInstruction) => ins.line;
+  const fail = (ins: DockerInstruction, reason: string): never => {
     throw new DockerfileError(file, lineOf(ins), reason);
   };
   const addSource = (instruction: CopySource['instruction'], raw: string, line: number) => {
@@ -110,17 +106,17 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
   };
 
   for (const ins of instructions) {
-    const keyword = ins.getKeyword();
-    const words = ins.getArguments().map((a) => unmask(a.getValue()));
-    if (!KNOWN_INSTRUCTIONS.has(keyword)) fail(ins, `unknown instruction "${ins.getInstruction()}"`);
+    const keyword = ins.keyword;
+    const words = ins.words.map(unmask);
+    if (!KNOWN_INSTRUCTIONS.has(keyword)) fail(ins, `unknown instruction "${ins.instruction}"`);
     if (stages.length === 0 && keyword !== 'ARG' && keyword !== 'FROM') {
       fail(ins, `${keyword} before the first FROM (only ARG may come before FROM)`);
     }
     if (keyword === 'ARG') {
       if (words.length === 0) fail(ins, 'ARG needs a name');
-      for (const prop of (ins as Arg).getProperties()) {
-        const name = prop.getName();
-        const raw = prop.getValue();
+      for (const prop of ins.properties) {
+        const name = prop.name;
+        const raw = prop.value;
         const def = raw === null ? undefined : unmask(raw);
         if (stages.length === 0) {
           globalArgs[name] =
@@ -135,7 +131,6 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
       continue;
     }
     if (keyword === 'FROM') {
-      const from = ins as From;
       const flagless = words.filter((a) => !a.startsWith('--'));
       if (flagless.length === 0) fail(ins, 'FROM needs an image');
       if (flagless.length !== 1 && !(flagless.length === 3 && flagless[1].toUpperCase() === 'AS')) {
@@ -162,11 +157,7 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
       for (let i = stages.length - 1; i >= 0 && parent === undefined; i--)
         if (stages[i].name === image.toLowerCase()) parent = i;
       if (parent === undefined && image !== 'scratch') external.add(image);
-      const platformFlag =
-        from
-          .getFlags()
-          .find((f) => f.getName() === 'platform')
-          ?.getValue() ?? undefined;
+      const platformFlag = ins.flags.find((f) => f.name === 'platform')?.value ?? undefined;
       stages.push({
         index: stages.length,
         name,
@@ -194,10 +185,10 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
     if (keyword === 'RUN') {
       if (words.length === 0) fail(ins, 'RUN needs a command');
       stage.runLines.push(lineOf(ins));
-      stage.runs.push({ line: lineOf(ins), text: unmask(ins.getTextContent().split('\n')[0].trim()) });
-      for (const flag of (ins as Run).getFlags()) {
-        if (flag.getName() !== 'mount') continue;
-        const mount = mountOptions(flag.getValue() ?? '');
+      stage.runs.push({ line: lineOf(ins), text: unmask(ins.text.split('\n')[0].trim()) });
+      for (const flag of ins.flags) {
+        if (flag.name !== 'mount') continue;
+        const mount = mountOptions(flag.value ?? '');
         if (mount.from !== undefined) {
           if (hasVariable(mount.from))
             fail(
@@ -218,37 +209,27 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
       continue;
     }
     if (keyword === 'ENV' || keyword === 'LABEL') {
-      const props = (ins as Env).getProperties();
+      const props = ins.properties;
       if (props.length === 0) fail(ins, `${keyword} needs a name and a value`);
-      const problem = nameValueProblem(
-        words,
-        props.map((p) => ({ name: p.getName(), value: p.getValue() })),
-      );
+      const problem = nameValueProblem(words, props);
       if (problem) fail(ins, problem);
       if (keyword === 'LABEL') continue;
       // ENV values are visible to later COPY/ADD sources in the same stage and in stages built FROM it.
       for (const prop of props) {
-        const value = prop.getValue();
+        const value = prop.value;
         const resolved =
           value === null ? undefined : (substitute(unmask(value), scope.vars, scope.complete) ?? undefined);
-        scope.vars[prop.getName()] = resolved;
-        scope.env[prop.getName()] = resolved;
+        scope.vars[prop.name] = resolved;
+        scope.env[prop.name] = resolved;
       }
       continue;
     }
     if (keyword === 'COPY' || keyword === 'ADD') {
-      const copy = ins as Copy;
-      const paths = copyPaths(
-        keyword,
-        words,
-        unmask(copy.getTextContent()),
-        escapeChar,
-        scan.heredocs.has(lineOf(ins)),
-      );
+      const paths = copyPaths(keyword, words, unmask(ins.text), escapeChar, scan.heredocs.has(lineOf(ins)));
       if (typeof paths === 'string') fail(ins, paths);
-      const fromFlag = copy.getFlags().find((f) => f.getName() === 'from');
+      const fromFlag = ins.flags.find((f) => f.name === 'from');
       if (fromFlag) {
-        const value = fromFlag.getValue();
+        const value = fromFlag.value;
         if (!value) fail(ins, `${keyword} --from needs a stage or image`);
         if (hasVariable(value!)) {
           fail(

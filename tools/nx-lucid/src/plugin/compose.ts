@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { Workspace, workspaceFiles } from './workspace-files';
-import { parse } from 'yaml';
+import type { parse as parseYaml } from 'yaml';
 import { PLATFORM_ARGS } from '../dockerfile/instructions';
 
 export interface ComposeBuild {
@@ -63,6 +63,8 @@ export function scanComposeFiles(workspace: Workspace, composeFiles: readonly st
   for (const composeFile of [...composeFiles].sort()) {
     let doc: unknown;
     try {
+      // Loaded on the first compose file: a workspace without one never pays for the YAML parser.
+      const { parse } = require('yaml') as { parse: typeof parseYaml };
       doc = parse(fs.read(composeFile), { uniqueKeys: false, merge: true });
     } catch (e) {
       problems.push(`${composeFile}: not valid YAML (${(e as Error).message.split('\n')[0]})`);

@@ -1,10 +1,11 @@
 import type { CreateDependencies, RawProjectGraphDependency } from '@nx/devkit';
 import { DependencyType } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import { parseImageReference } from '../image/naming';
 import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
 import { analyzeContainerProject } from './project-analysis';
+import { analyzedForNodes } from './analysis-memo';
 import { Workspace, workspaceFiles } from './workspace-files';
 import { describeCycles, findCycles, SourceEdge } from './dependency-cycles';
 import { indexRoots } from './root-index';
@@ -15,6 +16,17 @@ interface ProjectRoot {
 }
 
 const GLOB_CHARS = /[*?[]/;
+const segmentMatchers = new Map<string, Minimatch>();
+
+function segmentMatcher(segment: string): Minimatch {
+  let m = segmentMatchers.get(segment);
+  if (!m) {
+    m = new Minimatch(segment, { dot: true });
+    if (segmentMatchers.size > 1000) segmentMatchers.clear();
+    segmentMatchers.set(segment, m);
+  }
+  return m;
+}
 
 /**
  * Whether a COPY source glob (Go filepath.Match syntax, as Docker uses) can match the project root or
@@ -25,7 +37,7 @@ function globReaches(pattern: string, root: string): boolean {
   const r = root.split('/');
   for (let i = 0; i < Math.min(p.length, r.length); i++) {
     if (p[i] === '**') return true;
-    if (!minimatch(r[i], p[i], { dot: true })) return false;
+    if (!segmentMatcher(p[i]).match(r[i])) return false;
   }
   return true;
 }
@@ -108,15 +120,17 @@ export function dockerfileDependencies(
   const taskEdges: SourceEdge[] = [];
   for (const [name, config] of Object.entries(context.projects)) {
     const spec = buildSpec(config, options.targetNames.build);
-    if (!spec || !fs.exists(spec.dockerfile)) continue;
-    const project = analyzeContainerProject(context.workspaceRoot, spec);
+    const known = typeof workspace === 'string' ? analyzedForNodes(workspace, spec) : undefined;
+    if (!known && !fs.exists(spec.dockerfile)) continue;
+    const project = known ?? analyzeContainerProject(context.workspaceRoot, spec);
     if (!project.analysis) continue;
     const targets = new Set<string>();
+    const own: SourceEdge[] = [];
     project.analysis.contextSources.forEach((src, i) => {
       for (const p of projectsForPath(project.sources[i] ?? src.path, readable)) {
         targets.add(p);
         if (p !== name)
-          edges.push({
+          own.push({
             source: name,
             target: p,
             dockerfile: spec.dockerfile,
@@ -131,7 +145,7 @@ export function dockerfileDependencies(
       if (owner) {
         targets.add(owner);
         if (owner !== name)
-          edges.push({ source: name, target: owner, dockerfile: spec.dockerfile, line: 0, via: `FROM ${image}` });
+          own.push({ source: name, target: owner, dockerfile: spec.dockerfile, line: 0, via: `FROM ${image}` });
       }
     }
     targets.delete(name);
@@ -141,7 +155,8 @@ export function dockerfileDependencies(
         `^${options.targetNames.build}`,
       ]
     ).includes(`^${options.targetNames.build}`);
-    taskEdges.push(...edges.filter((e) => e.source === name && (waits || e.via.startsWith('FROM '))));
+    edges.push(...own);
+    taskEdges.push(...own.filter((e) => waits || e.via.startsWith('FROM ')));
     const ownsDockerfile = spec.dockerfile !== config.root;
     for (const target of [...targets].sort()) {
       deps.push(

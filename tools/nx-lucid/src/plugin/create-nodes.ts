@@ -2,7 +2,8 @@ import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/de
 import { logger } from '@nx/devkit';
 import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
 import { ENV_OVERRIDES } from '../config/resolve';
-import { analyzeContainerProject, ContainerProject } from './project-analysis';
+import type { ContainerProject } from './project-analysis';
+import { analyzeForNodes, startNodesRound } from './analysis-memo';
 import { baseRefForCacheKey } from '../image-build/plan';
 import { binCommand } from '../package/bin-command';
 import { BuildCodeInput, buildCodeInputs } from '../cache/build-code-inputs';
@@ -139,6 +140,7 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
   DOCKERFILE_GLOB,
   async (files, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
+    startNodesRound(context.workspaceRoot);
     const inferred = inferContainerProjects(context.workspaceRoot, files, options);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const codeInputs = buildCodeInputs(context.workspaceRoot);
@@ -146,7 +148,7 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
       inferred.projects.map((p) => [imageKey(`${options.registry}/${options.repository}/${p.name}`), p.name]),
     );
     for (const p of inferred.projects) {
-      const project = analyzeContainerProject(context.workspaceRoot, p);
+      const project = analyzeForNodes(context.workspaceRoot, p);
       const owners = (project.analysis?.externalImages ?? [])
         .map((i) => byImage.get(imageKey(i)))
         .filter((n): n is string => !!n && n !== p.name);

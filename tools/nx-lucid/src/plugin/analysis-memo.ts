@@ -1,0 +1,29 @@
+/**
+ * The container projects createNodes analysed, for the createDependencies call that follows it in the same
+ * plugin worker: the edges then come from the same reading of the Dockerfiles as the nodes, and 1000 services'
+ * Dockerfiles and ignore files are not read and checked a second time. Each createNodes call starts afresh; a
+ * project it did not analyse (or analysed with another spec) is analysed from disk as before.
+ */
+import { analyzeContainerProject, ContainerProject, ContainerProjectSpec } from './project-analysis';
+
+let memo: { workspaceRoot: string; projects: Map<string, ContainerProject> } | undefined;
+
+const keyOf = (spec: ContainerProjectSpec) =>
+  JSON.stringify([spec.root, spec.dockerfile, spec.context ?? '.', Object.entries(spec.buildArgs ?? {}).sort()]);
+
+/** createNodes, first: forget the previous round. */
+export function startNodesRound(workspaceRoot: string): void {
+  memo = { workspaceRoot, projects: new Map() };
+}
+
+/** createNodes: analyse, and remember for this round. */
+export function analyzeForNodes(workspaceRoot: string, spec: ContainerProjectSpec): ContainerProject {
+  const project = analyzeContainerProject(workspaceRoot, spec);
+  if (memo?.workspaceRoot === workspaceRoot) memo.projects.set(keyOf(spec), project);
+  return project;
+}
+
+/** createDependencies: what createNodes analysed for this spec, if it did; else undefined. */
+export function analyzedForNodes(workspaceRoot: string, spec: ContainerProjectSpec): ContainerProject | undefined {
+  return memo?.workspaceRoot === workspaceRoot ? memo.projects.get(keyOf(spec)) : undefined;
+}
