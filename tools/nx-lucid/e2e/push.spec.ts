@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPush } from '../src/executors/push/executor';
 import { RegistryClient } from '../src/registry/client';
+import { registryEnvPrefix } from '../src/registry/docker-credentials';
 import { startFaultProxy } from './support/fault-proxy';
 import { makeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';
@@ -132,7 +133,7 @@ describe('container-push against a real registry', () => {
     expect(await registryState(reg.host, reg.url)).toEqual(before);
   });
 
-  it('follows a Bearer challenge with GHCR_TOKEN, names the env vars when no token is set, and never prints the token', async () => {
+  it('follows a Bearer challenge with the LUCID_REGISTRY_<HOST>_* pair, never sends GHCR_TOKEN to a non-GHCR registry, and never prints the token', async () => {
     const token = 'ghp_s3cretTokenValue1234567890';
     const proxy = await startFaultProxy({
       upstreamPort: Number(reg.host.split(':')[1]),
@@ -143,17 +144,20 @@ describe('container-push against a real registry', () => {
       const ctx = executorContext(made.root, 'private-svc');
       const before = await registryState(reg.host, reg.url);
       const o = { ...opts(made.outputPath), registry: proxy.host };
-      await expect(runPush(o, ctx, { env: noGitEnv, log: () => undefined })).rejects.toThrow(
-        /requires authentication.*set GHCR_TOKEN or GITHUB_TOKEN/,
-      );
+      const pair = registryEnvPrefix(proxy.host);
+      // A GitHub token is for ghcr.io only: this registry is told nothing, and names the variables to set.
       await expect(
-        runPush(o, ctx, { env: { ...noGitEnv, GHCR_TOKEN: 'wrong-token-value' }, log: () => undefined }),
-      ).rejects.toThrow(/credentials from GHCR_TOKEN .* were refused/);
+        runPush(o, ctx, { env: { ...noGitEnv, GHCR_TOKEN: token, HOME: '/nonexistent' }, log: () => undefined }),
+      ).rejects.toThrow(new RegExp(`requires authentication.*set ${pair}_USERNAME and ${pair}_PASSWORD`));
+      expect(proxy.authorizations.filter((a) => a.includes(token) || a.startsWith('Basic '))).toEqual([]);
+      await expect(
+        runPush(o, ctx, { env: { ...noGitEnv, [`${pair}_PASSWORD`]: 'wrong-token-value' }, log: () => undefined }),
+      ).rejects.toThrow(new RegExp(`credentials from ${pair}_PASSWORD .* were refused`));
       expect(await registryState(reg.host, reg.url)).toEqual(before);
 
       const lines: string[] = [];
       const result = await runPush(o, ctx, {
-        env: { ...noGitEnv, GITHUB_TOKEN: token, GITHUB_ACTOR: 'octo' },
+        env: { ...noGitEnv, [`${pair}_USERNAME`]: 'octo', [`${pair}_PASSWORD`]: token },
         log: (l) => lines.push(l),
       });
       expect(result.digest).toBe(made.metadata.index.digest);

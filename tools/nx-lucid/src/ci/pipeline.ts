@@ -15,6 +15,7 @@ import { archMatrix } from './plan';
 import {
   checkout,
   handoffKey,
+  registryCredentialEnv,
   remoteCacheEnv,
   restoreHandoff,
   sarifUploads,
@@ -163,23 +164,6 @@ export function scanJob(input: CiWorkflowInput, chain: Chain): Job {
   };
 }
 
-function registryLogin(input: CiWorkflowInput): Step[] {
-  // ghcr.io: the push executor reads GHCR_TOKEN itself (sent to ghcr.io only). Other registries: docker/login-action
-  // writes ~/.docker/config.json, which the push executor reads like docker does.
-  if (input.registry === 'ghcr.io') return [];
-  return [
-    {
-      name: `Log in to ${input.registry}`,
-      uses: ACTIONS.login,
-      with: {
-        registry: input.registry,
-        username: '${{ secrets.LUCID_REGISTRY_USERNAME }}',
-        password: '${{ secrets.LUCID_REGISTRY_PASSWORD }}',
-      },
-    },
-  ];
-}
-
 /** `publish` replaces the container-push step (containers-release.yml runs `nx release publish` there). */
 export function pushJob(input: CiWorkflowInput, chain: Chain, publish?: Step): Job {
   return {
@@ -194,13 +178,12 @@ export function pushJob(input: CiWorkflowInput, chain: Chain, publish?: Step): J
       ...setupNode(input),
       ...handoffRestores(input, chain),
       ...mergePlatforms(input, chain),
-      ...registryLogin(input),
       publish ?? {
         name: `Push ${chain.label.replace(' on ${{ matrix.platform }}', '')} by digest`,
         env: {
           PROJECTS: chain.projects,
           PARALLEL: chain.parallel,
-          ...(input.registry === 'ghcr.io' ? { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' } : {}),
+          ...registryCredentialEnv(input),
         },
         run: `npx nx run-many -t ${input.targets.push} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
       },

@@ -11,7 +11,7 @@ import type { CiWorkflowInput, Job } from './input';
 import { RELEASE_PUBLISH_TARGET } from '../plugin/release-publish-target';
 import { buildJob, Chain, pushJob, scanJob } from './pipeline';
 import { archMatrix } from './plan';
-import { sharedEnv } from './steps';
+import { registryCredentialEnv, sharedEnv } from './steps';
 
 /** GitHub tag filters (glob with + and []): a project name, `@`, a semver with an optional pre-release. */
 export const RELEASE_TAG_FILTERS = ['*@[0-9]+.[0-9]+.[0-9]+', '*@[0-9]+.[0-9]+.[0-9]+-*'];
@@ -58,7 +58,7 @@ export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown>
     name: `nx release publish (${RELEASE_PUBLISH_TARGET}: release tags onto the built digest, no rebuild)`,
     env: {
       PROJECT: '${{ needs.plan.outputs.project }}',
-      ...(input.registry === 'ghcr.io' ? { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' } : {}),
+      ...registryCredentialEnv(input),
     },
     run: 'npx nx release publish --projects="$PROJECT" --verbose',
   };

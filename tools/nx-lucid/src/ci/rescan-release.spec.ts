@@ -157,7 +157,13 @@ describe('release workflow', () => {
         run: 'npx nx release publish --projects="$PROJECT" --verbose',
         env: {
           PROJECT: '${{ needs.plan.outputs.project }}',
-          ...(ghcr ? { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' } : {}),
+          // ghcr.io gets the job's token; any other registry its LUCID_REGISTRY_<HOST>_* pair (the push executor's form).
+          ...(ghcr
+            ? { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' }
+            : {
+                LUCID_REGISTRY_REGISTRY_EXAMPLE_COM_USERNAME: '${{ secrets.LUCID_REGISTRY_USERNAME }}',
+                LUCID_REGISTRY_REGISTRY_EXAMPLE_COM_PASSWORD: '${{ secrets.LUCID_REGISTRY_PASSWORD }}',
+              }),
         },
       });
       // The publish job builds nothing and runs no scan: it restores this run's build outputs.

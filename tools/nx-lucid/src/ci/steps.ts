@@ -2,6 +2,7 @@
  * Steps shared by the generated workflows. Every checkout drops its token (persist-credentials: false), so no
  * later step — Trivy above all — finds a GitHub token in .git/config.
  */
+import { registryEnvPrefix } from '../registry/docker-credentials';
 import { ACTIONS } from './pins';
 import type { CiWorkflowInput, Job, Step } from './input';
 
@@ -150,5 +151,19 @@ export function isolationJob(input: CiWorkflowInput): Job | null {
       ...setupNode(input),
       { name: 'Isolation rules over the project graph', run: `npx nx run ${input.isolationTask}` },
     ],
+  };
+}
+
+/**
+ * The registry credentials, in the env of the one step that pushes: ghcr.io takes the job's GITHUB_TOKEN as
+ * GHCR_TOKEN (sent to ghcr.io only); any other registry the LUCID_REGISTRY_USERNAME/_PASSWORD secrets, as the
+ * LUCID_REGISTRY_<HOST>_USERNAME/_PASSWORD pair the push and release executors read for that host.
+ */
+export function registryCredentialEnv(input: CiWorkflowInput): Record<string, string> {
+  if (input.registry === 'ghcr.io') return { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' };
+  const prefix = registryEnvPrefix(input.registry);
+  return {
+    [`${prefix}_USERNAME`]: '${{ secrets.LUCID_REGISTRY_USERNAME }}',
+    [`${prefix}_PASSWORD`]: '${{ secrets.LUCID_REGISTRY_PASSWORD }}',
   };
 }

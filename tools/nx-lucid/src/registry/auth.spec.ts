@@ -1,4 +1,4 @@
-import { mergeScopes, parseChallenge, resolveCredentials, tokensInEnv } from './auth';
+import { mergeScopes, parseChallenge, stdinCredentials, tokensInEnv } from './auth';
 
 describe('parseChallenge', () => {
   it('reads a GHCR-style Bearer challenge', () => {
@@ -24,25 +24,10 @@ describe('parseChallenge', () => {
   });
 });
 
-describe('resolveCredentials', () => {
-  it('prefers stdin, then GHCR_TOKEN, then GITHUB_TOKEN; username from GITHUB_ACTOR or "token"', () => {
-    expect(resolveCredentials({ GHCR_TOKEN: 'a', GITHUB_TOKEN: 'b' })).toEqual({
-      username: 'token',
-      password: 'a',
-      source: 'GHCR_TOKEN',
-    });
-    expect(resolveCredentials({ GITHUB_TOKEN: 'b', GITHUB_ACTOR: 'octo' })).toEqual({
-      username: 'octo',
-      password: 'b',
-      source: 'GITHUB_TOKEN',
-    });
-    expect(resolveCredentials({ GHCR_TOKEN: 'a' }, { stdinPassword: 'c\n', username: 'me' })).toEqual({
-      username: 'me',
-      password: 'c',
-      source: 'stdin',
-    });
-    expect(resolveCredentials({})).toBeUndefined();
-    expect(() => resolveCredentials({}, { stdinPassword: '\n' })).toThrow(/stdin was empty/);
+describe('stdinCredentials', () => {
+  it('drops the trailing newline and refuses an empty stdin', () => {
+    expect(stdinCredentials('c\n', 'me')).toEqual({ username: 'me', password: 'c', source: 'stdin' });
+    expect(() => stdinCredentials('\n', 'me')).toThrow(/stdin was empty/);
   });
 });
 

@@ -31,27 +31,12 @@ export function parseChallenge(header: string | null | undefined): Challenge | u
 }
 
 export { TOKEN_ENV_VARS, tokensInEnv } from '../secrets/env-tokens';
-import { TOKEN_ENV_VARS } from '../secrets/env-tokens';
 
-/**
- * Credentials from the environment or a password read from stdin.
- * GHCR takes any username with a GitHub token as password; GITHUB_ACTOR is the conventional one.
- */
-export function resolveCredentials(
-  env: NodeJS.ProcessEnv,
-  opts: { username?: string; stdinPassword?: string } = {},
-): Credentials | undefined {
-  const username = opts.username || env.GITHUB_ACTOR?.trim() || 'token';
-  if (opts.stdinPassword !== undefined) {
-    const password = opts.stdinPassword.replace(/\r?\n$/, '');
-    if (!password) throw new Error('--password-stdin was given but stdin was empty');
-    return { username, password, source: 'stdin' };
-  }
-  for (const name of TOKEN_ENV_VARS) {
-    const value = env[name]?.trim();
-    if (value) return { username, password: value, source: name };
-  }
-  return undefined;
+/** Credentials from a password piped on stdin (--password-stdin); the trailing newline is not part of it. */
+export function stdinCredentials(stdin: string, username: string): Credentials {
+  const password = stdin.replace(/\r?\n$/, '');
+  if (!password) throw new Error('--password-stdin was given but stdin was empty');
+  return { username, password, source: 'stdin' };
 }
 
 /** Merges OAuth scopes ("repository:a/b:pull,push") so one token covers every repository a request touches. */

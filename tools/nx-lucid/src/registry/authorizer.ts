@@ -3,9 +3,10 @@
  * the token endpoint for the request's scopes) and supplies the Authorization header afterwards. It only
  * talks to the token endpoint, through the fetch it is given; it never calls back into the transport.
  */
-import { Challenge, Credentials, mergeScopes, TOKEN_ENV_VARS } from './auth';
+import { Challenge, Credentials, mergeScopes } from './auth';
+import { authHint } from './credentials';
 import { errorFromResponse, RegistryAuthError } from './errors';
-import { basicAuthValue, credentialForms, redactSecrets } from '../secrets/redaction';
+import { basicAuthValue, credentialForms, redactSecrets, registerSecrets } from '../secrets/redaction';
 
 export interface AuthRequest {
   scopes: string[];
@@ -48,7 +49,7 @@ export class Authorizer {
     const where = o.repository ? ` for ${this.registry}/${o.repository}` : ` for ${this.registry}`;
     if (!this.credentials) {
       return new RegistryAuthError(
-        `${o.operation}: ${this.registry} requires authentication${where} (HTTP ${status}); set ${TOKEN_ENV_VARS.join(' or ')} (a token with write:packages for ghcr.io), or pipe a token with --password-stdin`,
+        `${o.operation}: ${this.registry} requires authentication${where} (HTTP ${status}); ${authHint(this.registry)}`,
         status,
       );
     }
@@ -93,6 +94,7 @@ export class Authorizer {
     const token = body.token ?? body.access_token;
     if (!token)
       throw new RegistryAuthError(`${o.operation}: the token service at ${url.host} returned no token`, res.status);
+    registerSecrets([token]);
     // Cache under both the merged scopes and the request's own, so the next request finds it without a 401.
     this.tokens.set(scopes.join(' '), token);
     this.tokens.set(mergeScopes(o.scopes).join(' '), token);

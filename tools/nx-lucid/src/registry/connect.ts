@@ -1,12 +1,15 @@
 /**
  * Shared by push and release: where the image lives (plugin options + LUCID_* overrides), the
- * credentials (env or stdin), and a client that has checked up front whether the registry wants them.
+ * credentials (credentials.ts: stdin, env, docker config), and a client that has checked up front whether
+ * the registry wants them. docker.io is reached at registry-1.docker.io, its one-segment names as library/<name>.
  */
 import { credentialForms, redactSecrets } from '../secrets/redaction';
 import { imageName, repositoryPath } from '../image/naming';
 import { resolveConfig } from '../config/resolve';
-import { Credentials, resolveCredentials, TOKEN_ENV_VARS } from './auth';
+import { Credentials } from './auth';
 import { RegistryAuthError, RegistryClient, RegistryClientOptions } from './client';
+import { authHint, credentialsFor } from './credentials';
+import { normalizeRepository, registryEndpoint } from './docker-credentials';
 
 /** What the push and release executors take from outside, so tests can pass their own. */
 export interface RegistryDeps {
@@ -35,7 +38,7 @@ export function resolveImageTarget(
   const image = imageName(plugin.registry, plugin.repository, project);
   return {
     registry: plugin.registry,
-    repository: repositoryPath(plugin.repository, project),
+    repository: normalizeRepository(plugin.registry, repositoryPath(plugin.repository, project)),
     image,
     insecureRegistries: plugin.insecureRegistries,
   };
@@ -45,17 +48,6 @@ export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): 
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
   return Buffer.concat(chunks).toString('utf8');
-}
-
-export async function credentialsFor(
-  options: { passwordStdin?: boolean; username?: string },
-  env: NodeJS.ProcessEnv,
-  stdin: () => Promise<string> = () => readStdin(),
-): Promise<Credentials | undefined> {
-  return resolveCredentials(env, {
-    username: options.username,
-    stdinPassword: options.passwordStdin ? await stdin() : undefined,
-  });
 }
 
 /**
@@ -68,7 +60,7 @@ export async function connect(
   extra: Partial<RegistryClientOptions> = {},
 ): Promise<RegistryClient> {
   const client = new RegistryClient({
-    registry: target.registry,
+    registry: registryEndpoint(target.registry),
     insecureRegistries: target.insecureRegistries,
     credentials,
     ...extra,
@@ -76,7 +68,7 @@ export async function connect(
   const { status } = await client.ping();
   if (status === 401 && !credentials) {
     throw new RegistryAuthError(
-      `${target.registry} requires authentication to reach ${target.image}: set ${TOKEN_ENV_VARS.join(' or ')} (for ghcr.io a token with write:packages; the username is GITHUB_ACTOR or "token"), or pipe a token with --password-stdin`,
+      `${target.registry} requires authentication to reach ${target.image}: ${authHint(target.registry)}`,
       401,
     );
   }
@@ -96,7 +88,7 @@ export interface RegistrySession {
   say: (line: string) => void;
 }
 
-/** Credentials (env or stdin), a redacting logger, and a connected client that reports its retries through it. */
+/** Credentials (credentials.ts), a redacting logger, and a connected client that reports its retries through it. */
 export async function openSession(
   target: ImageTarget,
   options: { passwordStdin?: boolean; username?: string; retries: number },
@@ -104,7 +96,7 @@ export async function openSession(
   deps: RegistryDeps,
   log: (line: string) => void,
 ): Promise<RegistrySession> {
-  const credentials = await credentialsFor(options, env, deps.stdin);
+  const credentials = await credentialsFor(target.registry, options, env, deps.stdin ?? (() => readStdin()));
   // Until the client exists, the credential's own forms; then the client's (which adds bearer tokens it was given).
   let redactLine = (line: string) => redactSecrets(line, credentialForms(credentials));
   const say = (line: string) => log(redactLine(line));

@@ -196,7 +196,10 @@ export async function resolveDockerCredentials(
   const found = lookupCredentials(registry, env, config, path);
   if (found.kind === 'inline') return found.credentials;
   if (found.kind === 'none') return undefined;
-  const r = await deps.runHelper(`docker-credential-${found.helper}`, ['get'], found.serverUrl);
+  const command = `docker-credential-${found.helper}`;
+  const r = await deps.runHelper(command, ['get'], found.serverUrl).catch((e: Error) => {
+    throw new Error(`${command} (named by ${found.source}) could not run: ${e.message}`, { cause: e });
+  });
   const creds = parseHelperOutput(found.helper, r.exitCode, r.stdout, r.stderr);
   return creds && { ...creds, source: `docker-credential-${found.helper} (${found.source})` };
 }

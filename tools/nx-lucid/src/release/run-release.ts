@@ -9,6 +9,7 @@ import { RegistryClient } from '../registry/client';
 import { openSession, resolveImageTarget, RegistryDeps } from '../registry/connect';
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
 import { auditLines, describeChange, stepChanges, TagChange } from './audit';
+import { tokensInEnv } from '../secrets/env-tokens';
 import { describeManifest, formatContents, ManifestContents } from './describe';
 import {
   listVersions,
@@ -162,12 +163,14 @@ export async function runReleaseAction(
       return;
     }
     if (viaGithub) {
-      if (!credentials)
+      // The GitHub API token: the ghcr.io credentials, else GHCR_TOKEN/GITHUB_TOKEN (sent to the API, not to the registry).
+      const githubToken = target.registry === 'ghcr.io' && credentials ? credentials.password : tokensInEnv(env)[0];
+      if (!githubToken)
         throw new Error(
           'deleting on ghcr.io goes through the GitHub Packages API: set GHCR_TOKEN or GITHUB_TOKEN (read:packages, delete:packages)',
         );
       const gh = new GithubPackages({
-        token: credentials.password,
+        token: githubToken,
         ...ghcrPackage(repo),
         ownerType: options.githubOwnerType,
         apiUrl: options.githubApiUrl,

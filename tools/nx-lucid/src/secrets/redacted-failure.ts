@@ -1,9 +1,9 @@
 import { tokensInEnv } from './env-tokens';
-import { envUsernames, redactSecrets, secretForms } from './redaction';
+import { envUsernames, redactSecrets, registeredSecrets, secretForms } from './redaction';
 
 /**
  * Runs an executor and turns any failure into `success: false` with one error line, redacted of
- * environment tokens as a last line of defence (registry and API error texts are not ours to trust).
+ * environment tokens and every secret resolved so far, as a last line of defence (registry and API error texts are not ours to trust).
  */
 export async function runWithRedactedFailure(
   what: string,
@@ -16,7 +16,7 @@ export async function runWithRedactedFailure(
     return { success: true };
   } catch (e) {
     const env = process.env;
-    const secrets = tokensInEnv(env).flatMap((t) => secretForms(t, envUsernames(env)));
+    const secrets = [...tokensInEnv(env).flatMap((t) => secretForms(t, envUsernames(env))), ...registeredSecrets()];
     log(redactSecrets(`@lucid/nx-lucid:${what} (${project ?? 'unknown project'}): ${(e as Error).message}`, secrets));
     return { success: false };
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRelease } from '../executors/release/executor';
 import { executorContext } from '../../e2e/support/registry-check';
+import { registryEnvPrefix } from '../registry/docker-credentials';
 import { runWithRedactedFailure } from './redacted-failure';
 import { redactAuthorization, secretForms } from './redaction';
 import { startEchoRegistry } from '../registry/testing/echo-registry';
@@ -42,7 +43,9 @@ describe('redaction', () => {
       const registry = await startEchoRegistry({ scheme, body, bearerToken: BEARER });
       const root = mkdtempSync(join(tmpdir(), 'lucid-redact-'));
       const saved = { GHCR_TOKEN: process.env.GHCR_TOKEN, GITHUB_ACTOR: process.env.GITHUB_ACTOR };
-      const env = { GHCR_TOKEN: TOKEN, GITHUB_ACTOR: 'octo', GITHUB_TOKEN: undefined };
+      // This registry is not ghcr.io: its credentials come from its LUCID_REGISTRY_<HOST>_* pair.
+      const pair = registryEnvPrefix(registry.host);
+      const env = { [`${pair}_USERNAME`]: 'octo', [`${pair}_PASSWORD`]: TOKEN, GITHUB_TOKEN: undefined };
       Object.assign(process.env, { GHCR_TOKEN: TOKEN, GITHUB_ACTOR: 'octo' });
       const lines: string[] = [];
       try {

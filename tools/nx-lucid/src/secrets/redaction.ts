@@ -1,7 +1,8 @@
 /**
  * Every form a registry secret travels in: the raw token, the base64 `user:token` of a Basic header, and
  * bearer tokens the token endpoint hands out. Text that may echo a header (registry error bodies) also has
- * any Authorization value cut, whatever we know of the secret. Pure.
+ * any Authorization value cut, whatever we know of the secret. Pure, but for the process-wide list of
+ * secrets resolved so far (registerSecrets), which the last line of defence redacts too.
  */
 import { redact } from '../boundary/process';
 import type { Credentials } from '../registry/auth';
@@ -35,4 +36,16 @@ export function envUsernames(env: NodeJS.ProcessEnv): string[] {
 /** Redacts every known form of the secrets, then any Authorization value left. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   return redactAuthorization(redact(text, [...secrets]));
+}
+
+const registered = new Set<string>();
+
+/** Remembers the forms of a secret this process resolved (stdin, env, docker config, a credential helper). */
+export function registerSecrets(forms: readonly string[]): void {
+  for (const f of forms) if (f) registered.add(f);
+}
+
+/** Every secret form registered so far. */
+export function registeredSecrets(): string[] {
+  return [...registered];
 }
