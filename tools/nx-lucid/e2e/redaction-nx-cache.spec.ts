@@ -78,11 +78,11 @@ describe('Nx cache terminalOutputs: no credential in any form', () => {
     const first = await run();
     const firstOut = first.stdout + first.stderr;
     expect(first.exitCode).not.toBe(0);
+    expect(leaks(firstOut)).toEqual([]);
     // Each registry's complaint reached the output, minus the credential.
     expect(firstOut).toMatch(/HTTP 400/);
     expect(firstOut).toMatch(/Basic \*\*\*/);
     expect(firstOut).toMatch(/Bearer \*\*\*/);
-    expect(leaks(firstOut)).toEqual([]);
 
     // With both registries gone, the registry's complaint can only come from the cache (a failed cached task
     // is replayed without Nx's "[local cache]" tag).
