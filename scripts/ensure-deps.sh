@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x node_modules/.bin/nx ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A symlinked node_modules is another checkout's install: npm ci would empty it through the link.
+  [ -x node_modules/.bin/nx ] || { echo "ensure-deps: node_modules links to an install without nx" >&2; exit 1; }
+elif [ ! -x node_modules/.bin/nx ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "ensure-deps: npm ci"
   npm ci --no-audit --no-fund
 fi

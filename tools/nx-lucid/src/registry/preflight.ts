@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { BuildMetadata } from '../metadata/metadata';
 import { SourcedLayout } from '../oci/blob-source';
+import { platformString } from '../oci/types';
 import type { PushSource } from './push';
 
 /** sha256 of a file, read in a stream. */
@@ -61,8 +62,8 @@ export async function verifyPushSource(source: PushSource): Promise<void> {
   }
 }
 
-const platformKey = (p: { os: string; architecture: string; variant?: string }) =>
-  [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+// As the layout's manifests are keyed: a default variant (arm64/v8, amd64/v1) is the bare architecture.
+const platformKey = (p: { os: string; architecture: string; variant?: string }) => platformString(p);
 
 /** metadata.json against the layout it sits beside and the project being pushed; throws naming the field that differs. */
 export function checkMetadata(
