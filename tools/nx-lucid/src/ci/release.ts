@@ -5,8 +5,7 @@
  * for the tagged commit, by digest: nothing is built and Trivy does not run in this workflow.
  */
 import type { CiWorkflowInput, Job } from './input';
-import { ACTIONS } from './pins';
-import { checkout, setupNode } from './steps';
+import { checkout, registryLogin, setupNode } from './steps';
 
 /** GitHub tag filters (glob with + and []): a project name, `@`, a semver with an optional pre-release. */
 export const RELEASE_TAG_FILTERS = ['*@[0-9]+.[0-9]+.[0-9]+', '*@[0-9]+.[0-9]+.[0-9]+-*'];
@@ -24,20 +23,6 @@ export const RELEASE_PUBLISH_TARGET = 'nx-release-publish';
 
 export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown> {
   const services = input.phases.flatMap((p) => p.services).sort();
-  const login =
-    input.registry === 'ghcr.io'
-      ? []
-      : [
-          {
-            name: `Log in to ${input.registry}`,
-            uses: ACTIONS.login,
-            with: {
-              registry: input.registry,
-              username: '${{ secrets.LUCID_REGISTRY_USERNAME }}',
-              password: '${{ secrets.LUCID_REGISTRY_PASSWORD }}',
-            },
-          },
-        ];
   const publish: Job = {
     name: 'publish ${{ github.ref_name }}',
     'runs-on': input.runner,
@@ -53,7 +38,7 @@ export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown>
         run: RELEASE_PARSE_SCRIPT,
       },
       ...setupNode(input),
-      ...login,
+      ...registryLogin(input),
       {
         name: `nx release publish (${RELEASE_PUBLISH_TARGET}: release tags onto the pushed digest, no rebuild)`,
         env: {

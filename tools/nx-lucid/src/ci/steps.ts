@@ -152,3 +152,21 @@ export function isolationJob(input: CiWorkflowInput): Job | null {
     ],
   };
 }
+
+/** The registry login step of a job that pushes (containers.yml's push jobs, release.yml's publish). */
+export function registryLogin(input: CiWorkflowInput): Step[] {
+  // ghcr.io: the push executor reads GHCR_TOKEN itself (sent to ghcr.io only). Other registries: docker/login-action
+  // writes ~/.docker/config.json, which the push executor reads like docker does.
+  if (input.registry === 'ghcr.io') return [];
+  return [
+    {
+      name: `Log in to ${input.registry}`,
+      uses: ACTIONS.login,
+      with: {
+        registry: input.registry,
+        username: '${{ secrets.LUCID_REGISTRY_USERNAME }}',
+        password: '${{ secrets.LUCID_REGISTRY_PASSWORD }}',
+      },
+    },
+  ];
+}
