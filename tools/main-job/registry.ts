@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { which } from '../nx-lucid/src/boundary/process';
+import { processAlive, which } from '../nx-lucid/src/boundary/process';
 import { RegistryClient } from '../nx-lucid/src/registry/client';
 
 /**
@@ -76,15 +76,6 @@ async function healthy(host: string): Promise<boolean> {
   return (await new RegistryClient({ registry: host, timeoutMs: 2000 }).probe()) === 200;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function cmdline(pid: number): string[] {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
@@ -129,13 +120,13 @@ async function terminate(pid: number): Promise<void> {
   } catch {
     return;
   }
-  if (!(await waitFor(() => !alive(pid), 5000))) {
+  if (!(await waitFor(() => !processAlive(pid), 5000))) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       /* already gone */
     }
-    await waitFor(() => !alive(pid), 2000);
+    await waitFor(() => !processAlive(pid), 2000);
   }
 }
 
@@ -165,7 +156,9 @@ export async function ensureLocalRegistry(
   let note: string | undefined;
   const recorded = readPid(paths.pidFile);
   const running =
-    recorded && alive(recorded) && isOurRegistry(recorded, paths.config) ? recorded : findOurRegistry(paths.config);
+    recorded && processAlive(recorded) && isOurRegistry(recorded, paths.config)
+      ? recorded
+      : findOurRegistry(paths.config);
   if (running) {
     const sameConfig =
       existsSync(paths.config) && readFileSync(paths.config, 'utf8') === registryConfigYaml(paths.data, port);
@@ -223,7 +216,9 @@ export async function stopLocalRegistry(workspaceRoot: string): Promise<number |
   const paths = registryPaths(workspaceRoot);
   const recorded = readPid(paths.pidFile);
   const pid =
-    recorded && alive(recorded) && isOurRegistry(recorded, paths.config) ? recorded : findOurRegistry(paths.config);
+    recorded && processAlive(recorded) && isOurRegistry(recorded, paths.config)
+      ? recorded
+      : findOurRegistry(paths.config);
   if (pid) await terminate(pid);
   rmSync(paths.pidFile, { force: true });
   return pid;

@@ -123,3 +123,13 @@ export function which(command: string, env: NodeJS.ProcessEnv = process.env): st
   }
   return undefined;
 }
+
+/** Whether a process with this pid exists (EPERM: it does, under another user). Sends no signal. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -10,6 +10,7 @@
  * allowed, and actions/cache is one; upload-artifact is not).
  */
 import type { CiWorkflowInput, Job, Step } from './input';
+import { handoffDir, handoffRestores, mergePlatforms, native, reportUploads, stash, unstash } from './native-handoff';
 import { ACTIONS } from './pins';
 import { archMatrix } from './plan';
 import {
@@ -18,7 +19,6 @@ import {
   registryCredentialEnv,
   remoteCacheEnv,
   restoreHandoff,
-  sarifUploads,
   saveHandoff,
   scanSummaryStep,
   setupNode,
@@ -40,8 +40,6 @@ export interface Chain {
 }
 
 export type Flavour = 'push' | 'pull-request';
-
-const native = (input: CiWorkflowInput) => input.arm64 === 'native';
 
 /** The chains: one matrix over the planned phases, or one chain per phase that waits for the previous one. */
 export function chains(input: CiWorkflowInput, gate: string[], terminal: string): Chain[] {
@@ -214,88 +212,4 @@ export function reportJob(input: CiWorkflowInput, chain: Chain, flavour: Flavour
 function phaseOnlyStrategy(chain: Chain): Record<string, unknown> | undefined {
   if (chain.id) return undefined;
   return { 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.phases) }}' };
-}
-
-/**
- * Native mode hands each platform's outputs on under their own folder (<outputRoot>-<arch>), since both
- * platforms write the same paths (oci/index.json, metadata.json, scan/report.sarif).
- */
-const handoffDir = (input: CiWorkflowInput, arch = '${{ matrix.arch }}') =>
-  native(input) ? `${input.outputRoot}-${arch}` : input.outputRoot;
-
-function stash(input: CiWorkflowInput): Step[] {
-  if (!native(input)) return [];
-  return [
-    {
-      name: "Set this platform's outputs apart",
-      env: { ARCH: '${{ matrix.arch }}' },
-      run: `rm -rf "${input.outputRoot}-$ARCH" && mv ${input.outputRoot} "${input.outputRoot}-$ARCH"`,
-    },
-  ];
-}
-
-function unstash(input: CiWorkflowInput): Step[] {
-  if (!native(input)) return [];
-  return [
-    {
-      name: "Put this platform's outputs in place",
-      env: { ARCH: '${{ matrix.arch }}' },
-      run: `mv "${input.outputRoot}-$ARCH" ${input.outputRoot}`,
-    },
-  ];
-}
-
-/**
- * Native mode: one index per service from the platforms' manifests as they were built and scanned (no
- * rebuild: the per-platform manifest digests are kept), which the push then uploads by digest.
- */
-function mergePlatforms(input: CiWorkflowInput, chain: Chain): Step[] {
-  if (!native(input)) return [];
-  const parts = archMatrix(input)
-    .map((a) => `--from=${input.outputRoot}-${a.arch}`)
-    .join(' ');
-  return [
-    {
-      name: 'Merge the per-platform images into one index per service',
-      env: { PROJECTS: chain.projects },
-      run: `npm run -s lucid -- merge-platforms --projects="$PROJECTS" --into=${input.outputRoot} ${parts}`,
-    },
-  ];
-}
-
-function reportUploads(input: CiWorkflowInput, chain: Chain): Step[] {
-  if (!native(input)) return sarifUploads(input, chain.services, { category: (s) => `container-${s}` });
-  return archMatrix(input).flatMap((a) =>
-    sarifUploads({ ...input, outputRoot: handoffDir(input, a.arch) }, chain.services, {
-      category: (s) => `container-${s}-${a.arch}`,
-    }),
-  );
-}
-
-function handoffRestores(input: CiWorkflowInput, chain: Chain, opts: { scanOnly?: boolean } = {}): Step[] {
-  if (!native(input)) {
-    return [
-      ...(opts.scanOnly
-        ? []
-        : [restoreHandoff('Build outputs of this run', input.outputRoot, handoffKey('build', chain.suffix))]),
-      restoreHandoff('Scan reports of this run', `${input.outputRoot}/*/scan`, handoffKey('scan', chain.suffix)),
-    ];
-  }
-  const suffix = chain.suffix.replace('-${{ matrix.arch }}', '');
-  return archMatrix(input).flatMap((a) => [
-    ...(opts.scanOnly
-      ? []
-      : [
-          restoreHandoff(
-            `Build outputs (${a.platform})`,
-            handoffDir(input, a.arch),
-            handoffKey('build', `${suffix}-${a.arch}`),
-          ),
-        ]),
-    restoreHandoff(
-      `Scan reports (${a.platform})`,
-      `${handoffDir(input, a.arch)}/*/scan`,
-      handoffKey('scan', `${suffix}-${a.arch}`),
-    ),
-  ]);
 }

@@ -9,19 +9,8 @@ import { ACTIONS } from './pins';
 import { RELEASE_PARSE_SCRIPT } from './release';
 import { ISSUES_SCRIPT, RESCAN_SCRIPT } from './rescan';
 import { policyViolations, runsTrivy } from './policy';
-import { ciInput, VARIANTS } from './test-support';
+import { ciInput, VARIANTS, type WorkflowJob as Job } from './test-support';
 import { generateWorkflows, RELEASE_WORKFLOW, RESCAN_WORKFLOW } from './workflows';
-
-type Step = {
-  name?: string;
-  id?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-};
-type Job = { permissions: Record<string, string>; steps: Step[]; needs?: string[]; if?: string };
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'lucid-ci-script-'))));

@@ -38,3 +38,26 @@ export const VARIANTS: Array<Partial<CiWorkflowInput>> = [
   { isolationTask: null, registry: 'registry.example.com', remoteCache: 'none' },
   { affected: 'nx', remoteCache: 'nx-cloud' },
 ];
+
+/** A step and a job of a generated workflow as the specs read them back from YAML. */
+export type WorkflowStep = {
+  name?: string;
+  id?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  shell?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+};
+export type WorkflowJob = {
+  name: string;
+  if?: string;
+  permissions?: Record<string, string>;
+  needs?: string[];
+  steps: WorkflowStep[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a matrix is YAML of arbitrary shape
+  strategy?: { matrix: any };
+  'runs-on': string;
+  outputs?: Record<string, string>;
+};

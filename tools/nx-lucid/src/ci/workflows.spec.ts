@@ -16,28 +16,8 @@ import {
   readRecordedOptions,
   WORKFLOW_FILES,
 } from './workflows';
-import { ciInput, VARIANTS } from './test-support';
+import { ciInput, VARIANTS, type WorkflowJob as Job, type WorkflowStep as Step } from './test-support';
 
-type Step = {
-  name?: string;
-  id?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  shell?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-};
-type Job = {
-  name: string;
-  if?: string;
-  permissions?: Record<string, string>;
-  needs?: string[];
-  steps: Step[];
-  strategy?: { matrix: any };
-  'runs-on': string;
-  outputs?: Record<string, string>;
-};
 type Workflow = {
   on: any;
   env: Record<string, string>;

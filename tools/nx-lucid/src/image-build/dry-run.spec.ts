@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BuildExecutorOptions } from '../executors/build/options';
+import type { EngineName } from '../config/options';
 import { BuildRequest, prepareBuild } from './build';
 import { dryRunReport } from './dry-run';
 
@@ -33,7 +33,7 @@ describe('container-build --dry-run offline, engine not installed', () => {
       registry: 'ghcr.io',
       repository: 'hamigames/lucid',
       platforms: ['linux/amd64', 'linux/arm64'],
-      engine: engine as BuildExecutorOptions['engine'],
+      engine: engine as EngineName,
       buildCache: { type: 'none', mode: 'max' },
       buildArgs: {},
       phaseTagPrefix: 'phase:',

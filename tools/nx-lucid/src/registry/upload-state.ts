@@ -9,6 +9,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { processAlive } from '../boundary/process';
 
 export const uploadSessionSchema = z
   .object({
@@ -47,15 +48,6 @@ function readWith<T>(file: string, schema: z.ZodType<T>): T | undefined {
     return schema.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch {
     return undefined; // absent, half-written by a crash, or from another version: as if there were none
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -99,7 +91,7 @@ export class UploadState {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const holder = readWith(file, blobLockSchema);
         // Unreadable (being written right now) counts as held; a holder that died left it stale.
-        if (!holder || alive(holder.pid)) return false;
+        if (!holder || processAlive(holder.pid)) return false;
         rmSync(file, { force: true });
       }
     }

@@ -4,6 +4,7 @@
  * start and plugin load per service. Each task's lines are its own terminal output.
  */
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { asCompleted } from '../../concurrency/as-completed';
 import { runWithRedactedFailure } from '../../secrets/redacted-failure';
 import { runPush } from './executor';
 
@@ -15,33 +16,16 @@ export default async function* pushBatch(
   _overrides: unknown,
   context: ExecutorContext,
 ): AsyncGenerator<{ task: string; result: { success: boolean; terminalOutput: string } }> {
-  const ids = Object.keys(taskGraph.tasks);
-  const done: Array<{ task: string; result: { success: boolean; terminalOutput: string } }> = [];
-  let wake: (() => void) | undefined;
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const id = ids[next++];
-      const { project, target } = taskGraph.tasks[id].target;
-      const lines: string[] = [];
-      const log = (line: string) => lines.push(line);
-      const { success } = await runWithRedactedFailure(
-        'push',
-        project,
-        () => runPush(inputs[id], { ...context, projectName: project, targetName: target }, { log }),
-        log,
-      );
-      done.push({ task: id, result: { success, terminalOutput: `${lines.join('\n')}\n` } });
-      wake?.();
-    }
-  };
-  const all = Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, worker));
-  for (let yielded = 0; yielded < ids.length;) {
-    if (done.length === 0) await new Promise<void>((r) => (wake = r));
-    while (done.length) {
-      yielded++;
-      yield done.shift()!;
-    }
-  }
-  await all;
+  yield* asCompleted(Object.keys(taskGraph.tasks), CONCURRENCY, async (id) => {
+    const { project, target } = taskGraph.tasks[id].target;
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    const { success } = await runWithRedactedFailure(
+      'push',
+      project,
+      () => runPush(inputs[id], { ...context, projectName: project, targetName: target }, { log }),
+      log,
+    );
+    return { task: id, result: { success, terminalOutput: `${lines.join('\n')}\n` } };
+  });
 }

@@ -3,6 +3,7 @@ import { DEPENDABOT_FILE, generateDependabot } from '../../ci/dependabot';
 import { generateWorkflows } from '../../ci/workflows';
 import { ciInputFromTree, LEGACY_WORKFLOWS, PLUGIN_NAME, WORKFLOWS_DIR } from '../../ci/workspace';
 import { parseOptionsWith } from '../../config/options';
+import { normalizeCliArrays, recordedOptions } from '../../ci/generator-options';
 import { CiGeneratorOptions, schema } from './options';
 
 export { LEGACY_WORKFLOWS, PLUGIN_NAME, readPluginOptions, WORKFLOWS_DIR } from '../../ci/workspace';
@@ -11,28 +12,12 @@ export function parseCiOptions(raw: unknown): CiGeneratorOptions {
   return parseOptionsWith(schema, normalizeCliArrays(raw), 'ci');
 }
 
-/** `--phases=1,3` may arrive as "1,3" or ["1","3"] from the CLI. */
-function normalizeCliArrays(raw: unknown): unknown {
-  if (!raw || typeof raw !== 'object') return raw;
-  const out = { ...(raw as Record<string, unknown>) };
-  const phases = out.phases;
-  if (typeof phases === 'string' || typeof phases === 'number') out.phases = String(phases).split(',');
-  if (Array.isArray(out.phases)) {
-    out.phases = out.phases
-      .flatMap((p) => String(p).split(','))
-      .map((p) => p.trim())
-      .filter(Boolean)
-      .map((p) => (/^[0-9]+$/.test(p) ? Number(p) : p));
-  }
-  return out;
-}
-
 export default async function ciGenerator(tree: Tree, rawOptions: unknown): Promise<void> {
   const { phases, ...choices } = parseCiOptions(rawOptions);
   const input = ciInputFromTree(
     tree,
     { ...choices, phases: phases as number[] | undefined },
-    recordedOptions(rawOptions),
+    recordedOptions(rawOptions, Object.keys(schema.shape)),
   );
   const files = generateWorkflows(input);
   for (const [file, text] of Object.entries(files)) tree.write(joinPathFragments(WORKFLOWS_DIR, file), text);
@@ -45,15 +30,5 @@ export default async function ciGenerator(tree: Tree, rawOptions: unknown): Prom
       `${choices.sequentialPhases ? 'in order' : 'in parallel'}, arm64 ${choices.arm64}; wrote ${Object.keys(files)
         .map((f) => `${WORKFLOWS_DIR}/${f}`)
         .join(', ')} and .github/${DEPENDABOT_FILE}`,
-  );
-}
-
-/** The options the user passed (not the defaults), so a later regeneration reproduces this one. */
-function recordedOptions(raw: unknown): Record<string, unknown> {
-  const parsed = normalizeCliArrays(raw ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.entries(parsed)
-      .filter(([k, v]) => v !== undefined && k in schema.shape)
-      .sort(([a], [b]) => a.localeCompare(b)),
   );
 }
