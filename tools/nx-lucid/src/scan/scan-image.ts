@@ -10,24 +10,17 @@ import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
 import { INSTALL_HINTS, formatCommand, runProcess, which } from '../boundary/process';
 import { GateOptions } from '../config/options';
 import { envValue } from '../config/resolve';
-import { readBuildMetadata } from '../metadata/metadata';
 import { completeLayoutDir } from '../oci/blob-source';
-import { Descriptor, platformString } from '../oci/types';
 import { evaluateGate, gateReportLines } from './gate';
 import { IgnoreConfig, NO_IGNORES } from './ignore-file';
 import { readIgnoreConfig } from './ignore-match';
 import { mergePlatformReports, parseTrivyReport, TrivyReport } from './report';
-import { toSarif } from './sarif';
 import { fitSarif } from './sarif-limits';
-import { markdownSummary, OUTCOME_FILE, ScanOutcome, toOutcome } from './summary';
-import {
-  isPlainHttpRef,
-  linkSharedDb,
-  platformSlug,
-  trivyConvertArgs,
-  trivyImageArgs,
-  writePlatformLayoutView,
-} from './trivy-command';
+import { markdownSummary, OUTCOME_FILE, toOutcome } from './summary';
+import { linkSharedDb, platformSlug, writePlatformLayoutView } from './trivy-command';
+import { printScanDryRun } from './scan-dry-run';
+import { planScans } from './scan-plan';
+import { readTrivyVersion, writeSarif } from './sarif-output';
 import { trivyEnv } from './trivy-env';
 
 /** The scan executor's options (its zod schema sits beside the executor). */
@@ -70,14 +63,6 @@ export const defaultScanDeps = (): ScanDeps => ({
 
 export const DB_DIR_ENV = 'LUCID_TRIVY_DB_DIR';
 
-interface PlannedScan {
-  platform: string | undefined;
-  /** Layout view to create before the run (OCI input only). */
-  view?: { dir: string; manifest: Pick<Descriptor, 'digest' | 'mediaType' | 'size' | 'platform'> };
-  args: string[];
-  output: string;
-}
-
 /** Scans and gates; returns whether the gate passed (a dry run passes). Throws when the scan cannot run. */
 export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDeps()): Promise<boolean> {
   const { options, project, workspaceRoot: root } = req;
@@ -102,87 +87,22 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
 
   try {
     // What to scan: each platform manifest of the built layout, or a registry reference.
-    let target: ScanOutcome['target'];
-    const plans: PlannedScan[] = [];
-    const common = { cacheDir, skipDbUpdate: sharedDb };
-    if (options.imageRef) {
-      target = {
-        kind: 'image-ref',
-        ref: options.imageRef,
-        digest: /@(sha256:[a-f0-9]{64})$/.exec(options.imageRef)?.[1] ?? null,
-      };
-      const platforms: Array<string | undefined> = options.platform
-        ? [options.platform]
-        : options.platforms?.length
-          ? options.platforms
-          : [undefined];
-      for (const platform of platforms) {
-        const output = join(workRoot, `${platform ? platformSlug(platform) : 'default'}.json`);
-        const insecure = isPlainHttpRef(options.imageRef, options.insecureRegistries ?? []);
-        plans.push({
-          platform,
-          output,
-          args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output, insecure }),
-        });
-      }
-    } else if (options.dryRun && !existsSync(join(outDir, 'metadata.json'))) {
-      // Dry run before any build: show the shape of the commands from the configured platforms.
-      target = { kind: 'oci-layout', ref: `${options.outputPath}/oci (not built yet)`, digest: null };
-      for (const platform of options.platform ? [options.platform] : (options.platforms ?? [])) {
-        const dir = join(workRoot, platformSlug(platform));
-        plans.push({
-          platform,
-          output: join(workRoot, `${platformSlug(platform)}.json`),
-          args: trivyImageArgs({ ...common, input: dir, output: join(workRoot, `${platformSlug(platform)}.json`) }),
-        });
-      }
-    } else {
-      const metadata = readBuildMetadata(root, options.outputPath);
-      const ociDir = join(outDir, metadata.layout);
-      if (!existsSync(join(ociDir, 'index.json'))) {
-        throw new Error(`${relative(root, ociDir)}/index.json not found: run the container-build target first`);
-      }
-      target = { kind: 'oci-layout', ref: `${metadata.image}:${metadata.version}`, digest: metadata.index.digest };
-      const manifests = metadata.manifests.filter(
-        (m) => !options.platform || platformString(m.platform) === options.platform,
-      );
-      if (!manifests.length) {
-        throw new Error(
-          `platform ${options.platform} is not in the build (built: ${metadata.manifests.map((m) => platformString(m.platform)).join(', ')})`,
-        );
-      }
-      for (const m of manifests) {
-        const platform = platformString(m.platform);
-        const dir = join(workRoot, platformSlug(platform));
-        const output = join(workRoot, `${platformSlug(platform)}.json`);
-        plans.push({
-          platform,
-          output,
-          view: { dir, manifest: { mediaType: m.mediaType, digest: m.digest, size: m.size, platform: m.platform } },
-          args: trivyImageArgs({ ...common, input: dir, output }),
-        });
-      }
-    }
-
+    const { target, plans } = planScans(options, { root, outDir, workRoot, cacheDir, skipDbUpdate: sharedDb });
     if (options.dryRun) {
-      log(`dry run: would scan ${target.ref}${target.digest ? ` (${target.digest})` : ''} for ${project}`);
-      if (sharedDb) log(`would link ${dbCacheDir}/db into ${cacheDir} (read-only shared DB)`);
-      for (const p of plans) {
-        if (p.view)
-          log(`would write a one-platform OCI layout view ${p.view.dir} → ${p.view.manifest.digest} (${p.platform})`);
-        log(formatCommand('trivy', p.args));
-      }
-      if (options.sarif !== 'built-in') {
-        log(
-          formatCommand(
-            'trivy',
-            trivyConvertArgs(join(scanDir, 'report.json'), join(scanDir, 'report.sarif'), ignoreFile),
-          ),
-        );
-      }
-      log(
-        `would write ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}}${env.GITHUB_STEP_SUMMARY ? ' and append to $GITHUB_STEP_SUMMARY' : ''}`,
-      );
+      printScanDryRun({
+        target,
+        plans,
+        project,
+        root,
+        scanDir,
+        ignoreFile,
+        sharedDb,
+        dbCacheDir,
+        cacheDir,
+        options,
+        env,
+        log,
+      });
       return true;
     }
 
@@ -268,52 +188,4 @@ function loadIgnores(ignoreFile: string | undefined, root: string): IgnoreConfig
   const shown = relative(root, ignoreFile);
   if (!existsSync(ignoreFile)) throw new Error(`ignore file ${shown} (gate.ignoreFile) not found`);
   return readIgnoreConfig(readFileSync(ignoreFile, 'utf8'), shown, new Date());
-}
-
-/** Trivy's version for the summary; a failure here is not fatal (the scan itself reports real errors). */
-async function readTrivyVersion(run: ScanDeps['run'], env: NodeJS.ProcessEnv): Promise<string | null> {
-  try {
-    const r = await run('trivy', ['version', '--format', 'json'], { env, allowFailure: true, timeoutMs: 30_000 });
-    if (r.exitCode !== 0) return null;
-    const v = JSON.parse(r.stdout) as { Version?: unknown };
-    return typeof v.Version === 'string' ? v.Version : null;
-  } catch {
-    return null;
-  }
-}
-
-async function writeSarif(
-  mode: ScanOptions['sarif'],
-  reportFile: string,
-  sarifFile: string,
-  ignoreFile: string | undefined,
-  parts: Array<{ platform: string; report: TrivyReport }>,
-  ignores: IgnoreConfig,
-  trivyVersion: string | null,
-  scanDir: string,
-  { run, log }: ScanDeps,
-  env: NodeJS.ProcessEnv,
-): Promise<ScanOutcome['sarif']> {
-  if (mode !== 'built-in') {
-    try {
-      // cwd = scan dir, so Trivy's default ./.trivyignore lookup finds nothing we did not pass explicitly.
-      await run('trivy', trivyConvertArgs(reportFile, sarifFile, ignoreFile), {
-        cwd: scanDir,
-        env,
-        timeoutMs: 5 * 60_000,
-      });
-      const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { version?: unknown; runs?: unknown };
-      if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) throw new Error('output is not a SARIF 2.1.0 log');
-      return 'trivy convert';
-    } catch (e) {
-      if (mode === 'trivy')
-        throw new Error(`trivy convert --format sarif failed: ${(e as Error).message}`, { cause: e });
-      log(
-        `note: trivy convert --format sarif failed (${(e as Error).message.split('\n')[0]}); using the built-in SARIF conversion`,
-      );
-      rmSync(sarifFile, { force: true });
-    }
-  }
-  writeFileSync(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
-  return 'built-in';
 }

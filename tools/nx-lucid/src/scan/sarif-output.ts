@@ -1,0 +1,56 @@
+/** Trivy's version and the SARIF file of a scan: `trivy convert` when it works, else our own conversion. */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { IgnoreConfig } from './ignore-file';
+import type { TrivyReport } from './report';
+import { toSarif } from './sarif';
+import type { ScanDeps, ScanOptions } from './scan-image';
+import type { ScanOutcome } from './summary';
+import { trivyConvertArgs } from './trivy-command';
+
+/** Trivy's version for the summary; a failure here is not fatal (the scan itself reports real errors). */
+export async function readTrivyVersion(run: ScanDeps['run'], env: NodeJS.ProcessEnv): Promise<string | null> {
+  try {
+    const r = await run('trivy', ['version', '--format', 'json'], { env, allowFailure: true, timeoutMs: 30_000 });
+    if (r.exitCode !== 0) return null;
+    const v = JSON.parse(r.stdout) as { Version?: unknown };
+    return typeof v.Version === 'string' ? v.Version : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeSarif(
+  mode: ScanOptions['sarif'],
+  reportFile: string,
+  sarifFile: string,
+  ignoreFile: string | undefined,
+  parts: Array<{ platform: string; report: TrivyReport }>,
+  ignores: IgnoreConfig,
+  trivyVersion: string | null,
+  scanDir: string,
+  { run, log }: ScanDeps,
+  env: NodeJS.ProcessEnv,
+): Promise<ScanOutcome['sarif']> {
+  if (mode !== 'built-in') {
+    try {
+      // cwd = scan dir, so Trivy's default ./.trivyignore lookup finds nothing we did not pass explicitly.
+      await run('trivy', trivyConvertArgs(reportFile, sarifFile, ignoreFile), {
+        cwd: scanDir,
+        env,
+        timeoutMs: 5 * 60_000,
+      });
+      const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { version?: unknown; runs?: unknown };
+      if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) throw new Error('output is not a SARIF 2.1.0 log');
+      return 'trivy convert';
+    } catch (e) {
+      if (mode === 'trivy')
+        throw new Error(`trivy convert --format sarif failed: ${(e as Error).message}`, { cause: e });
+      log(
+        `note: trivy convert --format sarif failed (${(e as Error).message.split('\n')[0]}); using the built-in SARIF conversion`,
+      );
+      rmSync(sarifFile, { force: true });
+    }
+  }
+  writeFileSync(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
+  return 'built-in';
+}

@@ -1,0 +1,41 @@
+/** A scan's --dry-run: exactly the Trivy commands and files a real run would make, nothing run or written. */
+import { join, relative } from 'node:path';
+import { formatCommand } from '../boundary/process';
+import type { ScanOptions } from './scan-image';
+import type { PlannedScan } from './scan-plan';
+import { OUTCOME_FILE, ScanOutcome } from './summary';
+import { trivyConvertArgs } from './trivy-command';
+
+export interface ScanDryRun {
+  target: ScanOutcome['target'];
+  plans: PlannedScan[];
+  project: string;
+  root: string;
+  scanDir: string;
+  ignoreFile: string | undefined;
+  sharedDb: boolean;
+  dbCacheDir: string | undefined;
+  cacheDir: string;
+  options: Pick<ScanOptions, 'sarif'>;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+export function printScanDryRun(d: ScanDryRun): void {
+  const { target, plans, project, root, scanDir, ignoreFile, sharedDb, dbCacheDir, cacheDir, options, env, log } = d;
+  log(`dry run: would scan ${target.ref}${target.digest ? ` (${target.digest})` : ''} for ${project}`);
+  if (sharedDb) log(`would link ${dbCacheDir}/db into ${cacheDir} (read-only shared DB)`);
+  for (const p of plans) {
+    if (p.view)
+      log(`would write a one-platform OCI layout view ${p.view.dir} → ${p.view.manifest.digest} (${p.platform})`);
+    log(formatCommand('trivy', p.args));
+  }
+  if (options.sarif !== 'built-in') {
+    log(
+      formatCommand('trivy', trivyConvertArgs(join(scanDir, 'report.json'), join(scanDir, 'report.sarif'), ignoreFile)),
+    );
+  }
+  log(
+    `would write ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}}${env.GITHUB_STEP_SUMMARY ? ' and append to $GITHUB_STEP_SUMMARY' : ''}`,
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * What a scan runs: one Trivy invocation per platform of the built OCI layout (through a one-platform layout
+ * view), or per requested platform of a registry reference. Pure but for reading metadata.json.
+ */
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { readBuildMetadata } from '../metadata/metadata';
+import { Descriptor, platformString } from '../oci/types';
+import type { ScanOptions } from './scan-image';
+import type { ScanOutcome } from './summary';
+import { isPlainHttpRef, platformSlug, trivyImageArgs } from './trivy-command';
+
+export interface PlannedScan {
+  platform: string | undefined;
+  /** Layout view to create before the run (OCI input only). */
+  view?: { dir: string; manifest: Pick<Descriptor, 'digest' | 'mediaType' | 'size' | 'platform'> };
+  args: string[];
+  output: string;
+}
+
+export interface ScanPlaces {
+  root: string;
+  outDir: string;
+  workRoot: string;
+  cacheDir: string;
+  skipDbUpdate: boolean;
+}
+
+export function planScans(
+  options: ScanOptions,
+  where: ScanPlaces,
+): { target: ScanOutcome['target']; plans: PlannedScan[] } {
+  let target: ScanOutcome['target'];
+  const plans: PlannedScan[] = [];
+  const common = { cacheDir: where.cacheDir, skipDbUpdate: where.skipDbUpdate };
+  const { root, outDir, workRoot } = where;
+  if (options.imageRef) {
+    target = {
+      kind: 'image-ref',
+      ref: options.imageRef,
+      digest: /@(sha256:[a-f0-9]{64})$/.exec(options.imageRef)?.[1] ?? null,
+    };
+    const platforms: Array<string | undefined> = options.platform
+      ? [options.platform]
+      : options.platforms?.length
+        ? options.platforms
+        : [undefined];
+    for (const platform of platforms) {
+      const output = join(workRoot, `${platform ? platformSlug(platform) : 'default'}.json`);
+      const insecure = isPlainHttpRef(options.imageRef, options.insecureRegistries ?? []);
+      plans.push({
+        platform,
+        output,
+        args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output, insecure }),
+      });
+    }
+  } else if (options.dryRun && !existsSync(join(outDir, 'metadata.json'))) {
+    // Dry run before any build: show the shape of the commands from the configured platforms.
+    target = { kind: 'oci-layout', ref: `${options.outputPath}/oci (not built yet)`, digest: null };
+    for (const platform of options.platform ? [options.platform] : (options.platforms ?? [])) {
+      const dir = join(workRoot, platformSlug(platform));
+      plans.push({
+        platform,
+        output: join(workRoot, `${platformSlug(platform)}.json`),
+        args: trivyImageArgs({ ...common, input: dir, output: join(workRoot, `${platformSlug(platform)}.json`) }),
+      });
+    }
+  } else {
+    const metadata = readBuildMetadata(root, options.outputPath);
+    const ociDir = join(outDir, metadata.layout);
+    if (!existsSync(join(ociDir, 'index.json'))) {
+      throw new Error(`${relative(root, ociDir)}/index.json not found: run the container-build target first`);
+    }
+    target = { kind: 'oci-layout', ref: `${metadata.image}:${metadata.version}`, digest: metadata.index.digest };
+    const manifests = metadata.manifests.filter(
+      (m) => !options.platform || platformString(m.platform) === options.platform,
+    );
+    if (!manifests.length) {
+      throw new Error(
+        `platform ${options.platform} is not in the build (built: ${metadata.manifests.map((m) => platformString(m.platform)).join(', ')})`,
+      );
+    }
+    for (const m of manifests) {
+      const platform = platformString(m.platform);
+      const dir = join(workRoot, platformSlug(platform));
+      const output = join(workRoot, `${platformSlug(platform)}.json`);
+      plans.push({
+        platform,
+        output,
+        view: { dir, manifest: { mediaType: m.mediaType, digest: m.digest, size: m.size, platform: m.platform } },
+        args: trivyImageArgs({ ...common, input: dir, output }),
+      });
+    }
+  }
+  return { target, plans };
+}
