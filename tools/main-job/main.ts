@@ -7,114 +7,19 @@
  *
  * Env: LUCID_LOCAL_REGISTRY_PORT (5055), LUCID_LOCAL_REPOSITORY (hamigames/lucid), LUCID_PARALLEL (2).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatCommand, INSTALL_HINTS, runProcess, which } from '../nx-lucid/src/boundary/process';
-import { parseBuildMetadata, BuildMetadata } from '../nx-lucid/src/metadata/metadata';
-import { normalizePluginOptions } from '../nx-lucid/src/config/options';
-import { phaseFromTags } from '../nx-lucid/src/config/phase';
+import { formatCommand, INSTALL_HINTS, which } from '../nx-lucid/src/boundary/process';
 import { baseImageMirrorRef, ensureBaseImage, mirrorPrefix } from '../base-image/build';
-import { RegistryClient } from '../nx-lucid/src/registry/client';
-import { git, gitMaybe } from '../nx-lucid/src/boundary/git';
-import { runNx, terminalOutput } from './nx';
+import { runNx } from './nx';
+import { printCatalogCheck, printRunSummary } from './report';
+import { dockerAndRealBase, listServices, nxJsonPluginOptions, parseArgs, REAL_BASE } from './setup';
 import { ensureLocalRegistry, localRegistryPort, registryPaths, stopLocalRegistry } from './registry';
-import {
-  checkCatalog,
-  formatTable,
-  NxTaskResult,
-  PushReport,
-  pushReportSchema,
-  totalsLine,
-  ScanState,
-  Service,
-  serviceRow,
-  totals,
-} from './summary';
+import { NxTaskResult, ScanState } from './summary';
 
 const workspaceRoot = join(__dirname, '..', '..');
 const SERVICE_SELECTOR = 'tag:type:service';
 
-interface Args {
-  dryRun: boolean;
-  refreshBase: boolean;
-  stopRegistry: boolean;
-}
-
-function parseArgs(argv: readonly string[]): Args {
-  const known = new Set(['--dry-run', '--refresh-base', '--stop-registry']);
-  const unknown = argv.filter((a) => !known.has(a));
-  if (unknown.length) {
-    throw new Error(`unknown argument ${unknown.join(' ')}; expected ${[...known].join(' | ')}`);
-  }
-  return {
-    dryRun: argv.includes('--dry-run'),
-    refreshBase: argv.includes('--refresh-base'),
-    stopRegistry: argv.includes('--stop-registry'),
-  };
-}
-
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
-
-function nxJsonPluginOptions() {
-  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: unknown[] };
-  const entry = (nxJson.plugins ?? []).find(
-    (p): p is { plugin: string; options?: unknown } =>
-      typeof p === 'object' && p !== null && (p as { plugin?: string }).plugin === '@lucid/nx-lucid',
-  );
-  return normalizePluginOptions(entry?.options ?? {});
-}
-
-async function listServices(phaseTagPrefix: string): Promise<Service[]> {
-  const { createProjectGraphAsync } = await import('@nx/devkit');
-  const graph = await createProjectGraphAsync({ exitOnError: false });
-  const services: Service[] = [];
-  for (const node of Object.values(graph.nodes)) {
-    const tags = node.data.tags ?? [];
-    if (!tags.includes('type:service')) continue;
-    services.push({ name: node.name, phase: phaseFromTags(tags, phaseTagPrefix) });
-  }
-  return services.sort((a, b) => (a.phase ?? 99) - (b.phase ?? 99) || a.name.localeCompare(b.name));
-}
-
-function readJson<T>(file: string, parse: (raw: unknown) => T): T | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return parse(JSON.parse(readFileSync(file, 'utf8')));
-  } catch (e) {
-    console.warn(`warning: ${file}: ${(e as Error).message}`);
-    return undefined;
-  }
-}
-
-async function catalogOf(
-  client: RegistryClient,
-  repos: readonly string[],
-): Promise<{ catalog: string[]; tags: Record<string, string[]> }> {
-  const catalog = await client.listRepositories();
-  const tags: Record<string, string[]> = {};
-  for (const repo of repos.filter((r) => catalog.includes(r))) tags[repo] = await client.listTags(repo, 1000);
-  return { catalog, tags };
-}
-
-function failedTasks(tasks: readonly NxTaskResult[]): NxTaskResult[] {
-  return tasks.filter((t) => t.status !== 0);
-}
-
-const REAL_BASE = 'docker://gcr.io/distroless/python3-debian12:nonroot';
-
-/**
- * With a Docker engine and internet, the job uses buildx and the real distroless base; otherwise (as here)
- * buildah and the stand-in base on the local mirror. LUCID_ENGINE / LUCID_OFFLINE=1 override the probe.
- */
-async function dockerAndRealBase(): Promise<boolean> {
-  if (process.env.LUCID_OFFLINE === '1') return false;
-  const ok = async (cmd: string, argv: string[], timeoutMs: number) =>
-    (await runProcess(cmd, argv, { allowFailure: true, timeoutMs }).catch(() => undefined))?.exitCode === 0;
-  return (
-    (await ok('docker', ['buildx', 'inspect', '--bootstrap'], 20000)) &&
-    (await ok('skopeo', ['inspect', '--raw', '--retry-times', '0', REAL_BASE], 15000))
-  );
-}
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
@@ -134,7 +39,7 @@ async function main(): Promise<number> {
 
   const port = localRegistryPort();
   const host = `127.0.0.1:${port}`;
-  const options = nxJsonPluginOptions();
+  const options = nxJsonPluginOptions(workspaceRoot);
   const repository = process.env.LUCID_LOCAL_REPOSITORY?.trim() || options.repository;
   const parallel = process.env.LUCID_PARALLEL?.trim() || '2';
   const t = options.targetNames;
@@ -258,72 +163,8 @@ async function main(): Promise<number> {
   }
   const nxTime = performance.now() - s;
 
-  // Summary
-  const rows = [];
-  const pushes: (PushReport | undefined)[] = [];
-  for (const svc of services) {
-    const dir = join(workspaceRoot, options.outputRoot, svc.name);
-    const metadata = readJson<BuildMetadata>(join(dir, 'metadata.json'), (r) =>
-      parseBuildMetadata(r, `${svc.name}/metadata.json`),
-    );
-    const push = readJson(join(dir, 'push.json'), (r) => pushReportSchema.parse(r));
-    pushes.push(
-      tasks.some((x) => x.projectName === svc.name && x.target === t.push && x.status === 0) ? push : undefined,
-    );
-    rows.push(serviceRow({ service: svc, metadata, push, tasks, scan, targets: t }));
-  }
-  console.log(`\n== summary\n`);
-  console.log(formatTable(rows));
-  const sum = totals(rows, pushes);
-  console.log(`\n${totalsLine(sum)}`);
-  if (sum.fromCache === sum.services && sum.uploadedBytes === 0) {
-    console.log('Nothing changed: every build came from the Nx cache and no blob was uploaded.');
-  }
-  if (scan.kind === 'skipped') console.log(`Scan was skipped: ${scan.reason}.`);
-
-  const failures = failedTasks(tasks);
-  const byTarget = new Map<string, NxTaskResult[]>();
-  for (const f of failures) byTarget.set(f.target, [...(byTarget.get(f.target) ?? []), f]);
-  for (const [target, failed] of byTarget) {
-    console.log(`\nFAILED ${target} for ${failed.length} service(s): ${failed.map((f) => f.projectName).join(', ')}`);
-    const output = failed[0].hash ? terminalOutput(workspaceRoot, failed[0].hash) : '';
-    if (output)
-      console.log(
-        `  first error (${failed[0].projectName}):\n${output
-          .split('\n')
-          .map((l) => `    ${l}`)
-          .join('\n')}`,
-      );
-    console.log(`  rerun one alone with: npx nx run ${failed[0].taskId} (with the LUCID_* env above)`);
-  }
-
-  // Catalog
-  console.log(`\n== catalog ${registry.url}/v2/_catalog`);
-  const client = new RegistryClient({ registry: registry.host });
-  if ((await client.probe()) !== 200) {
-    throw new Error(
-      `the registry on ${registry.host} stopped answering during the run; rerun npm start (it restarts it on the same data)`,
-    );
-  }
-  const gitSha = (await git(workspaceRoot, ['rev-parse', 'HEAD'])).trim();
-  const branch = (await gitMaybe(workspaceRoot, ['branch', '--show-current'])) ?? '';
-  const expectLatest = branch === options.latestOnBranch;
-  const repos = services.map((x) => `${repository}/${x.name}`);
-  const { catalog, tags } = await catalogOf(client, repos);
-  const problems = checkCatalog(services, repository, catalog, tags, gitSha, expectLatest);
-  const listed = repos.filter((r) => catalog.includes(r)).length;
-  console.log(
-    `${listed}/${services.length} ${repository}/<service> repositories listed; ` +
-      `${problems.length ? `${problems.length} with problems:` : `each has ${expectLatest ? 'latest, ' : ''}<sha> and phase<N>-<sha> (sha ${gitSha.slice(0, 7)})`}`,
-  );
-  const absent = problems.filter((p) => p.endsWith(': not in the catalog'));
-  if (absent.length > 3)
-    console.log(`  ${absent.length} repositories are not in the catalog (their push did not run or failed)`);
-  for (const p of absent.length > 3 ? problems.filter((p) => !absent.includes(p)) : problems) console.log(`  ${p}`);
-  if (!expectLatest)
-    console.log(
-      `  (latest is only pushed from branch ${options.latestOnBranch}; this is ${branch || 'a detached HEAD'})`,
-    );
+  const { sum, failures } = printRunSummary({ workspaceRoot, services, tasks, scan, options });
+  const problems = await printCatalogCheck({ workspaceRoot, registry, services, repository, options });
 
   const total = performance.now() - t0;
   console.log(
