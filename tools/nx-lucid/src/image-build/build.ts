@@ -11,7 +11,7 @@ import { ProcessError, runProcess } from '../boundary/process';
 import { Engine, EngineBuildPlan, EngineCommand } from '../engines/engine';
 import { ENGINES, selectEngine, SelectedEngine } from '../engines/select';
 import { phaseFromTags } from '../config/phase';
-import { githubSourceUrl, imageLabels, indexAnnotations, packageJsonField, pyprojectField } from '../image/labels';
+import { githubSourceUrl, imageLabels, indexAnnotations } from '../image/labels';
 import { imageName } from '../image/naming';
 import { BuildMetadata, METADATA_FILE } from '../metadata/metadata';
 import { SUPPORTED_PLATFORMS } from '../config/options';
@@ -21,43 +21,19 @@ import { assembleLayout } from './assemble';
 import type { BuildRequest, PreparedBuild } from './build-request';
 import { briefly } from './dry-run';
 import { buildRecord } from './record';
-import { BasePull, slimLayout } from './slim';
+import { slimLayout } from './slim';
+import { pinBaseImage } from './base-pin';
+import { projectField } from './project-fields';
 import { transientStorageError } from './transient';
 import { BlobStore, blobStoreDir } from '../oci/blob-store';
-import { readGitInfo, registeredEmulators, resolveDigest } from './environment';
-import {
-  dockerfileStages,
-  foreignRunProblems,
-  hostPlatform,
-  inputProblems,
-  pinnedReference,
-  planBaseImage,
-} from './plan';
+import { readGitInfo, registeredEmulators } from './environment';
+import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems } from './plan';
 
 export type { BuildDeps, BuildOptions, BuildRequest, PreparedBuild } from './build-request';
+export { BuildInputError } from './build-error';
+import { BuildInputError } from './build-error';
 
 type BuildRun = typeof runProcess;
-
-export class BuildInputError extends Error {
-  constructor(project: string, problems: string[]) {
-    super(`container-build ${project}: nothing was built:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'BuildInputError';
-  }
-}
-
-function projectField(
-  workspaceRoot: string,
-  projectRoot: string,
-  field: 'version' | 'description',
-): string | undefined {
-  const pyproject = join(workspaceRoot, projectRoot, 'pyproject.toml');
-  if (existsSync(pyproject)) {
-    const v = pyprojectField(readFileSync(pyproject, 'utf8'), field);
-    if (v) return v;
-  }
-  const pkg = join(workspaceRoot, projectRoot, 'package.json');
-  return existsSync(pkg) ? packageJsonField(readFileSync(pkg, 'utf8'), field) : undefined;
-}
 
 /** Every check that needs no builder, then the engine choice and the base digest. Throws before anything is built. */
 export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
@@ -123,37 +99,11 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     phase,
   });
 
-  const buildArgs = { ...options.buildArgs };
-  const basePlan = planBaseImage(stages, plugin.registryMirrors, plugin.insecureRegistries);
-  let base: PreparedBuild['base'] = null;
-  let basePull: BasePull | undefined;
-  if (basePlan) {
-    let digest: string | null = null;
-    try {
-      digest = await resolveDigest(basePlan.pullRef, basePlan.insecure);
-    } catch (e) {
-      const why = `base image ${basePlan.pullRef} could not be resolved to a digest (is the registry reachable? registryMirrors / LUCID_REGISTRY_MIRRORS can point at a mirror; npm start runs a local one): ${(e as Error).message}`;
-      if (!options.dryRun) throw new BuildInputError(project, [why]);
-      unresolved.push(
-        `${briefly(why)}; the build passes it pinned as ${basePlan.viaArg ?? 'FROM'} ${basePlan.pullRef.replace(/:[^:/@]+$/, '')}@<digest>, shown here by tag`,
-      );
-    }
-    base = { ref: basePlan.ref, digest };
-    basePull = digest
-      ? { ref: basePlan.ref, pullRef: basePlan.pullRef, digest, insecure: basePlan.insecure }
-      : undefined;
-    if (!digest) {
-      if (basePlan.viaArg) buildArgs[basePlan.viaArg] = basePlan.pullRef;
-    } else if (basePlan.viaArg) {
-      buildArgs[basePlan.viaArg] = pinnedReference(basePlan.pullRef, digest);
-      req.log(`base ${basePlan.ref} → ${buildArgs[basePlan.viaArg]}`);
-    } else {
-      // A literal FROM cannot be swapped from outside; the digest is still recorded and hashed.
-      req.log(
-        `base ${basePlan.ref} is written literally in FROM, so it is not pinned (use ARG BASE_IMAGE); resolved ${digest}`,
-      );
-    }
-  }
+  const { buildArgs, base, basePull } = await pinBaseImage(
+    stages,
+    { ...plugin, buildArgs: options.buildArgs, dryRun: options.dryRun },
+    { project, log: req.log, unresolved },
+  );
 
   const scratch = join(tmpdir(), `lucid-build-${project}-${process.pid}`);
   const ignoreFile = ignoreFileFor(workspaceRoot, options.dockerfile, options.context);
