@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ARTIFACTS, readArtifact } from '../src/artifacts/artifacts';
 import { runProcess } from '../src/boundary/process';
 import { runPush } from '../src/executors/push/executor';
+import { runRelease } from '../src/executors/release/executor';
 import { registryEnvPrefix } from '../src/registry/docker-credentials';
 import { makeLayout, MadeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';
@@ -110,6 +111,23 @@ describe('one push to two registries (real registries, one with htpasswd)', () =
       expect(r.blobs.uploaded).toBe(r.blobs.total);
       expect(r.tags).toEqual(expect.arrayContaining([SHA, `phase2-${SHA}`, 'latest']));
     }
+  });
+
+  it('container-release create --registry all versions the same digest in both', async () => {
+    const [m] = made;
+    const out = await runRelease(
+      { action: 'create', version: 'v3.0.0', from: SHA, registry: 'all', registries: [regA.host, regB.host], repository: 'hamigames/lucid', outputPath: m.outputPath },
+      executorContext(m.root, PROJECT),
+      { env: env(), log: () => undefined },
+    );
+    expect(out.registries?.map((r) => r.registry)).toEqual([regA.host, regB.host]);
+    expect((await inspect(regA.host, 'v3.0.0')).digest).toBe(m.metadata.index.digest);
+    expect((await inspect(regB.host, 'v3.0.0')).digest).toBe(m.metadata.index.digest);
+    const audit = readArtifact(join(m.root, m.outputPath), ARTIFACTS.release)!.changes;
+    expect(audit.map((c) => JSON.stringify(c))).toEqual([
+      expect.stringContaining(`${regA.host}/${REPO}`),
+      expect.stringContaining(`${regB.host}/${REPO}`),
+    ]);
   });
 
   it('a version tag on another digest in B refuses the push, and A is left unchanged', async () => {
