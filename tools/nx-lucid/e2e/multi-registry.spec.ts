@@ -72,7 +72,13 @@ describe('one push to two registries (real registries, one with htpasswd)', () =
   /** The raw index bytes skopeo reads (B with its auth file), their sha256, and the platforms they list. */
   const inspect = async (host: string, tag: string) => {
     const auth = host === regB.host ? ['--authfile', authFile] : [];
-    const r = await runProcess('skopeo', ['inspect', '--raw', '--tls-verify=false', ...auth, `docker://${host}/${REPO}:${tag}`]);
+    const r = await runProcess('skopeo', [
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      ...auth,
+      `docker://${host}/${REPO}:${tag}`,
+    ]);
     const index = JSON.parse(r.stdout) as { manifests: Array<{ platform?: { os: string; architecture: string } }> };
     return {
       bytes: r.stdout,
@@ -85,7 +91,8 @@ describe('one push to two registries (real registries, one with htpasswd)', () =
     const m = layout();
     const dryLines: string[] = [];
     await push(m, [regA.host, regB.host], { dryRun: true }, dryLines);
-    for (const host of [regA.host, regB.host]) expect(dryLines.join('\n')).toContain(`[dry-run] would push ${host}/${REPO}@`);
+    for (const host of [regA.host, regB.host])
+      expect(dryLines.join('\n')).toContain(`[dry-run] would push ${host}/${REPO}@`);
     expect(await catalog(regA.url)).toEqual([]);
 
     const lines: string[] = [];
@@ -116,7 +123,15 @@ describe('one push to two registries (real registries, one with htpasswd)', () =
   it('container-release create --registry all versions the same digest in both', async () => {
     const [m] = made;
     const out = await runRelease(
-      { action: 'create', version: 'v3.0.0', from: SHA, registry: 'all', registries: [regA.host, regB.host], repository: 'hamigames/lucid', outputPath: m.outputPath },
+      {
+        action: 'create',
+        version: 'v3.0.0',
+        from: SHA,
+        registry: 'all',
+        registries: [regA.host, regB.host],
+        repository: 'hamigames/lucid',
+        outputPath: m.outputPath,
+      },
       executorContext(m.root, PROJECT),
       { env: env(), log: () => undefined },
     );

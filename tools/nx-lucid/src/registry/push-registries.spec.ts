@@ -30,8 +30,7 @@ describe('pushBuiltImage to several registries (push-registries)', () => {
   let made: MadeLayout;
   let requests: string[];
   /** Two empty registries (GET /v2/ 200, every HEAD 404), except `versionOnB`: B's v1.2.3 names OLD. Writes answer 500. */
-  const registries =
-    (versionOnB: boolean) =>
+  const registries = (versionOnB: boolean) =>
     (async (url: string | URL, init?: RequestInit) => {
       const u = new URL(String(url));
       const method = init?.method ?? 'GET';
@@ -48,7 +47,13 @@ describe('pushBuiltImage to several registries (push-registries)', () => {
   const noGit = (async () => ({ exitCode: 1, stdout: '', stderr: '' })) as unknown as typeof runProcess;
   const run = (over: Partial<PushOptions>, versionOnB = false, lines: string[] = []) =>
     pushBuiltImage(
-      { workspaceRoot: made.root, project: 'api', tags: ['phase:3'], options: options(made.outputPath, over), siblings: [] },
+      {
+        workspaceRoot: made.root,
+        project: 'api',
+        tags: ['phase:3'],
+        options: options(made.outputPath, over),
+        siblings: [],
+      },
       { env: {}, log: (l) => lines.push(l), run: noGit, client: { fetchImpl: registries(versionOnB) } },
     );
   const onlyReads = () => requests.every((r) => / (HEAD|GET) /.test(r));
@@ -84,7 +89,9 @@ describe('pushBuiltImage to several registries (push-registries)', () => {
   });
 
   it('--password-stdin with several registries is refused before any request (one password, several registries)', async () => {
-    await expect(run({ passwordStdin: true })).rejects.toThrow(/--password-stdin gives one password.*a\.test:5000, b\.test:5000/);
+    await expect(run({ passwordStdin: true })).rejects.toThrow(
+      /--password-stdin gives one password.*a\.test:5000, b\.test:5000/,
+    );
     expect(requests).toEqual([]);
   });
 });

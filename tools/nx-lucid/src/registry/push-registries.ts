@@ -50,8 +50,7 @@ export async function pushToRegistries(
 
   // latest=auto: the highest release across every registry, so each gets the same tags.
   const everyRegistry = {
-    listTags: async () =>
-      (await Promise.all(sessions.map((s) => s.client.listTags(s.target.repository)))).flat(),
+    listTags: async () => (await Promise.all(sessions.map((s) => s.client.listTags(s.target.repository)))).flat(),
   };
   const tagPlan = await replanForLatestAuto(everyRegistry, targets[0].repository, req.tagPlan, req.tagInputs);
 

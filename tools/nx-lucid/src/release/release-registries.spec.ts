@@ -60,15 +60,25 @@ describe('runReleaseOnRegistries (--registry <host> | all)', () => {
   });
 
   it('--registry all creates the version in every configured registry', async () => {
-    const out = await runReleaseOnRegistries('api', options({ action: 'create', version: 'v1.0.0', registry: 'all' }), deps());
+    const out = await runReleaseOnRegistries(
+      'api',
+      options({ action: 'create', version: 'v1.0.0', registry: 'all' }),
+      deps(),
+    );
     expect(out.registries?.map((r) => r.registry)).toEqual([A, B]);
     expect([tags[A]['v1.0.0'], tags[B]['v1.0.0']]).toEqual([D1, D1]);
   });
 
   it('a refused version move in the second registry stops the action before the first is changed', async () => {
     tags[B]['v1.0.0'] = D2;
-    const run = runReleaseOnRegistries('api', options({ action: 'create', version: 'v1.0.0', allRegistries: true }), deps());
-    await expect(run).rejects.toThrow(new RegExp(`v1\\.0\\.0 already exists in ${B.replace('.', '\\.')}.* names ${D2}`));
+    const run = runReleaseOnRegistries(
+      'api',
+      options({ action: 'create', version: 'v1.0.0', allRegistries: true }),
+      deps(),
+    );
+    await expect(run).rejects.toThrow(
+      new RegExp(`v1\\.0\\.0 already exists in ${B.replace('.', '\\.')}.* names ${D2}`),
+    );
     expect(writes()).toEqual([]);
     expect(tags[A]['v1.0.0']).toBeUndefined();
   });
