@@ -121,6 +121,8 @@ export type DockerfileProjectOptions = z.infer<typeof dockerfileProjectSchema>;
 export const pluginOptionsSchema = z
   .object({
     registry: registrySchema.default('ghcr.io'),
+    /** Push every image to each of these (same index digest everywhere); `registry` then defaults to the first. */
+    registries: z.array(registrySchema).min(1).optional(),
     repository: repositorySchema.default('hamigames/lucid'),
     platforms: z.array(platformSchema).min(1).default(['linux/amd64', 'linux/arm64']),
     engine: engineSchema.default('auto'),
@@ -179,6 +181,8 @@ export const targetFields = z.object({
   outputPath: z.string().min(1),
   /** Registry host[:port]; LUCID_REGISTRY overrides. */
   registry: z.string().optional(),
+  /** Push to each of these registries (LUCID_REGISTRIES overrides); default [registry]. */
+  registries: z.array(z.string()).optional(),
   /** Repository prefix, the image is <registry>/<repository>/<project>; LUCID_REPOSITORY overrides. */
   repository: z.string().optional(),
   /** LUCID_PLATFORMS overrides. */
@@ -211,5 +215,13 @@ export function normalizePluginOptions(raw: unknown): PluginOptions {
   if (!parsed.success) {
     throw new Error(`Invalid @lucid/nx-lucid options in nx.json:\n${formatIssues(parsed.error)}`);
   }
+  // `registries` without `registry`: the first one is the registry (release's default, push.json's top level).
+  const given = (raw ?? {}) as { registry?: unknown };
+  if (parsed.data.registries && given.registry === undefined) parsed.data.registry = parsed.data.registries[0];
   return parsed.data;
+}
+
+/** Every registry a push goes to: `registries`, else just `registry`. */
+export function registryList(options: Pick<PluginOptions, 'registry' | 'registries'>): string[] {
+  return [...new Set(options.registries ?? [options.registry])];
 }

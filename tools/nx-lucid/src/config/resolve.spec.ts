@@ -1,4 +1,4 @@
-import { normalizePluginOptions } from './options';
+import { normalizePluginOptions, registryList } from './options';
 import { applyEnvOverrides, ENV_OVERRIDES, envValue, resolveConfig } from './resolve';
 
 describe('LUCID_* overrides (resolved once)', () => {
@@ -27,6 +27,24 @@ describe('LUCID_* overrides (resolved once)', () => {
     expect(resolveConfig({}, { LUCID_REGISTRY_MIRRORS: 'gcr.io=m:5000/gcr.io' }).registryMirrors).toEqual({
       'gcr.io': 'm:5000/gcr.io',
     });
+  });
+
+  it('registries: default [registry]; the first is the registry; LUCID_REGISTRIES wins, LUCID_REGISTRY alone narrows', () => {
+    expect(registryList(resolveConfig({ registry: 'ghcr.io' }, {}))).toEqual(['ghcr.io']);
+    const two = resolveConfig({ registries: ['a.example', 'b.example:5000'] }, {});
+    expect([two.registry, registryList(two)]).toEqual(['a.example', ['a.example', 'b.example:5000']]);
+    const env = resolveConfig({ registries: ['a.example'] }, { LUCID_REGISTRIES: 'c.example, d.example' });
+    expect([env.registry, registryList(env)]).toEqual(['c.example', ['c.example', 'd.example']]);
+    const local = resolveConfig({ registries: ['a.example', 'b.example'] }, { LUCID_REGISTRY: '127.0.0.1:5000' });
+    expect(registryList(local)).toEqual(['127.0.0.1:5000']);
+  });
+
+  it('LUCID_REGISTRIES: set but empty, an empty item, or a bad host is an error', () => {
+    expect(() => resolveConfig({}, { LUCID_REGISTRIES: ' ' })).toThrow(/LUCID_REGISTRIES is set but empty/);
+    expect(() => resolveConfig({}, { LUCID_REGISTRIES: 'a.example,,b.example' })).toThrow(
+      /LUCID_REGISTRIES: empty item/,
+    );
+    expect(() => resolveConfig({}, { LUCID_REGISTRIES: 'https://a.example' })).toThrow(/registries\.0/);
   });
 
   it('undefined fields take the plugin defaults', () => {

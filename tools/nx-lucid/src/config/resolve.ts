@@ -13,6 +13,8 @@ import {
 
 export const ENV_OVERRIDES = {
   registry: 'LUCID_REGISTRY',
+  /** Comma list: push to each (wins over LUCID_REGISTRY, whose single registry otherwise replaces `registries`). */
+  registries: 'LUCID_REGISTRIES',
   repository: 'LUCID_REPOSITORY',
   platforms: 'LUCID_PLATFORMS',
   engine: 'LUCID_ENGINE',
@@ -58,6 +60,7 @@ const list = (value: string) =>
 /** The overrides the environment sets, parsed but not yet validated. */
 export function readEnvOverrides(env: NodeJS.ProcessEnv): {
   registry?: string;
+  registries?: string[];
   repository?: string;
   platforms?: string[];
   engine?: string;
@@ -78,6 +81,14 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
     v('registryMirrors'),
   ];
   if (registry) out.registry = registry;
+  const registries = v('registries');
+  if (registries) {
+    const items = registries.split(',').map((r) => r.trim());
+    if (items.some((r) => !r))
+      throw new Error(`${ENV_OVERRIDES.registries}: empty item in "${registries}"; expected host[:port][,host[:port]]`);
+    out.registries = items;
+    out.registry ??= items[0];
+  }
   if (repository) out.repository = repository;
   if (platforms) out.platforms = list(platforms);
   if (engine) out.engine = engine;
@@ -100,6 +111,8 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
 export function applyEnvOverrides(options: PluginOptions, env: NodeJS.ProcessEnv): PluginOptions {
   const { buildCache, attestations, ...overrides } = readEnvOverrides(env);
   const raw: Record<string, unknown> = { ...options, ...overrides };
+  // LUCID_REGISTRY alone (the main job's local registry) points the push there only.
+  if (overrides.registry && !overrides.registries) delete raw.registries;
   if (buildCache) raw.buildCache = { ...options.buildCache, type: buildCache };
   if (attestations) raw.attestations = { ...options.attestations, ...attestations };
   const parsed = pluginOptionsSchema.safeParse(raw);

@@ -46,6 +46,7 @@ export function containerTargets(
   const out = `{workspaceRoot}/${options.outputRoot}/${projectName}`;
   const shared = {
     registry: options.registry,
+    ...(options.registries ? { registries: options.registries } : {}),
     repository: options.repository,
     platforms: options.platforms,
     outputPath: `${options.outputRoot}/${projectName}`,

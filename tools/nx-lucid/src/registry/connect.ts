@@ -5,6 +5,7 @@
  */
 import { credentialForms, redactSecrets } from '../secrets/redaction';
 import { imageName, repositoryPath } from '../image/naming';
+import { registryList } from '../config/options';
 import { resolveConfig } from '../config/resolve';
 import { Credentials } from './auth';
 import { RegistryAuthError, RegistryClient, RegistryClientOptions } from './client';
@@ -42,6 +43,17 @@ export function resolveImageTarget(
     image,
     insecureRegistries: plugin.insecureRegistries,
   };
+}
+
+/** One target per registry of `registries` (else just `registry`), the first being resolveImageTarget's. */
+export function resolveImageTargets(
+  options: { registry?: string; registries?: string[]; repository?: string; insecureRegistries?: string[] },
+  project: string,
+  env: NodeJS.ProcessEnv,
+): ImageTarget[] {
+  const { registry, registries, repository, insecureRegistries } = options;
+  const plugin = resolveConfig({ registry, registries, repository, insecureRegistries }, env);
+  return registryList(plugin).map((r) => resolveImageTarget({ ...plugin, registry: r }, project, {}));
 }
 
 export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {

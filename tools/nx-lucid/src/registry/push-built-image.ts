@@ -12,11 +12,11 @@ import { planPushTags } from '../image/push-tags';
 import { pullRequestFromEnv, TagRule } from '../image/tag-rules';
 import { currentBranch } from '../image/tags';
 import { readBuildMetadata } from '../metadata/metadata';
-import { baseMountSources, openSourcedLayout, prepareForPush } from '../oci/blob-source';
-import { ImageTarget, openSession, RegistryDeps, resolveImageTarget } from './connect';
+import { baseMountSources, openSourcedLayout } from '../oci/blob-source';
+import { ImageTarget, RegistryDeps, resolveImageTargets } from './connect';
 import { checkMetadata } from './preflight';
-import { formatBytes, pushImage, PushResult, rankMountSources, readPushSource, SiblingPush } from './push';
-import { guardTagMoves, replanForLatestAuto } from './tag-phase';
+import { PushResult, rankMountSources, readPushSource, SiblingPush } from './push';
+import { pushToRegistries } from './push-registries';
 
 /** Sibling repositories probed for a mount, per missing blob; more would cost more than it saves. */
 const MAX_SIBLINGS = 8;
@@ -25,6 +25,8 @@ const MAX_SIBLINGS = 8;
 export interface PushOptions {
   outputPath: string;
   registry?: string;
+  /** Push to each (same digest everywhere); default [registry]. */
+  registries?: string[];
   repository?: string;
   insecureRegistries: string[];
   latestOnBranch: string;
@@ -106,7 +108,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   const env = deps.env ?? process.env;
   const log = deps.log ?? ((l: string) => console.log(l));
   const run = deps.run ?? runProcess;
-  const target = resolveImageTarget(options, project, env);
+  const targets = resolveImageTargets(options, project, env);
   const metadata = readBuildMetadata(root, options.outputPath);
   if (metadata.project !== project) {
     throw new Error(`${options.outputPath}/metadata.json was built for ${metadata.project}, not ${project}; rebuild`);
@@ -124,59 +126,43 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
     branch,
     pullRequest: pullRequestFromEnv(env),
   };
-  let tagPlan = planPushTags(options, tagContext, env, project);
+  const tagPlan = planPushTags(options, tagContext, env, project);
 
-  const { client, say } = await openSession(target, options, env, deps, log);
-  tagPlan = await replanForLatestAuto(client, target.repository, tagPlan, { options, tagContext, env, project });
-
-  const platforms = source.manifests
-    .map((m) => m.platform)
-    .filter(Boolean)
-    .join(', ');
-  say(
-    `${options.dryRun ? '[dry-run] ' : ''}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(metadata.compressedSize)})`,
+  const pushes = await pushToRegistries(
+    {
+      targets,
+      source,
+      layout,
+      options,
+      tagPlan,
+      tagInputs: { options, tagContext, env, project },
+      mountFrom: (t) => [...baseMountSources(layout, t.registry), ...mountCandidates(req, t, metadata.base?.ref)],
+      stateDir: join(root, '.lucid'),
+      compressedSize: metadata.compressedSize,
+    },
+    env,
+    deps,
+    log,
   );
-  for (const s of tagPlan.skipped) say(`  - no tag from rule ${s.rule}: ${s.reason}`);
-  // Before any blob, manifest or tag is written: a version tag naming another digest refuses the push.
-  await guardTagMoves(client, {
-    repository: target.repository,
-    image: target.image,
-    tags: tagPlan.tags,
-    digest: source.index.digest,
-    force: options.force ?? false,
-    dryRun: options.dryRun,
-    log: say,
-  });
-  // Base layers of a slim output: mounted from the base's repository on this registry, else fetched to upload.
-  if (!options.dryRun) await prepareForPush(layout, target.registry, undefined, say);
-  const result = await pushImage(client, source, {
-    repository: target.repository,
-    tags: tagPlan.tags.map((t) => t.tag),
-    dryRun: options.dryRun,
-    mountFrom: [...baseMountSources(layout, target.registry), ...mountCandidates(req, target, metadata.base?.ref)],
-    log: say,
-    stateDir: join(root, '.lucid'),
-  });
-  const b = result.blobs;
-  const allTags = [...result.tags, ...result.unchangedTags];
-  say(
-    `${options.dryRun ? '[dry-run] would push' : '✔ pushed'} ${target.image}@${result.digest} tags: ${allTags.join(', ') || '(none)'} — ` +
-      `blobs: ${b.uploaded} ${options.dryRun ? 'to upload' : 'uploaded'} (${formatBytes(b.uploadedBytes)}), ${b.mounted} mounted, ${b.skipped} already present (${formatBytes(b.skippedBytes)}); ` +
-      `${client.stats.retries} retr${client.stats.retries === 1 ? 'y' : 'ies'}`,
-  );
+  const perRegistry = pushes.map(({ target: t, result: r, retries }) => ({
+    image: t.image,
+    digest: r.digest,
+    tags: [...r.tags, ...r.unchangedTags],
+    blobs: r.blobs,
+    manifestsPut: r.manifestsPut,
+    retries,
+  }));
+  const [first] = perRegistry;
   if (!options.dryRun) {
     writeArtifact(join(root, options.outputPath), ARTIFACTS.push, {
       schemaVersion: 1,
       project,
-      image: target.image,
-      digest: result.digest,
-      platforms: result.platforms,
-      tags: allTags,
-      uploadedBytes: result.blobs.uploadedBytes,
-      blobs: result.blobs,
-      manifestsPut: result.manifestsPut,
-      retries: client.stats.retries,
+      ...first,
+      platforms: pushes[0].result.platforms,
+      uploadedBytes: first.blobs.uploadedBytes,
+      ...(perRegistry.length > 1 ? { registries: perRegistry } : {}),
     });
   }
+  const result = pushes[0].result;
   return result;
 }

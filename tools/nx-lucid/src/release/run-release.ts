@@ -34,7 +34,11 @@ export interface ReleaseOptions {
   force: boolean;
   /** Where release.json (the audit record) is written, relative to the workspace root. */
   outputPath?: string;
+  /** A host, or `all` (every configured registry; release-registries.ts). */
   registry?: string;
+  registries?: string[];
+  /** Same as --registry all. */
+  allRegistries?: boolean;
   repository?: string;
   insecureRegistries: string[];
   deleteVia: 'auto' | 'github' | 'registry';

@@ -1,5 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { ReleaseDeps, ReleaseOutcome, runReleaseAction } from '../../release/run-release';
+import { RegistriesReleaseOutcome, runReleaseOnRegistries } from '../../release/release-registries';
+import { ReleaseDeps } from '../../release/run-release';
 import { ExecutorSpec, prepareRun, runExecutor } from '../run-executor';
 import { schema } from './options';
 
@@ -10,9 +11,9 @@ export async function runRelease(
   rawOptions: unknown,
   context: ExecutorContext,
   deps: ReleaseDeps = {},
-): Promise<ReleaseOutcome> {
+): Promise<RegistriesReleaseOutcome> {
   const run = prepareRun(spec, rawOptions, context, deps.env);
-  return runReleaseAction(run.project, run.options, {
+  return runReleaseOnRegistries(run.project, run.options, {
     workspaceRoot: run.workspaceRoot,
     ...deps,
     log: deps.log ?? run.log,
@@ -28,7 +29,7 @@ export default async function releaseExecutor(
     rawOptions,
     context,
     async (run) => (
-      await runReleaseAction(run.project, run.options, { log: run.log, workspaceRoot: run.workspaceRoot }),
+      await runReleaseOnRegistries(run.project, run.options, { log: run.log, workspaceRoot: run.workspaceRoot }),
       true
     ),
   );

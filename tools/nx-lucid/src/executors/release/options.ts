@@ -20,6 +20,9 @@ export const schema = targetFields
       .meta({ $default: { $source: 'argv', index: 1 } }),
     /** Same as version, for the command line: Nx's CLI keeps --version for itself (nx run … --release-version=v1.2.0). */
     releaseVersion: z.string().optional(),
+    /** A host of `registries` (default the first), or `all`: every configured registry (as --allRegistries). */
+    registry: z.string().optional(),
+    allRegistries: z.boolean().default(false),
     /** create: the tag or digest to version (default latest). */
     from: z.string().optional(),
     /** create: move an existing version; delete: delete even while other tags name the digest. */
