@@ -132,11 +132,15 @@ async function main(): Promise<void> {
     console.log(
       `  ${fan.services} services on one base, --parallel=${fan.parallel}, empty registry: ${(fan.bytesSent / 1048576).toFixed(0)} MiB sent for ${(fan.distinctBytes / 1048576).toFixed(0)} MiB distinct (${fan.ratio}x; target <= 1.2x) in ${fan.seconds}s`,
     );
+    const fan2 = await benchFanOut(29, 8, 48 * 1048576, 2 * 1048576, 2);
+    console.log(
+      `  the same to ${fan2.registries} empty registries at once (option registries): ${(fan2.bytesSent / 1048576).toFixed(0)} MiB sent for ${(fan2.distinctBytes / 1048576).toFixed(0)} MiB distinct per registry (${fan2.ratio}x of distinct x registries) in ${fan2.seconds}s, same index digests in both`,
+    );
     const verify = await benchVerifyCost();
     console.log(
       `  pre-push check (stream-hash every blob): ${verify.msPerGB} ms per GB (${verify.ms} ms for ${(verify.bytes / 1048576).toFixed(0)} MiB)`,
     );
-    results.registryScale = { fanOut: fan, verifyCost: verify };
+    results.registryScale = { fanOut: fan, fanOutTwoRegistries: fan2, verifyCost: verify };
   }
 
   // Long (1,000 pushes): only when asked for by name, `npm run bench -- registry-load`.

@@ -24,6 +24,8 @@ const SHA = 'c'.repeat(40);
 export interface FanOutResult {
   services: number;
   parallel: number;
+  /** Registries pushed to at once (each gets every blob once, the same index). */
+  registries: number;
   distinctBytes: number;
   /** Request body bytes the registry received (at the proxy). */
   bytesSent: number;
@@ -66,15 +68,22 @@ function names(n: number, prefix: string): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
 }
 
-/** N services on one base layer, pushed `parallel` at a time (as nx --parallel would) into an empty registry. */
+/**
+ * N services on one base layer, pushed `parallel` at a time (as nx --parallel would) into `registryCount` empty
+ * registries at once; the ratio is bytes sent over distinct content times the registry count.
+ */
 export async function benchFanOut(
   services = 29,
   parallel = 8,
   baseBytes = 48 * MB,
   appBytes = 2 * MB,
+  registryCount = 1,
 ): Promise<FanOutResult> {
-  const reg = await startRegistry();
-  const proxy = await startFaultProxy({ upstreamPort: Number(reg.host.split(':')[1]) });
+  const regs = await Promise.all(Array.from({ length: registryCount }, () => startRegistry()));
+  const proxies = await Promise.all(
+    regs.map((reg) => startFaultProxy({ upstreamPort: Number(reg.host.split(':')[1]) })),
+  );
+  const hosts = proxies.map((p) => p.host);
   const root = mkdtempSync(join(tmpdir(), 'lucid-fanout-'));
   try {
     const base = randomBytes(baseBytes);
@@ -91,26 +100,40 @@ export async function benchFanOut(
       async ([m, project]) => {
         const log = (l: string) => (retries += l.includes('↻') ? 1 : 0);
         await runPush(
-          { outputPath: m.outputPath, registry: proxy.host, repository: 'bench', sha: SHA },
+          {
+            outputPath: m.outputPath,
+            registry: hosts[0],
+            ...(hosts.length > 1 ? { registries: hosts } : {}),
+            repository: 'bench',
+            sha: SHA,
+          },
           executorContext(root, project, { siblings: projects }),
           { env: ENV, log },
         );
       },
     );
     const seconds = ms(t) / 1000;
-    const bytesSent = proxy.bytesForwarded();
+    const bytesSent = proxies.reduce((n, p) => n + p.bytesForwarded(), 0);
+    // Every registry gets the same index: the digests must agree (a mismatch is a bug, not a number).
+    const digests = new Set<string>();
+    for (const host of hosts)
+      for (const project of projects)
+        digests.add(`${project}@${(await skopeoManifest(host, `bench/${project}:${SHA}`)).digest}`);
+    if (digests.size !== projects.length)
+      throw new Error(`the ${hosts.length} registries hold different index digests`);
     return {
       services,
       parallel,
+      registries: hosts.length,
       distinctBytes,
       bytesSent,
-      ratio: Number((bytesSent / distinctBytes).toFixed(3)),
+      ratio: Number((bytesSent / (distinctBytes * hosts.length)).toFixed(3)),
       seconds: Number(seconds.toFixed(1)),
       retries,
     };
   } finally {
-    await proxy.close();
-    await reg.stop();
+    for (const proxy of proxies) await proxy.close();
+    for (const reg of regs) await reg.stop();
     rmSync(root, { recursive: true, force: true });
   }
 }
