@@ -26,6 +26,8 @@ export interface CiWorkflowInput {
   remoteCache?: RemoteCacheMode;
   /** Plugin options that shape the workflow. */
   registry: string;
+  /** Every registry the images are pushed to (plugin option registries; default: just registry). */
+  registries?: string[];
   /** Image namespace: images are <registry>/<repository>/<service> (the re-scan pulls their `latest`). */
   repository?: string;
   platforms: string[];

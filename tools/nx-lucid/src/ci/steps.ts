@@ -156,14 +156,21 @@ export function isolationJob(input: CiWorkflowInput): Job | null {
 
 /**
  * The registry credentials, in the env of the one step that pushes: ghcr.io takes the job's GITHUB_TOKEN as
- * GHCR_TOKEN (sent to ghcr.io only); any other registry the LUCID_REGISTRY_USERNAME/_PASSWORD secrets, as the
- * LUCID_REGISTRY_<HOST>_USERNAME/_PASSWORD pair the push and release executors read for that host.
+ * GHCR_TOKEN (sent to ghcr.io only); any other registry the LUCID_REGISTRY_<HOST>_USERNAME/_PASSWORD pair the
+ * push and release executors read for that host. One other registry reads the LUCID_REGISTRY_USERNAME/_PASSWORD
+ * secrets; with several, each reads secrets named like its variables (one password must not go to two hosts).
  */
 export function registryCredentialEnv(input: CiWorkflowInput): Record<string, string> {
-  if (input.registry === 'ghcr.io') return { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' };
-  const prefix = registryEnvPrefix(input.registry);
-  return {
-    [`${prefix}_USERNAME`]: '${{ secrets.LUCID_REGISTRY_USERNAME }}',
-    [`${prefix}_PASSWORD`]: '${{ secrets.LUCID_REGISTRY_PASSWORD }}',
-  };
+  const registries = input.registries?.length ? input.registries : [input.registry];
+  const others = registries.filter((r) => r !== 'ghcr.io');
+  const env: Record<string, string> = registries.includes('ghcr.io')
+    ? { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' }
+    : {};
+  for (const registry of others) {
+    const prefix = registryEnvPrefix(registry);
+    const secret = (part: string) => (others.length === 1 ? `LUCID_REGISTRY_${part}` : `${prefix}_${part}`);
+    env[`${prefix}_USERNAME`] = `\${{ secrets.${secret('USERNAME')} }}`;
+    env[`${prefix}_PASSWORD`] = `\${{ secrets.${secret('PASSWORD')} }}`;
+  }
+  return env;
 }

@@ -3,7 +3,7 @@
  * and their phases, the isolation task, and whether the workspace uses Nx Cloud. Pure reads of the tree.
  */
 import { getProjects, joinPathFragments, logger, readNxJson, Tree } from '@nx/devkit';
-import { normalizePluginOptions, PluginOptions } from '../config/options';
+import { normalizePluginOptions, PluginOptions, registryList } from '../config/options';
 import { DOCKERFILE_NAME } from '../plugin/create-nodes';
 import type { CiWorkflowInput, RemoteCacheMode } from './input';
 import { phasesFromProjects, selectPhases } from './phases';
@@ -83,6 +83,7 @@ export function ciInputFromTree(
     phases: selectPhases(layout, phases),
     remoteCache: resolveRemoteCache(tree, remoteCache),
     registry: plugin.registry,
+    registries: registryList(plugin),
     repository: plugin.repository,
     platforms: plugin.platforms,
     outputRoot: plugin.outputRoot,
