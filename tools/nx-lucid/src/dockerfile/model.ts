@@ -5,18 +5,11 @@
  */
 import { DockerfileError } from './errors';
 import { scanHeredocs, unmask } from './heredoc';
+import { readFromInstruction, StageScope } from './from-instruction';
 import { DockerInstruction, instructionList } from './instruction-list';
 import { BuildStage, resolveStageReferences, StageReference } from './stages';
 import { substitute, hasVariable } from './substitute';
-import {
-  copyPaths,
-  KNOWN_INSTRUCTIONS,
-  mountOptions,
-  nameValueProblem,
-  normaliseSource,
-  PLATFORM_ARGS,
-  VALID_STAGE_NAME,
-} from './instructions';
+import { copyPaths, KNOWN_INSTRUCTIONS, mountOptions, nameValueProblem, normaliseSource } from './instructions';
 
 export type { BuildStage } from './stages';
 
@@ -40,15 +33,6 @@ export interface DockerfileModel {
   globalArgs: Record<string, string | undefined>;
   /** USER of the final stage, if any. */
   finalUser?: string;
-}
-
-interface StageScope {
-  /** ARG and ENV values visible to this stage's instructions. */
-  vars: Record<string, string | undefined>;
-  /** ENV values only: a stage built FROM this one inherits them. */
-  env: Record<string, string | undefined>;
-  /** True when every variable in scope is known (the stage starts from scratch or from such a stage). */
-  complete: boolean;
 }
 
 const cache = new Map<string, DockerfileModel | DockerfileError>();
@@ -131,53 +115,7 @@ function parseUncached(content: string, file: string, buildArgs: Record<string, 
       continue;
     }
     if (keyword === 'FROM') {
-      const flagless = words.filter((a) => !a.startsWith('--'));
-      if (flagless.length === 0) fail(ins, 'FROM needs an image');
-      if (flagless.length !== 1 && !(flagless.length === 3 && flagless[1].toUpperCase() === 'AS')) {
-        fail(
-          ins,
-          `FROM takes "image [AS name]", got "${words.join(' ')}" (BuildKit: "FROM requires either one or three arguments")`,
-        );
-      }
-      const rawImage = flagless[0];
-      // FROM sees only the ARGs declared before the first FROM, plus BuildKit's platform args.
-      const fromScope: Record<string, string | undefined> = {
-        ...Object.fromEntries(PLATFORM_ARGS.map((a) => [a, undefined])),
-        ...globalArgs,
-      };
-      const image = substitute(rawImage, fromScope, true) ?? rawImage;
-      if (image.trim() === '') fail(ins, `FROM image "${rawImage}" is empty once its ARGs are substituted`);
-      const written = flagless.length === 3 ? flagless[2] : undefined;
-      const name = written?.toLowerCase();
-      if (name !== undefined && !VALID_STAGE_NAME.test(name)) {
-        fail(ins, `invalid name for build stage: "${written}", name can't start with a number or contain symbols`);
-      }
-      // FROM <name> is the latest earlier stage of that name.
-      let parent: number | undefined;
-      for (let i = stages.length - 1; i >= 0 && parent === undefined; i--)
-        if (stages[i].name === image.toLowerCase()) parent = i;
-      if (parent === undefined && image !== 'scratch') external.add(image);
-      const platformFlag = ins.flags.find((f) => f.name === 'platform')?.value ?? undefined;
-      stages.push({
-        index: stages.length,
-        name,
-        rawImage,
-        image,
-        fromStage: parent !== undefined,
-        parent,
-        platformFlag,
-        line: lineOf(ins),
-        runLines: [],
-        runs: [],
-        copiesFrom: [],
-      });
-      const inherited = parent === undefined ? undefined : scopes[parent];
-      scope = {
-        vars: { ...(inherited?.env ?? {}) },
-        env: { ...(inherited?.env ?? {}) },
-        complete: inherited ? inherited.complete : image === 'scratch',
-      };
-      scopes.push(scope);
+      scope = readFromInstruction(ins, words, { file, stages, scopes, globalArgs, external });
       finalUser = undefined;
       continue;
     }
