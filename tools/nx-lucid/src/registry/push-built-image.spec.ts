@@ -1,9 +1,9 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLayout, MadeLayout } from '../../e2e/support/make-layout';
-import type { runProcess } from '../boundary/process';
 import { DEFAULT_TAG_RULES } from '../image/tag-rules';
 import { PushOptions, pushBuiltImage } from './push-built-image';
+import { emptyRegistryFetch, noGit } from './testing/empty-registry';
 
 const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptions => ({
   outputPath,
@@ -26,15 +26,8 @@ const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptio
 describe('pushBuiltImage (the push use case)', () => {
   let made: MadeLayout;
   let requests: string[];
-  /** A registry that has nothing: GET /v2/ answers 200, every HEAD 404; anything else is a test failure. */
-  const emptyRegistry = (async (url: string | URL, init?: RequestInit) => {
-    const method = init?.method ?? 'GET';
-    requests.push(`${method} ${new URL(String(url)).pathname}`);
-    if (method === 'GET' && new URL(String(url)).pathname === '/v2/') return new Response('{}', { status: 200 });
-    if (method === 'HEAD') return new Response(null, { status: 404 });
-    return new Response('unexpected', { status: 500 });
-  }) as typeof fetch;
-  const noGit = (async () => ({ exitCode: 1, stdout: '', stderr: '' })) as unknown as typeof runProcess;
+  const emptyRegistry = (async (url: string | URL, init?: RequestInit) =>
+    emptyRegistryFetch(requests)(url, init)) as typeof fetch;
   const deps = (env: NodeJS.ProcessEnv = {}) => ({
     env,
     log: () => undefined,

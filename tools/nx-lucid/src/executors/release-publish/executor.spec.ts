@@ -2,22 +2,16 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLayout, MadeLayout } from '../../../e2e/support/make-layout';
 import { executorContext } from '../../../e2e/support/registry-check';
-import type { runProcess } from '../../boundary/process';
 import { runReleasePublish } from './executor';
 import jsonSchema from './schema.json';
+import { emptyRegistryFetch, noGit } from '../../registry/testing/empty-registry';
 const { validateOptsAgainstSchema } = require('nx/src/utils/params');
 
 describe('nx-release-publish executor (fake registry: nothing there)', () => {
   let made: MadeLayout;
   let requests: string[];
-  const emptyRegistry = (async (url: string | URL, init?: RequestInit) => {
-    const method = init?.method ?? 'GET';
-    requests.push(`${method} ${new URL(String(url)).pathname}`);
-    if (method === 'GET' && new URL(String(url)).pathname === '/v2/') return new Response('{}', { status: 200 });
-    if (method === 'HEAD') return new Response(null, { status: 404 });
-    return new Response('unexpected', { status: 500 });
-  }) as typeof fetch;
-  const noGit = (async () => ({ exitCode: 1, stdout: '', stderr: '' })) as unknown as typeof runProcess;
+  const emptyRegistry = (async (url: string | URL, init?: RequestInit) =>
+    emptyRegistryFetch(requests)(url, init)) as typeof fetch;
   const deps = (env: NodeJS.ProcessEnv = {}) => ({
     env,
     log: () => undefined,
