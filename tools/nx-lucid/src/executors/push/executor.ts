@@ -2,28 +2,13 @@ import type { ExecutorContext } from '@nx/devkit';
 import { PushDeps, pushBuiltImage } from '../../registry/push-built-image';
 import { PushResult } from '../../registry/push';
 import { ExecutorRun, ExecutorSpec, prepareRun, runExecutor } from '../run-executor';
+import { pushRequestOf } from './push-request';
 import { PushExecutorOptions, schema } from './options';
 
-const PUSH_EXECUTOR = '@lucid/nx-lucid:push';
 const spec: ExecutorSpec<typeof schema> = { name: 'push', schema, project: 'configured' };
 
-/** Every project with a push target, and its outputPath: the sibling repositories a blob may be mounted from. */
-export function pushTargets(context: ExecutorContext): Array<{ name: string; outputPath: unknown }> {
-  return Object.entries(context.projectsConfigurations?.projects ?? {}).flatMap(([name, p]) => {
-    const push = Object.values(p.targets ?? {}).find((t) => t.executor === PUSH_EXECUTOR);
-    return push ? [{ name, outputPath: push.options?.outputPath }] : [];
-  });
-}
-
 function push(run: ExecutorRun<PushExecutorOptions>, deps: PushDeps): Promise<PushResult> {
-  const request = {
-    workspaceRoot: run.workspaceRoot,
-    project: run.project,
-    tags: run.tags,
-    options: run.options,
-    siblings: pushTargets(run.context),
-  };
-  return pushBuiltImage(request, { ...deps, log: deps.log ?? run.log });
+  return pushBuiltImage(pushRequestOf(run), { ...deps, log: deps.log ?? run.log });
 }
 
 /** The push, with its inputs injectable for tests; throws on any failure. */

@@ -1,22 +1,17 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { PushDeps } from '../../registry/push-built-image';
 import { publishRelease, ReleasePublishOutcome } from '../../release/publish-release';
-import { pushTargets } from '../push/executor';
+import { pushRequestOf } from '../push/push-request';
 import { ExecutorRun, ExecutorSpec, prepareRun, runExecutor } from '../run-executor';
 import { ReleasePublishExecutorOptions, schema } from './options';
 
 const spec: ExecutorSpec<typeof schema> = { name: 'release-publish', schema, project: 'configured' };
 
 function publish(run: ExecutorRun<ReleasePublishExecutorOptions>, deps: PushDeps): Promise<ReleasePublishOutcome> {
-  const request = {
-    workspaceRoot: run.workspaceRoot,
-    project: run.project,
-    projectRoot: run.projectRoot,
-    tags: run.tags,
-    options: run.options,
-    siblings: pushTargets(run.context),
-  };
-  return publishRelease(request, { ...deps, env: deps.env ?? run.env, log: deps.log ?? run.log });
+  return publishRelease(
+    { ...pushRequestOf(run), projectRoot: run.projectRoot },
+    { ...deps, env: deps.env ?? run.env, log: deps.log ?? run.log },
+  );
 }
 
 /** The publish, with its inputs injectable for tests; throws on any failure. */
