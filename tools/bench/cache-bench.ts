@@ -18,6 +18,7 @@ import { pushTestBase } from '../nx-lucid/e2e/support/base-image';
 import { startRegistry } from '../nx-lucid/e2e/support/registry';
 import { startRemoteCacheServer } from '../nx-lucid/e2e/support/remote-cache-server';
 import { createWorkspace, NX_ENV, WORKSPACE_ROOT } from '../nx-lucid/e2e/support/workspace';
+import { buildPlugin } from './graph-bench';
 
 export interface CacheBenchService {
   /** Nx task time of the cold container-build (run.json start → end). */
@@ -72,9 +73,11 @@ export async function benchCache(
 ): Promise<CacheBenchResult> {
   const parallel = opts.parallel ?? 2;
   const log = opts.log ?? (() => undefined);
+  // The workspace copy loads the compiled plugin and executors, as this workspace does: timings of the real path.
+  buildPlugin();
   const token = `bench-${randomBytes(8).toString('hex')}`;
   const [registry, cache] = await Promise.all([startRegistry(), startRemoteCacheServer({ token })]);
-  const ws = await createWorkspace({ apps: opts.apps ?? 'all', libs: 'all' });
+  const ws = await createWorkspace({ apps: opts.apps ?? 'all', libs: 'all', compiledPlugin: true });
   const b = `${ws.root}-clone-b`;
   try {
     await pushTestBase(registry.host, 'mirror/gcr.io/distroless/python3-debian12', 'nonroot');

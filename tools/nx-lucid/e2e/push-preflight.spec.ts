@@ -1,7 +1,7 @@
 /**
  * A push whose build output is unsound (truncated base layer, truncated app layer, same-size garbage in a
  * config) fails naming the bad file and leaves the registry exactly as it was: catalog, every tag's digest
- * (skopeo) and every blob of the image (HEAD).
+ * (skopeo) and every blob of the image (HEAD). Only blobs the repository lacks are hashed: a no-op push reads none.
  */
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -110,5 +110,23 @@ describe('container-push checks the whole build output before it changes a regis
     expect({ state: await registryState(reg.host, reg.url), blobs: await blobHeads(repos, imageBlobs(made)) }).toEqual(
       before,
     );
+  });
+
+  it('reads no blob the repository already has: a no-op re-push hashes nothing (same-size garbage there goes unread)', async () => {
+    const made = makeLayout({ project: 'wallet-service', sharedLayer: base, layerBytes: 64 * 1024 });
+    const options = { outputPath: made.outputPath, registry: reg.host, repository: 'hamigames/lucid', sha: SHA };
+    const context = executorContext(made.root, 'wallet-service');
+    await runPush(options, context, { env, log: () => undefined });
+    // Every blob is now in the repository by digest; the local copies are only read again for a blob it lacks.
+    for (const d of imageBlobs(made)) {
+      const file = blobFile(made, d);
+      writeFileSync(file, randomBytes(readFileSync(file).length));
+    }
+    const before = await registryState(reg.host, reg.url);
+    const lines: string[] = [];
+    const again = await runPush(options, context, { env, log: (l) => lines.push(l) });
+    expect(again.blobs).toMatchObject({ uploaded: 0, mounted: 0, skipped: imageBlobs(made).length });
+    expect(lines.filter((l) => /[↑⇢⇒]/.test(l))).toEqual([]);
+    expect(await registryState(reg.host, reg.url)).toEqual(before);
   });
 });

@@ -26,6 +26,11 @@ export interface WorkspaceSpec {
   libs?: string[] | 'all';
   /** Extra files to write before the first commit. */
   files?: Record<string, string>;
+  /**
+   * Copy the compiled plugin (tools/nx-lucid/dist, which must be fresh) too, so Nx loads it and its executors
+   * compiled, as in this workspace: for timings. Without it, the throwaway workspace runs the plugin from source.
+   */
+  compiledPlugin?: boolean;
 }
 
 export const NX_ENV = {
@@ -48,9 +53,14 @@ export async function createWorkspace(spec: WorkspaceSpec = {}): Promise<Throwaw
   for (const file of ['nx.json', 'tsconfig.base.json', 'package.json', 'package-lock.json'])
     cpSync(join(WORKSPACE_ROOT, file), join(root, file));
   symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  if (spec.compiledPlugin && !require('../../src/fresh-module').distIsFresh())
+    throw new Error(
+      'createWorkspace({ compiledPlugin }): tools/nx-lucid/dist is missing or stale; npm run build:plugin',
+    );
+  const skipped = spec.compiledPlugin ? /(^|\/)(node_modules|\.nx)(\/|$)/ : /(^|\/)(node_modules|dist|\.nx)(\/|$)/;
   cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid'), join(root, 'tools/nx-lucid'), {
     recursive: true,
-    filter: (src) => !/(^|\/)(node_modules|dist|\.nx)(\/|$)/.test(src.slice(WORKSPACE_ROOT.length)),
+    filter: (src) => !skipped.test(src.slice(WORKSPACE_ROOT.length)),
   });
   for (const folder of ['apps', 'libs'] as const) {
     for (const name of pick(folder, folder === 'apps' ? spec.apps : spec.libs)) {

@@ -133,3 +133,20 @@ export function processAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * A runner that starts each distinct command (with its args and cwd) once and shares the result: for read-only
+ * queries that every task of one batch asks (git rev-parse), where a spawn from a large process costs more than
+ * the answer. Use it for one batch only: the answers are not refreshed.
+ */
+export function runOnceEach(run: typeof runProcess = runProcess): typeof runProcess {
+  const started = new Map<string, Promise<RunResult>>();
+  return (command, args, options = {}) => {
+    // Input, an environment or streamed output make a run more than a query: those always run.
+    if (options.input !== undefined || options.env || options.stream) return run(command, args, options);
+    const key = JSON.stringify([command, args, options.cwd ?? '']);
+    let result = started.get(key);
+    if (!result) started.set(key, (result = run(command, args, options)));
+    return result;
+  };
+}

@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import {
   buildCodeInputs,
   buildCodeInputsFor,
@@ -100,5 +102,30 @@ describe('installed plugin', () => {
         true,
       ),
     ).toEqual([{ externalDependencies: ['@lucid/nx-lucid'] }]);
+  });
+});
+
+describe('the compiled plugin inside a workspace that holds its sources', () => {
+  let ws: string;
+  beforeEach(() => {
+    ws = mkdtempSync(join(tmpdir(), 'lucid-code-inputs-'));
+    const put = (rel: string, text: string) => {
+      mkdirSync(dirname(join(ws, rel)), { recursive: true });
+      writeFileSync(join(ws, rel), text);
+    };
+    put('tools/p/src/executors/build/executor.ts', "import { label } from '../../image/labels';\n");
+    put('tools/p/src/image/labels.ts', "import { z } from 'zod';\n");
+    put('tools/p/dist/src/executors/build/executor.js', 'require("../../image/labels");\n');
+    put('tools/p/dist/src/image/labels.js', 'require("zod");\n');
+  });
+  afterEach(() => rmSync(ws, { recursive: true, force: true }));
+
+  it('names the sources dist/ was built from, not dist/ (git-ignored, so Nx would hash nothing)', () => {
+    // What a module of dist/src/cache computes as its package root.
+    expect(buildCodeInputs(ws, join(ws, 'tools/p/dist'))).toEqual([
+      '{workspaceRoot}/tools/p/src/executors/build/executor.ts',
+      '{workspaceRoot}/tools/p/src/image/labels.ts',
+      { externalDependencies: ['zod'] },
+    ]);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { builtinModules } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 export const PLUGIN_PACKAGE = '@lucid/nx-lucid';
 /** Where the build starts, relative to the plugin's package root (source or compiled). */
@@ -100,8 +100,22 @@ export function isInstalled(workspaceRoot: string, pluginRoot: string): boolean 
 
 const memo = new Map<string, BuildCodeInput[]>();
 
+/**
+ * The package root whose files are the inputs: for the compiled plugin running beside its sources (this workspace:
+ * `<package>/dist`, built from exactly those sources or not used), the sources, since dist/ is git-ignored and Nx
+ * hashes no ignored file; the same inputs whichever copy Nx loaded.
+ */
+function inputRoot(pluginRoot: string): string {
+  const packageRoot = dirname(pluginRoot);
+  return basename(pluginRoot) === 'dist' && existsSync(join(packageRoot, BUILD_ENTRY[0])) ? packageRoot : pluginRoot;
+}
+
 /** The inputs for this plugin copy; the import walk runs once per process and workspace. */
-export function buildCodeInputs(workspaceRoot: string, pluginRoot = resolve(__dirname, '../..')): BuildCodeInput[] {
+export function buildCodeInputs(
+  workspaceRoot: string,
+  compiledOrSourceRoot = resolve(__dirname, '../..'),
+): BuildCodeInput[] {
+  const pluginRoot = inputRoot(compiledOrSourceRoot);
   const key = `${workspaceRoot}\0${pluginRoot}`;
   const known = memo.get(key);
   if (known) return known;

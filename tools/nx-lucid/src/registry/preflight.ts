@@ -1,7 +1,8 @@
 /**
  * The check a push makes before its first request that changes a registry: every blob the index and its
- * manifests name is in the layout, has its descriptor's size and hashes to its digest (streamed, so a
- * large layer is never held in memory), and metadata.json agrees with the layout and the project.
+ * manifests name is in the layout, has its descriptor's size and, unless the registry already has it, hashes
+ * to its digest (streamed, so a large layer is never held in memory), and metadata.json agrees with the layout
+ * and the project.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -17,8 +18,11 @@ export async function hashFile(path: string): Promise<string> {
   return `sha256:${hash.digest('hex')}`;
 }
 
-/** Throws naming the first bad file and what differs. */
-export async function verifyPushSource(source: PushSource): Promise<void> {
+/**
+ * Throws naming the first bad file and what differs. Blobs in `present` (the target repository has them by
+ * digest, so their bytes are not sent) are checked for existence and size only, not hashed.
+ */
+export async function verifyPushSource(source: PushSource, present: ReadonlySet<string> = new Set()): Promise<void> {
   const show = (p: string) => p;
   for (const m of [...source.manifests, source.index]) {
     const file = show(source.layout.blobPath(m.digest));
@@ -53,6 +57,7 @@ export async function verifyPushSource(source: PushSource): Promise<void> {
         `${file} is ${size} bytes but the descriptor of ${blob.digest} (${blob.mediaType})${of} says ${blob.size}; the file is truncated or corrupt, rebuild (nothing was pushed)`,
       );
     }
+    if (present.has(blob.digest)) continue;
     const actual = await hashFile(path);
     if (actual !== blob.digest) {
       throw new Error(

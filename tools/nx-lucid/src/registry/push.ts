@@ -117,12 +117,18 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
   };
   const state = options.stateDir ? new UploadState(options.stateDir, client.registry) : undefined;
   const candidates = [...new Set(options.mountFrom ?? [])].filter((r) => r !== repo);
-  // 0. The whole image is sound, or nothing is sent.
-  await verifyPushSource(source);
+  // 0. Which blobs the repository already has (read-only), then the whole image is sound, or nothing is sent:
+  // every blob it lacks hashes to its digest. A blob it has is the registry's by digest, so its local copy is
+  // only size-checked, and a no-op push reads no layer.
+  const present = new Set<string>();
+  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob) => {
+    if (await client.hasBlob(repo, blob.digest)) present.add(blob.digest);
+  });
+  await verifyPushSource(source, present);
 
   // 1. Blobs the registry lacks.
   await mapLimit(source.blobs, options.concurrency ?? 3, async (blob, stopped) => {
-    if (await client.hasBlob(repo, blob.digest)) {
+    if (present.has(blob.digest)) {
       counts.skipped++;
       counts.skippedBytes += blob.size;
       log(`  = ${short(blob.digest)} ${formatBytes(blob.size)} already present`);

@@ -5,6 +5,7 @@
  */
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { asCompleted } from '../../concurrency/as-completed';
+import { runOnceEach } from '../../boundary/process';
 import { runWithRedactedFailure } from '../../secrets/redacted-failure';
 import { runPush } from './executor';
 
@@ -16,6 +17,8 @@ export default async function* pushBatch(
   _overrides: unknown,
   context: ExecutorContext,
 ): AsyncGenerator<{ task: string; result: { success: boolean; terminalOutput: string } }> {
+  // Every task asks git the same two questions: one answer each for the batch.
+  const run = runOnceEach();
   yield* asCompleted(Object.keys(taskGraph.tasks), CONCURRENCY, async (id) => {
     const { project, target } = taskGraph.tasks[id].target;
     const lines: string[] = [];
@@ -23,7 +26,7 @@ export default async function* pushBatch(
     const { success } = await runWithRedactedFailure(
       'push',
       project,
-      () => runPush(inputs[id], { ...context, projectName: project, targetName: target }, { log }),
+      () => runPush(inputs[id], { ...context, projectName: project, targetName: target }, { log, run }),
       log,
     );
     return { task: id, result: { success, terminalOutput: `${lines.join('\n')}\n` } };
