@@ -4,10 +4,19 @@
  * with an empty local Nx cache and an empty blob store and a `buildah` that fails if started, gets every build
  * from the remote cache, pushes to a fresh repository uploading only the services' own blobs (base blobs mounted
  * from the mirror's base repository), and verifies every image. The access token is in no cache entry.
- * Two fixture services stand in for the 29 (a cold buildah build per service is too slow for the suite).
+ * Every service of the workspace (all 29), on the test base served at the distroless mirror path.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { runProcess } from '../src/boundary/process';
@@ -20,16 +29,11 @@ import { executorContext } from './support/registry-check';
 import { startRemoteCacheServer, RemoteCacheServer } from './support/remote-cache-server';
 import { createWorkspace, NX_ENV, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
 
-const SERVICES = ['svc-alpha', 'svc-beta'];
+const SERVICES = readdirSync(join(WORKSPACE_ROOT, 'apps')).filter((a) =>
+  existsSync(join(WORKSPACE_ROOT, 'apps', a, 'Dockerfile')),
+);
 // Made at run time, so the token is in no file (this spec is copied into the workspace) unless something wrote it.
 const TOKEN = `lucid-cache-${randomBytes(12).toString('hex')}`;
-
-const fixture = (name: string): Record<string, string> => ({
-  [`apps/${name}/project.json`]: JSON.stringify({ name, tags: ['type:service', 'phase:1'] }),
-  [`apps/${name}/pyproject.toml`]: `[project]\nname = "${name}"\nversion = "0.1.0"\ndescription = "Fixture ${name}"\n`,
-  [`apps/${name}/src/main.py`]: `print("${name}")\n`,
-  [`apps/${name}/Dockerfile`]: `ARG BASE_IMAGE=gcr.io/lucid-test/base:1\nFROM \${BASE_IMAGE}\nCOPY apps/${name}/src/ /app/\nUSER 65532:65532\n`,
-});
 
 const files = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -54,8 +58,8 @@ describe('shared remote cache: two clean clones, one cache server', () => {
 
   beforeAll(async () => {
     [mirror, cache] = await Promise.all([startRegistry(), startRemoteCacheServer({ token: TOKEN })]);
-    await pushTestBase(mirror.host, 'mirror/gcr.io/lucid-test/base', '1', 'remote');
-    a = await createWorkspace({ files: Object.assign({}, ...SERVICES.map(fixture)) });
+    await pushTestBase(mirror.host, 'mirror/gcr.io/distroless/python3-debian12', 'nonroot', 'remote');
+    a = await createWorkspace({ apps: SERVICES, libs: 'all' });
     b = `${a.root}-clone-b`;
     await runProcess('git', ['clone', '-q', a.root, b]);
     symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(b, 'node_modules'), 'dir');
@@ -90,7 +94,11 @@ describe('shared remote cache: two clean clones, one cache server', () => {
     );
     const out = restored.stdout.replace(/\x1b\[[0-9;]*m/g, '');
     if (restored.exitCode !== 0) throw new Error(`clone B build failed:\n${out}\n${restored.stderr}`);
-    expect(out).toMatch(/read the output from the cache instead of running the command for 2 out of 2 tasks/);
+    expect(out).toMatch(
+      new RegExp(
+        `read the output from the cache instead of running the command for ${SERVICES.length} out of ${SERVICES.length} tasks`,
+      ),
+    );
     expect(out.match(/\[remote cache\]/g) ?? []).toHaveLength(SERVICES.length);
     expect(cache.stats.hits).toBe(SERVICES.length);
 
