@@ -94,12 +94,13 @@ describe('shared remote cache: two clean clones, one cache server', () => {
     );
     const out = restored.stdout.replace(/\x1b\[[0-9;]*m/g, '');
     if (restored.exitCode !== 0) throw new Error(`clone B build failed:\n${out}\n${restored.stderr}`);
-    expect(out).toMatch(
-      new RegExp(
-        `read the output from the cache instead of running the command for ${SERVICES.length} out of ${SERVICES.length} tasks`,
-      ),
-    );
-    expect(out.match(/\[remote cache\]/g) ?? []).toHaveLength(SERVICES.length);
+    // Per-task cache status from Nx's run.json: with 29 tasks, Nx's stdout (a pipe) loses its last lines at exit,
+    // summary included, so the printed "[remote cache]" tags cannot be counted.
+    const run = JSON.parse(readFileSync(join(b, 'nx-cache/run.json'), 'utf8')) as {
+      tasks: { projectName: string; target: string; cacheStatus: string }[];
+    };
+    const statuses = run.tasks.filter((t) => t.target === 'container-build').map((t) => [t.projectName, t.cacheStatus]);
+    expect(statuses.sort()).toEqual(SERVICES.map((s) => [s, 'remote-cache-hit']).sort());
     expect(cache.stats.hits).toBe(SERVICES.length);
 
     for (const s of SERVICES) {
