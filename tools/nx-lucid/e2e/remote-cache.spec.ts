@@ -1,10 +1,10 @@
 /*
  * A shared remote cache across two clean clones of one commit, with Nx's real self-hosted cache client and a
- * spec-conformant server (support/remote-cache-server.ts). Clone A builds (buildah) and writes the cache; clone B,
- * with an empty local Nx cache and an empty blob store and a `buildah` that fails if started, gets every build
- * from the remote cache, pushes to a fresh repository uploading only the services' own blobs (base blobs mounted
- * from the mirror's base repository), and verifies every image. The access token is in no cache entry.
- * Every service of the workspace (all 29), on the test base served at the distroless mirror path.
+ * spec-conformant server (support/remote-cache-server.ts). Clone A builds every service of the workspace (all of
+ * apps/, 29) with buildah on the test base served at the distroless mirror path, and writes the cache; clone B,
+ * with an empty local Nx cache, an empty blob store and a `buildah` that fails if started, gets every build from
+ * the remote cache, pushes to a fresh repository uploading only the services' own blobs (base blobs mounted from
+ * the mirror's base repository), and verifies every image. The access token is in no cache entry.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -34,6 +34,8 @@ const SERVICES = readdirSync(join(WORKSPACE_ROOT, 'apps')).filter((a) =>
 );
 // Made at run time, so the token is in no file (this spec is copied into the workspace) unless something wrote it.
 const TOKEN = `lucid-cache-${randomBytes(12).toString('hex')}`;
+/** A hang guard, not a budget: 29 cold buildah builds on a loaded 2-core machine (load 12) take well over 20 minutes. */
+jest.setTimeout(5_400_000);
 
 const files = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
