@@ -22,6 +22,7 @@ import { gunzipSync } from 'node:zlib';
 import { runProcess } from '../src/boundary/process';
 import { runPush } from '../src/executors/push/executor';
 import verifyExecutor from '../src/executors/verify/executor';
+import { BLOB_STORE_ENV, DEFAULT_BLOB_STORE } from '../src/oci/blob-store';
 import { readExternalBlobs } from '../src/oci/external-blobs';
 import { pushTestBase } from './support/base-image';
 import { startRegistry, TestRegistry } from './support/registry';
@@ -73,6 +74,8 @@ describe('shared remote cache: two clean clones, one cache server', () => {
   });
 
   it('clone A builds and writes the remote cache; clone B gets 100% remote hits, pushes only its own blobs and verifies', async () => {
+    // The workspace's 29 services, every one of them (an empty list would make every check below vacuous).
+    expect(SERVICES).toHaveLength(29);
     const built = await a.nx(
       ['run-many', '-t', 'container-build', '--parallel=2', '--outputStyle=static'],
       nxEnv(a.root),
@@ -81,6 +84,8 @@ describe('shared remote cache: two clean clones, one cache server', () => {
     expect(cache.stats.puts).toBe(SERVICES.length);
 
     // Clone B: no local cache, no blob store, and no working builder.
+    expect(process.env[BLOB_STORE_ENV]).toBeUndefined();
+    expect([existsSync(join(b, 'nx-cache')), existsSync(join(b, DEFAULT_BLOB_STORE))]).toEqual([false, false]);
     const bin = join(b, 'tmp/bin');
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'buildah'), '#!/bin/sh\necho "buildah must not run in clone B" >&2\nexit 1\n');
@@ -96,8 +101,8 @@ describe('shared remote cache: two clean clones, one cache server', () => {
     );
     const out = restored.stdout.replace(/\x1b\[[0-9;]*m/g, '');
     if (restored.exitCode !== 0) throw new Error(`clone B build failed:\n${out}\n${restored.stderr}`);
-    // Per-task cache status from Nx's run.json: with 29 tasks, Nx's stdout (a pipe) loses its last lines at exit,
-    // summary included, so the printed "[remote cache]" tags cannot be counted.
+    // Each task's own cache status, from the run.json Nx writes into NX_CACHE_DIRECTORY at the end of the run
+    // (nx/src/tasks-runner/life-cycles/store-run-information-life-cycle): keyed by project, so a miss is named.
     const run = JSON.parse(readFileSync(join(b, 'nx-cache/run.json'), 'utf8')) as {
       tasks: { projectName: string; target: string; cacheStatus: string }[];
     };
