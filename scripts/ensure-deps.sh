@@ -12,6 +12,10 @@ elif [ ! -x node_modules/.bin/nx ] || [ package-lock.json -nt node_modules/.pack
   npm ci --no-audit --no-fund
 fi
 
+# node_modules/@lucid/nx-lucid: Nx then finds this workspace's plugin as a package (one set of plugin workers per
+# command, executors without a transpiler); the forwarders load tools/nx-lucid of whichever workspace Nx runs in.
+node tools/nx-lucid/scripts/link-workspace.js
+
 # tool -> Debian package
 declare -A PKG=(
   [buildah]=buildah [podman]=podman [skopeo]=skopeo [docker-registry]=docker-registry

@@ -12,40 +12,6 @@ const { dirname, join } = require('node:path');
 const { PACKAGE_ROOT, buildInputs, isAsset, sourceHash } = require('../src/source-hash');
 
 const dist = join(PACKAGE_ROOT, 'dist');
-
-/**
- * dist/fresh/executors/<name>.js for each executor module in executors.json. Nx runs a local plugin's executors
- * from its TypeScript sources (3-4 s of transpiling per process) unless package.json's exports resolve them under
- * the "development" condition; they resolve here, and each shim loads the compiled module when dist/ is fresh,
- * else the source (src/fresh-module.js). Installed (no src/), a shim is the compiled module.
- */
-function writeExecutorShims() {
-  const { executors } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'executors.json'), 'utf8'));
-  const modules = new Set();
-  for (const e of Object.values(executors))
-    for (const m of [e.implementation, e.batchImplementation]) if (m) modules.add(m);
-  for (const m of modules) {
-    const rel = m.replace(/^\.\/dist\/src\//, '');
-    if (rel === m || !rel.startsWith('executors/'))
-      throw new Error(`build: executors.json names ${m}, not ./dist/src/executors/…`);
-    const file = join(dist, 'fresh', `${rel}.js`);
-    const up = '../'.repeat(rel.split('/').length + 1);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(
-      file,
-      [
-        "'use strict';",
-        '// Written by scripts/build.js (see writeExecutorShims there).',
-        "const { existsSync } = require('node:fs');",
-        "const { join } = require('node:path');",
-        `const root = join(__dirname, '${up}');`,
-        "const loader = join(root, 'src', 'fresh-module.js');",
-        `module.exports = existsSync(loader) ? require(loader).loadFreshOrSource('${rel}') : require(join(root, 'dist', 'src', '${rel}.js'));`,
-        '',
-      ].join('\n'),
-    );
-  }
-}
 const stamp = join(dist, 'source-hash.txt');
 const hash = sourceHash();
 if (process.argv.includes('--if-stale') && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash) {
@@ -68,7 +34,6 @@ for (const rel of buildInputs()) {
 const cli = join(dist, 'bin', 'lucid.js');
 writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, 'utf8')}`);
 chmodSync(cli, 0o755);
-writeExecutorShims();
 // Last: a build that failed half-way has no stamp, and the workspace then loads the sources.
 writeFileSync(stamp, `${hash}\n`);
 console.log(`build: ${dist} (sources ${hash.slice(0, 12)})`);
