@@ -11,12 +11,17 @@ import { PLUGIN_GLOB } from './dockerfile-files';
 import { inferContainerProjects } from './infer';
 import { imageKey } from './create-dependencies';
 import { RELEASE_PUBLISH_TARGET, releasePublishTarget } from './release-publish-target';
+import { SCHEMA_DEFAULTED, withoutDefaults } from './target-options';
+
+let pluginDefaults: PluginOptions | undefined;
+/** The plugin's option defaults (what each executor's schema defaults the same keys to). */
+const defaultOptions = () => (pluginDefaults ??= normalizePluginOptions({}));
 
 /** The plain Dockerfile name (a project's folder holds it); variants are found through PLUGIN_GLOB. */
 export const DOCKERFILE_NAME = 'Dockerfile';
 export const DOCKERFILE_GLOB = PLUGIN_GLOB;
 
-/** Run-time overrides that change what a build produces; hashed into build, scan and verify. */
+/** Run-time overrides that change what a build produces; hashed into build and verify (verify applies LUCID_PLATFORMS). */
 const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
 
 /**
@@ -52,6 +57,8 @@ export function containerTargets(
     outputPath: `${options.outputRoot}/${projectName}`,
   };
   const dockerfileError = project.error?.message;
+  const slim = (executor: keyof typeof SCHEMA_DEFAULTED, values: Record<string, unknown>) =>
+    withoutDefaults(values, SCHEMA_DEFAULTED[executor], defaultOptions());
   const metadataInput = { dependentTasksOutputFiles: '**/metadata.json', transitive: false };
   const targets: Record<string, TargetConfiguration> = {
     [t.build]: {
@@ -65,7 +72,7 @@ export function containerTargets(
             : [],
       inputs: containerBuildInputs(project, codeInputs),
       outputs: [`${out}/oci`, `${out}/metadata.json`],
-      options: {
+      options: slim('build', {
         ...shared,
         dockerfile: project.dockerfile,
         context: project.context,
@@ -76,7 +83,7 @@ export function containerTargets(
         registryMirrors: options.registryMirrors,
         insecureRegistries: options.insecureRegistries,
         ...(dockerfileError ? { dockerfileError } : {}),
-      },
+      }),
       metadata: {
         description: `Build the ${options.platforms.join(' + ')} image index into ${options.outputRoot}/${projectName}/oci`,
         technologies: ['docker'],
@@ -90,10 +97,11 @@ export function containerTargets(
         metadataInput,
         ...(options.gate.ignoreFile ? [`{workspaceRoot}/${options.gate.ignoreFile}`] : []),
         { runtime: binCommand('trivy-db-key.js') },
-        ...ENV_INPUTS,
+        // No LUCID_* inputs: scan reads none (its image, layout and platforms come from the build's metadata.json,
+        // which the build's own env inputs already key); src/scan/scan-env.spec.ts holds it to that.
       ],
       outputs: [`${out}/scan`],
-      options: { ...shared, gate: options.gate },
+      options: slim('scan', { ...shared, gate: options.gate }),
       metadata: { description: 'Scan the built image with Trivy and apply the CVSS gate', technologies: ['docker'] },
     },
     [t.verify]: {
@@ -102,7 +110,7 @@ export function containerTargets(
       dependsOn: [t.build],
       inputs: [metadataInput, ...ENV_INPUTS],
       outputs: [`${out}/verify.json`],
-      options: { ...shared },
+      options: slim('verify', { ...shared }),
       metadata: {
         description: 'Check the built image is distroless, non-root, labelled and complete',
         technologies: ['docker'],
@@ -112,12 +120,12 @@ export function containerTargets(
       executor: '@lucid/nx-lucid:push',
       cache: false,
       dependsOn: options.gate.enabled ? [t.build, t.scan] : [t.build],
-      options: {
+      options: slim('push', {
         ...shared,
         latestOnBranch: options.latestOnBranch,
         insecureRegistries: options.insecureRegistries,
         tags: options.tags,
-      },
+      }),
       metadata: {
         description: 'Push the built index by digest, then tag it (latest, sha, phase-sha, version)',
         technologies: ['docker'],
@@ -126,7 +134,7 @@ export function containerTargets(
     [t.release]: {
       executor: '@lucid/nx-lucid:release',
       cache: false,
-      options: { ...shared, insecureRegistries: options.insecureRegistries },
+      options: slim('release', { ...shared, insecureRegistries: options.insecureRegistries }),
       metadata: {
         description: 'Version management in the registry: create | list | promote | rollback | delete',
         technologies: ['docker'],
@@ -141,8 +149,8 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
   DOCKERFILE_GLOB,
   async (files, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
-    startNodesRound(context.workspaceRoot);
-    const inferred = inferContainerProjects(context.workspaceRoot, files, options);
+    const disk = startNodesRound(context.workspaceRoot);
+    const inferred = inferContainerProjects(disk, files, options);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const codeInputs = buildCodeInputs(context.workspaceRoot);
     const byImage = new Map(
