@@ -48,3 +48,14 @@ export function binCommand(
   }
   return ['node', path, ...args].join(' ');
 }
+
+/** The runtime-input commands createNodes gives every project, worked out once per round instead of per project. */
+export interface PluginScripts {
+  baseDigest(baseRef: string): string;
+  trivyDbKey: string;
+}
+
+export function pluginScripts(workspaceRoot?: string): PluginScripts {
+  const baseDigest = binCommand('base-digest.js', [], workspaceRoot);
+  return { baseDigest: (ref) => `${baseDigest} ${ref}`, trivyDbKey: binCommand('trivy-db-key.js', [], workspaceRoot) };
+}

@@ -5,7 +5,7 @@ import { ENV_OVERRIDES } from '../config/resolve';
 import type { ContainerProject } from './project-analysis';
 import { analyzeForNodes, startNodesRound } from './analysis-memo';
 import { baseRefForCacheKey } from '../image-build/plan';
-import { binCommand } from '../package/bin-command';
+import { PluginScripts, pluginScripts } from '../package/bin-command';
 import { BuildCodeInput, buildCodeInputs } from '../cache/build-code-inputs';
 import { PLUGIN_GLOB } from './dockerfile-files';
 import { inferContainerProjects } from './infer';
@@ -32,9 +32,10 @@ const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
 export function containerBuildInputs(
   project: ContainerProject,
   codeInputs: BuildCodeInput[] = [],
+  scripts: PluginScripts = pluginScripts(),
 ): TargetConfiguration['inputs'] {
   const baseRef = project.analysis ? baseRefForCacheKey(project.analysis.stages) : undefined;
-  const baseInput = baseRef ? [{ runtime: binCommand('base-digest.js', [baseRef]) }] : [];
+  const baseInput = baseRef ? [{ runtime: scripts.baseDigest(baseRef) }] : [];
   return [...project.inputs, ...baseInput, ...ENV_INPUTS, ...codeInputs];
 }
 
@@ -46,6 +47,8 @@ export function containerTargets(
   codeInputs: BuildCodeInput[] = [],
   /** Set when the project does not wait for every project it reads: the projects whose images it FROMs. */
   imageOwners?: string[],
+  /** The runtime-input commands (worked out once per createNodes round). */
+  scripts: PluginScripts = pluginScripts(),
 ): Record<string, TargetConfiguration> {
   const t = options.targetNames;
   const out = `{workspaceRoot}/${options.outputRoot}/${projectName}`;
@@ -70,7 +73,7 @@ export function containerTargets(
           : imageOwners.length
             ? [{ target: t.build, projects: imageOwners }]
             : [],
-      inputs: containerBuildInputs(project, codeInputs),
+      inputs: containerBuildInputs(project, codeInputs, scripts),
       outputs: [`${out}/oci`, `${out}/metadata.json`],
       options: slim('build', {
         ...shared,
@@ -96,7 +99,7 @@ export function containerTargets(
       inputs: [
         metadataInput,
         ...(options.gate.ignoreFile ? [`{workspaceRoot}/${options.gate.ignoreFile}`] : []),
-        { runtime: binCommand('trivy-db-key.js') },
+        { runtime: scripts.trivyDbKey },
         // No LUCID_* inputs: scan reads none (its image, layout and platforms come from the build's metadata.json,
         // which the build's own env inputs already key); src/scan/scan-env.spec.ts holds it to that.
       ],
@@ -153,6 +156,7 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
     const inferred = inferContainerProjects(disk, files, options);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const codeInputs = buildCodeInputs(context.workspaceRoot);
+    const scripts = pluginScripts(context.workspaceRoot);
     const byImage = new Map(
       inferred.projects.map((p) => [imageKey(`${options.registry}/${options.repository}/${p.name}`), p.name]),
     );
@@ -179,6 +183,7 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
                 options,
                 codeInputs,
                 p.waitForCopiedProjects ? undefined : [...new Set(owners)].sort(),
+                scripts,
               ),
               metadata: { targetGroups: { Container: Object.values(options.targetNames) } },
             },
