@@ -1,5 +1,5 @@
 import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
-import { logger } from '@nx/devkit';
+import { warn } from './nx-logger';
 import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
 import { ENV_OVERRIDES } from '../config/resolve';
 import type { ContainerProject } from './project-analysis';
@@ -167,7 +167,7 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
         .filter((n): n is string => !!n && n !== p.name);
       if (project.error) {
         // One broken Dockerfile must not break the graph for the other projects; its build fails with this.
-        logger.warn(`@lucid/nx-lucid: ${project.error.message}`);
+        warn(`@lucid/nx-lucid: ${project.error.message}`);
       }
       results.push([
         p.dockerfile,
