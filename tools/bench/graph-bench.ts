@@ -1,9 +1,11 @@
 /**
  * Project-graph cost of the plugin: wall time of `nx show projects` in generated workspaces of N services,
  * with no plugin, with @lucid/nx-lucid compiled (installed as a package: node_modules/@lucid/nx-lucid), with
- * it loaded from its TypeScript sources (swc, as a workspace without dist/ does), and with @nx/docker's plugin.
- * Each run starts cold (no daemon, no graph cache, plugin caches in .nx/workspace-data removed), the median
- * of a few runs is kept.
+ * it loaded from its TypeScript sources (swc, as a workspace without dist/ does), with @nx/docker's plugin, and
+ * with a trivial plugin (createNodes over the same glob returning nothing, no createDependencies): the floor any
+ * plugin costs here (Nx starts an isolated worker process for it), measured in the same run. Each run starts cold
+ * (no daemon, no graph cache, plugin caches in .nx/workspace-data removed); the variants' runs are interleaved
+ * round-robin, so load drift on a shared machine does not bias one ratio; the median of a few runs is kept.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -21,10 +23,14 @@ import {
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { PLUGIN_GLOB } from '../nx-lucid/src/plugin/dockerfile-files';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../..');
 
-export type Variant = 'none' | 'lucid' | 'lucid-source' | 'nx-docker';
+export type Variant = 'none' | 'lucid' | 'lucid-source' | 'nx-docker' | 'trivial';
+
+/** The trivial plugin's package name in a bench workspace's node_modules. */
+export const TRIVIAL_PLUGIN = 'lucid-bench-trivial-plugin';
 
 export interface GraphBenchRow {
   services: number;
@@ -37,6 +43,8 @@ export interface GraphBenchRow {
   runsCpuMs: number[];
   /** Projects Nx listed (services + the shared lib + the plugin's own project). */
   projects: number;
+  /** 1-, 5- and 15-minute load averages after each round of runs. */
+  loadAverages: string[];
 }
 
 export interface GraphBenchResult {
@@ -51,6 +59,10 @@ export interface GraphRatios {
   lucidSourceVsNone: number;
   lucidVsNxDocker: number;
   nxDockerVsNone: number;
+  /** The floor: a plugin that infers nothing, vs none (NaN when the trivial variant was not run). */
+  trivialVsNone: number;
+  /** What the plugin costs above that floor. */
+  lucidVsTrivial: number;
 }
 
 /** The compiled plugin, current with its sources (a no-op when it is). */
@@ -82,6 +94,27 @@ export function installCompiledPlugin(root: string, installed: boolean): void {
   symlinkSync(join(WORKSPACE_ROOT, 'tools/nx-lucid'), link, 'dir');
 }
 
+/**
+ * A plugin that costs only what any plugin costs: Nx globs for it (the same glob as ours) and runs it in its own
+ * worker, and it infers nothing. Written into the bench workspace's node_modules as a package.
+ */
+export function writeTrivialPlugin(root: string): void {
+  const dir = join(root, 'node_modules', TRIVIAL_PLUGIN);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: TRIVIAL_PLUGIN, version: '0.0.0', main: 'index.js' }),
+  );
+  writeFileSync(
+    join(dir, 'index.js'),
+    [
+      `exports.name = ${JSON.stringify(TRIVIAL_PLUGIN)};`,
+      `exports.createNodes = [${JSON.stringify(PLUGIN_GLOB)}, () => []];`,
+      '',
+    ].join('\n'),
+  );
+}
+
 function write(root: string, file: string, content: string) {
   mkdirSync(dirname(join(root, file)), { recursive: true });
   writeFileSync(join(root, file), content);
@@ -92,6 +125,7 @@ export function generateWorkspace(count: number): string {
   const root = mkdtempSync(join(tmpdir(), `lucid-bench-${count}-`));
   for (const file of ['tsconfig.base.json', 'package.json']) cpSync(join(WORKSPACE_ROOT, file), join(root, file));
   linkNodeModules(root);
+  writeTrivialPlugin(root);
   cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid/src'), join(root, 'tools/nx-lucid/src'), { recursive: true });
   for (const f of ['package.json', 'project.json', 'executors.json', 'generators.json']) {
     cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid', f), join(root, 'tools/nx-lucid', f));
@@ -126,7 +160,14 @@ export function generateWorkspace(count: number): string {
 function nxJson(variant: Variant) {
   const real = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'nx.json'), 'utf8'));
   const lucid = real.plugins.find((p: { plugin?: string }) => p.plugin === '@lucid/nx-lucid');
-  const plugins = variant === 'none' ? [] : variant === 'nx-docker' ? ['@nx/docker'] : [lucid];
+  const plugins =
+    variant === 'none'
+      ? []
+      : variant === 'nx-docker'
+        ? ['@nx/docker']
+        : variant === 'trivial'
+          ? [TRIVIAL_PLUGIN]
+          : [lucid];
   return JSON.stringify({ ...real, plugins }, null, 2);
 }
 
@@ -199,7 +240,7 @@ export const loadAverage = () =>
 export function measureGraph(
   sizes: number[] = [29, 1000],
   runs = 3,
-  variants: Variant[] = ['none', 'lucid', 'lucid-source', 'nx-docker'],
+  variants: Variant[] = ['none', 'trivial', 'lucid', 'lucid-source', 'nx-docker'],
   log: (line: string) => void = () => undefined,
 ): GraphBenchResult {
   buildPlugin();
@@ -207,27 +248,43 @@ export function measureGraph(
   for (const services of sizes) {
     const root = generateWorkspace(services);
     try {
-      for (const variant of variants) {
+      const select = (variant: Variant) => {
         writeFileSync(join(root, 'nx.json'), nxJson(variant));
         installCompiledPlugin(root, variant === 'lucid');
         if (variant === 'lucid-source' && existsSync(join(root, 'tools/nx-lucid/dist')))
           throw new Error('a bench copy has dist/');
+      };
+      for (const variant of variants) {
+        select(variant);
         showProjects(root); // warm-up: file system caches, not measured
-        const results = Array.from({ length: runs }, () => showProjects(root));
+      }
+      // Round-robin: run i of every variant before run i+1 of any, so a load change hits all variants alike.
+      const results = new Map<Variant, ShowProjectsRun[]>(variants.map((v) => [v, []]));
+      const loads: string[] = [];
+      for (let i = 0; i < runs; i++) {
+        for (const variant of variants) {
+          select(variant);
+          results.get(variant)!.push(showProjects(root));
+        }
+        loads.push(loadAverage());
+      }
+      for (const variant of variants) {
+        const runsOf = results.get(variant)!;
         // Every variant must see every project (services + lib + the plugin's own), or the timing means nothing.
-        const wrong = results.find((r) => r.projects !== services + 2);
+        const wrong = runsOf.find((r) => r.projects !== services + 2);
         if (wrong) throw new Error(`${variant}: nx listed ${wrong.projects} projects, expected ${services + 2}`);
         const row = {
           services,
           variant,
-          runsMs: results.map((r) => round(r.ms, 0)),
-          medianMs: round(median(results.map((r) => r.ms)), 0),
-          runsCpuMs: results.map((r) => round(r.cpuMs, 0)),
-          medianCpuMs: round(median(results.map((r) => r.cpuMs)), 0),
-          projects: results[0].projects,
+          runsMs: runsOf.map((r) => round(r.ms, 0)),
+          medianMs: round(median(runsOf.map((r) => r.ms)), 0),
+          runsCpuMs: runsOf.map((r) => round(r.cpuMs, 0)),
+          medianCpuMs: round(median(runsOf.map((r) => r.cpuMs)), 0),
+          projects: runsOf[0].projects,
+          loadAverages: loads,
         };
         log(
-          `${services} services, ${variant}: wall median ${row.medianMs} ms (${row.runsMs.join(', ')}), CPU median ${row.medianCpuMs} ms (${row.runsCpuMs.join(', ')}; ${results[0].processes} processes), ${row.projects} projects, load ${loadAverage()}`,
+          `${services} services, ${variant}: wall median ${row.medianMs} ms (${row.runsMs.join(', ')}), CPU median ${row.medianCpuMs} ms (${row.runsCpuMs.join(', ')}; ${runsOf[0].processes} processes), ${row.projects} projects, load ${loads.join(' | ')}`,
         );
         rows.push(row);
       }
@@ -242,6 +299,8 @@ export function measureGraph(
       lucidSourceVsNone: round(at('lucid-source') / at('none')),
       lucidVsNxDocker: round(at('lucid') / at('nx-docker')),
       nxDockerVsNone: round(at('nx-docker') / at('none')),
+      trivialVsNone: round(at('trivial') / at('none')),
+      lucidVsTrivial: round(at('lucid') / at('trivial')),
     };
   };
   const ratios = sizes.map((services) => ({
