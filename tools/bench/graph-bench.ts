@@ -1,30 +1,30 @@
 /**
  * Project-graph cost of the plugin: wall time of `nx show projects` in generated workspaces of N services,
  * with no plugin, with @lucid/nx-lucid compiled (installed as a package: node_modules/@lucid/nx-lucid), with
- * it loaded from its TypeScript sources (swc, as a workspace without dist/ does), and with @nx/docker's plugin.
- * Each run starts cold (no daemon, no graph cache, plugin caches in .nx/workspace-data removed), the median
- * of a few runs is kept.
+ * it loaded from its TypeScript sources (swc, as a workspace without dist/ does), with @nx/docker's plugin, and
+ * with a trivial plugin (createNodes over the same glob returning nothing, no createDependencies): the floor any
+ * plugin costs here (Nx starts an isolated worker process for it), measured in the same run. Each run starts cold
+ * (no daemon, no graph cache, plugin caches in .nx/workspace-data removed); the variants' runs are interleaved
+ * round-robin, so load drift on a shared machine does not bias one ratio; the median of a few runs is kept.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 
-export const WORKSPACE_ROOT = resolve(__dirname, '../..');
+import { buildPlugin, generateWorkspace, installCompiledPlugin, nxJson, WORKSPACE_ROOT } from './graph-workspace';
+import type { Variant } from './graph-workspace';
 
-export type Variant = 'none' | 'lucid' | 'lucid-source' | 'nx-docker';
+export {
+  buildPlugin,
+  generateWorkspace,
+  installCompiledPlugin,
+  linkNodeModules,
+  TRIVIAL_PLUGIN,
+  WORKSPACE_ROOT,
+  writeTrivialPlugin,
+} from './graph-workspace';
+export type { Variant } from './graph-workspace';
 
 export interface GraphBenchRow {
   services: number;
@@ -37,6 +37,8 @@ export interface GraphBenchRow {
   runsCpuMs: number[];
   /** Projects Nx listed (services + the shared lib + the plugin's own project). */
   projects: number;
+  /** 1-, 5- and 15-minute load averages after each round of runs. */
+  loadAverages: string[];
 }
 
 export interface GraphBenchResult {
@@ -51,83 +53,10 @@ export interface GraphRatios {
   lucidSourceVsNone: number;
   lucidVsNxDocker: number;
   nxDockerVsNone: number;
-}
-
-/** The compiled plugin, current with its sources (a no-op when it is). */
-export function buildPlugin(): void {
-  const r = spawnSync(process.execPath, [join(WORKSPACE_ROOT, 'tools/nx-lucid/scripts/build.js'), '--if-stale'], {
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) throw new Error('building the plugin failed');
-}
-
-/**
- * node_modules for a bench workspace: a link per package of ours, so @lucid/nx-lucid can be added as an
- * installed package (pointing at tools/nx-lucid, whose package.json main is the compiled dist/) or left out.
- */
-export function linkNodeModules(root: string): void {
-  const dir = join(root, 'node_modules');
-  mkdirSync(dir);
-  for (const entry of readdirSync(join(WORKSPACE_ROOT, 'node_modules'))) {
-    symlinkSync(join(WORKSPACE_ROOT, 'node_modules', entry), join(dir, entry));
-  }
-}
-
-/** Installs (or removes) the compiled plugin as node_modules/@lucid/nx-lucid. */
-export function installCompiledPlugin(root: string, installed: boolean): void {
-  const link = join(root, 'node_modules/@lucid/nx-lucid');
-  rmSync(join(root, 'node_modules/@lucid'), { recursive: true, force: true });
-  if (!installed) return;
-  mkdirSync(dirname(link), { recursive: true });
-  symlinkSync(join(WORKSPACE_ROOT, 'tools/nx-lucid'), link, 'dir');
-}
-
-function write(root: string, file: string, content: string) {
-  mkdirSync(dirname(join(root, file)), { recursive: true });
-  writeFileSync(join(root, file), content);
-}
-
-/** A workspace of `count` Python services shaped like ours: Dockerfile + ignore file + project.json + src. */
-export function generateWorkspace(count: number): string {
-  const root = mkdtempSync(join(tmpdir(), `lucid-bench-${count}-`));
-  for (const file of ['tsconfig.base.json', 'package.json']) cpSync(join(WORKSPACE_ROOT, file), join(root, file));
-  linkNodeModules(root);
-  cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid/src'), join(root, 'tools/nx-lucid/src'), { recursive: true });
-  for (const f of ['package.json', 'project.json', 'executors.json', 'generators.json']) {
-    cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid', f), join(root, 'tools/nx-lucid', f));
-  }
-  write(root, 'libs/common/project.json', '{"name":"common"}');
-  write(root, 'libs/common/src/common/__init__.py', '');
-  for (let i = 0; i < count; i++) {
-    const name = `svc-${String(i).padStart(4, '0')}`;
-    const dir = `apps/${name}`;
-    write(root, `${dir}/project.json`, JSON.stringify({ name, tags: [`phase:${(i % 4) + 1}`] }));
-    write(
-      root,
-      `${dir}/Dockerfile`,
-      [
-        'ARG BASE_IMAGE=gcr.io/distroless/python3-debian12:nonroot',
-        'FROM scratch AS assemble',
-        'COPY libs/common/src/ /app/lib/',
-        `COPY ${dir}/src/ /app/service/`,
-        'FROM ${BASE_IMAGE}',
-        'COPY --from=assemble --chown=65532:65532 /app /app',
-        'USER 65532:65532',
-        'ENTRYPOINT ["python3", "/app/service/main.py"]',
-        '',
-      ].join('\n'),
-    );
-    write(root, `${dir}/Dockerfile.dockerignore`, '**/*.md\n**/tests\n');
-    write(root, `${dir}/src/main.py`, 'print("ok")\n');
-  }
-  return root;
-}
-
-function nxJson(variant: Variant) {
-  const real = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'nx.json'), 'utf8'));
-  const lucid = real.plugins.find((p: { plugin?: string }) => p.plugin === '@lucid/nx-lucid');
-  const plugins = variant === 'none' ? [] : variant === 'nx-docker' ? ['@nx/docker'] : [lucid];
-  return JSON.stringify({ ...real, plugins }, null, 2);
+  /** The floor: a plugin that infers nothing, vs none (NaN when the trivial variant was not run). */
+  trivialVsNone: number;
+  /** What the plugin costs above that floor. */
+  lucidVsTrivial: number;
 }
 
 export interface ShowProjectsRun {
@@ -199,7 +128,7 @@ export const loadAverage = () =>
 export function measureGraph(
   sizes: number[] = [29, 1000],
   runs = 3,
-  variants: Variant[] = ['none', 'lucid', 'lucid-source', 'nx-docker'],
+  variants: Variant[] = ['none', 'trivial', 'lucid', 'lucid-source', 'nx-docker'],
   log: (line: string) => void = () => undefined,
 ): GraphBenchResult {
   buildPlugin();
@@ -207,27 +136,43 @@ export function measureGraph(
   for (const services of sizes) {
     const root = generateWorkspace(services);
     try {
-      for (const variant of variants) {
+      const select = (variant: Variant) => {
         writeFileSync(join(root, 'nx.json'), nxJson(variant));
         installCompiledPlugin(root, variant === 'lucid');
         if (variant === 'lucid-source' && existsSync(join(root, 'tools/nx-lucid/dist')))
           throw new Error('a bench copy has dist/');
+      };
+      for (const variant of variants) {
+        select(variant);
         showProjects(root); // warm-up: file system caches, not measured
-        const results = Array.from({ length: runs }, () => showProjects(root));
+      }
+      // Round-robin: run i of every variant before run i+1 of any, so a load change hits all variants alike.
+      const results = new Map<Variant, ShowProjectsRun[]>(variants.map((v) => [v, []]));
+      const loads: string[] = [];
+      for (let i = 0; i < runs; i++) {
+        for (const variant of variants) {
+          select(variant);
+          results.get(variant)!.push(showProjects(root));
+        }
+        loads.push(loadAverage());
+      }
+      for (const variant of variants) {
+        const runsOf = results.get(variant)!;
         // Every variant must see every project (services + lib + the plugin's own), or the timing means nothing.
-        const wrong = results.find((r) => r.projects !== services + 2);
+        const wrong = runsOf.find((r) => r.projects !== services + 2);
         if (wrong) throw new Error(`${variant}: nx listed ${wrong.projects} projects, expected ${services + 2}`);
         const row = {
           services,
           variant,
-          runsMs: results.map((r) => round(r.ms, 0)),
-          medianMs: round(median(results.map((r) => r.ms)), 0),
-          runsCpuMs: results.map((r) => round(r.cpuMs, 0)),
-          medianCpuMs: round(median(results.map((r) => r.cpuMs)), 0),
-          projects: results[0].projects,
+          runsMs: runsOf.map((r) => round(r.ms, 0)),
+          medianMs: round(median(runsOf.map((r) => r.ms)), 0),
+          runsCpuMs: runsOf.map((r) => round(r.cpuMs, 0)),
+          medianCpuMs: round(median(runsOf.map((r) => r.cpuMs)), 0),
+          projects: runsOf[0].projects,
+          loadAverages: loads,
         };
         log(
-          `${services} services, ${variant}: wall median ${row.medianMs} ms (${row.runsMs.join(', ')}), CPU median ${row.medianCpuMs} ms (${row.runsCpuMs.join(', ')}; ${results[0].processes} processes), ${row.projects} projects, load ${loadAverage()}`,
+          `${services} services, ${variant}: wall median ${row.medianMs} ms (${row.runsMs.join(', ')}), CPU median ${row.medianCpuMs} ms (${row.runsCpuMs.join(', ')}; ${runsOf[0].processes} processes), ${row.projects} projects, load ${loads.join(' | ')}`,
         );
         rows.push(row);
       }
@@ -242,6 +187,8 @@ export function measureGraph(
       lucidSourceVsNone: round(at('lucid-source') / at('none')),
       lucidVsNxDocker: round(at('lucid') / at('nx-docker')),
       nxDockerVsNone: round(at('nx-docker') / at('none')),
+      trivialVsNone: round(at('trivial') / at('none')),
+      lucidVsTrivial: round(at('lucid') / at('trivial')),
     };
   };
   const ratios = sizes.map((services) => ({

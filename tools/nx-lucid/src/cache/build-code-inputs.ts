@@ -124,12 +124,10 @@ export function buildCodeInputs(
     throw new Error(
       `${pluginRoot}: no build executor (${BUILD_ENTRY.join(' or ')}) to collect the build's inputs from`,
     );
-  const inputs = buildCodeInputsFor(
-    workspaceRoot,
-    pluginRoot,
-    importClosure(entry),
-    isInstalled(workspaceRoot, pluginRoot),
-  );
+  // Installed, the package is the input: its import closure (~60 files read) is not needed.
+  const installed = isInstalled(workspaceRoot, pluginRoot);
+  const closure = installed ? { files: [], packages: [] } : importClosure(entry);
+  const inputs = buildCodeInputsFor(workspaceRoot, pluginRoot, closure, installed);
   memo.set(key, inputs);
   return inputs;
 }

@@ -4,9 +4,15 @@
  * from an ordinary branch push, and only the full version tag is immutable: floating tags ({{major}},
  * {{major}}.{{minor}}, latest, branch, pr-N) move by design.
  */
-import { compare as semverCompare, major, minor, parse as semverParse, prerelease } from 'semver';
+import type * as Semver from 'semver';
 import { z } from 'zod';
 import { assertTag } from './naming';
+
+/**
+ * semver (~40 modules) only when a tag is planned: the plugin options import this file for tagRuleSchema, and
+ * every project graph computation loads those.
+ */
+const semver = () => require('semver') as typeof Semver;
 
 export const tagRuleSchema = z.discriminatedUnion('type', [
   /** The commit: full (40 hex) by default, or the first 7 (`format: short`, metadata-action's type=sha). */
@@ -100,7 +106,7 @@ function ruleName(rule: TagRule): string {
 }
 
 function isHighest(version: string, existing: readonly string[]): boolean {
-  return existing.every((v) => prerelease(v) !== null || semverCompare(version, v) >= 0);
+  return existing.every((v) => semver().prerelease(v) !== null || semver().compare(version, v) >= 0);
 }
 
 function applyRule(rule: TagRule, ctx: TagContext): PlannedTag | string {
@@ -128,9 +134,11 @@ function applyRule(rule: TagRule, ctx: TagContext): PlannedTag | string {
       const v = ctx.release.version;
       if (rule.pattern === '{{version}}')
         return { tag: rule.prefix + v, reason: `release ${v} (${ctx.release.source})`, immutable: true };
-      if (prerelease(v) !== null) return `${v} is a prerelease: only {{version}} is tagged`;
-      if (rule.pattern === '{{major}}' && major(v) === 0) return `${v} is 0.x: {{major}} is never tagged for 0.x`;
-      const floating = rule.pattern === '{{major}}' ? `${major(v)}` : `${major(v)}.${minor(v)}`;
+      if (semver().prerelease(v) !== null) return `${v} is a prerelease: only {{version}} is tagged`;
+      if (rule.pattern === '{{major}}' && semver().major(v) === 0)
+        return `${v} is 0.x: {{major}} is never tagged for 0.x`;
+      const floating =
+        rule.pattern === '{{major}}' ? `${semver().major(v)}` : `${semver().major(v)}.${semver().minor(v)}`;
       return {
         tag: rule.prefix + floating,
         reason: `release ${v} (${ctx.release.source}), floating`,
@@ -146,7 +154,8 @@ function applyRule(rule: TagRule, ctx: TagContext): PlannedTag | string {
         return `branch ${ctx.branch ?? '(unknown)'} is not ${ctx.defaultBranch}`;
       }
       if (!ctx.release) return 'latest=auto: not a release';
-      if (prerelease(ctx.release.version) !== null) return `latest=auto: ${ctx.release.version} is a prerelease`;
+      if (semver().prerelease(ctx.release.version) !== null)
+        return `latest=auto: ${ctx.release.version} is a prerelease`;
       if (!isHighest(ctx.release.version, ctx.existingVersions ?? []))
         return `latest=auto: ${ctx.release.version} is not the highest version`;
       return { tag: 'latest', reason: `latest=auto: ${ctx.release.version} is the highest version`, immutable: false };
@@ -160,7 +169,7 @@ export function planTags(rules: readonly TagRule[], ctx: TagContext): TagPlan {
   if (ctx.phase !== undefined && (!Number.isInteger(ctx.phase) || ctx.phase < 1))
     throw new Error(`invalid phase ${ctx.phase}: expected a positive integer`);
   if (ctx.release) {
-    const parsed = semverParse(ctx.release.version);
+    const parsed = semver().parse(ctx.release.version);
     if (!parsed || parsed.version !== ctx.release.version || parsed.build.length) {
       throw new Error(
         `invalid release version "${ctx.release.version}": expected bare semver such as 1.2.3 (no v, no +build)`,

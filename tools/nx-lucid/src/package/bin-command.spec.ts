@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binCommand, pluginPackageRoot } from './bin-command';
+import { binCommand, pluginPackageRoot, pluginScripts } from './bin-command';
 
 describe("binCommand (runtime inputs that run the plugin's own scripts)", () => {
   let dir: string;
@@ -46,5 +46,15 @@ describe("binCommand (runtime inputs that run the plugin's own scripts)", () => 
     expect(binCommand('base-digest.js', [], ws, store)).toBe(`node ${store}/bin/base-digest.js`);
     manifest(join(ws, 'node_modules/@lucid/nx-lucid'));
     expect(binCommand('base-digest.js', [], ws, store)).toBe('node node_modules/@lucid/nx-lucid/bin/base-digest.js');
+  });
+
+  it('pluginScripts (once per createNodes round) gives the same command lines as binCommand', () => {
+    const ws = join(__dirname, '..', '..', '..', '..');
+    const scripts = pluginScripts(ws);
+    expect(scripts.baseDigest('gcr.io/distroless/python3-debian12:nonroot')).toBe(
+      binCommand('base-digest.js', ['gcr.io/distroless/python3-debian12:nonroot'], ws),
+    );
+    expect(scripts.trivyDbKey).toBe(binCommand('trivy-db-key.js', [], ws));
+    expect(scripts.trivyDbKey).toBe('node tools/nx-lucid/bin/trivy-db-key.js');
   });
 });

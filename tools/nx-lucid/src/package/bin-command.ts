@@ -1,4 +1,3 @@
-import { workspaceRoot as nxWorkspaceRoot } from '@nx/devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 
@@ -35,7 +34,8 @@ const scriptPaths = new Map<string, string>();
 export function binCommand(
   script: string,
   args: string[] = [],
-  workspaceRoot: string = nxWorkspaceRoot,
+  // Lazily: createNodes passes its root, and the graph hooks then load no @nx/devkit.
+  workspaceRoot: string = (require('@nx/devkit') as typeof import('@nx/devkit')).workspaceRoot,
   packageRoot: string = pluginPackageRoot(),
 ): string {
   // Asked twice per inferred project: the relative path is worked out once per script.
@@ -47,4 +47,15 @@ export function binCommand(
     path = existsSync(join(workspaceRoot, linked)) ? linked : posixPath(join(packageRoot, 'bin', script));
   }
   return ['node', path, ...args].join(' ');
+}
+
+/** The runtime-input commands createNodes gives every project, worked out once per round instead of per project. */
+export interface PluginScripts {
+  baseDigest(baseRef: string): string;
+  trivyDbKey: string;
+}
+
+export function pluginScripts(workspaceRoot?: string): PluginScripts {
+  const baseDigest = binCommand('base-digest.js', [], workspaceRoot);
+  return { baseDigest: (ref) => `${baseDigest} ${ref}`, trivyDbKey: binCommand('trivy-db-key.js', [], workspaceRoot) };
 }

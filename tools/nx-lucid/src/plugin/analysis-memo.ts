@@ -5,21 +5,24 @@
  * project it did not analyse (or analysed with another spec) is analysed from disk as before.
  */
 import { analyzeContainerProject, ContainerProject, ContainerProjectSpec } from './project-analysis';
+import { roundFiles, WorkspaceFiles } from './workspace-files';
 
-let memo: { workspaceRoot: string; projects: Map<string, ContainerProject> } | undefined;
+let memo: { workspaceRoot: string; files: WorkspaceFiles; projects: Map<string, ContainerProject> } | undefined;
 
 const keyOf = (spec: ContainerProjectSpec) =>
   JSON.stringify([spec.root, spec.dockerfile, spec.context ?? '.', Object.entries(spec.buildArgs ?? {}).sort()]);
 
-/** createNodes, first: forget the previous round. */
-export function startNodesRound(workspaceRoot: string): void {
-  memo = { workspaceRoot, projects: new Map() };
+/** createNodes, first: forget the previous round. Returns the round's disk reader (stats kept for the round). */
+export function startNodesRound(workspaceRoot: string): WorkspaceFiles {
+  memo = { workspaceRoot, files: roundFiles(workspaceRoot), projects: new Map() };
+  return memo.files;
 }
 
 /** createNodes: analyse, and remember for this round. */
 export function analyzeForNodes(workspaceRoot: string, spec: ContainerProjectSpec): ContainerProject {
-  const project = analyzeContainerProject(workspaceRoot, spec);
-  if (memo?.workspaceRoot === workspaceRoot) memo.projects.set(keyOf(spec), project);
+  const round = memo?.workspaceRoot === workspaceRoot ? memo : undefined;
+  const project = analyzeContainerProject(round?.files ?? workspaceRoot, spec);
+  round?.projects.set(keyOf(spec), project);
   return project;
 }
 

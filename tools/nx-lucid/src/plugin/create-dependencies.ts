@@ -1,6 +1,5 @@
-import type { CreateDependencies, RawProjectGraphDependency } from '@nx/devkit';
-import { DependencyType } from '@nx/devkit';
-import { logger } from '@nx/devkit';
+import type { CreateDependencies, DependencyType, RawProjectGraphDependency } from '@nx/devkit';
+import { warn } from './nx-logger';
 import { Minimatch } from 'minimatch';
 import { parseImageReference } from '../image/naming';
 import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
@@ -161,8 +160,8 @@ export function dockerfileDependencies(
     for (const target of [...targets].sort()) {
       deps.push(
         ownsDockerfile
-          ? { source: name, target, type: DependencyType.static, sourceFile: spec.dockerfile }
-          : { source: name, target, type: DependencyType.implicit },
+          ? { source: name, target, type: 'static' as DependencyType.static, sourceFile: spec.dockerfile }
+          : { source: name, target, type: 'implicit' as DependencyType.implicit },
       );
     }
   }
@@ -180,6 +179,6 @@ export const createDependencies: CreateDependencies<PluginOptionsInput> = (rawOp
   // Projects without a Dockerfile add no edges here, so every cycle runs through container builds only.
   const cycles = findCycles(taskEdges);
   if (cycles.length)
-    logger.warn(describeCycles(cycles, taskEdges, context.projects as ProjectsWithTargets, options.targetNames.build));
+    warn(describeCycles(cycles, taskEdges, context.projects as ProjectsWithTargets, options.targetNames.build));
   return deps;
 };

@@ -1,22 +1,27 @@
 import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
-import { logger } from '@nx/devkit';
+import { warn } from './nx-logger';
 import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
 import { ENV_OVERRIDES } from '../config/resolve';
 import type { ContainerProject } from './project-analysis';
 import { analyzeForNodes, startNodesRound } from './analysis-memo';
 import { baseRefForCacheKey } from '../image-build/plan';
-import { binCommand } from '../package/bin-command';
+import { PluginScripts, pluginScripts } from '../package/bin-command';
 import { BuildCodeInput, buildCodeInputs } from '../cache/build-code-inputs';
 import { PLUGIN_GLOB } from './dockerfile-files';
 import { inferContainerProjects } from './infer';
 import { imageKey } from './create-dependencies';
 import { RELEASE_PUBLISH_TARGET, releasePublishTarget } from './release-publish-target';
+import { SCHEMA_DEFAULTED, withoutDefaults } from './target-options';
+
+let pluginDefaults: PluginOptions | undefined;
+/** The plugin's option defaults (what each executor's schema defaults the same keys to). */
+const defaultOptions = () => (pluginDefaults ??= normalizePluginOptions({}));
 
 /** The plain Dockerfile name (a project's folder holds it); variants are found through PLUGIN_GLOB. */
 export const DOCKERFILE_NAME = 'Dockerfile';
 export const DOCKERFILE_GLOB = PLUGIN_GLOB;
 
-/** Run-time overrides that change what a build produces; hashed into build, scan and verify. */
+/** Run-time overrides that change what a build produces; hashed into build and verify (verify applies LUCID_PLATFORMS). */
 const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
 
 /**
@@ -27,9 +32,10 @@ const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
 export function containerBuildInputs(
   project: ContainerProject,
   codeInputs: BuildCodeInput[] = [],
+  scripts: PluginScripts = pluginScripts(),
 ): TargetConfiguration['inputs'] {
   const baseRef = project.analysis ? baseRefForCacheKey(project.analysis.stages) : undefined;
-  const baseInput = baseRef ? [{ runtime: binCommand('base-digest.js', [baseRef]) }] : [];
+  const baseInput = baseRef ? [{ runtime: scripts.baseDigest(baseRef) }] : [];
   return [...project.inputs, ...baseInput, ...ENV_INPUTS, ...codeInputs];
 }
 
@@ -41,6 +47,8 @@ export function containerTargets(
   codeInputs: BuildCodeInput[] = [],
   /** Set when the project does not wait for every project it reads: the projects whose images it FROMs. */
   imageOwners?: string[],
+  /** The runtime-input commands (worked out once per createNodes round). */
+  scripts: PluginScripts = pluginScripts(),
 ): Record<string, TargetConfiguration> {
   const t = options.targetNames;
   const out = `{workspaceRoot}/${options.outputRoot}/${projectName}`;
@@ -52,6 +60,8 @@ export function containerTargets(
     outputPath: `${options.outputRoot}/${projectName}`,
   };
   const dockerfileError = project.error?.message;
+  const slim = (executor: keyof typeof SCHEMA_DEFAULTED, values: Record<string, unknown>) =>
+    withoutDefaults(values, SCHEMA_DEFAULTED[executor], defaultOptions());
   const metadataInput = { dependentTasksOutputFiles: '**/metadata.json', transitive: false };
   const targets: Record<string, TargetConfiguration> = {
     [t.build]: {
@@ -63,9 +73,9 @@ export function containerTargets(
           : imageOwners.length
             ? [{ target: t.build, projects: imageOwners }]
             : [],
-      inputs: containerBuildInputs(project, codeInputs),
+      inputs: containerBuildInputs(project, codeInputs, scripts),
       outputs: [`${out}/oci`, `${out}/metadata.json`],
-      options: {
+      options: slim('build', {
         ...shared,
         dockerfile: project.dockerfile,
         context: project.context,
@@ -76,7 +86,7 @@ export function containerTargets(
         registryMirrors: options.registryMirrors,
         insecureRegistries: options.insecureRegistries,
         ...(dockerfileError ? { dockerfileError } : {}),
-      },
+      }),
       metadata: {
         description: `Build the ${options.platforms.join(' + ')} image index into ${options.outputRoot}/${projectName}/oci`,
         technologies: ['docker'],
@@ -89,11 +99,12 @@ export function containerTargets(
       inputs: [
         metadataInput,
         ...(options.gate.ignoreFile ? [`{workspaceRoot}/${options.gate.ignoreFile}`] : []),
-        { runtime: binCommand('trivy-db-key.js') },
-        ...ENV_INPUTS,
+        { runtime: scripts.trivyDbKey },
+        // No LUCID_* inputs: scan reads none (its image, layout and platforms come from the build's metadata.json,
+        // which the build's own env inputs already key); src/scan/scan-env.spec.ts holds it to that.
       ],
       outputs: [`${out}/scan`],
-      options: { ...shared, gate: options.gate },
+      options: slim('scan', { ...shared, gate: options.gate }),
       metadata: { description: 'Scan the built image with Trivy and apply the CVSS gate', technologies: ['docker'] },
     },
     [t.verify]: {
@@ -102,7 +113,7 @@ export function containerTargets(
       dependsOn: [t.build],
       inputs: [metadataInput, ...ENV_INPUTS],
       outputs: [`${out}/verify.json`],
-      options: { ...shared },
+      options: slim('verify', { ...shared }),
       metadata: {
         description: 'Check the built image is distroless, non-root, labelled and complete',
         technologies: ['docker'],
@@ -112,12 +123,12 @@ export function containerTargets(
       executor: '@lucid/nx-lucid:push',
       cache: false,
       dependsOn: options.gate.enabled ? [t.build, t.scan] : [t.build],
-      options: {
+      options: slim('push', {
         ...shared,
         latestOnBranch: options.latestOnBranch,
         insecureRegistries: options.insecureRegistries,
         tags: options.tags,
-      },
+      }),
       metadata: {
         description: 'Push the built index by digest, then tag it (latest, sha, phase-sha, version)',
         technologies: ['docker'],
@@ -126,7 +137,7 @@ export function containerTargets(
     [t.release]: {
       executor: '@lucid/nx-lucid:release',
       cache: false,
-      options: { ...shared, insecureRegistries: options.insecureRegistries },
+      options: slim('release', { ...shared, insecureRegistries: options.insecureRegistries }),
       metadata: {
         description: 'Version management in the registry: create | list | promote | rollback | delete',
         technologies: ['docker'],
@@ -141,10 +152,11 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
   DOCKERFILE_GLOB,
   async (files, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
-    startNodesRound(context.workspaceRoot);
-    const inferred = inferContainerProjects(context.workspaceRoot, files, options);
+    const disk = startNodesRound(context.workspaceRoot);
+    const inferred = inferContainerProjects(disk, files, options);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const codeInputs = buildCodeInputs(context.workspaceRoot);
+    const scripts = pluginScripts(context.workspaceRoot);
     const byImage = new Map(
       inferred.projects.map((p) => [imageKey(`${options.registry}/${options.repository}/${p.name}`), p.name]),
     );
@@ -155,7 +167,7 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
         .filter((n): n is string => !!n && n !== p.name);
       if (project.error) {
         // One broken Dockerfile must not break the graph for the other projects; its build fails with this.
-        logger.warn(`@lucid/nx-lucid: ${project.error.message}`);
+        warn(`@lucid/nx-lucid: ${project.error.message}`);
       }
       results.push([
         p.dockerfile,
@@ -171,6 +183,7 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
                 options,
                 codeInputs,
                 p.waitForCopiedProjects ? undefined : [...new Set(owners)].sort(),
+                scripts,
               ),
               metadata: { targetGroups: { Container: Object.values(options.targetNames) } },
             },

@@ -70,9 +70,9 @@ describe('createNodes', () => {
       expect(build.inputs!.filter((i) => typeof i === 'string')).toEqual([
         '{workspaceRoot}/apps/api/Dockerfile',
         '{workspaceRoot}/apps/api/Dockerfile.dockerignore',
+        // apps/api/src is not on disk here (file or folder unknown: both); libs/common/src is a folder.
         '{workspaceRoot}/apps/api/src',
         '{workspaceRoot}/apps/api/src/**/*',
-        '{workspaceRoot}/libs/common/src',
         '{workspaceRoot}/libs/common/src/**/*',
         '!{workspaceRoot}/**/*.md',
         '!{workspaceRoot}/**/*.md/**',

@@ -103,10 +103,9 @@ describe('build context per project', () => {
     });
     expect(build.inputs!.filter((i) => typeof i === 'string')).toEqual([
       '{workspaceRoot}/svc2/Dockerfile.svc2',
-      '{workspaceRoot}/svc2',
+      // A folder is everything below it, a file itself.
       '{workspaceRoot}/svc2/**/*',
       '{workspaceRoot}/svc2/etc/app.conf',
-      '{workspaceRoot}/svc2/etc/app.conf/**/*',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { Workspace, workspaceFiles } from './workspace-files';
+import { PathKind, Workspace, WorkspaceFiles, workspaceFiles } from './workspace-files';
 import { analyzeDockerfile, DockerfileAnalysis, DockerfileError } from '../dockerfile/analyze';
 import { dockerignoreNegations, parseDockerignore } from '../dockerfile/dockerignore';
 
@@ -46,10 +46,22 @@ export function inContext(context: string, source: string): string {
   return source === '.' ? context : posix.join(context, source);
 }
 
-/** Nx input globs for a workspace-relative source: the path itself, and everything below it when it is a directory. */
-export function sourceInputs(path: string): string[] {
+/**
+ * Nx input globs for a workspace-relative source: everything below a directory, a file itself; both when it is
+ * not known which (a glob, a missing path, a reader that cannot tell), since a smaller input set is not safe.
+ */
+export function sourceInputs(path: string, kind?: PathKind): string[] {
   if (path === '.') return ['{workspaceRoot}/**/*'];
+  if (kind === 'directory') return [`{workspaceRoot}/${path}/**/*`];
+  if (kind === 'file') return [`{workspaceRoot}/${path}`];
   return [`{workspaceRoot}/${path}`, `{workspaceRoot}/${path}/**/*`];
+}
+
+const GLOB_CHARS = /[*?[\\]/;
+
+/** What a source is on disk; undefined for a glob (Docker's filepath.Match syntax) or when the reader cannot tell. */
+function sourceKind(fs: WorkspaceFiles, path: string): PathKind | undefined {
+  return path === '.' || GLOB_CHARS.test(path) ? undefined : fs.kind?.(path);
 }
 
 /** Reads and analyses one project's Dockerfile (the model caches by content). Never throws for a broken Dockerfile. */
@@ -67,7 +79,7 @@ export function analyzeContainerProject(workspace: Workspace, spec: ContainerPro
   try {
     const analysis = analyzeDockerfile(fs.read(dockerfile), dockerfile, buildArgs);
     const sources = analysis.contextSources.map((s) => inContext(context, s.path));
-    const globs = [...new Set(sources.flatMap(sourceInputs))].sort();
+    const globs = [...new Set(sources.flatMap((s) => sourceInputs(s, sourceKind(fs, s))))].sort();
     const prefix = context === '.' ? '{workspaceRoot}' : `{workspaceRoot}/${context}`;
     const negations = ignoreFile ? dockerignoreNegations(parseDockerignore(fs.read(ignoreFile)), prefix) : [];
     return { ...base, analysis, sources, inputs: [...fixed, ...globs, ...negations] };

@@ -1,17 +1,52 @@
 /** How the plugin reads workspace files: from disk in the graph hooks, from the generator's Tree in init. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+export type PathKind = 'file' | 'directory';
 
 export interface WorkspaceFiles {
   exists(path: string): boolean;
   /** UTF-8 text of a workspace-relative file; throws when it is missing. */
   read(path: string): string;
+  /** File or directory (symlinks followed); undefined when missing, something else, or the reader cannot tell. */
+  kind?(path: string): PathKind | undefined;
 }
 
 /** A workspace root on disk, or any reader (e.g. over an Nx Tree). */
 export type Workspace = string | WorkspaceFiles;
 
+function kindOnDisk(abs: string): PathKind | undefined {
+  const s = statSync(abs, { throwIfNoEntry: false });
+  return s?.isDirectory() ? 'directory' : s?.isFile() ? 'file' : undefined;
+}
+
 export function workspaceFiles(ws: Workspace): WorkspaceFiles {
   if (typeof ws !== 'string') return ws;
-  return { exists: (p) => existsSync(join(ws, p)), read: (p) => readFileSync(join(ws, p), 'utf8') };
+  return {
+    exists: (p) => existsSync(join(ws, p)),
+    read: (p) => readFileSync(join(ws, p), 'utf8'),
+    kind: (p) => kindOnDisk(join(ws, p)),
+  };
+}
+
+/**
+ * A disk reader for one createNodes round, where the same paths are asked about once per project (the shared
+ * libs every service COPYs, the context's .dockerignore): stats are kept for the round. Not for longer: the
+ * next round (a daemon's, after a file change) must see the disk as it is then.
+ */
+export function roundFiles(root: string): WorkspaceFiles {
+  const kinds = new Map<string, PathKind | undefined>();
+  const exists = new Map<string, boolean>();
+  return {
+    exists: (p) => {
+      let e = exists.get(p);
+      if (e === undefined) exists.set(p, (e = existsSync(join(root, p))));
+      return e;
+    },
+    read: (p) => readFileSync(join(root, p), 'utf8'),
+    kind: (p) => {
+      if (!kinds.has(p)) kinds.set(p, kindOnDisk(join(root, p)));
+      return kinds.get(p);
+    },
+  };
 }

@@ -1,0 +1,122 @@
+/**
+ * The bench workspaces of the graph bench: N generated services shaped like ours, node_modules linked to this
+ * repository's, the compiled plugin installed or not, a trivial plugin beside it, and nx.json per variant.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { PLUGIN_GLOB } from '../nx-lucid/src/plugin/dockerfile-files';
+
+export const WORKSPACE_ROOT = resolve(__dirname, '../..');
+
+export type Variant = 'none' | 'lucid' | 'lucid-source' | 'nx-docker' | 'trivial';
+
+/** The trivial plugin's package name in a bench workspace's node_modules. */
+export const TRIVIAL_PLUGIN = 'lucid-bench-trivial-plugin';
+
+/** The compiled plugin, current with its sources (a no-op when it is). */
+export function buildPlugin(): void {
+  const r = spawnSync(process.execPath, [join(WORKSPACE_ROOT, 'tools/nx-lucid/scripts/build.js'), '--if-stale'], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('building the plugin failed');
+}
+
+/**
+ * node_modules for a bench workspace: a link per package of ours, so @lucid/nx-lucid can be added as an
+ * installed package (pointing at tools/nx-lucid, whose package.json main is the compiled dist/) or left out.
+ */
+export function linkNodeModules(root: string): void {
+  const dir = join(root, 'node_modules');
+  mkdirSync(dir);
+  for (const entry of readdirSync(join(WORKSPACE_ROOT, 'node_modules'))) {
+    symlinkSync(join(WORKSPACE_ROOT, 'node_modules', entry), join(dir, entry));
+  }
+}
+
+/** Installs (or removes) the compiled plugin as node_modules/@lucid/nx-lucid. */
+export function installCompiledPlugin(root: string, installed: boolean): void {
+  const link = join(root, 'node_modules/@lucid/nx-lucid');
+  rmSync(join(root, 'node_modules/@lucid'), { recursive: true, force: true });
+  if (!installed) return;
+  mkdirSync(dirname(link), { recursive: true });
+  symlinkSync(join(WORKSPACE_ROOT, 'tools/nx-lucid'), link, 'dir');
+}
+
+/**
+ * A plugin that costs only what any plugin costs: Nx globs for it (the same glob as ours) and runs it in its own
+ * worker, and it infers nothing. Written into the bench workspace's node_modules as a package.
+ */
+export function writeTrivialPlugin(root: string): void {
+  const dir = join(root, 'node_modules', TRIVIAL_PLUGIN);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: TRIVIAL_PLUGIN, version: '0.0.0', main: 'index.js' }),
+  );
+  writeFileSync(
+    join(dir, 'index.js'),
+    [
+      `exports.name = ${JSON.stringify(TRIVIAL_PLUGIN)};`,
+      `exports.createNodes = [${JSON.stringify(PLUGIN_GLOB)}, () => []];`,
+      '',
+    ].join('\n'),
+  );
+}
+
+function write(root: string, file: string, content: string) {
+  mkdirSync(dirname(join(root, file)), { recursive: true });
+  writeFileSync(join(root, file), content);
+}
+
+/** A workspace of `count` Python services shaped like ours: Dockerfile + ignore file + project.json + src. */
+export function generateWorkspace(count: number): string {
+  const root = mkdtempSync(join(tmpdir(), `lucid-bench-${count}-`));
+  for (const file of ['tsconfig.base.json', 'package.json']) cpSync(join(WORKSPACE_ROOT, file), join(root, file));
+  linkNodeModules(root);
+  writeTrivialPlugin(root);
+  cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid/src'), join(root, 'tools/nx-lucid/src'), { recursive: true });
+  for (const f of ['package.json', 'project.json', 'executors.json', 'generators.json']) {
+    cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid', f), join(root, 'tools/nx-lucid', f));
+  }
+  write(root, 'libs/common/project.json', '{"name":"common"}');
+  write(root, 'libs/common/src/common/__init__.py', '');
+  for (let i = 0; i < count; i++) {
+    const name = `svc-${String(i).padStart(4, '0')}`;
+    const dir = `apps/${name}`;
+    write(root, `${dir}/project.json`, JSON.stringify({ name, tags: [`phase:${(i % 4) + 1}`] }));
+    write(
+      root,
+      `${dir}/Dockerfile`,
+      [
+        'ARG BASE_IMAGE=gcr.io/distroless/python3-debian12:nonroot',
+        'FROM scratch AS assemble',
+        'COPY libs/common/src/ /app/lib/',
+        `COPY ${dir}/src/ /app/service/`,
+        'FROM ${BASE_IMAGE}',
+        'COPY --from=assemble --chown=65532:65532 /app /app',
+        'USER 65532:65532',
+        'ENTRYPOINT ["python3", "/app/service/main.py"]',
+        '',
+      ].join('\n'),
+    );
+    write(root, `${dir}/Dockerfile.dockerignore`, '**/*.md\n**/tests\n');
+    write(root, `${dir}/src/main.py`, 'print("ok")\n');
+  }
+  return root;
+}
+
+export function nxJson(variant: Variant) {
+  const real = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'nx.json'), 'utf8'));
+  const lucid = real.plugins.find((p: { plugin?: string }) => p.plugin === '@lucid/nx-lucid');
+  const plugins =
+    variant === 'none'
+      ? []
+      : variant === 'nx-docker'
+        ? ['@nx/docker']
+        : variant === 'trivial'
+          ? [TRIVIAL_PLUGIN]
+          : [lucid];
+  return JSON.stringify({ ...real, plugins }, null, 2);
+}

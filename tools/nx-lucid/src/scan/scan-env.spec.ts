@@ -1,0 +1,88 @@
+/**
+ * The inferred scan target does not hash the LUCID_* overrides (create-nodes.ts): a scan must then do exactly the
+ * same with and without them, down to Trivy's arguments, Trivy's environment and every file it writes.
+ */
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { runProcess } from '../boundary/process';
+import { DEFAULT_GATE } from '../config/options';
+import { ENV_OVERRIDES } from '../config/resolve';
+import { ScanDeps, scanImage } from './scan-image';
+import { TRIVY_FIXTURES } from './test-support';
+
+const REF = `registry.example:5000/lucid/api@sha256:${'a'.repeat(64)}`;
+/** A value for every override that differs from every default. */
+const OVERRIDES: Record<string, string> = {
+  [ENV_OVERRIDES.registry]: 'other.example:5000',
+  [ENV_OVERRIDES.registries]: 'other.example:5000,third.example',
+  [ENV_OVERRIDES.repository]: 'acme/other',
+  [ENV_OVERRIDES.platforms]: 'linux/s390x',
+  [ENV_OVERRIDES.engine]: 'podman',
+  [ENV_OVERRIDES.registryMirrors]: 'gcr.io=mirror.example/gcr.io',
+  [ENV_OVERRIDES.insecureRegistries]: 'registry.example:5000',
+  [ENV_OVERRIDES.buildCache]: 'registry',
+  [ENV_OVERRIDES.attestations]: 'none',
+};
+
+async function scanWith(env: NodeJS.ProcessEnv) {
+  const ws = mkdtempSync(join(tmpdir(), 'scan-env-'));
+  const calls: Array<{ args: string[]; env: unknown }> = [];
+  const lines: string[] = [];
+  const deps: ScanDeps = {
+    env: { PATH: '/usr/bin', HOME: '/home/ci', ...env },
+    which: () => '/usr/bin/trivy',
+    log: (l) => lines.push(l),
+    logError: (l) => lines.push(l),
+    run: (async (_command: string, args: string[], opts: { env?: unknown }) => {
+      calls.push({ args, env: opts.env });
+      if (args[0] === 'version') return { exitCode: 0, stdout: '{"Version":"0.58.0"}', stderr: '' };
+      copyFileSync(join(TRIVY_FIXTURES, 'debian-buster.json'), args[args.indexOf('--output') + 1]);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    }) as unknown as typeof runProcess,
+  };
+  try {
+    const passed = await scanImage(
+      {
+        workspaceRoot: ws,
+        project: 'api',
+        options: {
+          outputPath: 'dist/containers/api',
+          imageRef: REF,
+          platforms: ['linux/amd64'],
+          gate: { ...DEFAULT_GATE },
+          sarif: 'built-in',
+          timeoutMinutes: 1,
+          dryRun: false,
+        },
+      },
+      deps,
+    );
+    const dir = join(ws, 'dist/containers/api/scan');
+    const files = Object.fromEntries(
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => {
+          const path = join(e.parentPath, e.name);
+          return [
+            path.slice(dir.length),
+            readFileSync(path, 'utf8').replace(/"(scannedAt|createdAt|time)":\s*"[^"]*"/g, ''),
+          ];
+        }),
+    );
+    // Only the temporary folders' names may differ.
+    const text = JSON.stringify({ passed, calls, files, lines }).split(ws).join('WS');
+    return JSON.parse(text.replace(/lucid-scan-[A-Za-z0-9]+/g, 'WORK')) as unknown;
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+}
+
+describe('scan reads no LUCID_* override (so its target need not hash them)', () => {
+  it('every override set: the same Trivy runs, environment, outcome and files as with none', async () => {
+    const plain = await scanWith({});
+    const overridden = await scanWith(OVERRIDES);
+    expect(Object.keys((plain as { files: object }).files).length).toBeGreaterThan(1);
+    expect(overridden).toEqual(plain);
+  });
+});
