@@ -193,4 +193,30 @@ describe('container-push against a real registry', () => {
     const tags = await client.listTags('hamigames/lucid/auth-service', 2);
     expect(tags.sort()).toEqual(await skopeoTags(reg.host, 'hamigames/lucid/auth-service'));
   });
+
+  it('a no-op push (every tag already names the index) asks only for the tags: no blob or manifest request', async () => {
+    const made = makeLayout({ project: 'noop-service', layerBytes: 32 * 1024 });
+    const ctx = executorContext(made.root, 'noop-service', { tags: ['phase:1'] });
+    await runPush(opts(made.outputPath), ctx, { env: noGitEnv, log: () => undefined });
+    const requests: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      requests.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      return fetch(input, init);
+    };
+    const again = await runPush(opts(made.outputPath), ctx, {
+      env: noGitEnv,
+      log: () => undefined,
+      client: { fetchImpl: counting },
+    });
+    const repo = 'hamigames/lucid/noop-service';
+    expect(again.tags).toEqual([]);
+    expect(again.unchangedTags.sort()).toEqual([SHA, 'latest', `phase1-${SHA}`].sort());
+    expect(again.blobs).toMatchObject({ uploaded: 0, mounted: 0, skipped: again.blobs.total });
+    // Besides the session's ping (GET /v2/): one HEAD per tag, nothing else.
+    expect(requests.filter((r) => r !== 'GET /v2/').sort()).toEqual(
+      [SHA, 'latest', `phase1-${SHA}`].map((t) => `HEAD /v2/${repo}/manifests/${t}`).sort(),
+    );
+    // The registry still serves the whole image by every tag.
+    expect(await findIncompleteTags(reg.url)).toEqual([]);
+  });
 });

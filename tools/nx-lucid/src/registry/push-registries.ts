@@ -60,12 +60,14 @@ export async function pushToRegistries(
     .join(', ');
   const dry = options.dryRun ? '[dry-run] ' : '';
   // Before any blob, manifest or tag is written anywhere: a version tag naming another digest refuses the push.
-  for (const { target, client, say } of sessions) {
+  const currentTags = new Map<RegistrySession, Map<string, string | undefined>>();
+  for (const session of sessions) {
+    const { target, client, say } = session;
     say(
       `${dry}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(req.compressedSize)})`,
     );
     for (const s of tagPlan.skipped) say(`  - no tag from rule ${s.rule}: ${s.reason}`);
-    await guardTagMoves(client, {
+    const guarded = await guardTagMoves(client, {
       repository: target.repository,
       image: target.image,
       tags: tagPlan.tags,
@@ -74,12 +76,16 @@ export async function pushToRegistries(
       dryRun: options.dryRun,
       log: say,
     });
+    currentTags.set(session, guarded.current);
   }
 
   const pushes: RegistryPush[] = [];
-  for (const { target, client, say } of sessions) {
+  for (const session of sessions) {
+    const { target, client, say } = session;
+    const current = currentTags.get(session)!;
+    const complete = tagPlan.tags.length > 0 && tagPlan.tags.every((t) => current.get(t.tag) === source.index.digest);
     // Base layers of a slim output: mounted from the base's repository on this registry, else fetched to upload.
-    if (!options.dryRun) await prepareForPush(req.layout, target.registry, undefined, say);
+    if (!options.dryRun && !complete) await prepareForPush(req.layout, target.registry, undefined, say);
     const result = await pushImage(client, source, {
       repository: target.repository,
       tags: tagPlan.tags.map((t) => t.tag),
@@ -87,6 +93,7 @@ export async function pushToRegistries(
       mountFrom: req.mountFrom(target),
       log: say,
       stateDir: req.stateDir,
+      currentTags: current,
     });
     const b = result.blobs;
     const allTags = [...result.tags, ...result.unchangedTags];

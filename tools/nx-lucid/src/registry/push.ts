@@ -23,6 +23,13 @@ export interface PushOptions {
   log?: (line: string) => void;
   /** Where resumable upload sessions and shared-blob locks live (<workspace>/.lucid); without it neither. */
   stateDir?: string;
+  /**
+   * The digest each tag names now (undefined: no such tag), when the caller has read them (the immutability check
+   * does): the tags are not read again. When every tag already names this index, the image is complete there as it
+   * stands (tags go last, after the index, its manifests and their blobs, and a registry takes a manifest only once
+   * what it references is present), so nothing else is asked and nothing is read from the layout.
+   */
+  currentTags?: ReadonlyMap<string, string | undefined>;
 }
 
 export interface BlobCounts {
@@ -115,6 +122,22 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
     skippedBytes: 0,
     resumedBytes: 0,
   };
+  const known = options.currentTags;
+  if (known && options.tags.length && options.tags.every((t) => known.get(t) === source.index.digest)) {
+    counts.skipped = source.blobs.length;
+    counts.skippedBytes = source.blobs.reduce((n, b) => n + b.size, 0);
+    log(`  = every tag already names ${short(source.index.digest)}: the image is complete there, nothing to send`);
+    return {
+      digest: source.index.digest,
+      repository: repo,
+      tags: [],
+      unchangedTags: [...options.tags],
+      platforms: source.manifests.map((m) => m.platform).filter((p): p is string => !!p),
+      blobs: counts,
+      manifestsPut: 0,
+      dryRun: options.dryRun,
+    };
+  }
   const state = options.stateDir ? new UploadState(options.stateDir, client.registry) : undefined;
   const candidates = [...new Set(options.mountFrom ?? [])].filter((r) => r !== repo);
   // 0. Which blobs the repository already has (read-only), then the whole image is sound, or nothing is sent:
@@ -191,7 +214,7 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
   const tags: string[] = [];
   const unchangedTags: string[] = [];
   for (const tag of options.tags) {
-    const current = await client.headManifest(repo, tag);
+    const current = known?.has(tag) ? { digest: known.get(tag) } : await client.headManifest(repo, tag);
     if (current?.digest === source.index.digest) {
       unchangedTags.push(tag);
       log(`  = tag ${tag} already names ${short(source.index.digest)}`);
@@ -199,7 +222,9 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
     }
     if (!options.dryRun) await client.putManifest(repo, tag, source.index.bytes, source.index.mediaType);
     tags.push(tag);
-    log(`  ⇒ tag ${tag} ${would}name ${short(source.index.digest)}${current ? ` (was ${short(current.digest)})` : ''}`);
+    log(
+      `  ⇒ tag ${tag} ${would}name ${short(source.index.digest)}${current?.digest ? ` (was ${short(current.digest)})` : ''}`,
+    );
   }
 
   return {

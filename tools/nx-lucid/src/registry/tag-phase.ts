@@ -76,11 +76,14 @@ export interface TagGuardRequest {
   log: (line: string) => void;
 }
 
-/** Throws ImmutableTagError (naming tag, old and new digest) when a version tag would move and force is off. */
+/**
+ * Throws ImmutableTagError (naming tag, old and new digest) when a version tag would move and force is off.
+ * Returns the plan and what each tag names now (the push then need not read them again).
+ */
 export async function guardTagMoves(
   client: Pick<RegistryClient, 'headManifest'>,
   req: TagGuardRequest,
-): Promise<TagMovePlan> {
+): Promise<TagMovePlan & { current: Map<string, string | undefined> }> {
   const current = await currentTagDigests(
     client,
     req.repository,
@@ -93,5 +96,5 @@ export async function guardTagMoves(
       `  ! --force: version tag ${m.tag} ${req.dryRun ? 'would move' : 'moves'} from ${m.before} to ${m.after} (old digest ${m.before})`,
     );
   }
-  return plan;
+  return { ...plan, current };
 }
