@@ -90,7 +90,8 @@ export async function pushToRegistries(
       repository: target.repository,
       tags: tagPlan.tags.map((t) => t.tag),
       dryRun: options.dryRun,
-      mountFrom: req.mountFrom(target),
+      // Mount sources read every sibling's push record: only worth it when something may be missing.
+      mountFrom: complete ? [] : req.mountFrom(target),
       log: say,
       stateDir: req.stateDir,
       currentTags: current,
