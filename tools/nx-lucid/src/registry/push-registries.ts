@@ -7,7 +7,7 @@
 import type { TagPlan } from '../image/tag-rules';
 import { prepareForPush, SourcedLayout } from '../oci/blob-source';
 import { ImageTarget, openSession, RegistryDeps, RegistrySession } from './connect';
-import { formatBytes, pushImage, PushResult, PushSource } from './push';
+import { formatBytes, pushImage, PushResult, PushSource, tagsNameIndex } from './push';
 import type { PushOptions } from './push-built-image';
 import { guardTagMoves, PushTagInputs, replanForLatestAuto } from './tag-phase';
 
@@ -83,12 +83,13 @@ export async function pushToRegistries(
   for (const session of sessions) {
     const { target, client, say } = session;
     const current = currentTags.get(session)!;
-    const complete = tagPlan.tags.length > 0 && tagPlan.tags.every((t) => current.get(t.tag) === source.index.digest);
+    const tags = tagPlan.tags.map((t) => t.tag);
+    const complete = tagsNameIndex(tags, current, source.index.digest);
     // Base layers of a slim output: mounted from the base's repository on this registry, else fetched to upload.
     if (!options.dryRun && !complete) await prepareForPush(req.layout, target.registry, undefined, say);
     const result = await pushImage(client, source, {
       repository: target.repository,
-      tags: tagPlan.tags.map((t) => t.tag),
+      tags,
       dryRun: options.dryRun,
       // Mount sources read every sibling's push record: only worth it when something may be missing.
       mountFrom: complete ? [] : req.mountFrom(target),

@@ -108,6 +108,15 @@ class Stopped extends Error {}
 
 const short = (digest: string) => digest.slice(0, 19);
 
+/** Whether every tag (at least one) already names `digest`: the image is then complete in that repository. */
+export function tagsNameIndex(
+  tags: readonly string[],
+  current: ReadonlyMap<string, string | undefined> | undefined,
+  digest: string,
+): boolean {
+  return !!current && tags.length > 0 && tags.every((t) => current.get(t) === digest);
+}
+
 export async function pushImage(client: RegistryClient, source: PushSource, options: PushOptions): Promise<PushResult> {
   const log = options.log ?? (() => undefined);
   const repo = options.repository;
@@ -123,7 +132,7 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
     resumedBytes: 0,
   };
   const known = options.currentTags;
-  if (known && options.tags.length && options.tags.every((t) => known.get(t) === source.index.digest)) {
+  if (tagsNameIndex(options.tags, known, source.index.digest)) {
     counts.skipped = source.blobs.length;
     counts.skippedBytes = source.blobs.reduce((n, b) => n + b.size, 0);
     log(`  = every tag already names ${short(source.index.digest)}: the image is complete there, nothing to send`);
