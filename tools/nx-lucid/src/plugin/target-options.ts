@@ -32,7 +32,8 @@ export const SCHEMA_DEFAULTED: Record<'build' | 'scan' | 'verify' | 'push' | 're
     'registryMirrors',
     'insecureRegistries',
   ],
-  scan: ['gate', 'insecureRegistries'],
+  // Not the gate: scan's cache key holds no plugin code, so its options must (a changed default re-runs scans).
+  scan: ['insecureRegistries'],
   verify: ['platforms'],
   push: ['latestOnBranch', 'tags', 'insecureRegistries'],
   release: ['insecureRegistries'],
