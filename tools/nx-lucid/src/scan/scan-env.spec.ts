@@ -6,12 +6,10 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { runProcess } from '../boundary/process';
-import { DEFAULT_GATE } from '../config/options';
 import { ENV_OVERRIDES } from '../config/resolve';
 import { ScanDeps, scanImage } from './scan-image';
-import { TRIVY_FIXTURES } from './test-support';
+import { scanOptions, TRIVY_FIXTURES } from './test-support';
 
-const REF = `registry.example:5000/lucid/api@sha256:${'a'.repeat(64)}`;
 /** A value for every override that differs from every default. */
 const OVERRIDES: Record<string, string> = {
   [ENV_OVERRIDES.registry]: 'other.example:5000',
@@ -46,15 +44,7 @@ async function scanWith(env: NodeJS.ProcessEnv) {
       {
         workspaceRoot: ws,
         project: 'api',
-        options: {
-          outputPath: 'dist/containers/api',
-          imageRef: REF,
-          platforms: ['linux/amd64'],
-          gate: { ...DEFAULT_GATE },
-          sarif: 'built-in',
-          timeoutMinutes: 1,
-          dryRun: false,
-        },
+        options: scanOptions(),
       },
       deps,
     );

@@ -3,21 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, readArtifact } from '../artifacts/artifacts';
 import type { runProcess } from '../boundary/process';
-import { DEFAULT_GATE } from '../config/options';
-import { ScanDeps, scanImage, ScanOptions } from './scan-image';
-import { TRIVY_FIXTURES } from './test-support';
-
-const REF = `registry.example:5000/lucid/api@sha256:${'a'.repeat(64)}`;
-const options = (over: Partial<ScanOptions> = {}): ScanOptions => ({
-  outputPath: 'dist/containers/api',
-  imageRef: REF,
-  platforms: ['linux/amd64'],
-  gate: { ...DEFAULT_GATE },
-  sarif: 'built-in',
-  timeoutMinutes: 1,
-  dryRun: false,
-  ...over,
-});
+import { ScanDeps, scanImage } from './scan-image';
+import { SCAN_REF, scanOptions, TRIVY_FIXTURES } from './test-support';
 
 describe('scanImage (the scan use case)', () => {
   let ws: string;
@@ -47,14 +34,14 @@ describe('scanImage (the scan use case)', () => {
   afterEach(() => rmSync(ws, { recursive: true, force: true }));
 
   it('fails the gate on a CVSS ≥ 7 finding and writes gate.json, which reads back through its schema', async () => {
-    expect(await scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('debian-buster.json'))).toBe(
-      false,
-    );
+    expect(
+      await scanImage({ workspaceRoot: ws, project: 'api', options: scanOptions() }, deps('debian-buster.json')),
+    ).toBe(false);
     const outcome = readArtifact(join(ws, 'dist/containers/api'), ARTIFACTS.gate);
     expect(outcome).toMatchObject({
       project: 'api',
       passed: false,
-      target: { kind: 'image-ref', ref: REF },
+      target: { kind: 'image-ref', ref: SCAN_REF },
       platforms: ['linux/amd64'],
       sarif: 'built-in',
     });
@@ -65,7 +52,7 @@ describe('scanImage (the scan use case)', () => {
   it('passes a report without vulnerabilities', async () => {
     expect(
       await scanImage(
-        { workspaceRoot: ws, project: 'api', options: options() },
+        { workspaceRoot: ws, project: 'api', options: scanOptions() },
         deps('engine-ci-alpine-no-vulns.json'),
       ),
     ).toBe(true);
@@ -75,7 +62,7 @@ describe('scanImage (the scan use case)', () => {
   it('--dry-run runs and writes nothing', async () => {
     expect(
       await scanImage(
-        { workspaceRoot: ws, project: 'api', options: options({ dryRun: true }) },
+        { workspaceRoot: ws, project: 'api', options: scanOptions({ dryRun: true }) },
         deps('debian-buster.json'),
       ),
     ).toBe(true);
@@ -86,7 +73,7 @@ describe('scanImage (the scan use case)', () => {
 
   it('without trivy on PATH nothing is scanned and the scan fails', async () => {
     await expect(
-      scanImage({ workspaceRoot: ws, project: 'api', options: options() }, deps('debian-buster.json', {}, false)),
+      scanImage({ workspaceRoot: ws, project: 'api', options: scanOptions() }, deps('debian-buster.json', {}, false)),
     ).rejects.toThrow(/trivy is not installed/);
     expect(calls).toEqual([]);
   });
@@ -94,7 +81,7 @@ describe('scanImage (the scan use case)', () => {
   it('LUCID_TRIVY_DB_DIR set but empty is an error naming it', async () => {
     await expect(
       scanImage(
-        { workspaceRoot: ws, project: 'api', options: options() },
+        { workspaceRoot: ws, project: 'api', options: scanOptions() },
         deps('debian-buster.json', { LUCID_TRIVY_DB_DIR: '' }),
       ),
     ).rejects.toThrow(/LUCID_TRIVY_DB_DIR is set but empty/);

@@ -1,10 +1,25 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_GATE } from '../config/options';
 import { parseTrivyReport, TrivyReport } from './report';
+import type { ScanOptions } from './scan-image';
 
 /** The repo root is four levels up from src/scan; shared/ sits beside the repo (CI keeps a copy there too). */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const TRIVY_FIXTURES = resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'trivy');
+
+/** The image the scan use case specs scan (by digest), and their options for it. */
+export const SCAN_REF = `registry.example:5000/lucid/api@sha256:${'a'.repeat(64)}`;
+export const scanOptions = (over: Partial<ScanOptions> = {}): ScanOptions => ({
+  outputPath: 'dist/containers/api',
+  imageRef: SCAN_REF,
+  platforms: ['linux/amd64'],
+  gate: { ...DEFAULT_GATE },
+  sarif: 'built-in',
+  timeoutMinutes: 1,
+  dryRun: false,
+  ...over,
+});
 
 export function fixtureText(name: string): string {
   return readFileSync(resolve(TRIVY_FIXTURES, name), 'utf8');
