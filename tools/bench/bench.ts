@@ -27,9 +27,14 @@ async function main(): Promise<void> {
 
   if (want('graph')) {
     console.log(
-      'graph: `nx show projects`, cold, median of 3, interleaved (no plugin / a trivial plugin / @lucid/nx-lucid compiled / from source / @nx/docker)',
+      'graph: `nx show projects`, cold, median of 3, interleaved (no plugin / a trivial plugin / six executor-only targets / @lucid/nx-lucid compiled / from source / @nx/docker)',
     );
-    const graph = measureGraph([29, 1000], 3, ['none', 'trivial', 'lucid', 'lucid-source', 'nx-docker'], log);
+    const graph = measureGraph(
+      [29, 1000],
+      3,
+      ['none', 'trivial', 'six-targets', 'lucid', 'lucid-source', 'nx-docker'],
+      log,
+    );
     const tree = measureLucidTree(3, log);
     printGraphRatios(graph, tree);
     results.graph = { ...graph, lucidTree: tree };

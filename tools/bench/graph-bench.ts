@@ -6,6 +6,9 @@
  * plugin costs here (Nx starts an isolated worker process for it), measured in the same run. Each run starts cold
  * (no daemon, no graph cache, plugin caches in .nx/workspace-data removed); the variants' runs are interleaved
  * round-robin, so load drift on a shared machine does not bias one ratio; the median of a few runs is kept.
+ * And with a six-targets plugin: our six target names per Dockerfile, each only an executor, reading nothing:
+ * what Nx itself costs for the targets we infer (merging, normalising, sending them to the other plugins'
+ * createDependencies), the floor of any plugin that infers them.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +23,10 @@ export {
   generateWorkspace,
   installCompiledPlugin,
   linkNodeModules,
+  SIX_TARGETS_PLUGIN,
   TRIVIAL_PLUGIN,
   WORKSPACE_ROOT,
+  writeSixTargetsPlugin,
   writeTrivialPlugin,
 } from './graph-workspace';
 export type { Variant } from './graph-workspace';
@@ -57,6 +62,10 @@ export interface GraphRatios {
   trivialVsNone: number;
   /** What the plugin costs above that floor. */
   lucidVsTrivial: number;
+  /** Nx's own cost of our six targets (executor only, no work), vs none (NaN when not run). */
+  sixTargetsVsNone: number;
+  /** What our targets' content and our work cost above that. */
+  lucidVsSixTargets: number;
 }
 
 export interface ShowProjectsRun {
@@ -128,7 +137,7 @@ export const loadAverage = () =>
 export function measureGraph(
   sizes: number[] = [29, 1000],
   runs = 3,
-  variants: Variant[] = ['none', 'trivial', 'lucid', 'lucid-source', 'nx-docker'],
+  variants: Variant[] = ['none', 'trivial', 'six-targets', 'lucid', 'lucid-source', 'nx-docker'],
   log: (line: string) => void = () => undefined,
 ): GraphBenchResult {
   buildPlugin();
@@ -189,6 +198,8 @@ export function measureGraph(
       nxDockerVsNone: round(at('nx-docker') / at('none')),
       trivialVsNone: round(at('trivial') / at('none')),
       lucidVsTrivial: round(at('lucid') / at('trivial')),
+      sixTargetsVsNone: round(at('six-targets') / at('none')),
+      lucidVsSixTargets: round(at('lucid') / at('six-targets')),
     };
   };
   const ratios = sizes.map((services) => ({

@@ -7,13 +7,18 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PLUGIN_GLOB } from '../nx-lucid/src/plugin/dockerfile-files';
+import { normalizePluginOptions } from '../nx-lucid/src/config/options';
+import { RELEASE_PUBLISH_TARGET } from '../nx-lucid/src/plugin/release-publish-target';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../..');
 
-export type Variant = 'none' | 'lucid' | 'lucid-source' | 'nx-docker' | 'trivial';
+export type Variant = 'none' | 'lucid' | 'lucid-source' | 'nx-docker' | 'trivial' | 'six-targets';
 
 /** The trivial plugin's package name in a bench workspace's node_modules. */
 export const TRIVIAL_PLUGIN = 'lucid-bench-trivial-plugin';
+
+/** The six-targets plugin's package name in a bench workspace's node_modules. */
+export const SIX_TARGETS_PLUGIN = 'lucid-bench-six-targets-plugin';
 
 /** The compiled plugin, current with its sources (a no-op when it is). */
 export function buildPlugin(): void {
@@ -65,6 +70,43 @@ export function writeTrivialPlugin(root: string): void {
   );
 }
 
+/**
+ * What Nx itself charges for our target set: a plugin that reads nothing and, for every `Dockerfile`, infers a
+ * project named after its folder with our six target names, each only `{ executor }` (no options, inputs,
+ * outputs or dependsOn, no createDependencies). No plugin that infers these targets can cost less.
+ */
+export function writeSixTargetsPlugin(root: string): void {
+  const dir = join(root, 'node_modules', SIX_TARGETS_PLUGIN);
+  mkdirSync(dir, { recursive: true });
+  const names = normalizePluginOptions({}).targetNames;
+  const targets = Object.fromEntries(
+    [
+      [names.build, 'build'],
+      [names.scan, 'scan'],
+      [names.verify, 'verify'],
+      [names.push, 'push'],
+      [names.release, 'release'],
+      [RELEASE_PUBLISH_TARGET, 'release-publish'],
+    ].map(([target, executor]) => [target, { executor: `@lucid/nx-lucid:${executor}` }]),
+  );
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: SIX_TARGETS_PLUGIN, version: '0.0.0', main: 'index.js' }),
+  );
+  writeFileSync(
+    join(dir, 'index.js'),
+    [
+      `const { basename, dirname } = require('node:path');`,
+      `const targets = ${JSON.stringify(targets)};`,
+      `exports.name = ${JSON.stringify(SIX_TARGETS_PLUGIN)};`,
+      `exports.createNodes = [${JSON.stringify(PLUGIN_GLOB)}, (files) => files`,
+      `  .filter((f) => basename(f) === 'Dockerfile')`,
+      `  .map((f) => [f, { projects: { [dirname(f)]: { name: basename(dirname(f)), root: dirname(f), targets } } }])];`,
+      '',
+    ].join('\n'),
+  );
+}
+
 function write(root: string, file: string, content: string) {
   mkdirSync(dirname(join(root, file)), { recursive: true });
   writeFileSync(join(root, file), content);
@@ -76,6 +118,7 @@ export function generateWorkspace(count: number): string {
   for (const file of ['tsconfig.base.json', 'package.json']) cpSync(join(WORKSPACE_ROOT, file), join(root, file));
   linkNodeModules(root);
   writeTrivialPlugin(root);
+  writeSixTargetsPlugin(root);
   cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid/src'), join(root, 'tools/nx-lucid/src'), { recursive: true });
   for (const f of ['package.json', 'project.json', 'executors.json', 'generators.json']) {
     cpSync(join(WORKSPACE_ROOT, 'tools/nx-lucid', f), join(root, 'tools/nx-lucid', f));
@@ -117,6 +160,8 @@ export function nxJson(variant: Variant) {
         ? ['@nx/docker']
         : variant === 'trivial'
           ? [TRIVIAL_PLUGIN]
-          : [lucid];
+          : variant === 'six-targets'
+            ? [SIX_TARGETS_PLUGIN]
+            : [lucid];
   return JSON.stringify({ ...real, plugins }, null, 2);
 }

@@ -12,9 +12,12 @@ let memo: { workspaceRoot: string; files: WorkspaceFiles; projects: Map<string, 
 const keyOf = (spec: ContainerProjectSpec) =>
   JSON.stringify([spec.root, spec.dockerfile, spec.context ?? '.', Object.entries(spec.buildArgs ?? {}).sort()]);
 
-/** createNodes, first: forget the previous round. Returns the round's disk reader (stats kept for the round). */
-export function startNodesRound(workspaceRoot: string): WorkspaceFiles {
-  memo = { workspaceRoot, files: roundFiles(workspaceRoot), projects: new Map() };
+/**
+ * createNodes, first: forget the previous round. Returns the round's disk reader (stats kept for the round;
+ * `files`, those Nx matched, known to be files).
+ */
+export function startNodesRound(workspaceRoot: string, files: Iterable<string> = []): WorkspaceFiles {
+  memo = { workspaceRoot, files: roundFiles(workspaceRoot, files), projects: new Map() };
   return memo.files;
 }
 

@@ -21,8 +21,13 @@ const defaultOptions = () => (pluginDefaults ??= normalizePluginOptions({}));
 export const DOCKERFILE_NAME = 'Dockerfile';
 export const DOCKERFILE_GLOB = PLUGIN_GLOB;
 
-/** Run-time overrides that change what a build produces; hashed into build and verify (verify applies LUCID_PLATFORMS). */
+/** Run-time overrides that change what a build produces: all hashed into the build. */
 const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
+/**
+ * Verify reads only LUCID_PLATFORMS (the platforms it requires); everything else comes from the build's
+ * metadata.json and layout. src/verify/verify-build-output.spec.ts holds it to that.
+ */
+const VERIFY_ENV_INPUTS = [{ env: ENV_OVERRIDES.platforms }];
 
 /**
  * container-build's inputs: exactly what the build reads (Dockerfile, ignore file, COPY/ADD sources minus
@@ -111,7 +116,7 @@ export function containerTargets(
       executor: '@lucid/nx-lucid:verify',
       cache: true,
       dependsOn: [t.build],
-      inputs: [metadataInput, ...ENV_INPUTS],
+      inputs: [metadataInput, ...VERIFY_ENV_INPUTS],
       outputs: [`${out}/verify.json`],
       options: slim('verify', { ...shared }),
       metadata: {
@@ -152,7 +157,7 @@ export const createNodes: CreateNodes<PluginOptionsInput> = [
   DOCKERFILE_GLOB,
   async (files, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
-    const disk = startNodesRound(context.workspaceRoot);
+    const disk = startNodesRound(context.workspaceRoot, files);
     const inferred = inferContainerProjects(disk, files, options);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const codeInputs = buildCodeInputs(context.workspaceRoot);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createDependencies, projectsForPath } from './create-dependencies';
 import { createNodes } from './create-nodes';
+import { ENV_OVERRIDES } from '../config/resolve';
 
 const OPTIONS = { registry: 'ghcr.io', repository: 'hamigames/lucid' };
 
@@ -84,6 +85,12 @@ describe('createNodes', () => {
         '{workspaceRoot}/dist/containers/api/metadata.json',
       ]);
       expect(build.options.dockerfileError).toBeUndefined();
+      // verify hashes the one override it reads (src/verify/verify-build-output.spec.ts holds it to that); the
+      // build hashes them all.
+      const envOf = (target: string) =>
+        api.targets![target].inputs!.flatMap((i) => (typeof i === 'object' && 'env' in i ? [i.env] : []));
+      expect(envOf('container-verify')).toEqual(['LUCID_PLATFORMS']);
+      expect(envOf('container-build')).toEqual(Object.values(ENV_OVERRIDES));
       // JSON-form COPY of two libs
       const wallet = byFile['apps/wallet/Dockerfile']['apps/wallet'].targets!['container-build'];
       expect(wallet.inputs).toEqual(

@@ -99,13 +99,12 @@ export function declaredProjectName(workspace: Workspace, root: string): string 
   const fs = workspaceFiles(workspace);
   for (const file of ['project.json', 'package.json']) {
     const p = root === '.' ? file : `${root}/${file}`;
-    if (fs.exists(p)) {
-      try {
-        const name = JSON.parse(fs.read(p)).name;
-        if (typeof name === 'string' && name) return name;
-      } catch {
-        // an unreadable manifest names nothing
-      }
+    // One read, no stat first: a missing manifest throws like an unreadable one, and names nothing.
+    try {
+      const name = JSON.parse(fs.read(p)).name;
+      if (typeof name === 'string' && name) return name;
+    } catch {
+      // missing or unreadable
     }
   }
   return undefined;

@@ -57,4 +57,13 @@ describe('container-build inputs per COPY source kind', () => {
       ]),
     );
   });
+
+  it('a round reader takes the files Nx matched as files without a stat, and stats everything else', () => {
+    // Not on disk: only the seed can make the reader say it exists.
+    const round = roundFiles(root, ['apps/api/Dockerfile.dockerignore']);
+    expect(round.exists('apps/api/Dockerfile.dockerignore')).toBe(true);
+    expect(round.kind!('apps/api/Dockerfile.dockerignore')).toBe('file');
+    expect(round.exists('apps/api/other.dockerignore')).toBe(false);
+    expect(round.kind!('apps/api/src')).toBe('directory');
+  });
 });

@@ -32,11 +32,16 @@ export function workspaceFiles(ws: Workspace): WorkspaceFiles {
 /**
  * A disk reader for one createNodes round, where the same paths are asked about once per project (the shared
  * libs every service COPYs, the context's .dockerignore): stats are kept for the round. Not for longer: the
- * next round (a daemon's, after a file change) must see the disk as it is then.
+ * next round (a daemon's, after a file change) must see the disk as it is then. `files`, the files Nx matched
+ * for the round (each `<Dockerfile>.dockerignore` among them), are files without a stat.
  */
-export function roundFiles(root: string): WorkspaceFiles {
+export function roundFiles(root: string, files: Iterable<string> = []): WorkspaceFiles {
   const kinds = new Map<string, PathKind | undefined>();
   const exists = new Map<string, boolean>();
+  for (const f of files) {
+    kinds.set(f, 'file');
+    exists.set(f, true);
+  }
   return {
     exists: (p) => {
       let e = exists.get(p);

@@ -6,22 +6,9 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { runProcess } from '../boundary/process';
-import { ENV_OVERRIDES } from '../config/resolve';
+import { OVERRIDE_VALUES as OVERRIDES } from '../config/testing/env-overrides';
 import { ScanDeps, scanImage } from './scan-image';
 import { scanOptions, TRIVY_FIXTURES } from './test-support';
-
-/** A value for every override that differs from every default. */
-const OVERRIDES: Record<string, string> = {
-  [ENV_OVERRIDES.registry]: 'other.example:5000',
-  [ENV_OVERRIDES.registries]: 'other.example:5000,third.example',
-  [ENV_OVERRIDES.repository]: 'acme/other',
-  [ENV_OVERRIDES.platforms]: 'linux/s390x',
-  [ENV_OVERRIDES.engine]: 'podman',
-  [ENV_OVERRIDES.registryMirrors]: 'gcr.io=mirror.example/gcr.io',
-  [ENV_OVERRIDES.insecureRegistries]: 'registry.example:5000',
-  [ENV_OVERRIDES.buildCache]: 'registry',
-  [ENV_OVERRIDES.attestations]: 'none',
-};
 
 async function scanWith(env: NodeJS.ProcessEnv) {
   const ws = mkdtempSync(join(tmpdir(), 'scan-env-'));

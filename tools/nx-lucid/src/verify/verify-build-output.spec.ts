@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, readArtifact } from '../artifacts/artifacts';
 import { OciLayout } from '../oci/layout';
+import { ENV_OVERRIDES } from '../config/resolve';
+import { OVERRIDE_VALUES } from '../config/testing/env-overrides';
 import { DEFAULT_FORBIDDEN_PATHS, DEFAULT_REQUIRED_LABELS } from './checks';
 import { writeLayout } from './testing/layer-builder';
 import { verifyBuildOutput, VerifyOptions } from './verify-build-output';
@@ -111,6 +113,24 @@ describe('verifyBuildOutput (the verify use case)', () => {
     await expect(verifyBuildOutput(ws, options(), deps({ LUCID_PLATFORMS: '' }))).rejects.toThrow(
       /LUCID_PLATFORMS is set but empty/,
     );
+  });
+
+  // The inferred verify target hashes LUCID_PLATFORMS and no other override (create-nodes.ts): verify must then do
+  // exactly the same with and without each of the others, down to its log lines and verify.json.
+  it('reads LUCID_PLATFORMS and no other LUCID_* override', async () => {
+    await build([{ name: 'app/main.py', content: 'print(1)' }]);
+    const run = async (env: NodeJS.ProcessEnv) => {
+      info = [];
+      errors = [];
+      const passed = await verifyBuildOutput(ws, options(), deps(env));
+      const record = readFileSync(join(ws, OUT, 'verify.json'), 'utf8');
+      return { passed, info, errors, record };
+    };
+    const { [ENV_OVERRIDES.platforms]: platforms, ...others } = OVERRIDE_VALUES;
+    const plain = await run({});
+    expect(plain.passed).toBe(true);
+    expect(await run(others)).toEqual(plain);
+    expect(await run({ [ENV_OVERRIDES.platforms]: platforms })).not.toEqual(plain);
   });
 
   it('--dry-run writes nothing', async () => {
