@@ -54,20 +54,15 @@ export function installCompiledPlugin(root: string, installed: boolean): void {
  * worker, and it infers nothing. Written into the bench workspace's node_modules as a package.
  */
 export function writeTrivialPlugin(root: string): void {
-  const dir = join(root, 'node_modules', TRIVIAL_PLUGIN);
+  writeBenchPlugin(root, TRIVIAL_PLUGIN, [`exports.createNodes = [${JSON.stringify(PLUGIN_GLOB)}, () => []];`]);
+}
+
+/** A plugin package in the bench workspace's node_modules: `index.js` is its name export and then `lines`. */
+function writeBenchPlugin(root: string, name: string, lines: string[]): void {
+  const dir = join(root, 'node_modules', name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: TRIVIAL_PLUGIN, version: '0.0.0', main: 'index.js' }),
-  );
-  writeFileSync(
-    join(dir, 'index.js'),
-    [
-      `exports.name = ${JSON.stringify(TRIVIAL_PLUGIN)};`,
-      `exports.createNodes = [${JSON.stringify(PLUGIN_GLOB)}, () => []];`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '0.0.0', main: 'index.js' }));
+  writeFileSync(join(dir, 'index.js'), [`exports.name = ${JSON.stringify(name)};`, ...lines, ''].join('\n'));
 }
 
 /**
@@ -76,8 +71,6 @@ export function writeTrivialPlugin(root: string): void {
  * outputs or dependsOn, no createDependencies). No plugin that infers these targets can cost less.
  */
 export function writeSixTargetsPlugin(root: string): void {
-  const dir = join(root, 'node_modules', SIX_TARGETS_PLUGIN);
-  mkdirSync(dir, { recursive: true });
   const names = normalizePluginOptions({}).targetNames;
   const targets = Object.fromEntries(
     [
@@ -89,22 +82,13 @@ export function writeSixTargetsPlugin(root: string): void {
       [RELEASE_PUBLISH_TARGET, 'release-publish'],
     ].map(([target, executor]) => [target, { executor: `@lucid/nx-lucid:${executor}` }]),
   );
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: SIX_TARGETS_PLUGIN, version: '0.0.0', main: 'index.js' }),
-  );
-  writeFileSync(
-    join(dir, 'index.js'),
-    [
-      `const { basename, dirname } = require('node:path');`,
-      `const targets = ${JSON.stringify(targets)};`,
-      `exports.name = ${JSON.stringify(SIX_TARGETS_PLUGIN)};`,
-      `exports.createNodes = [${JSON.stringify(PLUGIN_GLOB)}, (files) => files`,
-      `  .filter((f) => basename(f) === 'Dockerfile')`,
-      `  .map((f) => [f, { projects: { [dirname(f)]: { name: basename(dirname(f)), root: dirname(f), targets } } }])];`,
-      '',
-    ].join('\n'),
-  );
+  writeBenchPlugin(root, SIX_TARGETS_PLUGIN, [
+    `const { basename, dirname } = require('node:path');`,
+    `const targets = ${JSON.stringify(targets)};`,
+    `exports.createNodes = [${JSON.stringify(PLUGIN_GLOB)}, (files) => files`,
+    `  .filter((f) => basename(f) === 'Dockerfile')`,
+    `  .map((f) => [f, { projects: { [dirname(f)]: { name: basename(dirname(f)), root: dirname(f), targets } } }])];`,
+  ]);
 }
 
 function write(root: string, file: string, content: string) {
@@ -153,15 +137,13 @@ export function generateWorkspace(count: number): string {
 export function nxJson(variant: Variant) {
   const real = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'nx.json'), 'utf8'));
   const lucid = real.plugins.find((p: { plugin?: string }) => p.plugin === '@lucid/nx-lucid');
-  const plugins =
-    variant === 'none'
-      ? []
-      : variant === 'nx-docker'
-        ? ['@nx/docker']
-        : variant === 'trivial'
-          ? [TRIVIAL_PLUGIN]
-          : variant === 'six-targets'
-            ? [SIX_TARGETS_PLUGIN]
-            : [lucid];
-  return JSON.stringify({ ...real, plugins }, null, 2);
+  const plugins: Record<Variant, unknown[]> = {
+    none: [],
+    'nx-docker': ['@nx/docker'],
+    trivial: [TRIVIAL_PLUGIN],
+    'six-targets': [SIX_TARGETS_PLUGIN],
+    lucid: [lucid],
+    'lucid-source': [lucid],
+  };
+  return JSON.stringify({ ...real, plugins: plugins[variant] }, null, 2);
 }
