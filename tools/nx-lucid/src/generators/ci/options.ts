@@ -25,10 +25,11 @@ export const schema = z
     runner: z.string().min(1).default('ubuntu-24.04'),
     /** Runner label for native arm64 jobs (--arm64=native). */
     arm64Runner: z.string().min(1).default('ubuntu-24.04-arm'),
+    /** Node version for setup-node (default: the Node LTS line; 24 is LTS until 2028-04-30). */
     nodeVersion: z
       .string()
       .regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'a Node version such as 20 or 20.19')
-      .default('20'),
+      .default('24'),
     /** inputs: Dockerfile-aware `lucid affected` (changes an image does not read build nothing); nx: `nx affected`. */
     affected: z.enum(['inputs', 'nx']).default('inputs'),
     /** Trivy release installed by aquasecurity/setup-trivy: explicit, never 0.69.4–0.69.6 (compromised). */
