@@ -24,10 +24,11 @@ export const DOCKERFILE_GLOB = PLUGIN_GLOB;
 /** Run-time overrides that change what a build produces: all hashed into the build. */
 const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
 /**
- * Verify reads only LUCID_PLATFORMS (the platforms it requires); everything else comes from the build's
- * metadata.json and layout. src/verify/verify-build-output.spec.ts holds it to that.
+ * Verify reads only LUCID_PLATFORMS (the platforms it requires) and LUCID_REPOSITORY (the source label it
+ * requires, as the build labels it); everything else comes from the build's metadata.json and layout.
+ * src/verify/verify-build-output.spec.ts holds it to that.
  */
-const VERIFY_ENV_INPUTS = [{ env: ENV_OVERRIDES.platforms }];
+const VERIFY_ENV_INPUTS = [{ env: ENV_OVERRIDES.platforms }, { env: ENV_OVERRIDES.repository }];
 
 /**
  * container-build's inputs: exactly what the build reads (Dockerfile, ignore file, COPY/ADD sources minus
