@@ -143,7 +143,9 @@ describe('generated workflows', () => {
       expect(() => generateWorkflows(ciInput({ trivyVersion: v }))).toThrow(/compromised/);
     expect(() => generateWorkflows(ciInput({ trivyVersion: 'latest' }))).toThrow(/explicit release/);
   });
+});
 
+describe('generated workflows: pull requests, remote cache, sequential and native modes, dispatch inputs', () => {
   it('pull requests: build, scan, report (same-repo only); nothing pushes or logs in; remote cache read-only', () => {
     const text = generateWorkflows(ciInput())[CONTAINERS_PR_WORKFLOW];
     const { on, jobs } = parse(text) as Workflow;
@@ -258,71 +260,71 @@ describe('generated workflows', () => {
   });
 });
 
-describe('the plan job run for real (node, as `shell: node {0}` runs it)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lucid-plan-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = mkdtempSync(join(tmpdir(), 'lucid-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /**
-   * The graph `nx graph --file` writes (graph.nodes.<name>.data: root, tags, targets), as the workflow has it at
-   * run time: the generator's phases, a library, a Dockerfile-only project (no tags) and a service added by hand
-   * after the workflows were generated.
-   */
-  const graph = (extra: Record<string, { tags: string[]; targets?: Record<string, object> }> = {}) => {
-    const nodes: Record<string, unknown> = {};
-    const add = (name: string, tags: string[], targets: Record<string, object> = { 'container-build': {} }) =>
-      (nodes[name] = { name, type: 'app', data: { root: `apps/${name}`, tags, targets } });
-    for (const p of ciInput().phases) for (const s of p.services) add(s, [`phase:${p.phase}`, 'type:service']);
-    add('lucid-common', ['type:lib'], {});
-    add('web', []);
-    add('billing', ['phase:2']);
-    for (const [name, n] of Object.entries(extra)) add(name, n.tags, n.targets);
-    return { graph: { nodes, dependencies: {} } };
+/**
+ * The graph `nx graph --file` writes (graph.nodes.<name>.data: root, tags, targets), as the workflow has it at
+ * run time: the generator's phases, a library, a Dockerfile-only project (no tags) and a service added by hand
+ * after the workflows were generated.
+ */
+const graph = (extra: Record<string, { tags: string[]; targets?: Record<string, object> }> = {}) => {
+  const nodes: Record<string, unknown> = {};
+  const add = (name: string, tags: string[], targets: Record<string, object> = { 'container-build': {} }) =>
+    (nodes[name] = { name, type: 'app', data: { root: `apps/${name}`, tags, targets } });
+  for (const p of ciInput().phases) for (const s of p.services) add(s, [`phase:${p.phase}`, 'type:service']);
+  add('lucid-common', ['type:lib'], {});
+  add('web', []);
+  add('billing', ['phase:2']);
+  for (const [name, n] of Object.entries(extra)) add(name, n.tags, n.targets);
+  return { graph: { nodes, dependencies: {} } };
+};
+
+function runPlan(
+  over: Partial<CiWorkflowInput>,
+  affected: unknown,
+  env: Record<string, string> = {},
+  graphJson: unknown = graph(),
+) {
+  const planStep = step(wf(over, CONTAINERS_WORKFLOW).jobs.plan, (s) => s.id === 'plan');
+  writeFileSync(join(dir, 'script.js'), planStep.run!);
+  writeFileSync(join(dir, 'affected.json'), JSON.stringify(affected));
+  writeFileSync(join(dir, 'graph.json'), JSON.stringify(graphJson));
+  writeFileSync(join(dir, 'out'), '');
+  const stepEnv = {
+    ...planStep.env!,
+    AFFECTED_FILE: join(dir, 'affected.json'),
+    GRAPH_FILE: join(dir, 'graph.json'),
+    FORCE_REBUILD: 'false',
+    ...env,
   };
-
-  function runPlan(
-    over: Partial<CiWorkflowInput>,
-    affected: unknown,
-    env: Record<string, string> = {},
-    graphJson: unknown = graph(),
-  ) {
-    const planStep = step(wf(over, CONTAINERS_WORKFLOW).jobs.plan, (s) => s.id === 'plan');
-    writeFileSync(join(dir, 'script.js'), planStep.run!);
-    writeFileSync(join(dir, 'affected.json'), JSON.stringify(affected));
-    writeFileSync(join(dir, 'graph.json'), JSON.stringify(graphJson));
-    writeFileSync(join(dir, 'out'), '');
-    const stepEnv = {
-      ...planStep.env!,
-      AFFECTED_FILE: join(dir, 'affected.json'),
-      GRAPH_FILE: join(dir, 'graph.json'),
-      FORCE_REBUILD: 'false',
-      ...env,
-    };
-    const run = spawnSync(process.execPath, [join(dir, 'script.js')], {
-      env: { PATH: process.env.PATH!, GITHUB_OUTPUT: join(dir, 'out'), ...stepEnv },
-      encoding: 'utf8',
-    });
-    // GitHub reads ::error:: from stdout.
-    if (run.status !== 0) throw new Error(`plan exited ${run.status}: ${run.stdout}${run.stderr}`);
-    const stdout = run.stdout;
-    const outputs: Record<string, string> = Object.fromEntries(
-      readFileSync(join(dir, 'out'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
-    return { ...outputs, stdout } as Record<string, string>;
-  }
-  // Exactly what `lucid affected --json` prints (bin/lucid.ts runAffected).
-  const lucidJson = (names: string[]) => ({
-    base: 'origin/main',
-    head: 'HEAD',
-    changedFiles: ['libs/tron-common/src/tron_common/x.py'],
-    affected: names.map(
-      (name): AffectedProject =>
-        ({ name, reason: { files: ['libs/tron-common/src/tron_common/x.py'] } }) as AffectedProject,
-    ),
+  const run = spawnSync(process.execPath, [join(dir, 'script.js')], {
+    env: { PATH: process.env.PATH!, GITHUB_OUTPUT: join(dir, 'out'), ...stepEnv },
+    encoding: 'utf8',
   });
+  // GitHub reads ::error:: from stdout.
+  if (run.status !== 0) throw new Error(`plan exited ${run.status}: ${run.stdout}${run.stderr}`);
+  const stdout = run.stdout;
+  const outputs: Record<string, string> = Object.fromEntries(
+    readFileSync(join(dir, 'out'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  return { ...outputs, stdout } as Record<string, string>;
+}
+// Exactly what `lucid affected --json` prints (bin/lucid.ts runAffected).
+const lucidJson = (names: string[]) => ({
+  base: 'origin/main',
+  head: 'HEAD',
+  changedFiles: ['libs/tron-common/src/tron_common/x.py'],
+  affected: names.map(
+    (name): AffectedProject =>
+      ({ name, reason: { files: ['libs/tron-common/src/tron_common/x.py'] } }) as AffectedProject,
+  ),
+});
 
+describe('the plan job run for real (node, as `shell: node {0}` runs it)', () => {
   it('starts jobs only for phases with affected services, read from the project graph at run time', () => {
     const out = runPlan({}, lucidJson(['tron-client', 'tron-staking']));
     expect(JSON.parse(out.matrix)).toEqual({
@@ -368,7 +370,9 @@ describe('the plan job run for real (node, as `shell: node {0}` runs it)', () =>
       JSON.parse(runPlan({}, {}, { FORCE_REBUILD: 'true' }).matrix).include.map((m: { phase: number }) => m.phase),
     ).toEqual([1, 2, 4, 'untagged']);
   });
+});
 
+describe('the plan job run for real: sequential phases, --phases, bad tags', () => {
   it('sequential: per-phase outputs; a phase with no job fails the plan, naming the phase and the fix', () => {
     const out = runPlan({ sequentialPhases: true }, lucidJson(['billing', 'redis']));
     expect(out).toMatchObject({ phase_1: 'redis', phase_2: 'billing', phase_4: '', phase_untagged: '' });
