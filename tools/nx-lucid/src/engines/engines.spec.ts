@@ -17,6 +17,10 @@ const plan: EngineBuildPlan = {
   cache: { type: 'none', mode: 'max' },
   image: 'ghcr.io/hamigames/lucid/auth-service',
   attestations: { provenance: true, sbom: true },
+  secrets: [],
+  buildContexts: {},
+  noCache: false,
+  pulls: [],
 };
 
 describe('buildah / podman', () => {
