@@ -115,6 +115,8 @@ export interface FailureSite {
   stepText?: string;
   stage?: number;
   step?: number;
+  /** buildah: the image it could not pull before any step ran (its FROM). */
+  image?: string;
   /** The engine's reason, one line. */
   reason: string;
 }

@@ -16,7 +16,7 @@ export function buildahFailureSite(output: string): FailureSite | undefined {
     if (m) steps.push({ stage: m[1] ? Number(m[1]) : undefined, step: Number(m[2]), text: m[3] });
   }
   const failure = [...lines].reverse().find((l) => l.includes('building at STEP "'));
-  if (!failure) return undefined;
+  if (!failure) return buildahPullFailure(lines);
   const after = failure.slice(failure.indexOf('building at STEP "') + 'building at STEP "'.length);
   const printed = [...steps].reverse().find((s) => after.startsWith(`${s.text}": `));
   if (printed) {
@@ -29,6 +29,13 @@ export function buildahFailureSite(output: string): FailureSite | undefined {
   }
   const m = after.match(/^(.*?)": (.*)$/);
   return m ? { stepText: m[1], reason: m[2] } : undefined;
+}
+
+/** A base that could not be pulled fails before any STEP: `creating build container: initializing source docker://<image>: …`. */
+function buildahPullFailure(lines: string[]): FailureSite | undefined {
+  const failure = [...lines].reverse().find((l) => /initializing source docker:\/\/\S+: /.test(l));
+  const m = failure?.match(/initializing source docker:\/\/(\S+?): (.*)$/);
+  return m ? { image: m[1], reason: failure!.replace(/^Error:\s*/, '') } : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@
  * `Dockerfile:N`, buildah's `STEP n/m` and step text) mapped back onto the Dockerfile with our own parser.
  */
 import type { FailureSite } from '../engines/engine';
+import { formatImageReference, parseImageReference } from '../image/naming';
 import { scanHeredocs, unmask } from '../dockerfile/heredoc';
 import { DockerInstruction, instructionList } from '../dockerfile/instruction-list';
 
@@ -34,6 +35,22 @@ function stepInstruction(
   return named && matches.includes(named) ? named : matches[0];
 }
 
+const qualified = (name: string) => {
+  try {
+    return formatImageReference(parseImageReference(name));
+  } catch {
+    return name;
+  }
+};
+
+/** The FROM that names the image an engine could not pull (as written, short names expanded). */
+function fromInstruction(image: string, list: DockerInstruction[]): DockerInstruction | undefined {
+  const want = qualified(image);
+  return list.find(
+    (i) => i.keyword === 'FROM' && i.words.some((w) => !w.startsWith('--') && qualified(unmask(w)) === want),
+  );
+}
+
 /** The first line of a failed build, or undefined when the site is not in this Dockerfile. */
 export function failureLine(site: FailureSite, content: string, file: string): string | undefined {
   let list: DockerInstruction[];
@@ -48,7 +65,9 @@ export function failureLine(site: FailureSite, content: string, file: string): s
       ? [...list].reverse().find((i) => i.line <= site.line!)
       : site.stepText !== undefined
         ? stepInstruction(site, list, escapeChar)
-        : undefined;
+        : site.image !== undefined
+          ? fromInstruction(site.image, list)
+          : undefined;
   if (!at) return undefined;
   const shown = unmask(at.text.split('\n')[0].trim()).replace(new RegExp(`\\s*\\${escapeChar}$`), '');
   const instruction = shown.length > 160 ? `${shown.slice(0, 157)}...` : shown;
