@@ -79,7 +79,7 @@ function engineFailure(req: BuildRequest, prepared: PreparedBuild, e: unknown, l
     }
   }
   const lastLine = e.stderr.trim().split('\n').pop()?.trim();
-  const failed = `${cmd.label} failed (exit ${e.exitCode})${hint ? `: ${hint}` : lastLine ? `: ${lastLine}` : ''}`;
+  const failed = `${cmd.label} failed${hint ? `: ${hint}` : ` (exit ${e.exitCode})${lastLine ? `: ${lastLine}` : ''}`}`;
   const lines = [
     ...(first ? [first] : []),
     failed,
