@@ -50,7 +50,7 @@ describeIf('a Lucid Dockerfile builds with every pull from a local mirror (build
   let baseDigest: string;
   let runLine: number;
 
-  const build = async (engine: 'buildah' | 'buildx', verbose = false) => {
+  const build = async (engine: 'buildah' | 'buildx', verbose = false, dockerfile = DOCKERFILE) => {
     const saved = { ...process.env };
     const lines: string[] = [];
     const errors: string[] = [];
@@ -77,7 +77,7 @@ describeIf('a Lucid Dockerfile builds with every pull from a local mirror (build
         projectsConfigurations: { version: 2, projects: { [PROJECT]: { root: 'payment_systems/tron', tags: [] } } },
       };
       const r = await buildExecutor(
-        { outputPath: `dist/${PROJECT}-${engine}`, dockerfile: DOCKERFILE, context: 'payment_systems/tron' },
+        { outputPath: `dist/${PROJECT}-${engine}`, dockerfile, context: 'payment_systems/tron' },
         ctx as unknown as ExecutorContext,
       );
       return { ...r, log: lines.join(''), error: errors.join('\n') };
@@ -177,5 +177,29 @@ describeIf('a Lucid Dockerfile builds with every pull from a local mirror (build
       const path = join(root, 'payment_systems/tron/requirements.txt');
       writeFileSync(path, readFileSync(path, 'utf8').replace('\nlucid-missing-package==1.0\n', ''));
     }
+  });
+
+  it('buildx: the # syntax= frontend (in 85 Lucid Dockerfiles) comes from the docker.io mirror too', async () => {
+    // The frontend only under the mirror path: BuildKit's own docker.io mirror (the registry's root) loses it.
+    const tls = ['--src-tls-verify=false', '--dest-tls-verify=false'];
+    const frontend = `${registry.host}/docker/dockerfile:1`;
+    await runProcess('skopeo', [
+      'copy',
+      '--all',
+      ...tls,
+      `docker://${frontend}`,
+      `docker://${registry.host}/mirror/docker.io/docker/dockerfile:1`,
+    ]);
+    await runProcess('skopeo', ['delete', '--tls-verify=false', `docker://${frontend}`]);
+    const withSyntax = 'payment_systems/tron/Dockerfile.syntax';
+    writeFileSync(
+      join(root, withSyntax),
+      `# syntax=docker/dockerfile:1\n${readFileSync(join(root, DOCKERFILE), 'utf8')}`,
+    );
+    const r = await build('buildx', false, withSyntax);
+    if (!r.success) throw new Error(`buildx build failed:\n${r.error}\n${r.log.slice(-4000)}`);
+    expect(r.log).toContain(
+      `pull frontend docker/dockerfile:1 → ${registry.host}/mirror/docker.io/docker/dockerfile:1`,
+    );
   });
 });

@@ -56,5 +56,9 @@ export function buildkitFailureSite(output: string): FailureSite | undefined {
     .replace(/^ERROR:\s*/, '')
     .replace(/^failed to build:\s*/, '')
     .replace(/^failed to solve:\s*/, '');
-  return { ...(line !== undefined ? { line } : {}), reason };
+  if (line !== undefined) return { line, reason };
+  // No source excerpt (older frontends): the failed vertex, ` > [builder 3/5] RUN …:`, names the step.
+  const step = [...lines].reverse().find((l) => /^ > \[[^\]]* \d+\/\d+\] .*:$/.test(l));
+  const m = step?.match(/^ > \[[^\]]* (\d+)\/\d+\] (.*):$/);
+  return m ? { stepText: m[2], step: Number(m[1]), reason } : { reason };
 }

@@ -28,7 +28,7 @@ import { projectField } from './project-fields';
 import { BlobStore, blobStoreDir } from '../oci/blob-store';
 import { readGitInfo, registeredEmulators } from './environment';
 import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, stagesToTarget, StageInfo } from './plan';
-import { plannedPulls } from './pulls';
+import { buildkitOwnPulls, plannedPulls, syntaxDirective as syntaxOf } from './pulls';
 import { secretProblems } from './secrets';
 
 export type { BuildDeps, BuildOptions, BuildRequest, PreparedBuild } from './build-request';
@@ -138,6 +138,25 @@ function imagePulls(
   return pulls.map((p) => (base?.digest && p.ref === base.ref ? { ...p, digest: base.digest } : p));
 }
 
+/** buildx: the frontend and SBOM scanner BuildKit pulls by itself, through their mirrors too. */
+function withBuildkitPulls(
+  req: BuildRequest,
+  content: string,
+  plugin: PluginConfig,
+  buildArgs: Record<string, string>,
+): { buildArgs: Record<string, string>; attestations: PluginConfig['attestations'] } {
+  const own = buildkitOwnPulls(content, plugin.registryMirrors, plugin.attestations);
+  if (own.syntax) req.log(`pull frontend ${syntaxOf(content)} → ${own.syntax}`);
+  if (own.sbomGenerator) req.log(`pull SBOM scanner → ${own.sbomGenerator}`);
+  return {
+    buildArgs:
+      own.syntax && !('BUILDKIT_SYNTAX' in buildArgs) ? { ...buildArgs, BUILDKIT_SYNTAX: own.syntax } : buildArgs,
+    attestations: own.sbomGenerator
+      ? { ...plugin.attestations, sbomGenerator: own.sbomGenerator }
+      : plugin.attestations,
+  };
+}
+
 /** Every check that needs no builder, then the engine choice and the base digest. Throws before anything is built. */
 export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const { options, workspaceRoot, project } = req;
@@ -157,6 +176,9 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const conf = registriesConf(pulls, plugin.registryMirrors, plugin.insecureRegistries);
   const confPath = join(scratch, 'registries.conf');
   const daemonless = selected.engine.name !== 'buildx';
+  const buildkit = daemonless
+    ? { buildArgs, attestations: plugin.attestations }
+    : withBuildkitPulls(req, content, plugin, buildArgs);
   const ignoreFile = ignoreFileFor(workspaceRoot, options.dockerfile, options.context);
   const plan: EngineBuildPlan = {
     project,
@@ -165,14 +187,14 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     ...(ignoreFile ? { ignoreFile } : {}),
     platforms,
     labels,
-    buildArgs,
+    buildArgs: buildkit.buildArgs,
     timestamp: git.commitTime,
     insecureRegistries: plugin.insecureRegistries,
     stagingDir: join(scratch, 'staging'),
     storageDir: join(scratch, 'storage'),
     cache: plugin.buildCache,
     image,
-    attestations: plugin.attestations,
+    attestations: buildkit.attestations,
     ...(options.target ? { target: options.target } : {}),
     secrets: options.secrets ?? [],
     buildContexts: options.buildContexts ?? {},

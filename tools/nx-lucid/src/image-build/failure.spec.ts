@@ -84,4 +84,17 @@ describe('a failed build at file:line', () => {
     expect(buildkitFailureSite('nothing here')).toBeUndefined();
     expect(failureLine({ stepText: 'RUN not there', reason: 'x' }, DOCKERFILE, FILE)).toBeUndefined();
   });
+
+  it('BuildKit without a source excerpt: the failed step ` > [stage n/m] RUN …:` names the instruction', () => {
+    const output = [
+      '------',
+      ' > [builder 3/3] RUN echo multi    && exit 3:',
+      '0.105 multi',
+      '------',
+      'ERROR: failed to solve: process "/bin/sh -c echo multi    && exit 3" did not complete successfully: exit code: 3',
+    ].join('\n');
+    const site = buildkitFailureSite(output)!;
+    expect(site).toMatchObject({ stepText: 'RUN echo multi    && exit 3', step: 3 });
+    expect(failureLine(site, DOCKERFILE, FILE)).toMatch(new RegExp(`^${FILE}:5: RUN echo multi: process `));
+  });
 });

@@ -1,5 +1,5 @@
 import { dockerfileStages, stagesToTarget } from './plan';
-import { plannedPulls } from './pulls';
+import { buildkitOwnPulls, plannedPulls, syntaxDirective } from './pulls';
 
 const MIRRORS = { 'docker.io': 'm:5000/mirror/docker.io', 'gcr.io': 'm:5000/mirror/gcr.io' };
 const DOCKERFILE = [
@@ -59,5 +59,25 @@ describe('the images a build pulls, through the mirrors', () => {
     const { pulls, notes } = plannedPulls(parsed.stages, parsed.copiedImages, MIRRORS);
     expect(pulls).toEqual([]);
     expect(notes).toEqual([expect.stringMatching(/names a variable without a value/)]);
+  });
+});
+
+describe('what BuildKit pulls by itself: the syntax frontend and the SBOM scanner', () => {
+  it('reads the # syntax= directive only from the directives at the top', () => {
+    expect(syntaxDirective('\uFEFF# syntax = docker/dockerfile:1.7\nFROM x\n')).toBe('docker/dockerfile:1.7');
+    expect(syntaxDirective('# escape=`\n#syntax=docker/dockerfile:1\nFROM x\n')).toBe('docker/dockerfile:1');
+    expect(syntaxDirective('# a comment\n# syntax=docker/dockerfile:1\nFROM x\n')).toBeUndefined();
+    expect(syntaxDirective('FROM x\n# syntax=docker/dockerfile:1\n')).toBeUndefined();
+  });
+  it('both through the docker.io mirror when there is one; nothing without a mirror or without an SBOM', () => {
+    const content = '# syntax=docker/dockerfile:1\nFROM scratch\n';
+    expect(buildkitOwnPulls(content, MIRRORS, { sbom: true })).toEqual({
+      syntax: 'm:5000/mirror/docker.io/docker/dockerfile:1',
+      sbomGenerator: 'm:5000/mirror/docker.io/docker/buildkit-syft-scanner:stable-1',
+    });
+    expect(buildkitOwnPulls(content, MIRRORS, { sbom: false })).toEqual({
+      syntax: 'm:5000/mirror/docker.io/docker/dockerfile:1',
+    });
+    expect(buildkitOwnPulls(content, { 'gcr.io': 'm:5000/gcr.io' }, { sbom: true })).toEqual({});
   });
 });
