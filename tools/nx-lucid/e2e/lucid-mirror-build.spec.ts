@@ -12,8 +12,8 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../src/boundary/process';
-import buildExecutor from '../src/executors/build/executor';
-import { parseBuildMetadata } from '../src/metadata/metadata';
+import buildExecutor from '../src/nx/executors/build/executor';
+import { parseBuildMetadata } from '../src/artifacts/metadata';
 import { startBuildkit, TestBuildkit } from './support/buildkit';
 import { startRegistry, TestRegistry } from './support/registry';
 import { HOST_SHELL, pushStandIn, shellFiles } from './support/standin-image';

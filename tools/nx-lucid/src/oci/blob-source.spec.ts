@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readPushSource } from '../registry/push';
-import { AssembledIndex, assembleLayout } from '../image-build/assemble';
-import { BasePull, BaseReader, layoutBaseReader, slimLayout } from '../image-build/slim';
+import { readPushSource } from '../push/push';
+import { AssembledIndex, assembleLayout } from '../build/assemble';
+import { BasePull, BaseReader, layoutBaseReader, slimLayout } from '../build/slim';
 import { sha256Digest } from './digest';
 import { gzipSync } from 'node:zlib';
 import { baseMountSources, BlobFetcher, materialiseLayout, openSourcedLayout, prepareForPush } from './blob-source';
