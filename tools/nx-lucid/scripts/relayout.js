@@ -12,22 +12,26 @@ const pkg = path.resolve(__dirname, '..');
 const repo = path.resolve(pkg, '../..');
 const dryRun = process.argv.includes('--dry-run');
 
-// old prefix (relative to src/) -> new prefix. File-level entries first: they split registry/.
+// Old folder (relative to src/) -> new folder; `files` narrows an entry to the files whose name matches (first match
+// wins, so file-level entries come before their folder's entry).
 const MOVES = [
-  [/^registry\/((?:push|preflight|tag-phase)[^/]*)$/, 'push/$1'],
-  [/^plugin\//, 'graph/'],
-  [/^cache\//, 'graph/'],
-  [/^affected\//, 'graph/affected/'],
-  [/^adopt\//, 'graph/adopt/'],
-  [/^image-build\//, 'build/'],
-  [/^engines\//, 'build/engines/'],
-  [/^executors\//, 'nx/executors/'],
-  [/^generators\//, 'nx/generators/'],
-  [/^package\//, 'nx/package/'],
-  [/^new-service\//, 'nx/generators/service/'],
-  [/^metadata\//, 'artifacts/'],
-  [/^secrets\//, 'boundary/'],
-  [/^concurrency\//, 'boundary/'],
+  { from: 'registry/', files: /^(push|preflight|tag-phase)[^/]*$/, to: 'push/' },
+  { from: 'oci/', files: /^blob-source[^/]*$/, to: 'registry/' },
+  { from: 'package/', files: /^bin-command[^/]*$/, to: 'graph/' },
+  { from: 'nx/package/', files: /^bin-command[^/]*$/, to: 'graph/' },
+  { from: 'plugin/', to: 'graph/' },
+  { from: 'cache/', to: 'graph/' },
+  { from: 'affected/', to: 'graph/affected/' },
+  { from: 'adopt/', to: 'graph/adopt/' },
+  { from: 'image-build/', to: 'build/' },
+  { from: 'engines/', to: 'build/engines/' },
+  { from: 'executors/', to: 'nx/executors/' },
+  { from: 'generators/', to: 'nx/generators/' },
+  { from: 'package/', to: 'nx/package/' },
+  { from: 'new-service/', to: 'nx/generators/service/' },
+  { from: 'metadata/', to: 'artifacts/' },
+  { from: 'secrets/', to: 'boundary/' },
+  { from: 'concurrency/', to: 'boundary/' },
 ];
 const SRC_ROOTS = [path.join(pkg, 'src'), path.join(pkg, 'dist', 'src')];
 
@@ -35,8 +39,16 @@ const SRC_ROOTS = [path.join(pkg, 'src'), path.join(pkg, 'dist', 'src')];
 function mapPath(abs) {
   for (const root of SRC_ROOTS) {
     if (!abs.startsWith(root + path.sep)) continue;
-    const rel = abs.slice(root.length + 1);
-    for (const [from, to] of MOVES) if (from.test(rel)) return path.join(root, rel.replace(from, to));
+    const rel = abs
+      .slice(root.length + 1)
+      .split(path.sep)
+      .join('/');
+    for (const move of MOVES) {
+      if (!rel.startsWith(move.from)) continue;
+      const rest = rel.slice(move.from.length);
+      if (move.files && !move.files.test(rest)) continue;
+      return path.join(root, move.to + rest);
+    }
   }
   return abs;
 }
@@ -46,14 +58,15 @@ function inversePaths(abs) {
   const out = [];
   for (const root of SRC_ROOTS) {
     if (!abs.startsWith(root + path.sep)) continue;
-    const rel = abs.slice(root.length + 1);
-    for (const [from, to] of MOVES) {
-      const newPrefix = to.replace(/\$1$/, '');
-      if (!rel.startsWith(newPrefix)) continue;
-      const rest = rel.slice(newPrefix.length);
-      const oldPrefix = from.source.replace(/^\^/, '').replace(/\\\//g, '/');
-      if (oldPrefix.endsWith('/')) out.push(path.join(root, oldPrefix + rest));
-      else out.push(path.join(root, 'registry', rest));
+    const rel = abs
+      .slice(root.length + 1)
+      .split(path.sep)
+      .join('/');
+    for (const move of MOVES) {
+      if (!rel.startsWith(move.to)) continue;
+      const rest = rel.slice(move.to.length);
+      if (move.files && !move.files.test(rest)) continue;
+      out.push(path.join(root, move.from + rest));
     }
   }
   return out;

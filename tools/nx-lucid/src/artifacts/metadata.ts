@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { digestSchema as digest } from '../oci/digest';
 import { platformObjectSchema } from '../oci/types';
 import { formatIssues } from '../config/options';
-
-const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex>');
 
 /**
  * metadata.json: the contract between container-build and every step after it (scan, verify, push).

@@ -16,7 +16,7 @@ import { imageName } from '../image/naming';
 import { BuildMetadata, METADATA_FILE } from '../artifacts/metadata';
 import { SUPPORTED_PLATFORMS } from '../config/options';
 import { readEnvOverrides, resolveConfig } from '../config/resolve';
-import { ignoreFileFor } from '../graph/project-analysis';
+import { ignoreFileFor } from '../dockerfile/dockerignore';
 import { assembleLayout } from './assemble';
 import type { BuildRequest, PreparedBuild } from './build-request';
 import { briefly } from './dry-run';
@@ -179,7 +179,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const buildkit = daemonless
     ? { buildArgs, attestations: plugin.attestations }
     : withBuildkitPulls(req, content, plugin, buildArgs);
-  const ignoreFile = ignoreFileFor(workspaceRoot, options.dockerfile, options.context);
+  const ignoreFile = ignoreFileFor((p) => existsSync(join(workspaceRoot, p)), options.dockerfile, options.context);
   const plan: EngineBuildPlan = {
     project,
     dockerfile: options.dockerfile,

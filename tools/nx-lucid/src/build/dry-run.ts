@@ -1,6 +1,6 @@
 /** What container-build --dry-run prints (pure). */
 import { formatCommand } from '../boundary/process';
-import type { PreparedBuild } from './build';
+import type { PreparedBuild } from './build-request';
 
 /** A multi-line error on one line: its first line and, when it differs, its last (the tool's own reason). */
 export function briefly(message: string): string {

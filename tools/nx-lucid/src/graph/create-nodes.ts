@@ -5,7 +5,7 @@ import { ENV_OVERRIDES } from '../config/resolve';
 import type { ContainerProject } from './project-analysis';
 import { analyzeForNodes, startNodesRound } from './analysis-memo';
 import { baseRefForCacheKey } from '../build/plan';
-import { PluginScripts, pluginScripts } from '../nx/package/bin-command';
+import { PluginScripts, pluginScripts } from './bin-command';
 import { BuildCodeInput, buildCodeInputs } from './build-code-inputs';
 import { PLUGIN_GLOB } from './dockerfile-files';
 import { inferContainerProjects } from './infer';

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { PathKind, Workspace, WorkspaceFiles, workspaceFiles } from './workspace-files';
 import { analyzeDockerfile, DockerfileAnalysis, DockerfileError } from '../dockerfile/analyze';
-import { dockerignoreNegations, parseDockerignore } from '../dockerfile/dockerignore';
+import { dockerignoreNegations, ignoreFileFor, parseDockerignore } from '../dockerfile/dockerignore';
 
 export interface ContainerProject {
   /** Project root relative to the workspace, posix. */
@@ -31,15 +31,6 @@ export interface ContainerProjectSpec {
 }
 
 /** The ignore file BuildKit applies: `<Dockerfile>.dockerignore` beside the Dockerfile, else the context's `.dockerignore`. */
-export function ignoreFileFor(workspace: Workspace, dockerfile: string, context = '.'): string | undefined {
-  const fs = workspaceFiles(workspace);
-  const beside = `${dockerfile}.dockerignore`;
-  if (fs.exists(beside)) return beside;
-  const inContext = context === '.' ? '.dockerignore' : `${context}/.dockerignore`;
-  if (fs.exists(inContext)) return inContext;
-  return undefined;
-}
-
 /** A context-relative source (already clamped to the context root) as a workspace-relative path. */
 export function inContext(context: string, source: string): string {
   if (context === '.') return source;
@@ -73,7 +64,7 @@ export function analyzeContainerProject(workspace: Workspace, spec: ContainerPro
     context = '.',
     buildArgs = {},
   } = typeof spec === 'string' ? { root: posix.dirname(spec), dockerfile: spec } : spec;
-  const ignoreFile = ignoreFileFor(fs, dockerfile, context);
+  const ignoreFile = ignoreFileFor((p) => fs.exists(p), dockerfile, context);
   const fixed = [`{workspaceRoot}/${dockerfile}`, ...(ignoreFile ? [`{workspaceRoot}/${ignoreFile}`] : [])];
   const base = { root, dockerfile, context, buildArgs, ignoreFile };
   try {

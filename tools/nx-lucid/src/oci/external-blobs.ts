@@ -5,10 +5,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { digestSchema as digest } from './digest';
 
 export const EXTERNAL_BLOBS_FILE = 'external-blobs.json';
-
-const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex>');
 
 export const externalBlobsSchema = z
   .object({

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { BuildMetadata } from '../artifacts/metadata';
-import { SourcedLayout } from '../oci/blob-source';
+import { SourcedLayout } from '../registry/blob-source';
 import { platformString } from '../oci/types';
 import type { PushSource } from './push';
 

@@ -12,7 +12,7 @@ import { planPushTags } from '../image/push-tags';
 import { pullRequestFromEnv, TagRule } from '../image/tag-rules';
 import { currentBranch } from '../image/tags';
 import { readBuildMetadata } from '../artifacts/metadata';
-import { baseMountSources, openSourcedLayout } from '../oci/blob-source';
+import { baseMountSources, openSourcedLayout } from '../registry/blob-source';
 import { ImageTarget, RegistryDeps, resolveImageTargets } from '../registry/connect';
 import { checkMetadata } from './preflight';
 import { PushResult, rankMountSources, readPushSource, SiblingPush } from './push';

@@ -5,7 +5,7 @@
  * manifests and the same index bytes, so the digest is the same everywhere.
  */
 import type { TagPlan } from '../image/tag-rules';
-import { prepareForPush, SourcedLayout } from '../oci/blob-source';
+import { prepareForPush, SourcedLayout } from '../registry/blob-source';
 import { ImageTarget, openSession, RegistryDeps, RegistrySession } from '../registry/connect';
 import { formatBytes, pushImage, PushResult, PushSource, tagsNameIndex } from './push';
 import type { PushOptions } from './push-built-image';

@@ -1,5 +1,5 @@
 /** What a push reads from an OCI layout: the index, each manifest and every blob they name, checked complete. */
-import { SourcedLayout } from '../oci/blob-source';
+import { SourcedLayout } from '../registry/blob-source';
 import { OciLayout } from '../oci/layout';
 import { isIndexMediaType } from '../oci/media-types';
 import { Descriptor, ImageIndex, ImageManifest, platformString } from '../oci/types';

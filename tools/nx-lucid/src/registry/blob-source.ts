@@ -6,10 +6,10 @@
  */
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { RegistryClient } from '../registry/client';
-import { BlobStore, blobStoreDir } from './blob-store';
-import { ExternalBlobs, readExternalBlobs } from './external-blobs';
-import { OciLayout } from './layout';
+import { RegistryClient } from './client';
+import { BlobStore, blobStoreDir } from '../oci/blob-store';
+import { ExternalBlobs, readExternalBlobs } from '../oci/external-blobs';
+import { OciLayout } from '../oci/layout';
 
 /** Fetches a base blob by digest from where the base came from. */
 export type BlobFetcher = (source: ExternalBlobs['source'], digest: string) => Promise<Buffer>;

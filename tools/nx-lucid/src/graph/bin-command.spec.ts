@@ -15,7 +15,7 @@ describe("binCommand (runtime inputs that run the plugin's own scripts)", () => 
   };
 
   it('finds the package folder from source, from dist/ and from an installed copy', () => {
-    const pkg = join(__dirname, '..', '..', '..');
+    const pkg = join(__dirname, '..', '..');
     expect(pluginPackageRoot()).toBe(pkg);
     manifest(join(dir, 'node_modules/@lucid/nx-lucid'));
     mkdirSync(join(dir, 'node_modules/@lucid/nx-lucid/dist/src/plugin'), { recursive: true });
@@ -33,7 +33,7 @@ describe("binCommand (runtime inputs that run the plugin's own scripts)", () => 
       'node node_modules/@lucid/nx-lucid/bin/trivy-db-key.js',
     );
     // This workspace, from source or from dist/: the path the repository always used.
-    expect(binCommand('base-digest.js', ['r'], join(__dirname, '..', '..', '..', '..', '..'))).toBe(
+    expect(binCommand('base-digest.js', ['r'], join(__dirname, '..', '..', '..', '..'))).toBe(
       'node tools/nx-lucid/bin/base-digest.js r',
     );
   });
@@ -49,7 +49,7 @@ describe("binCommand (runtime inputs that run the plugin's own scripts)", () => 
   });
 
   it('pluginScripts (once per createNodes round) gives the same command lines as binCommand', () => {
-    const ws = join(__dirname, '..', '..', '..', '..', '..');
+    const ws = join(__dirname, '..', '..', '..', '..');
     const scripts = pluginScripts(ws);
     expect(scripts.baseDigest('gcr.io/distroless/python3-debian12:nonroot')).toBe(
       binCommand('base-digest.js', ['gcr.io/distroless/python3-debian12:nonroot'], ws),

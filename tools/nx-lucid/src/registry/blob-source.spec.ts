@@ -5,15 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { readPushSource } from '../push/push';
 import { AssembledIndex, assembleLayout } from '../build/assemble';
 import { BasePull, BaseReader, layoutBaseReader, slimLayout } from '../build/slim';
-import { sha256Digest } from './digest';
+import { sha256Digest } from '../oci/digest';
 import { gzipSync } from 'node:zlib';
 import { baseMountSources, BlobFetcher, materialiseLayout, openSourcedLayout, prepareForPush } from './blob-source';
-import { BlobStore } from './blob-store';
-import { EXTERNAL_BLOBS_FILE, readExternalBlobs } from './external-blobs';
-import { OciLayout } from './layout';
-import { OciLayoutWriter } from './layout-writer';
-import { MediaType } from './media-types';
-import { Descriptor } from './types';
+import { BlobStore } from '../oci/blob-store';
+import { EXTERNAL_BLOBS_FILE, readExternalBlobs } from '../oci/external-blobs';
+import { OciLayout } from '../oci/layout';
+import { OciLayoutWriter } from '../oci/layout-writer';
+import { MediaType } from '../oci/media-types';
+import { Descriptor } from '../oci/types';
 
 const PLATFORMS = [
   ['linux', 'amd64'],
