@@ -50,7 +50,12 @@ describeIf('a Lucid Dockerfile builds with every pull from a local mirror (build
   let baseDigest: string;
   let runLine: number;
 
-  const build = async (engine: 'buildah' | 'buildx', verbose = false, dockerfile = DOCKERFILE) => {
+  const build = async (
+    engine: 'buildah' | 'buildx',
+    verbose = false,
+    dockerfile = DOCKERFILE,
+    extra: Record<string, unknown> = {},
+  ) => {
     const saved = { ...process.env };
     const lines: string[] = [];
     const errors: string[] = [];
@@ -77,7 +82,7 @@ describeIf('a Lucid Dockerfile builds with every pull from a local mirror (build
         projectsConfigurations: { version: 2, projects: { [PROJECT]: { root: 'payment_systems/tron', tags: [] } } },
       };
       const r = await buildExecutor(
-        { outputPath: `dist/${PROJECT}-${engine}`, dockerfile, context: 'payment_systems/tron' },
+        { outputPath: `dist/${PROJECT}-${engine}`, dockerfile, context: 'payment_systems/tron', ...extra },
         ctx as unknown as ExecutorContext,
       );
       return { ...r, log: lines.join(''), error: errors.join('\n') };
@@ -202,4 +207,61 @@ describeIf('a Lucid Dockerfile builds with every pull from a local mirror (build
       `pull frontend docker/dockerfile:1 → ${registry.host}/mirror/docker.io/docker/dockerfile:1`,
     );
   });
+
+  it.each(['buildah', 'buildx'] as const)(
+    '%s: target, an env secret (never in argv or logs), a build context, labels and noCache reach the engine',
+    async (engine) => {
+      const token = `tok-${Date.now().toString(36)}-e2e-secret`.padEnd(32, 'x');
+      mkdirSync(join(root, 'apps/opts/extra'), { recursive: true });
+      writeFileSync(join(root, 'apps/opts/extra/marker'), 'from the named context\n');
+      writeFileSync(
+        join(root, 'apps/opts/Dockerfile'),
+        [
+          'FROM python:3.11-slim AS base',
+          // The build fails unless the secret arrives whole; nothing prints it.
+          'RUN --mount=type=secret,id=token read t < /run/secrets/token; [ "${#t}" -eq 32 ]',
+          'FROM base AS runtime',
+          'COPY --from=extra marker /marker',
+          // Past the target: a stage that cannot build (scratch has no shell).
+          'FROM scratch AS never',
+          'RUN exit 1',
+          '',
+        ].join('\n'),
+      );
+      process.env.LUCID_E2E_TOKEN = token;
+      try {
+        const r = await build(engine, false, 'apps/opts/Dockerfile', {
+          context: 'apps/opts',
+          target: 'runtime',
+          secrets: [{ id: 'token', env: 'LUCID_E2E_TOKEN' }],
+          buildContexts: { extra: 'apps/opts/extra' },
+          labels: { 'com.example.team': 'payments' },
+          noCache: true,
+        });
+        if (!r.success) throw new Error(`${engine} build failed:\n${r.error}\n${r.log.slice(-4000)}`);
+        expect(`${r.log}\n${r.error}`).not.toContain(token);
+        const layout = `oci:${join(root, `dist/${PROJECT}-${engine}/oci`)}`;
+        const config = JSON.parse((await runProcess('skopeo', ['inspect', '--config', layout])).stdout);
+        expect(config.config.Labels['com.example.team']).toBe('payments');
+        const dry = await build(engine, false, 'apps/opts/Dockerfile', {
+          context: 'apps/opts',
+          target: 'runtime',
+          secrets: [{ id: 'token', env: 'LUCID_E2E_TOKEN' }],
+          buildContexts: { extra: 'apps/opts/extra' },
+          noCache: true,
+          dryRun: true,
+        });
+        expect(dry.log).not.toContain(token);
+        for (const flag of [
+          '--target runtime',
+          '--no-cache',
+          '--secret id=token,env=LUCID_E2E_TOKEN',
+          '--build-context extra=apps/opts/extra',
+        ])
+          expect(dry.log).toContain(flag);
+      } finally {
+        delete process.env.LUCID_E2E_TOKEN;
+      }
+    },
+  );
 });

@@ -132,7 +132,9 @@ function imagePulls(
 ): ImagePull[] {
   const parsed = dockerfileStages(content, buildArgs, req.options.dockerfile);
   const { stages } = stagesToTarget(parsed.stages, req.options.target, req.options.dockerfile);
-  const { pulls, notes } = plannedPulls(stages, parsed.copiedImages, plugin.registryMirrors);
+  // A COPY --from=<name> the user serves as a build context is no pull.
+  const copied = parsed.copiedImages.filter((i) => !(i in (req.options.buildContexts ?? {})));
+  const { pulls, notes } = plannedPulls(stages, copied, plugin.registryMirrors);
   for (const n of notes) req.log(`note: ${n}`);
   for (const p of pulls) if (p.pullRef !== p.ref) req.log(`pull ${p.name} → ${p.pullRef}`);
   return pulls.map((p) => (base?.digest && p.ref === base.ref ? { ...p, digest: base.digest } : p));
