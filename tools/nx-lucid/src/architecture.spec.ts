@@ -122,10 +122,53 @@ describe('cyclesOf', () => {
       for (const [a, b] of pairs) m.set(a, (m.get(a) ?? new Set()).add(b));
       return m;
     };
-    expect(cyclesOf(g([['a', 'b'], ['b', 'c'], ['c', 'd']]))).toEqual([]);
-    expect(cyclesOf(g([['oci', 'registry'], ['registry', 'boundary'], ['boundary', 'oci'], ['x', 'oci']]))).toEqual([
-      ['boundary', 'oci', 'registry'],
-    ]);
+    expect(
+      cyclesOf(
+        g([
+          ['a', 'b'],
+          ['b', 'c'],
+          ['c', 'd'],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      cyclesOf(
+        g([
+          ['oci', 'registry'],
+          ['registry', 'boundary'],
+          ['boundary', 'oci'],
+          ['x', 'oci'],
+        ]),
+      ),
+    ).toEqual([['boundary', 'oci', 'registry']]);
+  });
+});
+
+/** node:fs calls that change the file system; only boundary/files.ts imports them. */
+const WRITES =
+  /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|renameSync|rename|copyFileSync|copyFile|cpSync|linkSync|symlinkSync|mkdirSync|mkdir|mkdtempSync|rmSync|rm|rmdirSync|unlinkSync|unlink|chmodSync|truncateSync|utimesSync)\b/;
+
+export function fsWritesImported(source: string): string[] {
+  const out: string[] = [];
+  const imports = /import\s*\{([^}]*)\}\s*from\s*['"](?:node:)?fs(?:\/promises)?['"]/g;
+  for (const m of source.matchAll(imports)) {
+    for (const name of m[1].split(',').map((n) => n.trim().split(/\s+as\s+/)[0])) if (WRITES.test(name)) out.push(name);
+  }
+  return out;
+}
+
+describe('side effects through the boundary', () => {
+  it('writes files only through boundary/files.ts', () => {
+    const writers = listModules(SRC)
+      .map((file) => [relative(SRC, file), fsWritesImported(readFileSync(file, 'utf8'))] as const)
+      .filter(([rel, names]) => names.length > 0 && rel !== join('boundary', 'files.ts'))
+      .map(([rel, names]) => `${rel}: ${names.join(', ')}`);
+    expect(writers).toEqual([]);
+  });
+
+  it('sees a write import in any form', () => {
+    expect(fsWritesImported("import { existsSync, writeFileSync as w } from 'node:fs';")).toEqual(['writeFileSync']);
+    expect(fsWritesImported("import { rm } from 'fs/promises';\nimport { readFileSync } from 'fs';")).toEqual(['rm']);
   });
 });
 

@@ -5,7 +5,8 @@
  * secrets resolved so far (registerSecrets), which the last line of defence redacts too.
  */
 import { redact } from './process';
-import type { Credentials } from '../registry/auth';
+/** A username and secret, as the registry client holds them (structural: the boundary knows no registry). */
+type Credentials = { username: string; password: string };
 
 const AUTH_VALUE = /\b(Basic|Bearer)(\s+|%20|\+)[A-Za-z0-9+/=._~%-]{4,}/gi;
 

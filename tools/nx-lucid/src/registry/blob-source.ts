@@ -4,12 +4,13 @@
  * mirror that served the base, through our registry client, into the store. Push, scan and verify read through it,
  * so they work the same from a slim output restored from any cache as from a full one.
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryClient } from './client';
 import { BlobStore, blobStoreDir } from '../oci/blob-store';
 import { ExternalBlobs, readExternalBlobs } from '../oci/external-blobs';
 import { OciLayout } from '../oci/layout';
+import { OciLayoutWriter } from '../oci/layout-writer';
 
 /** Fetches a base blob by digest from where the base came from. */
 export type BlobFetcher = (source: ExternalBlobs['source'], digest: string) => Promise<Buffer>;
@@ -53,7 +54,7 @@ export class SourcedLayout extends OciLayout {
   }
 
   /** The file that holds a blob now (the layout's own or the store's). */
-  blobFile(digest: string): string {
+  override blobFile(digest: string): string {
     return this.local(digest) ? this.blobPath(digest) : this.store.path(digest);
   }
 
@@ -111,21 +112,12 @@ export async function openCompleteLayout(
  */
 export async function materialiseLayout(layout: SourcedLayout, dir: string, fetcher?: BlobFetcher): Promise<string> {
   await layout.ensureLocal(fetcher);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
-  for (const f of ['oci-layout', 'index.json']) copyFileSync(join(layout.dir, f), join(dir, f));
+  const writer = OciLayoutWriter.fresh(dir);
+  writer.copyTopIndex(layout.dir);
   const digests = new Set<string>(layout.external?.blobs.map((b) => b.digest) ?? []);
   const own = join(layout.dir, 'blobs', 'sha256');
   if (existsSync(own)) for (const hex of readdirSync(own)) digests.add(`sha256:${hex}`);
-  for (const digest of digests) {
-    const src = layout.blobFile(digest);
-    const dest = join(dir, 'blobs', 'sha256', digest.slice(7));
-    try {
-      linkSync(src, dest);
-    } catch {
-      symlinkSync(src, dest);
-    }
-  }
+  for (const digest of digests) writer.linkBlob(digest, layout.blobFile(digest), 'symlink');
   return dir;
 }
 
