@@ -4,7 +4,8 @@
  * then each platform's BuildKit attestation manifest in the same order, with the index annotations, and only the
  * blobs that index reaches.
  */
-import { copyFileSync, existsSync, linkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { linkOrCopy } from '../boundary/files';
 import { OciLayout } from '../oci/layout';
 import { OciLayoutWriter } from '../oci/layout-writer';
 import { isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-types';
@@ -56,11 +57,7 @@ function copyBlob(from: OciLayout, to: OciLayoutWriter, digest: string): void {
   const dest = `${to.dir}/blobs/sha256/${digest.slice(7)}`;
   if (existsSync(dest)) return;
   from.readBlob(digest); // checks the digest before it enters the build output
-  try {
-    linkSync(src, dest);
-  } catch {
-    copyFileSync(src, dest);
-  }
+  linkOrCopy(src, dest);
 }
 
 type Found = { layout: OciLayout; descriptor: Descriptor };

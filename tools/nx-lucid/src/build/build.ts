@@ -2,7 +2,8 @@
  * container-build: validate everything, plan, then run one engine and assemble
  * <outputPath>/oci + <outputPath>/metadata.json. Nothing is built until every check has passed.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { ensureDir, makeTempDir, moveInto, removePath } from '../boundary/files';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeArtifact } from '../artifacts/artifact';
@@ -226,11 +227,11 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
 export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): Promise<BuildMetadata> {
   const out = join(req.workspaceRoot, req.options.outputPath);
   const scratch = join(prepared.plan.stagingDir, '..');
-  mkdirSync(out, { recursive: true });
+  ensureDir(out);
   // A failed build must not leave the previous output looking like this build's.
-  rmSync(join(out, METADATA_FILE), { force: true });
+  removePath(join(out, METADATA_FILE));
   freshScratch(prepared);
-  const next = mkdtempSync(join(out, '.oci-next-'));
+  const next = makeTempDir(join(out, '.oci-next-'));
   try {
     await runEngine(req, prepared, out);
     let assembled = assembleLayout(
@@ -252,14 +253,14 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
     for (const a of assembled.attestations)
       req.log(`${a.platform}: attestation ${a.descriptor.digest} (${a.predicateTypes.join(', ') || 'no predicate'})`);
     const metadata = buildRecord(req.project, prepared, assembled);
-    rmSync(join(out, 'oci'), { recursive: true, force: true });
-    renameSync(next, join(out, 'oci'));
+    removePath(join(out, 'oci'));
+    moveInto(next, join(out, 'oci'));
     writeArtifact(out, METADATA_ARTIFACT, metadata);
     return metadata;
   } finally {
-    rmSync(next, { recursive: true, force: true });
+    removePath(next);
     try {
-      rmSync(scratch, { recursive: true, force: true });
+      removePath(scratch);
     } catch (e) {
       req.log(`warning: could not remove ${scratch}: ${(e as Error).message}`);
     }

@@ -3,7 +3,8 @@
  * output kept in <outputPath>/engine.log on failure, and the failure's first line as `<dockerfile>:<line>:
  * <instruction>: <reason>` (the command line only with --verbose).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { freshDir, removePath, writeFilePlain } from '../boundary/files';
 import { join } from 'node:path';
 import { formatCommand, ProcessError, redact, runProcess, RunResult } from '../boundary/process';
 import type { EngineCommand } from './engines/engine';
@@ -17,9 +18,9 @@ export const ENGINE_LOG = 'engine.log';
 
 /** Empties the build's scratch folder and writes the files the commands read (the private registries.conf). */
 export function freshScratch(prepared: PreparedBuild): void {
-  rmSync(join(prepared.plan.stagingDir, '..'), { recursive: true, force: true });
-  mkdirSync(prepared.plan.stagingDir, { recursive: true });
-  for (const f of prepared.files) writeFileSync(f.path, f.content);
+  freshDir(join(prepared.plan.stagingDir, '..'));
+  freshDir(prepared.plan.stagingDir);
+  for (const f of prepared.files) writeFilePlain(f.path, f.content);
 }
 
 interface Transcript {
@@ -94,7 +95,7 @@ function engineFailure(req: BuildRequest, prepared: PreparedBuild, e: unknown, l
 /** Runs the prepared commands; on failure writes <out>/engine.log and throws the located error. */
 export async function runEngine(req: BuildRequest, prepared: PreparedBuild, out: string): Promise<void> {
   const logPath = join(out, ENGINE_LOG);
-  rmSync(logPath, { force: true });
+  removePath(logPath);
   const transcript: Transcript = { sections: [] };
   for (let attempt = 1; ; attempt++) {
     try {
@@ -103,7 +104,7 @@ export async function runEngine(req: BuildRequest, prepared: PreparedBuild, out:
     } catch (e) {
       const reason = transientStorageError(e);
       if (!reason || attempt > 1) {
-        writeFileSync(logPath, `${transcript.sections.join('\n\n')}\n`);
+        writeFilePlain(logPath, `${transcript.sections.join('\n\n')}\n`);
         throw engineFailure(req, prepared, e, logPath);
       }
       // Fresh private storage: a half-built manifest list must not collect a second copy of a platform.

@@ -5,7 +5,8 @@
  * the engine's copies are dropped. What stays (index, manifests, configs, the service's own layers) is the Nx cache
  * entry; the base layers are listed in external-blobs.json and fetched on demand into the machine's blob store.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { removePath } from '../boundary/files';
 import { join } from 'node:path';
 import { runProcess } from '../boundary/process';
 import { BlobStore } from '../oci/blob-store';
@@ -181,7 +182,7 @@ function writeSlimIndex(
     ]),
   ]);
   for (const hex of readdirSync(join(layoutDir, 'blobs', 'sha256')))
-    if (!keep.has(`sha256:${hex}`)) rmSync(join(layoutDir, 'blobs', 'sha256', hex));
+    if (!keep.has(`sha256:${hex}`)) removePath(join(layoutDir, 'blobs', 'sha256', hex));
   return index;
 }
 
