@@ -2,7 +2,7 @@
  * The file-write boundary for what executors hand to later steps: written atomically (a temp file in the
  * same folder, then rename), so a reader sees the old file or the new one, never half of one.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function writeFileAtomic(file: string, contents: string | Buffer): void {
@@ -14,4 +14,9 @@ export function writeFileAtomic(file: string, contents: string | Buffer): void {
   } finally {
     rmSync(temp, { force: true });
   }
+}
+
+/** Appends text to a file other steps also append to (GitHub's job summary): one write, O_APPEND. */
+export function appendToFile(file: string, text: string): void {
+  appendFileSync(file, text);
 }
