@@ -67,11 +67,16 @@ function parseEnv(text) {
 
 /** Only what the action's tag logic reads from an event payload. */
 function trimPayload(p) {
-  const pick = (o, keys) => (o ? Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) : undefined);
+  const pick = (o, keys) =>
+    o ? Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) : undefined;
   const out = pick(p, ['number', 'base_ref']);
   if (p.repository) out.repository = pick(p.repository, ['default_branch']);
   if (p.pull_request) {
-    out.pull_request = { number: p.pull_request.number, head: pick(p.pull_request.head, ['sha', 'ref']), base: pick(p.pull_request.base, ['ref']) };
+    out.pull_request = {
+      number: p.pull_request.number,
+      head: pick(p.pull_request.head, ['sha', 'ref']),
+      base: pick(p.pull_request.base, ['ref']),
+    };
   }
   if (p.commits) out.commits = p.commits.map((c) => pick(c, ['id', 'timestamp']));
   if (p.head_commit) out.head_commit = pick(p.head_commit, ['id', 'timestamp']);

@@ -102,7 +102,6 @@ export const ACTION_DEFAULT_TAG_RULES: readonly string[] = [
 
 /** One CSV record, as the action reads a rule (csv-parse, relaxColumnCount, skipEmptyLines). */
 function csvFields(s: string): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parse } = require('csv-parse/sync') as typeof import('csv-parse/sync');
   const records = parse(s, { relaxColumnCount: true, skipEmptyLines: true }) as string[][];
   return records[0] ?? [];

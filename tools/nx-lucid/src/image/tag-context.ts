@@ -59,7 +59,7 @@ export function readEventPayload(env: NodeJS.ProcessEnv): EventPayload {
   try {
     return JSON.parse(text) as EventPayload;
   } catch (e) {
-    throw new Error(`${path}: GITHUB_EVENT_PATH is not a JSON event payload: ${(e as Error).message}`);
+    throw new Error(`${path}: GITHUB_EVENT_PATH is not a JSON event payload: ${(e as Error).message}`, { cause: e });
   }
 }
 

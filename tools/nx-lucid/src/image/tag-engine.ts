@@ -315,7 +315,7 @@ export function computeTags(rules: readonly TagRule[], flavor: TagFlavor, ctx: T
     try {
       assertTag(t.tag);
     } catch (e) {
-      throw new Error(`tag rule ${t.rule}: ${(e as Error).message}`);
+      throw new Error(`tag rule ${t.rule}: ${(e as Error).message}`, { cause: e });
     }
   }
   return acc.plan;

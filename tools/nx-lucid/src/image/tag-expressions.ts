@@ -21,7 +21,6 @@ export function dateHelper(date: Date) {
       if (key !== 'tz') throw new Error(`Unknown ${key} attribute`);
       tz = options.hash[key];
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const moment = require('moment-timezone') as typeof import('moment-timezone');
     return moment(date).tz(tz).format(format);
   };
