@@ -193,9 +193,11 @@ function describeTagRuleInput(o: TagRuleObject): string {
 
 /** `type=…,key=value`, as the action logs a rule: what the dry-run prints beside each tag. */
 export function describeTagRule(rule: TagRule): string {
-  const shown = Object.entries(rule.attrs).filter(
-    ([k, v]) => !(k === 'enable' && v === 'true') && !(k === 'priority' && v === DEFAULT_PRIORITY[rule.type]),
-  );
+  const defaulted = (k: string, v: string) =>
+    (k === 'enable' && v === 'true') ||
+    (k === 'priority' && v === DEFAULT_PRIORITY[rule.type]) ||
+    (['value', 'match', 'branch'].includes(k) && v === '' && rule.type !== 'raw');
+  const shown = Object.entries(rule.attrs).filter(([k, v]) => !defaulted(k, v));
   return [`type=${rule.type}`, ...shown.map(([k, v]) => `${k}=${v}`)].join(',');
 }
 

@@ -29,17 +29,29 @@ export function effectiveRules(options: PushTagOptions): TagRuleInput[] {
   return rules;
 }
 
-/** The release asked for by --releaseVersion/--version: semver (v optional) or PEP 440; refused otherwise. */
-export function releaseForPush(options: Pick<PushTagOptions, 'version' | 'releaseVersion'>): TagContext['release'] {
+/**
+ * The release asked for by --releaseVersion/--version. Refused unless a version rule can read it (semver for
+ * type=semver, PEP 440 for type=pep440; either when there is none), so a release is never silently untagged.
+ */
+export function releaseForPush(
+  options: Pick<PushTagOptions, 'version' | 'releaseVersion'>,
+  rules: readonly TagRuleInput[] = [],
+): TagContext['release'] {
   const explicit = options.releaseVersion ?? options.version;
   if (explicit === undefined) return undefined;
   const version = explicit.trim();
-  const semver = require('semver') as typeof Semver;
-  const pep440 = require('@renovatebot/pep440') as typeof Pep440;
-  if (!semver.valid(version) && !pep440.valid(version)) {
-    throw new Error(
-      `invalid version "${explicit}": expected semver such as 1.2.3 or v1.2.3 (optionally -prerelease), or a PEP 440 version such as 1.2.0rc1`,
-    );
+  const types = new Set(rules.map((r) => parseTagRule(r).type).filter((t) => t === 'semver' || t === 'pep440'));
+  const semver = () => !!(require('semver') as typeof Semver).valid(version);
+  const pep440 = () => !!(require('@renovatebot/pep440') as typeof Pep440).valid(version);
+  const readable = types.size
+    ? (types.has('semver') && semver()) || (types.has('pep440') && pep440())
+    : semver() || pep440();
+  if (!readable) {
+    const expected = [
+      ...(types.size === 0 || types.has('semver') ? ['semver such as 1.2.3 or v1.2.3 (optionally -prerelease)'] : []),
+      ...(types.size === 0 || types.has('pep440') ? ['a PEP 440 version such as 1.2.0rc1'] : []),
+    ];
+    throw new Error(`invalid version "${explicit}": expected ${expected.join(', or ')}`);
   }
   return { version, source: 'release-version-option' };
 }
@@ -57,7 +69,11 @@ export interface PushContextInput {
 /** The tag context of a push: GitHub's (event payload included) or the local git one, and the release asked for. */
 export function pushTagContext(options: PushTagOptions, input: PushContextInput): TagContext {
   return {
-    ...tagContextFrom({ ...input, latestOnBranch: options.latestOnBranch, release: releaseForPush(options) }),
+    ...tagContextFrom({
+      ...input,
+      latestOnBranch: options.latestOnBranch,
+      release: releaseForPush(options, effectiveRules(options)),
+    }),
     existingVersions: input.existingVersions,
   };
 }

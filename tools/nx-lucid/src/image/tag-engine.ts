@@ -241,7 +241,7 @@ function latestDecision(rule: TagRule, ctx: TagContext): { latest: boolean; reas
   const version = versionInput(undefined, ctx)?.replace(/^v(?=\d)/, '');
   if (version === undefined) return { latest: false, reason: 'latest=auto: not a release' };
   const highest = isHighest(version, ctx.existingVersions ?? []);
-  return { latest: highest, reason: `latest=auto: ${version} is ${highest ? '' : 'not '}the highest release` };
+  return { latest: highest, reason: `latest=auto: ${version} is ${highest ? '' : 'not '}the highest version` };
 }
 
 interface Accumulator {

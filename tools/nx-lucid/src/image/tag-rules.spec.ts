@@ -34,7 +34,7 @@ describe('planTags with the default rules', () => {
       ctx(undefined, { release: { version: '1.4.0', source: 'nx-release' } }),
     );
     expect(plan.tags.map((t) => [t.tag, t.immutable, t.rule])).toEqual([
-      ['v1.4.0', true, 'type=semver,pattern={{version}},prefix=v,value=,match='],
+      ['v1.4.0', true, 'type=semver,pattern={{version}},prefix=v'],
       [sha, false, 'type=sha,format=long,prefix='],
       [`phase2-${sha}`, false, 'type=phase-sha'],
       ['latest', false, 'type=latest,when=branch'],
