@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TAG_RULES } from '../src/config/tag-rules';
-import { runPush } from '../src/executors/push/executor';
+import { runPush } from '../src/nx/executors/push/executor';
 import { makeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';
 import { executorContext, skopeoManifest, skopeoTags } from './support/registry-check';
