@@ -79,6 +79,9 @@ function refOf(env: NodeJS.ProcessEnv, eventName: string, payload: EventPayload,
     return `refs/pull/${n}/merge`;
   }
   if (env.GITHUB_REF) return env.GITHUB_REF;
+  // A pull_request run's GITHUB_REF_NAME is "<n>/merge", not a branch.
+  const pr = payload.number ?? payload.pull_request?.number;
+  if (/pull_request/.test(eventName) && pr !== undefined) return `refs/pull/${pr}/merge`;
   if (env.GITHUB_REF_NAME) return `refs/${env.GITHUB_REF_TYPE === 'tag' ? 'tags' : 'heads'}/${env.GITHUB_REF_NAME}`;
   return gitBranch && gitBranch !== 'HEAD' ? `refs/heads/${gitBranch}` : '';
 }

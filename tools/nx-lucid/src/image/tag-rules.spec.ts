@@ -85,6 +85,10 @@ describe('pull request contexts (GITHUB_EVENT_PATH payload)', () => {
     const c = { ...tagContextFrom({ env, payload, sha, latestOnBranch: 'main' }) };
     expect(tagsOf(['type=sha', 'type=raw,value=into-{{base_ref}}'], c)).toEqual(['into-main', 'sha-fffffff']);
   });
+  it('pull_request without GITHUB_REF: the payload’s number, never GITHUB_REF_NAME (15/merge) as a branch', () => {
+    const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF_NAME: '15/merge' };
+    expect(tagContextFrom({ env, payload, latestOnBranch: 'main' }).ref).toBe('refs/pull/15/merge');
+  });
   it('a pull_request_target payload without a number is an error, not a branch push', () => {
     expect(() =>
       tagContextFrom({
