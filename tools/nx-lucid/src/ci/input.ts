@@ -57,6 +57,23 @@ export interface CiWorkflowInput {
 }
 
 export type Step = Record<string, unknown>;
+
+/** One job chain of the pipeline (pipeline.ts): a matrix over the planned phases, or one sequential phase. */
+export interface Chain {
+  /** Job id suffix: '' (matrix over phases) or '-<N>' / '-untagged' (sequential). */
+  id: string;
+  label: string;
+  needs: string[];
+  if: string;
+  strategy?: Record<string, unknown>;
+  projects: string;
+  parallel: string;
+  /** Cache-key suffix that tells phases (and platforms) apart. */
+  suffix: string;
+  /** The plan output (JSON matrix) with one entry `{ service, phase }` per project of this chain. */
+  services: string;
+}
+
 export type Job = Record<string, unknown>;
 
 /** Trivy releases that were malicious (v0.69.4) or whose images were (0.69.5, 0.69.6): GHSA-69fq-xp46-6x23. */

@@ -3,8 +3,7 @@
  * jobs and merged into one index per service. In emulated mode every helper here is a no-op or the plain
  * single-folder hand-off.
  */
-import type { CiWorkflowInput, Step } from './input';
-import type { Chain } from './pipeline';
+import type { Chain, CiWorkflowInput, Step } from './input';
 import { archMatrix } from './plan';
 import { bin, handoffKey, restoreHandoff, sarifUpload } from './steps';
 

@@ -3,7 +3,9 @@
  * the root (pnpm-lock.yaml, yarn.lock, package-lock.json / npm-shrinkwrap.json), its version from package.json's
  * `packageManager` field when it names one. Pure: the caller reads the files.
  */
-import type { Step } from './input';
+
+/** A workflow step (input.ts's Step; not imported, so that input.ts may name PackageManager). */
+type Step = Record<string, unknown>;
 
 export type PackageManagerName = 'npm' | 'pnpm' | 'yarn';
 

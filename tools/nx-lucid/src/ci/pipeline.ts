@@ -9,7 +9,7 @@
  * Outputs travel through the Actions cache under a key unique to the run attempt (only pinned actions are
  * allowed, and actions/cache is one; upload-artifact is not).
  */
-import type { CiWorkflowInput, Job, Step } from './input';
+import type { Chain, CiWorkflowInput, Job, Step } from './input';
 import { handoffDir, handoffRestores, mergePlatforms, native, reportUploads, stash, unstash } from './native-handoff';
 import { ACTIONS } from './pins';
 import { archMatrix, sequentialShards, UNTAGGED } from './plan';
@@ -25,21 +25,7 @@ import {
   trivySteps,
 } from './steps';
 
-export interface Chain {
-  /** Job id suffix: '' (matrix over phases) or '-<N>' / '-untagged' (sequential). */
-  id: string;
-  label: string;
-  needs: string[];
-  if: string;
-  strategy?: Record<string, unknown>;
-  projects: string;
-  parallel: string;
-  /** Cache-key suffix that tells phases (and platforms) apart. */
-  suffix: string;
-  /** The plan output (JSON matrix) with one entry `{ service, phase }` per project of this chain. */
-  services: string;
-}
-
+export type { Chain } from './input';
 export type Flavour = 'push' | 'pull-request' | 'release';
 
 /** The chains: one matrix over the planned phases, or one chain per phase that waits for the previous one. */
