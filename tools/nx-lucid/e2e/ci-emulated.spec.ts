@@ -131,7 +131,12 @@ function emulation(): Emulation {
     trivyBin: fakeTrivyBin({ FAKE_TRIVY_REPORT: cleanReport() }),
     // The workflow's `npm install --global pnpm@…` goes to a folder of this test, not the machine.
     path: [join(npmGlobal, 'bin')],
-    envOverride: { LUCID_ENGINE: 'buildah', NPM_CONFIG_PREFIX: npmGlobal, NX_TUI: 'false' },
+    envOverride: {
+      LUCID_ENGINE: 'buildah',
+      NPM_CONFIG_PREFIX: npmGlobal,
+      NPM_CONFIG_PREFER_OFFLINE: 'true',
+      NX_TUI: 'false',
+    },
     validateSarif: (log) => (validate(log) ? null : JSON.stringify(validate.errors)),
     record: [],
   };
@@ -199,5 +204,5 @@ it('containers.yml runs unchanged in a fresh pnpm workspace: plan → build → 
     expect(tags).toContain('latest');
   }
   expect(await registryTags('hamigames/lucid/hello')).toEqual([]);
-  console.log(emu.record.filter((r) => r.startsWith('job ')).join('\n'));
+  console.log(emu.record.filter((r) => /^(job|step) /.test(r)).join('\n'));
 }, 900_000);

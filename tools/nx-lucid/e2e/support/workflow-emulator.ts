@@ -241,7 +241,9 @@ export async function runJob(
   Object.assign(state.env, emu.envOverride);
   for (const step of job.steps) {
     if (!condition(step.if, ctx(), hooksFor(state))) continue;
+    const stepStarted = Date.now();
     const outputs = step.uses ? await usesStep(emu, state, step, ctx()) : await runStep(emu, state, step, ctx());
+    emu.record.push(`step ${jobId}: ${step.name}: ${((Date.now() - stepStarted) / 1000).toFixed(1)} s`);
     if (step.id) state.steps[step.id] = { outputs, outcome: 'success' };
   }
   const outputs: Record<string, string> = {};
