@@ -2,7 +2,9 @@
  * Real: a workspace whose service is tagged `stage:2` and whose nx.json sets `phaseTagPrefix: "stage:"` (issue 23:
  * the option used to stop at createNodes, so the image had no phase). `nx run <svc>:container-push` builds with
  * buildah (one platform, gate off: no scan) and pushes to a real local registry; the image carries the phase label,
- * metadata.json the phase, and the registry the phase2-<sha> tag.
+ * metadata.json the phase, and the registry the phase2-<sha> tag. The same workspace's `nx run … --help` prints
+ * every option of the push schema with its description (src/executors/option-docs.spec.ts checks every schema
+ * through Nx's printer in-process; this is the real CLI resolving the installed package's schema).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { pushTestBase } from './support/base-image';
 import { skopeoTags } from './support/registry-check';
 import { startRegistry, TestRegistry } from './support/registry';
 import { createWorkspace, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
+import pushSchema from '../src/executors/push/schema.json';
 
 const SERVICE = 'svc-stage';
 const REPOSITORY = 'stage-test';
@@ -81,5 +84,17 @@ describe('phaseTagPrefix from nx.json reaches the build label and the pushed pha
       `docker://${registry.host}/${image}:phase2-${sha}`,
     ]);
     expect(JSON.parse(config.stdout).config.Labels[PHASE_LABEL]).toBe('2');
+  });
+
+  it('`nx run <svc>:container-push --help` lists every push option with its description', async () => {
+    const r = await ws.nx(['run', `${SERVICE}:container-push`, '--help']);
+    const lines = `${r.stdout}`.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+    const properties = pushSchema.properties as Record<string, { description: string }>;
+    for (const [key, { description }] of Object.entries(properties)) {
+      // Nx wraps at 80 columns here (no terminal): the option's line starts its description.
+      const line = lines.find((l) => l.trimStart().startsWith(`--${key} `));
+      expect({ key, line: line?.includes(description.split(' ')[0]) }).toEqual({ key, line: true });
+    }
+    expect(r.stdout).not.toMatch(/undefined/);
   });
 });
