@@ -24,6 +24,11 @@ const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
  * metadata.json and layout. src/verify/verify-build-output.spec.ts holds it to that.
  */
 const VERIFY_ENV_INPUTS = [{ env: ENV_OVERRIDES.platforms }];
+/**
+ * `nx release --dry-run` sets NX_DRY_RUN=true for the build and scan its publish depends on, and they only plan:
+ * a plan must never be stored or restored under a real run's cache key.
+ */
+const DRY_RUN_INPUT = { env: 'NX_DRY_RUN' };
 
 /**
  * container-build's inputs: exactly what the build reads (Dockerfile, ignore file, COPY/ADD sources minus
@@ -37,7 +42,7 @@ export function containerBuildInputs(
 ): TargetConfiguration['inputs'] {
   const baseRef = project.analysis ? baseRefForCacheKey(project.analysis.stages) : undefined;
   const baseInput = baseRef ? [{ runtime: scripts.baseDigest(baseRef) }] : [];
-  return [...project.inputs, ...baseInput, ...ENV_INPUTS, ...codeInputs];
+  return [...project.inputs, ...baseInput, ...ENV_INPUTS, DRY_RUN_INPUT, ...codeInputs];
 }
 
 /** What every target of one project is made from. */
@@ -120,6 +125,7 @@ function scanTarget(inputs: TargetInputs, scripts: PluginScripts): TargetConfigu
       METADATA_INPUT,
       ...(options.gate.ignoreFile ? [`{workspaceRoot}/${options.gate.ignoreFile}`] : []),
       { runtime: scripts.trivyDbKey },
+      DRY_RUN_INPUT,
       // No LUCID_* inputs: scan reads none (its image, layout and platforms come from the build's metadata.json,
       // which the build's own env inputs already key); src/scan/scan-env.spec.ts holds it to that.
     ],

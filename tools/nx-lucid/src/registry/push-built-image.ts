@@ -102,6 +102,23 @@ function lastPush(root: string, outputPath: unknown): Pick<SiblingPush, 'pushedI
   }
 }
 
+/** What the tag rules read: the commit, the phase (the project's tag, else the build's), the branch and PR. */
+export async function pushTagContext(
+  req: Pick<PushRequest, 'workspaceRoot' | 'tags' | 'options'>,
+  env: NodeJS.ProcessEnv,
+  run: typeof runProcess,
+  built?: { gitSha: string | null; phase: number | null },
+) {
+  const { options, workspaceRoot: root } = req;
+  const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? built?.gitSha;
+  return {
+    sha: sha ?? undefined,
+    phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? built?.phase ?? undefined,
+    branch: currentBranch(env, await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run)),
+    pullRequest: pullRequestFromEnv(env),
+  };
+}
+
 /** The push; throws on any failure. */
 export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Promise<PushResult> {
   const { project, options, workspaceRoot: root } = req;
@@ -118,14 +135,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   checkMetadata(metadata, source, { project, file: `${options.outputPath}/metadata.json` });
 
   // Tags are decided (and validated) before the registry is touched.
-  const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? metadata.gitSha;
-  const branch = currentBranch(env, await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run));
-  const tagContext = {
-    sha: sha ?? undefined,
-    phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? metadata.phase ?? undefined,
-    branch,
-    pullRequest: pullRequestFromEnv(env),
-  };
+  const tagContext = await pushTagContext(req, env, run, metadata);
   const tagPlan = planPushTags(options, tagContext, env, project);
 
   const pushes = await pushToRegistries(
