@@ -45,8 +45,8 @@ export function containerBuildInputs(
   return [...project.inputs, ...baseInput, ...ENV_INPUTS, DRY_RUN_INPUT, ...codeInputs];
 }
 
-/** What every target of one project is made from. */
-interface TargetInputs {
+/** What every target of one project is made from (one per project, shared by its target builders). */
+interface TargetContext {
   project: ContainerProject;
   projectName: string;
   options: PluginOptions;
@@ -60,7 +60,7 @@ interface TargetInputs {
 
 /** A target's metadata as @nx/docker's: what it does, and the command that prints every option with its description. */
 function targetMetadata(
-  inputs: TargetInputs,
+  ctx: TargetContext,
   target: string,
   description: string,
   example: { options?: Record<string, unknown>; args?: string[] },
@@ -68,17 +68,17 @@ function targetMetadata(
   return {
     description,
     technologies: ['docker'],
-    help: { command: `npx nx run ${inputs.projectName}:${target} --help`, example },
+    help: { command: `npx nx run ${ctx.projectName}:${target} --help`, example },
   };
 }
 
 function buildTarget(
-  inputs: TargetInputs,
+  ctx: TargetContext,
   codeInputs: BuildCodeInput[],
   imageOwners: string[] | undefined,
   scripts: PluginScripts,
 ): TargetConfiguration {
-  const { project, options, out } = inputs;
+  const { project, options, out } = ctx;
   const dockerfileError = project.error?.message;
   return {
     executor: '@lucid/nx-lucid:build',
@@ -91,8 +91,8 @@ function buildTarget(
           : [],
     inputs: containerBuildInputs(project, codeInputs, scripts),
     outputs: [`${out}/oci`, `${out}/metadata.json`],
-    options: inputs.slim('build', {
-      ...inputs.shared,
+    options: ctx.slim('build', {
+      ...ctx.shared,
       dockerfile: project.dockerfile,
       context: project.context,
       ...(Object.keys(project.buildArgs).length ? { buildArgs: project.buildArgs } : {}),
@@ -105,9 +105,9 @@ function buildTarget(
       ...(dockerfileError ? { dockerfileError } : {}),
     }),
     metadata: targetMetadata(
-      inputs,
+      ctx,
       options.targetNames.build,
-      `Build the ${options.platforms.join(' + ')} image index into ${options.outputRoot}/${inputs.projectName}/oci`,
+      `Build the ${options.platforms.join(' + ')} image index into ${options.outputRoot}/${ctx.projectName}/oci`,
       { options: { dryRun: true } },
     ),
   };
@@ -115,8 +115,8 @@ function buildTarget(
 
 const METADATA_INPUT = { dependentTasksOutputFiles: '**/metadata.json', transitive: false };
 
-function scanTarget(inputs: TargetInputs, scripts: PluginScripts): TargetConfiguration {
-  const { options, out } = inputs;
+function scanTarget(ctx: TargetContext, scripts: PluginScripts): TargetConfiguration {
+  const { options, out } = ctx;
   return {
     executor: '@lucid/nx-lucid:scan',
     cache: true,
@@ -130,33 +130,28 @@ function scanTarget(inputs: TargetInputs, scripts: PluginScripts): TargetConfigu
       // which the build's own env inputs already key); src/scan/scan-env.spec.ts holds it to that.
     ],
     outputs: [`${out}/scan`],
-    options: inputs.slim('scan', {
-      ...inputs.shared,
+    options: ctx.slim('scan', {
+      ...ctx.shared,
       gate: options.gate,
       insecureRegistries: options.insecureRegistries,
     }),
-    metadata: targetMetadata(
-      inputs,
-      options.targetNames.scan,
-      'Scan the built image with Trivy and apply the CVSS gate',
-      {
-        options: { platform: 'linux/amd64' },
-      },
-    ),
+    metadata: targetMetadata(ctx, options.targetNames.scan, 'Scan the built image with Trivy and apply the CVSS gate', {
+      options: { platform: 'linux/amd64' },
+    }),
   };
 }
 
-function verifyTarget(inputs: TargetInputs): TargetConfiguration {
-  const { options, out } = inputs;
+function verifyTarget(ctx: TargetContext): TargetConfiguration {
+  const { options, out } = ctx;
   return {
     executor: '@lucid/nx-lucid:verify',
     cache: true,
     dependsOn: [options.targetNames.build],
     inputs: [METADATA_INPUT, ...VERIFY_ENV_INPUTS],
     outputs: [`${out}/verify.json`],
-    options: inputs.slim('verify', { ...inputs.shared }),
+    options: ctx.slim('verify', { ...ctx.shared }),
     metadata: targetMetadata(
-      inputs,
+      ctx,
       options.targetNames.verify,
       'Check the built image is distroless, non-root, labelled and complete',
       { options: { additionalForbiddenPaths: ['/usr/bin/curl'] } },
@@ -164,22 +159,22 @@ function verifyTarget(inputs: TargetInputs): TargetConfiguration {
   };
 }
 
-function pushTarget(inputs: TargetInputs): TargetConfiguration {
-  const { options } = inputs;
+function pushTarget(ctx: TargetContext): TargetConfiguration {
+  const { options } = ctx;
   const t = options.targetNames;
   return {
     executor: '@lucid/nx-lucid:push',
     cache: false,
     dependsOn: options.gate.enabled ? [t.build, t.scan] : [t.build],
-    options: inputs.slim('push', {
-      ...inputs.shared,
+    options: ctx.slim('push', {
+      ...ctx.shared,
       latestOnBranch: options.latestOnBranch,
       insecureRegistries: options.insecureRegistries,
       tags: options.tags,
       phaseTagPrefix: options.phaseTagPrefix,
     }),
     metadata: targetMetadata(
-      inputs,
+      ctx,
       t.push,
       'Push the built index by digest, then tag it (latest, sha, phase-sha, version)',
       { options: { releaseVersion: '1.2.0', dryRun: true } },
@@ -187,14 +182,14 @@ function pushTarget(inputs: TargetInputs): TargetConfiguration {
   };
 }
 
-function releaseTarget(inputs: TargetInputs): TargetConfiguration {
-  const { options } = inputs;
+function releaseTarget(ctx: TargetContext): TargetConfiguration {
+  const { options } = ctx;
   return {
     executor: '@lucid/nx-lucid:release',
     cache: false,
-    options: inputs.slim('release', { ...inputs.shared, insecureRegistries: options.insecureRegistries }),
+    options: ctx.slim('release', { ...ctx.shared, insecureRegistries: options.insecureRegistries }),
     metadata: targetMetadata(
-      inputs,
+      ctx,
       options.targetNames.release,
       'Version management in the registry: create | list | promote | rollback | delete',
       { args: ['promote', 'v1.2.0', '--dry-run'] },
@@ -214,7 +209,7 @@ export function containerTargets(
   scripts: PluginScripts = pluginScripts(),
 ): Record<string, TargetConfiguration> {
   const t = options.targetNames;
-  const inputs: TargetInputs = {
+  const ctx: TargetContext = {
     project,
     projectName,
     options,
@@ -229,16 +224,16 @@ export function containerTargets(
     slim: (executor, values) => withoutDefaults(values, SCHEMA_DEFAULTED[executor], PLUGIN_DEFAULTS),
   };
   const targets: Record<string, TargetConfiguration> = {
-    [t.build]: buildTarget(inputs, codeInputs, imageOwners, scripts),
-    [t.scan]: scanTarget(inputs, scripts),
-    [t.verify]: verifyTarget(inputs),
-    [t.push]: pushTarget(inputs),
-    [t.release]: releaseTarget(inputs),
+    [t.build]: buildTarget(ctx, codeInputs, imageOwners, scripts),
+    [t.scan]: scanTarget(ctx, scripts),
+    [t.verify]: verifyTarget(ctx),
+    [t.push]: pushTarget(ctx),
+    [t.release]: releaseTarget(ctx),
   };
   targets[RELEASE_PUBLISH_TARGET] = releasePublishTarget(
     targets[t.push],
     targetMetadata(
-      inputs,
+      ctx,
       RELEASE_PUBLISH_TARGET,
       'nx release publish: push the built, scanned image by digest with the release version tags',
       { options: { dryRun: true } },
