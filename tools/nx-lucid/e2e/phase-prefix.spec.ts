@@ -10,12 +10,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProcess } from '../src/boundary/process';
 import { PHASE_LABEL } from '../src/image/labels';
-import { parseBuildMetadata } from '../src/metadata/metadata';
+import { parseBuildMetadata } from '../src/artifacts/metadata';
 import { pushTestBase } from './support/base-image';
 import { skopeoTags } from './support/registry-check';
 import { startRegistry, TestRegistry } from './support/registry';
 import { createWorkspace, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
-import pushSchema from '../src/executors/push/schema.json';
+import pushSchema from '../src/nx/executors/push/schema.json';
 
 const SERVICE = 'svc-stage';
 const REPOSITORY = 'stage-test';

@@ -7,7 +7,7 @@
 import { runProcess } from '../boundary/process';
 import { planPushTags } from '../image/push-tags';
 import { resolveImageTargets } from '../registry/connect';
-import { pushTagContext, PushOptions, PushRequest } from '../registry/push-built-image';
+import { pushTagContext, PushOptions, PushRequest } from '../push/push-built-image';
 
 export async function planUnbuiltPublish(
   req: Pick<PushRequest, 'workspaceRoot' | 'project' | 'tags'> & { options: PushOptions },

@@ -5,11 +5,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { METADATA_FILE, readBuildMetadata } from '../metadata/metadata';
+import { METADATA_FILE, readBuildMetadata } from '../artifacts/metadata';
 import { isDryRun } from '../config/dry-run';
 import { planUnbuiltPublish } from './publish-plan';
-import { PushDeps, pushBuiltImage, PushOptions, PushRequest } from '../registry/push-built-image';
-import { PushResult } from '../registry/push';
+import { PushDeps, pushBuiltImage, PushOptions, PushRequest } from '../push/push-built-image';
+import { PushResult } from '../push/push';
 import { builtVersionMismatch, decidePublishVersion, ReleasePublishInput } from './publish-version';
 import { PYPROJECT } from './pyproject-version-actions';
 
