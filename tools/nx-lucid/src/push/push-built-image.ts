@@ -105,6 +105,25 @@ function lastPush(root: string, outputPath: unknown): Pick<SiblingPush, 'pushedI
   }
 }
 
+/** What the tag rules read: the commit, the phase (the project's tag, else the build's), the ref, branch and PR. */
+export async function tagContextFor(
+  req: Pick<PushRequest, 'workspaceRoot' | 'tags' | 'options' | 'project'>,
+  env: NodeJS.ProcessEnv,
+  run: typeof runProcess,
+  built?: { gitSha: string | null; phase: number | null },
+) {
+  const { options, workspaceRoot: root, project } = req;
+  const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? built?.gitSha;
+  return pushTagContext(options, {
+    env,
+    payload: readEventPayload(env),
+    gitBranch: env.GITHUB_REF ? undefined : await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run),
+    sha: sha ?? undefined,
+    phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? built?.phase ?? undefined,
+    project,
+  });
+}
+
 /** The push; throws on any failure. */
 export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Promise<PushResult> {
   const { project, options, workspaceRoot: root } = req;
@@ -121,15 +140,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   checkMetadata(metadata, source, { project, file: `${options.outputPath}/metadata.json` });
 
   // Tags are decided (and validated) before the registry is touched.
-  const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? metadata.gitSha;
-  const tagContext = pushTagContext(options, {
-    env,
-    payload: readEventPayload(env),
-    gitBranch: env.GITHUB_REF ? undefined : await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run),
-    sha: sha ?? undefined,
-    phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? metadata.phase ?? undefined,
-    project,
-  });
+  const tagContext = await tagContextFor(req, env, run, metadata);
   const tagPlan = planPushTags(options, tagContext);
 
   const pushes = await pushToRegistries(
