@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBuildMetadata } from '../src/metadata/metadata';
+import { TRIVY_FIXTURES } from '../src/scan/test-support';
 import { pushTestBase } from './support/base-image';
 import { fakeTrivyBin } from './support/fake-trivy-bin';
 import { startRegistry, TestRegistry } from './support/registry';
@@ -81,7 +82,7 @@ describe('nx release: pyproject versions, images published by digest', () => {
       ['tag.gpgsign', 'false'],
     ])
       await ws.git(['config', k, v]);
-    const trivyReport = join(WORKSPACE_ROOT, '..', 'shared', 'fixtures', 'trivy', 'engine-ci-alpine-no-vulns.json');
+    const trivyReport = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
     env = {
       PATH: `${fakeTrivyBin({ FAKE_TRIVY_REPORT: trivyReport })}:${process.env.PATH}`,
       LUCID_ENGINE: 'buildah',
