@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess, RunResult } from '../src/boundary/process';
 import { describeWhenAvailable, LUCID_TREE_TARBALL, lucidTreeRequirement } from './support/external-requirements';
-import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
+import { packPlugin, WORKSPACE_NX_VERSION } from './support/packed-plugin';
+import { NX_ENV } from './support/workspace';
 
 /**
  * Adopting the real Lucid repository (HamiGames/Lucid at 29c889df): extracted into a temp folder, made a git
@@ -48,22 +49,18 @@ const SEED: Record<number, string[]> = {
  * tarball and nx installed with npm; no TypeScript source, tsconfig paths or transpiler from this repository.
  */
 async function installPlugin(root: string): Promise<void> {
-  const pluginDir = join(WORKSPACE_ROOT, 'tools/nx-lucid');
-  // The Nx this workspace runs (the plugin's peer range admits several).
-  const nxVersion = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')).devDependencies.nx as string;
   const env = { ...process.env, ...NX_ENV };
-  const packed = await runProcess('npm', ['pack', '--json', '--pack-destination', root], { cwd: pluginDir, env });
-  const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>;
+  const tarball = await packPlugin(root, env);
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'lucid', private: true }, null, 2));
   await runProcess(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${filename}`, `nx@${nxVersion}`],
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `nx@${WORKSPACE_NX_VERSION}`],
     {
       cwd: root,
       env,
     },
   );
-  rmSync(join(root, filename));
+  rmSync(tarball);
 }
 
 let root: string;

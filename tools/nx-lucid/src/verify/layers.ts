@@ -28,19 +28,27 @@ export function decompressLayer(data: Buffer, digest: string): Buffer {
   return data;
 }
 
-/** The tar headers of a layer, in archive order (contents are skipped). */
+/**
+ * The tar headers of a layer, in archive order (contents are skipped). Uses the entry-event API that tar-stream 2
+ * (what Nx itself installs) and 3 share, so the plugin's range dedupes with Nx's copy.
+ */
 export async function readLayerEntries(data: Buffer, digest: string): Promise<LayerEntry[]> {
   const tar = decompressLayer(data, digest);
-  const extract = tarStream.extract();
   const entries: LayerEntry[] = [];
-  const source = Readable.from([tar]);
-  source.on('error', (e) => extract.destroy(e));
-  source.pipe(extract);
   try {
-    for await (const entry of extract) {
-      entries.push({ name: entry.header.name, type: entry.header.type, linkname: entry.header.linkname });
-      entry.resume();
-    }
+    await new Promise<void>((resolve, reject) => {
+      const extract = tarStream.extract();
+      extract.on('entry', (header, stream, next) => {
+        entries.push({ name: header.name, type: header.type, linkname: header.linkname });
+        stream.on('end', () => next());
+        stream.resume();
+      });
+      extract.on('finish', () => resolve());
+      extract.on('error', reject);
+      const source = Readable.from([tar]);
+      source.on('error', reject);
+      source.pipe(extract);
+    });
   } catch (e) {
     throw new Error(`layer ${digest} is not a readable tar archive: ${(e as Error).message}`, { cause: e });
   }
