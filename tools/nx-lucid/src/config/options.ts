@@ -27,7 +27,7 @@ export const repositorySchema = z
   .string()
   .regex(
     /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/,
-    'repository must be lowercase path components (a-z, 0-9, . _ -), e.g. hamigames/lucid',
+    'repository must be lowercase path components (a-z, 0-9, . _ -), e.g. acme/shop',
   );
 
 /** trivy-db's vulnerability statuses (pkg/types/status.go); a missing or unknown Status reads as "unknown". */
@@ -123,7 +123,11 @@ export const pluginOptionsSchema = z
     registry: registrySchema.default('ghcr.io'),
     /** Push every image to each of these (same index digest everywhere); `registry` then defaults to the first. */
     registries: z.array(registrySchema).min(1).optional(),
-    repository: repositorySchema.default('hamigames/lucid'),
+    /**
+     * Images are <registry>/<repository>/<project>. Unset: GITHUB_REPOSITORY, else the origin git remote's owner/name,
+     * lower-cased (worked out when the graph is built: src/config/repository.ts); with none, builds and pushes ask for it.
+     */
+    repository: repositorySchema.optional(),
     platforms: z.array(platformSchema).min(1).default(['linux/amd64', 'linux/arm64']),
     engine: engineSchema.default('auto'),
     gate: gateSchema.default(DEFAULT_GATE),

@@ -32,6 +32,7 @@ import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems } fro
 export type { BuildDeps, BuildOptions, BuildRequest, PreparedBuild } from './build-request';
 export { BuildInputError } from './build-error';
 import { BuildInputError } from './build-error';
+import { MISSING_REPOSITORY } from '../config/repository';
 
 type BuildRun = typeof runProcess;
 
@@ -53,10 +54,13 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
 
   const problems = inputProblems({ platforms, supportedPlatforms: SUPPORTED_PLATFORMS, buildArgs: options.buildArgs });
   let image = '';
-  try {
-    image = imageName(registry, repository, project);
-  } catch (e) {
-    problems.push(`invalid image name: ${(e as Error).message}`);
+  if (!repository) problems.push(MISSING_REPOSITORY);
+  else {
+    try {
+      image = imageName(registry, repository, project);
+    } catch (e) {
+      problems.push(`invalid image name: ${(e as Error).message}`);
+    }
   }
   const dockerfilePath = join(workspaceRoot, options.dockerfile);
   if (!existsSync(dockerfilePath)) problems.push(`Dockerfile ${options.dockerfile} does not exist`);
@@ -87,7 +91,7 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const sourceUrl =
     options.sourceUrl ??
     (git.remote ? githubSourceUrl(git.remote) : undefined) ??
-    `https://github.com/${repository.split('/').slice(0, 2).join('/')}`;
+    `https://github.com/${repository!.split('/').slice(0, 2).join('/')}`;
   const phase = phaseFromTags(req.tags, options.phaseTagPrefix);
   const labels = imageLabels({
     sourceUrl,

@@ -14,7 +14,7 @@ export const schema = targetFields
     context: z.string().default('.'),
     /** Registry and repository name the image (image = <registry>/<repository>/<project>); LUCID_* env overrides. */
     registry: z.string().default('ghcr.io'),
-    repository: z.string().default('hamigames/lucid'),
+    repository: z.string().optional(),
     /** Checked against the supported list at run time, so every bad platform is reported together. */
     platforms: z.array(z.string()).min(1).default(['linux/amd64', 'linux/arm64']),
     engine: engineSchema.default('auto'),
