@@ -164,7 +164,7 @@ describe.each(VERSIONS)('the packed plugin in a new workspace on nx %s', (nxVers
     addedBytes = folderBytes(join(ws, 'node_modules')) - before;
   });
 
-  it('npm installs it beside this nx: no ERESOLVE, nothing nested, at most 10 MB added', () => {
+  it("npm installs it beside this nx: no ERESOLVE, Nx's copies reused, at most 10 MB added", () => {
     expect({ exitCode: install.exitCode, stderr: install.exitCode ? install.stderr : '' }).toEqual({
       exitCode: 0,
       stderr: '',
