@@ -2,7 +2,7 @@
  * The default image repository (images are <registry>/<repository>/<project>) of a workspace that configures
  * none: the user's own repository, never this plugin's. Order: `repository` in the plugin options, else
  * GITHUB_REPOSITORY (GitHub Actions), else the `origin` git remote's path (owner/name), lower-cased as registries
- * require. Pure: the caller reads the remote (src/plugin/workspace-repository.ts).
+ * require. Pure: the caller reads the remote (src/graph/workspace-repository.ts).
  */
 
 export type RepositorySource = 'configuration' | 'GITHUB_REPOSITORY' | 'git remote origin';

@@ -4,7 +4,7 @@
  * the registry wants them. docker.io is reached at registry-1.docker.io, its one-segment names as library/<name>.
  */
 import { requireRepository } from '../config/repository';
-import { credentialForms, redactSecrets } from '../secrets/redaction';
+import { credentialForms, redactSecrets } from '../boundary/redaction';
 import { imageName, repositoryPath } from '../image/naming';
 import { registryList } from '../config/options';
 import { resolveConfig } from '../config/resolve';

@@ -29,11 +29,13 @@ export function decompressLayer(data: Buffer, digest: string): Buffer {
 }
 
 /**
- * The tar headers of a layer, in archive order (contents are skipped). Uses the entry-event API that tar-stream 2
- * (what Nx itself installs) and 3 share, so the plugin's range dedupes with Nx's copy.
+ * The tar headers of a layer, in archive order (contents are skipped), streamed: the uncompressed tar is never
+ * held whole in memory. Uses the entry-event API that tar-stream 2 (what Nx itself installs) and 3 share, so the
+ * plugin's range dedupes with Nx's copy.
  */
 export async function readLayerEntries(data: Buffer, digest: string): Promise<LayerEntry[]> {
-  const tar = decompressLayer(data, digest);
+  // zstd layers are decompressed whole first (a Node too old for zstd is its own error, not a tar one).
+  const zstdTar = startsWith(data, ZSTD_MAGIC) ? decompressLayer(data, digest) : undefined;
   const entries: LayerEntry[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
@@ -45,12 +47,33 @@ export async function readLayerEntries(data: Buffer, digest: string): Promise<La
       });
       extract.on('finish', () => resolve());
       extract.on('error', reject);
-      const source = Readable.from([tar]);
+      const source = Readable.from([zstdTar ?? data]);
       source.on('error', reject);
-      source.pipe(extract);
+      if (!zstdTar && startsWith(data, GZIP_MAGIC)) {
+        const gunzip = zlib.createGunzip();
+        gunzip.on('error', reject);
+        source.pipe(gunzip).pipe(extract);
+      } else source.pipe(extract);
     });
   } catch (e) {
     throw new Error(`layer ${digest} is not a readable tar archive: ${(e as Error).message}`, { cause: e });
+  }
+  return entries;
+}
+
+/**
+ * Each layer file walked once per process: a batch that verifies many services on one base reads the base's layers
+ * once (keyed by the file that holds the blob and its digest; the layout checks the digest on that one read).
+ */
+const walked = new Map<string, Promise<LayerEntry[]>>();
+
+export function layerEntriesOnce(file: string, digest: string, read: () => Buffer): Promise<LayerEntry[]> {
+  const key = `${file}\0${digest}`;
+  let entries = walked.get(key);
+  if (!entries) {
+    entries = readLayerEntries(read(), digest);
+    walked.set(key, entries);
+    entries.catch(() => walked.delete(key));
   }
   return entries;
 }
