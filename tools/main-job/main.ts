@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import { formatCommand, INSTALL_HINTS, which } from '../nx-lucid/src/boundary/process';
+import { requireRepository } from '../nx-lucid/src/config/repository';
 import { baseImageMirrorRef, ensureBaseImage, mirrorPrefix } from '../base-image/build';
 import { runNx } from './nx';
 import { printCatalogCheck, printRunSummary } from './report';
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
   const port = localRegistryPort();
   const host = `127.0.0.1:${port}`;
   const options = nxJsonPluginOptions(workspaceRoot);
-  const repository = process.env.LUCID_LOCAL_REPOSITORY?.trim() || options.repository;
+  const repository = process.env.LUCID_LOCAL_REPOSITORY?.trim() || requireRepository(options.repository, 'nx.json');
   const parallel = process.env.LUCID_PARALLEL?.trim() || '2';
   const t = options.targetNames;
   const online = await dockerAndRealBase();

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBuildMetadata } from '../src/artifacts/metadata';
+import { TRIVY_FIXTURES } from '../src/scan/test-support';
 import { pushTestBase } from './support/base-image';
 import { fakeTrivyBin } from './support/fake-trivy-bin';
 import { startRegistry, TestRegistry } from './support/registry';
@@ -76,7 +77,7 @@ describe('nx release: pyproject versions, images published by digest', () => {
       ['tag.gpgsign', 'false'],
     ])
       await ws.git(['config', k, v]);
-    const trivyReport = join(WORKSPACE_ROOT, '..', 'shared', 'fixtures', 'trivy', 'engine-ci-alpine-no-vulns.json');
+    const trivyReport = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
     env = {
       PATH: `${fakeTrivyBin({ FAKE_TRIVY_REPORT: trivyReport })}:${process.env.PATH}`,
       LUCID_ENGINE: 'buildah',

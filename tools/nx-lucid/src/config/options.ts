@@ -27,7 +27,7 @@ export const repositorySchema = z
   .string()
   .regex(
     /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/,
-    'repository must be lowercase path components (a-z, 0-9, . _ -), e.g. hamigames/lucid',
+    'repository must be lowercase path components (a-z, 0-9, . _ -), e.g. acme/shop',
   );
 
 /** trivy-db's vulnerability statuses (pkg/types/status.go); a missing or unknown Status reads as "unknown". */
@@ -184,8 +184,10 @@ export const pluginOptionsSchema = z
         'Push every image to each of these (same index digest everywhere); `registry` then defaults to the first (LUCID_REGISTRIES overrides).',
       ),
     repository: repositorySchema
-      .default('hamigames/lucid')
-      .describe('Repository namespace: images are <registry>/<repository>/<project> (LUCID_REPOSITORY overrides).'),
+      .optional()
+      .describe(
+        "Repository namespace: images are <registry>/<repository>/<project>. Unset: GITHUB_REPOSITORY, else the origin git remote's owner/name, lower-cased (worked out when the graph is built); with none, builds and pushes ask for it (LUCID_REPOSITORY overrides).",
+      ),
     platforms: z
       .array(platformSchema)
       .min(1)

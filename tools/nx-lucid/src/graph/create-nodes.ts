@@ -9,6 +9,7 @@ import { PluginScripts, pluginScripts } from './bin-command';
 import { BuildCodeInput, buildCodeInputs } from './build-code-inputs';
 import { PLUGIN_GLOB } from './dockerfile-files';
 import { inferContainerProjects } from './infer';
+import { workspaceRepository } from './workspace-repository';
 import { imageKey } from './create-dependencies';
 import { RELEASE_PUBLISH_TARGET, releasePublishTarget } from './release-publish-target';
 import { SCHEMA_DEFAULTED, withoutDefaults } from './target-options';
@@ -246,14 +247,17 @@ export function containerTargets(
 export const createNodes: CreateNodes<PluginOptionsInput> = [
   DOCKERFILE_GLOB,
   async (files, rawOptions, context) => {
-    const options = normalizePluginOptions(rawOptions);
+    const configured = normalizePluginOptions(rawOptions);
+    // Unset repository: the user's own (GITHUB_REPOSITORY, else the origin remote), baked into every target's options.
+    const repository = await workspaceRepository(context.workspaceRoot, configured.repository, process.env);
+    const options: PluginOptions = { ...configured, repository };
     const disk = startNodesRound(context.workspaceRoot, files);
     const inferred = inferContainerProjects(disk, files, options);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const codeInputs = buildCodeInputs(context.workspaceRoot);
     const scripts = pluginScripts(context.workspaceRoot);
     const byImage = new Map(
-      inferred.projects.map((p) => [imageKey(`${options.registry}/${options.repository}/${p.name}`), p.name]),
+      inferred.projects.map((p) => [imageKey(`${options.registry}/${repository}/${p.name}`), p.name]),
     );
     for (const p of inferred.projects) {
       const project = analyzeForNodes(context.workspaceRoot, p);

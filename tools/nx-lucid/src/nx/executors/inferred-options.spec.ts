@@ -88,10 +88,11 @@ describe('inferred target options: only what the executor would not default to',
     expect(Object.keys(slim.build).sort()).toEqual(['context', 'dockerfile', 'outputPath']);
     // …except scan's gate: scan's cache key holds no plugin code, so the gate must be in its options (the hash)
     // for a changed default threshold to re-run the scans.
-    expect(Object.keys(slim.scan).sort()).toEqual(['gate', 'outputPath', 'platforms', 'registry', 'repository']);
-    expect(Object.keys(slim.push).sort()).toEqual(['outputPath', 'platforms', 'registry', 'repository']);
-    expect(Object.keys(slim.release).sort()).toEqual(['outputPath', 'platforms', 'registry', 'repository']);
-    expect(Object.keys(slim.verify).sort()).toEqual(['outputPath', 'registry', 'repository']);
+    // No repository by default (createNodes fills in the workspace's own: src/graph/workspace-repository.ts).
+    expect(Object.keys(slim.scan).sort()).toEqual(['gate', 'outputPath', 'platforms', 'registry']);
+    expect(Object.keys(slim.push).sort()).toEqual(['outputPath', 'platforms', 'registry']);
+    expect(Object.keys(slim.release).sort()).toEqual(['outputPath', 'platforms', 'registry']);
+    expect(Object.keys(slim.verify).sort()).toEqual(['outputPath', 'registry']);
   });
 
   it("this workspace's nx.json options (defaults spelled out) give the same slim targets", () => {
@@ -103,7 +104,9 @@ describe('inferred target options: only what the executor would not default to',
       gate: { cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: false },
       latestOnBranch: 'main',
     });
-    expect(given).toEqual(compare({}));
+    // The repository has no default: it is passed on; everything else equals the defaults and is left out.
+    expect(given).toEqual(compare({ repository: 'hamigames/lucid' }));
+    expect(given.build.repository).toBe('hamigames/lucid');
   });
 
   it('options that differ from every default are all passed on', () => {

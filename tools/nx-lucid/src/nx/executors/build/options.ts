@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pluginDefaulted, pluginOptionsSchema, targetFields } from '../../../config/options';
+import { pluginDefaulted, pluginOptionDescription, pluginOptionsSchema, targetFields } from '../../../config/options';
 
 /** One build secret: an id and exactly one source, a file or an environment variable (by name). */
 const buildSecretSchema = z
@@ -34,7 +34,7 @@ export const schema = targetFields
     // Registry, repository and platforms are checked at run time (after the LUCID_* overrides), so every bad value
     // is reported together with the other problems.
     registry: pluginDefaulted('registry', z.string()),
-    repository: pluginDefaulted('repository', z.string()),
+    repository: z.string().optional().describe(pluginOptionDescription('repository')),
     platforms: pluginDefaulted('platforms', z.array(z.string()).min(1)),
     engine: plugin.engine,
     buildCache: plugin.buildCache,
