@@ -1,7 +1,7 @@
 /**
  * Process wiring of the scan executor: the real executor runs a stand-in `trivy` placed first on PATH
  * (support/fake-trivy/trivy) that records its arguments and replays real Trivy reports from
- * ../shared/fixtures/trivy. Everything after the process boundary is the real code.
+ * src/scan/__fixtures__/trivy (SOURCES.md there). Everything after the process boundary is the real code.
  */
 import type { ExecutorContext } from '@nx/devkit';
 import { createHash } from 'node:crypto';

@@ -4,9 +4,8 @@ import { DEFAULT_GATE } from '../config/options';
 import { parseTrivyReport, TrivyReport } from './report';
 import type { ScanOptions } from './scan-image';
 
-/** The repo root is four levels up from src/scan; shared/ sits beside the repo (CI keeps a copy there too). */
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
-export const TRIVY_FIXTURES = resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'trivy');
+/** Real Trivy reports, committed with their origin and licence (__fixtures__/trivy/SOURCES.md). */
+export const TRIVY_FIXTURES = resolve(__dirname, '__fixtures__', 'trivy');
 
 /** The image the scan use case specs scan (by digest), and their options for it. */
 export const SCAN_REF = `registry.example:5000/lucid/api@sha256:${'a'.repeat(64)}`;
