@@ -30,7 +30,10 @@ describe("ignoreUnfixed keeps exactly what Trivy's own --ignore-unfixed kept", (
   });
 
   it("Trivy v0.20's centos-7: 100 of 711 occurrences kept, the gate still fails", () => {
-    const g = evaluateGate(parseTrivyReport(read('v0.20.0-centos-7'), 'c7'), { ...DEFAULT_POLICY, ignoreUnfixed: true });
+    const g = evaluateGate(parseTrivyReport(read('v0.20.0-centos-7'), 'c7'), {
+      ...DEFAULT_POLICY,
+      ignoreUnfixed: true,
+    });
     expect(g.findings.reduce((n, f) => n + f.occurrences.length, 0)).toBe(100);
     expect(g.passed).toBe(false);
     expect(g.ignored[0].reasons[0]).toMatchObject({ by: 'status', option: 'ignoreUnfixed', status: 'affected' });
