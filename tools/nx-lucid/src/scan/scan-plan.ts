@@ -8,7 +8,7 @@ import { readBuildMetadata } from '../metadata/metadata';
 import { Descriptor, platformString } from '../oci/types';
 import type { ScanOptions } from './scan-image';
 import type { ScanOutcome } from './summary';
-import { isPlainHttpRef, platformSlug, trivyImageArgs } from './trivy-command';
+import { isPlainHttpRef, platformSlug, trivyImageArgs, trivyIsolation } from './trivy-command';
 
 export interface PlannedScan {
   platform: string | undefined;
@@ -32,7 +32,11 @@ export function planScans(
 ): { target: ScanOutcome['target']; plans: PlannedScan[] } {
   let target: ScanOutcome['target'];
   const plans: PlannedScan[] = [];
-  const common = { cacheDir: where.cacheDir, skipDbUpdate: where.skipDbUpdate };
+  const common = {
+    cacheDir: where.cacheDir,
+    skipDbUpdate: where.skipDbUpdate,
+    isolation: trivyIsolation(where.workRoot),
+  };
   const { root, outDir, workRoot } = where;
   if (options.imageRef) {
     target = {

@@ -40,7 +40,7 @@ export function markdownSummary(g: GateResult, o: ScanOutcome, maxBytes = SUMMAR
   for (const w of g.warnings) head.push(`> ⚠️ ${w}`, '');
   if (o.sarifCut)
     head.push(
-      `> ⚠️ report.sarif: ${o.sarifCut.leftOut} of ${o.sarifCut.total} results left out to fit GitHub code scanning limits (highest security-severity kept).`,
+      `> ⚠️ report.sarif: ${o.sarifCut.leftOut} of ${o.sarifCut.total} results left out to fit GitHub code scanning limits (every finding that fails the gate kept, then the highest security-severity).`,
       '',
     );
   if (g.expiredIgnores.length) {

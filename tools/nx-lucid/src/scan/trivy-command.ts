@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Descriptor } from '../oci/types';
 import { MediaType } from '../oci/media-types';
 import { registryScheme } from '../registry/client';
+import { SEVERITIES } from './report';
 import { registryOf } from './trivy-env';
 
 export interface TrivyImageScan {
@@ -19,6 +20,35 @@ export interface TrivyImageScan {
   cacheDir: string;
   /** The DB in cacheDir is a shared, already downloaded copy: do not try to update it. */
   skipDbUpdate: boolean;
+  /** The private files that keep repository and user settings out (see trivyIsolation). */
+  isolation: Pick<TrivyIsolation, 'configFile' | 'ignoreFile'>;
+}
+
+/** What the report must hold whatever a trivy.yaml or TRIVY_* says: every severity, vulnerabilities and secrets. */
+export const TRIVY_SCANNERS = ['vuln', 'secret'] as const;
+
+/**
+ * Trivy reads trivy.yaml and .trivyignore from its working directory unless told otherwise, and would drop
+ * findings before the gate reads them. It runs in a private, empty working directory, with --config naming an
+ * empty config file and --ignorefile an empty ignore file (the gate applies the configured ignore file itself,
+ * so it can say what each entry ignored).
+ */
+export interface TrivyIsolation {
+  cwd: string;
+  configFile: string;
+  ignoreFile: string;
+}
+
+export const trivyIsolation = (workRoot: string): TrivyIsolation => ({
+  cwd: join(workRoot, 'trivy-cwd'),
+  configFile: join(workRoot, 'trivy-config.yaml'),
+  ignoreFile: join(workRoot, 'trivy-no-ignores'),
+});
+
+export function writeTrivyIsolation(i: TrivyIsolation): void {
+  mkdirSync(i.cwd, { recursive: true });
+  writeFileSync(i.configFile, '# empty on purpose: no repository or user Trivy settings apply to the gate\n{}\n');
+  writeFileSync(i.ignoreFile, '');
 }
 
 /** `trivy image …` arguments. The report always goes to a file; --quiet keeps progress bars out of CI logs. */
@@ -29,6 +59,8 @@ export function trivyImageArgs(s: TrivyImageScan): string[] {
   if (s.imageRef && s.platform) args.push('--platform', s.platform);
   if (s.imageRef && s.insecure) args.push('--insecure');
   args.push('--format', 'json', '--output', s.output, '--cache-dir', s.cacheDir, '--quiet');
+  args.push('--config', s.isolation.configFile, '--ignorefile', s.isolation.ignoreFile);
+  args.push('--severity', SEVERITIES.join(','), '--scanners', TRIVY_SCANNERS.join(','));
   if (s.skipDbUpdate) args.push('--skip-db-update', '--skip-java-db-update');
   if (s.imageRef) args.push(s.imageRef);
   return args;
@@ -40,14 +72,22 @@ export function isPlainHttpRef(imageRef: string, insecureRegistries: readonly st
 }
 
 /** `trivy convert --format sarif …`: Trivy's own SARIF writer, fed the JSON report it produced. */
-export function trivyConvertArgs(report: string, output: string, ignoreFile?: string): string[] {
+export function trivyConvertArgs(
+  report: string,
+  output: string,
+  isolation: Pick<TrivyIsolation, 'configFile' | 'ignoreFile'>,
+  ignoreFile?: string,
+): string[] {
   return [
     'convert',
+    '--config',
+    isolation.configFile,
     '--format',
     'sarif',
     '--output',
     output,
-    ...(ignoreFile ? ['--ignorefile', ignoreFile] : []),
+    '--ignorefile',
+    ignoreFile ?? isolation.ignoreFile,
     report,
   ];
 }

@@ -17,11 +17,18 @@ const PARENT = {
   TRIVY_PASSWORD: 'p',
   TRIVY_REGISTRY_TOKEN: 't',
   TRIVY_USERNAME: 'u',
+  // Trivy reads these as its flags; each would filter the report before the gate reads it.
+  TRIVY_SEVERITY: 'CRITICAL',
+  TRIVY_IGNOREFILE: '/tmp/.trivyignore',
+  TRIVY_IGNORE_UNFIXED: 'true',
+  TRIVY_SCANNERS: 'misconfig',
+  TRIVY_CONFIG: '/tmp/trivy.yaml',
+  TRIVY_VEX: 'repo',
   UNRELATED: 'x',
 };
 
 describe('trivyEnv', () => {
-  it('passes what Trivy needs to run and its own non-credential settings, nothing else', () => {
+  it('passes what Trivy needs to run and the allow-listed TRIVY_* settings (DB mirrors), nothing else', () => {
     expect(trivyEnv(PARENT)).toEqual({
       PATH: '/usr/bin',
       HOME: '/home/ci',
@@ -69,6 +76,7 @@ describe('trivy image arguments for a registry reference', () => {
       output: 'o.json',
       cacheDir: 'c',
       skipDbUpdate: false,
+      isolation: { configFile: 'empty.yaml', ignoreFile: 'none' },
     });
     expect(args).toEqual([
       'image',
@@ -82,6 +90,15 @@ describe('trivy image arguments for a registry reference', () => {
       '--cache-dir',
       'c',
       '--quiet',
+      // Repository and user settings neutralised: empty config, empty ignore file, every severity, both scanners.
+      '--config',
+      'empty.yaml',
+      '--ignorefile',
+      'none',
+      '--severity',
+      'UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL',
+      '--scanners',
+      'vuln,secret',
       'registry.local:5000/a:1',
     ]);
   });

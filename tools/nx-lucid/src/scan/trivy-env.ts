@@ -2,7 +2,7 @@ import { TOKEN_ENV_VARS } from '../secrets/env-tokens';
 
 /**
  * Trivy's environment, built explicitly: what it needs to run (PATH, HOME, temp dir, locale, CA bundle, proxy,
- * docker config), its own TRIVY_* settings minus credentials, and nothing else, so CI tokens never reach it.
+ * docker config), the few TRIVY_* settings in TRIVY_PASS, and nothing else, so CI tokens never reach it.
  * A registry token is added only to scan a ghcr.io reference, and only as GITHUB_TOKEN: Trivy's keychain
  * (go-containerregistry pkg/authn/github) sends it to ghcr.io alone, where TRIVY_USERNAME/TRIVY_PASSWORD would
  * go to every registry Trivy talks to (the DB mirrors included).
@@ -32,7 +32,23 @@ const PASS = [
   'XDG_RUNTIME_DIR',
   'CI',
 ];
-const CREDENTIAL = /PASSWORD|TOKEN|USERNAME|SECRET|CREDENTIAL|_KEY$/i;
+/**
+ * The TRIVY_* variables a caller may set: where the DBs come from and how Trivy talks, none of which can change
+ * which findings the report holds. Every other one (TRIVY_SEVERITY, TRIVY_IGNOREFILE, TRIVY_IGNORE_UNFIXED,
+ * TRIVY_SCANNERS, TRIVY_CONFIG, TRIVY_VEX, TRIVY_IGNORE_POLICY, TRIVY_SKIP_FILES, TRIVY_PASSWORD, …) is dropped:
+ * Trivy reads each as the flag of that name and would filter the report before the gate sees it.
+ */
+export const TRIVY_PASS = [
+  'TRIVY_DB_REPOSITORY',
+  'TRIVY_JAVA_DB_REPOSITORY',
+  'TRIVY_CHECKS_BUNDLE_REPOSITORY',
+  'TRIVY_CACERT',
+  'TRIVY_TIMEOUT',
+  'TRIVY_NO_PROGRESS',
+  'TRIVY_DEBUG',
+  'TRIVY_SKIP_VERSION_CHECK',
+  'TRIVY_DISABLE_TELEMETRY',
+];
 const GITHUB_REGISTRIES = ['ghcr.io', 'docker.pkg.github.com'];
 
 /** The registry host of an image reference (docker.io when the first component is not a host). */
@@ -47,7 +63,7 @@ export function trivyEnv(parent: NodeJS.ProcessEnv, scan: { imageRef?: string } 
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(parent)) {
     if (v === undefined) continue;
-    if (PASS.includes(k) || k.startsWith('LC_') || (k.startsWith('TRIVY_') && !CREDENTIAL.test(k.slice(6)))) env[k] = v;
+    if (PASS.includes(k) || k.startsWith('LC_') || TRIVY_PASS.includes(k)) env[k] = v;
   }
   if (scan.imageRef && GITHUB_REGISTRIES.includes(registryOf(scan.imageRef))) {
     const token = TOKEN_ENV_VARS.map((n) => parent[n]?.trim()).find(Boolean);
