@@ -32,7 +32,9 @@ function keyLine(r, dbDir) {
   }
   if (!v || typeof v.Version !== 'string') return `trivy:unparsed day:${day}`;
   const db = v.VulnerabilityDB || {};
-  return dbDir && db.UpdatedAt ? `trivy:${v.Version} db:${db.Version}:${db.UpdatedAt}` : `trivy:${v.Version} day:${day}`;
+  return dbDir && db.UpdatedAt
+    ? `trivy:${v.Version} db:${db.Version}:${db.UpdatedAt}`
+    : `trivy:${v.Version} day:${day}`;
 }
 
 const dbDir = (process.env.LUCID_TRIVY_DB_DIR || '').trim();
