@@ -11,7 +11,7 @@ import { INSTALL_HINTS, formatCommand, runProcess, which } from '../boundary/pro
 import { GateOptions } from '../config/options';
 import { envValue } from '../config/resolve';
 import { trivyVersionProblem } from '../config/trivy-versions';
-import { completeLayoutDir } from '../oci/blob-source';
+import { completeLayoutDir } from '../registry/blob-source';
 import { evaluateGate, gateReportLines, GateResult } from './gate';
 import { IgnoreConfig, NO_IGNORES } from './ignore-file';
 import { readIgnoreConfig } from './ignore-match';
