@@ -89,7 +89,8 @@ function measure(file: string): GateRun {
   const { parseTrivyReport } = require('../nx-lucid/src/scan/report');
   const { toSarif } = require('../nx-lucid/src/scan/sarif');
   const { failingResults, fitSarif } = require('../nx-lucid/src/scan/sarif-limits');
-  const { markdownSummary, toOutcome } = require('../nx-lucid/src/scan/summary');
+  const { toOutcome } = require('../nx-lucid/src/scan/summary');
+  const { markdownSummary } = require('../nx-lucid/src/scan/summary-markdown');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const text = readFileSync(file, 'utf8');

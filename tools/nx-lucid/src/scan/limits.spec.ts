@@ -2,7 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { DEFAULT_POLICY, evaluateGate } from './gate';
 import { SarifLog, toSarif } from './sarif';
 import { failingResults, fitSarif, GITHUB_SARIF_LIMITS } from './sarif-limits';
-import { markdownSummary, SUMMARY_MAX_BYTES, toOutcome } from './summary';
+import { toOutcome } from './summary';
+import { markdownSummary, SUMMARY_MAX_BYTES } from './summary-markdown';
 import { fixtureText, largeReport, sarifValidator } from './test-support';
 
 const info = {

@@ -1,9 +1,10 @@
 /** Trivy's version and the SARIF file of a scan: `trivy convert` when it works, else our own conversion. */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { removePath, writeFileAtomic } from '../boundary/files';
 import type { IgnoreConfig } from './ignore-file';
 import type { TrivyReport } from './report';
 import { toSarif } from './sarif';
-import type { ScanDeps, ScanOptions } from './scan-image';
+import type { ScanDeps, ScanOptions } from './scan-types';
 import type { ScanOutcome } from './summary';
 import { trivyConvertArgs, TrivyIsolation } from './trivy-command';
 
@@ -51,9 +52,9 @@ export async function writeSarif(
       log(
         `note: trivy convert --format sarif failed (${(e as Error).message.split('\n')[0]}); using the built-in SARIF conversion`,
       );
-      rmSync(sarifFile, { force: true });
+      removePath(sarifFile);
     }
   }
-  writeFileSync(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
+  writeFileAtomic(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
   return 'built-in';
 }

@@ -1,7 +1,7 @@
 /** A scan's --dry-run: exactly the Trivy commands and files a real run would make, nothing run or written. */
 import { join, relative } from 'node:path';
 import { formatCommand } from '../boundary/process';
-import type { ScanOptions } from './scan-image';
+import type { ScanOptions } from './scan-types';
 import type { PlannedScan } from './scan-plan';
 import { OUTCOME_FILE, ScanOutcome } from './summary';
 import { trivyConvertArgs, trivyIsolation } from './trivy-command';

@@ -3,12 +3,12 @@
  * then report.json, report.sarif, summary.md and gate.json in <outputPath>/scan. Process runner, PATH lookup,
  * environment and log sinks are injected.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
+import { appendText, ensureDir, makeTempDir, removePath, writeFileAtomic } from '../boundary/files';
 import { INSTALL_HINTS, formatCommand, runProcess, which } from '../boundary/process';
-import { GateOptions } from '../config/options';
 import { envValue } from '../config/resolve';
 import { trivyVersionProblem } from '../config/trivy-versions';
 import { completeLayoutDir } from '../registry/blob-source';
@@ -17,7 +17,8 @@ import { IgnoreConfig, NO_IGNORES } from './ignore-file';
 import { readIgnoreConfig } from './ignore-match';
 import { mergePlatformReports, parseTrivyReport, TrivyReport } from './report';
 import { failingResults, fitSarif } from './sarif-limits';
-import { markdownSummary, OUTCOME_FILE, ScanOutcome, toOutcome } from './summary';
+import { OUTCOME_FILE, ScanOutcome, toOutcome } from './summary';
+import { markdownSummary } from './summary-markdown';
 import {
   linkSharedDb,
   platformSlug,
@@ -29,36 +30,10 @@ import { printScanDryRun } from './scan-dry-run';
 import { PlannedScan, planScans } from './scan-plan';
 import { readTrivyVersion, writeSarif } from './sarif-output';
 import { trivyEnv } from './trivy-env';
+import type { ScanDeps, ScanRequest } from './scan-types';
 import { verifyScanLayout } from './verify-layout';
 
-/** The scan executor's options (its zod schema sits beside the executor). */
-export interface ScanOptions {
-  outputPath: string;
-  platforms?: string[];
-  gate: GateOptions;
-  imageRef?: string;
-  insecureRegistries?: string[];
-  platform?: string;
-  cacheDir?: string;
-  dbCacheDir?: string;
-  sarif: 'auto' | 'trivy' | 'built-in';
-  timeoutMinutes: number;
-  dryRun: boolean;
-}
-
-export interface ScanRequest {
-  workspaceRoot: string;
-  project: string;
-  options: ScanOptions;
-}
-
-export interface ScanDeps {
-  env: NodeJS.ProcessEnv;
-  run: typeof runProcess;
-  which: (command: string) => string | undefined | null | false;
-  log: (line: string) => void;
-  logError: (line: string) => void;
-}
+export type { ScanDeps, ScanOptions, ScanRequest } from './scan-types';
 
 /** Report lines go to stdout/stderr as they are: people and CI logs read them verbatim. */
 export const defaultScanDeps = (): ScanDeps => ({
@@ -97,7 +72,7 @@ function scanPlaces({ options, project, workspaceRoot: root }: ScanRequest, { en
   const ignoreFile = options.gate.ignoreFile ? resolve(root, options.gate.ignoreFile) : undefined;
   const workRoot = options.dryRun
     ? join(tmpdir(), `lucid-scan-${project}-XXXXXX`)
-    : mkdtempSync(join(tmpdir(), 'lucid-scan-'));
+    : makeTempDir(join(tmpdir(), 'lucid-scan-'));
   // Trivy splits --input at the first '@' or ':' (a tag or digest); such a path would be misread.
   if (/[@:]/.test(workRoot))
     throw new Error(`temporary dir ${workRoot} contains '@' or ':', which Trivy would read as a reference; set TMPDIR`);
@@ -124,7 +99,7 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
     const info = { project, target, platforms: parts.map((p) => p.platform), trivyVersion };
     return await writeScanOutputs(req, places, { parts, gate, ignores, info }, deps, childEnv);
   } finally {
-    if (!options.dryRun) rmSync(places.workRoot, { recursive: true, force: true });
+    if (!options.dryRun) removePath(places.workRoot);
   }
 }
 
@@ -137,9 +112,9 @@ function prepareScan(places: ScanPlaces, deps: ScanDeps): IgnoreConfig {
   }
   // Read the policy inputs before scanning: a broken ignore file fails fast.
   const ignores = loadIgnores(places.ignoreFile, places.root);
-  rmSync(places.scanDir, { recursive: true, force: true });
-  mkdirSync(join(places.scanDir, 'trivy'), { recursive: true });
-  mkdirSync(places.cacheDir, { recursive: true });
+  removePath(places.scanDir);
+  ensureDir(join(places.scanDir, 'trivy'));
+  ensureDir(places.cacheDir);
   if (places.sharedDb) linkSharedDb(places.cacheDir, places.dbCacheDir!);
   writeTrivyIsolation(trivyIsolation(places.workRoot));
   return ignores;
@@ -176,7 +151,7 @@ async function runScans(
     const raw = readFileSync(p.output, 'utf8');
     const label = p.platform ?? 'default';
     const report = parseTrivyReport(raw, `Trivy report for ${target.ref} (${label})`);
-    writeFileSync(join(places.scanDir, 'trivy', `${platformSlug(label)}.json`), raw);
+    writeFileAtomic(join(places.scanDir, 'trivy', `${platformSlug(label)}.json`), raw);
     parts.push({ platform: label, report, raw });
   }
   return parts;
@@ -201,7 +176,7 @@ async function writeScanOutputs(
   const reportFile = join(scanDir, 'report.json');
   // One platform: Trivy's bytes as they are. Several: the joined report.
   const merged = parts.length === 1 ? parts[0].raw : JSON.stringify(mergePlatformReports(parts), null, 2) + '\n';
-  writeFileSync(reportFile, merged);
+  writeFileAtomic(reportFile, merged);
   const sarifFile = join(scanDir, 'report.sarif');
   const sarifSource = await writeSarif(
     { mode: options.sarif, reportFile, sarifFile, ignoreFile: places.ignoreFile, parts, ignores },
@@ -210,13 +185,13 @@ async function writeScanOutputs(
     childEnv,
   );
   const fitted = fitSarif(readFileSync(sarifFile, 'utf8'), failingResults(gate.failing));
-  if (fitted.text !== undefined) writeFileSync(sarifFile, fitted.text);
+  if (fitted.text !== undefined) writeFileAtomic(sarifFile, fitted.text);
 
   const outcome = toOutcome(gate, { ...info, sarif: sarifSource, sarifCut: fitted.cut });
   writeArtifact(outDir, ARTIFACTS.gate, outcome);
   const md = markdownSummary(gate, outcome);
-  writeFileSync(join(scanDir, 'summary.md'), md);
-  if (deps.env.GITHUB_STEP_SUMMARY) appendFileSync(deps.env.GITHUB_STEP_SUMMARY, md + '\n');
+  writeFileAtomic(join(scanDir, 'summary.md'), md);
+  if (deps.env.GITHUB_STEP_SUMMARY) appendText(deps.env.GITHUB_STEP_SUMMARY, md + '\n');
 
   for (const line of gateReportLines(gate)) (gate.passed ? deps.log : deps.logError)(line);
   deps.log(

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readBuildMetadata } from '../artifacts/metadata';
 import { Descriptor, platformString } from '../oci/types';
-import type { ScanOptions } from './scan-image';
+import type { ScanOptions } from './scan-types';
 import type { ScanOutcome } from './summary';
 import { isPlainHttpRef, platformSlug, trivyImageArgs, trivyIsolation } from './trivy-command';
 

@@ -1,6 +1,7 @@
 import { DEFAULT_POLICY, evaluateGate } from './gate';
 import { readIgnoreConfig } from './ignore-match';
-import { formatScanLine, markdownSummary, scanOutcomeSchema, toOutcome } from './summary';
+import { formatScanLine, scanOutcomeSchema, toOutcome } from './summary';
+import { markdownSummary } from './summary-markdown';
 import { fixture } from './test-support';
 
 const info = {

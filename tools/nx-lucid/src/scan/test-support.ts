@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_GATE } from '../config/options';
 import { parseTrivyReport, TrivyReport } from './report';
-import type { ScanOptions } from './scan-image';
+import type { ScanOptions } from './scan-types';
 
 /** Real Trivy reports, committed with their origin and licence (__fixtures__/trivy/SOURCES.md). */
 export const TRIVY_FIXTURES = resolve(__dirname, '__fixtures__', 'trivy');

@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
+import { ensureDir, freshDir, removePath, symlinkDir, writeFilePlain } from '../boundary/files';
 import { join, resolve } from 'node:path';
 import type { Descriptor } from '../oci/types';
 import { MediaType } from '../oci/media-types';
@@ -46,9 +47,9 @@ export const trivyIsolation = (workRoot: string): TrivyIsolation => ({
 });
 
 export function writeTrivyIsolation(i: TrivyIsolation): void {
-  mkdirSync(i.cwd, { recursive: true });
-  writeFileSync(i.configFile, '# empty on purpose: no repository or user Trivy settings apply to the gate\n{}\n');
-  writeFileSync(i.ignoreFile, '');
+  ensureDir(i.cwd);
+  writeFilePlain(i.configFile, '# empty on purpose: no repository or user Trivy settings apply to the gate\n{}\n');
+  writeFilePlain(i.ignoreFile, '');
 }
 
 /** `trivy image …` arguments. The report always goes to a file; --quiet keeps progress bars out of CI logs. */
@@ -103,17 +104,16 @@ export function writePlatformLayoutView(
   manifest: Pick<Descriptor, 'digest' | 'mediaType' | 'size' | 'platform'>,
   viewDir: string,
 ): void {
-  rmSync(viewDir, { recursive: true, force: true });
-  mkdirSync(viewDir, { recursive: true });
-  writeFileSync(join(viewDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(
+  freshDir(viewDir);
+  writeFilePlain(join(viewDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFilePlain(
     join(viewDir, 'index.json'),
     JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [manifest] }),
   );
   const blobs = resolve(ociDir, 'blobs');
   if (!existsSync(blobs))
     throw new Error(`${blobs} not found: the OCI layout is incomplete; rebuild with container-build`);
-  symlinkSync(blobs, join(viewDir, 'blobs'), 'dir');
+  symlinkDir(blobs, join(viewDir, 'blobs'));
 }
 
 /**
@@ -122,14 +122,14 @@ export function writePlatformLayoutView(
  * other, never corrupts it). Returns whether a shared DB was linked.
  */
 export function linkSharedDb(cacheDir: string, sharedDbCacheDir: string): boolean {
-  mkdirSync(cacheDir, { recursive: true });
+  ensureDir(cacheDir);
   let linked = false;
   for (const sub of ['db', 'java-db']) {
     const src = resolve(sharedDbCacheDir, sub);
     if (!existsSync(src)) continue;
     const dest = join(cacheDir, sub);
-    if (existsSync(dest) || isDanglingLink(dest)) rmSync(dest, { recursive: true, force: true });
-    symlinkSync(src, dest, 'dir');
+    if (existsSync(dest) || isDanglingLink(dest)) removePath(dest);
+    symlinkDir(src, dest);
     linked = linked || sub === 'db';
   }
   return linked;
