@@ -2,7 +2,7 @@
 import { join, relative } from 'node:path';
 import { formatCommand } from '../boundary/process';
 import type { ScanOptions } from './scan-types';
-import type { PlannedScan } from './scan-plan';
+import { PlannedScan, pulledLayoutDir, requestedPlatforms } from './scan-plan';
 import { OUTCOME_FILE, ScanOutcome } from './summary';
 import { trivyConvertArgs, trivyIsolation } from './trivy-command';
 
@@ -17,7 +17,7 @@ export interface ScanDryRun {
   workRoot: string;
   dbCacheDir?: string;
   cacheDir: string;
-  options: Pick<ScanOptions, 'sarif'>;
+  options: Pick<ScanOptions, 'sarif' | 'imageRef' | 'platform' | 'platforms'>;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
 }
@@ -29,6 +29,12 @@ export function printScanDryRun(d: ScanDryRun): void {
   log(
     `would run Trivy in the empty dir ${isolation.cwd} with an empty --config and --ignorefile, every severity (no trivy.yaml, .trivyignore or TRIVY_* filter applies)`,
   );
+  if (options.imageRef)
+    log(
+      `would pull ${options.imageRef} (${requestedPlatforms(options)
+        .map((p) => p ?? 'default platform')
+        .join(', ')}) into ${pulledLayoutDir(d.workRoot)} with our registry client, then scan that layout`,
+    );
   if (sharedDb) log(`would link ${dbCacheDir}/db into ${cacheDir} (read-only shared DB)`);
   for (const p of plans) {
     if (p.view)

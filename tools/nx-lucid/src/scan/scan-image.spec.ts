@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ARTIFACTS, readArtifact } from '../artifacts/artifacts';
 import type { runProcess } from '../boundary/process';
 import { ScanDeps, scanImage } from './scan-image';
-import { SCAN_REF, scanOptions, TRIVY_FIXTURES } from './test-support';
+import { memoryPuller, SCAN_REF, scanOptions, TRIVY_FIXTURES } from './test-support';
 
 describe('scanImage (the scan use case)', () => {
   let ws: string;
@@ -14,6 +14,7 @@ describe('scanImage (the scan use case)', () => {
   /** A stand-in Trivy: `image` copies a recorded report to --output, `version` answers JSON. */
   const deps = (report: string, env: NodeJS.ProcessEnv = {}, onPath = true, version = '0.58.0'): ScanDeps => ({
     env,
+    pull: memoryPuller,
     which: () => (onPath ? '/usr/bin/trivy' : undefined),
     log: (l) => info.push(l),
     logError: (l) => errors.push(l),

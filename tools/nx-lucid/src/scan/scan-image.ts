@@ -27,10 +27,11 @@ import {
   writeTrivyIsolation,
 } from './trivy-command';
 import { printScanDryRun } from './scan-dry-run';
-import { PlannedScan, planScans } from './scan-plan';
+import { PlannedScan, planScans, pulledLayoutDir, requestedPlatforms } from './scan-plan';
+import { PulledImage, registryPuller } from './pull-image';
 import { readTrivyVersion, writeSarif } from './sarif-output';
 import { trivyEnv } from './trivy-env';
-import type { ScanDeps, ScanRequest } from './scan-types';
+import type { ScanDeps, ScanOptions, ScanRequest } from './scan-types';
 import { verifyScanLayout } from './verify-layout';
 
 export type { ScanDeps, ScanOptions, ScanRequest } from './scan-types';
@@ -84,19 +85,21 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
   const { options, project } = req;
   const places = scanPlaces(req, deps);
   try {
-    // What to scan: each platform manifest of the built layout, or a registry reference.
-    const { target, plans } = planScans(options, { ...places, skipDbUpdate: places.sharedDb });
     if (options.dryRun) {
+      // What to scan: each platform manifest of the built layout, or of the reference (pulled by a real run).
+      const { target, plans } = planScans(options, { ...places, skipDbUpdate: places.sharedDb });
       printScanDryRun({ ...places, target, plans, project, options, env: deps.env, log: deps.log });
       return true;
     }
     const ignores = prepareScan(places, deps);
-    // Trivy gets an explicit environment: no CI token reaches it (a ghcr.io reference gets GITHUB_TOKEN only).
-    const childEnv = trivyEnv(deps.env, { imageRef: options.imageRef });
+    // Trivy gets an explicit environment: no credential, no TRIVY_* that filters.
+    const childEnv = trivyEnv(deps.env);
     const trivyVersion = await checkedTrivyVersion(deps, childEnv);
-    const parts = await runScans(req, places, { target, plans }, deps, childEnv);
+    const pulled = options.imageRef ? await pullForScan(options, places, deps) : undefined;
+    const planned = planScans(options, { ...places, skipDbUpdate: places.sharedDb, pulled });
+    const parts = await runScans(req, places, planned, deps, childEnv, pulled);
     const gate = evaluateGate(parts, options.gate, ignores);
-    const info = { project, target, platforms: parts.map((p) => p.platform), trivyVersion };
+    const info = { project, target: planned.target, platforms: parts.map((p) => p.platform), trivyVersion };
     return await writeScanOutputs(req, places, { parts, gate, ignores, info }, deps, childEnv);
   } finally {
     if (!options.dryRun) removePath(places.workRoot);
@@ -128,6 +131,15 @@ async function checkedTrivyVersion(deps: ScanDeps, env: NodeJS.ProcessEnv): Prom
   return version;
 }
 
+/** A scan by reference: our registry client pulls what Trivy will read (it never reaches the registry itself). */
+async function pullForScan(options: ScanOptions, places: ScanPlaces, deps: ScanDeps): Promise<PulledImage> {
+  const pull = deps.pull ?? registryPuller(deps.env);
+  const dir = pulledLayoutDir(places.workRoot);
+  deps.log(`pulling ${options.imageRef} into ${dir} (our registry client; Trivy gets no credential)`);
+  const want = { platforms: requestedPlatforms(options), insecureRegistries: options.insecureRegistries ?? [] };
+  return pull(options.imageRef!, want, dir);
+}
+
 /** One Trivy run per planned platform, in its private working dir; each report parsed and kept as written. */
 async function runScans(
   { options, workspaceRoot: root }: ScanRequest,
@@ -135,12 +147,14 @@ async function runScans(
   { target, plans }: { target: ScanOutcome['target']; plans: PlannedScan[] },
   deps: ScanDeps,
   env: NodeJS.ProcessEnv,
+  pulled: PulledImage | undefined,
 ): Promise<PlatformPart[]> {
   const ociDir = join(places.outDir, 'oci');
-  // What Trivy reads must be what was built: every blob a regular file with the bytes of its digest.
-  if (target.kind === 'oci-layout') verifyScanLayout(ociDir, root);
+  // What Trivy reads must be what was built: every blob a regular file with the bytes of its digest. (A pulled
+  // image's digests were checked as it was pulled.)
+  if (!pulled) verifyScanLayout(ociDir, root);
   // A slim output's base layers come from the blob store: Trivy gets a complete layout.
-  const layoutDir = target.kind === 'oci-layout' ? await completeLayoutDir(ociDir, root, places.workRoot) : ociDir;
+  const layoutDir = pulled ? pulled.layoutDir : await completeLayoutDir(ociDir, root, places.workRoot);
   const { cwd } = trivyIsolation(places.workRoot);
   const parts: PlatformPart[] = [];
   for (const p of plans) {

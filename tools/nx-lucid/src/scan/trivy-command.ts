@@ -3,19 +3,11 @@ import { ensureDir, freshDir, removePath, symlinkDir, writeFilePlain } from '../
 import { join, resolve } from 'node:path';
 import type { Descriptor } from '../oci/types';
 import { MediaType } from '../oci/media-types';
-import { registryScheme } from '../registry/client';
 import { SEVERITIES } from './report';
-import { registryOf } from './trivy-env';
 
 export interface TrivyImageScan {
-  /** OCI layout directory to scan (`--input`), or… */
-  input?: string;
-  /** …a registry reference (the positional argument). */
-  imageRef?: string;
-  /** With imageRef: which platform of a multi-platform index (`--platform`). */
-  platform?: string;
-  /** With imageRef: the registry speaks plain HTTP (loopback or configured insecure): `--insecure`. */
-  insecure?: boolean;
+  /** OCI layout directory to scan (`--input`): the build output's, or the one a scan by reference pulled. */
+  input: string;
   output: string;
   /** This scan's own Trivy cache dir: Trivy's scan cache is a BoltDB file one process may hold at a time. */
   cacheDir: string;
@@ -52,24 +44,17 @@ export function writeTrivyIsolation(i: TrivyIsolation): void {
   writeFilePlain(i.ignoreFile, '');
 }
 
-/** `trivy image …` arguments. The report always goes to a file; --quiet keeps progress bars out of CI logs. */
+/**
+ * `trivy image …` arguments. Always an OCI layout (`--input`): Trivy never reaches a registry, so it never needs
+ * a credential. The report always goes to a file; --quiet keeps progress bars out of CI logs.
+ */
 export function trivyImageArgs(s: TrivyImageScan): string[] {
-  if (!!s.input === !!s.imageRef) throw new Error('a Trivy scan needs exactly one of input (OCI layout) or imageRef');
-  const args = ['image'];
-  if (s.input) args.push('--input', s.input);
-  if (s.imageRef && s.platform) args.push('--platform', s.platform);
-  if (s.imageRef && s.insecure) args.push('--insecure');
+  const args = ['image', '--input', s.input];
   args.push('--format', 'json', '--output', s.output, '--cache-dir', s.cacheDir, '--quiet');
   args.push('--config', s.isolation.configFile, '--ignorefile', s.isolation.ignoreFile);
   args.push('--severity', SEVERITIES.join(','), '--scanners', TRIVY_SCANNERS.join(','));
   if (s.skipDbUpdate) args.push('--skip-db-update', '--skip-java-db-update');
-  if (s.imageRef) args.push(s.imageRef);
   return args;
-}
-
-/** Trivy reaches a registry over plain HTTP only with --insecure: loopback and configured insecure registries. */
-export function isPlainHttpRef(imageRef: string, insecureRegistries: readonly string[]): boolean {
-  return registryScheme(registryOf(imageRef), insecureRegistries) === 'http';
 }
 
 /** `trivy convert --format sarif …`: Trivy's own SARIF writer, fed the JSON report it produced. */

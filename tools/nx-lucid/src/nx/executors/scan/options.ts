@@ -12,9 +12,12 @@ export const description =
 export const schema = targetFields
   .extend({
     gate: gateSchema.default(DEFAULT_GATE),
-    /** Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout. */
+    /**
+     * Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout: our registry
+     * client pulls it with push's credentials into a private layout, which Trivy reads (it holds no credential).
+     */
     imageRef: z.string().min(1).optional(),
-    /** With imageRef: registries reached over plain HTTP (Trivy gets --insecure); loopback always is. */
+    /** With imageRef: registries pulled from over plain HTTP; loopback always is. */
     insecureRegistries: z.array(z.string()).default([]),
     /** Scan only this platform, e.g. linux/amd64. */
     platform: z.string().optional(),
