@@ -54,7 +54,7 @@ export class SourcedLayout extends OciLayout {
   }
 
   /** The file that holds a blob now (the layout's own or the store's). */
-  blobFile(digest: string): string {
+  override blobFile(digest: string): string {
     return this.local(digest) ? this.blobPath(digest) : this.store.path(digest);
   }
 
