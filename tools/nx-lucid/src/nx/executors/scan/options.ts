@@ -16,9 +16,11 @@ export const schema = targetFields
       .string()
       .min(1)
       .optional()
-      .describe('Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout.'),
+      .describe(
+        "Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout: our registry client pulls it with push's credentials into a private layout, which Trivy reads (it holds no credential).",
+      ),
     insecureRegistries: pluginOptionsSchema.shape.insecureRegistries.describe(
-      'With imageRef: registries reached over plain HTTP (Trivy gets --insecure); loopback always is.',
+      'With imageRef: registries pulled from over plain HTTP; loopback always is.',
     ),
     platform: z.string().optional().describe('Scan only this platform, e.g. linux/amd64.'),
     cacheDir: z
