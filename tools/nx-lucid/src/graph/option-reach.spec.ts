@@ -26,6 +26,7 @@ const CHANGED: Record<string, unknown> = {
   insecureRegistries: ['registry.example:5000'],
   phaseTagPrefix: 'stage:',
   tags: [{ type: 'sha', format: 'short' }],
+  tagFlavor: { latest: 'false' },
   latestOnBranch: 'trunk',
   outputRoot: 'out/images',
   skipDockerfiles: ['apps/web/**'],
