@@ -8,7 +8,7 @@ import type { TagPlan } from '../image/tag-rules';
 import { prepareForPush, SourcedLayout } from '../registry/blob-source';
 import { ImageTarget, openSession, RegistryDeps, RegistrySession } from '../registry/connect';
 import { formatBytes, pushImage, PushResult, PushSource, tagsNameIndex } from './push';
-import type { PushOptions } from './push-built-image';
+import type { PushOptions } from './push-request';
 import { guardTagMoves, PushTagInputs, replanForLatestAuto } from './tag-phase';
 
 export interface RegistriesPushRequest {
