@@ -53,13 +53,12 @@ export async function errorFromResponse(
       if (first.detail !== undefined && typeof first.detail !== 'object') detail += ` (${String(first.detail)})`;
     }
   } catch {
-    detail = text.trim().slice(0, 200);
+    detail = text.trim();
   }
-  const message = redact(
-    redactAuthorization(
-      `${request.operation} on ${request.where} failed: HTTP ${res.status}${detail ? ` ${detail}` : ''}`,
-    ),
-  );
+  // Redacted whole, then cut: a cut first would leave a piece of a secret that no longer matches it.
+  const said = redact(redactAuthorization(detail));
+  const cut = said.length > 600 ? `${said.slice(0, 600)}…` : said;
+  const message = redact(`${request.operation} on ${request.where} failed: HTTP ${res.status}${cut ? ` ${cut}` : ''}`);
   return new RegistryError(
     message,
     res.status,
