@@ -105,6 +105,26 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
 }
 
+/**
+ * Whether the repository has the blob. A HEAD the registry keeps answering with a 5xx (after the client's retries)
+ * counts as missing: distribution answers 500 for a blob whose link file a full disk left empty, and only sending
+ * the blob again (upload or mount) rewrites that link. A registry that is down fails the upload instead.
+ */
+async function repositoryHas(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  log?: (line: string) => void,
+): Promise<boolean> {
+  try {
+    return await client.hasBlob(repository, digest);
+  } catch (e) {
+    if (!(e instanceof RegistryError && e.status !== undefined && e.status >= 500)) throw e;
+    log?.(`  ! ${e.message}: the registry cannot read its copy; sending ${short(digest)} again`);
+    return false;
+  }
+}
+
 /** A sibling we may not read, or that does not exist, is simply not a source; a registry that stopped answering is a failure. */
 async function siblingHas(client: RegistryClient, from: string, digest: string): Promise<boolean> {
   try {
@@ -142,7 +162,7 @@ export async function imageComplete(
   const repo = options.repository;
   const missing: string[] = [];
   await mapLimit(source.blobs, options.concurrency ?? 3, async (blob) => {
-    if (!(await client.hasBlob(repo, blob.digest))) missing.push(`blob ${short(blob.digest)}`);
+    if (!(await repositoryHas(client, repo, blob.digest))) missing.push(`blob ${short(blob.digest)}`);
   });
   for (const m of source.manifests)
     if (!(await client.headManifest(repo, m.digest))) missing.push(`manifest ${short(m.digest)}`);
@@ -209,7 +229,7 @@ async function pushBlobs(
   const repo = options.repository;
   const present = new Set<string>();
   await mapLimit(source.blobs, options.concurrency ?? 3, async (blob) => {
-    if (await client.hasBlob(repo, blob.digest)) present.add(blob.digest);
+    if (await repositoryHas(client, repo, blob.digest, options.log)) present.add(blob.digest);
   });
   await verifyPushSource(source, present);
   const ctx: BlobPushContext = {
