@@ -287,7 +287,7 @@ async function pushMissingBlob(
     return;
   }
   const outcome = await uploadShared(
-    { client, repository: repo, state: ctx.state, stopped },
+    { client, repository: repo, state: ctx.state, stopped, log },
     blob.digest,
     fileBytes(blobFileOf(ctx.source.layout, blob.digest), blob.size),
   );
