@@ -1,5 +1,6 @@
 import { DEFAULT_TAG_RULES, tagRuleSchema } from '../image/tag-rules';
 import { z } from 'zod';
+import { branchNameSchema, mirrorSchema, targetNameSchema, withoutRepeats, workspacePathSchema } from './validation';
 
 /** Platforms an OCI index may carry for our distroless services. */
 export const SUPPORTED_PLATFORMS = [
@@ -56,7 +57,7 @@ export const gateSchema = z
     /** Trivy's --ignore-status: these vulnerability statuses do not count (when set, ignoreUnfixed has no effect, as in Trivy). */
     ignoreStatuses: z.array(z.enum(VULN_STATUSES)).optional(),
     /** A .trivyignore (ID [exp:YYYY-MM-DD]) or .trivyignore.yaml, relative to the workspace root, read as Trivy reads it. */
-    ignoreFile: z.string().optional(),
+    ignoreFile: workspacePathSchema.optional(),
   })
   .strict();
 
@@ -107,7 +108,7 @@ export const dockerfileProjectSchema = z
     name: z.string().min(1).optional(),
     tags: z.array(z.string()).optional(),
     /** Build context, workspace-relative; wins over a compose file's build.context. */
-    context: z.string().optional(),
+    context: workspacePathSchema.optional(),
     buildArgs: z.record(z.string(), z.string()).optional(),
     /**
      * true (default): container-build waits for ^container-build, the builds of every project it reads or FROMs.
@@ -124,13 +125,13 @@ export const pluginOptionsSchema = z
     /** Push every image to each of these (same index digest everywhere); `registry` then defaults to the first. */
     registries: z.array(registrySchema).min(1).optional(),
     repository: repositorySchema.default('hamigames/lucid'),
-    platforms: z.array(platformSchema).min(1).default(['linux/amd64', 'linux/arm64']),
+    platforms: withoutRepeats(z.array(platformSchema).min(1), 'platform').default(['linux/amd64', 'linux/arm64']),
     engine: engineSchema.default('auto'),
     gate: gateSchema.default(DEFAULT_GATE),
     buildCache: buildCacheSchema.default({ type: 'none', mode: 'max' }),
     attestations: attestationsSchema.default({ provenance: true, sbom: true }),
     /** Where to pull base images from instead of their own registry, e.g. {"gcr.io": "mirror.example:5000/gcr.io"}. */
-    registryMirrors: z.record(z.string(), z.string()).default({}),
+    registryMirrors: z.record(registrySchema, mirrorSchema).default({}),
     /** Registries reached over plain HTTP (a local mirror). */
     insecureRegistries: z.array(z.string()).default([]),
     /** Tag prefix that carries the phase, e.g. "phase:" in phase:1. */
@@ -138,8 +139,8 @@ export const pluginOptionsSchema = z
     /** Tag rules for container-push (docker/metadata-action style); semver tags only for a release. */
     tags: z.array(tagRuleSchema).default(DEFAULT_TAG_RULES),
     /** `latest` is only pushed from this branch. */
-    latestOnBranch: z.string().default('main'),
-    outputRoot: z.string().default('dist/containers'),
+    latestOnBranch: branchNameSchema.default('main'),
+    outputRoot: workspacePathSchema.default('dist/containers'),
     /** Dockerfiles matching these globs are not inferred as projects; replaces the default list. */
     skipDockerfiles: z.array(z.string()).default(DEFAULT_SKIP_DOCKERFILES),
     /**
@@ -148,18 +149,18 @@ export const pluginOptionsSchema = z
      */
     waitForCopiedProjects: z.boolean().default(true),
     /** Build context of a Dockerfile no compose file or `projects` entry gives one, workspace-relative. */
-    buildContext: z.string().default('.'),
+    buildContext: workspacePathSchema.default('.'),
     /** Read docker-compose*.y*ml / compose*.y*ml build blocks for contexts and build args. */
     compose: z.boolean().default(true),
     /** Names, tags, contexts and build args per Dockerfile path (the init generator writes the seed's services here). */
     projects: z.record(z.string(), dockerfileProjectSchema).default({}),
     targetNames: z
       .object({
-        build: z.string().default('container-build'),
-        push: z.string().default('container-push'),
-        scan: z.string().default('scan'),
-        verify: z.string().default('container-verify'),
-        release: z.string().default('container-release'),
+        build: targetNameSchema.default('container-build'),
+        push: targetNameSchema.default('container-push'),
+        scan: targetNameSchema.default('scan'),
+        verify: targetNameSchema.default('container-verify'),
+        release: targetNameSchema.default('container-release'),
       })
       .strict()
       .default({
@@ -178,7 +179,7 @@ export const pluginOptionsSchema = z
  */
 export const targetFields = z.object({
   /** dist/containers/<project>: the build output (metadata.json, oci/) and what later steps write beside it. */
-  outputPath: z.string().min(1),
+  outputPath: workspacePathSchema,
   /** Registry host[:port]; LUCID_REGISTRY overrides. */
   registry: z.string().optional(),
   /** Push to each of these registries (LUCID_REGISTRIES overrides); default [registry]. */
@@ -186,7 +187,7 @@ export const targetFields = z.object({
   /** Repository prefix, the image is <registry>/<repository>/<project>; LUCID_REPOSITORY overrides. */
   repository: z.string().optional(),
   /** LUCID_PLATFORMS overrides. */
-  platforms: z.array(z.string()).optional(),
+  platforms: withoutRepeats(z.array(z.string()), 'platform').optional(),
   /** Registries reached over plain HTTP; LUCID_INSECURE_REGISTRIES overrides. */
   insecureRegistries: z.array(z.string()).default([]),
 });

@@ -1,5 +1,22 @@
 import { z } from 'zod';
 import { DEFAULT_GATE, gateSchema, targetFields } from '../../config/options';
+import { workspacePathSchema } from '../../config/validation';
+import { parseImageReference } from '../../image/naming';
+
+/** registry/repository[:tag][@sha256:…], checked as every image reference is. */
+const imageReferenceSchema = z
+  .string()
+  .min(1)
+  .superRefine((ref, ctx) => {
+    try {
+      parseImageReference(ref);
+    } catch (e) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${(e as Error).message} (expected registry/repository[:tag][@sha256:…])`,
+      });
+    }
+  });
 
 export const title = 'Scan executor';
 export const description =
@@ -13,13 +30,13 @@ export const schema = targetFields
   .extend({
     gate: gateSchema.default(DEFAULT_GATE),
     /** Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout. */
-    imageRef: z.string().min(1).optional(),
+    imageRef: imageReferenceSchema.optional(),
     /** With imageRef: registries reached over plain HTTP (Trivy gets --insecure); loopback always is. */
     insecureRegistries: z.array(z.string()).default([]),
     /** Scan only this platform, e.g. linux/amd64. */
     platform: z.string().optional(),
     /** This project's Trivy cache dir, relative to the workspace root (default .lucid/trivy-cache/<project>). */
-    cacheDir: z.string().optional(),
+    cacheDir: workspacePathSchema.optional(),
     /**
      * A Trivy cache dir holding a DB downloaded once (`trivy image --download-db-only --cache-dir DIR`); scans then
      * link its db/ and pass --skip-db-update. Default: $LUCID_TRIVY_DB_DIR. Without it each project's cache
