@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProcess } from '../nx-lucid/src/boundary/process';
-import { BUILDX_FIX, currentBuildxDriver } from '../nx-lucid/src/engines/select';
+import { BUILDX_FIX, currentBuildxDriver } from '../nx-lucid/src/build/engines/select';
 import { normalizePluginOptions } from '../nx-lucid/src/config/options';
 import { phaseFromTags } from '../nx-lucid/src/config/phase';
 import type { Service } from './summary';

@@ -10,9 +10,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runProcess, which } from '../src/boundary/process';
-import { selectEngine } from '../src/engines/select';
-import { runPush } from '../src/executors/push/executor';
-import { resolveDigest } from '../src/image-build/environment';
+import { selectEngine } from '../src/build/engines/select';
+import { runPush } from '../src/nx/executors/push/executor';
+import { resolveDigest } from '../src/build/environment';
 import { registryEnvPrefix } from '../src/registry/docker-credentials';
 import { writeCredentialHelper } from './support/credential-helper';
 import { makeLayout } from './support/make-layout';

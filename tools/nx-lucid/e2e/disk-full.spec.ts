@@ -10,7 +10,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../src/boundary/process';
-import { runPush } from '../src/executors/push/executor';
+import { runPush } from '../src/nx/executors/push/executor';
 import { makeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';
 import { executorContext, skopeoTags } from './support/registry-check';

@@ -5,8 +5,8 @@
  * Two real registries; the tags are read back with skopeo.
  */
 import type { ExecutorContext } from '@nx/devkit';
-import { runPush } from '../src/executors/push/executor';
-import { runRelease } from '../src/executors/release/executor';
+import { runPush } from '../src/nx/executors/push/executor';
+import { runRelease } from '../src/nx/executors/release/executor';
 import { makeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';
 import { executorContext, skopeoTags } from './support/registry-check';

@@ -3,7 +3,7 @@
  * version to push the given build output as; each result is one JSON line on stdout.
  */
 import { createInterface } from 'node:readline';
-import { runPush } from '../../src/executors/push/executor';
+import { runPush } from '../../src/nx/executors/push/executor';
 import { executorContext } from './registry-check';
 
 const [root, outputPath, project, registry] = process.argv.slice(2);

@@ -1,5 +1,5 @@
-import { schema as pushSchema } from '../executors/push/options';
-import { schema as scanSchema } from '../executors/scan/options';
+import { schema as pushSchema } from '../nx/executors/push/options';
+import { schema as scanSchema } from '../nx/executors/scan/options';
 import { normalizePluginOptions, parseOptionsWith } from './options';
 import { staysInWorkspace } from './validation';
 

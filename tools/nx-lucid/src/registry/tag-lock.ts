@@ -6,9 +6,10 @@
  * waiters never both break it.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ensureDir, removePath } from '../boundary/files';
 import { processAlive } from '../boundary/process';
 
 export const tagLockSchema = z
@@ -67,7 +68,7 @@ export class TagLocks {
 
   /** Waits for the tag's lock and takes it; returns the release. */
   async acquire(repository: string, tag: string): Promise<() => void> {
-    mkdirSync(this.dir, { recursive: true });
+    ensureDir(this.dir);
     const file = this.file(repository, tag);
     const deadline = this.now() + (this.deps.maxWaitMs ?? 5 * 60_000);
     for (;;) {
@@ -110,15 +111,15 @@ export class TagLocks {
     }
   }
 
-  /** Removes the stale lock only if it is still the one judged stale, under a breaker lock (mkdir is atomic). */
+  /** Removes the stale lock only if it is still the one judged stale, under a breaker file (created exclusively). */
   private breakStale(file: string, seen: TagLockHolder | undefined): void {
     const breaker = `${file}.breaking`;
     try {
-      mkdirSync(breaker);
+      closeSync(openSync(breaker, 'wx'));
     } catch {
       // Someone else is breaking it; a breaker left by a crash is removed once old.
       try {
-        if (this.now() - statSync(breaker).mtimeMs > 30_000) rmdirSync(breaker);
+        if (this.now() - statSync(breaker).mtimeMs > 30_000) removePath(breaker);
       } catch {
         /* gone meanwhile */
       }
@@ -126,13 +127,13 @@ export class TagLocks {
     }
     try {
       const now = readHolder(file);
-      if (JSON.stringify(now) === JSON.stringify(seen)) rmSync(file, { force: true });
+      if (JSON.stringify(now) === JSON.stringify(seen)) removePath(file);
     } finally {
-      rmdirSync(breaker);
+      removePath(breaker);
     }
   }
 
   private release(file: string, id: string): void {
-    if (readHolder(file)?.id === id) rmSync(file, { force: true });
+    if (readHolder(file)?.id === id) removePath(file);
   }
 }

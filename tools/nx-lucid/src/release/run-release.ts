@@ -10,7 +10,7 @@ import { ImageTarget, openSession, resolveImageTarget, RegistryDeps, RegistrySes
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
 import { TagLocks } from '../registry/tag-lock';
 import { auditLines, describeChange, stepChanges, TagChange } from './audit';
-import { tokensInEnv } from '../secrets/env-tokens';
+import { tokensInEnv } from '../boundary/env-tokens';
 import { describeManifest, formatContents, ManifestContents } from './describe';
 import {
   listVersions,

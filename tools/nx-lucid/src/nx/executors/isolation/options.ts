@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { isolationRuleSchema } from '../../../isolation/rules';
+
+export const title = 'Isolation executor';
+export const description =
+  'Check tag rules over the whole project graph (Dockerfile COPY/FROM dependencies included), directly and transitively; a violation names the rule and the full dependency path.';
+
+export const schema = z
+  .object({
+    /** The rules; see src/isolation/rules.ts. A project is subject to a rule when it has sourceTag, every onlyFor tag and no except tag. */
+    rules: z.array(isolationRuleSchema).min(1, 'configure at least one rule'),
+    /** Accepted for symmetry with the other targets: the check only reads the graph. */
+    dryRun: z.boolean().default(false),
+  })
+  .strict();
+
+export type IsolationExecutorOptions = z.infer<typeof schema>;
