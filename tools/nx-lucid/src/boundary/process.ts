@@ -70,14 +70,21 @@ export function childEnv(keep: readonly string[] = [], parent: NodeJS.ProcessEnv
 }
 
 /**
- * The credential variables a program needs by what it is asked to do: buildx's `type=gha` cache reads the
- * Actions runtime token (buildx util/buildflags/cache.go); nothing else we start reads one from the environment
- * (git, skopeo, buildah and podman read files; credential helpers and Trivy are given explicit environments).
+ * The credential variables a program needs by what it is asked to do: a build secret read from the environment
+ * (`--secret id=…,env=NAME`, BuildKit's and buildah's syntax) needs NAME; buildx's `type=gha` cache reads the Actions
+ * runtime token (buildx util/buildflags/cache.go). Nothing else we start reads one from the environment (git, skopeo,
+ * buildah and podman read files; credential helpers and Trivy are given explicit environments).
  */
 export function credentialVarsFor(command: string, args: readonly string[]): string[] {
+  const names: string[] = [];
+  for (const [i, arg] of args.entries()) {
+    const secret = arg.startsWith('--secret=') ? arg.slice('--secret='.length) : args[i - 1] === '--secret' ? arg : '';
+    const env = /(?:^|,)env=([^,]+)/.exec(secret)?.[1];
+    if (env) names.push(env);
+  }
   if (command === 'docker' && args[0] === 'buildx' && args.some((a) => /(^|,)type=gha(,|$)/.test(a)))
-    return ['ACTIONS_RUNTIME_TOKEN'];
-  return [];
+    names.push('ACTIONS_RUNTIME_TOKEN');
+  return names;
 }
 
 export function redact(text: string, secrets: string[] = []): string {
