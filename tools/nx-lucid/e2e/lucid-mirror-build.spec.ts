@@ -166,7 +166,7 @@ describeIf('a Lucid Dockerfile builds with every pull from a local mirror (build
       const [first, ...rest] = r.error.split('\n');
       expect(first).toMatch(
         new RegExp(
-          `^@lucid/nx-lucid:build \\(${PROJECT}\\): ${DOCKERFILE}:${runLine}: RUN pip install --no-cache-dir --user -r requirements\\.txt: \\S`,
+          `^${DOCKERFILE}:${runLine}: RUN pip install --no-cache-dir --user -r requirements\\.txt: \\S.* \\[@lucid/nx-lucid:build \\(${PROJECT}\\)\\]$`,
         ),
       );
       const logLine = rest.find((l) => l.startsWith("the engine's full log: "));

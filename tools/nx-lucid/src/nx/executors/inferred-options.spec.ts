@@ -35,6 +35,7 @@ function fullOptions(o: PluginOptions, name: string): Record<string, Record<stri
     latestOnBranch: o.latestOnBranch,
     insecureRegistries: o.insecureRegistries,
     tags: o.tags,
+    phaseTagPrefix: o.phaseTagPrefix,
   };
   return {
     build: {
@@ -46,8 +47,9 @@ function fullOptions(o: PluginOptions, name: string): Record<string, Record<stri
       attestations: o.attestations,
       registryMirrors: o.registryMirrors,
       insecureRegistries: o.insecureRegistries,
+      phaseTagPrefix: o.phaseTagPrefix,
     },
-    scan: { ...shared, gate: o.gate },
+    scan: { ...shared, gate: o.gate, insecureRegistries: o.insecureRegistries },
     verify: { ...shared },
     push: pushOptions,
     release: { ...shared, insecureRegistries: o.insecureRegistries },
@@ -118,6 +120,7 @@ describe('inferred target options: only what the executor would not default to',
       gate: { cvssThreshold: 9, severity: 'HIGH', ignoreUnfixed: true },
       latestOnBranch: 'trunk',
       tags: [{ type: 'sha', format: 'short', prefix: 'git-' }],
+      phaseTagPrefix: 'stage:',
     });
     expect(slim.build).toMatchObject({
       registry: 'registry.example:5000',
@@ -125,7 +128,13 @@ describe('inferred target options: only what the executor would not default to',
       buildCache: { type: 'registry', mode: 'min' },
       registryMirrors: { 'gcr.io': 'mirror.example/gcr.io' },
     });
-    expect(slim.push).toMatchObject({ latestOnBranch: 'trunk', insecureRegistries: ['registry.example:5000'] });
+    expect(slim.push).toMatchObject({
+      latestOnBranch: 'trunk',
+      insecureRegistries: ['registry.example:5000'],
+      phaseTagPrefix: 'stage:',
+    });
+    expect(slim.build).toMatchObject({ phaseTagPrefix: 'stage:' });
+    expect(slim.scan).toMatchObject({ insecureRegistries: ['registry.example:5000'] });
     expect(slim.scan.gate).toMatchObject({ cvssThreshold: 9 });
   });
 });
