@@ -2,14 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess, RunResult } from '../src/boundary/process';
-import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
+import { describeWhenAvailable, LUCID_TREE_TARBALL, lucidTreeRequirement } from './support/external-requirements';
+import { packPlugin, WORKSPACE_NX_VERSION } from './support/packed-plugin';
+import { NX_ENV } from './support/workspace';
 
 /**
  * Adopting the real Lucid repository (HamiGames/Lucid at 29c889df): extracted into a temp folder, made a git
  * repository, the plugin and nx installed, the nx.json `nx init` leaves, then `nx g @lucid/nx-lucid:init`.
  */
-// shared/ sits beside the repository (CI keeps a copy there too).
-const TARBALL = join(WORKSPACE_ROOT, '..', 'shared', 'fixtures', 'lucid', 'lucid-29c889df.tar.gz');
 const SEED: Record<number, string[]> = {
   1: ['auth-service', 'storage-database', 'mongodb', 'redis', 'elasticsearch'],
   2: [
@@ -49,21 +49,18 @@ const SEED: Record<number, string[]> = {
  * tarball and nx installed with npm; no TypeScript source, tsconfig paths or transpiler from this repository.
  */
 async function installPlugin(root: string): Promise<void> {
-  const pluginDir = join(WORKSPACE_ROOT, 'tools/nx-lucid');
-  const nxVersion = JSON.parse(readFileSync(join(pluginDir, 'package.json'), 'utf8')).peerDependencies.nx as string;
   const env = { ...process.env, ...NX_ENV };
-  const packed = await runProcess('npm', ['pack', '--json', '--pack-destination', root], { cwd: pluginDir, env });
-  const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>;
+  const tarball = await packPlugin(root, env);
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'lucid', private: true }, null, 2));
   await runProcess(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${filename}`, `nx@${nxVersion}`],
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `nx@${WORKSPACE_NX_VERSION}`],
     {
       cwd: root,
       env,
     },
   );
-  rmSync(join(root, filename));
+  rmSync(tarball);
 }
 
 let root: string;
@@ -94,33 +91,33 @@ const lines = (r: RunResult) =>
     .filter(Boolean)
     .sort();
 
-let adopted: string;
-let initOutput: string;
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'lucid-repo-'));
-  const untar = await run('tar', ['-xzf', TARBALL, '-C', root]);
-  expect(untar.exitCode).toBe(0);
-  await installPlugin(root);
-  appendFileSync(join(root, '.gitignore'), '\nnode_modules\n.nx\ndist\n');
-  // What `nx init` leaves in a repository without a package manager workspace.
-  writeFileSync(
-    join(root, 'nx.json'),
-    JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2),
-  );
-  await git(['init', '-q', '-b', 'main']);
-  await commit('Lucid at 29c889df');
+describeWhenAvailable([lucidTreeRequirement])('nx g @lucid/nx-lucid:init on the Lucid tree', () => {
+  let adopted: string;
+  let initOutput: string;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'lucid-repo-'));
+    const untar = await run('tar', ['-xzf', LUCID_TREE_TARBALL, '-C', root]);
+    expect(untar.exitCode).toBe(0);
+    await installPlugin(root);
+    appendFileSync(join(root, '.gitignore'), '\nnode_modules\n.nx\ndist\n');
+    // What `nx init` leaves in a repository without a package manager workspace.
+    writeFileSync(
+      join(root, 'nx.json'),
+      JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2),
+    );
+    await git(['init', '-q', '-b', 'main']);
+    await commit('Lucid at 29c889df');
 
-  const dry = await nx(['g', '@lucid/nx-lucid:init', '--dry-run']);
-  expect(dry.exitCode).toBe(0);
-  expect(await git(['status', '--porcelain'])).toBe('');
-  const init = await nx(['g', '@lucid/nx-lucid:init']);
-  initOutput = init.stdout + init.stderr;
-  expect(init.exitCode).toBe(0);
-  adopted = await commit('adopt');
-}, 600_000);
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+    const dry = await nx(['g', '@lucid/nx-lucid:init', '--dry-run']);
+    expect(dry.exitCode).toBe(0);
+    expect(await git(['status', '--porcelain'])).toBe('');
+    const init = await nx(['g', '@lucid/nx-lucid:init']);
+    initOutput = init.stdout + init.stderr;
+    expect(init.exitCode).toBe(0);
+    adopted = await commit('adopt');
+  }, 600_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('nx g @lucid/nx-lucid:init on the Lucid tree', () => {
   it('prints what it mapped and what it could not', () => {
     expect(initOutput).toContain('mapped 29 catalogue service(s)');
     expect(initOutput).toContain('auth-service (phase 1) <- auth/Dockerfile');

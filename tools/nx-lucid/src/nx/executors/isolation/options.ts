@@ -7,10 +7,16 @@ export const description =
 
 export const schema = z
   .object({
-    /** The rules; see src/isolation/rules.ts. A project is subject to a rule when it has sourceTag, every onlyFor tag and no except tag. */
-    rules: z.array(isolationRuleSchema).min(1, 'configure at least one rule'),
-    /** Accepted for symmetry with the other targets: the check only reads the graph. */
-    dryRun: z.boolean().default(false),
+    rules: z
+      .array(isolationRuleSchema)
+      .min(1, 'configure at least one rule')
+      .describe(
+        'The tag rules. A project is subject to a rule when it has sourceTag, every onlyFor tag and no except tag; it must then carry every requireTags tag and reach (directly or transitively) no project with a notDependOnTransitively tag and only projects with an onlyDependOnTransitively tag.',
+      ),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .describe('Accepted for symmetry with the other targets: the check only reads the graph.'),
   })
   .strict();
 
