@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runProcess, RunResult } from '../src/boundary/process';
 import { CONTAINERS_WORKFLOW } from '../src/ci/workflows';
+import { describeWhenAvailable, LUCID_TREE_TARBALL, lucidTreeRequirement } from './support/external-requirements';
 import { runJob, Workflow } from './support/workflow-emulator';
 import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
 
@@ -14,11 +15,7 @@ import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
  * project come from the project graph when the job runs. Only the plan job: the tree's images need docker.io and
  * gcr.io bases (e2e/lucid-mirror-build.spec.ts builds one through a mirror).
  */
-// shared/ sits beside the repository (CI keeps a copy there too); without it the suite says so and skips.
-const TARBALL = join(WORKSPACE_ROOT, '..', 'shared', 'fixtures', 'lucid', 'lucid-29c889df.tar.gz');
-const missing = !existsSync(TARBALL);
-if (missing) console.log(`skip ci-emulated-lucid: missing ${TARBALL} (the Lucid tree snapshot from ../shared)`);
-const describeIf = missing ? describe.skip : describe;
+const describeIf = describeWhenAvailable([lucidTreeRequirement]);
 
 const PNPM = '10.34.9';
 let root: string;
@@ -51,7 +48,7 @@ describeIf('the generated plan job in the Lucid tree', () => {
     root = mkdtempSync(join(tmpdir(), 'lucid-ci-tree-'));
     origin = join(root, 'origin');
     mkdirSync(origin);
-    expect((await run('tar', ['-xzf', TARBALL, '-C', origin])).exitCode).toBe(0);
+    expect((await run('tar', ['-xzf', LUCID_TREE_TARBALL, '-C', origin])).exitCode).toBe(0);
     const pkg = {
       name: 'lucid-tree',
       private: true,
