@@ -24,6 +24,8 @@ export interface BuildOptions {
   phaseTagPrefix: string;
   dockerfileError?: string;
   dryRun: boolean;
+  /** The stage to build; default the last one. */
+  target?: string;
 }
 
 /** The build's side effects that a test may replace. */

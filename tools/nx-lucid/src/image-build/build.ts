@@ -25,6 +25,7 @@ import { slimLayout } from './slim';
 import { pinBaseImage } from './base-pin';
 import { projectField } from './project-fields';
 import { transientStorageError } from './transient';
+import { assertContextSources } from './context-preflight';
 import { BlobStore, blobStoreDir } from '../oci/blob-store';
 import { readGitInfo, registeredEmulators } from './environment';
 import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems } from './plan';
@@ -68,6 +69,8 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const host = hostPlatform(arch());
   const foreign = foreignRunProblems(options.dockerfile, stages, platforms, host, registeredEmulators());
   if (foreign.length) throw new BuildInputError(project, foreign);
+  // Before any engine process: a source missing from the context fails here, at its Dockerfile line.
+  await assertContextSources(req);
 
   let selected: SelectedEngine;
   try {

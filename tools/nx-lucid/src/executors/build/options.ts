@@ -28,6 +28,11 @@ export const schema = targetFields
     /** org.opencontainers.image.source; default: the GitHub origin remote, else https://github.com/<repository>. */
     sourceUrl: z.string().url().optional(),
     phaseTagPrefix: z.string().default('phase:'),
+    target: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The stage to build (--target), as docker/build-push-action `target`; default: the last stage.'),
     /** Set by createNodes when the Dockerfile cannot be analysed: the build fails with it. */
     dockerfileError: z.string().optional(),
     /** Print the exact engine command lines and build nothing. */
