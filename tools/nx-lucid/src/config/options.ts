@@ -109,6 +109,8 @@ export const dockerfileProjectSchema = z
     /** Build context, workspace-relative; wins over a compose file's build.context. */
     context: z.string().optional(),
     buildArgs: z.record(z.string(), z.string()).optional(),
+    /** The stage to build (container-build `target`); wins over a compose file's build.target. */
+    target: z.string().min(1).optional(),
     /**
      * true (default): container-build waits for ^container-build, the builds of every project it reads or FROMs.
      * false: only for the projects whose images it FROMs — what breaks a cycle of Dockerfiles reading each other's files.

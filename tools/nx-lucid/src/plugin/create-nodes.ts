@@ -85,6 +85,7 @@ export function containerTargets(
         dockerfile: project.dockerfile,
         context: project.context,
         ...(Object.keys(project.buildArgs).length ? { buildArgs: project.buildArgs } : {}),
+        ...(project.target ? { target: project.target } : {}),
         engine: options.engine,
         buildCache: options.buildCache,
         attestations: options.attestations,

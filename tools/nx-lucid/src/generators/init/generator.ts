@@ -3,7 +3,7 @@ import { parseOptionsWith, pluginOptionsSchema } from '../../config/options';
 import { PLUGIN_NAME } from '../ci/generator';
 import { planAdoption } from '../../adopt/adopt';
 import { SEED_CATALOGUE } from '../../adopt/catalogue';
-import { adoptionReport, pluginFiles } from '../../adopt/report';
+import { adoptionReport, adoptionWarnings, pluginFiles } from '../../adopt/report';
 import { schema } from './options';
 
 /** The options written for a new registration: the explicit subset a person is likely to change. */
@@ -34,7 +34,12 @@ export default async function initGenerator(tree: Tree, rawOptions: unknown): Pr
     return;
   }
   // Adoption: the repository's Dockerfiles and compose files decide names, tags, contexts (see adopt/adopt.ts).
-  const files = { exists: (p: string) => tree.exists(p), read: (p: string) => tree.read(p, 'utf-8') ?? '' };
+  const files = {
+    exists: (p: string) => tree.exists(p),
+    read: (p: string) => tree.read(p, 'utf-8') ?? '',
+    kind: (p: string) => (tree.exists(p) ? (tree.isFile(p) ? ('file' as const) : ('directory' as const)) : undefined),
+    children: (p: string) => tree.children(p),
+  };
   const plan = planAdoption(files, pluginFiles(tree), catalogue ?? SEED_CATALOGUE, base);
   // An adopted repository's builds wait only for the images they FROM: what they COPY is among their inputs.
   const adopted = plan.layout.dockerfiles
@@ -43,4 +48,6 @@ export default async function initGenerator(tree: Tree, rawOptions: unknown): Pr
   nxJson.plugins = [...plugins, { plugin: PLUGIN_NAME, options: { ...defaultPluginOptions(overrides), ...adopted } }];
   updateNxJson(tree, nxJson);
   logger.info(`registered ${PLUGIN_NAME} in nx.json\n${adoptionReport(plan)}`);
+  const warnings = adoptionWarnings(plan);
+  if (warnings) logger.warn(warnings);
 }
