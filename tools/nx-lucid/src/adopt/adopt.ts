@@ -13,6 +13,7 @@ import { analyzeContainerProject, declaredProjectName } from '../plugin/project-
 import { classifyDockerfile, isComposeFile } from '../plugin/dockerfile-files';
 import type { CatalogueEntry } from './catalogue';
 import { candidateProblem, CandidateCheck, checkCandidate, contextFilesOf } from './candidates';
+import { IsolationSetup, isolationSetup } from './isolation-setup';
 
 export interface AdoptionPlan {
   /** The plugin's `projects` option. */
@@ -24,6 +25,8 @@ export interface AdoptionPlan {
   correctedContexts: Array<{ dockerfile: string; from: string; to: string }>;
   /** One line per catalogue service mapped around, or only to, a Dockerfile that cannot build. */
   warnings: string[];
+  /** The isolation check to set up (the seed's TRON services were mapped). */
+  isolation?: IsolationSetup;
   composeProblems: string[];
   layout: { dockerfiles: number; variants: number; composeFiles: number; composeBuilds: number };
 }
@@ -139,6 +142,8 @@ export function planAdoption(
   const correctedContexts = correctContexts(workspaceRoot, unset, checks);
   for (const c of correctedContexts) projects[c.dockerfile] = { ...projects[c.dockerfile], context: c.to };
   const dockerfiles = files.map((f) => classifyDockerfile(f, base.skipDockerfiles)).filter((f) => f !== null);
+  const variants = mapped.map((m) => ({ ...m, variant: byPath.get(m.dockerfile)!.root === m.dockerfile }));
+  const isolation = isolationSetup(variants, catalogue, base.phaseTagPrefix);
   return {
     projects,
     mapped,
@@ -146,6 +151,7 @@ export function planAdoption(
     contexts,
     correctedContexts,
     warnings,
+    ...(isolation ? { isolation } : {}),
     composeProblems: first.composeProblems,
     layout: {
       dockerfiles: dockerfiles.length,

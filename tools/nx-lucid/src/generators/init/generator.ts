@@ -5,6 +5,7 @@ import { planAdoption } from '../../adopt/adopt';
 import { SEED_CATALOGUE } from '../../adopt/catalogue';
 import { adoptionReport, adoptionWarnings, pluginFiles } from '../../adopt/report';
 import { schema } from './options';
+import { writeIsolationTarget } from '../../adopt/isolation-target';
 
 /** The options written for a new registration: the explicit subset a person is likely to change. */
 export function defaultPluginOptions(overrides: { registry?: string; repository?: string } = {}) {
@@ -47,6 +48,7 @@ export default async function initGenerator(tree: Tree, rawOptions: unknown): Pr
     : {};
   nxJson.plugins = [...plugins, { plugin: PLUGIN_NAME, options: { ...defaultPluginOptions(overrides), ...adopted } }];
   updateNxJson(tree, nxJson);
+  if (plan.isolation) logger.info(writeIsolationTarget(tree, plan.isolation));
   logger.info(`registered ${PLUGIN_NAME} in nx.json\n${adoptionReport(plan)}`);
   const warnings = adoptionWarnings(plan);
   if (warnings) logger.warn(warnings);
