@@ -86,3 +86,28 @@ describe('init checks what it maps', () => {
     ]);
   });
 });
+
+describe('the isolation check init sets up', () => {
+  it('only when TRON services are mapped; tags the folders of mapped variants that hold one scope', () => {
+    const entries = [
+      { name: 'tron-client', phase: 4, scope: 'tron', dockerfiles: ['pay/tron/Dockerfile.client'] },
+      { name: 'engine', phase: 2, scope: 'blockchain', dockerfiles: ['mixed/Dockerfile.engine'] },
+      { name: 'recorder', phase: 3, scope: 'sessions', dockerfiles: ['mixed/Dockerfile.recorder'] },
+      { name: 'admin', phase: 4, scope: 'admin', dockerfiles: ['admin/Dockerfile'] },
+    ];
+    const files = {
+      'pay/tron/Dockerfile.client': 'FROM python:3\n',
+      'mixed/Dockerfile.engine': 'FROM python:3\n',
+      'mixed/Dockerfile.recorder': 'FROM python:3\n',
+      'admin/Dockerfile': 'FROM python:3\n',
+    };
+    const p = plan(files, entries);
+    expect(p.isolation!.pathTags).toEqual({ 'pay/tron': ['scope:tron'] });
+    expect(p.isolation!.rules.map((r) => r.name)).toEqual([
+      'tron-services-are-phase-4',
+      'only-tron-and-payment-reach-tron',
+      'blockchain-never-reaches-tron',
+    ]);
+    expect(plan(files, entries.slice(1)).isolation).toBeUndefined();
+  });
+});

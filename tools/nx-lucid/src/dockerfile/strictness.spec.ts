@@ -128,7 +128,9 @@ describe('parser strictness, as BuildKit', () => {
     expectRejected('FROM alpine\nRUN true\nRUN cat <<EOF > /x\nhello\nCOPY a /a\n', 3, 'unterminated heredoc');
     expectRejected("FROM alpine\nCOPY << 'END' /x\nbody\n", 2, 'unterminated heredoc <<END');
   });
+});
 
+describe('quotes in COPY/ADD and image names, as BuildKit', () => {
   it('an unbalanced quote in a COPY/ADD word, at its line (shell lexer: looking for matching double-quote)', () => {
     // Lucid's infrastructure/containers/.devcontainer/Dockerfile.network-friendly:119 has this shape.
     expectRejected(

@@ -48,8 +48,8 @@ export default async function initGenerator(tree: Tree, rawOptions: unknown): Pr
     : {};
   nxJson.plugins = [...plugins, { plugin: PLUGIN_NAME, options: { ...defaultPluginOptions(overrides), ...adopted } }];
   updateNxJson(tree, nxJson);
-  if (plan.isolation) logger.info(writeIsolationTarget(tree, plan.isolation));
   logger.info(`registered ${PLUGIN_NAME} in nx.json\n${adoptionReport(plan)}`);
+  if (plan.isolation) logger.info(writeIsolationTarget(tree, plan.isolation));
   const warnings = adoptionWarnings(plan);
   if (warnings) logger.warn(warnings);
 }
