@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { PLUGIN_GLOB } from '../nx-lucid/src/plugin/dockerfile-files';
+import { PLUGIN_GLOB } from '../nx-lucid/src/graph/dockerfile-files';
 import { normalizePluginOptions } from '../nx-lucid/src/config/options';
-import { RELEASE_PUBLISH_TARGET } from '../nx-lucid/src/plugin/release-publish-target';
+import { RELEASE_PUBLISH_TARGET } from '../nx-lucid/src/graph/release-publish-target';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../..');
 

@@ -8,9 +8,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProcess } from '../nx-lucid/src/boundary/process';
-import { runPush } from '../nx-lucid/src/executors/push/executor';
-import { runRelease } from '../nx-lucid/src/executors/release/executor';
-import { readPushSource } from '../nx-lucid/src/registry/push';
+import { runPush } from '../nx-lucid/src/nx/executors/push/executor';
+import { runRelease } from '../nx-lucid/src/nx/executors/release/executor';
+import { readPushSource } from '../nx-lucid/src/push/push';
 import { RegistryClient } from '../nx-lucid/src/registry/client';
 import { OciLayout } from '../nx-lucid/src/oci/layout';
 import { makeLayout, MadeLayout } from '../nx-lucid/e2e/support/make-layout';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, gitMaybe } from '../nx-lucid/src/boundary/git';
 import type { PluginOptions } from '../nx-lucid/src/config/options';
-import { parseBuildMetadata, BuildMetadata } from '../nx-lucid/src/metadata/metadata';
+import { parseBuildMetadata, BuildMetadata } from '../nx-lucid/src/artifacts/metadata';
 import { RegistryClient } from '../nx-lucid/src/registry/client';
 import { terminalOutput } from './nx';
 import {

@@ -3,8 +3,8 @@
  * results, and the registry catalog check. Pure: callers pass in what they read.
  */
 import { pushRecordSchema, PushRecord } from '../nx-lucid/src/artifacts/push-record';
-import type { BuildMetadata } from '../nx-lucid/src/metadata/metadata';
-import { formatBytes } from '../nx-lucid/src/registry/push';
+import type { BuildMetadata } from '../nx-lucid/src/artifacts/metadata';
+import { formatBytes } from '../nx-lucid/src/push/push';
 import { platformString } from '../nx-lucid/src/oci/types';
 
 export { formatBytes };

@@ -2,7 +2,7 @@
 /*
  * Nx runtime input of container-build: prints what a base image reference resolves to now, so a moved base tag
  * changes the cache key and rebuilds. Plain JS (no TypeScript loader) to keep hashing fast; the mirror rules
- * match src/image-build/plan.ts (mirrorReference), which a spec checks. Never fails: an unreachable registry prints
+ * match src/build/plan.ts (mirrorReference), which a spec checks. Never fails: an unreachable registry prints
  * "unresolved:<ref>" (the build itself then fails with the real error).
  * Usage: node tools/nx-lucid/bin/base-digest.js <ref> [--print-pull-ref]
  */

@@ -8,7 +8,7 @@ import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
-const root = join(__dirname, '..', 'src');
+const root = join(__dirname, '..', 'src', 'nx');
 const check = process.argv.includes('--check');
 let stale = 0;
 for (const kind of ['executors', 'generators']) {

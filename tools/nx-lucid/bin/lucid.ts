@@ -10,9 +10,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerAffected, fromNxGraph, InputDefinition } from '../src/affected/affected';
+import { containerAffected, fromNxGraph, InputDefinition } from '../src/graph/affected/affected';
 import { git, gitMaybe } from '../src/boundary/git';
-import { readLockfile } from '../src/affected/lockfile';
+import { readLockfile } from '../src/graph/affected/lockfile';
 import { formatCommand, ProcessError, runProcess } from '../src/boundary/process';
 import { mergePlatformOutputs } from '../src/ci/merge-platforms';
 

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { which } from '../src/boundary/process';
-import { parseBuildMetadata } from '../src/metadata/metadata';
+import { parseBuildMetadata } from '../src/artifacts/metadata';
 import { pushTestBase, PushedBase } from './support/base-image';
 import { fakeTrivyBin } from './support/fake-trivy-bin';
 import { startRegistry, TestRegistry } from './support/registry';

@@ -8,12 +8,12 @@ import { logger } from '@nx/devkit';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import buildExecutor from '../src/executors/build/executor';
-import { registeredEmulators } from '../src/image-build/environment';
+import buildExecutor from '../src/nx/executors/build/executor';
+import { registeredEmulators } from '../src/build/environment';
 import { runProcess } from '../src/boundary/process';
 import { sha256Digest } from '../src/oci/digest';
 import { MediaType } from '../src/oci/media-types';
-import { parseBuildMetadata } from '../src/metadata/metadata';
+import { parseBuildMetadata } from '../src/artifacts/metadata';
 import { pushTestBase, PushedBase } from './support/base-image';
 import { startRegistry, TestRegistry } from './support/registry';
 

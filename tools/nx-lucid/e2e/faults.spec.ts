@@ -4,8 +4,8 @@
  * run — successful or not — no tag may name an image whose manifests or blobs are missing, and a
  * rerun completes. The number of injected faults is printed.
  */
-import { runPush } from '../src/executors/push/executor';
-import { runRelease } from '../src/executors/release/executor';
+import { runPush } from '../src/nx/executors/push/executor';
+import { runRelease } from '../src/nx/executors/release/executor';
 import { FaultProxy, startFaultProxy } from './support/fault-proxy';
 import { makeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';

@@ -6,7 +6,7 @@ import { FsTree } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
 import { DEPENDABOT_FILE } from '../src/ci/dependabot';
 import { CONTAINERS_PR_WORKFLOW, CONTAINERS_WORKFLOW, readRecordedOptions, WORKFLOW_FILES } from '../src/ci/workflows';
-import ciGenerator, { WORKFLOWS_DIR } from '../src/generators/ci/generator';
+import ciGenerator, { WORKFLOWS_DIR } from '../src/nx/generators/ci/generator';
 import { runProcess } from '../src/boundary/process';
 import { createWorkspace, NX_ENV, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
 

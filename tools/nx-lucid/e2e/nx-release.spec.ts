@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBuildMetadata } from '../src/metadata/metadata';
+import { parseBuildMetadata } from '../src/artifacts/metadata';
 import { pushTestBase } from './support/base-image';
 import { fakeTrivyBin } from './support/fake-trivy-bin';
 import { startRegistry, TestRegistry } from './support/registry';

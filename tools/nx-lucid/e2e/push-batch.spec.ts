@@ -3,7 +3,7 @@
  * gets its own result and terminal output, a failing task fails alone, and a second run uploads nothing.
  */
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import pushBatch from '../src/executors/push/batch';
+import pushBatch from '../src/nx/executors/push/batch';
 import { makeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';
 import { executorContext, findIncompleteTags } from './support/registry-check';

@@ -6,7 +6,7 @@
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { runPush } from '../src/executors/push/executor';
+import { runPush } from '../src/nx/executors/push/executor';
 import { makeLayout, MadeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';
 import { executorContext, registryState } from './support/registry-check';

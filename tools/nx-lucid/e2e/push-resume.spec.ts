@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runPush } from '../src/executors/push/executor';
+import { runPush } from '../src/nx/executors/push/executor';
 import { startFaultProxy } from './support/fault-proxy';
 import { makeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';

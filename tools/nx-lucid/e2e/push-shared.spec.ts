@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPush } from '../src/executors/push/executor';
+import { runPush } from '../src/nx/executors/push/executor';
 import { startFaultProxy } from './support/fault-proxy';
 import { makeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';

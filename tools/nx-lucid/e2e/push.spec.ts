@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runPush } from '../src/executors/push/executor';
+import { runPush } from '../src/nx/executors/push/executor';
 import { RegistryClient } from '../src/registry/client';
 import { registryEnvPrefix } from '../src/registry/docker-credentials';
 import { startFaultProxy } from './support/fault-proxy';

@@ -5,8 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { runProcess } from '../src/boundary/process';
-import { runPush } from '../src/executors/push/executor';
-import { runRelease } from '../src/executors/release/executor';
+import { runPush } from '../src/nx/executors/push/executor';
+import { runRelease } from '../src/nx/executors/release/executor';
 import { startGithubStandIn } from '../src/registry/testing/github-stand-in';
 import { makeLayout, MadeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';

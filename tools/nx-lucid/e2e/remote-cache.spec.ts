@@ -20,8 +20,8 @@ import {
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { runProcess } from '../src/boundary/process';
-import { runPush } from '../src/executors/push/executor';
-import verifyExecutor from '../src/executors/verify/executor';
+import { runPush } from '../src/nx/executors/push/executor';
+import verifyExecutor from '../src/nx/executors/verify/executor';
 import { BLOB_STORE_ENV, DEFAULT_BLOB_STORE } from '../src/oci/blob-store';
 import { readExternalBlobs } from '../src/oci/external-blobs';
 import { pushTestBase } from './support/base-image';

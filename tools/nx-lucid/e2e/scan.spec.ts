@@ -19,8 +19,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../src/boundary/process';
-import scanExecutor from '../src/executors/scan/executor';
-import { buildMetadataSchema } from '../src/metadata/metadata';
+import scanExecutor from '../src/nx/executors/scan/executor';
+import { buildMetadataSchema } from '../src/artifacts/metadata';
 import { MediaType } from '../src/oci/media-types';
 import { scanOutcomeSchema } from '../src/scan/summary';
 import { sarifValidator, TRIVY_FIXTURES } from '../src/scan/test-support';

@@ -6,9 +6,9 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runPush } from '../src/executors/push/executor';
-import verifyExecutor from '../src/executors/verify/executor';
-import { parseBuildMetadata } from '../src/metadata/metadata';
+import { runPush } from '../src/nx/executors/push/executor';
+import verifyExecutor from '../src/nx/executors/verify/executor';
+import { parseBuildMetadata } from '../src/artifacts/metadata';
 import { readExternalBlobs } from '../src/oci/external-blobs';
 import { pushTestBase, PushedBase } from './support/base-image';
 import { startRegistry, TestRegistry } from './support/registry';

@@ -9,8 +9,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARTIFACTS, readArtifact } from '../src/artifacts/artifacts';
-import { runPush } from '../src/executors/push/executor';
-import { runRelease } from '../src/executors/release/executor';
+import { runPush } from '../src/nx/executors/push/executor';
+import { runRelease } from '../src/nx/executors/release/executor';
 import { makeLayout, MadeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';
 import { catalog, executorContext, registryState, skopeoManifest, skopeoTags } from './support/registry-check';

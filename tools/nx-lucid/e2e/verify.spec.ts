@@ -17,8 +17,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../src/boundary/process';
-import verifyExecutor from '../src/executors/verify/executor';
-import { BuildMetadata } from '../src/metadata/metadata';
+import verifyExecutor from '../src/nx/executors/verify/executor';
+import { BuildMetadata } from '../src/artifacts/metadata';
 import { OciLayout } from '../src/oci/layout';
 import { imageConfigSchema, indexSchema, manifestSchema } from '../src/oci/types';
 

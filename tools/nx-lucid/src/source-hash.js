@@ -23,7 +23,7 @@ function isBuildInput(rel) {
 
 /** Files the build copies as they are: executor/generator schemas and generator templates. */
 function isAsset(rel) {
-  return rel.endsWith('/schema.json') || /^generators\/[^/]+\/files\//.test(rel);
+  return rel.endsWith('/schema.json') || /^nx\/generators\/[^/]+\/files\//.test(rel);
 }
 
 function walk(dir, base, out) {

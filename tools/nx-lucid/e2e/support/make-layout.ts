@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BuildMetadata, METADATA_FILE } from '../../src/metadata/metadata';
+import { BuildMetadata, METADATA_FILE } from '../../src/artifacts/metadata';
 import { sha256Digest } from '../../src/oci/digest';
 import { OciLayoutWriter } from '../../src/oci/layout-writer';
 import { MediaType } from '../../src/oci/media-types';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { digestSchema as digest } from '../oci/digest';
 
-const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex>');
 const count = z.number().int().nonnegative();
 
 /** Blobs of the index: uploaded, mounted from a sibling repository, already present (skipped). */

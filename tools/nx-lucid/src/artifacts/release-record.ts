@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex>');
+import { digestSchema as digest } from '../oci/digest';
 
 /** One tag change container-release made: the audit line. before/after null: the tag did not / no longer exists. */
 export const releaseChangeSchema = z

@@ -1,17 +1,93 @@
 /**
- * The file-write boundary for what executors hand to later steps: written atomically (a temp file in the
- * same folder, then rename), so a reader sees the old file or the new one, never half of one.
+ * The file-write boundary: every file the plugin writes, removes, links or moves goes through here (OCI layouts
+ * through oci/layout-writer.ts, which uses these too). Files handed to later steps are written atomically (a temp
+ * file in the same folder, then rename), so a reader sees the old file or the new one, never half of one.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+
+/** A unique name beside `file` for a write that is renamed into place. */
+export function tempPathBeside(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+}
 
 export function writeFileAtomic(file: string, contents: string | Buffer): void {
   mkdirSync(dirname(file), { recursive: true });
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const temp = tempPathBeside(file);
   try {
     writeFileSync(temp, contents);
     renameSync(temp, file);
   } finally {
     rmSync(temp, { force: true });
   }
+}
+
+/** Pretty JSON with a final newline, atomically. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A write where a half-written file is harmless (its reader checks it, or it is only ever written whole once). */
+export function writeFilePlain(file: string, contents: string | Buffer): void {
+  writeFileSync(file, contents);
+}
+
+export function appendText(file: string, text: string): void {
+  appendFileSync(file, text);
+}
+
+export function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Removes a file or a folder tree; a missing one is fine. */
+export function removePath(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
+
+/** An empty folder at `dir` (whatever was there is removed). */
+export function freshDir(dir: string): string {
+  removePath(dir);
+  return ensureDir(dir);
+}
+
+export function makeTempDir(prefix: string): string {
+  return mkdtempSync(prefix);
+}
+
+/** Moves a file or folder into place (same file system: atomic). */
+export function moveInto(from: string, to: string): void {
+  renameSync(from, to);
+}
+
+/**
+ * `dest` with the content of `src`: a hard link when the file system allows, else `fallback` (a copy, or a
+ * symbolic link where a copy would cost too much and the reader follows links).
+ */
+export function linkOrCopy(src: string, dest: string, fallback: 'copy' | 'symlink' = 'copy'): void {
+  try {
+    linkSync(src, dest);
+  } catch {
+    if (fallback === 'copy') copyFileSync(src, dest);
+    else symlinkSync(src, dest);
+  }
+}
+
+export function copyFile(src: string, dest: string): void {
+  copyFileSync(src, dest);
+}
+
+export function symlinkDir(target: string, path: string): void {
+  symlinkSync(target, path, 'dir');
 }

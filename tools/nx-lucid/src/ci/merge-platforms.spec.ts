@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMergePlatforms } from '../../bin/lucid';
-import { readBuildMetadata } from '../metadata/metadata';
+import { readBuildMetadata } from '../artifacts/metadata';
 import { OciLayout } from '../oci/layout';
 import { OciLayoutWriter } from '../oci/layout-writer';
 import { MediaType } from '../oci/media-types';
 import { ImageIndex } from '../oci/types';
-import { readPushSource } from '../registry/push';
+import { readPushSource } from '../push/push';
 import { mergePlatformOutputs } from './merge-platforms';
 
 let root: string;

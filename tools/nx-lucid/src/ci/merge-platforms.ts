@@ -6,7 +6,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BuildMetadata, METADATA_FILE, parseBuildMetadata, readBuildMetadata } from '../metadata/metadata';
+import { BuildMetadata, METADATA_FILE, parseBuildMetadata, readBuildMetadata } from '../artifacts/metadata';
 import { OciLayout } from '../oci/layout';
 import { OciLayoutWriter } from '../oci/layout-writer';
 import { Descriptor, ImageIndex, ImageManifest, platformString } from '../oci/types';

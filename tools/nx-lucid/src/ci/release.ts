@@ -8,7 +8,7 @@
  * or rescanned there). Blobs the registry has from the main pipeline are skipped.
  */
 import type { CiWorkflowInput, Job } from './input';
-import { RELEASE_PUBLISH_TARGET } from '../plugin/release-publish-target';
+import { RELEASE_PUBLISH_TARGET } from '../graph/release-publish-target';
 import { buildJob, Chain, pushJob, scanJob } from './pipeline';
 import { archMatrix } from './plan';
 import { registryCredentialEnv, sharedEnv } from './steps';

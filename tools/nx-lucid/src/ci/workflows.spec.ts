@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { AffectedProject } from '../affected/affected';
+import type { AffectedProject } from '../graph/affected/affected';
 import { phasesFromProjects, selectPhases } from './phases';
 import { ACTIONS } from './pins';
 import { policyViolations } from './policy';

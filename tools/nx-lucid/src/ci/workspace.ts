@@ -4,7 +4,7 @@
  */
 import { getProjects, joinPathFragments, logger, readNxJson, Tree } from '@nx/devkit';
 import { normalizePluginOptions, PluginOptions, registryList } from '../config/options';
-import { DOCKERFILE_NAME } from '../plugin/create-nodes';
+import { DOCKERFILE_NAME } from '../graph/create-nodes';
 import type { CiWorkflowInput, RemoteCacheMode } from './input';
 import { phasesFromProjects, selectPhases } from './phases';
 

@@ -16,6 +16,22 @@ export interface DockerignoreRules {
   finalExcludes: string[];
 }
 
+/**
+ * The ignore file BuildKit applies to a build: `<Dockerfile>.dockerignore` beside the Dockerfile, else the
+ * context's `.dockerignore` (workspace-relative paths; `exists` answers for one).
+ */
+export function ignoreFileFor(
+  exists: (path: string) => boolean,
+  dockerfile: string,
+  context = '.',
+): string | undefined {
+  const beside = `${dockerfile}.dockerignore`;
+  if (exists(beside)) return beside;
+  const inContext = context === '.' ? '.dockerignore' : `${context}/.dockerignore`;
+  if (exists(inContext)) return inContext;
+  return undefined;
+}
+
 function cleanPattern(pattern: string): string {
   const cleaned = posix.normalize(pattern.replace(/^\/+/, '')).replace(/\/+$/, '');
   return cleaned === '.' ? '' : cleaned;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDockerfile } from './model';
 import { analyzeDockerfile } from './analyze';
-import { dockerfileStages, planBaseImage } from '../image-build/plan';
+import { dockerfileStages, planBaseImage } from '../build/plan';
 
 const SERVICE = readFileSync(join(__dirname, '../../../../apps/auth-service/Dockerfile'), 'utf8');
 

@@ -1,4 +1,5 @@
 import { repositorySchema, registrySchema } from '../config/options';
+import { DIGEST } from '../oci/digest';
 
 /** Image name without tag: <registry>/<repository>/<service>, e.g. ghcr.io/hamigames/lucid/auth-service. */
 export function imageName(registry: string, repository: string, service: string): string {
@@ -43,7 +44,7 @@ export function parseImageReference(ref: string): ImageReference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new Error(`invalid digest in image reference "${ref}"`);
+    if (!DIGEST.test(digest)) throw new Error(`invalid digest in image reference "${ref}"`);
   }
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf('/');

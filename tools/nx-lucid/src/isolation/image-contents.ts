@@ -8,9 +8,9 @@
 import { posix } from 'node:path';
 import type { CopySource } from '../dockerfile/model';
 import { stagesForTarget } from '../dockerfile/stages';
-import { imageKey, projectsForPath } from '../plugin/create-dependencies';
-import { analyzeContainerProject } from '../plugin/project-analysis';
-import type { Workspace } from '../plugin/workspace-files';
+import { imageKey, projectsForPath } from '../graph/create-dependencies';
+import { analyzeContainerProject } from '../graph/project-analysis';
+import type { Workspace } from '../graph/workspace-files';
 
 export interface ContainerBuildSpec {
   dockerfile: string;

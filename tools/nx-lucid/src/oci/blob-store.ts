@@ -3,21 +3,10 @@
  * (`<root>/sha256/<hex>`) instead of in each Nx cache entry. Every blob is checked against its digest before it
  * is written, and written atomically (temporary file, then rename), so a reader never sees a partial blob.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  closeSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, openSync, readFileSync, readSync, closeSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { ensureDir, linkOrCopy, moveInto, removePath, tempPathBeside, writeFileAtomic } from '../boundary/files';
 import { assertDigest, sha256Digest } from './digest';
 
 export const BLOB_STORE_ENV = 'LUCID_BLOB_STORE';
@@ -55,19 +44,12 @@ export class BlobStore {
     return existsSync(this.path(digest));
   }
 
-  private tmp(): string {
-    mkdirSync(join(this.dir, 'sha256'), { recursive: true });
-    return join(this.dir, 'sha256', `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-  }
-
   /** Stores bytes under their digest; refuses bytes that do not hash to it. */
   put(digest: string, data: Buffer): string {
     const actual = sha256Digest(data);
     if (actual !== digest) throw new Error(`refusing to store blob ${digest}: its content hashes to ${actual}`);
     if (this.has(digest)) return this.path(digest);
-    const tmp = this.tmp();
-    writeFileSync(tmp, data);
-    renameSync(tmp, this.path(digest));
+    writeFileAtomic(this.path(digest), data);
     return this.path(digest);
   }
 
@@ -76,13 +58,10 @@ export class BlobStore {
     if (this.has(digest)) return this.path(digest);
     const actual = fileDigest(file);
     if (actual !== digest) throw new Error(`refusing to store ${file} as ${digest}: its content hashes to ${actual}`);
-    const tmp = this.tmp();
-    try {
-      linkSync(file, tmp);
-    } catch {
-      copyFileSync(file, tmp);
-    }
-    renameSync(tmp, this.path(digest));
+    const tmp = tempPathBeside(this.path(digest));
+    ensureDir(join(this.dir, 'sha256'));
+    linkOrCopy(file, tmp);
+    moveInto(tmp, this.path(digest));
     return this.path(digest);
   }
 
@@ -93,7 +72,7 @@ export class BlobStore {
     const data = readFileSync(path);
     const actual = sha256Digest(data);
     if (actual !== digest) {
-      rmSync(path, { force: true }); // fetched again next time instead of failing forever
+      removePath(path); // fetched again next time instead of failing forever
       throw new Error(
         `blob ${digest} in the blob store ${this.dir} was corrupt (content hashed to ${actual}); it was removed, run again to fetch it`,
       );

@@ -2,13 +2,13 @@
  * external-blobs.json, beside index.json in a slim build output: the blobs the image references but the output
  * does not hold (the base image's layers), and where they can be fetched again.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeJsonAtomic } from '../boundary/files';
+import { digestSchema as digest } from './digest';
 
 export const EXTERNAL_BLOBS_FILE = 'external-blobs.json';
-
-const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex>');
 
 export const externalBlobsSchema = z
   .object({
@@ -55,5 +55,5 @@ export function writeExternalBlobs(layoutDir: string, value: ExternalBlobs): voi
     ...value,
     blobs: [...value.blobs].sort((a, b) => a.digest.localeCompare(b.digest)),
   });
-  writeFileSync(join(layoutDir, EXTERNAL_BLOBS_FILE), `${JSON.stringify(checked, null, 2)}\n`);
+  writeJsonAtomic(join(layoutDir, EXTERNAL_BLOBS_FILE), checked);
 }

@@ -26,6 +26,11 @@ export class OciLayout {
     return existsSync(this.blobPath(digest));
   }
 
+  /** The file that holds a blob (a sourced layout may answer with the machine's blob store). */
+  blobFile(digest: string): string {
+    return this.blobPath(digest);
+  }
+
   /** Reads a blob and checks it against its digest: a corrupt cache restore must not be pushed. */
   readBlob(digest: string): Buffer {
     const path = this.blobPath(digest);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { digestSchema } from './digest';
 
 export const platformObjectSchema = z.object({
   architecture: z.string(),
@@ -10,7 +11,7 @@ export const platformObjectSchema = z.object({
 
 export const descriptorSchema = z.object({
   mediaType: z.string(),
-  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'descriptor digest must be sha256:<64 hex>'),
+  digest: digestSchema,
   size: z.number().int().nonnegative(),
   platform: platformObjectSchema.optional(),
   annotations: z.record(z.string(), z.string()).optional(),

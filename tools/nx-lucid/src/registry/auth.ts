@@ -30,7 +30,7 @@ export function parseChallenge(header: string | null | undefined): Challenge | u
   return { scheme: m[1].toLowerCase(), params };
 }
 
-export { TOKEN_ENV_VARS, tokensInEnv } from '../secrets/env-tokens';
+export { TOKEN_ENV_VARS, tokensInEnv } from '../boundary/env-tokens';
 
 /** Credentials from a password piped on stdin (--password-stdin); the trailing newline is not part of it. */
 export function stdinCredentials(stdin: string, username: string): Credentials {

@@ -6,7 +6,7 @@
 import { Challenge, Credentials, mergeScopes } from './auth';
 import { authHint } from './credentials';
 import { errorFromResponse, RegistryAuthError } from './errors';
-import { basicAuthValue, credentialForms, redactSecrets, registerSecrets } from '../secrets/redaction';
+import { basicAuthValue, credentialForms, redactSecrets, registerSecrets } from '../boundary/redaction';
 
 export interface AuthRequest {
   scopes: string[];

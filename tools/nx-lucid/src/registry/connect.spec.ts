@@ -1,4 +1,4 @@
-import { runWithRedactedFailure } from '../secrets/redacted-failure';
+import { runWithRedactedFailure } from '../boundary/redacted-failure';
 
 describe('runWithRedactedFailure', () => {
   const saved = process.env.GHCR_TOKEN;

@@ -3,7 +3,7 @@
  * credentials (credentials.ts: stdin, env, docker config), and a client that has checked up front whether
  * the registry wants them. docker.io is reached at registry-1.docker.io, its one-segment names as library/<name>.
  */
-import { credentialForms, redactSecrets } from '../secrets/redaction';
+import { credentialForms, redactSecrets } from '../boundary/redaction';
 import { imageName, repositoryPath } from '../image/naming';
 import { registryList } from '../config/options';
 import { resolveConfig } from '../config/resolve';

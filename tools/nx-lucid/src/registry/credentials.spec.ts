@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basicAuthValue, registeredSecrets } from '../secrets/redaction';
-import { runWithRedactedFailure } from '../secrets/redacted-failure';
+import { basicAuthValue, registeredSecrets } from '../boundary/redaction';
+import { runWithRedactedFailure } from '../boundary/redacted-failure';
 import { openSession, resolveImageTarget } from './connect';
 import { authHint, credentialsFor, helperEnv } from './credentials';
 import { CredentialDeps, normalizeRepository } from './docker-credentials';

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { runProcess } from '../boundary/process';
-import { credentialForms, registerSecrets } from '../secrets/redaction';
+import { credentialForms, registerSecrets } from '../boundary/redaction';
 import { Credentials, stdinCredentials, TOKEN_ENV_VARS } from './auth';
 import { CredentialDeps, DOCKER_HUB, registryEnvPrefix, resolveDockerCredentials } from './docker-credentials';
 

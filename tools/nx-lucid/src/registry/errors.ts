@@ -1,5 +1,5 @@
 /** What the registry client throws, and how a registry's error answer becomes one (redacted, Authorization values cut). */
-import { redactAuthorization } from '../secrets/redaction';
+import { redactAuthorization } from '../boundary/redaction';
 import { isRetryableStatus, parseRetryAfter } from './retry';
 
 export class RegistryError extends Error {

@@ -2,7 +2,7 @@
  * GitHub Packages REST API for container packages: ghcr.io does not honour DELETE /v2/.../manifests,
  * so a version (a digest) is deleted through GET/DELETE /{orgs|users}/{owner}/packages/container/{package}/versions.
  */
-import { redactSecrets } from '../secrets/redaction';
+import { redactSecrets } from '../boundary/redaction';
 import { nextLink } from './client';
 
 export interface PackageVersion {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Digest } from '../oci/digest';
 import { RegistryClient } from './client';
-import { pushImage, PushSource } from './push';
+import { pushImage, PushSource } from '../push/push';
 import { DEFAULT_RETRY } from './retry';
 
 const noSleep = () => Promise.resolve();

@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readBuildMetadata } from '../metadata/metadata';
-import { PushDeps, pushBuiltImage, PushOptions, PushRequest } from '../registry/push-built-image';
-import { PushResult } from '../registry/push';
+import { readBuildMetadata } from '../artifacts/metadata';
+import { PushDeps, pushBuiltImage, PushOptions, PushRequest } from '../push/push-built-image';
+import { PushResult } from '../push/push';
 import { builtVersionMismatch, decidePublishVersion, ReleasePublishInput } from './publish-version';
 import { PYPROJECT } from './pyproject-version-actions';
 

@@ -9,7 +9,7 @@ import { RegistryClient } from '../registry/client';
 import { openSession, resolveImageTarget, RegistryDeps } from '../registry/connect';
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
 import { auditLines, describeChange, stepChanges, TagChange } from './audit';
-import { tokensInEnv } from '../secrets/env-tokens';
+import { tokensInEnv } from '../boundary/env-tokens';
 import { describeManifest, formatContents, ManifestContents } from './describe';
 import {
   listVersions,

@@ -10,7 +10,7 @@ import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
 import { INSTALL_HINTS, formatCommand, runProcess, which } from '../boundary/process';
 import { GateOptions } from '../config/options';
 import { envValue } from '../config/resolve';
-import { completeLayoutDir } from '../oci/blob-source';
+import { completeLayoutDir } from '../registry/blob-source';
 import { evaluateGate, gateReportLines } from './gate';
 import { IgnoreConfig, NO_IGNORES } from './ignore-file';
 import { readIgnoreConfig } from './ignore-match';

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readBuildMetadata } from '../metadata/metadata';
+import { readBuildMetadata } from '../artifacts/metadata';
 import { Descriptor, platformString } from '../oci/types';
 import type { ScanOptions } from './scan-image';
 import type { ScanOutcome } from './summary';

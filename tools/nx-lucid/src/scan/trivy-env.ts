@@ -1,4 +1,4 @@
-import { TOKEN_ENV_VARS } from '../secrets/env-tokens';
+import { TOKEN_ENV_VARS } from '../boundary/env-tokens';
 
 /**
  * Trivy's environment, built explicitly: what it needs to run (PATH, HOME, temp dir, locale, CA bundle, proxy,

@@ -28,14 +28,25 @@ export function decompressLayer(data: Buffer, digest: string): Buffer {
   return data;
 }
 
-/** The tar headers of a layer, in archive order (contents are skipped). */
+/**
+ * The tar headers of a layer, in archive order (contents are skipped), streamed: the uncompressed tar is never
+ * held whole in memory.
+ */
 export async function readLayerEntries(data: Buffer, digest: string): Promise<LayerEntry[]> {
-  const tar = decompressLayer(data, digest);
   const extract = tarStream.extract();
   const entries: LayerEntry[] = [];
-  const source = Readable.from([tar]);
-  source.on('error', (e) => extract.destroy(e));
-  source.pipe(extract);
+  const source = Readable.from([data]);
+  const fail = (e: Error) => extract.destroy(e);
+  source.on('error', fail);
+  if (startsWith(data, GZIP_MAGIC)) {
+    const gunzip = zlib.createGunzip();
+    gunzip.on('error', fail);
+    source.pipe(gunzip).pipe(extract);
+  } else if (startsWith(data, ZSTD_MAGIC)) {
+    Readable.from([decompressLayer(data, digest)]).pipe(extract);
+  } else {
+    source.pipe(extract);
+  }
   try {
     for await (const entry of extract) {
       entries.push({ name: entry.header.name, type: entry.header.type, linkname: entry.header.linkname });
@@ -43,6 +54,23 @@ export async function readLayerEntries(data: Buffer, digest: string): Promise<La
     }
   } catch (e) {
     throw new Error(`layer ${digest} is not a readable tar archive: ${(e as Error).message}`, { cause: e });
+  }
+  return entries;
+}
+
+/**
+ * Each layer file walked once per process: a batch that verifies many services on one base reads the base's layers
+ * once (keyed by the file that holds the blob and its digest; the layout checks the digest on that one read).
+ */
+const walked = new Map<string, Promise<LayerEntry[]>>();
+
+export function layerEntriesOnce(file: string, digest: string, read: () => Buffer): Promise<LayerEntry[]> {
+  const key = `${file}\0${digest}`;
+  let entries = walked.get(key);
+  if (!entries) {
+    entries = readLayerEntries(read(), digest);
+    walked.set(key, entries);
+    entries.catch(() => walked.delete(key));
   }
   return entries;
 }

@@ -1,21 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, readArtifact } from '../artifacts/artifacts';
-import { OciLayout } from '../oci/layout';
 import { ENV_OVERRIDES } from '../config/resolve';
 import { OVERRIDE_VALUES } from '../config/testing/env-overrides';
 import { DEFAULT_FORBIDDEN_PATHS, DEFAULT_REQUIRED_LABELS } from './checks';
-import { writeLayout } from './testing/layer-builder';
+import { writeBuildOutput } from './testing/build-output';
 import { verifyBuildOutput, VerifyOptions } from './verify-build-output';
 
-const LABELS = {
-  'org.opencontainers.image.source': 'https://github.com/hamigames/lucid',
-  'org.opencontainers.image.revision': 'a'.repeat(40),
-  'org.opencontainers.image.version': '1.2.3',
-  'org.opencontainers.image.created': '2025-01-01T00:00:00Z',
-  'org.opencontainers.image.title': 'api',
-};
 const OUT = 'dist/containers/api';
 const options = (over: Partial<VerifyOptions> = {}): VerifyOptions => ({
   outputPath: OUT,
@@ -38,45 +30,8 @@ describe('verifyBuildOutput (the verify use case)', () => {
     logError: (l: string) => errors.push(l),
   });
 
-  async function build(files: Array<{ name: string; content: string }>, indexDigest?: string): Promise<void> {
-    const dir = join(ws, OUT);
-    await writeLayout(join(dir, 'oci'), [
-      {
-        platform: { os: 'linux', architecture: 'amd64' },
-        user: '65532:65532',
-        labels: LABELS,
-        layers: [{ entries: files }],
-      },
-    ]);
-    const index = OciLayout.open(join(dir, 'oci')).imageIndexDescriptor();
-    const metadata = {
-      schemaVersion: 1,
-      project: 'api',
-      phase: null,
-      image: 'ghcr.io/hamigames/lucid/api',
-      version: '1.2.3',
-      gitSha: null,
-      layout: 'oci',
-      index: { digest: indexDigest ?? index.digest, mediaType: index.mediaType, size: index.size },
-      manifests: [
-        {
-          platform: { os: 'linux', architecture: 'amd64' },
-          digest: `sha256:${'1'.repeat(64)}`,
-          mediaType: 'x',
-          size: 1,
-          configDigest: `sha256:${'2'.repeat(64)}`,
-          compressedSize: 1,
-        },
-      ],
-      compressedSize: 1,
-      labels: LABELS,
-      annotations: {},
-      base: null,
-      engine: { name: 'buildah', version: '1' },
-    };
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'metadata.json'), JSON.stringify(metadata));
-  }
+  const build = (files: Array<{ name: string; content: string }>, indexDigest?: string) =>
+    writeBuildOutput(ws, OUT, files, indexDigest);
 
   beforeEach(() => {
     ws = mkdtempSync(join(tmpdir(), 'verify-uc-'));

@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
 import { resolveConfig } from '../config/resolve';
-import { readBuildMetadata } from '../metadata/metadata';
-import { openCompleteLayout } from '../oci/blob-source';
+import { readBuildMetadata } from '../artifacts/metadata';
+import { openCompleteLayout } from '../registry/blob-source';
 import { Finding, formatFinding } from './checks';
 import { verifyImage, VerifyPolicy } from './verify-image';
 

@@ -10,7 +10,7 @@ import {
   Finding,
 } from './checks';
 import { LayeredFilesystem } from './filesystem';
-import { readLayerEntries } from './layers';
+import { layerEntriesOnce } from './layers';
 
 export interface VerifyPolicy {
   /** Platforms the image must have, e.g. linux/amd64. */
@@ -71,7 +71,8 @@ export async function verifyImage(layout: OciLayout, policy: VerifyPolicy): Prom
 
     const fs = new LayeredFilesystem();
     for (const layer of manifest.layers) {
-      fs.applyLayer(layer.digest, await readLayerEntries(layout.readBlob(layer.digest), layer.digest));
+      const read = () => layout.readBlob(layer.digest);
+      fs.applyLayer(layer.digest, await layerEntriesOnce(layout.blobFile(layer.digest), layer.digest, read));
     }
     findings.push(...checkForbiddenPaths(fs, policy.forbiddenPaths, platform));
     platforms.push({

@@ -1,0 +1,88 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runRelease } from '../nx/executors/release/executor';
+import { executorContext } from '../../e2e/support/registry-check';
+import { registryEnvPrefix } from '../registry/docker-credentials';
+import { runWithRedactedFailure } from './redacted-failure';
+import { redactAuthorization, secretForms } from './redaction';
+import { startEchoRegistry } from '../registry/testing/echo-registry';
+
+const TOKEN = 'ghp_Secret0123456789abcdefXYZ';
+const BEARER = 'eyJhbGciOi.bearerSecretFromTokenEndpoint.sig';
+
+/** Every form the secrets could be printed in. */
+const forms = [
+  TOKEN,
+  Buffer.from(`token:${TOKEN}`).toString('base64'),
+  Buffer.from(`octo:${TOKEN}`).toString('base64'),
+  BEARER,
+];
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) =>
+    statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)],
+  );
+}
+
+describe('redaction', () => {
+  it('cuts Basic and Bearer values, whatever the secret', () => {
+    expect(redactAuthorization('bad header Basic eDp0b2tfc2VjcmV0, then Bearer abc.def-ghi')).toBe(
+      'bad header Basic ***, then Bearer ***',
+    );
+    expect(secretForms('s3cr3t', ['x'])).toEqual(['s3cr3t', Buffer.from('x:s3cr3t').toString('base64')]);
+  });
+
+  describe.each([
+    ['basic', 'json'],
+    ['basic', 'text'],
+    ['bearer', 'json'],
+    ['bearer', 'text'],
+  ] as const)('a registry (%s auth, %s errors) that echoes the Authorization header', (scheme, body) => {
+    it('never shows the token, its base64 user:token, or the bearer token, in any output or file', async () => {
+      const registry = await startEchoRegistry({ scheme, body, bearerToken: BEARER });
+      const root = mkdtempSync(join(tmpdir(), 'lucid-redact-'));
+      const saved = { GHCR_TOKEN: process.env.GHCR_TOKEN, GITHUB_ACTOR: process.env.GITHUB_ACTOR };
+      // This registry is not ghcr.io: its credentials come from its LUCID_REGISTRY_<HOST>_* pair.
+      const pair = registryEnvPrefix(registry.host);
+      const env = { [`${pair}_USERNAME`]: 'octo', [`${pair}_PASSWORD`]: TOKEN, GITHUB_TOKEN: undefined };
+      Object.assign(process.env, { GHCR_TOKEN: TOKEN, GITHUB_ACTOR: 'octo' });
+      const lines: string[] = [];
+      try {
+        const result = await runWithRedactedFailure(
+          'release',
+          'auth-service',
+          () =>
+            runRelease(
+              {
+                action: 'list',
+                registry: registry.host,
+                repository: 'hamigames/lucid',
+                insecureRegistries: [registry.host],
+              },
+              executorContext(root, 'auth-service'),
+              { env, log: (l) => lines.push(l) },
+            ),
+          (l) => lines.push(l),
+        );
+        expect(result).toEqual({ success: false });
+        const output = lines.join('\n');
+        // The failure is reported, with the registry's complaint, minus the credential.
+        expect(output).toMatch(/HTTP 400/);
+        expect(output).toMatch(scheme === 'basic' ? /Basic \*\*\*/ : /Bearer \*\*\*/);
+        const written = filesUnder(root)
+          .map((f) => readFileSync(f, 'utf8'))
+          .join('\n');
+        for (const secret of forms) {
+          expect(output).not.toContain(secret);
+          expect(written).not.toContain(secret);
+        }
+      } finally {
+        Object.assign(process.env, saved);
+        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+        rmSync(root, { recursive: true, force: true });
+        await registry.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * What an inferred target's options carry: only the plugin-wide values its executor would not pick by itself.
+ * Nx merges every leaf of every target of every project (with a source map per property) and sends the whole
+ * project set to the plugin worker as JSON, so 1000 services × 6 targets × ~15 default leaves is a real cost.
+ * A key is listed for an executor only where that executor's own zod schema (src/nx/executors/<name>/options.ts)
+ * defaults it to the plugin's default; target-options.spec.ts parses both forms with each schema.
+ */
+import type { PluginOptions } from '../config/options';
+
+type PluginWideKey =
+  | 'registry'
+  | 'repository'
+  | 'platforms'
+  | 'engine'
+  | 'buildCache'
+  | 'attestations'
+  | 'registryMirrors'
+  | 'insecureRegistries'
+  | 'gate'
+  | 'latestOnBranch'
+  | 'tags';
+
+/** Per executor, the plugin-wide options its schema defaults to the plugin's own default. */
+export const SCHEMA_DEFAULTED: Record<'build' | 'scan' | 'verify' | 'push' | 'release', readonly PluginWideKey[]> = {
+  build: [
+    'registry',
+    'repository',
+    'platforms',
+    'engine',
+    'buildCache',
+    'attestations',
+    'registryMirrors',
+    'insecureRegistries',
+  ],
+  // Not the gate: scan's cache key holds no plugin code, so its options must (a changed default re-runs scans).
+  scan: ['insecureRegistries'],
+  verify: ['platforms'],
+  push: ['latestOnBranch', 'tags', 'insecureRegistries'],
+  release: ['insecureRegistries'],
+};
+
+/** Structural equality of JSON-like values (option values are parsed JSON). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as never)[k], (b as never)[k]));
+}
+
+/**
+ * The options object without the listed keys whose value equals the plugin default (undefined values go too:
+ * the executor's schema fills them). Everything else is kept as given.
+ */
+export function withoutDefaults(
+  values: Record<string, unknown>,
+  keys: readonly PluginWideKey[],
+  defaults: PluginOptions,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    if ((keys as readonly string[]).includes(k) && sameValue(v, defaults[k as PluginWideKey])) continue;
+    out[k] = v;
+  }
+  return out;
+}

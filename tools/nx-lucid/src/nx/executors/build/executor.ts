@@ -1,0 +1,34 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { executeBuild, prepareBuild } from '../../../build/build';
+import { dryRunReport } from '../../../build/dry-run';
+import { buildSummaryLine } from '../../../build/record';
+import { ExecutorSpec, runExecutor } from '../run-executor';
+import { schema } from './options';
+
+const spec: ExecutorSpec<typeof schema> = { name: 'build', schema, project: 'named' };
+
+export default async function buildExecutor(
+  rawOptions: unknown,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
+  return runExecutor(spec, rawOptions, context, async (run) => {
+    const { options, project, workspaceRoot } = run;
+    const request = {
+      workspaceRoot,
+      project,
+      projectRoot: run.projectRoot,
+      tags: run.tags,
+      options,
+      env: run.env,
+      log: run.log,
+    };
+    const prepared = await prepareBuild(request);
+    if (options.dryRun) {
+      for (const line of dryRunReport(project, workspaceRoot, options.outputPath, prepared)) run.print(line);
+      return true;
+    }
+    const metadata = await executeBuild(request, prepared);
+    run.log(buildSummaryLine(metadata, options.outputPath));
+    return true;
+  });
+}

@@ -1,0 +1,159 @@
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeLayout, MadeLayout } from '../../e2e/support/make-layout';
+import { DEFAULT_TAG_RULES } from '../image/tag-rules';
+import { PushOptions, pushBuiltImage } from './push-built-image';
+import { emptyRegistryFetch, noGit } from '../registry/testing/empty-registry';
+
+const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptions => ({
+  outputPath,
+  registry: 'registry.test:5000',
+  repository: 'hamigames/lucid',
+  insecureRegistries: ['registry.test:5000'],
+  latestOnBranch: 'main',
+  latest: 'auto',
+  versionTag: true,
+  tags: DEFAULT_TAG_RULES,
+  sha: 'c'.repeat(40),
+  phaseTagPrefix: 'phase:',
+  mountFrom: [],
+  passwordStdin: false,
+  retries: 0,
+  dryRun: false,
+  ...over,
+});
+
+describe('pushBuiltImage (the push use case)', () => {
+  let made: MadeLayout;
+  let requests: string[];
+  const emptyRegistry = (async (url: string | URL, init?: RequestInit) =>
+    emptyRegistryFetch(requests)(url, init)) as typeof fetch;
+  const deps = (env: NodeJS.ProcessEnv = {}) => ({
+    env,
+    log: () => undefined,
+    run: noGit,
+    client: { fetchImpl: emptyRegistry },
+  });
+  const request = (over: Partial<PushOptions> = {}, tags = ['phase:3']) => ({
+    workspaceRoot: made.root,
+    project: 'api',
+    tags,
+    options: options(made.outputPath, over),
+    siblings: [],
+  });
+
+  beforeEach(() => {
+    made = makeLayout({ project: 'api', version: '1.2.3' });
+    requests = [];
+  });
+  afterEach(() => rmSync(made.root, { recursive: true, force: true }));
+
+  it('--dry-run plans every blob and the phase, sha and version tags, and writes nothing', async () => {
+    const result = await pushBuiltImage(request({ dryRun: true, releaseVersion: '1.2.3' }), deps());
+    expect(result.blobs.uploaded).toBe(result.blobs.total);
+    expect(result.tags).toEqual(expect.arrayContaining(['c'.repeat(40), `phase3-${'c'.repeat(40)}`, 'v1.2.3']));
+    expect(requests.every((r) => r.startsWith('HEAD ') || r === 'GET /v2/')).toBe(true);
+    expect(existsSync(join(made.root, made.outputPath, 'push.json'))).toBe(false);
+  });
+
+  it('an ordinary branch push creates no semver tag, even with a version in metadata.json (issue 16)', async () => {
+    const result = await pushBuiltImage(request({ dryRun: true }), deps({ GITHUB_REF_NAME: 'feature/x' }));
+    expect(result.tags).toEqual(['c'.repeat(40), `phase3-${'c'.repeat(40)}`]);
+  });
+
+  it('a release git tag (v1.2.3) is a release: the semver tag is applied', async () => {
+    const env = { GITHUB_REF_TYPE: 'tag', GITHUB_REF_NAME: 'v1.2.3' };
+    const result = await pushBuiltImage(request({ dryRun: true }), deps(env));
+    expect(result.tags).toContain('v1.2.3');
+  });
+
+  it('configured tag rules replace the defaults (short sha, branch, pr-N)', async () => {
+    const tags = [
+      { type: 'sha' as const, format: 'short' as const, prefix: 'sha-' },
+      { type: 'branch' as const, prefix: '' },
+      { type: 'pr' as const, prefix: 'pr-' },
+    ];
+    const env = { GITHUB_REF_NAME: 'feature/x', GITHUB_REF: 'refs/pull/42/merge' };
+    const result = await pushBuiltImage(request({ dryRun: true, tags }), deps(env));
+    expect(result.tags).toEqual(['sha-ccccccc', 'feature-x', 'pr-42']);
+  });
+
+  describe('a version tag already naming another digest (immutability, issue 16)', () => {
+    const OLD = `sha256:${'a'.repeat(64)}`;
+    /** The empty registry, except that v1.2.3 names OLD; still any write is a test failure. */
+    const registryWithV123 = (async (url: string | URL, init?: RequestInit) => {
+      const path = new URL(String(url)).pathname;
+      if ((init?.method ?? 'GET') === 'HEAD' && path === '/v2/hamigames/lucid/api/manifests/v1.2.3') {
+        requests.push(`HEAD ${path}`);
+        return new Response(null, {
+          status: 200,
+          headers: {
+            'docker-content-digest': OLD,
+            'content-type': 'application/vnd.oci.image.index.v1+json',
+            'content-length': '300',
+          },
+        });
+      }
+      return emptyRegistry(url, init);
+    }) as typeof fetch;
+    const depsV123 = (lines: string[]) => ({
+      ...deps(),
+      log: (l: string) => lines.push(l),
+      client: { fetchImpl: registryWithV123 },
+    });
+
+    it('refuses before any blob, manifest or tag is written, naming the tag and both digests', async () => {
+      const lines: string[] = [];
+      const pushed = pushBuiltImage(request({ releaseVersion: '1.2.3' }), depsV123(lines));
+      await expect(pushed).rejects.toThrow(
+        new RegExp(
+          `api:v1\\.2\\.3 already names ${OLD}; refusing to move it to ${made.metadata.index.digest}.*--force`,
+        ),
+      );
+      expect(requests.every((r) => r.startsWith('HEAD /v2/hamigames/lucid/api/manifests/') || r === 'GET /v2/')).toBe(
+        true,
+      );
+    });
+
+    it('--force (dry-run here) goes ahead and logs the old digest', async () => {
+      const lines: string[] = [];
+      const result = await pushBuiltImage(
+        request({ releaseVersion: '1.2.3', force: true, dryRun: true }),
+        depsV123(lines),
+      );
+      expect(result.tags).toContain('v1.2.3');
+      expect(lines.join('\n')).toMatch(
+        new RegExp(`--force: version tag v1\\.2\\.3 would move from ${OLD} to ${result.digest}`),
+      );
+    });
+
+    it('a branch push (no release) moves no version tag, so it is not refused', async () => {
+      const result = await pushBuiltImage(request({ dryRun: true }), depsV123([]));
+      expect(result.tags).not.toContain('v1.2.3');
+    });
+  });
+
+  it('refuses a build output made for another project before the registry is touched', async () => {
+    await expect(pushBuiltImage({ ...request(), project: 'web' }, deps())).rejects.toThrow(
+      /was built for api, not web; rebuild/,
+    );
+    expect(requests).toEqual([]);
+  });
+
+  it('refuses metadata.json naming another index than the layout holds', async () => {
+    const file = join(made.root, made.outputPath, 'metadata.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ ...made.metadata, index: { ...made.metadata.index, digest: `sha256:${'e'.repeat(64)}` } }),
+    );
+    await expect(pushBuiltImage(request(), deps())).rejects.toThrow(/but the OCI layout holds/);
+    expect(requests).toEqual([]);
+  });
+
+  it('LUCID_REGISTRY set but empty is an error naming it, with no request made', async () => {
+    await expect(pushBuiltImage(request(), deps({ LUCID_REGISTRY: '' }))).rejects.toThrow(
+      /LUCID_REGISTRY is set but empty/,
+    );
+    expect(requests).toEqual([]);
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * The push use case: the build output (metadata.json + OCI layout) to the registry by digest, then the
+ * tags, then push.json. Dependencies (env, log, stdin, registry client options, process runner) are injectable.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARTIFACTS, readArtifact, writeArtifact } from '../artifacts/artifacts';
+import { runProcess } from '../boundary/process';
+import { phaseFromTags } from '../config/phase';
+import { parseImageReference } from '../image/naming';
+import { planPushTags } from '../image/push-tags';
+import { pullRequestFromEnv, TagRule } from '../image/tag-rules';
+import { currentBranch } from '../image/tags';
+import { readBuildMetadata } from '../artifacts/metadata';
+import { baseMountSources, openSourcedLayout } from '../registry/blob-source';
+import { ImageTarget, RegistryDeps, resolveImageTargets } from '../registry/connect';
+import { checkMetadata } from './preflight';
+import { PushResult, rankMountSources, readPushSource, SiblingPush } from './push';
+import { pushToRegistries } from './push-registries';
+
+/** Sibling repositories probed for a mount, per missing blob; more would cost more than it saves. */
+const MAX_SIBLINGS = 8;
+
+/** The push executor's options (its zod schema sits beside the executor). */
+export interface PushOptions {
+  outputPath: string;
+  registry?: string;
+  /** Push to each (same digest everywhere); default [registry]. */
+  registries?: string[];
+  repository?: string;
+  insecureRegistries: string[];
+  latestOnBranch: string;
+  latest: 'auto' | 'always' | 'never';
+  version?: string;
+  releaseVersion?: string;
+  versionTag: boolean;
+  /** Tag rules (plugin option `tags`; default DEFAULT_TAG_RULES). */
+  tags: TagRule[];
+  /** Move a version tag that already names another digest (refused otherwise: versions are immutable). */
+  force?: boolean;
+  sha?: string;
+  phaseTagPrefix: string;
+  mountFrom: string[];
+  passwordStdin: boolean;
+  username?: string;
+  retries: number;
+  dryRun: boolean;
+}
+
+export interface PushRequest {
+  workspaceRoot: string;
+  project: string;
+  /** The project's tags (the phase tag names phase<N>-<sha>). */
+  tags: string[];
+  options: PushOptions;
+  /** Every other project with a push target, and that target's outputPath (sibling mount sources). */
+  siblings: Array<{ name: string; outputPath: unknown }>;
+}
+
+export type PushDeps = RegistryDeps & { run?: typeof runProcess };
+
+async function git(root: string, args: string[], run: typeof runProcess): Promise<string | undefined> {
+  try {
+    const r = await run('git', args, { cwd: root, allowFailure: true });
+    return r.exitCode === 0 ? r.stdout.trim() || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Repositories of the same registry that may hold our blobs: --mountFrom, the base image's, sibling services. */
+function mountCandidates(req: PushRequest, target: ImageTarget, baseRef?: string): string[] {
+  const { project, options } = req;
+  const out = [...options.mountFrom];
+  if (baseRef) {
+    try {
+      const base = parseImageReference(baseRef);
+      if (base.registry === target.registry) out.push(base.repository);
+    } catch {
+      /* an unparsable base reference is just not a mount source */
+    }
+  }
+  const prefix = target.repository.slice(0, target.repository.length - project.length);
+  const siblings: SiblingPush[] = [];
+  for (const { name, outputPath } of req.siblings) {
+    if (name === project) continue;
+    siblings.push({ repository: `${prefix}${name}`, ...lastPush(req.workspaceRoot, outputPath) });
+  }
+  const ranked = rankMountSources(siblings, `${target.registry}/${prefix}`).slice(0, MAX_SIBLINGS);
+  return [...new Set([...out, ...ranked])].filter((r) => r !== target.repository);
+}
+
+/** The sibling's last push record (push.json beside its build output), if it has a readable one. */
+function lastPush(root: string, outputPath: unknown): Pick<SiblingPush, 'pushedImage' | 'pushedAtMs'> {
+  if (typeof outputPath !== 'string') return {};
+  const dir = join(root, outputPath);
+  try {
+    const record = readArtifact(dir, ARTIFACTS.push);
+    return record ? { pushedImage: record.image, pushedAtMs: statSync(join(dir, ARTIFACTS.push.file)).mtimeMs } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The push; throws on any failure. */
+export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Promise<PushResult> {
+  const { project, options, workspaceRoot: root } = req;
+  const env = deps.env ?? process.env;
+  const log = deps.log ?? ((l: string) => console.log(l));
+  const run = deps.run ?? runProcess;
+  const targets = resolveImageTargets(options, project, env);
+  const metadata = readBuildMetadata(root, options.outputPath);
+  if (metadata.project !== project) {
+    throw new Error(`${options.outputPath}/metadata.json was built for ${metadata.project}, not ${project}; rebuild`);
+  }
+  const layout = openSourcedLayout(join(root, options.outputPath, metadata.layout), root, env);
+  const source = readPushSource(layout);
+  checkMetadata(metadata, source, { project, file: `${options.outputPath}/metadata.json` });
+
+  // Tags are decided (and validated) before the registry is touched.
+  const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? metadata.gitSha;
+  const branch = currentBranch(env, await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run));
+  const tagContext = {
+    sha: sha ?? undefined,
+    phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? metadata.phase ?? undefined,
+    branch,
+    pullRequest: pullRequestFromEnv(env),
+  };
+  const tagPlan = planPushTags(options, tagContext, env, project);
+
+  const pushes = await pushToRegistries(
+    {
+      targets,
+      source,
+      layout,
+      options,
+      tagPlan,
+      tagInputs: { options, tagContext, env, project },
+      mountFrom: (t) => [...baseMountSources(layout, t.registry), ...mountCandidates(req, t, metadata.base?.ref)],
+      stateDir: join(root, '.lucid'),
+      compressedSize: metadata.compressedSize,
+    },
+    env,
+    deps,
+    log,
+  );
+  const perRegistry = pushes.map(({ target: t, result: r, retries }) => ({
+    image: t.image,
+    digest: r.digest,
+    tags: [...r.tags, ...r.unchangedTags],
+    blobs: r.blobs,
+    manifestsPut: r.manifestsPut,
+    retries,
+  }));
+  const [first] = perRegistry;
+  if (!options.dryRun) {
+    writeArtifact(join(root, options.outputPath), ARTIFACTS.push, {
+      schemaVersion: 1,
+      project,
+      ...first,
+      platforms: pushes[0].result.platforms,
+      uploadedBytes: first.blobs.uploadedBytes,
+      ...(perRegistry.length > 1 ? { registries: perRegistry } : {}),
+    });
+  }
+  const result = pushes[0].result;
+  return result;
+}
