@@ -13,6 +13,7 @@ import { benchBuildx } from './buildx-bench';
 import { benchCache } from './cache-bench';
 import { runRegistryBench } from './registry-bench';
 import { benchGate } from './gate-bench';
+import { benchVerify } from './verify-bench';
 import { benchFanOut, benchLoad, benchVerifyCost } from './registry-scale-bench';
 
 const log = (line: string) => console.log(`  ${line}`);
@@ -130,6 +131,22 @@ async function main(): Promise<void> {
       `  summary.md ${Math.round(gate.summaryBytes / 1024)} KiB; SARIF ${gate.sarifResultsKept} results kept, ${(gate.sarifGzippedBytes / 1e6).toFixed(1)} MB gzipped`,
     );
     results.gate = gate;
+  }
+
+  if (only.includes('verify')) {
+    console.log(
+      'verify: container-verify of every built service (after `npm start`), cold: batch mode vs one process per task',
+    );
+    const v = benchVerify(3, log);
+    const row = (name: string, r: { seconds: number; cpuSeconds: number; processes: number }) =>
+      log(
+        `${name.padEnd(28)} ${`${r.seconds}s`.padStart(8)} wall ${`${r.cpuSeconds}s`.padStart(8)} CPU  ${r.processes} Node processes`,
+      );
+    row(`batch (${v.services} services)`, v.batch);
+    row('one process per task', v.perTask);
+    row('floor: one Nx start', v.nxStart);
+    log(`batch / per task: ${v.batchVsPerTask} (target: batch <= 5 s); load average ${v.load}`);
+    results.verify = v;
   }
 
   if (want('registry')) {

@@ -91,7 +91,7 @@ describe('version tags are immutable (real registry)', () => {
     );
     expect(second.digest).not.toBe(releasedA.metadata.index.digest);
     expect(second.tags).not.toContain('v1.0.0');
-    expect(lines.join('\n')).toMatch(/no tag from rule semver \{\{version\}\}: not a release/);
+    expect(lines.join('\n')).toMatch(/no tag from rule type=semver,pattern=\{\{version\}\}.*: not a release/);
     const tags = await skopeoTags(reg.host, REPO);
     expect(tags.filter((t) => SEMVERISH.test(t))).toEqual(['v1.0.0']);
     expect(await digestOf('v1.0.0')).toBe(releasedA.metadata.index.digest);
@@ -162,9 +162,9 @@ describe('version tags are immutable (real registry)', () => {
   });
   it('latest=auto: a release takes latest only when it is the highest version the repository has', async () => {
     const rules = [
-      { type: 'sha' },
-      { type: 'semver', pattern: '{{version}}' },
-      { type: 'semver', pattern: '{{major}}' },
+      { type: 'sha', format: 'long', prefix: '' },
+      { type: 'semver', pattern: '{{version}}', prefix: 'v' },
+      { type: 'semver', pattern: '{{major}}', prefix: 'v' },
       { type: 'latest', when: 'auto' },
     ];
     const latestBefore = await digestOf('latest');
@@ -172,13 +172,13 @@ describe('version tags are immutable (real registry)', () => {
     const lines: string[] = [];
     const old = await push(hotfix, { sha: '9'.repeat(40), releaseVersion: '0.9.1', tags: rules }, {}, lines);
     // 0.9.1 is below v1.0.0: no latest, and {{major}} is never tagged for 0.x.
-    expect(old.tags).toEqual(['9'.repeat(40), 'v0.9.1']);
+    expect(old.tags).toEqual(['v0.9.1', '9'.repeat(40)]);
     expect(lines.join('\n')).toMatch(/latest=auto: 0\.9\.1 is not the highest version/);
     expect(await digestOf('latest')).toBe(latestBefore);
 
     const next = makeLayout({ project: PROJECT, version: '2.0.0' });
     const newer = await push(next, { sha: '2'.repeat(40), releaseVersion: '2.0.0', tags: rules }, {});
-    expect(newer.tags).toEqual(['2'.repeat(40), 'v2.0.0', 'v2', 'latest']);
+    expect(newer.tags).toEqual(['v2.0.0', 'v2', '2'.repeat(40), 'latest']);
     expect(await digestOf('latest')).toBe(next.metadata.index.digest);
     expect(await digestOf('v2')).toBe(next.metadata.index.digest);
   });

@@ -17,7 +17,15 @@ export async function runWithRedactedFailure(
   } catch (e) {
     const env = process.env;
     const secrets = [...tokensInEnv(env).flatMap((t) => secretForms(t, envUsernames(env))), ...registeredSecrets()];
-    log(redactSecrets(`@lucid/nx-lucid:${what} (${project ?? 'unknown project'}): ${(e as Error).message}`, secrets));
+    log(redactSecrets(failureLine(what, project, (e as Error).message), secrets));
     return { success: false };
   }
+}
+
+/** A failure at a place in a file (`path:line: …`) keeps that place first, as compilers print it; others get the executor and project first. */
+export function failureLine(what: string, project: string | undefined, message: string): string {
+  const where = `@lucid/nx-lucid:${what} (${project ?? 'unknown project'})`;
+  if (!/^[^\s:]+:\d+: /.test(message)) return `${where}: ${message}`;
+  const [first, ...rest] = message.split('\n');
+  return [`${first} [${where}]`, ...rest].join('\n');
 }

@@ -86,3 +86,13 @@ describe('redaction', () => {
     });
   });
 });
+
+describe('failureLine', () => {
+  it('keeps a file:line failure first and names the executor after it; other failures start with the executor', () => {
+    const { failureLine } = require('./redacted-failure') as typeof import('./redacted-failure');
+    expect(failureLine('build', 'api', 'apps/api/Dockerfile:22: RUN pip install: exit status 1\nlog: x')).toBe(
+      'apps/api/Dockerfile:22: RUN pip install: exit status 1 [@lucid/nx-lucid:build (api)]\nlog: x',
+    );
+    expect(failureLine('push', 'api', 'HTTP 500')).toBe('@lucid/nx-lucid:push (api): HTTP 500');
+  });
+});

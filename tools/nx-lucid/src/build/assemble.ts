@@ -4,7 +4,8 @@
  * then each platform's BuildKit attestation manifest in the same order, with the index annotations, and only the
  * blobs that index reaches.
  */
-import { copyFileSync, existsSync, linkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { linkOrCopy } from '../boundary/files';
 import { OciLayout } from '../oci/layout';
 import { OciLayoutWriter } from '../oci/layout-writer';
 import { isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-types';
@@ -56,26 +57,18 @@ function copyBlob(from: OciLayout, to: OciLayoutWriter, digest: string): void {
   const dest = `${to.dir}/blobs/sha256/${digest.slice(7)}`;
   if (existsSync(dest)) return;
   from.readBlob(digest); // checks the digest before it enters the build output
-  try {
-    linkSync(src, dest);
-  } catch {
-    copyFileSync(src, dest);
-  }
+  linkOrCopy(src, dest);
 }
 
-/**
- * Writes `outDir` from the engine's layouts. Each requested platform must be found exactly once, else the build
- * fails: a partial or ambiguous index is never written.
- */
-export function assembleLayout(
-  sources: Array<{ layoutDir: string; platforms: string[] }>,
-  outDir: string,
-  annotations: Record<string, string>,
-  refName: string,
-): AssembledIndex {
-  const writer = new OciLayoutWriter(outDir);
-  const byPlatform = new Map<string, { layout: OciLayout; descriptor: Descriptor }[]>();
-  const attestationsOf = new Map<string, { layout: OciLayout; descriptor: Descriptor }[]>();
+type Found = { layout: OciLayout; descriptor: Descriptor };
+
+/** Every engine layout's platform manifests (only the platforms asked of it) and attestations, by subject. */
+function collectManifests(sources: Array<{ layoutDir: string; platforms: string[] }>): {
+  byPlatform: Map<string, Found[]>;
+  attestationsOf: Map<string, Found[]>;
+} {
+  const byPlatform = new Map<string, Found[]>();
+  const attestationsOf = new Map<string, Found[]>();
   for (const source of sources) {
     const layout = OciLayout.open(source.layoutDir);
     const found = layoutManifests(layout);
@@ -89,45 +82,45 @@ export function assembleLayout(
       byPlatform.set(p, [...(byPlatform.get(p) ?? []), { layout, descriptor: d }]);
     }
   }
-  const wanted = sources.flatMap((s) => s.platforms);
-  const platforms: AssembledPlatform[] = [];
-  for (const p of wanted) {
+  return { byPlatform, attestationsOf };
+}
+
+/** Copies a manifest and the blobs it names into the output; returns the parsed manifest. */
+function copyManifest(found: Found, writer: OciLayoutWriter): ImageManifest {
+  const manifest = manifestSchema.parse(found.layout.readJsonBlob(found.descriptor.digest));
+  for (const blob of [manifest.config, ...manifest.layers]) copyBlob(found.layout, writer, blob.digest);
+  copyBlob(found.layout, writer, found.descriptor.digest);
+  return manifest;
+}
+
+/** One manifest per wanted platform, in the wanted order; none or two for a platform fails the build. */
+function assemblePlatforms(wanted: string[], byPlatform: Map<string, Found[]>, writer: OciLayoutWriter) {
+  return wanted.map((p): AssembledPlatform => {
     const found = byPlatform.get(p) ?? [];
     if (found.length !== 1) {
       throw new Error(
         `the engine's output holds ${found.length} manifest(s) for ${p} (expected exactly 1); nothing was written`,
       );
     }
-    const { layout, descriptor } = found[0];
-    const manifest = manifestSchema.parse(layout.readJsonBlob(descriptor.digest));
-    for (const blob of [manifest.config, ...manifest.layers]) copyBlob(layout, writer, blob.digest);
-    copyBlob(layout, writer, descriptor.digest);
-    platforms.push({
-      platform: p,
-      descriptor: {
-        mediaType: descriptor.mediaType,
-        digest: descriptor.digest,
-        size: descriptor.size,
-        platform: descriptor.platform,
-      },
-      manifest,
-    });
-  }
+    const { mediaType, digest, size, platform } = found[0].descriptor;
+    return { platform: p, descriptor: { mediaType, digest, size, platform }, manifest: copyManifest(found[0], writer) };
+  });
+}
+
+/** Each platform's attestation manifests (BuildKit's), after the platforms, in the same order. */
+function assembleAttestations(
+  platforms: AssembledPlatform[],
+  attestationsOf: Map<string, Found[]>,
+  writer: OciLayoutWriter,
+): AssembledAttestation[] {
   const attestations: AssembledAttestation[] = [];
   for (const p of platforms) {
-    for (const { layout, descriptor } of attestationsOf.get(p.descriptor.digest) ?? []) {
-      if (attestations.some((a) => a.descriptor.digest === descriptor.digest)) continue;
-      const manifest = manifestSchema.parse(layout.readJsonBlob(descriptor.digest));
-      for (const blob of [manifest.config, ...manifest.layers]) copyBlob(layout, writer, blob.digest);
-      copyBlob(layout, writer, descriptor.digest);
+    for (const found of attestationsOf.get(p.descriptor.digest) ?? []) {
+      const { mediaType, digest, size, annotations, platform } = found.descriptor;
+      if (attestations.some((a) => a.descriptor.digest === digest)) continue;
+      const manifest = copyManifest(found, writer);
       attestations.push({
-        descriptor: {
-          mediaType: descriptor.mediaType,
-          digest: descriptor.digest,
-          size: descriptor.size,
-          annotations: descriptor.annotations,
-          platform: descriptor.platform,
-        },
+        descriptor: { mediaType, digest, size, annotations, platform },
         subject: p.descriptor.digest,
         platform: p.platform,
         predicateTypes: [
@@ -138,6 +131,27 @@ export function assembleLayout(
       });
     }
   }
+  return attestations;
+}
+
+/**
+ * Writes `outDir` from the engine's layouts. Each requested platform must be found exactly once, else the build
+ * fails: a partial or ambiguous index is never written.
+ */
+export function assembleLayout(
+  sources: Array<{ layoutDir: string; platforms: string[] }>,
+  outDir: string,
+  annotations: Record<string, string>,
+  refName: string,
+): AssembledIndex {
+  const writer = new OciLayoutWriter(outDir);
+  const { byPlatform, attestationsOf } = collectManifests(sources);
+  const platforms = assemblePlatforms(
+    sources.flatMap((s) => s.platforms),
+    byPlatform,
+    writer,
+  );
+  const attestations = assembleAttestations(platforms, attestationsOf, writer);
   const index: ImageIndex = {
     schemaVersion: 2,
     mediaType: MediaType.ociIndex,

@@ -1,7 +1,7 @@
 /** What container-build is asked (the build executor's parsed options) and what it prepares before building. */
 import type { runProcess } from '../boundary/process';
 import type { AttestationOptions, BuildCacheOptions, EngineName } from '../config/options';
-import type { Engine, EngineBuildPlan, EngineCommand } from './engines/engine';
+import type { BuildSecret, Engine, EngineBuildPlan, EngineCommand } from './engines/engine';
 import type { BasePull } from './slim';
 
 /** What a build is asked to do: the build executor's parsed options (its zod schema sits beside it). */
@@ -24,8 +24,12 @@ export interface BuildOptions {
   phaseTagPrefix: string;
   dockerfileError?: string;
   dryRun: boolean;
-  /** The stage to build; default the last one. */
+  /** docker/build-push-action's options (absent: none). */
   target?: string;
+  secrets?: BuildSecret[];
+  buildContexts?: Record<string, string>;
+  labels?: Record<string, string>;
+  noCache?: boolean;
 }
 
 /** The build's side effects that a test may replace. */
@@ -43,6 +47,8 @@ export interface BuildRequest {
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
   deps?: BuildDeps;
+  /** --verbose: a failed build also prints the engine's command line. */
+  verbose?: boolean;
 }
 
 export interface PreparedBuild {
@@ -61,4 +67,6 @@ export interface PreparedBuild {
   unresolved: string[];
   /** Where the base was pulled from: its layers are referenced from there instead of kept in the output. */
   basePull?: BasePull;
+  /** Files the commands read, written into the build's scratch folder first (the private registries.conf). */
+  files: Array<{ path: string; content: string; why: string }>;
 }

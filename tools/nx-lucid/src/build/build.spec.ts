@@ -65,4 +65,24 @@ describe('prepareBuild (the build use case): input problems', () => {
     );
     await expect(prepareBuild(request({}, { LUCID_REGISTRY: ' ' }))).rejects.toThrow(/LUCID_REGISTRY is set but empty/);
   });
+
+  it('secrets: a missing file or unset variable is a problem that names neither value nor content', async () => {
+    const error = await prepareBuild(
+      request(
+        {
+          secrets: [
+            { id: 'pip', src: 'configs/pip.conf' },
+            { id: 'token', env: 'LUCID_TEST_UNSET_TOKEN' },
+            { id: 'pip', env: 'HOME' },
+          ],
+        },
+        { HOME: '/root' },
+      ),
+    ).catch((e: Error) => e);
+    const message = (error as Error).message;
+    expect(message).toContain('secret pip: file configs/pip.conf does not exist');
+    expect(message).toContain('secret token: environment variable LUCID_TEST_UNSET_TOKEN is not set');
+    expect(message).toContain('secret id "pip" is given twice');
+    expect(message).not.toContain('/root');
+  });
 });

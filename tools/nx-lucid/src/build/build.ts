@@ -2,13 +2,14 @@
  * container-build: validate everything, plan, then run one engine and assemble
  * <outputPath>/oci + <outputPath>/metadata.json. Nothing is built until every check has passed.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { ensureDir, makeTempDir, moveInto, removePath } from '../boundary/files';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeArtifact } from '../artifacts/artifact';
 import { METADATA_ARTIFACT } from '../artifacts/metadata-artifact';
-import { ProcessError, runProcess } from '../boundary/process';
-import { Engine, EngineBuildPlan, EngineCommand } from './engines/engine';
+import type { EngineBuildPlan, ImagePull } from './engines/engine';
+import { registriesConf } from './engines/registries-conf';
 import { ENGINES, selectEngine, SelectedEngine } from './engines/select';
 import { phaseFromTags } from '../config/phase';
 import { githubSourceUrl, imageLabels, indexAnnotations } from '../image/labels';
@@ -20,71 +21,84 @@ import { ignoreFileFor } from '../dockerfile/dockerignore';
 import { assembleLayout } from './assemble';
 import type { BuildRequest, PreparedBuild } from './build-request';
 import { briefly } from './dry-run';
+import { freshScratch, runEngine } from './engine-run';
 import { buildRecord } from './record';
 import { slimLayout } from './slim';
 import { pinBaseImage } from './base-pin';
 import { projectField } from './project-fields';
-import { transientStorageError } from './transient';
 import { assertContextSources } from './context-preflight';
 import { BlobStore, blobStoreDir } from '../oci/blob-store';
 import { readGitInfo, registeredEmulators } from './environment';
-import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems } from './plan';
+import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, stagesToTarget, StageInfo } from './plan';
+import { buildkitOwnPulls, plannedPulls, syntaxDirective as syntaxOf } from './pulls';
+import { secretProblems } from './secrets';
 
 export type { BuildDeps, BuildOptions, BuildRequest, PreparedBuild } from './build-request';
 export { BuildInputError } from './build-error';
 import { BuildInputError } from './build-error';
 
-type BuildRun = typeof runProcess;
+type PluginConfig = ReturnType<typeof resolveConfig>;
 
-/** Every check that needs no builder, then the engine choice and the base digest. Throws before anything is built. */
-export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
+/** The options after LUCID_* overrides, with every input problem found at once (throws BuildInputError). */
+function checkedInputs(req: BuildRequest) {
   const { options, workspaceRoot, project } = req;
   if (options.dockerfileError) throw new BuildInputError(project, [options.dockerfileError]);
-
   // Same overrides as the graph's other targets; platforms are checked below with every other problem.
   const { engine, buildCache, registryMirrors, insecureRegistries, attestations } = options;
   const plugin = resolveConfig({ engine, buildCache, registryMirrors, insecureRegistries, attestations }, req.env);
-  // A dry run plans offline and without the engine: what it cannot resolve is reported, not fatal.
-  const unresolved: string[] = [];
   // The image name and platforms are taken unchecked from the options (problems are collected below).
   const overrides = readEnvOverrides(req.env);
   const registry = overrides.registry ?? options.registry;
   const repository = overrides.repository ?? options.repository;
   const platforms = overrides.platforms ?? options.platforms;
-
   const problems = inputProblems({ platforms, supportedPlatforms: SUPPORTED_PLATFORMS, buildArgs: options.buildArgs });
+  problems.push(...secretProblems(options.secrets ?? [], workspaceRoot, req.env));
   let image = '';
   try {
     image = imageName(registry, repository, project);
   } catch (e) {
     problems.push(`invalid image name: ${(e as Error).message}`);
   }
-  const dockerfilePath = join(workspaceRoot, options.dockerfile);
-  if (!existsSync(dockerfilePath)) problems.push(`Dockerfile ${options.dockerfile} does not exist`);
+  if (!existsSync(join(workspaceRoot, options.dockerfile)))
+    problems.push(`Dockerfile ${options.dockerfile} does not exist`);
   if (!existsSync(join(workspaceRoot, options.context)))
     problems.push(`build context ${options.context} does not exist`);
   if (problems.length) throw new BuildInputError(project, problems);
+  return { plugin, repository, platforms, image };
+}
 
-  const { stages } = dockerfileStages(readFileSync(dockerfilePath, 'utf8'), options.buildArgs, options.dockerfile);
+/** The stages that will be built (up to --target); a RUN for a platform this machine cannot run fails here. */
+function buildStages(req: BuildRequest, platforms: string[]): { content: string; stages: StageInfo[] } {
+  const { options, project } = req;
+  const content = readFileSync(join(req.workspaceRoot, options.dockerfile), 'utf8');
+  const parsed = dockerfileStages(content, options.buildArgs, options.dockerfile);
+  const { stages, problem } = stagesToTarget(parsed.stages, options.target, options.dockerfile);
+  if (problem) throw new BuildInputError(project, [problem]);
   const host = hostPlatform(arch());
   const foreign = foreignRunProblems(options.dockerfile, stages, platforms, host, registeredEmulators());
   if (foreign.length) throw new BuildInputError(project, foreign);
-  // Before any engine process: a source missing from the context fails here, at its Dockerfile line.
-  await assertContextSources(req);
+  return { content, stages };
+}
 
-  let selected: SelectedEngine;
+/** The engine; a dry run plans for the one it would pick when none is usable here (and says so). */
+async function chooseEngine(req: BuildRequest, plugin: PluginConfig, unresolved: string[]): Promise<SelectedEngine> {
   try {
-    selected = await selectEngine(plugin.engine, req.env);
+    const selected = await selectEngine(plugin.engine, req.env);
     req.log(`${selected.reason} (${selected.engine.name} ${selected.version})`);
+    return selected;
   } catch (e) {
-    if (!options.dryRun) throw e;
+    if (!req.options.dryRun) throw e;
     const name = plugin.engine === 'auto' ? 'buildx' : plugin.engine;
-    selected = { engine: ENGINES[name], version: 'unknown', reason: `engine: ${plugin.engine}` };
     unresolved.push(
       `${briefly((e as Error).message)}; planned for ${name}${plugin.engine === 'auto' ? ' (what auto prefers)' : ''}`,
     );
+    return { engine: ENGINES[name], version: 'unknown', reason: `engine: ${plugin.engine}` };
   }
+}
 
+/** Version, phase and labels from git, the project's manifest and the options (the user's labels last). */
+async function describeImage(req: BuildRequest, repository: string) {
+  const { options, workspaceRoot } = req;
   const git = await readGitInfo(workspaceRoot);
   const version = options.version ?? projectField(workspaceRoot, req.projectRoot, 'version') ?? '0.0.0';
   const sourceUrl =
@@ -92,23 +106,85 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     (git.remote ? githubSourceUrl(git.remote) : undefined) ??
     `https://github.com/${repository.split('/').slice(0, 2).join('/')}`;
   const phase = phaseFromTags(req.tags, options.phaseTagPrefix);
-  const labels = imageLabels({
-    sourceUrl,
-    revision: git.sha,
-    version,
-    created: new Date(git.commitTime * 1000).toISOString(),
-    title: project,
-    description: projectField(workspaceRoot, req.projectRoot, 'description'),
-    phase,
-  });
+  const labels = {
+    ...imageLabels({
+      sourceUrl,
+      revision: git.sha,
+      version,
+      created: new Date(git.commitTime * 1000).toISOString(),
+      title: req.project,
+      description: projectField(workspaceRoot, req.projectRoot, 'description'),
+      phase,
+    }),
+    ...(options.labels ?? {}),
+  };
+  return { git, version, phase, labels };
+}
 
+/**
+ * Every image the build pulls, read with the build args the engine gets (a pinned ${BASE_IMAGE} is already the
+ * mirror's), mirrored; a literal base resolved before the build carries its digest (buildx pins it).
+ */
+function imagePulls(
+  req: BuildRequest,
+  content: string,
+  buildArgs: Record<string, string>,
+  plugin: PluginConfig,
+  base: PreparedBuild['base'],
+): ImagePull[] {
+  const parsed = dockerfileStages(content, buildArgs, req.options.dockerfile);
+  const { stages } = stagesToTarget(parsed.stages, req.options.target, req.options.dockerfile);
+  // A COPY --from=<name> the user serves as a build context is no pull.
+  const copied = parsed.copiedImages.filter((i) => !(i in (req.options.buildContexts ?? {})));
+  const { pulls, notes } = plannedPulls(stages, copied, plugin.registryMirrors);
+  for (const n of notes) req.log(`note: ${n}`);
+  for (const p of pulls) if (p.pullRef !== p.ref) req.log(`pull ${p.name} → ${p.pullRef}`);
+  return pulls.map((p) => (base?.digest && p.ref === base.ref ? { ...p, digest: base.digest } : p));
+}
+
+/** buildx: the frontend and SBOM scanner BuildKit pulls by itself, through their mirrors too. */
+function withBuildkitPulls(
+  req: BuildRequest,
+  content: string,
+  plugin: PluginConfig,
+  buildArgs: Record<string, string>,
+): { buildArgs: Record<string, string>; attestations: PluginConfig['attestations'] } {
+  const own = buildkitOwnPulls(content, plugin.registryMirrors, plugin.attestations);
+  if (own.syntax) req.log(`pull frontend ${syntaxOf(content)} → ${own.syntax}`);
+  if (own.sbomGenerator) req.log(`pull SBOM scanner → ${own.sbomGenerator}`);
+  return {
+    buildArgs:
+      own.syntax && !('BUILDKIT_SYNTAX' in buildArgs) ? { ...buildArgs, BUILDKIT_SYNTAX: own.syntax } : buildArgs,
+    attestations: own.sbomGenerator
+      ? { ...plugin.attestations, sbomGenerator: own.sbomGenerator }
+      : plugin.attestations,
+  };
+}
+
+/** Every check that needs no builder, then the engine choice and the base digest. Throws before anything is built. */
+export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
+  const { options, workspaceRoot, project } = req;
+  const { plugin, repository, platforms, image } = checkedInputs(req);
+  const { content, stages } = buildStages(req, platforms);
+  // Before any engine process: a source missing from the context fails here, at its Dockerfile line.
+  await assertContextSources(req);
+  // A dry run plans offline and without the engine: what it cannot resolve is reported, not fatal.
+  const unresolved: string[] = [];
+  const selected = await chooseEngine(req, plugin, unresolved);
+  const { git, version, phase, labels } = await describeImage(req, repository);
   const { buildArgs, base, basePull } = await pinBaseImage(
     stages,
     { ...plugin, buildArgs: options.buildArgs, dryRun: options.dryRun },
     { project, log: req.log, unresolved },
   );
-
+  const pulls = imagePulls(req, content, buildArgs, plugin, base);
   const scratch = join(tmpdir(), `lucid-build-${project}-${process.pid}`);
+  const conf = registriesConf(pulls, plugin.registryMirrors, plugin.insecureRegistries);
+  const confPath = join(scratch, 'registries.conf');
+  const daemonless = selected.engine.name !== 'buildx';
+  const buildkit = daemonless
+    ? { buildArgs, attestations: plugin.attestations }
+    : withBuildkitPulls(req, content, plugin, buildArgs);
   const ignoreFile = ignoreFileFor((p) => existsSync(join(workspaceRoot, p)), options.dockerfile, options.context);
   const plan: EngineBuildPlan = {
     project,
@@ -117,14 +193,20 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     ...(ignoreFile ? { ignoreFile } : {}),
     platforms,
     labels,
-    buildArgs,
+    buildArgs: buildkit.buildArgs,
     timestamp: git.commitTime,
     insecureRegistries: plugin.insecureRegistries,
     stagingDir: join(scratch, 'staging'),
     storageDir: join(scratch, 'storage'),
     cache: plugin.buildCache,
     image,
-    attestations: plugin.attestations,
+    attestations: buildkit.attestations,
+    ...(options.target ? { target: options.target } : {}),
+    secrets: options.secrets ?? [],
+    buildContexts: options.buildContexts ?? {},
+    noCache: options.noCache ?? false,
+    pulls,
+    ...(conf && daemonless ? { registriesConf: confPath } : {}),
   };
   return {
     engine: selected.engine,
@@ -140,50 +222,21 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     base,
     unresolved,
     ...(basePull ? { basePull } : {}),
+    files: conf && daemonless ? [{ path: confPath, content: conf, why: 'CONTAINERS_REGISTRIES_CONF' }] : [],
   };
-}
-
-/** Runs one engine command; a failure leads with the engine's own error text (BuildKit's ERROR lines). */
-async function runEngineCommand(run: BuildRun, engine: Engine, cmd: EngineCommand, cwd: string): Promise<void> {
-  try {
-    await run(cmd.command, cmd.args, { cwd, stream: true });
-  } catch (e) {
-    const hint = e instanceof ProcessError && e.exitCode !== null ? engine.failureHint?.(e.stderr) : undefined;
-    throw hint ? new Error(`${cmd.label} failed: ${hint}\n${(e as Error).message}`) : e;
-  }
 }
 
 /** Runs the prepared commands and writes <outputPath>/oci and metadata.json (validated against the contract). */
 export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): Promise<BuildMetadata> {
   const out = join(req.workspaceRoot, req.options.outputPath);
   const scratch = join(prepared.plan.stagingDir, '..');
-  mkdirSync(out, { recursive: true });
+  ensureDir(out);
   // A failed build must not leave the previous output looking like this build's.
-  rmSync(join(out, METADATA_FILE), { force: true });
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(prepared.plan.stagingDir, { recursive: true });
-  const next = mkdtempSync(join(out, '.oci-next-'));
+  removePath(join(out, METADATA_FILE));
+  freshScratch(prepared);
+  const next = makeTempDir(join(out, '.oci-next-'));
   try {
-    const run = req.deps?.run ?? runProcess;
-    const now = req.deps?.now ?? Date.now;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        for (const cmd of prepared.commands) {
-          const started = now();
-          req.log(`${cmd.label} …`);
-          await runEngineCommand(run, prepared.engine, cmd, req.workspaceRoot);
-          req.log(`${cmd.label} done in ${((now() - started) / 1000).toFixed(1)}s`);
-        }
-        break;
-      } catch (e) {
-        const reason = transientStorageError(e);
-        if (!reason || attempt > 1) throw e;
-        // Fresh private storage: a half-built manifest list must not collect a second copy of a platform.
-        req.log(`transient builder storage error, retrying the build once on fresh storage: ${reason}`);
-        rmSync(scratch, { recursive: true, force: true });
-        mkdirSync(prepared.plan.stagingDir, { recursive: true });
-      }
-    }
+    await runEngine(req, prepared, out);
     let assembled = assembleLayout(
       prepared.engine.outputs(prepared.plan),
       next,
@@ -203,14 +256,14 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
     for (const a of assembled.attestations)
       req.log(`${a.platform}: attestation ${a.descriptor.digest} (${a.predicateTypes.join(', ') || 'no predicate'})`);
     const metadata = buildRecord(req.project, prepared, assembled);
-    rmSync(join(out, 'oci'), { recursive: true, force: true });
-    renameSync(next, join(out, 'oci'));
+    removePath(join(out, 'oci'));
+    moveInto(next, join(out, 'oci'));
     writeArtifact(out, METADATA_ARTIFACT, metadata);
     return metadata;
   } finally {
-    rmSync(next, { recursive: true, force: true });
+    removePath(next);
     try {
-      rmSync(scratch, { recursive: true, force: true });
+      removePath(scratch);
     } catch (e) {
       req.log(`warning: could not remove ${scratch}: ${(e as Error).message}`);
     }

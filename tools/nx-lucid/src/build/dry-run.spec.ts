@@ -85,4 +85,44 @@ describe('container-build --dry-run offline, engine not installed', () => {
       /base image 127\.0\.0\.1:1\/mirror\/gcr\.io\/distroless\/python3-debian12:nonroot could not be resolved to a digest/,
     );
   });
+
+  it('buildah: prints the private registries.conf it would write and the secrets, target and contexts by name only', async () => {
+    writeFileSync(
+      join(root, 'apps/svc/Dockerfile.multi'),
+      'FROM --platform=$BUILDPLATFORM python:3.11-slim AS builder\nRUN --mount=type=secret,id=token true\nFROM gcr.io/distroless/python3-debian12 AS runtime\nCOPY --from=builder /x /x\n',
+    );
+    const base = request('buildah', true);
+    const prepared = await prepareBuild({
+      ...base,
+      env: { PATH: '/nonexistent', LUCID_TEST_TOKEN: 'a-secret-value' },
+      options: {
+        ...base.options,
+        dockerfile: 'apps/svc/Dockerfile.multi',
+        registryMirrors: { 'docker.io': '127.0.0.1:1/mirror/docker.io', 'gcr.io': '127.0.0.1:1/mirror/gcr.io' },
+        target: 'runtime',
+        secrets: [{ id: 'token', env: 'LUCID_TEST_TOKEN' }],
+        buildContexts: { shared: 'libs/shared' },
+        labels: { 'com.example.team': 'payments' },
+        noCache: true,
+      },
+    });
+    const lines = dryRunReport('svc', root, 'dist/containers/svc', prepared);
+    const text = lines.join('\n');
+    expect(text).not.toContain('a-secret-value');
+    const conf = prepared.files[0].path;
+    expect(lines[0]).toBe(`[dry-run] svc: would write ${conf} (CONTAINERS_REGISTRIES_CONF):`);
+    expect(text).toContain('  unqualified-search-registries = ["docker.io"]');
+    expect(text).toContain('  location = "127.0.0.1:1/mirror/docker.io"');
+    const build = lines.find((l) => l.includes(' build --isolation chroot'))!;
+    expect(build.startsWith(`CONTAINERS_REGISTRIES_CONF=${conf} buildah `)).toBe(true);
+    for (const flag of [
+      '--target runtime',
+      '--no-cache',
+      '--secret id=token,env=LUCID_TEST_TOKEN',
+      '--build-context shared=libs/shared',
+      '--label com.example.team=payments',
+    ])
+      expect(build).toContain(flag);
+    expect(readdirSync(root)).toEqual(['apps']);
+  });
 });

@@ -16,9 +16,30 @@ export function dockerfileStages(
   content: string,
   buildArgs: Record<string, string> = {},
   file = 'Dockerfile',
-): { stages: StageInfo[]; globalArgs: Record<string, string | undefined> } {
-  const { stages, globalArgs } = parseDockerfile(content, file, buildArgs);
-  return { stages, globalArgs };
+): { stages: StageInfo[]; globalArgs: Record<string, string | undefined>; copiedImages: string[] } {
+  const { stages, globalArgs, externalImages } = parseDockerfile(content, file, buildArgs);
+  const fromImages = new Set(stages.map((s) => s.image));
+  // externalImages holds every FROM image too: what is left is read by COPY --from=<image> / RUN --mount from=.
+  return { stages, globalArgs, copiedImages: externalImages.filter((i) => !fromImages.has(i)) };
+}
+
+/**
+ * The stages up to --target (the target becomes the final stage, as the engines build it); a target that names no
+ * stage is a problem.
+ */
+export function stagesToTarget(
+  stages: StageInfo[],
+  target: string | undefined,
+  dockerfile: string,
+): { stages: StageInfo[]; problem?: string } {
+  if (!target) return { stages };
+  const at = stages.map((s) => s.name).lastIndexOf(target.toLowerCase());
+  if (at >= 0) return { stages: stages.slice(0, at + 1) };
+  const named = stages.filter((s) => s.name).map((s) => s.name);
+  return {
+    stages,
+    problem: `target "${target}" is not a stage of ${dockerfile} (its named stages: ${named.join(', ') || 'none'})`,
+  };
 }
 
 /** The stages the final stage depends on (buildah and BuildKit skip the others). */

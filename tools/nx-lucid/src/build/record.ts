@@ -2,7 +2,7 @@
 import { isProvenancePredicate, isSbomPredicate } from '../oci/attestations';
 import { BuildMetadata, parseBuildMetadata } from '../artifacts/metadata';
 import type { AssembledIndex } from './assemble';
-import type { PreparedBuild } from './build';
+import type { PreparedBuild } from './build-request';
 
 export function buildRecord(project: string, prepared: PreparedBuild, assembled: AssembledIndex): BuildMetadata {
   const manifests = assembled.platforms.map((p) => ({

@@ -5,7 +5,8 @@
  * the engine's copies are dropped. What stays (index, manifests, configs, the service's own layers) is the Nx cache
  * entry; the base layers are listed in external-blobs.json and fetched on demand into the machine's blob store.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { removePath } from '../boundary/files';
 import { join } from 'node:path';
 import { runProcess } from '../boundary/process';
 import { BlobStore } from '../oci/blob-store';
@@ -22,7 +23,7 @@ import {
   platformString,
 } from '../oci/types';
 import { parseImageReference } from '../image/naming';
-import type { AssembledIndex } from './assemble';
+import type { AssembledIndex, AssembledPlatform } from './assemble';
 
 export interface BasePull {
   /** As the Dockerfile names it. */
@@ -94,75 +95,70 @@ export async function readBase(base: BasePull, store: BlobStore, read: BaseReade
   return out;
 }
 
+type External = Map<string, ExternalBlobs['blobs'][number]>;
+
+/** How many leading layers of the build are the base's own (same diff_ids, no foreign URLs). */
+function sharedLayers(from: BasePlatform, p: AssembledPlatform, diffIds: string[]): number {
+  let shared = 0;
+  while (
+    shared < from.layers.length &&
+    shared < p.manifest.layers.length &&
+    diffIds[shared] === from.diffIds[shared] &&
+    !from.layers[shared].urls
+  )
+    shared++;
+  return shared;
+}
+
 /**
- * Rewrites the assembled layout in `layoutDir` onto the base's blobs and writes external-blobs.json; returns the
- * new index. When the base cannot be read the output stays as it was: complete, only larger.
+ * One platform's manifest onto the base's blobs (the layers it shares go to `external`); unchanged when nothing
+ * is shared, or, with attestations, kept as built (an attestation names its manifest by digest).
  */
-export async function slimLayout(
-  layoutDir: string,
-  assembled: AssembledIndex,
-  base: BasePull,
-  store: BlobStore,
-  log: (line: string) => void,
-  read: BaseReader = skopeoBaseReader,
-): Promise<AssembledIndex> {
-  let basePlatforms: Map<string, BasePlatform>;
-  try {
-    basePlatforms = await readBase(base, store, read);
-  } catch (e) {
-    log(
-      `note: the base ${base.pullRef} could not be read (${(e as Error).message.split('\n')[0]}); the output keeps its base layers`,
-    );
-    return assembled;
-  }
-  const layout = OciLayout.open(layoutDir);
-  const writer = new OciLayoutWriter(layoutDir);
-  const external = new Map<string, ExternalBlobs['blobs'][number]>();
-  const platforms = assembled.platforms.map((p) => {
-    const from = basePlatforms.get(p.platform);
-    const diffIds = imageConfigSchema.parse(layout.readJsonBlob(p.manifest.config.digest)).rootfs.diff_ids;
-    if (!from) return p;
-    let shared = 0;
-    while (
-      shared < from.layers.length &&
-      shared < p.manifest.layers.length &&
-      diffIds[shared] === from.diffIds[shared] &&
-      !from.layers[shared].urls
-    )
-      shared++;
-    if (shared === 0) return p;
-    const layers = p.manifest.layers.map((l, i) => {
-      if (i >= shared) return l;
-      const b = from.layers[i];
-      return { mediaType: ociLayerType(b.mediaType), digest: b.digest, size: b.size };
-    });
-    const unchanged = layers.every(
-      (l, i) => l.digest === p.manifest.layers[i].digest && l.mediaType === p.manifest.layers[i].mediaType,
-    );
-    if (unchanged || assembled.attestations.length) {
-      // An attestation names its platform manifest by digest, so with attestations the manifest stays as built:
-      // only layers that already are the base's own blobs (BuildKit keeps them) move out of the output.
-      p.manifest.layers.slice(0, shared).forEach((l, i) => {
-        if (l.digest === from.layers[i].digest)
-          external.set(l.digest, { digest: l.digest, size: l.size, mediaType: l.mediaType });
-      });
-      return p;
-    }
-    for (const l of layers.slice(0, shared))
-      external.set(l.digest, { digest: l.digest, size: l.size, mediaType: l.mediaType });
-    const manifest: ImageManifest = {
-      ...(JSON.parse(layout.readBlob(p.descriptor.digest).toString('utf8')) as ImageManifest),
-      layers,
-    };
-    const d = writer.putJson(manifest, p.descriptor.mediaType);
-    return { platform: p.platform, manifest, descriptor: { ...p.descriptor, digest: d.digest, size: d.size } };
+function rebasePlatform(
+  p: AssembledPlatform,
+  from: BasePlatform | undefined,
+  out: { layout: OciLayout; writer: OciLayoutWriter; external: External; attested: boolean },
+): AssembledPlatform {
+  const diffIds = imageConfigSchema.parse(out.layout.readJsonBlob(p.manifest.config.digest)).rootfs.diff_ids;
+  if (!from) return p;
+  const shared = sharedLayers(from, p, diffIds);
+  if (shared === 0) return p;
+  const layers = p.manifest.layers.map((l, i) => {
+    if (i >= shared) return l;
+    const b = from.layers[i];
+    return { mediaType: ociLayerType(b.mediaType), digest: b.digest, size: b.size };
   });
-  if (!external.size) {
-    log(`note: no layer of ${base.ref} was found unchanged in the build; the output keeps every layer`);
-    return assembled;
+  const unchanged = layers.every(
+    (l, i) => l.digest === p.manifest.layers[i].digest && l.mediaType === p.manifest.layers[i].mediaType,
+  );
+  if (unchanged || out.attested) {
+    // With attestations only layers that already are the base's own blobs (BuildKit keeps them) move out.
+    p.manifest.layers.slice(0, shared).forEach((l, i) => {
+      if (l.digest === from.layers[i].digest)
+        out.external.set(l.digest, { digest: l.digest, size: l.size, mediaType: l.mediaType });
+    });
+    return p;
   }
+  for (const l of layers.slice(0, shared))
+    out.external.set(l.digest, { digest: l.digest, size: l.size, mediaType: l.mediaType });
+  const manifest: ImageManifest = {
+    ...(JSON.parse(out.layout.readBlob(p.descriptor.digest).toString('utf8')) as ImageManifest),
+    layers,
+  };
+  const d = out.writer.putJson(manifest, p.descriptor.mediaType);
+  return { platform: p.platform, manifest, descriptor: { ...p.descriptor, digest: d.digest, size: d.size } };
+}
+
+/** The new index (platforms renamed, attestations where they were) and only the blobs it reaches. */
+function writeSlimIndex(
+  layoutDir: string,
+  layout: OciLayout,
+  writer: OciLayoutWriter,
+  assembled: AssembledIndex,
+  platforms: AssembledPlatform[],
+  external: External,
+): Descriptor {
   const oldIndex = JSON.parse(layout.readBlob(assembled.index.digest).toString('utf8')) as Record<string, unknown>;
-  // Platform manifests take their rewritten descriptors; attestation manifests stay where and as they were.
   const renamed = new Map(assembled.platforms.map((p, i) => [p.descriptor.digest, platforms[i].descriptor]));
   const oldEntries = (oldIndex.manifests as Descriptor[] | undefined) ?? [];
   const index = writer.putJson(
@@ -186,7 +182,41 @@ export async function slimLayout(
     ]),
   ]);
   for (const hex of readdirSync(join(layoutDir, 'blobs', 'sha256')))
-    if (!keep.has(`sha256:${hex}`)) rmSync(join(layoutDir, 'blobs', 'sha256', hex));
+    if (!keep.has(`sha256:${hex}`)) removePath(join(layoutDir, 'blobs', 'sha256', hex));
+  return index;
+}
+
+/**
+ * Rewrites the assembled layout in `layoutDir` onto the base's blobs and writes external-blobs.json; returns the
+ * new index. When the base cannot be read the output stays as it was: complete, only larger.
+ */
+export async function slimLayout(
+  layoutDir: string,
+  assembled: AssembledIndex,
+  base: BasePull,
+  store: BlobStore,
+  log: (line: string) => void,
+  read: BaseReader = skopeoBaseReader,
+): Promise<AssembledIndex> {
+  let basePlatforms: Map<string, BasePlatform>;
+  try {
+    basePlatforms = await readBase(base, store, read);
+  } catch (e) {
+    log(
+      `note: the base ${base.pullRef} could not be read (${(e as Error).message.split('\n')[0]}); the output keeps its base layers`,
+    );
+    return assembled;
+  }
+  const layout = OciLayout.open(layoutDir);
+  const writer = new OciLayoutWriter(layoutDir);
+  const external: External = new Map();
+  const out = { layout, writer, external, attested: assembled.attestations.length > 0 };
+  const platforms = assembled.platforms.map((p) => rebasePlatform(p, basePlatforms.get(p.platform), out));
+  if (!external.size) {
+    log(`note: no layer of ${base.ref} was found unchanged in the build; the output keeps every layer`);
+    return assembled;
+  }
+  const index = writeSlimIndex(layoutDir, layout, writer, assembled, platforms, external);
   const { registry, repository } = parseImageReference(base.pullRef);
   writeExternalBlobs(layoutDir, {
     schemaVersion: 1,

@@ -1,5 +1,5 @@
-import { DEFAULT_TAG_RULES, tagRuleSchema } from '../image/tag-rules';
 import { z } from 'zod';
+import { DEFAULT_TAG_RULES, tagFlavorSchema, tagRuleSchema } from './tag-rules';
 
 /** Platforms an OCI index may carry for our distroless services. */
 export const SUPPORTED_PLATFORMS = [
@@ -137,8 +137,10 @@ export const pluginOptionsSchema = z
     insecureRegistries: z.array(z.string()).default([]),
     /** Tag prefix that carries the phase, e.g. "phase:" in phase:1. */
     phaseTagPrefix: z.string().default('phase:'),
-    /** Tag rules for container-push (docker/metadata-action style); semver tags only for a release. */
+    /** Tag rules for container-push: docker/metadata-action v6.2.0's (`type=…,key=value` strings or objects), plus phase-sha and latest. */
     tags: z.array(tagRuleSchema).default(DEFAULT_TAG_RULES),
+    /** docker/metadata-action's flavor: `latest=auto|true|false`, `prefix=…`, `suffix=…` (`onlatest=true`), as lines or an object. */
+    tagFlavor: tagFlavorSchema.optional(),
     /** `latest` is only pushed from this branch. */
     latestOnBranch: z.string().default('main'),
     outputRoot: z.string().default('dist/containers'),

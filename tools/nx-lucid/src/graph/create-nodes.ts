@@ -134,6 +134,7 @@ export function containerTargets(
         latestOnBranch: options.latestOnBranch,
         insecureRegistries: options.insecureRegistries,
         tags: options.tags,
+        ...(options.tagFlavor ? { tagFlavor: options.tagFlavor } : {}),
       }),
       metadata: {
         description: 'Push the built index by digest, then tag it (latest, sha, phase-sha, version)',

@@ -1,7 +1,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLayout, MadeLayout } from '../../e2e/support/make-layout';
-import { DEFAULT_TAG_RULES } from '../image/tag-rules';
+import { DEFAULT_TAG_RULES } from '../config/tag-rules';
 import { PushOptions, pushBuiltImage } from './push-built-image';
 import { emptyRegistryFetch, noGit } from '../registry/testing/empty-registry';
 
@@ -67,15 +67,38 @@ describe('pushBuiltImage (the push use case)', () => {
     expect(result.tags).toContain('v1.2.3');
   });
 
-  it('configured tag rules replace the defaults (short sha, branch, pr-N)', async () => {
-    const tags = [
-      { type: 'sha' as const, format: 'short' as const, prefix: 'sha-' },
-      { type: 'branch' as const, prefix: '' },
-      { type: 'pr' as const, prefix: 'pr-' },
-    ];
-    const env = { GITHUB_REF_NAME: 'feature/x', GITHUB_REF: 'refs/pull/42/merge' };
-    const result = await pushBuiltImage(request({ dryRun: true, tags }), deps(env));
-    expect(result.tags).toEqual(['sha-ccccccc', 'feature-x', 'pr-42']);
+  it('configured tag rules replace the defaults (short sha, branch, pr-N); a pull request makes no branch tag', async () => {
+    const tags = ['type=sha', { type: 'ref' as const, event: 'branch' as const }, 'type=ref,event=pr'];
+    const pr = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF_NAME: '42/merge', GITHUB_REF: 'refs/pull/42/merge' };
+    expect((await pushBuiltImage(request({ dryRun: true, tags }), deps(pr))).tags).toEqual(['pr-42', 'sha-ccccccc']);
+    const branch = { GITHUB_REF_NAME: 'feature/x', GITHUB_REF: 'refs/heads/feature/x' };
+    const onBranch = await pushBuiltImage(request({ dryRun: true, tags }), deps(branch));
+    expect(onBranch.tags).toEqual(['feature-x', 'sha-ccccccc']);
+  });
+
+  it('--dry-run on a pull_request_target run: each tag with its rule, pr-<n> and no latest; the job summary untouched', async () => {
+    const event = join(made.root, 'event.json');
+    writeFileSync(event, JSON.stringify({ number: 15, pull_request: { number: 15, base: { ref: 'main' } } }));
+    const summary = join(made.root, 'summary.md');
+    const env = {
+      GITHUB_EVENT_NAME: 'pull_request_target',
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_REF_NAME: 'main',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_STEP_SUMMARY: summary,
+    };
+    const lines: string[] = [];
+    const tags = [...DEFAULT_TAG_RULES, 'type=ref,event=pr', 'type=ref,event=branch'];
+    const result = await pushBuiltImage(request({ dryRun: true, tags }), {
+      ...deps(env),
+      log: (l: string) => lines.push(l),
+    });
+    expect(result.tags).toEqual(['pr-15', 'c'.repeat(40), `phase3-${'c'.repeat(40)}`]);
+    expect(lines).toContain('  + tag pr-15 ← type=ref,event=pr,prefix=pr-: pull request #15');
+    expect(lines).toContain(`  + tag ${'c'.repeat(40)} ← type=sha,format=long,prefix=: git commit`);
+    expect(lines).toContain('  - no tag from rule type=ref,event=branch: not a branch build');
+    expect(lines).toContain('[dry-run] would append the pushed tags and digests to $GITHUB_STEP_SUMMARY');
+    expect(existsSync(summary)).toBe(false);
   });
 
   describe('a version tag already naming another digest (immutability, issue 16)', () => {

@@ -8,15 +8,16 @@ import { ARTIFACTS, readArtifact, writeArtifact } from '../artifacts/artifacts';
 import { runProcess } from '../boundary/process';
 import { phaseFromTags } from '../config/phase';
 import { parseImageReference } from '../image/naming';
-import { planPushTags } from '../image/push-tags';
-import { pullRequestFromEnv, TagRule } from '../image/tag-rules';
-import { currentBranch } from '../image/tags';
+import { planPushTags, pushTagContext } from '../image/push-tags';
+import { readEventPayload } from '../image/tag-context';
+import type { TagFlavorInput, TagRuleInput } from '../image/tag-rules';
 import { readBuildMetadata } from '../artifacts/metadata';
 import { baseMountSources, openSourcedLayout } from '../registry/blob-source';
 import { ImageTarget, RegistryDeps, resolveImageTargets } from '../registry/connect';
 import { checkMetadata } from './preflight';
 import { PushResult, rankMountSources, readPushSource, SiblingPush } from './push';
 import { pushToRegistries } from './push-registries';
+import { pushSummaryMarkdown, writePushSummary } from './push-summary';
 
 /** Sibling repositories probed for a mount, per missing blob; more would cost more than it saves. */
 const MAX_SIBLINGS = 8;
@@ -35,7 +36,9 @@ export interface PushOptions {
   releaseVersion?: string;
   versionTag: boolean;
   /** Tag rules (plugin option `tags`; default DEFAULT_TAG_RULES). */
-  tags: TagRule[];
+  tags: TagRuleInput[];
+  /** The action's flavor (plugin option `tagFlavor`). */
+  tagFlavor?: TagFlavorInput;
   /** Move a version tag that already names another digest (refused otherwise: versions are immutable). */
   force?: boolean;
   sha?: string;
@@ -119,14 +122,15 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
 
   // Tags are decided (and validated) before the registry is touched.
   const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? metadata.gitSha;
-  const branch = currentBranch(env, await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run));
-  const tagContext = {
+  const tagContext = pushTagContext(options, {
+    env,
+    payload: readEventPayload(env),
+    gitBranch: env.GITHUB_REF ? undefined : await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run),
     sha: sha ?? undefined,
     phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? metadata.phase ?? undefined,
-    branch,
-    pullRequest: pullRequestFromEnv(env),
-  };
-  const tagPlan = planPushTags(options, tagContext, env, project);
+    project,
+  });
+  const tagPlan = planPushTags(options, tagContext);
 
   const pushes = await pushToRegistries(
     {
@@ -135,7 +139,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
       layout,
       options,
       tagPlan,
-      tagInputs: { options, tagContext, env, project },
+      tagInputs: { options, tagContext },
       mountFrom: (t) => [...baseMountSources(layout, t.registry), ...mountCandidates(req, t, metadata.base?.ref)],
       stateDir: join(root, '.lucid'),
       compressedSize: metadata.compressedSize,
@@ -163,6 +167,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
       ...(perRegistry.length > 1 ? { registries: perRegistry } : {}),
     });
   }
-  const result = pushes[0].result;
-  return result;
+  const summary = () => pushSummaryMarkdown(project, perRegistry, pushes[0].tagPlan);
+  writePushSummary(env, summary, options.dryRun, log);
+  return pushes[0].result;
 }

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { makeLayout, MadeLayout } from '../../e2e/support/make-layout';
 import type { runProcess } from '../boundary/process';
-import { DEFAULT_TAG_RULES } from '../image/tag-rules';
+import { DEFAULT_TAG_RULES } from '../config/tag-rules';
 import { PushOptions, pushBuiltImage } from './push-built-image';
 
 const A = 'a.test:5000';
@@ -70,7 +70,7 @@ describe('pushBuiltImage to several registries (push-registries)', () => {
     for (const host of [A, B]) {
       const image = `${host}/hamigames/lucid/api`;
       expect(lines).toContain(
-        `[dry-run] would push ${image}@${result.digest} tags: ${'c'.repeat(40)}, phase3-${'c'.repeat(40)}, v1.2.3 — ` +
+        `[dry-run] would push ${image}@${result.digest} tags: v1.2.3, ${'c'.repeat(40)}, phase3-${'c'.repeat(40)} — ` +
           `blobs: ${result.blobs.total} to upload (${lines.join('\n').match(/to upload \(([^)]+)\)/)![1]}), 0 mounted, 0 already present (0 B); 0 retries`,
       );
       expect(requests.some((r) => r.startsWith(`${host} HEAD /v2/hamigames/lucid/api/blobs/`))).toBe(true);

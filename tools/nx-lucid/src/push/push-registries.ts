@@ -30,6 +30,8 @@ export interface RegistryPush {
   target: ImageTarget;
   result: PushResult;
   retries: number;
+  /** The tags as finally planned (after latest=auto), each with the rule that made it. */
+  tagPlan: TagPlan;
 }
 
 export async function pushToRegistries(
@@ -66,6 +68,9 @@ export async function pushToRegistries(
     say(
       `${dry}Pushing ${target.image}@${source.index.digest} (${platforms}; ${source.blobs.length} blobs, ${formatBytes(req.compressedSize)})`,
     );
+    for (const t of tagPlan.tags) {
+      say(`  + tag ${t.tag} ← ${t.rule}: ${t.reason}${t.immutable ? ' (immutable version tag)' : ''}`);
+    }
     for (const s of tagPlan.skipped) say(`  - no tag from rule ${s.rule}: ${s.reason}`);
     const guarded = await guardTagMoves(client, {
       repository: target.repository,
@@ -104,7 +109,7 @@ export async function pushToRegistries(
         `blobs: ${b.uploaded} ${options.dryRun ? 'to upload' : 'uploaded'} (${formatBytes(b.uploadedBytes)}), ${b.mounted} mounted, ${b.skipped} already present (${formatBytes(b.skippedBytes)}); ` +
         `${client.stats.retries} retr${client.stats.retries === 1 ? 'y' : 'ies'}`,
     );
-    pushes.push({ target, result, retries: client.stats.retries });
+    pushes.push({ target, result, retries: client.stats.retries, tagPlan });
   }
   return pushes;
 }

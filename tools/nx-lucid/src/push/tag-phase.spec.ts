@@ -1,5 +1,6 @@
 import { ImmutableTagError } from '../image/tag-moves';
-import { DEFAULT_TAG_RULES, TagRule } from '../image/tag-rules';
+import { DEFAULT_TAG_RULES, TagRuleInput } from '../config/tag-rules';
+import { pushTagContext, PushTagOptions } from '../image/push-tags';
 import { currentTagDigests, existingVersionsFor, guardTagMoves } from './tag-phase';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -59,17 +60,29 @@ describe('tag phase: current digests and the immutability guard', () => {
   });
 
   it('reads the existing versions only for a release with a latest=auto rule', async () => {
-    const client = fakeClient({ 'v1.0.0': D1, 'v2.0.0': D1, latest: D1, 'v2.0': D1, 'x-3.0.0': D1 });
-    const release = { version: '1.5.0', source: 'release-version-option' as const };
-    const auto: TagRule[] = [...DEFAULT_TAG_RULES.filter((r) => r.type !== 'latest'), { type: 'latest', when: 'auto' }];
-    expect(await existingVersionsFor(client, 'lucid/api', DEFAULT_TAG_RULES, release)).toBeUndefined();
-    expect(await existingVersionsFor(client, 'lucid/api', auto, undefined)).toBeUndefined();
-    expect(client.calls).toEqual([]);
-    expect(await existingVersionsFor(client, 'lucid/api', auto, release)).toEqual(['1.0.0', '2.0.0']);
-    const prefixed: TagRule[] = [
-      { type: 'semver', pattern: '{{version}}', prefix: 'x-' },
+    const client = fakeClient({ 'v1.0.0': D1, 'v2.0.0': D1, latest: D1, 'v2.0': D1, 'x-3.0.0': D1, 'x-3.1.0rc1': D1 });
+    const options = (tags: TagRuleInput[], releaseVersion?: string): PushTagOptions => ({
+      tags,
+      latestOnBranch: 'main',
+      latest: 'auto',
+      versionTag: true,
+      releaseVersion,
+    });
+    const ctx = (o: PushTagOptions, env: NodeJS.ProcessEnv = {}) =>
+      pushTagContext(o, { env, payload: {}, gitBranch: 'main', project: 'api' });
+    const auto: TagRuleInput[] = [
+      ...DEFAULT_TAG_RULES.filter((r) => r.type !== 'latest'),
       { type: 'latest', when: 'auto' },
     ];
-    expect(await existingVersionsFor(client, 'lucid/api', prefixed, release)).toEqual(['3.0.0']);
+    const release = options(auto, '1.5.0');
+    expect(
+      await existingVersionsFor(client, 'lucid/api', options(DEFAULT_TAG_RULES, '1.5.0'), ctx(release)),
+    ).toBeUndefined();
+    expect(await existingVersionsFor(client, 'lucid/api', options(auto), ctx(options(auto)))).toBeUndefined();
+    expect(client.calls).toEqual([]);
+    expect(await existingVersionsFor(client, 'lucid/api', release, ctx(release))).toEqual(['1.0.0', '2.0.0']);
+    const prefixed = options(['type=pep440,pattern={{version}},prefix=x-', { type: 'latest', when: 'auto' }]);
+    const tagBuild = ctx(prefixed, { GITHUB_REF: 'refs/tags/api@3.2.0' });
+    expect(await existingVersionsFor(client, 'lucid/api', prefixed, tagBuild)).toEqual(['3.0.0', '3.1.0rc1']);
   });
 });

@@ -3,29 +3,44 @@
  * written (no blob, no manifest, no tag): each planned tag's current digest is read, and a version tag
  * that names another digest refuses the push unless forced. A forced move is logged with its old digest.
  */
+import type * as Pep440 from '@renovatebot/pep440';
 import { valid as semverValid } from 'semver';
-import { effectiveRules, planPushTags, PushTagOptions, releaseForPush } from '../image/push-tags';
-import { PlannedTag, TagContext, TagPlan, TagRule } from '../image/tag-rules';
+import { parseTagFlavor, parseTagRule } from '../config/tag-rules';
+import { effectiveRules, planPushTags, PushTagOptions } from '../image/push-tags';
+import { PlannedTag, TagContext, TagPlan } from '../image/tag-rules';
+import { versionInput } from '../image/tag-engine';
 import { assertNoImmutableMoves, planTagMoves, TagMovePlan } from '../image/tag-moves';
 import { RegistryClient } from '../registry/client';
 
 /**
- * The versions the repository already has (its {{version}} tags), read only when a latest=auto rule must
- * know whether this release is the highest; undefined when no rule needs them.
+ * The versions the repository already has (the tags its semver/pep440 {{version}} rules make), read only when
+ * this push is a release and a latest=auto rule must know whether it is the highest; undefined otherwise.
  */
 export async function existingVersionsFor(
   client: Pick<RegistryClient, 'listTags'>,
   repository: string,
-  rules: readonly TagRule[],
-  release: TagContext['release'],
+  options: PushTagOptions,
+  ctx: TagContext,
 ): Promise<string[] | undefined> {
-  if (!release || !rules.some((r) => r.type === 'latest' && r.when === 'auto')) return undefined;
-  const prefixes = rules.flatMap((r) => (r.type === 'semver' && r.pattern === '{{version}}' ? [r.prefix] : []));
+  const rules = effectiveRules(options).map(parseTagRule);
+  if (versionInput(undefined, ctx) === undefined) return undefined;
+  if (!rules.some((r) => r.type === 'latest' && r.attrs.when === 'auto')) return undefined;
+  const flavorPrefix = parseTagFlavor(options.tagFlavor).prefix;
+  const pep440 = require('@renovatebot/pep440') as typeof Pep440;
+  const isVersion = {
+    semver: (v: string) => semverValid(v) === v,
+    pep440: (v: string) => !!pep440.valid(v) && pep440.clean(v) === v,
+  };
+  const kinds = rules.flatMap((r) =>
+    (r.type === 'semver' || r.type === 'pep440') && r.attrs.pattern === '{{version}}'
+      ? [{ prefix: r.attrs.prefix ?? flavorPrefix, valid: isVersion[r.type] }]
+      : [],
+  );
+  if (!kinds.length) kinds.push({ prefix: 'v', valid: isVersion.semver });
   const versionOf = (tag: string) =>
-    (prefixes.length ? prefixes : ['v'])
-      .filter((p) => tag.startsWith(p))
-      .map((p) => tag.slice(p.length))
-      .find((v) => semverValid(v) === v);
+    kinds
+      .filter((k) => tag.startsWith(k.prefix) && k.valid(tag.slice(k.prefix.length)))
+      .map((k) => tag.slice(k.prefix.length))[0];
   return (await client.listTags(repository)).flatMap((t) => versionOf(t) ?? []);
 }
 
@@ -47,9 +62,7 @@ export async function currentTagDigests(
 
 export interface PushTagInputs {
   options: PushTagOptions;
-  tagContext: Parameters<typeof planPushTags>[1];
-  env: NodeJS.ProcessEnv;
-  project: string;
+  tagContext: TagContext;
 }
 
 /** latest=auto: only the highest release takes latest, so the plan is made again knowing the versions pushed. */
@@ -57,18 +70,17 @@ export async function replanForLatestAuto(
   client: Pick<RegistryClient, 'listTags'>,
   repository: string,
   plan: TagPlan,
-  { options, tagContext, env, project }: PushTagInputs,
+  { options, tagContext }: PushTagInputs,
 ): Promise<TagPlan> {
-  const release = releaseForPush(options, env, project);
-  const existingVersions = await existingVersionsFor(client, repository, effectiveRules(options), release);
-  return existingVersions ? planPushTags(options, { ...tagContext, existingVersions }, env, project) : plan;
+  const existingVersions = await existingVersionsFor(client, repository, options, tagContext);
+  return existingVersions ? planPushTags(options, { ...tagContext, existingVersions }) : plan;
 }
 
 export interface TagGuardRequest {
   repository: string;
   /** registry/repository, for messages. */
   image: string;
-  tags: readonly PlannedTag[];
+  tags: ReadonlyArray<Pick<PlannedTag, 'tag' | 'immutable'>>;
   /** The index digest the tags are to name. */
   digest: string;
   force: boolean;

@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { Engine, EngineBuildPlan, EngineCommand, EngineName, firstVersion, keyValueFlags } from './engine';
+import {
+  commonBuildFlags,
+  Engine,
+  EngineBuildPlan,
+  EngineCommand,
+  EngineName,
+  firstVersion,
+  keyValueFlags,
+} from './engine';
+import { buildahFailureSite } from './failure-site';
 
 /** The manifest list the build adds each platform's image to (local to the private storage). */
 export const LIST_NAME = 'lucid-build';
@@ -45,11 +54,14 @@ function daemonless(name: Extract<EngineName, 'buildah' | 'podman'>): Engine {
           ...tls,
           ...keyValueFlags('--label', plan.labels),
           ...keyValueFlags('--build-arg', plan.buildArgs),
+          ...commonBuildFlags(plan),
           ...(plan.ignoreFile ? ['--ignorefile', plan.ignoreFile] : []),
           '-f',
           plan.dockerfile,
           plan.context,
         ],
+        // Mirrors and short names: the pulls read this file instead of the machine's registries.conf.
+        ...(plan.registriesConf ? { env: { CONTAINERS_REGISTRIES_CONF: plan.registriesConf } } : {}),
       };
       const push: EngineCommand = {
         command: name,
@@ -70,6 +82,7 @@ function daemonless(name: Extract<EngineName, 'buildah' | 'podman'>): Engine {
     outputs: (plan) => [{ layoutDir: layoutDir(plan), platforms: plan.platforms }],
     versionCommand: () => ({ command: name, args: ['--version'], label: `${name} --version` }),
     parseVersion: firstVersion,
+    failureSite: buildahFailureSite,
   };
 }
 

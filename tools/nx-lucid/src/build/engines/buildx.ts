@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   AttestationSpec,
+  commonBuildFlags,
   Engine,
   EngineBuildPlan,
   EngineCommand,
@@ -8,6 +9,8 @@ import {
   keyValueFlags,
   platformSlug,
 } from './engine';
+import { buildkitFailureSite } from './failure-site';
+import { mirrorContexts } from './registries-conf';
 
 /** BuildKit cache flags for one platform's build: one cache scope per service and platform. */
 export function cacheFlags(plan: EngineBuildPlan, platform: string): string[] {
@@ -63,6 +66,8 @@ export const buildxEngine: Engine = {
         `SOURCE_DATE_EPOCH=${plan.timestamp}`,
         ...keyValueFlags('--build-arg', plan.buildArgs),
         ...cacheFlags(plan, platform),
+        ...commonBuildFlags(plan),
+        ...mirrorContexts(plan.pulls, plan.buildContexts),
         '-f',
         plan.dockerfile,
         plan.context,
@@ -73,6 +78,7 @@ export const buildxEngine: Engine = {
   versionCommand: () => ({ command: 'docker', args: ['buildx', 'version'], label: 'docker buildx version' }),
   parseVersion: firstVersion,
   failureHint: buildkitFailureHint,
+  failureSite: buildkitFailureSite,
 };
 
 /**

@@ -17,6 +17,10 @@ const plan: EngineBuildPlan = {
   cache: { type: 'none', mode: 'max' },
   image: 'ghcr.io/hamigames/lucid/auth-service',
   attestations: { provenance: true, sbom: true },
+  secrets: [],
+  buildContexts: {},
+  noCache: false,
+  pulls: [],
 };
 
 describe('buildah / podman', () => {
@@ -160,4 +164,55 @@ it('reads engine versions', () => {
   expect(firstVersion('podman version 4.3.1')).toBe('4.3.1');
   expect(firstVersion('github.com/docker/buildx v0.17.1 257815a')).toBe('0.17.1');
   expect(() => firstVersion('nothing')).toThrow(/could not read a version/);
+});
+
+describe('build-push-action options and mirrors on the command line', () => {
+  const withOptions: EngineBuildPlan = {
+    ...plan,
+    target: 'runtime',
+    noCache: true,
+    secrets: [
+      { id: 'pip', src: 'configs/pip.conf' },
+      { id: 'token', env: 'NPM_TOKEN' },
+    ],
+    buildContexts: { shared: 'libs/shared' },
+    pulls: [
+      {
+        name: 'python:3.11-slim',
+        ref: 'docker.io/library/python:3.11-slim',
+        pullRef: 'm:5000/mirror/docker.io/library/python:3.11-slim',
+      },
+    ],
+    registriesConf: '/tmp/s/registries.conf',
+  };
+  const common = [
+    '--target',
+    'runtime',
+    '--no-cache',
+    '--secret',
+    'id=pip,src=configs/pip.conf',
+    '--secret',
+    'id=token,env=NPM_TOKEN',
+    '--build-context',
+    'shared=libs/shared',
+  ];
+  const slice = (args: string[], from: string) => args.slice(args.indexOf(from), args.indexOf(from) + common.length);
+
+  it('buildah: the same flags, and the private registries.conf through the environment (a path, no secret)', () => {
+    const [build] = buildahEngine.buildCommands(withOptions);
+    expect(slice(build.args, '--target')).toEqual(common);
+    expect(build.env).toEqual({ CONTAINERS_REGISTRIES_CONF: '/tmp/s/registries.conf' });
+    expect(build.args.join(' ')).not.toContain('docker-image://');
+    expect(buildahEngine.buildCommands(plan)[0].env).toBeUndefined();
+  });
+  it('buildx: the same flags, then each mirrored pull as a named context', () => {
+    const [build] = buildxEngine.buildCommands(withOptions);
+    expect(slice(build.args, '--target')).toEqual(common);
+    const at = build.args.indexOf('--build-context', build.args.indexOf('shared=libs/shared'));
+    expect(build.args.slice(at, at + 2)).toEqual([
+      '--build-context',
+      'python:3.11-slim=docker-image://m:5000/mirror/docker.io/library/python:3.11-slim',
+    ]);
+    expect(build.env).toBeUndefined();
+  });
 });

@@ -21,6 +21,7 @@ export default async function buildExecutor(
       options,
       env: run.env,
       log: run.log,
+      verbose: run.context.isVerbose || run.env.NX_VERBOSE_LOGGING === 'true',
     };
     const prepared = await prepareBuild(request);
     if (options.dryRun) {

@@ -1,6 +1,21 @@
 import { z } from 'zod';
 import { attestationsSchema, buildCacheSchema, engineSchema, targetFields } from '../../../config/options';
 
+/** One build secret: an id and exactly one source, a file or an environment variable (by name). */
+const buildSecretSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a secret id is letters, digits, . _ -'),
+    src: z.string().min(1).optional(),
+    env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names an environment variable')
+      .optional(),
+  })
+  .strict()
+  .refine((s) => (s.src === undefined) !== (s.env === undefined), {
+    message: 'a secret takes exactly one of src (a file) or env (an environment variable name)',
+  });
+
 export const title = 'Build executor';
 export const description =
   'Build the project image for every configured platform into one OCI image index: <outputPath>/oci (an OCI image layout whose index.json references exactly one image index) and <outputPath>/metadata.json. Pure and cached: it pushes nothing.';
@@ -33,6 +48,23 @@ export const schema = targetFields
       .min(1)
       .optional()
       .describe('The stage to build (--target), as docker/build-push-action `target`; default: the last stage.'),
+    secrets: z
+      .array(buildSecretSchema)
+      .default([])
+      .describe(
+        "Build secrets for RUN --mount=type=secret: [{ id, src: <file> } | { id, env: <variable name> }] (--secret id=…,src=…|env=…). The value is never in argv or logs: an env secret passes the variable name, its value through the engine's environment.",
+      ),
+    buildContexts: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe(
+        'Extra named build contexts (--build-context name=value), as docker/build-push-action `build-contexts`: a folder, docker-image://…, oci-layout://…; one named like an image overrides that FROM.',
+      ),
+    labels: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra image labels, added after the OCI labels the build sets (a same key overrides it).'),
+    noCache: z.boolean().default(false).describe("Build without the engine's layer cache (--no-cache)."),
     /** Set by createNodes when the Dockerfile cannot be analysed: the build fails with it. */
     dockerfileError: z.string().optional(),
     /** Print the exact engine command lines and build nothing. */

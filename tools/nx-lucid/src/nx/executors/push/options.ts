@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { repositorySchema, targetFields } from '../../../config/options';
-import { DEFAULT_TAG_RULES, tagRuleSchema } from '../../../image/tag-rules';
+import { DEFAULT_TAG_RULES, tagFlavorSchema, tagRuleSchema } from '../../../config/tag-rules';
 
 export const title = 'Push executor';
 export const description =
@@ -17,8 +17,10 @@ export const schema = targetFields
     version: z.string().optional(),
     /** Same as version, for the command line: Nx's CLI keeps --version for itself. */
     releaseVersion: z.string().optional(),
-    /** Tag rules (docker/metadata-action style); semver rules apply only to a release (--releaseVersion or a release git tag). */
+    /** Tag rules: docker/metadata-action v6.2.0's (strings or objects) plus phase-sha and latest; version rules apply only to a release (a git tag, --releaseVersion, nx release). */
     tags: z.array(tagRuleSchema).default(DEFAULT_TAG_RULES),
+    /** docker/metadata-action's flavor (latest, prefix, suffix, onlatest). */
+    tagFlavor: tagFlavorSchema.optional(),
     /** Move a version tag that already names another digest; without it such a push is refused before anything is written. */
     force: z.boolean().default(false),
     /** Apply the semver tags at all. */
