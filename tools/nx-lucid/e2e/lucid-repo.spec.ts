@@ -178,6 +178,9 @@ describeTree('nx g @lucid/nx-lucid:init on the Lucid tree', () => {
     expect(text).toContain(
       'session-recorder: skipped sessions/Dockerfile.recorder: sessions/Dockerfile.recorder:180: COPY needs at least one source and a destination',
     );
+    expect(text).toContain(
+      'node-management <- node/Dockerfile.node-management, which cannot build as it is: target "distroless" is not a stage of node/Dockerfile.node-management (its named stages: builder) (node/docker-compose.yml)',
+    );
   });
 });
 
@@ -216,7 +219,7 @@ describeTree('the adopted Lucid tree: contexts, the preflight, isolation', () =>
     expect(engines.started().length).toBeGreaterThan(0);
   }, 300_000);
 
-  it('the preflight of the 29 seed services: 21 pass; 8 COPY sources the tree does not have', async () => {
+  it('the checks before the engine on the 29 seed services: 20 pass; 8 COPY sources the tree lacks, 1 target no stage has', async () => {
     const engines = engineRecorder();
     const r = await nx(
       ['run-many', '-t', 'container-build', '--projects=tag:type:service', '--dry-run', '--parallel=2'],
@@ -224,7 +227,13 @@ describeTree('the adopted Lucid tree: contexts, the preflight, isolation', () =>
     );
     const text = plain(r);
     const passed = [...text.matchAll(/✔ {2}nx run (\S+):container-build/g)].map((m) => m[1]);
-    expect(passed).toHaveLength(21);
+    expect(passed).toHaveLength(20);
+    // node/docker-compose.yml builds `target: distroless`, a stage node/Dockerfile.node-management does not have
+    // (its sources are all there); init warned about it.
+    expect(text).toContain(
+      'target "distroless" is not a stage of node/Dockerfile.node-management (its named stages: builder)',
+    );
+    expect(passed).not.toContain('node-management');
     const missing = [...text.matchAll(/^\s+- (\S+?):(\d+): COPY (\S+): not in the build context/gm)].map(
       (m) => `${m[1]}:${m[2]} ${m[3]}`,
     );

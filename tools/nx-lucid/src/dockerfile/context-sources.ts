@@ -118,3 +118,12 @@ export function describeMissingSource(check: SourceCheck, m: MissingSource, extr
         : `${m.path} does not exist`;
   return `${where}: not in the build context ${context} (${detail}${extra})`;
 }
+
+/** The target names no stage of the Dockerfile (BuildKit: `target stage "x" could not be found`). */
+export function unknownTargetProblem(files: ContextFiles, check: SourceCheck): string | undefined {
+  if (check.target === undefined) return undefined;
+  const { stages } = parseDockerfile(files.read(check.dockerfile), check.dockerfile, check.buildArgs);
+  if (stagesForTarget(stages, check.target)) return undefined;
+  const named = stages.filter((s) => s.name).map((s) => s.name);
+  return `target "${check.target}" is not a stage of ${check.dockerfile} (its named stages: ${named.join(', ') || 'none'})`;
+}

@@ -85,4 +85,19 @@ describe('init checks what it maps', () => {
       'x <- x/Dockerfile, which cannot build as it is: x/Dockerfile:1: failed to parse stage name "Alpine": invalid reference format: repository name (library/Alpine) must be lowercase',
     ]);
   });
+
+  it('a compose target that names no stage is a problem of that mapping, named with its compose file', () => {
+    const p = plan(
+      {
+        'node/docker-compose.yml':
+          'services:\n  node:\n    build:\n      context: ..\n      dockerfile: node/Dockerfile.node\n      target: distroless\n',
+        'node/Dockerfile.node': 'FROM python:3 AS builder\nFROM gcr.io/distroless/python3\n',
+      },
+      [service('node-management', 'node/Dockerfile.node')],
+    );
+    expect(p.projects['node/Dockerfile.node'].target).toBe('distroless');
+    expect(p.warnings).toEqual([
+      'node-management <- node/Dockerfile.node, which cannot build as it is: target "distroless" is not a stage of node/Dockerfile.node (its named stages: builder) (node/docker-compose.yml)',
+    ]);
+  });
 });

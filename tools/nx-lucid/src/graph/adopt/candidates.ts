@@ -9,6 +9,7 @@ import {
   describeMissingSource,
   diskContextFiles,
   missingContextSources,
+  unknownTargetProblem,
   SourceCheck,
 } from '../../dockerfile/context-sources';
 import { DockerfileError } from '../../dockerfile/errors';
@@ -48,7 +49,13 @@ function missingIn(files: ContextFiles, p: InferredProject, context: string): st
     buildArgs: p.buildArgs,
     ...(p.target ? { target: p.target } : {}),
   };
-  return missingContextSources(files, check).map((m) => describeMissingSource(check, m));
+  // A compose target that names no stage fails the build as surely as a missing source.
+  const target = unknownTargetProblem(files, check);
+  const where = p.compose && p.compose.target === p.target ? ` (${p.compose.composeFile})` : '';
+  return [
+    ...(target ? [`${target}${where}`] : []),
+    ...missingContextSources(files, check).map((m) => describeMissingSource(check, m)),
+  ];
 }
 
 /** Parses the candidate and checks its sources, correcting a context none of them is in. */
