@@ -1,36 +1,103 @@
 /**
- * Gate benchmark: a generated 50,000-finding Trivy report (src/scan/test-support largeReport) through the gate,
- * gate.json, summary.md, the built-in SARIF and the fit to GitHub's limits. Runs in a child process so its
- * peak RSS is its own. Functions return numbers; printing is the caller's business.
+ * Gate benchmark: what one scan costs after Trivy has written its report — parse, gate, gate.json, summary.md, the
+ * built-in SARIF and its fit to GitHub's limits — for the median real report committed in the repo and for a
+ * 50,000-finding report grown from real findings, side by side in one run. Each report runs in a child process
+ * of its own, so its CPU time and peak RSS are its own. Functions return numbers; printing is the caller's.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_POLICY, evaluateGate } from '../nx-lucid/src/scan/gate';
-import { toSarif } from '../nx-lucid/src/scan/sarif';
-import { fitSarif } from '../nx-lucid/src/scan/sarif-limits';
-import { markdownSummary, toOutcome } from '../nx-lucid/src/scan/summary';
-import { largeReport } from '../nx-lucid/src/scan/test-support';
 
-export interface GateBench {
+const FIXTURES = resolve(__dirname, '..', 'nx-lucid', 'src', 'scan', '__fixtures__');
+/** The real report the big one is grown from: the one with the most findings (juice-shop, 71 over 6 results). */
+const SEED = join(FIXTURES, 'trivy', 'juice-shop-debian12.json');
+
+export interface GateRun {
+  report: string;
   findings: number;
-  /** Milliseconds per stage. */
+  reportBytes: number;
+  /** Wall milliseconds per stage, and in all. */
+  parseMs: number;
   gateMs: number;
   summaryMs: number;
   sarifMs: number;
   fitMs: number;
-  totalMs: number;
-  /** Peak resident set size of the child process, MiB. */
+  wallMs: number;
+  /** User + system CPU milliseconds of the whole pipeline. */
+  cpuMs: number;
+  /** Peak resident set size of the child (Node and the TypeScript loader included), and before the report. */
   peakRssMiB: number;
+  baselineRssMiB: number;
   summaryBytes: number;
   sarifResultsKept: number;
-  sarifGzippedBytes: number;
 }
 
-function measure(findings: number): GateBench {
-  const report = largeReport(findings);
+export interface GateBench {
+  median: GateRun;
+  big: GateRun;
+  loadAverage: string;
+}
+
+type Vuln = Record<string, unknown> & { PkgName: string; PkgID?: string; PkgIdentifier?: { PURL?: string } };
+type Report = { Results?: Array<{ Vulnerabilities?: Vuln[] | null }> | null };
+
+const countFindings = (r: Report) => (r.Results ?? []).reduce((n, x) => n + (x.Vulnerabilities?.length ?? 0), 0);
+
+/** Every real Trivy JSON report committed for the scan specs, with its number of findings. */
+export function realReports(): Array<{ file: string; findings: number }> {
+  return ['trivy', 'trivy-ignore-unfixed']
+    .flatMap((d) => readdirSync(join(FIXTURES, d)).map((f) => join(FIXTURES, d, f)))
+    .filter((f) => f.endsWith('.json'))
+    .map((file) => ({ file, findings: countFindings(JSON.parse(readFileSync(file, 'utf8')) as Report) }))
+    .sort((a, b) => a.findings - b.findings || (a.file < b.file ? -1 : 1));
+}
+
+/**
+ * `n` findings grown deterministically from the seed's real ones: copy k of a finding names its package
+ * `<name>-k` (so each copy is a distinct finding), every other field — IDs, scores, texts, statuses — as Trivy
+ * wrote it. The seed's results and metadata are kept.
+ */
+export function grownReport(n: number, seedFile = SEED): string {
+  const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as Report;
+  const results = (seed.Results ?? []).filter((r) => r.Vulnerabilities?.length);
+  const templates = results.flatMap((r, ri) => (r.Vulnerabilities ?? []).map((v) => ({ ri, v })));
+  const grown: Vuln[][] = results.map(() => []);
+  for (let i = 0; i < n; i++) {
+    const { ri, v } = templates[i % templates.length];
+    const copy = Math.floor(i / templates.length);
+    const name = `${v.PkgName}-${copy}`;
+    grown[ri].push({
+      ...v,
+      PkgName: name,
+      ...(v.PkgID ? { PkgID: v.PkgID.replace(v.PkgName, name) } : {}),
+      ...(v.PkgIdentifier?.PURL
+        ? { PkgIdentifier: { ...v.PkgIdentifier, PURL: v.PkgIdentifier.PURL.replace(v.PkgName, name) } }
+        : {}),
+    });
+  }
+  results.forEach((r, i) => (r.Vulnerabilities = grown[i]));
+  return JSON.stringify({ ...seed, Results: results }, null, 2);
+}
+
+/** In the child: the pipeline the scan executor runs after Trivy, on one report file. */
+function measure(file: string): GateRun {
+  const baselineRssMiB = Math.round(process.memoryUsage().rss / 1048576);
+  // Loaded after the baseline RSS is taken.
+  const { DEFAULT_POLICY, evaluateGate } = require('../nx-lucid/src/scan/gate');
+  const { parseTrivyReport } = require('../nx-lucid/src/scan/report');
+  const { toSarif } = require('../nx-lucid/src/scan/sarif');
+  const { failingResults, fitSarif } = require('../nx-lucid/src/scan/sarif-limits');
+  const { toOutcome } = require('../nx-lucid/src/scan/summary');
+  const { markdownSummary } = require('../nx-lucid/src/scan/summary-markdown');
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const gate = evaluateGate(report, DEFAULT_POLICY);
+  const text = readFileSync(file, 'utf8');
+  const report = parseTrivyReport(text, file);
   const t1 = performance.now();
+  const gate = evaluateGate(report, DEFAULT_POLICY);
+  const t2 = performance.now();
   const outcome = toOutcome(gate, {
     project: 'bench',
     target: { kind: 'image-ref', ref: 'bench:1', digest: null },
@@ -40,32 +107,72 @@ function measure(findings: number): GateBench {
   });
   const md = markdownSummary(gate, outcome);
   JSON.stringify(outcome);
-  const t2 = performance.now();
-  const sarif = JSON.stringify(toSarif(report, undefined, 'bench'), null, 2);
   const t3 = performance.now();
-  const { cut } = fitSarif(sarif);
+  const sarif = JSON.stringify(toSarif(report, undefined, 'bench'), null, 2);
   const t4 = performance.now();
+  const { cut } = fitSarif(sarif, failingResults(gate.failing));
+  const t5 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   return {
-    findings,
-    gateMs: Math.round(t1 - t0),
-    summaryMs: Math.round(t2 - t1),
-    sarifMs: Math.round(t3 - t2),
-    fitMs: Math.round(t4 - t3),
-    totalMs: Math.round(t4 - t0),
+    report: file,
+    findings: countFindings(report as Report),
+    reportBytes: Buffer.byteLength(text),
+    parseMs: Math.round(t1 - t0),
+    gateMs: Math.round(t2 - t1),
+    summaryMs: Math.round(t3 - t2),
+    sarifMs: Math.round(t4 - t3),
+    fitMs: Math.round(t5 - t4),
+    wallMs: Math.round(t5 - t0),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    baselineRssMiB,
     summaryBytes: Buffer.byteLength(md),
     sarifResultsKept: cut.kept,
-    sarifGzippedBytes: cut.gzippedBytes,
   };
 }
 
-export function benchGate(findings = 50_000): GateBench {
-  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', __filename, '--child', String(findings)], {
+function runChild(file: string): GateRun {
+  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', __filename, '--child', file], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
-  if (r.status !== 0) throw new Error(`gate bench failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as GateBench;
+  if (r.status !== 0) throw new Error(`gate bench failed on ${file}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as GateRun;
 }
 
-if (process.argv[2] === '--child') console.log(JSON.stringify(measure(Number(process.argv[3]))));
+/** The median real report and a `findings`-finding grown one, each in its own child, in one run. */
+export function benchGate(findings = 50_000): GateBench {
+  const reports = realReports();
+  const median = reports[Math.floor((reports.length - 1) / 2)];
+  const dir = mkdtempSync(join(tmpdir(), 'gate-bench-'));
+  try {
+    const big = join(dir, `grown-${findings}.json`);
+    writeFileSync(big, grownReport(findings));
+    return {
+      median: runChild(median.file),
+      big: runChild(big),
+      loadAverage: loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' '),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Rows for the bench table: the two runs and their ratio, CPU beside wall. */
+export function gateTable(b: GateBench): string[] {
+  const row = (label: string, r: GateRun) =>
+    `${label.padEnd(34)} ${String(r.findings).padStart(7)} ${String(r.wallMs).padStart(8)} ${String(r.cpuMs).padStart(8)} ${String(r.peakRssMiB).padStart(9)}   parse ${r.parseMs}, gate ${r.gateMs}, summary ${r.summaryMs}, SARIF ${r.sarifMs}, fit ${r.fitMs}`;
+  const ratio = (a: number, c: number) => (c ? `${(a / c).toFixed(1)}x` : '-');
+  const name = (f: string) => f.replace(/.*__fixtures__\//, '');
+  return [
+    `${'report'.padEnd(34)} ${'finds'.padStart(7)} ${'wall ms'.padStart(8)} ${'CPU ms'.padStart(8)} ${'peak MiB'.padStart(9)}   stages (wall ms)`,
+    row(`median real: ${name(b.median.report)}`, b.median),
+    row(`grown from juice-shop's findings`, b.big),
+    `${'ratio (grown / median)'.padEnd(34)} ${ratio(b.big.findings, b.median.findings).padStart(7)} ${ratio(b.big.wallMs, b.median.wallMs).padStart(8)} ${ratio(b.big.cpuMs, b.median.cpuMs).padStart(8)} ${ratio(b.big.peakRssMiB, b.median.peakRssMiB).padStart(9)}`,
+    `targets for the grown report: CPU <= 1000 ms, peak RSS <= 256 MiB (RSS before the report: ${b.big.baselineRssMiB} MiB); load average ${b.loadAverage}`,
+  ];
+}
+
+if (process.argv[2] === '--child') console.log(JSON.stringify(measure(process.argv[3])));

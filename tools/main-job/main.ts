@@ -9,10 +9,11 @@
  */
 import { join } from 'node:path';
 import { formatCommand, INSTALL_HINTS, which } from '../nx-lucid/src/boundary/process';
+import { requireRepository } from '../nx-lucid/src/config/repository';
 import { baseImageMirrorRef, ensureBaseImage, mirrorPrefix } from '../base-image/build';
 import { runNx } from './nx';
 import { printCatalogCheck, printRunSummary } from './report';
-import { dockerAndRealBase, listServices, nxJsonPluginOptions, parseArgs, REAL_BASE } from './setup';
+import { listServices, probeEngine, nxJsonPluginOptions, parseArgs, REAL_BASE } from './setup';
 import { ensureLocalRegistry, localRegistryPort, registryPaths, stopLocalRegistry } from './registry';
 import { NxTaskResult, ScanState } from './summary';
 
@@ -40,10 +41,10 @@ async function main(): Promise<number> {
   const port = localRegistryPort();
   const host = `127.0.0.1:${port}`;
   const options = nxJsonPluginOptions(workspaceRoot);
-  const repository = process.env.LUCID_LOCAL_REPOSITORY?.trim() || options.repository;
+  const repository = process.env.LUCID_LOCAL_REPOSITORY?.trim() || requireRepository(options.repository, 'nx.json');
   const parallel = process.env.LUCID_PARALLEL?.trim() || '2';
   const t = options.targetNames;
-  const online = await dockerAndRealBase();
+  const { online, why: engineWhy } = await probeEngine();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NX_DAEMON: 'false',
@@ -130,6 +131,11 @@ async function main(): Promise<number> {
   if (!services.length) throw new Error(`no project is tagged type:service; nothing to build`);
   console.log(
     `${services.length} services; engine ${env.LUCID_ENGINE}; registry ${host}; repository ${repository}; parallel ${parallel}`,
+  );
+  console.log(
+    process.env.LUCID_ENGINE?.trim()
+      ? `engine: LUCID_ENGINE=${process.env.LUCID_ENGINE.trim()}`
+      : `engine: ${engineWhy}`,
   );
   console.log(
     scan.kind === 'ran'

@@ -2,6 +2,8 @@
  * Writes schema.json beside every executor/generator options.ts from its zod schema (`export const schema`),
  * so Nx validates and documents options from the same source the code parses them with. (The zod source is
  * not named schema.ts: Nx's `require('./schema')` would resolve schema.json before it.)
+ * Each option's description is its zod field's .describe() (the one source for schema.json, --help and Nx Console);
+ * an option without one is an error. Internal options carry .meta({ 'x-priority': 'internal', hidden: true }).
  * `--check` fails when a schema.json is stale (used by the tests).
  */
 import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { z } from 'zod';
 const root = join(__dirname, '..', 'src', 'nx');
 const check = process.argv.includes('--check');
 let stale = 0;
+const undocumented: string[] = [];
 for (const kind of ['executors', 'generators']) {
   for (const name of readdirSync(join(root, kind))) {
     const ts = join(root, kind, name, 'options.ts');
@@ -19,6 +22,9 @@ for (const kind of ['executors', 'generators']) {
     const mod = require(ts) as { schema: z.ZodType; title?: string; description?: string };
     const json = z.toJSONSchema(mod.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
     delete json.$schema;
+    const properties = (json.properties ?? {}) as Record<string, { description?: string }>;
+    for (const [key, property] of Object.entries(properties))
+      if (!property.description?.trim()) undocumented.push(`${kind}/${name}: ${key}`);
     const out =
       JSON.stringify(
         {
@@ -39,6 +45,10 @@ for (const kind of ['executors', 'generators']) {
       else writeFileSync(file, out);
     }
   }
+}
+if (undocumented.length) {
+  console.error(`options without a description (add .describe() to the zod field):\n  ${undocumented.join('\n  ')}`);
+  process.exit(1);
 }
 if (check && stale) {
   console.error(`${stale} schema.json file(s) are stale: run npm run schemas`);

@@ -8,10 +8,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { which } from '../src/boundary/process';
 import { parseBuildMetadata } from '../src/artifacts/metadata';
+import { TRIVY_FIXTURES } from '../src/scan/test-support';
 import { pushTestBase, PushedBase } from './support/base-image';
 import { fakeTrivyBin } from './support/fake-trivy-bin';
 import { startRegistry, TestRegistry } from './support/registry';
-import { createWorkspace, ThrowawayWorkspace, WORKSPACE_ROOT } from './support/workspace';
+import { createWorkspace, ThrowawayWorkspace } from './support/workspace';
 
 const SERVICES = ['svc-alpha', 'svc-beta'];
 
@@ -100,12 +101,11 @@ describe('fixture workspace through real Nx: build cache, moved base, scan befor
   });
 
   it('scan before push: a failing CVSS gate stops container-push in the target graph, a passing one lets it through', async () => {
-    const trivyReports = join(WORKSPACE_ROOT, '..', 'shared', 'fixtures', 'trivy');
     const pipeline = (project: string, report: string) =>
       ws.nx(['run', `${project}:container-push`, '--outputStyle=static'], {
         ...env,
         // The stand-in trivy (Trivy cannot run here) replays a real report; everything after it is our code.
-        PATH: `${fakeTrivyBin({ FAKE_TRIVY_REPORT: join(trivyReports, report) })}:${env.PATH}`,
+        PATH: `${fakeTrivyBin({ FAKE_TRIVY_REPORT: join(TRIVY_FIXTURES, report) })}:${env.PATH}`,
         LUCID_REGISTRY: registry.host,
         LUCID_REPOSITORY: 'gate-test',
         GITHUB_SHA: 'c'.repeat(40),

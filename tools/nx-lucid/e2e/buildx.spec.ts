@@ -1,5 +1,5 @@
 /*
- * Real: buildkitd (../shared/tools/buildkit) on a free loopback port behind a remote-driver buildx builder, a real
+ * Real: buildkitd (../shared/tools/buildkit; skipped without it) on a free loopback port behind a remote-driver buildx builder, a real
  * registry (base image, dockerfile frontend through a docker.io mirror, BuildKit's registry cache), and
  * `nx run <svc>:container-build` with LUCID_ENGINE=buildx in a throwaway workspace. skopeo reads the result back.
  * Fresh BuildKit state = a cold build: same image manifests, and with attestations off the same index digest.
@@ -16,7 +16,8 @@ import verifyExecutor from '../src/nx/executors/verify/executor';
 import { BuildMetadata, parseBuildMetadata } from '../src/artifacts/metadata';
 import { sha256Digest } from '../src/oci/digest';
 import { pushTestBase, PushedBase } from './support/base-image';
-import { startBuildkit, TestBuildkit } from './support/buildkit';
+import { BUILDKIT_SOURCE, startBuildkit, TestBuildkit } from './support/buildkit';
+import { buildkitRequirement, describeWhenAvailable } from './support/external-requirements';
 import { executorContext, findIncompleteTags } from './support/registry-check';
 import { startRegistry, TestRegistry } from './support/registry';
 import { createWorkspace, ThrowawayWorkspace } from './support/workspace';
@@ -48,7 +49,9 @@ const service = (name: string, extraStage = '') => ({
   ].join('\n'),
 });
 
-describe('container-build with buildx against real BuildKit, through Nx', () => {
+const describeWithBuildkit = describeWhenAvailable([buildkitRequirement(BUILDKIT_SOURCE)]);
+
+describeWithBuildkit('container-build with buildx against real BuildKit, through Nx', () => {
   let registry: TestRegistry;
   let buildkit: TestBuildkit;
   let base: PushedBase;

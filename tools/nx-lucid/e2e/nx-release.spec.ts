@@ -2,12 +2,14 @@
  * Real: `nx release` in a throwaway workspace with one fixture service (buildah, two platforms, base in a local
  * docker-registry). The service is versioned from its pyproject.toml by the plugin's VersionActions, and its
  * nx-release-publish target (after container-build and scan; a stand-in trivy replays a clean real report) pushes
- * the built image by digest with the release tags. `--dry-run` changes nothing: no commit, no git tag, the same
- * pyproject.toml, the same registry. Then a real release commits and tags locally (no remote) and publishes.
+ * the built image by digest with the release tags. `--dry-run` changes nothing and builds nothing: no commit, no git
+ * tag, no CHANGELOG.md, the same pyproject.toml, the same registry; its build and scan tasks only plan. Then a
+ * real release commits and tags locally (no remote), writes the project's CHANGELOG.md and publishes.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBuildMetadata } from '../src/artifacts/metadata';
+import { TRIVY_FIXTURES } from '../src/scan/test-support';
 import { pushTestBase } from './support/base-image';
 import { fakeTrivyBin } from './support/fake-trivy-bin';
 import { startRegistry, TestRegistry } from './support/registry';
@@ -18,16 +20,10 @@ const SERVICE = 'svc-rel';
 const PYPROJECT = `apps/${SERVICE}/pyproject.toml`;
 const REPOSITORY = 'rel-test';
 
-/** nx.json of the real workspace plus the release configuration the README documents. */
+/** nx.json of the real workspace, its release configuration as it is (the README documents it); no git push. */
 function nxJsonWithRelease(): string {
   const nxJson = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'nx.json'), 'utf8'));
-  nxJson.release = {
-    projects: ['tag:type:service'],
-    projectsRelationship: 'independent',
-    version: { versionActions: 'tools/nx-lucid/src/release/pyproject-version-actions.ts' },
-    changelog: { projectChangelogs: true, workspaceChangelog: false },
-    git: { push: false },
-  };
+  nxJson.release = { ...nxJson.release, git: { push: false } };
   return `${JSON.stringify(nxJson, null, 2)}\n`;
 }
 
@@ -81,7 +77,7 @@ describe('nx release: pyproject versions, images published by digest', () => {
       ['tag.gpgsign', 'false'],
     ])
       await ws.git(['config', k, v]);
-    const trivyReport = join(WORKSPACE_ROOT, '..', 'shared', 'fixtures', 'trivy', 'engine-ci-alpine-no-vulns.json');
+    const trivyReport = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
     env = {
       PATH: `${fakeTrivyBin({ FAKE_TRIVY_REPORT: trivyReport })}:${process.env.PATH}`,
       LUCID_ENGINE: 'buildah',
@@ -96,18 +92,28 @@ describe('nx release: pyproject versions, images published by digest', () => {
     ws?.dispose();
   });
 
-  it('--dry-run plans the version and the publish, and changes nothing in git, pyproject.toml or the registry', async () => {
+  it('--dry-run plans the version, the changelog and the publish without building or scanning; changes nothing', async () => {
     const git = await gitState();
     const before = await registryState(registry.host, registry.url);
     const out = await release(['1.1.0', '--dry-run']);
     expect(out).toMatch(new RegExp(`New version 1.1.0 written to apps/${SERVICE}/pyproject.toml`));
-    // The publish task ran (after build and scan) and planned the release tag on the built digest.
+    // Project changelogs are on (nx.json): the dry run previews the entry it would write.
+    expect(out).toMatch(new RegExp(`Previewing an entry in apps/${SERVICE}/CHANGELOG.md`));
+    expect(out).toMatch(new RegExp(`CREATE apps/${SERVICE}/CHANGELOG.md \\[dry-run\\]`));
+    // The build and scan tasks the publish depends on ran as plans (NX_DRY_RUN): no builder, no Trivy, no output.
+    expect(out).toMatch(new RegExp(`nx run ${SERVICE}:container-build`));
+    expect(out).toMatch(new RegExp(`\\[dry-run\\] ${SERVICE}: would run`));
+    expect(out).toMatch(/nothing was built/);
     expect(out).toMatch(new RegExp(`nx run ${SERVICE}:scan`));
+    expect(out).toMatch(new RegExp(`dry run: would scan dist/containers/${SERVICE}/oci \\(not built yet\\)`));
+    expect(existsSync(join(ws.root, 'dist/containers', SERVICE, 'metadata.json'))).toBe(false);
+    expect(existsSync(join(ws.root, 'dist/containers', SERVICE, 'scan'))).toBe(false);
     expect(out).toMatch(/\[dry-run\] release 1\.1\.0 \(from nx-release\)/);
     expect(out).toMatch(
-      new RegExp(`\\[dry-run\\] would push ${registry.host}/${image}@sha256:[0-9a-f]{64} tags: .*v1\\.1\\.0`),
+      new RegExp(`\\[dry-run\\] would push ${registry.host}/${image} \\(built from 1\\.1\\.0\\) tags: .*v1\\.1\\.0`),
     );
     expect(pyproject()).toMatch(/^version = "1\.0\.0" {2}# nx release writes this$/m);
+    expect(existsSync(join(ws.root, 'apps', SERVICE, 'CHANGELOG.md'))).toBe(false);
     expect(await gitState()).toEqual(git);
     expect(await registryState(registry.host, registry.url)).toEqual(before);
   });
@@ -117,6 +123,7 @@ describe('nx release: pyproject versions, images published by digest', () => {
     expect(pyproject()).toMatch(/^version = "1\.1\.0" {2}# nx release writes this$/m);
     expect(await ws.git(['tag', '--list'])).toBe(`${SERVICE}@1.1.0`);
     expect(await ws.git(['show', '--name-only', '--format=%s', 'HEAD'])).toMatch(new RegExp(`${PYPROJECT}`));
+    expect(readFileSync(join(ws.root, 'apps', SERVICE, 'CHANGELOG.md'), 'utf8')).toMatch(/1\.1\.0/);
     expect(await ws.git(['status', '--porcelain'])).toBe('');
 
     // The image published is the build output of the released commit: built from 1.1.0, both platforms.

@@ -2,15 +2,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runProcess } from '../src/boundary/process';
+import { packPlugin, WORKSPACE_NX_VERSION } from './support/packed-plugin';
 
 /**
  * The plugin as another workspace gets it: `npm pack` in tools/nx-lucid, the tarball and nx installed with
  * npm into a fresh git repository (no tsconfig, no TypeScript loader, nothing of this repository), then
  * `nx g @lucid/nx-lucid:init` and the inferred targets as a person runs them.
  */
-const PLUGIN_DIR = join(__dirname, '..');
-const NX_VERSION = JSON.parse(readFileSync(join(PLUGIN_DIR, 'package.json'), 'utf8')).peerDependencies.nx as string;
-const ENV = {
+const ENV: NodeJS.ProcessEnv = {
   ...process.env,
   NX_DAEMON: 'false',
   NX_NO_CLOUD: 'true',
@@ -18,6 +17,9 @@ const ENV = {
   CI: 'true',
   NX_SKIP_NX_CACHE: 'true',
 };
+// The image repository must come from this workspace alone (its git remote), not from the machine running the test.
+delete ENV.GITHUB_REPOSITORY;
+delete ENV.LUCID_REPOSITORY;
 const HANG_GUARD = 600_000;
 
 let tmp: string;
@@ -41,13 +43,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'lucid-package-'));
   ws = join(tmp, 'workspace');
   mkdirSync(ws);
-  const packed = await runProcess('npm', ['pack', '--json', '--pack-destination', tmp], {
-    cwd: PLUGIN_DIR,
-    env: ENV,
-    timeoutMs: HANG_GUARD,
-  });
-  const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>;
-  tarball = join(tmp, filename);
+  tarball = await packPlugin(tmp, ENV);
 
   write('package.json', JSON.stringify({ name: 'adopter', version: '0.0.0', private: true }, null, 2));
   write('nx.json', JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2));
@@ -56,11 +52,15 @@ beforeAll(async () => {
   write('services/hello/Dockerfile', 'FROM scratch\nCOPY services/hello/app.py /app/app.py\nUSER 65532:65532\n');
   write('services/hello/project.json', JSON.stringify({ name: 'hello' }));
   write('services/hello/app.py', 'print("hello")\n');
-  await runProcess('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `nx@${NX_VERSION}`], {
-    cwd: ws,
-    env: ENV,
-    timeoutMs: HANG_GUARD,
-  });
+  await runProcess(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `nx@${WORKSPACE_NX_VERSION}`],
+    {
+      cwd: ws,
+      env: ENV,
+      timeoutMs: HANG_GUARD,
+    },
+  );
   await git(['init', '-q', '-b', 'main']);
   await git(['add', '-A']);
   await git(['commit', '-q', '-m', 'initial']);
@@ -78,6 +78,8 @@ it('the tarball is compiled JavaScript with its schemas, templates and runtime s
   expect(files).toEqual(
     expect.arrayContaining([
       'package.json',
+      'README.md',
+      'LICENSE',
       'executors.json',
       'generators.json',
       'dist/src/index.js',
@@ -137,6 +139,15 @@ it('nx g @lucid/nx-lucid:init, then the Dockerfile project has container-build a
   });
   expect(digest.stdout).toMatch(/^unresolved:127\.0\.0\.1:9\/base:1 /);
 
+  // No repository configured, no GITHUB_REPOSITORY, no origin remote: the build asks for one, naming where to set it.
+  const unnamed = await nx(['run', 'hello:container-build', '--dry-run']);
+  expect(unnamed.exitCode).not.toBe(0);
+  expect(unnamed.stdout + unnamed.stderr).toContain(
+    'no image repository: set "repository" in the @lucid/nx-lucid plugin',
+  );
+  expect(unnamed.stdout + unnamed.stderr).not.toMatch(/hamigames/i);
+
+  await git(['remote', 'add', 'origin', 'git@github.com:Acme/Hello.git']);
   const dry = await nx(['run', 'hello:container-build', '--dry-run']);
   expect({ exitCode: dry.exitCode, output: dry.exitCode ? dry.stdout + dry.stderr : '' }).toEqual({
     exitCode: 0,
@@ -144,5 +155,6 @@ it('nx g @lucid/nx-lucid:init, then the Dockerfile project has container-build a
   });
   expect(dry.stdout).toContain('[dry-run] hello: would run');
   expect(dry.stdout).toContain('services/hello/Dockerfile');
+  expect(dry.stdout).toContain('--label org.opencontainers.image.source=https://github.com/Acme/Hello ');
   expect(existsSync(join(ws, 'dist/containers/hello/oci'))).toBe(false);
 });

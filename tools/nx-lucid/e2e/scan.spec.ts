@@ -1,7 +1,7 @@
 /**
  * Process wiring of the scan executor: the real executor runs a stand-in `trivy` placed first on PATH
  * (support/fake-trivy/trivy) that records its arguments and replays real Trivy reports from
- * ../shared/fixtures/trivy. Everything after the process boundary is the real code.
+ * src/scan/__fixtures__/trivy (SOURCES.md there). Everything after the process boundary is the real code.
  */
 import type { ExecutorContext } from '@nx/devkit';
 import { createHash } from 'node:crypto';
@@ -24,6 +24,7 @@ import { buildMetadataSchema } from '../src/artifacts/metadata';
 import { MediaType } from '../src/oci/media-types';
 import { scanOutcomeSchema } from '../src/scan/summary';
 import { sarifValidator, TRIVY_FIXTURES } from '../src/scan/test-support';
+import { writePlatformLayoutView } from '../src/scan/trivy-command';
 import { makeLayout } from './support/make-layout';
 import { startRegistry, TestRegistry } from './support/registry';
 
@@ -167,6 +168,7 @@ beforeEach(() => {
   process.env = { ...ORIGINAL_ENV, PATH: `${bin}:${ORIGINAL_ENV.PATH}` };
   fakeSettings = {};
   fake.FAKE_TRIVY_ARGV_LOG = argvLog;
+  fake.FAKE_TRIVY_REQUIRE_FROM = join(__dirname, 'support', 'fake-trivy', 'trivy');
   delete process.env.GITHUB_STEP_SUMMARY;
   delete process.env.LUCID_TRIVY_DB_DIR;
   logs = [];
@@ -206,6 +208,14 @@ describe('scan executor with a stand-in trivy', () => {
         '--cache-dir',
         join(ws, '.lucid', 'trivy-cache', PROJECT),
         '--quiet',
+        '--config',
+        expect.stringMatching(/trivy-config\.yaml$/),
+        '--ignorefile',
+        expect.stringMatching(/trivy-no-ignores$/),
+        '--severity',
+        'UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL',
+        '--scanners',
+        'vuln,secret',
       ]);
       expect(flagValue(argv, '--input')).toMatch(i === 0 ? /linux-amd64$/ : /linux-arm64$/);
       expect(argv).not.toContain('--skip-db-update');
@@ -214,10 +224,14 @@ describe('scan executor with a stand-in trivy', () => {
     expect(existsSync(flagValue(scans[0].argv, '--input'))).toBe(false);
     expect(recorded[3].argv).toEqual([
       'convert',
+      '--config',
+      flagValue(scans[0].argv, '--config'),
       '--format',
       'sarif',
       '--output',
       scanFile('report.sarif'),
+      '--ignorefile',
+      flagValue(scans[0].argv, '--ignorefile'),
       scanFile('report.json'),
     ]);
 
@@ -288,7 +302,9 @@ describe('scan executor with a stand-in trivy', () => {
     expect(recorded.filter((c) => c.argv[0] === 'image')).toHaveLength(1);
     const convert = recorded.find((c) => c.argv[0] === 'convert')!;
     expect(flagValue(convert.argv, '--ignorefile')).toBe(join(ws, '.trivyignore'));
-    expect(convert.cwd).toBe(join(ws, OUT, 'scan'));
+    // Trivy's private, empty working dir: the workspace's .trivyignore is not its default ignore file.
+    expect(convert.cwd).toMatch(/trivy-cwd$/);
+    expect(convert.cwd.startsWith(ws)).toBe(false);
     expect(readFileSync(scanFile('report.json'), 'utf8')).toBe(readFileSync(fake.FAKE_TRIVY_REPORT, 'utf8'));
     expect(readFileSync(scanFile('report.sarif'), 'utf8')).toBe(
       readFileSync(join(TRIVY_FIXTURES, 'alpine-310.sarif'), 'utf8'),
@@ -341,20 +357,12 @@ describe('scan executor with a stand-in trivy', () => {
     expect(lstatSync(join(ws, '.lucid', 'trivy-cache', PROJECT, 'db')).isSymbolicLink()).toBe(true);
   });
 
-  it('--image-ref to a registry that does not answer: HTTPS, no --insecure, the scan fails and writes no verdict', async () => {
+  it('--image-ref to a registry that does not answer: our client fails to pull over HTTPS, Trivy never runs, no verdict', async () => {
     fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
     const ref = `registry.invalid:5000/lucid/${PROJECT}@${build.indexDigest}`;
     expect((await scanExecutor({ ...baseOptions, imageRef: ref }, context())).success).toBe(false);
-    const scans = calls().filter((c) => c.argv[0] === 'image');
-    expect(
-      scans.map((c) => [
-        flagValue(c.argv, '--platform'),
-        c.argv.at(-1),
-        c.argv.includes('--input'),
-        c.argv.includes('--insecure'),
-      ]),
-    ).toEqual([['linux/amd64', ref, false, false]]);
-    expect(errors.join('\n')).toMatch(/unable to inspect the image/);
+    expect(calls().filter((c) => c.argv[0] === 'image')).toEqual([]);
+    expect(errors.join('\n')).toMatch(/registry\.invalid/);
     expect(existsSync(scanFile('gate.json'))).toBe(false);
   });
 
@@ -366,9 +374,12 @@ describe('scan executor with a stand-in trivy', () => {
     const commands = logs.filter((l) => l.startsWith('trivy '));
     expect(commands).toHaveLength(3);
     expect(commands[0]).toMatch(
-      /^trivy image --input \S+linux-amd64 --format json --output \S+ --cache-dir \S+ --quiet$/,
+      /^trivy image --input \S+linux-amd64 --format json --output \S+ --cache-dir \S+ --quiet --config \S+ --ignorefile \S+ --severity UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL --scanners vuln,secret$/,
     );
-    expect(commands[2]).toMatch(/^trivy convert --format sarif/);
+    expect(commands[2]).toMatch(/^trivy convert --config \S+ --format sarif/);
+    expect(logs).toContainEqual(
+      expect.stringMatching(/^would run Trivy in the empty dir \S+trivy-cwd with an empty --config/),
+    );
   });
 
   describe('failure modes never pass', () => {
@@ -520,7 +531,7 @@ describe('scan of a published image by reference, against a real local registry'
     return r.headers.get('docker-content-digest')!;
   }
 
-  it('by digest, with no build output: per-platform trivy runs with --insecure on the plain-HTTP registry, no token in its env, the gate fails on the report', async () => {
+  it('by digest, with no build output: our client pulls each platform over plain HTTP (loopback), Trivy reads that layout with no token in its env, the gate fails on the report', async () => {
     const digest = await publish('hamigames/lucid/published', '1.0.0');
     rmSync(join(ws, OUT), { recursive: true }); // no metadata.json, no OCI layout
     process.env.GITHUB_TOKEN = TOKEN;
@@ -532,22 +543,10 @@ describe('scan of a published image by reference, against a real local registry'
     const result = await scanExecutor({ ...baseOptions, imageRef: ref }, context());
     expect(result.success).toBe(false);
     const scans = calls().filter((c) => c.argv[0] === 'image');
-    expect(scans.map((c) => c.argv)).toEqual(
-      ['linux/amd64', 'linux/arm64'].map((platform) => [
-        'image',
-        '--platform',
-        platform,
-        '--insecure',
-        '--format',
-        'json',
-        '--output',
-        expect.stringMatching(new RegExp(`${platform.replace('/', '-')}\\.json$`)),
-        '--cache-dir',
-        join(ws, '.lucid', 'trivy-cache', PROJECT),
-        '--quiet',
-        ref,
-      ]),
-    );
+    expect(scans.map((c) => [c.argv[1], c.argv[2], c.argv.includes('--insecure'), c.argv.includes(ref)])).toEqual([
+      ['--input', expect.stringMatching(/linux-amd64$/), false, false],
+      ['--input', expect.stringMatching(/linux-arm64$/), false, false],
+    ]);
     const outcome = scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8')));
     expect(outcome).toMatchObject({
       passed: false,
@@ -571,41 +570,174 @@ describe('scan of a published image by reference, against a real local registry'
     expect(JSON.stringify(calls())).not.toContain(TOKEN);
   });
 
-  it('by tag, a clean report passes; a platform the index lacks fails as Trivy fails', async () => {
+  it('by tag, a clean report passes; a platform the index lacks, or an absent image, fails before Trivy runs', async () => {
     await publish('hamigames/lucid/published', 'v2');
     fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
     const ref = `${reg.host}/hamigames/lucid/published:v2`;
     expect((await scanExecutor({ ...baseOptions, imageRef: ref, platforms: ['linux/amd64'] }, context())).success).toBe(
       true,
     );
+    // The digest the tag resolved to, as pulled: what was scanned.
     expect(scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8'))).target).toEqual({
       kind: 'image-ref',
       ref,
-      digest: null,
+      digest: expect.stringMatching(/^sha256:[a-f0-9]{64}$/),
     });
 
     expect((await scanExecutor({ ...baseOptions, imageRef: ref, platform: 'linux/s390x' }, context())).success).toBe(
       false,
     );
-    expect(errors.join('\n')).toMatch(/no child with platform linux\/s390x/);
+    expect(errors.join('\n')).toMatch(
+      /platform linux\/s390x is not in .* \(it has linux\/amd64, linux\/arm64\); nothing was scanned/,
+    );
     expect(
       (await scanExecutor({ ...baseOptions, imageRef: `${reg.host}/hamigames/lucid/absent:1` }, context())).success,
     ).toBe(false);
-    expect(errors.join('\n')).toMatch(/unexpected status code 404/);
+    expect(errors.join('\n')).toMatch(
+      /GET manifest 1 on .*\/hamigames\/lucid\/absent failed: HTTP 404 MANIFEST_UNKNOWN/,
+    );
   });
 });
 
-describe('trivy gets an explicit environment', () => {
-  it('a GITHUB_TOKEN in the parent env does not reach trivy when scanning the OCI layout', async () => {
-    process.env.GITHUB_TOKEN = 'ghp_layoutScanToken0123456789abcdef';
+/** Credentials a CI job holds, by name; none may reach a trivy process. */
+const CREDENTIALS: Record<string, string> = {
+  GHCR_TOKEN: 'ghp_ghcrTokenMustNotReachTrivy0123456789',
+  GITHUB_TOKEN: 'ghs_githubTokenMustNotReachTrivy012345',
+  LUCID_REGISTRY_GHCR_IO_PASSWORD: 'registryPasswordMustNotReachTrivy',
+  LUCID_REGISTRY_GHCR_IO_USERNAME: 'registry-user-not-for-trivy',
+  NPM_TOKEN: 'npm_tokenMustNotReachTrivy',
+  ACTIONS_RUNTIME_TOKEN: 'actionsRuntimeTokenNotForTrivy',
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidcRequestTokenNotForTrivy',
+  AWS_ACCESS_KEY_ID: 'AKIAMUSTNOTREACHTRIVY',
+  AWS_SECRET_ACCESS_KEY: 'awsSecretMustNotReachTrivy',
+  TRIVY_PASSWORD: 'trivyPasswordNotForTrivy',
+  TRIVY_USERNAME: 'trivy-user-not-for-trivy',
+  TRIVY_REGISTRY_TOKEN: 'trivyRegistryTokenNotForTrivy',
+  DEPLOY_SECRET: 'deploySecretNotForTrivy',
+};
+
+/** Each trivy process's environment as the kernel holds it (/proc/<pid>/environ), dumped by the stand-in. */
+const environs = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { argv: string[]; pid: number; env: Record<string, string> });
+
+function expectNoCredential(seen: ReturnType<typeof environs>) {
+  for (const { argv, env } of seen) {
+    const leaked = Object.keys(env).filter(
+      (k) => k in CREDENTIALS || /TOKEN|PASSWORD|SECRET|^AWS_/.test(k) || Object.values(CREDENTIALS).includes(env[k]),
+    );
+    expect({ argv, leaked }).toEqual({ argv, leaked: [] });
+    for (const v of Object.values(env)) for (const c of Object.values(CREDENTIALS)) expect(v).not.toContain(c);
+  }
+}
+
+describe('no trivy process holds a credential (its /proc/<pid>/environ read by the stand-in)', () => {
+  it('scan: version, each platform scan and convert', async () => {
+    Object.assign(process.env, CREDENTIALS);
     fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+    fake.FAKE_TRIVY_CONVERT = `copy:${join(TRIVY_FIXTURES, 'alpine-310.sarif')}`;
     fake.FAKE_TRIVY_ENV_LOG = join(ws, 'env.jsonl');
-    expect((await scanExecutor({ ...baseOptions, platform: 'linux/amd64' }, context())).success).toBe(true);
-    const seen = readFileSync(join(ws, 'env.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).env as Record<string, string>);
-    expect(seen.length).toBeGreaterThanOrEqual(2);
-    for (const env of seen) expect(Object.values(env).some((v) => v.includes('ghp_layoutScanToken'))).toBe(false);
+    expect((await scanExecutor({ ...baseOptions, sarif: 'auto' }, context())).success).toBe(true);
+    const seen = environs(join(ws, 'env.jsonl'));
+    expect(seen.map((s) => s.argv[0])).toEqual(['version', 'image', 'image', 'convert']);
+    expect(new Set(seen.map((s) => s.pid)).size).toBe(4);
+    expect(seen[1].env.PATH).toBe(process.env.PATH);
+    expectNoCredential(seen);
+  });
+
+  it("bin/trivy-db-key.js (Nx's runtime input on every scan and container-push) and the trivy it starts", () => {
+    const r = require('node:child_process').spawnSync(
+      process.execPath,
+      [join(__dirname, '..', 'bin', 'trivy-db-key.js')],
+      { env: { ...process.env, ...CREDENTIALS }, cwd: ws, encoding: 'utf8' },
+    );
+    fake.FAKE_TRIVY_ENV_LOG = join(ws, 'env.jsonl');
+    const again = require('node:child_process').spawnSync(
+      process.execPath,
+      [join(__dirname, '..', 'bin', 'trivy-db-key.js')],
+      { env: { ...process.env, ...CREDENTIALS }, cwd: ws, encoding: 'utf8' },
+    );
+    expect([r.status, again.status]).toEqual([0, 0]);
+    expect(again.stdout).toBe(r.stdout);
+    const seen = environs(join(ws, 'env.jsonl'));
+    expect(seen.map((s) => s.argv[0])).toEqual(['version']);
+    expect(Object.keys(seen[0].env).sort()).toEqual(
+      ['HOME', 'PATH', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'XDG_CACHE_HOME', 'TRIVY_CACHE_DIR']
+        .filter((k) => process.env[k] !== undefined)
+        .sort(),
+    );
+    expectNoCredential(seen);
+    // Not the workspace: a trivy.yaml there cannot steer `trivy version`.
+    expect(calls().at(-1)!.cwd.startsWith(ws)).toBe(false);
+  });
+});
+
+describe('the gate cannot be opened by the workspace or the caller (stand-in trivy filters as Trivy does)', () => {
+  /** Every place Trivy would take a filter from: trivy.yaml and .trivyignore in its working dir, TRIVY_*. */
+  function plant(): NodeJS.ProcessEnv {
+    writeFileSync(
+      join(ws, 'trivy.yaml'),
+      'severity:\n  - LOW\nvulnerability:\n  ignore-unfixed: true\nscan:\n  scanners:\n    - secret\n',
+    );
+    writeFileSync(join(ws, '.trivyignore'), 'CVE-2019-18224\n');
+    writeFileSync(join(ws, 'other.trivyignore'), 'CVE-2019-18224\nCVE-2019-18276\n');
+    return {
+      TRIVY_SEVERITY: 'LOW,MEDIUM',
+      TRIVY_IGNOREFILE: join(ws, 'other.trivyignore'),
+      TRIVY_IGNORE_UNFIXED: 'true',
+      TRIVY_SCANNERS: 'secret',
+      TRIVY_CONFIG: join(ws, 'trivy.yaml'),
+    };
+  }
+
+  const reportOf = (file: string) =>
+    (
+      JSON.parse(readFileSync(file, 'utf8')) as {
+        Results: Array<{ Vulnerabilities?: Array<{ VulnerabilityID: string }> }>;
+      }
+    ).Results.flatMap((r) => r.Vulnerabilities ?? []).map((v) => v.VulnerabilityID);
+
+  it('control: run as before (workspace cwd, inherited env, no neutralising flags), the stand-in drops the CRITICAL finding', async () => {
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
+    const planted = plant();
+    const cases: Array<[string, NodeJS.ProcessEnv]> = [
+      ['trivy.yaml in the working dir', {}],
+      ['.trivyignore in the working dir', {}],
+      ['TRIVY_SEVERITY', { TRIVY_SEVERITY: planted.TRIVY_SEVERITY }],
+      ['TRIVY_IGNOREFILE', { TRIVY_IGNOREFILE: planted.TRIVY_IGNOREFILE }],
+      ['TRIVY_SCANNERS', { TRIVY_SCANNERS: planted.TRIVY_SCANNERS }],
+    ];
+    const view = join(ws, 'view');
+    writePlatformLayoutView(
+      join(ws, OUT, 'oci'),
+      { digest: build.manifestDigests[0], mediaType: MediaType.ociManifest, size: 0 },
+      view,
+    );
+    for (const [i, [what, extra]] of cases.entries()) {
+      if (i === 1) rmSync(join(ws, 'trivy.yaml'));
+      if (i === 2) rmSync(join(ws, '.trivyignore'));
+      const out = join(ws, `control-${i}.json`);
+      await runProcess('trivy', ['image', '--input', view, '--format', 'json', '--output', out], {
+        cwd: ws,
+        env: { ...process.env, ...extra },
+      });
+      expect({ what, critical: reportOf(out).includes('CVE-2019-18224') }).toEqual({ what, critical: false });
+    }
+  });
+
+  it('planted trivy.yaml, .trivyignore and TRIVY_* everywhere: Trivy still reports everything and the gate fails on the CRITICAL finding', async () => {
+    fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'debian-buster.json');
+    Object.assign(process.env, plant());
+    const result = await scanExecutor({ ...baseOptions, platform: 'linux/amd64' }, context());
+    expect(result.success).toBe(false);
+    expect(reportOf(scanFile('report.json')).sort()).toEqual(reportOf(fake.FAKE_TRIVY_REPORT).sort());
+    const outcome = scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8')));
+    expect(outcome.failing.map((f) => [f.id, f.severity])).toEqual([
+      ['CVE-2019-18224', 'CRITICAL'],
+      ['CVE-2019-18276', 'LOW'],
+    ]);
+    expect(errors.some((l) => l.startsWith('✗ CVE-2019-18224 in libidn2'))).toBe(true);
   });
 });

@@ -12,6 +12,9 @@ export function fakeTrivyBin(
 ): string {
   copyFileSync(join(__dirname, 'fake-trivy', 'trivy'), join(dir, 'trivy'));
   chmodSync(join(dir, 'trivy'), 0o755);
-  writeFileSync(join(dir, 'fake-trivy.json'), JSON.stringify(settings));
+  writeFileSync(
+    join(dir, 'fake-trivy.json'),
+    JSON.stringify({ FAKE_TRIVY_REQUIRE_FROM: join(__dirname, 'fake-trivy', 'trivy'), ...settings }),
+  );
   return dir;
 }

@@ -3,11 +3,11 @@
  * (scan/report.json, report.sarif and trivy/*.json are Trivy's formats, checked where they are parsed.)
  */
 import { join } from 'node:path';
-import { OUTCOME_FILE, scanOutcomeSchema } from '../scan/summary';
 import { artifact } from './artifact';
 import { METADATA_ARTIFACT } from './metadata-artifact';
 import { pushRecordSchema } from './push-record';
 import { releaseRecordSchema } from './release-record';
+import { OUTCOME_FILE, scanOutcomeSchema } from './scan-outcome';
 import { verifyRecordSchema } from './verify-record';
 
 export { readArtifact, writeArtifact } from './artifact';

@@ -11,7 +11,8 @@ export interface BuildOptions {
   context: string;
   /** Not validated by the schema: checked at run time with every other problem, reported together. */
   registry: string;
-  repository: string;
+  /** Unset when nothing names one (src/config/repository.ts): the build then asks for it. */
+  repository?: string;
   platforms: string[];
   engine: EngineName;
   buildCache: BuildCacheOptions;

@@ -36,6 +36,7 @@ import { secretProblems } from './secrets';
 export type { BuildDeps, BuildOptions, BuildRequest, PreparedBuild } from './build-request';
 export { BuildInputError } from './build-error';
 import { BuildInputError } from './build-error';
+import { MISSING_REPOSITORY } from '../config/repository';
 
 type PluginConfig = ReturnType<typeof resolveConfig>;
 
@@ -54,17 +55,21 @@ function checkedInputs(req: BuildRequest) {
   const problems = inputProblems({ platforms, supportedPlatforms: SUPPORTED_PLATFORMS, buildArgs: options.buildArgs });
   problems.push(...secretProblems(options.secrets ?? [], workspaceRoot, req.env));
   let image = '';
-  try {
-    image = imageName(registry, repository, project);
-  } catch (e) {
-    problems.push(`invalid image name: ${(e as Error).message}`);
+  if (!repository) problems.push(MISSING_REPOSITORY);
+  else {
+    try {
+      image = imageName(registry, repository, project);
+    } catch (e) {
+      problems.push(`invalid image name: ${(e as Error).message}`);
+    }
   }
   if (!existsSync(join(workspaceRoot, options.dockerfile)))
     problems.push(`Dockerfile ${options.dockerfile} does not exist`);
   if (!existsSync(join(workspaceRoot, options.context)))
     problems.push(`build context ${options.context} does not exist`);
   if (problems.length) throw new BuildInputError(project, problems);
-  return { plugin, repository, platforms, image };
+  // A missing repository is among the problems thrown above.
+  return { plugin, repository: repository as string, platforms, image };
 }
 
 /** The stages that will be built (up to --target); a RUN for a platform this machine cannot run fails here. */
@@ -104,7 +109,7 @@ async function describeImage(req: BuildRequest, repository: string) {
   const sourceUrl =
     options.sourceUrl ??
     (git.remote ? githubSourceUrl(git.remote) : undefined) ??
-    `https://github.com/${repository.split('/').slice(0, 2).join('/')}`;
+    `https://github.com/${repository!.split('/').slice(0, 2).join('/')}`;
   const phase = phaseFromTags(req.tags, options.phaseTagPrefix);
   const labels = {
     ...imageLabels({

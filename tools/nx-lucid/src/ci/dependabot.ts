@@ -1,7 +1,7 @@
 /**
  * .github/dependabot.yml: Dependabot proposes moving the github-actions pins (it rewrites the SHA and the
  * version comment). The workflows are generated, so such a pull request is the prompt to move the pin in
- * pins.ts (and ../shared/ci/actions.md) and regenerate: the staleness test fails until that is done.
+ * pins.ts (and src/ci/actions.md) and regenerate: the staleness test fails until that is done.
  * Other ecosystems already in the file are kept as they are.
  */
 import { parse } from 'yaml';

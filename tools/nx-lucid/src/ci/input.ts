@@ -47,10 +47,4 @@ export interface CiWorkflowInput {
 export type Step = Record<string, unknown>;
 export type Job = Record<string, unknown>;
 
-/** Trivy releases that were malicious (v0.69.4) or whose images were (0.69.5, 0.69.6): GHSA-69fq-xp46-6x23. */
-export const COMPROMISED_TRIVY_VERSIONS = ['0.69.4', '0.69.5', '0.69.6'] as const;
-export const DEFAULT_TRIVY_VERSION = 'v0.74.0';
-
-export function isCompromisedTrivy(version: string): boolean {
-  return (COMPROMISED_TRIVY_VERSIONS as readonly string[]).includes(version.replace(/^v/, ''));
-}
+export { COMPROMISED_TRIVY_VERSIONS, DEFAULT_TRIVY_VERSION, isCompromisedTrivy } from '../config/trivy-versions';

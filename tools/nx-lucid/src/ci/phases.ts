@@ -2,6 +2,8 @@
  * Which container services sit in which phase, from project tags (`phase:N` by default). Pure: the caller
  * says which projects have a Dockerfile, since inferred container targets are not visible in a generator's tree.
  */
+import { PLUGIN_DEFAULTS } from '../config/options';
+
 export interface ServiceProject {
   name: string;
   tags: readonly string[];
@@ -22,7 +24,10 @@ export interface PhaseLayout {
   untagged: string[];
 }
 
-export function phasesFromProjects(projects: readonly ServiceProject[], phaseTagPrefix = 'phase:'): PhaseLayout {
+export function phasesFromProjects(
+  projects: readonly ServiceProject[],
+  phaseTagPrefix = PLUGIN_DEFAULTS.phaseTagPrefix,
+): PhaseLayout {
   const byPhase = new Map<number, string[]>();
   const untagged: string[] = [];
   const problems: string[] = [];

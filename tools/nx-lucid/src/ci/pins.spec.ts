@@ -24,7 +24,7 @@ const committed = () =>
 describe('action pins', () => {
   const table = parseActionsMarkdown(readFileSync(ACTIONS_MD, 'utf8'));
 
-  it('the pins table in code is the one in ../shared/ci/actions.md (repository, release and SHA)', () => {
+  it('the pins table in code is the one in actions.md (repository, release and SHA)', () => {
     expect(existsSync(ACTIONS_MD)).toBe(true);
     expect(table.length).toBeGreaterThanOrEqual(10);
     for (const pin of Object.values(PINS)) expect(table).toContainEqual(pin);

@@ -1,7 +1,7 @@
 /**
  * The GitHub Actions the generated workflows may use, pinned by full commit SHA (a tag can be re-pointed, as
  * trivy-action's and setup-trivy's were in March 2026; a SHA cannot). This table mirrors
- * ../shared/ci/actions.md, which records each pin as read from the action's own repository; pins.spec.ts fails
+ * tools/nx-lucid/src/ci/actions.md, which records each pin as read from the action's own repository; pins.spec.ts fails
  * when the two disagree. Move a pin by updating both (Dependabot proposes the move, see dependabot.ts).
  */
 export interface ActionPin {
@@ -89,7 +89,7 @@ export function checkUses(
   const pin = table.find((p) => p.repository === parsed.repository && p.sha === parsed.ref);
   if (!pin)
     return {
-      problem: `"${value}": ${parsed.repository} at ${parsed.ref} is not in the pins table (../shared/ci/actions.md)`,
+      problem: `"${value}": ${parsed.repository} at ${parsed.ref} is not in the pins table (tools/nx-lucid/src/ci/actions.md)`,
     };
   return { pin };
 }

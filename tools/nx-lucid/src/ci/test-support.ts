@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import type { CiWorkflowInput } from './input';
 
-/** The repo root is four levels up from src/ci; shared/ sits beside the repo (as src/scan/test-support.ts finds it). */
+/** The repo root is four levels up from src/ci. */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
-export const ACTIONS_MD = resolve(REPO_ROOT, '..', 'shared', 'ci', 'actions.md');
+/** The pins table: each action's release and commit as read from its own repository. */
+export const ACTIONS_MD = resolve(__dirname, 'actions.md');
 
 export const ciInput = (over: Partial<CiWorkflowInput> = {}): CiWorkflowInput => ({
   phases: [

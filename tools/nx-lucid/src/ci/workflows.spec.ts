@@ -128,6 +128,7 @@ describe('generated workflows', () => {
     expect(step(scan, (s) => s.id === 'trivy-day').run).toContain('date -u +%Y-%m-%d');
     for (const v of ['v0.69.4', 'v0.69.5', 'v0.69.6'])
       expect(() => generateWorkflows(ciInput({ trivyVersion: v }))).toThrow(/compromised/);
+    expect(() => generateWorkflows(ciInput({ trivyVersion: 'v0.36.3' }))).toThrow(/older than .* 0\.37\.0/);
     expect(() => generateWorkflows(ciInput({ trivyVersion: 'latest' }))).toThrow(/explicit release/);
   });
 

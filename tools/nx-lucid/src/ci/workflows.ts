@@ -8,7 +8,8 @@
  *  - containers-rescan.yml (daily): every service's published `latest` against a fresh Trivy DB (rescan.ts);
  *  - containers-release.yml (tags <project>@<version>): `nx release publish` of the tagged project (release.ts).
  */
-import { CiWorkflowInput, DEFAULT_TRIVY_VERSION, isCompromisedTrivy, Job } from './input';
+import { trivyVersionProblem } from '../config/trivy-versions';
+import { CiWorkflowInput, DEFAULT_TRIVY_VERSION, Job } from './input';
 import { buildJob, Chain, chains, pushJob, reportJob, scanJob } from './pipeline';
 import { planJob } from './plan';
 import { assertPolicy } from './policy';
@@ -80,11 +81,8 @@ function validateInput(input: CiWorkflowInput): void {
       `--trivyVersion "${input.trivyVersion}" must be an explicit release such as ${DEFAULT_TRIVY_VERSION} (never latest)`,
     );
   }
-  if (isCompromisedTrivy(input.trivyVersion)) {
-    throw new Error(
-      `--trivyVersion ${input.trivyVersion} is one of the compromised Trivy releases (0.69.4–0.69.6, GHSA-69fq-xp46-6x23); use ${DEFAULT_TRIVY_VERSION}`,
-    );
-  }
+  const versionProblem = trivyVersionProblem(input.trivyVersion);
+  if (versionProblem) throw new Error(`--trivyVersion: ${versionProblem}`);
   if (!/^[0-9*/,-]+( [0-9*/,-]+){4}$/.test(input.rescanCron!))
     throw new Error(`--rescanCron "${input.rescanCron}" is not a five-field cron expression`);
   if (input.arm64 === 'native') {

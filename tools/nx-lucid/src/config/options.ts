@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TAG_RULES, tagFlavorSchema, tagRuleSchema } from './tag-rules';
+import { branchNameSchema, mirrorSchema, targetNameSchema, withoutRepeats, workspacePathSchema } from './validation';
 
 /** Platforms an OCI index may carry for our distroless services. */
 export const SUPPORTED_PLATFORMS = [
@@ -27,7 +28,7 @@ export const repositorySchema = z
   .string()
   .regex(
     /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/,
-    'repository must be lowercase path components (a-z, 0-9, . _ -), e.g. hamigames/lucid',
+    'repository must be lowercase path components (a-z, 0-9, . _ -), e.g. acme/shop',
   );
 
 /** trivy-db's vulnerability statuses (pkg/types/status.go); a missing or unknown Status reads as "unknown". */
@@ -49,36 +50,65 @@ export const DEFAULT_GATE = { enabled: true, cvssThreshold: 7.0, severity: 'CRIT
 
 export const gateSchema = z
   .object({
-    enabled: z.boolean().default(DEFAULT_GATE.enabled),
-    cvssThreshold: z.number().min(0).max(10).default(DEFAULT_GATE.cvssThreshold),
-    severity: severitySchema.default(DEFAULT_GATE.severity),
-    ignoreUnfixed: z.boolean().default(DEFAULT_GATE.ignoreUnfixed),
-    /** Trivy's --ignore-status: these vulnerability statuses do not count (when set, ignoreUnfixed has no effect, as in Trivy). */
-    ignoreStatuses: z.array(z.enum(VULN_STATUSES)).optional(),
-    /** A .trivyignore (ID [exp:YYYY-MM-DD]) or .trivyignore.yaml, relative to the workspace root, read as Trivy reads it. */
-    ignoreFile: z.string().optional(),
+    enabled: z
+      .boolean()
+      .default(DEFAULT_GATE.enabled)
+      .describe('false: no scan before container-push (the gate is off).'),
+    cvssThreshold: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(DEFAULT_GATE.cvssThreshold)
+      .describe('Fail when the highest CVSS base score (v3/v4, any source) is at least this.'),
+    severity: severitySchema
+      .default(DEFAULT_GATE.severity)
+      .describe('Fail when a vulnerability has at least this severity.'),
+    ignoreUnfixed: z
+      .boolean()
+      .default(DEFAULT_GATE.ignoreUnfixed)
+      .describe('Vulnerabilities without a fixed version do not count.'),
+    ignoreStatuses: z
+      .array(z.enum(VULN_STATUSES))
+      .optional()
+      .describe(
+        "Trivy's --ignore-status: these vulnerability statuses do not count (when set, ignoreUnfixed has no effect, as in Trivy).",
+      ),
+    ignoreFile: workspacePathSchema
+      .optional()
+      .describe(
+        'A .trivyignore (ID [exp:YYYY-MM-DD]) or .trivyignore.yaml, relative to the workspace root, read as Trivy reads it.',
+      ),
   })
   .strict();
 
+/** An object schema defaulted to what its own fields default to (so the object's default is not restated). */
+const defaultedObject = <T extends z.ZodObject>(schema: T) => schema.default(schema.parse({}) as never);
+
 export const buildCacheSchema = z
   .object({
-    /** BuildKit cache backend for buildx: gha (GitHub Actions cache), registry, or none. */
-    type: z.enum(['gha', 'registry', 'none']).default('none'),
-    /** For type=registry: the cache image repository; defaults to <image>-buildcache. */
-    ref: z.string().optional(),
-    mode: z.enum(['min', 'max']).default('max'),
+    type: z
+      .enum(['gha', 'registry', 'none'])
+      .default('none')
+      .describe('BuildKit cache backend for buildx: gha (GitHub Actions cache), registry, or none.'),
+    ref: z
+      .string()
+      .optional()
+      .describe('For type=registry: the cache image repository; defaults to <image>-buildcache.'),
+    mode: z.enum(['min', 'max']).default('max').describe('BuildKit cache-to mode: max exports every layer.'),
   })
   .strict();
 
 /** BuildKit attestations (buildx only; buildah and podman make none). */
 export const attestationsSchema = z
   .object({
-    /** SLSA provenance, mode=max (every build step). */
-    provenance: z.boolean().default(true),
-    /** SPDX SBOM from BuildKit's scanner image, which BuildKit pulls (docker.io/docker/buildkit-syft-scanner). */
-    sbom: z.boolean().default(true),
-    /** Another scanner image (e.g. a mirrored copy) for the SBOM. */
-    sbomGenerator: z.string().min(1).optional(),
+    provenance: z.boolean().default(true).describe('SLSA provenance, mode=max (every build step).'),
+    sbom: z
+      .boolean()
+      .default(true)
+      .describe(
+        "SPDX SBOM from BuildKit's scanner image, which BuildKit pulls (docker.io/docker/buildkit-syft-scanner).",
+      ),
+    sbomGenerator: z.string().min(1).optional().describe('Another scanner image (e.g. a mirrored copy) for the SBOM.'),
   })
   .strict();
 
@@ -103,96 +133,178 @@ export const DEFAULT_SKIP_DOCKERFILES = [
 /** Per-Dockerfile settings, keyed by the Dockerfile's workspace-relative path. */
 export const dockerfileProjectSchema = z
   .object({
-    /** Nx project name (else inferred: the variant suffix where unique, folder-qualified where not). */
-    name: z.string().min(1).optional(),
-    tags: z.array(z.string()).optional(),
-    /** Build context, workspace-relative; wins over a compose file's build.context. */
-    context: z.string().optional(),
-    buildArgs: z.record(z.string(), z.string()).optional(),
-    /** The stage to build (container-build `target`); wins over a compose file's build.target. */
-    target: z.string().min(1).optional(),
-    /**
-     * true (default): container-build waits for ^container-build, the builds of every project it reads or FROMs.
-     * false: only for the projects whose images it FROMs — what breaks a cycle of Dockerfiles reading each other's files.
-     */
-    waitForCopiedProjects: z.boolean().optional(),
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Nx project name (else inferred: the variant suffix where unique, folder-qualified where not).'),
+    tags: z.array(z.string()).optional().describe('Nx project tags, e.g. phase:1, scope:payment.'),
+    context: workspacePathSchema
+      .optional()
+      .describe("Build context, workspace-relative; wins over a compose file's build.context."),
+    buildArgs: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Build arguments (--build-arg) for this Dockerfile.'),
+    target: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The stage to build (container-build `target`); wins over a compose file's build.target."),
+    waitForCopiedProjects: z
+      .boolean()
+      .optional()
+      .describe(
+        "true (default): container-build waits for ^container-build, the builds of every project it reads or FROMs. false: only for the projects whose images it FROMs (what breaks a cycle of Dockerfiles reading each other's files).",
+      ),
   })
   .strict();
 export type DockerfileProjectOptions = z.infer<typeof dockerfileProjectSchema>;
 
-export const pluginOptionsSchema = z
+const targetNamesSchema = z
   .object({
-    registry: registrySchema.default('ghcr.io'),
-    /** Push every image to each of these (same index digest everywhere); `registry` then defaults to the first. */
-    registries: z.array(registrySchema).min(1).optional(),
-    repository: repositorySchema.default('hamigames/lucid'),
-    platforms: z.array(platformSchema).min(1).default(['linux/amd64', 'linux/arm64']),
-    engine: engineSchema.default('auto'),
-    gate: gateSchema.default(DEFAULT_GATE),
-    buildCache: buildCacheSchema.default({ type: 'none', mode: 'max' }),
-    attestations: attestationsSchema.default({ provenance: true, sbom: true }),
-    /** Where to pull base images from instead of their own registry, e.g. {"gcr.io": "mirror.example:5000/gcr.io"}. */
-    registryMirrors: z.record(z.string(), z.string()).default({}),
-    /** Registries reached over plain HTTP (a local mirror). */
-    insecureRegistries: z.array(z.string()).default([]),
-    /** Tag prefix that carries the phase, e.g. "phase:" in phase:1. */
-    phaseTagPrefix: z.string().default('phase:'),
-    /** Tag rules for container-push: docker/metadata-action v6.2.0's (`type=…,key=value` strings or objects), plus phase-sha and latest. */
-    tags: z.array(tagRuleSchema).default(DEFAULT_TAG_RULES),
-    /** docker/metadata-action's flavor: `latest=auto|true|false`, `prefix=…`, `suffix=…` (`onlatest=true`), as lines or an object. */
-    tagFlavor: tagFlavorSchema.optional(),
-    /** `latest` is only pushed from this branch. */
-    latestOnBranch: z.string().default('main'),
-    outputRoot: z.string().default('dist/containers'),
-    /** Dockerfiles matching these globs are not inferred as projects; replaces the default list. */
-    skipDockerfiles: z.array(z.string()).default(DEFAULT_SKIP_DOCKERFILES),
-    /**
-     * true: container-build waits for ^container-build (every project it reads or FROMs); false: only for the projects
-     * whose images it FROMs (what it COPYs is already among its inputs). Per Dockerfile in `projects`.
-     */
-    waitForCopiedProjects: z.boolean().default(true),
-    /** Build context of a Dockerfile no compose file or `projects` entry gives one, workspace-relative. */
-    buildContext: z.string().default('.'),
-    /** Read docker-compose*.y*ml / compose*.y*ml build blocks for contexts and build args. */
-    compose: z.boolean().default(true),
-    /** Names, tags, contexts and build args per Dockerfile path (the init generator writes the seed's services here). */
-    projects: z.record(z.string(), dockerfileProjectSchema).default({}),
-    targetNames: z
-      .object({
-        build: z.string().default('container-build'),
-        push: z.string().default('container-push'),
-        scan: z.string().default('scan'),
-        verify: z.string().default('container-verify'),
-        release: z.string().default('container-release'),
-      })
-      .strict()
-      .default({
-        build: 'container-build',
-        push: 'container-push',
-        scan: 'scan',
-        verify: 'container-verify',
-        release: 'container-release',
-      }),
+    build: targetNameSchema.default('container-build').describe('Name of the inferred build target.'),
+    push: targetNameSchema.default('container-push').describe('Name of the inferred push target.'),
+    scan: targetNameSchema.default('scan').describe('Name of the inferred scan target.'),
+    verify: targetNameSchema.default('container-verify').describe('Name of the inferred verify target.'),
+    release: targetNameSchema.default('container-release').describe('Name of the inferred release target.'),
   })
   .strict();
+
+/**
+ * The plugin options (nx.json → plugins → @lucid/nx-lucid → options): the one place every plugin-wide default and
+ * description is written. Executor schemas take these fields (or their defaults, see pluginDefaulted).
+ */
+export const pluginOptionsSchema = z
+  .object({
+    registry: registrySchema
+      .default('ghcr.io')
+      .describe('Registry host[:port] the images are pushed to (LUCID_REGISTRY overrides).'),
+    registries: z
+      .array(registrySchema)
+      .min(1)
+      .optional()
+      .describe(
+        'Push every image to each of these (same index digest everywhere); `registry` then defaults to the first (LUCID_REGISTRIES overrides).',
+      ),
+    repository: repositorySchema
+      .optional()
+      .describe(
+        "Repository namespace: images are <registry>/<repository>/<project>. Unset: GITHUB_REPOSITORY, else the origin git remote's owner/name, lower-cased (worked out when the graph is built); with none, builds and pushes ask for it (LUCID_REPOSITORY overrides).",
+      ),
+    platforms: withoutRepeats(z.array(platformSchema).min(1), 'platform')
+      .default(['linux/amd64', 'linux/arm64'])
+      .describe('Platforms of the image index, one manifest each (LUCID_PLATFORMS overrides).'),
+    engine: engineSchema
+      .default('auto')
+      .describe('Build engine: auto picks buildx (Docker), else buildah, else podman (LUCID_ENGINE overrides).'),
+    gate: defaultedObject(gateSchema).describe(
+      'The scan gate: fail on CVSS score or severity; enabled: false drops scan from container-push.',
+    ),
+    buildCache: defaultedObject(buildCacheSchema).describe(
+      'BuildKit cache for buildx builds: gha or registry (LUCID_BUILD_CACHE overrides the type).',
+    ),
+    attestations: defaultedObject(attestationsSchema).describe(
+      'buildx only: SLSA provenance and SPDX SBOM attestations in the index (LUCID_ATTESTATIONS overrides).',
+    ),
+    registryMirrors: z
+      .record(registrySchema, mirrorSchema)
+      .default({})
+      .describe(
+        'Where to pull base images from instead of their own registry, e.g. {"gcr.io": "mirror.example:5000/gcr.io"} (LUCID_REGISTRY_MIRRORS overrides).',
+      ),
+    insecureRegistries: z
+      .array(z.string())
+      .default([])
+      .describe('Registries reached over plain HTTP, e.g. a local mirror (LUCID_INSECURE_REGISTRIES overrides).'),
+    phaseTagPrefix: z
+      .string()
+      .default('phase:')
+      .describe(
+        'Project tag prefix that carries the phase (phase:2 → the io.lucid.phase label and the phase2-<sha> tag).',
+      ),
+    tags: z
+      .array(tagRuleSchema)
+      .default(DEFAULT_TAG_RULES)
+      .describe(
+        "Tag rules for container-push: docker/metadata-action v6.2.0's (`type=…,key=value` strings or objects), plus phase-sha and latest.",
+      ),
+    tagFlavor: tagFlavorSchema
+      .optional()
+      .describe(
+        "docker/metadata-action's flavor: `latest=auto|true|false`, `prefix=…`, `suffix=…` (`onlatest=true`), as lines or an object.",
+      ),
+    latestOnBranch: branchNameSchema.default('main').describe('The only branch whose pushes move `latest`.'),
+    outputRoot: workspacePathSchema
+      .default('dist/containers')
+      .describe('Workspace-relative folder of the build outputs: <outputRoot>/<project>.'),
+    skipDockerfiles: z
+      .array(z.string())
+      .default(DEFAULT_SKIP_DOCKERFILES)
+      .describe('Dockerfiles matching these globs are not inferred as projects; replaces the default list.'),
+    waitForCopiedProjects: z
+      .boolean()
+      .default(true)
+      .describe(
+        'true: container-build waits for ^container-build (every project it reads or FROMs); false: only for the projects whose images it FROMs (what it COPYs is already among its inputs). Per Dockerfile in `projects`.',
+      ),
+    buildContext: workspacePathSchema
+      .default('.')
+      .describe('Build context of a Dockerfile no compose file or `projects` entry gives one, workspace-relative.'),
+    compose: z
+      .boolean()
+      .default(true)
+      .describe('Read docker-compose*.y*ml / compose*.y*ml build blocks for contexts and build args.'),
+    projects: z
+      .record(z.string(), dockerfileProjectSchema)
+      .default({})
+      .describe(
+        "Names, tags, contexts and build args per Dockerfile path (the init generator writes the seed's services here).",
+      ),
+    targetNames: defaultedObject(targetNamesSchema).describe('Names of the inferred targets.'),
+  })
+  .strict();
+
+export type PluginOptionKey = keyof typeof pluginOptionsSchema.shape;
+
+/** Every plugin option's default (what nx.json without the key means). */
+export const PLUGIN_DEFAULTS = pluginOptionsSchema.parse({});
+
+/** A plugin option's description (the one text for nx.json, executor schemas, --help and docs). */
+export function pluginOptionDescription(key: PluginOptionKey): string {
+  return pluginOptionsSchema.shape[key].description ?? '';
+}
+
+/**
+ * A plugin option as an executor schema declares it: `type` (an executor may check less at parse time than the
+ * plugin, e.g. the build reports a bad platform together with every other problem) with the plugin's default and
+ * description, so neither is restated.
+ */
+export function pluginDefaulted<T extends z.ZodType>(key: PluginOptionKey, type: T, description?: string) {
+  return type.default(PLUGIN_DEFAULTS[key] as never).describe(description ?? pluginOptionDescription(key));
+}
 
 /**
  * The fields every inferred container target passes (createNodes' shared options): each executor schema
  * extends this set, narrowing a field where it needs more (the build's defaults, verify's platform check).
  */
 export const targetFields = z.object({
-  /** dist/containers/<project>: the build output (metadata.json, oci/) and what later steps write beside it. */
-  outputPath: z.string().min(1),
-  /** Registry host[:port]; LUCID_REGISTRY overrides. */
-  registry: z.string().optional(),
-  /** Push to each of these registries (LUCID_REGISTRIES overrides); default [registry]. */
-  registries: z.array(z.string()).optional(),
-  /** Repository prefix, the image is <registry>/<repository>/<project>; LUCID_REPOSITORY overrides. */
-  repository: z.string().optional(),
-  /** LUCID_PLATFORMS overrides. */
-  platforms: z.array(z.string()).optional(),
-  /** Registries reached over plain HTTP; LUCID_INSECURE_REGISTRIES overrides. */
-  insecureRegistries: z.array(z.string()).default([]),
+  outputPath: workspacePathSchema.describe(
+    'Workspace-relative build output folder (<outputRoot>/<project>): metadata.json, oci/ and what later steps write beside it.',
+  ),
+  registry: z
+    .string()
+    .optional()
+    .describe(`${pluginOptionDescription('registry')} Default: the plugin option.`),
+  registries: z.array(z.string()).optional().describe(pluginOptionDescription('registries')),
+  repository: z
+    .string()
+    .optional()
+    .describe(`${pluginOptionDescription('repository')} Default: the plugin option.`),
+  platforms: withoutRepeats(z.array(z.string()), 'platform')
+    .optional()
+    .describe(`${pluginOptionDescription('platforms')} Default: the plugin option.`),
+  insecureRegistries: pluginOptionsSchema.shape.insecureRegistries,
 });
 
 export type PluginOptions = z.infer<typeof pluginOptionsSchema>;

@@ -105,7 +105,12 @@ export function dockerfileDependencies(
   const context = { workspaceRoot: fs, projects };
   const roots: ProjectRoot[] = Object.entries(context.projects).map(([name, p]) => ({ name, root: p.root }));
   const imageOwners = new Map<string, string>();
-  for (const { name } of roots) imageOwners.set(`${options.registry}/${options.repository}/${name}`, name);
+  for (const [name, p] of Object.entries(context.projects)) {
+    // createNodes put the repository it worked out (configured, GITHUB_REPOSITORY or the origin remote) into the options.
+    const given = p.targets?.[options.targetNames.build]?.options?.repository;
+    const repository = typeof given === 'string' ? given : options.repository;
+    if (repository) imageOwners.set(`${options.registry}/${repository}/${name}`, name);
+  }
   // A variant's project root is its Dockerfile: reading that file is not a reason to wait for its image.
   const dockerfileRoots = new Set<string>();
   for (const p of Object.values(context.projects)) {

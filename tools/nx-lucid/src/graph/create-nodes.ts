@@ -1,6 +1,6 @@
 import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
 import { warn } from './nx-logger';
-import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
+import { normalizePluginOptions, PLUGIN_DEFAULTS, PluginOptions, PluginOptionsInput } from '../config/options';
 import { ENV_OVERRIDES } from '../config/resolve';
 import type { ContainerProject } from './project-analysis';
 import { analyzeForNodes, startNodesRound } from './analysis-memo';
@@ -9,13 +9,10 @@ import { PluginScripts, pluginScripts } from './bin-command';
 import { BuildCodeInput, buildCodeInputs } from './build-code-inputs';
 import { PLUGIN_GLOB } from './dockerfile-files';
 import { inferContainerProjects } from './infer';
+import { workspaceRepository } from './workspace-repository';
 import { imageKey } from './create-dependencies';
 import { RELEASE_PUBLISH_TARGET, releasePublishTarget } from './release-publish-target';
 import { SCHEMA_DEFAULTED, withoutDefaults } from './target-options';
-
-let pluginDefaults: PluginOptions | undefined;
-/** The plugin's option defaults (what each executor's schema defaults the same keys to). */
-const defaultOptions = () => (pluginDefaults ??= normalizePluginOptions({}));
 
 /** The plain Dockerfile name (a project's folder holds it); variants are found through PLUGIN_GLOB. */
 export const DOCKERFILE_NAME = 'Dockerfile';
@@ -28,6 +25,11 @@ const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
  * metadata.json and layout. src/verify/verify-build-output.spec.ts holds it to that.
  */
 const VERIFY_ENV_INPUTS = [{ env: ENV_OVERRIDES.platforms }];
+/**
+ * `nx release --dry-run` sets NX_DRY_RUN=true for the build and scan its publish depends on, and they only plan:
+ * a plan must never be stored or restored under a real run's cache key.
+ */
+const DRY_RUN_INPUT = { env: 'NX_DRY_RUN' };
 
 /**
  * container-build's inputs: exactly what the build reads (Dockerfile, ignore file, COPY/ADD sources minus
@@ -41,7 +43,161 @@ export function containerBuildInputs(
 ): TargetConfiguration['inputs'] {
   const baseRef = project.analysis ? baseRefForCacheKey(project.analysis.stages) : undefined;
   const baseInput = baseRef ? [{ runtime: scripts.baseDigest(baseRef) }] : [];
-  return [...project.inputs, ...baseInput, ...ENV_INPUTS, ...codeInputs];
+  return [...project.inputs, ...baseInput, ...ENV_INPUTS, DRY_RUN_INPUT, ...codeInputs];
+}
+
+/** What every target of one project is made from (one per project, shared by its target builders). */
+interface TargetContext {
+  project: ContainerProject;
+  projectName: string;
+  options: PluginOptions;
+  /** `{workspaceRoot}/<outputRoot>/<project>`: where the build output and the later steps' files are. */
+  out: string;
+  /** The plugin-wide options every target passes (an executor's schema defaults the rest from config). */
+  shared: Record<string, unknown>;
+  /** Drops the values the executor's schema would default to anyway (target-options.ts). */
+  slim: (executor: keyof typeof SCHEMA_DEFAULTED, values: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** A target's metadata as @nx/docker's: what it does, and the command that prints every option with its description. */
+function targetMetadata(
+  ctx: TargetContext,
+  target: string,
+  description: string,
+  example: { options?: Record<string, unknown>; args?: string[] },
+): TargetConfiguration['metadata'] {
+  return {
+    description,
+    technologies: ['docker'],
+    help: { command: `npx nx run ${ctx.projectName}:${target} --help`, example },
+  };
+}
+
+function buildTarget(
+  ctx: TargetContext,
+  codeInputs: BuildCodeInput[],
+  imageOwners: string[] | undefined,
+  scripts: PluginScripts,
+): TargetConfiguration {
+  const { project, options, out } = ctx;
+  const dockerfileError = project.error?.message;
+  return {
+    executor: '@lucid/nx-lucid:build',
+    cache: true,
+    dependsOn:
+      imageOwners === undefined
+        ? [`^${options.targetNames.build}`]
+        : imageOwners.length
+          ? [{ target: options.targetNames.build, projects: imageOwners }]
+          : [],
+    inputs: containerBuildInputs(project, codeInputs, scripts),
+    outputs: [`${out}/oci`, `${out}/metadata.json`],
+    options: ctx.slim('build', {
+      ...ctx.shared,
+      dockerfile: project.dockerfile,
+      context: project.context,
+      ...(Object.keys(project.buildArgs).length ? { buildArgs: project.buildArgs } : {}),
+      ...(project.target ? { target: project.target } : {}),
+      engine: options.engine,
+      buildCache: options.buildCache,
+      attestations: options.attestations,
+      registryMirrors: options.registryMirrors,
+      insecureRegistries: options.insecureRegistries,
+      phaseTagPrefix: options.phaseTagPrefix,
+      ...(dockerfileError ? { dockerfileError } : {}),
+    }),
+    metadata: targetMetadata(
+      ctx,
+      options.targetNames.build,
+      `Build the ${options.platforms.join(' + ')} image index into ${options.outputRoot}/${ctx.projectName}/oci`,
+      { options: { dryRun: true } },
+    ),
+  };
+}
+
+const METADATA_INPUT = { dependentTasksOutputFiles: '**/metadata.json', transitive: false };
+
+function scanTarget(ctx: TargetContext, scripts: PluginScripts): TargetConfiguration {
+  const { options, out } = ctx;
+  return {
+    executor: '@lucid/nx-lucid:scan',
+    cache: true,
+    dependsOn: [options.targetNames.build],
+    inputs: [
+      METADATA_INPUT,
+      ...(options.gate.ignoreFile ? [`{workspaceRoot}/${options.gate.ignoreFile}`] : []),
+      { runtime: scripts.trivyDbKey },
+      DRY_RUN_INPUT,
+      // No LUCID_* inputs: scan reads none (its image, layout and platforms come from the build's metadata.json,
+      // which the build's own env inputs already key); src/scan/scan-env.spec.ts holds it to that.
+    ],
+    outputs: [`${out}/scan`],
+    options: ctx.slim('scan', {
+      ...ctx.shared,
+      gate: options.gate,
+      insecureRegistries: options.insecureRegistries,
+    }),
+    metadata: targetMetadata(ctx, options.targetNames.scan, 'Scan the built image with Trivy and apply the CVSS gate', {
+      options: { platform: 'linux/amd64' },
+    }),
+  };
+}
+
+function verifyTarget(ctx: TargetContext): TargetConfiguration {
+  const { options, out } = ctx;
+  return {
+    executor: '@lucid/nx-lucid:verify',
+    cache: true,
+    dependsOn: [options.targetNames.build],
+    inputs: [METADATA_INPUT, ...VERIFY_ENV_INPUTS],
+    outputs: [`${out}/verify.json`],
+    options: ctx.slim('verify', { ...ctx.shared }),
+    metadata: targetMetadata(
+      ctx,
+      options.targetNames.verify,
+      'Check the built image is distroless, non-root, labelled and complete',
+      { options: { additionalForbiddenPaths: ['/usr/bin/curl'] } },
+    ),
+  };
+}
+
+function pushTarget(ctx: TargetContext): TargetConfiguration {
+  const { options } = ctx;
+  const t = options.targetNames;
+  return {
+    executor: '@lucid/nx-lucid:push',
+    cache: false,
+    dependsOn: options.gate.enabled ? [t.build, t.scan] : [t.build],
+    options: ctx.slim('push', {
+      ...ctx.shared,
+      latestOnBranch: options.latestOnBranch,
+      insecureRegistries: options.insecureRegistries,
+      tags: options.tags,
+      ...(options.tagFlavor ? { tagFlavor: options.tagFlavor } : {}),
+      phaseTagPrefix: options.phaseTagPrefix,
+    }),
+    metadata: targetMetadata(
+      ctx,
+      t.push,
+      'Push the built index by digest, then tag it (latest, sha, phase-sha, version)',
+      { options: { releaseVersion: '1.2.0', dryRun: true } },
+    ),
+  };
+}
+
+function releaseTarget(ctx: TargetContext): TargetConfiguration {
+  const { options } = ctx;
+  return {
+    executor: '@lucid/nx-lucid:release',
+    cache: false,
+    options: ctx.slim('release', { ...ctx.shared, insecureRegistries: options.insecureRegistries }),
+    metadata: targetMetadata(
+      ctx,
+      options.targetNames.release,
+      'Version management in the registry: create | list | promote | rollback | delete',
+      { args: ['promote', 'v1.2.0', '--dry-run'] },
+    ),
+  };
 }
 
 export function containerTargets(
@@ -56,116 +212,53 @@ export function containerTargets(
   scripts: PluginScripts = pluginScripts(),
 ): Record<string, TargetConfiguration> {
   const t = options.targetNames;
-  const out = `{workspaceRoot}/${options.outputRoot}/${projectName}`;
-  const shared = {
-    registry: options.registry,
-    ...(options.registries ? { registries: options.registries } : {}),
-    repository: options.repository,
-    platforms: options.platforms,
-    outputPath: `${options.outputRoot}/${projectName}`,
+  const ctx: TargetContext = {
+    project,
+    projectName,
+    options,
+    out: `{workspaceRoot}/${options.outputRoot}/${projectName}`,
+    shared: {
+      registry: options.registry,
+      ...(options.registries ? { registries: options.registries } : {}),
+      repository: options.repository,
+      platforms: options.platforms,
+      outputPath: `${options.outputRoot}/${projectName}`,
+    },
+    slim: (executor, values) => withoutDefaults(values, SCHEMA_DEFAULTED[executor], PLUGIN_DEFAULTS),
   };
-  const dockerfileError = project.error?.message;
-  const slim = (executor: keyof typeof SCHEMA_DEFAULTED, values: Record<string, unknown>) =>
-    withoutDefaults(values, SCHEMA_DEFAULTED[executor], defaultOptions());
-  const metadataInput = { dependentTasksOutputFiles: '**/metadata.json', transitive: false };
   const targets: Record<string, TargetConfiguration> = {
-    [t.build]: {
-      executor: '@lucid/nx-lucid:build',
-      cache: true,
-      dependsOn:
-        imageOwners === undefined
-          ? [`^${t.build}`]
-          : imageOwners.length
-            ? [{ target: t.build, projects: imageOwners }]
-            : [],
-      inputs: containerBuildInputs(project, codeInputs, scripts),
-      outputs: [`${out}/oci`, `${out}/metadata.json`],
-      options: slim('build', {
-        ...shared,
-        dockerfile: project.dockerfile,
-        context: project.context,
-        ...(Object.keys(project.buildArgs).length ? { buildArgs: project.buildArgs } : {}),
-        ...(project.target ? { target: project.target } : {}),
-        engine: options.engine,
-        buildCache: options.buildCache,
-        attestations: options.attestations,
-        registryMirrors: options.registryMirrors,
-        insecureRegistries: options.insecureRegistries,
-        ...(dockerfileError ? { dockerfileError } : {}),
-      }),
-      metadata: {
-        description: `Build the ${options.platforms.join(' + ')} image index into ${options.outputRoot}/${projectName}/oci`,
-        technologies: ['docker'],
-      },
-    },
-    [t.scan]: {
-      executor: '@lucid/nx-lucid:scan',
-      cache: true,
-      dependsOn: [t.build],
-      inputs: [
-        metadataInput,
-        ...(options.gate.ignoreFile ? [`{workspaceRoot}/${options.gate.ignoreFile}`] : []),
-        { runtime: scripts.trivyDbKey },
-        // No LUCID_* inputs: scan reads none (its image, layout and platforms come from the build's metadata.json,
-        // which the build's own env inputs already key); src/scan/scan-env.spec.ts holds it to that.
-      ],
-      outputs: [`${out}/scan`],
-      options: slim('scan', { ...shared, gate: options.gate }),
-      metadata: { description: 'Scan the built image with Trivy and apply the CVSS gate', technologies: ['docker'] },
-    },
-    [t.verify]: {
-      executor: '@lucid/nx-lucid:verify',
-      cache: true,
-      dependsOn: [t.build],
-      inputs: [metadataInput, ...VERIFY_ENV_INPUTS],
-      outputs: [`${out}/verify.json`],
-      options: slim('verify', { ...shared }),
-      metadata: {
-        description: 'Check the built image is distroless, non-root, labelled and complete',
-        technologies: ['docker'],
-      },
-    },
-    [t.push]: {
-      executor: '@lucid/nx-lucid:push',
-      cache: false,
-      dependsOn: options.gate.enabled ? [t.build, t.scan] : [t.build],
-      options: slim('push', {
-        ...shared,
-        latestOnBranch: options.latestOnBranch,
-        insecureRegistries: options.insecureRegistries,
-        tags: options.tags,
-        ...(options.tagFlavor ? { tagFlavor: options.tagFlavor } : {}),
-      }),
-      metadata: {
-        description: 'Push the built index by digest, then tag it (latest, sha, phase-sha, version)',
-        technologies: ['docker'],
-      },
-    },
-    [t.release]: {
-      executor: '@lucid/nx-lucid:release',
-      cache: false,
-      options: slim('release', { ...shared, insecureRegistries: options.insecureRegistries }),
-      metadata: {
-        description: 'Version management in the registry: create | list | promote | rollback | delete',
-        technologies: ['docker'],
-      },
-    },
+    [t.build]: buildTarget(ctx, codeInputs, imageOwners, scripts),
+    [t.scan]: scanTarget(ctx, scripts),
+    [t.verify]: verifyTarget(ctx),
+    [t.push]: pushTarget(ctx),
+    [t.release]: releaseTarget(ctx),
   };
-  targets[RELEASE_PUBLISH_TARGET] = releasePublishTarget(targets[t.push]);
+  targets[RELEASE_PUBLISH_TARGET] = releasePublishTarget(
+    targets[t.push],
+    targetMetadata(
+      ctx,
+      RELEASE_PUBLISH_TARGET,
+      'nx release publish: push the built, scanned image by digest with the release version tags',
+      { options: { dryRun: true } },
+    ),
+  );
   return targets;
 }
 
 export const createNodes: CreateNodes<PluginOptionsInput> = [
   DOCKERFILE_GLOB,
   async (files, rawOptions, context) => {
-    const options = normalizePluginOptions(rawOptions);
+    const configured = normalizePluginOptions(rawOptions);
+    // Unset repository: the user's own (GITHUB_REPOSITORY, else the origin remote), baked into every target's options.
+    const repository = await workspaceRepository(context.workspaceRoot, configured.repository, process.env);
+    const options: PluginOptions = { ...configured, repository };
     const disk = startNodesRound(context.workspaceRoot, files);
     const inferred = inferContainerProjects(disk, files, options);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const codeInputs = buildCodeInputs(context.workspaceRoot);
     const scripts = pluginScripts(context.workspaceRoot);
     const byImage = new Map(
-      inferred.projects.map((p) => [imageKey(`${options.registry}/${options.repository}/${p.name}`), p.name]),
+      inferred.projects.map((p) => [imageKey(`${options.registry}/${repository}/${p.name}`), p.name]),
     );
     for (const p of inferred.projects) {
       const project = analyzeForNodes(context.workspaceRoot, p);

@@ -37,4 +37,9 @@ describe('nx-release-publish: inferred for every container project', () => {
     const gated = await targets({ targetNames: { build: 'image', scan: 'cve' } });
     expect(gated['nx-release-publish'].dependsOn).toEqual(['image', 'cve']);
   });
+
+  it('the build and scan it depends on key NX_DRY_RUN: the plans `nx release --dry-run` runs never take a real cache key', async () => {
+    const t = await targets();
+    for (const name of ['container-build', 'scan']) expect(t[name].inputs).toContainEqual({ env: 'NX_DRY_RUN' });
+  });
 });

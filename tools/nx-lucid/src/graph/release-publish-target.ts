@@ -7,15 +7,15 @@ import type { TargetConfiguration } from '@nx/devkit';
 
 export const RELEASE_PUBLISH_TARGET = 'nx-release-publish';
 
-export function releasePublishTarget(pushTarget: TargetConfiguration): TargetConfiguration {
+export function releasePublishTarget(
+  pushTarget: TargetConfiguration,
+  metadata: TargetConfiguration['metadata'],
+): TargetConfiguration {
   return {
     executor: '@lucid/nx-lucid:release-publish',
     cache: false,
     dependsOn: pushTarget.dependsOn,
     options: { ...pushTarget.options },
-    metadata: {
-      description: 'nx release publish: push the built, scanned image by digest with the release version tags',
-      technologies: ['docker'],
-    },
+    metadata,
   };
 }

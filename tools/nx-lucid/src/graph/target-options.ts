@@ -2,8 +2,9 @@
  * What an inferred target's options carry: only the plugin-wide values its executor would not pick by itself.
  * Nx merges every leaf of every target of every project (with a source map per property) and sends the whole
  * project set to the plugin worker as JSON, so 1000 services × 6 targets × ~15 default leaves is a real cost.
- * A key is listed for an executor only where that executor's own zod schema (src/nx/executors/<name>/options.ts)
- * defaults it to the plugin's default; target-options.spec.ts parses both forms with each schema.
+ * A key is listed for an executor only where that executor's zod schema (src/executors/<name>/options.ts) takes
+ * the plugin option's default from config/options.ts; src/executors/inferred-options.spec.ts parses both forms
+ * with each schema.
  */
 import type { PluginOptions } from '../config/options';
 
@@ -18,7 +19,8 @@ type PluginWideKey =
   | 'insecureRegistries'
   | 'gate'
   | 'latestOnBranch'
-  | 'tags';
+  | 'tags'
+  | 'phaseTagPrefix';
 
 /** Per executor, the plugin-wide options its schema defaults to the plugin's own default. */
 export const SCHEMA_DEFAULTED: Record<'build' | 'scan' | 'verify' | 'push' | 'release', readonly PluginWideKey[]> = {
@@ -31,11 +33,12 @@ export const SCHEMA_DEFAULTED: Record<'build' | 'scan' | 'verify' | 'push' | 're
     'attestations',
     'registryMirrors',
     'insecureRegistries',
+    'phaseTagPrefix',
   ],
   // Not the gate: scan's cache key holds no plugin code, so its options must (a changed default re-runs scans).
   scan: ['insecureRegistries'],
   verify: ['platforms'],
-  push: ['latestOnBranch', 'tags', 'insecureRegistries'],
+  push: ['latestOnBranch', 'tags', 'insecureRegistries', 'phaseTagPrefix'],
   release: ['insecureRegistries'],
 };
 

@@ -10,7 +10,6 @@ import { phaseFromTags } from '../config/phase';
 import { parseImageReference } from '../image/naming';
 import { planPushTags, pushTagContext } from '../image/push-tags';
 import { readEventPayload } from '../image/tag-context';
-import type { TagFlavorInput, TagRuleInput } from '../image/tag-rules';
 import { readBuildMetadata } from '../artifacts/metadata';
 import { baseMountSources, openSourcedLayout } from '../registry/blob-source';
 import { ImageTarget, RegistryDeps, resolveImageTargets } from '../registry/connect';
@@ -22,43 +21,8 @@ import { pushSummaryMarkdown, writePushSummary } from './push-summary';
 /** Sibling repositories probed for a mount, per missing blob; more would cost more than it saves. */
 const MAX_SIBLINGS = 8;
 
-/** The push executor's options (its zod schema sits beside the executor). */
-export interface PushOptions {
-  outputPath: string;
-  registry?: string;
-  /** Push to each (same digest everywhere); default [registry]. */
-  registries?: string[];
-  repository?: string;
-  insecureRegistries: string[];
-  latestOnBranch: string;
-  latest: 'auto' | 'always' | 'never';
-  version?: string;
-  releaseVersion?: string;
-  versionTag: boolean;
-  /** Tag rules (plugin option `tags`; default DEFAULT_TAG_RULES). */
-  tags: TagRuleInput[];
-  /** The action's flavor (plugin option `tagFlavor`). */
-  tagFlavor?: TagFlavorInput;
-  /** Move a version tag that already names another digest (refused otherwise: versions are immutable). */
-  force?: boolean;
-  sha?: string;
-  phaseTagPrefix: string;
-  mountFrom: string[];
-  passwordStdin: boolean;
-  username?: string;
-  retries: number;
-  dryRun: boolean;
-}
-
-export interface PushRequest {
-  workspaceRoot: string;
-  project: string;
-  /** The project's tags (the phase tag names phase<N>-<sha>). */
-  tags: string[];
-  options: PushOptions;
-  /** Every other project with a push target, and that target's outputPath (sibling mount sources). */
-  siblings: Array<{ name: string; outputPath: unknown }>;
-}
+export type { PushOptions, PushRequest } from './push-request';
+import type { PushRequest } from './push-request';
 
 export type PushDeps = RegistryDeps & { run?: typeof runProcess };
 
@@ -105,6 +69,25 @@ function lastPush(root: string, outputPath: unknown): Pick<SiblingPush, 'pushedI
   }
 }
 
+/** What the tag rules read: the commit, the phase (the project's tag, else the build's), the ref, branch and PR. */
+export async function tagContextFor(
+  req: Pick<PushRequest, 'workspaceRoot' | 'tags' | 'options' | 'project'>,
+  env: NodeJS.ProcessEnv,
+  run: typeof runProcess,
+  built?: { gitSha: string | null; phase: number | null },
+) {
+  const { options, workspaceRoot: root, project } = req;
+  const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? built?.gitSha;
+  return pushTagContext(options, {
+    env,
+    payload: readEventPayload(env),
+    gitBranch: env.GITHUB_REF ? undefined : await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run),
+    sha: sha ?? undefined,
+    phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? built?.phase ?? undefined,
+    project,
+  });
+}
+
 /** The push; throws on any failure. */
 export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Promise<PushResult> {
   const { project, options, workspaceRoot: root } = req;
@@ -121,15 +104,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   checkMetadata(metadata, source, { project, file: `${options.outputPath}/metadata.json` });
 
   // Tags are decided (and validated) before the registry is touched.
-  const sha = options.sha ?? env.GITHUB_SHA ?? (await git(root, ['rev-parse', 'HEAD'], run)) ?? metadata.gitSha;
-  const tagContext = pushTagContext(options, {
-    env,
-    payload: readEventPayload(env),
-    gitBranch: env.GITHUB_REF ? undefined : await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], run),
-    sha: sha ?? undefined,
-    phase: phaseFromTags(req.tags, options.phaseTagPrefix) ?? metadata.phase ?? undefined,
-    project,
-  });
+  const tagContext = await tagContextFor(req, env, run, metadata);
   const tagPlan = planPushTags(options, tagContext);
 
   const pushes = await pushToRegistries(

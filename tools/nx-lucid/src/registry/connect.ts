@@ -3,6 +3,7 @@
  * credentials (credentials.ts: stdin, env, docker config), and a client that has checked up front whether
  * the registry wants them. docker.io is reached at registry-1.docker.io, its one-segment names as library/<name>.
  */
+import { requireRepository } from '../config/repository';
 import { credentialForms, redactSecrets } from '../boundary/redaction';
 import { imageName, repositoryPath } from '../image/naming';
 import { registryList } from '../config/options';
@@ -36,10 +37,11 @@ export function resolveImageTarget(
 ): ImageTarget {
   const { registry, repository, insecureRegistries } = options;
   const plugin = resolveConfig({ registry, repository, insecureRegistries }, env);
-  const image = imageName(plugin.registry, plugin.repository, project);
+  const named = requireRepository(plugin.repository, project);
+  const image = imageName(plugin.registry, named, project);
   return {
     registry: plugin.registry,
-    repository: normalizeRepository(plugin.registry, repositoryPath(plugin.repository, project)),
+    repository: normalizeRepository(plugin.registry, repositoryPath(named, project)),
     image,
     insecureRegistries: plugin.insecureRegistries,
   };

@@ -5,7 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readBuildMetadata } from '../artifacts/metadata';
+import { METADATA_FILE, readBuildMetadata } from '../artifacts/metadata';
+import { isDryRun } from '../config/dry-run';
+import { planUnbuiltPublish } from './publish-plan';
 import { PushDeps, pushBuiltImage, PushOptions, PushRequest } from '../push/push-built-image';
 import { PushResult } from '../push/push';
 import { builtVersionMismatch, decidePublishVersion, ReleasePublishInput } from './publish-version';
@@ -32,7 +34,7 @@ export async function publishRelease(req: ReleasePublishRequest, deps: PushDeps 
   const log = deps.log ?? ((l: string) => console.log(l));
   const { nxReleaseVersionData, firstRelease: _first, verbose: _verbose, tag, otp, access, ...push } = req.options;
   // nx release sets NX_DRY_RUN as well as --dryRun, for publish tasks started indirectly.
-  const dryRun = push.dryRun || env.NX_DRY_RUN === 'true';
+  const dryRun = isDryRun(push, env);
   const file = join(req.projectRoot, PYPROJECT);
   const path = join(req.workspaceRoot, file);
   const decision = decidePublishVersion({
@@ -45,15 +47,20 @@ export async function publishRelease(req: ReleasePublishRequest, deps: PushDeps 
     log(`nothing to publish: ${decision.reason}`);
     return { published: false, reason: decision.reason };
   }
-  const metadata = readBuildMetadata(req.workspaceRoot, push.outputPath);
-  const mismatch = builtVersionMismatch(metadata.version, decision.version, {
-    outputPath: push.outputPath,
-    project: req.project,
-  });
-  if (mismatch && !dryRun) throw new Error(mismatch);
-  if (mismatch) log(`[dry-run] note: ${mismatch}`);
-  log(`${dryRun ? '[dry-run] ' : ''}release ${decision.version} (from ${decision.source}): tags onto the built image`);
   const options = { ...push, dryRun, releaseVersion: decision.version };
+  // A dry run's build only planned (nx release --dry-run): no image of this version exists to push by digest.
+  const built = existsSync(join(req.workspaceRoot, push.outputPath, METADATA_FILE));
+  const metadata = built || !dryRun ? readBuildMetadata(req.workspaceRoot, push.outputPath) : undefined;
+  const where = { outputPath: push.outputPath, project: req.project };
+  const mismatch = metadata
+    ? builtVersionMismatch(metadata.version, decision.version, where)
+    : `${push.outputPath}/${METADATA_FILE} not written (its build only planned)`;
+  if (mismatch && !dryRun) throw new Error(mismatch);
+  log(`${dryRun ? '[dry-run] ' : ''}release ${decision.version} (from ${decision.source}): tags onto the built image`);
+  if (mismatch) {
+    const tags = await planUnbuiltPublish({ ...req, options }, mismatch, { ...deps, env, log });
+    return { published: false, reason: `dry run: ${decision.version} not built yet; tags ${tags.join(', ')}` };
+  }
   const result = await pushBuiltImage({ ...req, options }, deps);
   return { published: true, version: decision.version, result };
 }

@@ -9,6 +9,16 @@ export const statusOf = (v: Pick<TrivyVulnerability, 'Status'>): VulnStatus =>
   (VULN_STATUSES as readonly string[]).includes(v.Status ?? '') ? (v.Status as VulnStatus) : 'unknown';
 
 /**
+ * Reports of Trivy <= 0.43 carry no Status at all; that Trivy meant "unfixed" as `FixedVersion == ""`
+ * (pkg/result/filter.go then). Such a report's statuses are read that way: fixed when it names a fix, else
+ * affected, so --ignore-unfixed keeps what that Trivy kept instead of dropping every finding as `unknown`.
+ */
+export function reportStatuses(report: TrivyReport): (v: TrivyVulnerability) => VulnStatus {
+  const anyStatus = (report.Results ?? []).some((r) => (r.Vulnerabilities ?? []).some((v) => v.Status !== undefined));
+  return anyStatus ? statusOf : (v) => (v.FixedVersion?.trim() ? 'fixed' : 'affected');
+}
+
+/**
  * The statuses Trivy drops (pkg/flag/vulnerability_flags.go): `--ignore-status` as given; `--ignore-unfixed` is
  * shorthand for every status but `fixed` and is itself ignored when `--ignore-status` is set. By Status, never
  * by FixedVersion: `fixed` without a FixedVersion is kept, `will_not_fix` with one is dropped.
@@ -33,6 +43,8 @@ export interface Occurrence {
   /** The result's Class: os-pkgs, lang-pkgs, … */
   resultClass?: string;
   vuln: TrivyVulnerability;
+  /** The status as the report's Trivy meant it (see reportStatuses). */
+  status: VulnStatus;
   ignoredBy?: IgnoreReason;
 }
 
@@ -92,13 +104,12 @@ const reasonKey = (r: IgnoreReason) => (r.by === 'status' ? `s:${r.status}` : `f
 /** Trivy's filter decision for one occurrence: status first, then the ignore file (pkg/result/filter.go). */
 function decide(
   v: TrivyVulnerability,
+  status: VulnStatus,
   target: string,
-  statuses: VulnStatus[],
-  option: 'ignoreUnfixed' | 'ignoreStatuses' | undefined,
+  drop: ReturnType<typeof ignoredStatuses>,
   ignores: IgnoreConfig,
 ): IgnoreReason | undefined {
-  const status = statusOf(v);
-  if (option && statuses.includes(status)) return { by: 'status', status, option };
+  if (drop.option && drop.statuses.includes(status)) return { by: 'status', status, option: drop.option };
   const rule = matchVulnerability(ignores, v.VulnerabilityID, target, v.PkgPath, v.PkgIdentifier?.PURL);
   return rule ? { by: 'ignore-file', rule, file: ignores.file } : undefined;
 }
@@ -116,9 +127,7 @@ export function mergeOccurrences(occ: Occurrence[]): Finding {
     pkgPath: v.PkgPath,
     installedVersion: v.InstalledVersion,
     fixedVersion: fixes.every(Boolean) ? fixes.reduce((a, b) => (b > a ? b : a)) : undefined,
-    status: occ.every((o) => statusOf(o.vuln) === 'fixed')
-      ? 'fixed'
-      : statusOf(occ.find((o) => statusOf(o.vuln) !== 'fixed')!.vuln),
+    status: occ.find((o) => o.status !== 'fixed')?.status ?? 'fixed',
     severity: v.Severity,
     cvss,
     securitySeverity: occ.map((o) => trivySecuritySeverity(o.vuln)).reduce((a, b) => (+b > +a ? b : a)),
@@ -138,6 +147,117 @@ export interface CollectedFindings {
   misconfigurations: OtherFinding[];
 }
 
+type Policy = { ignoreUnfixed: boolean; ignoreStatuses?: readonly VulnStatus[] };
+type Result = NonNullable<TrivyReport['Results']>[number];
+
+/** Vulnerability occurrences grouped by (ID, package, path, installed version), each decided as Trivy would. */
+function groupVulnerabilities(reports: PlatformReport[], policy: Policy, ignores: IgnoreConfig) {
+  const drop = ignoredStatuses(policy);
+  const groups = new Map<string, Occurrence[]>();
+  for (const { platform, report } of reports) {
+    const statusIn = reportStatuses(report);
+    for (const result of report.Results ?? [])
+      for (const v of result.Vulnerabilities ?? []) {
+        const key = [v.VulnerabilityID, v.PkgName, v.PkgPath ?? '', v.InstalledVersion].join('\u0000');
+        const list = groups.get(key) ?? [];
+        groups.set(key, list);
+        const status = statusIn(v);
+        const ignoredBy = decide(v, status, result.Target, drop, ignores);
+        list.push({ platform, target: result.Target, resultClass: result.Class, vuln: v, status, ignoredBy });
+      }
+  }
+  return groups;
+}
+
+const secretOf = (result: Result, s: NonNullable<Result['Secrets']>[number], platforms: string[]): OtherFinding => ({
+  kind: 'secret',
+  resultClass: result.Class,
+  resultType: result.Type,
+  id: s.RuleID,
+  target: result.Target,
+  platforms,
+  severity: s.Severity,
+  title: s.Title,
+  startLine: s.StartLine,
+  endLine: s.EndLine,
+  detail: s.Match,
+});
+
+const misconfigurationOf = (
+  result: Result,
+  m: NonNullable<Result['Misconfigurations']>[number],
+  platforms: string[],
+): OtherFinding => ({
+  kind: 'misconfiguration',
+  resultClass: result.Class,
+  resultType: result.Type,
+  id: m.ID,
+  target: result.Target,
+  platforms,
+  severity: m.Severity,
+  title: m.Title,
+  startLine: m.CauseMetadata?.StartLine,
+  endLine: m.CauseMetadata?.EndLine,
+  detail: m.Message,
+  url: m.PrimaryURL,
+});
+
+type OtherEntry = { f: OtherFinding; reasons: IgnoreReason[]; kept: boolean };
+
+/** Secrets and failed misconfigurations, one entry per (kind, ID, target, line) over platforms. */
+function groupOthers(reports: PlatformReport[], ignores: IgnoreConfig): Map<string, OtherEntry> {
+  const others = new Map<string, OtherEntry>();
+  const add = (f: OtherFinding, rule: IgnoreRule | undefined) => {
+    const key = [f.kind, f.id, f.target, f.startLine ?? ''].join('\u0000');
+    const e = others.get(key) ?? { f: { ...f, platforms: [] }, reasons: [], kept: false };
+    others.set(key, e);
+    for (const p of f.platforms) if (!e.f.platforms.includes(p)) e.f.platforms.push(p);
+    if (rule) e.reasons.push({ by: 'ignore-file', rule, file: ignores.file });
+    else e.kept = true;
+  };
+  for (const { platform, report } of reports) {
+    const platforms = platform ? [platform] : [];
+    for (const result of report.Results ?? []) {
+      for (const s of result.Secrets ?? [])
+        add(secretOf(result, s, platforms), matchSecret(ignores, s.RuleID, result.Target));
+      for (const m of result.Misconfigurations ?? []) {
+        if (m.Status && m.Status !== 'FAIL') continue;
+        const ids = [m.ID, m.AVDID, ...(m.Aliases ?? [])];
+        add(misconfigurationOf(result, m, platforms), matchMisconfiguration(ignores, ids, result.Target));
+      }
+    }
+  }
+  return others;
+}
+
+const distinctReasons = (rs: IgnoreReason[]) => [...new Map(rs.map((r) => [reasonKey(r), r])).values()];
+
+/** A finding is ignored only when every occurrence is; otherwise it counts with its counted occurrences. */
+function splitVulnerabilities(groups: Map<string, Occurrence[]>, out: CollectedFindings): void {
+  for (const occ of groups.values()) {
+    const counted = occ.filter((o) => !o.ignoredBy);
+    if (counted.length) {
+      out.findings.push(mergeOccurrences(counted));
+      continue;
+    }
+    const finding = mergeOccurrences(occ);
+    const where = finding.pkgPath ? `${finding.pkgName} (${finding.pkgPath})` : finding.pkgName;
+    const { id, severity, platforms } = finding;
+    const reasons = distinctReasons(occ.map((o) => o.ignoredBy!));
+    out.ignored.push({ kind: 'vulnerability', id, where, severity, platforms, reasons, finding });
+  }
+}
+
+function splitOthers(others: Map<string, OtherEntry>, out: CollectedFindings): void {
+  for (const { f, reasons, kept } of others.values()) {
+    if (kept) (f.kind === 'secret' ? out.secrets : out.misconfigurations).push(f);
+    else {
+      const { kind, id, target: where, severity, platforms } = f;
+      out.ignored.push({ kind, id, where, severity, platforms, reasons: distinctReasons(reasons) });
+    }
+  }
+}
+
 /**
  * Every vulnerability occurrence over results and platforms, decided as Trivy's filter would, then merged per
  * (ID, package, path, installed version). A finding is ignored only when every occurrence is; otherwise it is
@@ -146,102 +266,12 @@ export interface CollectedFindings {
  */
 export function collectFindings(
   input: TrivyReport | PlatformReport[],
-  policy: { ignoreUnfixed: boolean; ignoreStatuses?: readonly VulnStatus[] },
+  policy: Policy,
   ignores: IgnoreConfig,
 ): CollectedFindings {
-  const { statuses, option } = ignoredStatuses(policy);
-  const groups = new Map<string, Occurrence[]>();
-  const others = new Map<string, { f: OtherFinding; reasons: IgnoreReason[]; kept: boolean }>();
-  const other = (f: OtherFinding, rule: IgnoreRule | undefined) => {
-    const key = [f.kind, f.id, f.target, f.startLine ?? ''].join('\u0000');
-    const e = others.get(key) ?? { f: { ...f, platforms: [] }, reasons: [], kept: false };
-    others.set(key, e);
-    for (const p of f.platforms) if (!e.f.platforms.includes(p)) e.f.platforms.push(p);
-    if (rule) e.reasons.push({ by: 'ignore-file', rule, file: ignores.file });
-    else e.kept = true;
-  };
-  for (const { platform, report } of asPlatformReports(input)) {
-    const platforms = platform ? [platform] : [];
-    for (const result of report.Results ?? []) {
-      for (const v of result.Vulnerabilities ?? []) {
-        const key = [v.VulnerabilityID, v.PkgName, v.PkgPath ?? '', v.InstalledVersion].join('\u0000');
-        const list = groups.get(key) ?? [];
-        groups.set(key, list);
-        list.push({
-          platform,
-          target: result.Target,
-          resultClass: result.Class,
-          vuln: v,
-          ignoredBy: decide(v, result.Target, statuses, option, ignores),
-        });
-      }
-      for (const s of result.Secrets ?? []) {
-        const f: OtherFinding = {
-          kind: 'secret',
-          resultClass: result.Class,
-          resultType: result.Type,
-          id: s.RuleID,
-          target: result.Target,
-          platforms,
-          severity: s.Severity,
-          title: s.Title,
-          startLine: s.StartLine,
-          endLine: s.EndLine,
-          detail: s.Match,
-        };
-        other(f, matchSecret(ignores, s.RuleID, result.Target));
-      }
-      for (const m of result.Misconfigurations ?? []) {
-        if (m.Status && m.Status !== 'FAIL') continue;
-        const f: OtherFinding = {
-          kind: 'misconfiguration',
-          resultClass: result.Class,
-          resultType: result.Type,
-          id: m.ID,
-          target: result.Target,
-          platforms,
-          severity: m.Severity,
-          title: m.Title,
-          startLine: m.CauseMetadata?.StartLine,
-          endLine: m.CauseMetadata?.EndLine,
-          detail: m.Message,
-          url: m.PrimaryURL,
-        };
-        other(f, matchMisconfiguration(ignores, [m.ID, m.AVDID, ...(m.Aliases ?? [])], result.Target));
-      }
-    }
-  }
+  const reports = asPlatformReports(input);
   const out: CollectedFindings = { findings: [], ignored: [], secrets: [], misconfigurations: [] };
-  for (const occ of groups.values()) {
-    const counted = occ.filter((o) => !o.ignoredBy);
-    if (counted.length) {
-      out.findings.push(mergeOccurrences(counted));
-      continue;
-    }
-    const finding = mergeOccurrences(occ);
-    const reasons = [...new Map(occ.map((o) => [reasonKey(o.ignoredBy!), o.ignoredBy!])).values()];
-    const where = finding.pkgPath ? `${finding.pkgName} (${finding.pkgPath})` : finding.pkgName;
-    out.ignored.push({
-      kind: 'vulnerability',
-      id: finding.id,
-      where,
-      severity: finding.severity,
-      platforms: finding.platforms,
-      reasons,
-      finding,
-    });
-  }
-  for (const { f, reasons, kept } of others.values()) {
-    if (kept) (f.kind === 'secret' ? out.secrets : out.misconfigurations).push(f);
-    else
-      out.ignored.push({
-        kind: f.kind,
-        id: f.id,
-        where: f.target,
-        severity: f.severity,
-        platforms: f.platforms,
-        reasons: [...new Map(reasons.map((r) => [reasonKey(r), r])).values()],
-      });
-  }
+  splitVulnerabilities(groupVulnerabilities(reports, policy, ignores), out);
+  splitOthers(groupOthers(reports, ignores), out);
   return out;
 }

@@ -69,13 +69,23 @@ describe('.trivyignore.yaml as Trivy reads it', () => {
     expect(evaluateGate(report, DEFAULT_POLICY, read(yaml)).ignored).toEqual([]);
   });
 
+  it('a malformed PURL in the report is an error naming it, not a bare URIError', () => {
+    const yaml = `vulnerabilities:\n  - id: CVE-2019-18224\n    purls: ["pkg:deb/debian/libidn2-0"]\n`;
+    const report = JSON.parse(fixtureText('debian-buster.json'));
+    const v = report.Results[0].Vulnerabilities.find((x: { PkgName: string }) => x.PkgName === 'libidn2-0');
+    v.PkgIdentifier = { PURL: 'pkg:deb/debian/libidn2-0@2.0%zz' };
+    expect(() => evaluateGate(report, DEFAULT_POLICY, read(yaml))).toThrow(
+      /^Trivy report: CVE-2019-18224 in .*: PkgIdentifier\.PURL "pkg:deb\/debian\/libidn2-0@2\.0%zz": failed to parse purl\(.*\): invalid URL escape in "2\.0%zz"$/,
+    );
+  });
+
   it('expired_at is a YAML timestamp: unquoted dates and date-times; a quoted one fails the file as in Trivy', () => {
     expect(parseYamlTimestamp('2024-1-2')!.toISOString()).toBe('2024-01-02T00:00:00.000Z');
     expect(parseYamlTimestamp('2024-01-02T10:00:00+02:00')!.toISOString()).toBe('2024-01-02T08:00:00.000Z');
     expect(parseYamlTimestamp('2024-01-02 10:00:00')!.toISOString()).toBe('2024-01-02T10:00:00.000Z');
     expect(parseYamlTimestamp('2024-02-30')).toBeUndefined();
     expect(() => read('vulnerabilities:\n  - id: CVE-1\n    expired_at: "2030-01-01"\n')).toThrow(
-      /line 3: cannot unmarshal "2030-01-01" into time.Time/,
+      /^\.trivyignore\.yaml:3: parse error: cannot unmarshal "2030-01-01" into time.Time/,
     );
     expect(read('vulnerabilities:\n  - id: CVE-1\n    expired_at:\n').rules.vulnerabilities[0].expires).toBeUndefined();
   });
@@ -89,6 +99,36 @@ describe('.trivyignore.yaml as Trivy reads it', () => {
     );
     expect(() => read('vulnerabilities: [\n')).toThrow(/yaml decode error/);
     expect(read('')).toMatchObject({ expired: [], rules: { vulnerabilities: [] } });
+  });
+
+  it.each([
+    [
+      'a package URL with one qualifier key twice',
+      'vulnerabilities:\n  - id: CVE-1\n    purls:\n      - "pkg:deb/debian/x@1?arch=amd64&ARCH=arm64"\n',
+      /^\.trivyignore\.yaml:4: parse error: purl error in the ignore file: failed to parse purl\(pkg:deb\/debian\/x@1\?arch=amd64&ARCH=arm64\): invalid qualifiers: duplicate qualifier key: "arch"$/,
+    ],
+    [
+      'a package URL with an invalid type',
+      'vulnerabilities:\n  - id: CVE-1\n    purls: ["pkg:1deb/debian/x"]\n',
+      /^\.trivyignore\.yaml:3: parse error: purl error in the ignore file: failed to parse purl\(pkg:1deb\/debian\/x\): invalid type "1deb"$/,
+    ],
+    [
+      'a top-level key written twice',
+      'vulnerabilities:\n  - id: CVE-1\nsecrets: []\nvulnerabilities:\n  - id: CVE-2\n',
+      /^\.trivyignore\.yaml:4: parse error: mapping key "vulnerabilities" already defined at line 1$/,
+    ],
+    [
+      'an entry with two ids',
+      'vulnerabilities:\n  - id: CVE-1\n    statement: x\n    id: CVE-2\n',
+      /^\.trivyignore\.yaml:4: parse error: mapping key "id" already defined at line 2$/,
+    ],
+    [
+      'a package URL with a broken percent escape',
+      'vulnerabilities:\n  - id: CVE-1\n    purls: ["pkg:npm/%zz@1"]\n',
+      /^\.trivyignore\.yaml:3: parse error: purl error in the ignore file: failed to parse purl\(pkg:npm\/%zz@1\): invalid URL escape in "%zz"$/,
+    ],
+  ])('Trivy refuses the whole file for %s, and so do we (file and line named)', (_what, yaml, message) => {
+    expect(() => read(yaml)).toThrow(message);
   });
 
   it('secrets.json: a secrets rule scoped by path', () => {

@@ -1,8 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_POLICY, evaluateGate } from './gate';
 import { SarifLog, toSarif } from './sarif';
-import { fitSarif, GITHUB_SARIF_LIMITS } from './sarif-limits';
-import { markdownSummary, SUMMARY_MAX_BYTES, toOutcome } from './summary';
+import { failingResults, fitSarif, GITHUB_SARIF_LIMITS } from './sarif-limits';
+import { toOutcome } from './summary';
+import { markdownSummary, SUMMARY_MAX_BYTES } from './summary-markdown';
 import { fixtureText, largeReport, sarifValidator } from './test-support';
 
 const info = {
@@ -68,7 +69,7 @@ describe('outputs sized for GitHub, on a generated 50,000-finding report', () =>
       expect(r.results.length).toBe(cut.kept);
       expect(cut).toMatchObject({ total: 50_000, leftOut: 50_000 - cut.kept });
       expect(r.invocations![0].toolExecutionNotifications![0].message.text).toBe(
-        `${cut.leftOut} of 50000 results left out to fit GitHub code scanning limits (25000 results per run, 10 MB gzipped); the ${cut.kept} with the highest security-severity are kept; report.json has them all.`,
+        `${cut.leftOut} of 50000 results left out to fit GitHub code scanning limits (25000 results per run, 10 MB gzipped); every one failing the gate is kept, then the highest security-severity (${cut.kept} in all); report.json has them all.`,
       );
       expect(r.properties.truncated).toEqual({ total: 50_000, kept: cut.kept, leftOut: cut.leftOut });
       // Every ruleIndex points at its rule; no unused rule is left; what was kept scores at least as high as what was cut.
@@ -87,13 +88,37 @@ describe('outputs sized for GitHub, on a generated 50,000-finding report', () =>
     'a tighter gzip budget cuts further, in proportion',
     () => {
       const small = toSarif(largeReport(3_000));
-      const { text, cut } = fitSarif(JSON.stringify(small), { ...GITHUB_SARIF_LIMITS, gzippedBytes: 200_000 });
+      const { text, cut } = fitSarif(JSON.stringify(small), undefined, {
+        ...GITHUB_SARIF_LIMITS,
+        gzippedBytes: 200_000,
+      });
       expect(gzipSync(text!).length).toBeLessThanOrEqual(200_000);
       expect(cut.kept).toBeGreaterThan(0);
       expect(cut.kept).toBeLessThan(3_000);
       // The cut log (rules renumbered, notice added) is still valid SARIF 2.1.0.
       const validate = sarifValidator();
       expect(validate(JSON.parse(text!))).toBe(true);
+    },
+    HANG_GUARD,
+  );
+
+  it(
+    'a cut keeps every result of a finding that fails the gate, however low its security-severity',
+    () => {
+      const small = largeReport(3_000);
+      // Fails on CVSS ≥ 9.0 alone, so LOW and MEDIUM findings scored 9+ fail while ranking low in SARIF.
+      const g = evaluateGate(small, { ...DEFAULT_POLICY, cvssThreshold: 9, severity: 'CRITICAL' });
+      expect(g.failing.some((f) => f.severity === 'LOW')).toBe(true);
+      const text = JSON.stringify(toSarif(small));
+      const limits = { ...GITHUB_SARIF_LIMITS, gzippedBytes: 250_000 };
+      const failing = failingResults(g.failing);
+      const keptFailing = (t: string) => (JSON.parse(t) as SarifLog).runs[0].results!.filter(failing).length;
+      expect(keptFailing(text)).toBe(g.failing.length);
+      // Ranked by security-severity alone, the cut loses some of them; kept first, none is lost.
+      expect(keptFailing(fitSarif(text, undefined, limits).text!)).toBeLessThan(g.failing.length);
+      const { text: cutText, cut } = fitSarif(text, failing, limits);
+      expect(cut.kept).toBeLessThan(3_000);
+      expect(keptFailing(cutText!)).toBe(g.failing.length);
     },
     HANG_GUARD,
   );

@@ -31,16 +31,37 @@ function ruleOf(run: SarifRun, r: SarifResult): SarifRule | undefined {
     : rules.find((x) => x.id === r.ruleId);
 }
 
-/** Worst first: the rule's security-severity, then the result's level; the original order breaks ties. */
-function ranked(run: SarifRun): SarifResult[] {
+/** Which results must survive a cut: those of findings that fail the gate. */
+export type MustKeep = (r: SarifResult) => boolean;
+
+/**
+ * The results of the gate's failing findings, recognised as both writers (ours and Trivy's) put them: the rule
+ * is the vulnerability ID, the message names "Package: <name>" and "Installed Version: <version>".
+ */
+export function failingResults(
+  failing: ReadonlyArray<{ id: string; pkgName: string; installedVersion: string }>,
+): MustKeep {
+  const keys = new Set(failing.map((f) => `${f.id}\u0000${f.pkgName}\u0000${f.installedVersion}`));
+  return (r) => {
+    const m = /Package: (.*)\nInstalled Version: (.*)\n/.exec((r.message as { text?: string } | undefined)?.text ?? '');
+    return !!m && keys.has(`${r.ruleId}\u0000${m[1]}\u0000${m[2]}`);
+  };
+}
+
+/**
+ * Results that must be kept first, then worst first: the rule's security-severity, then the result's level; the
+ * original order breaks ties. Returns the order and how many must be kept.
+ */
+function ranked(run: SarifRun, mustKeep: MustKeep): { sorted: SarifResult[]; must: number } {
   const keyed = (run.results ?? []).map((r, i) => ({
     r,
     i,
+    must: mustKeep(r) ? 1 : 0,
     score: Number(ruleOf(run, r)?.properties?.['security-severity'] ?? 0) || 0,
     level: LEVEL_RANK[r.level ?? 'warning'] ?? 0,
   }));
-  keyed.sort((a, b) => b.score - a.score || b.level - a.level || a.i - b.i);
-  return keyed.map((k) => k.r);
+  keyed.sort((a, b) => b.must - a.must || b.score - a.score || b.level - a.level || a.i - b.i);
+  return { sorted: keyed.map((k) => k.r), must: keyed.reduce((n, k) => n + k.must, 0) };
 }
 
 /** A run with its `keep` worst results, only the rules they use (indexes renumbered), and a notice of the cut. */
@@ -61,7 +82,7 @@ function cutRun(run: SarifRun, sorted: SarifResult[], keep: number, limits: Sari
     return { ...out, ruleIndex: i };
   });
   const leftOut = total - keep;
-  const text = `${leftOut} of ${total} results left out to fit GitHub code scanning limits (${limits.resultsPerRun} results per run, ${limits.gzippedBytes / 1e6} MB gzipped); the ${keep} with the highest security-severity are kept; report.json has them all.`;
+  const text = `${leftOut} of ${total} results left out to fit GitHub code scanning limits (${limits.resultsPerRun} results per run, ${limits.gzippedBytes / 1e6} MB gzipped); every one failing the gate is kept, then the highest security-severity (${keep} in all); report.json has them all.`;
   const invocations = Array.isArray(run.invocations)
     ? (run.invocations as Array<Record<string, unknown>>)
     : [{ executionSuccessful: true }];
@@ -86,15 +107,18 @@ function cutRun(run: SarifRun, sorted: SarifResult[], keep: number, limits: Sari
 
 /**
  * Fits a SARIF file (ours or Trivy's) into GitHub's limits. Within them, the text is kept byte for byte (no
- * `text` returned). Otherwise each run keeps its worst 25,000 results (fewer, in proportion, until the whole
- * file gzips under 10 MB), written compact, with a notice in the run naming how many were left out.
+ * `text` returned). Otherwise each run keeps the results of findings that fail the gate, then its worst ones, up
+ * to 25,000 (fewer, in proportion, until the whole file gzips under 10 MB), written compact, with a notice in
+ * the run naming how many were left out. Failing results go only when they alone exceed the limits.
  */
 export function fitSarif(
   original: string,
+  mustKeep: MustKeep = () => false,
   limits: SarifLimits = GITHUB_SARIF_LIMITS,
 ): { text?: string; cut: SarifCut } {
   const log = JSON.parse(original) as SarifLog;
-  const sorted = log.runs.map(ranked);
+  const runs = log.runs.map((run) => ranked(run, mustKeep));
+  const sorted = runs.map((r) => r.sorted);
   const total = sorted.reduce((n, r) => n + r.length, 0);
   let keep = sorted.map((r) => Math.min(r.length, limits.resultsPerRun));
   const rulesOk = log.runs.every((r) => (r.tool.driver.rules?.length ?? 0) <= limits.rulesPerRun);
@@ -114,6 +138,11 @@ export function fitSarif(
     const kept = keep.reduce((a, b) => a + b, 0);
     if (gz <= limits.gzippedBytes || kept === 0)
       return { text, cut: { total, kept, leftOut: total - kept, gzippedBytes: gz } };
-    keep = keep.map((k) => Math.floor(k * (limits.gzippedBytes / gz) * 0.95));
+    const atFloor = keep.every((k, i) => k <= Math.min(runs[i].must, limits.resultsPerRun));
+    keep = keep.map((k, i) => {
+      const shrunk = Math.floor(k * (limits.gzippedBytes / gz) * 0.95);
+      // Never below the failing results, unless they alone are too big (then they are cut like the rest).
+      return atFloor ? shrunk : Math.max(shrunk, Math.min(runs[i].must, limits.resultsPerRun, k));
+    });
   }
 }

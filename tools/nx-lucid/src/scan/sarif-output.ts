@@ -1,11 +1,12 @@
 /** Trivy's version and the SARIF file of a scan: `trivy convert` when it works, else our own conversion. */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { removePath, writeFileAtomic } from '../boundary/files';
 import type { IgnoreConfig } from './ignore-file';
 import type { TrivyReport } from './report';
 import { toSarif } from './sarif';
-import type { ScanDeps, ScanOptions } from './scan-image';
+import type { ScanDeps, ScanOptions } from './scan-types';
 import type { ScanOutcome } from './summary';
-import { trivyConvertArgs } from './trivy-command';
+import { trivyConvertArgs, TrivyIsolation } from './trivy-command';
 
 /** Trivy's version for the summary; a failure here is not fatal (the scan itself reports real errors). */
 export async function readTrivyVersion(run: ScanDeps['run'], env: NodeJS.ProcessEnv): Promise<string | null> {
@@ -19,23 +20,26 @@ export async function readTrivyVersion(run: ScanDeps['run'], env: NodeJS.Process
   }
 }
 
+export interface SarifInput {
+  mode: ScanOptions['sarif'];
+  reportFile: string;
+  sarifFile: string;
+  ignoreFile: string | undefined;
+  parts: Array<{ platform: string; report: TrivyReport }>;
+  ignores: IgnoreConfig;
+}
+
 export async function writeSarif(
-  mode: ScanOptions['sarif'],
-  reportFile: string,
-  sarifFile: string,
-  ignoreFile: string | undefined,
-  parts: Array<{ platform: string; report: TrivyReport }>,
-  ignores: IgnoreConfig,
-  trivyVersion: string | null,
-  scanDir: string,
-  { run, log }: ScanDeps,
+  { mode, reportFile, sarifFile, ignoreFile, parts, ignores }: SarifInput,
+  { trivyVersion, isolation }: { trivyVersion: string | null; isolation: TrivyIsolation },
+  { run, log }: Pick<ScanDeps, 'run' | 'log'>,
   env: NodeJS.ProcessEnv,
 ): Promise<ScanOutcome['sarif']> {
   if (mode !== 'built-in') {
     try {
-      // cwd = scan dir, so Trivy's default ./.trivyignore lookup finds nothing we did not pass explicitly.
-      await run('trivy', trivyConvertArgs(reportFile, sarifFile, ignoreFile), {
-        cwd: scanDir,
+      // In Trivy's private dir with the empty config: no trivy.yaml or .trivyignore of the workspace applies.
+      await run('trivy', trivyConvertArgs(reportFile, sarifFile, isolation, ignoreFile), {
+        cwd: isolation.cwd,
         env,
         timeoutMs: 5 * 60_000,
       });
@@ -48,9 +52,9 @@ export async function writeSarif(
       log(
         `note: trivy convert --format sarif failed (${(e as Error).message.split('\n')[0]}); using the built-in SARIF conversion`,
       );
-      rmSync(sarifFile, { force: true });
+      removePath(sarifFile);
     }
   }
-  writeFileSync(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
+  writeFileAtomic(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
   return 'built-in';
 }

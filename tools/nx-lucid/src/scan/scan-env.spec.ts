@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { runProcess } from '../boundary/process';
 import { OVERRIDE_VALUES as OVERRIDES } from '../config/testing/env-overrides';
 import { ScanDeps, scanImage } from './scan-image';
-import { scanOptions, TRIVY_FIXTURES } from './test-support';
+import { memoryPuller, scanOptions, TRIVY_FIXTURES } from './test-support';
 
 async function scanWith(env: NodeJS.ProcessEnv) {
   const ws = mkdtempSync(join(tmpdir(), 'scan-env-'));
@@ -16,6 +16,7 @@ async function scanWith(env: NodeJS.ProcessEnv) {
   const lines: string[] = [];
   const deps: ScanDeps = {
     env: { PATH: '/usr/bin', HOME: '/home/ci', ...env },
+    pull: memoryPuller,
     which: () => '/usr/bin/trivy',
     log: (l) => lines.push(l),
     logError: (l) => lines.push(l),

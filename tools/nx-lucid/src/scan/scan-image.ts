@@ -3,54 +3,38 @@
  * then report.json, report.sarif, summary.md and gate.json in <outputPath>/scan. Process runner, PATH lookup,
  * environment and log sinks are injected.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
+import { appendText, ensureDir, makeTempDir, removePath, writeFileAtomic } from '../boundary/files';
 import { INSTALL_HINTS, formatCommand, runProcess, which } from '../boundary/process';
-import { GateOptions } from '../config/options';
 import { envValue } from '../config/resolve';
+import { trivyVersionProblem } from '../config/trivy-versions';
 import { completeLayoutDir } from '../registry/blob-source';
-import { evaluateGate, gateReportLines } from './gate';
+import { evaluateGate, gateReportLines, GateResult } from './gate';
 import { IgnoreConfig, NO_IGNORES } from './ignore-file';
 import { readIgnoreConfig } from './ignore-match';
 import { mergePlatformReports, parseTrivyReport, TrivyReport } from './report';
-import { fitSarif } from './sarif-limits';
-import { markdownSummary, OUTCOME_FILE, toOutcome } from './summary';
-import { linkSharedDb, platformSlug, writePlatformLayoutView } from './trivy-command';
+import { failingResults, fitSarif } from './sarif-limits';
+import { OUTCOME_FILE, ScanOutcome, toOutcome } from './summary';
+import { markdownSummary } from './summary-markdown';
+import {
+  linkSharedDb,
+  platformSlug,
+  trivyIsolation,
+  writePlatformLayoutView,
+  writeTrivyIsolation,
+} from './trivy-command';
 import { printScanDryRun } from './scan-dry-run';
-import { planScans } from './scan-plan';
+import { PlannedScan, planScans, pulledLayoutDir, requestedPlatforms } from './scan-plan';
+import { PulledImage, registryPuller } from './pull-image';
 import { readTrivyVersion, writeSarif } from './sarif-output';
 import { trivyEnv } from './trivy-env';
+import type { ScanDeps, ScanOptions, ScanRequest } from './scan-types';
+import { verifyScanLayout } from './verify-layout';
 
-/** The scan executor's options (its zod schema sits beside the executor). */
-export interface ScanOptions {
-  outputPath: string;
-  platforms?: string[];
-  gate: GateOptions;
-  imageRef?: string;
-  insecureRegistries?: string[];
-  platform?: string;
-  cacheDir?: string;
-  dbCacheDir?: string;
-  sarif: 'auto' | 'trivy' | 'built-in';
-  timeoutMinutes: number;
-  dryRun: boolean;
-}
-
-export interface ScanRequest {
-  workspaceRoot: string;
-  project: string;
-  options: ScanOptions;
-}
-
-export interface ScanDeps {
-  env: NodeJS.ProcessEnv;
-  run: typeof runProcess;
-  which: (command: string) => string | undefined | null | false;
-  log: (line: string) => void;
-  logError: (line: string) => void;
-}
+export type { ScanDeps, ScanOptions, ScanRequest } from './scan-types';
 
 /** Report lines go to stdout/stderr as they are: people and CI logs read them verbatim. */
 export const defaultScanDeps = (): ScanDeps => ({
@@ -63,13 +47,22 @@ export const defaultScanDeps = (): ScanDeps => ({
 
 export const DB_DIR_ENV = 'LUCID_TRIVY_DB_DIR';
 
-/** Scans and gates; returns whether the gate passed (a dry run passes). Throws when the scan cannot run. */
-export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDeps()): Promise<boolean> {
-  const { options, project, workspaceRoot: root } = req;
-  const { env, log, logError } = deps;
+/** Where one scan reads and writes. */
+interface ScanPlaces {
+  root: string;
+  outDir: string;
+  scanDir: string;
+  cacheDir: string;
+  dbCacheDir?: string;
+  sharedDb: boolean;
+  ignoreFile?: string;
+  workRoot: string;
+}
 
+type PlatformPart = { platform: string; report: TrivyReport; raw: string };
+
+function scanPlaces({ options, project, workspaceRoot: root }: ScanRequest, { env, log }: ScanDeps): ScanPlaces {
   const outDir = resolve(root, options.outputPath);
-  const scanDir = join(outDir, 'scan');
   const cacheDir = resolve(root, options.cacheDir ?? join('.lucid', 'trivy-cache', project));
   const dbCacheDirOption = options.dbCacheDir ?? envValue(env, DB_DIR_ENV);
   const dbCacheDir = dbCacheDirOption ? resolve(root, dbCacheDirOption) : undefined;
@@ -80,107 +73,145 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
   const ignoreFile = options.gate.ignoreFile ? resolve(root, options.gate.ignoreFile) : undefined;
   const workRoot = options.dryRun
     ? join(tmpdir(), `lucid-scan-${project}-XXXXXX`)
-    : mkdtempSync(join(tmpdir(), 'lucid-scan-'));
+    : makeTempDir(join(tmpdir(), 'lucid-scan-'));
   // Trivy splits --input at the first '@' or ':' (a tag or digest); such a path would be misread.
   if (/[@:]/.test(workRoot))
     throw new Error(`temporary dir ${workRoot} contains '@' or ':', which Trivy would read as a reference; set TMPDIR`);
+  return { root, outDir, scanDir: join(outDir, 'scan'), cacheDir, dbCacheDir, sharedDb, ignoreFile, workRoot };
+}
 
+/** Scans and gates; returns whether the gate passed (a dry run passes). Throws when the scan cannot run. */
+export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDeps()): Promise<boolean> {
+  const { options, project } = req;
+  const places = scanPlaces(req, deps);
   try {
-    // What to scan: each platform manifest of the built layout, or a registry reference.
-    const { target, plans } = planScans(options, { root, outDir, workRoot, cacheDir, skipDbUpdate: sharedDb });
     if (options.dryRun) {
-      printScanDryRun({
-        target,
-        plans,
-        project,
-        root,
-        scanDir,
-        ignoreFile,
-        sharedDb,
-        dbCacheDir,
-        cacheDir,
-        options,
-        env,
-        log,
-      });
+      // What to scan: each platform manifest of the built layout, or of the reference (pulled by a real run).
+      const { target, plans } = planScans(options, { ...places, skipDbUpdate: places.sharedDb });
+      printScanDryRun({ ...places, target, plans, project, options, env: deps.env, log: deps.log });
       return true;
     }
-
-    if (!deps.which('trivy')) {
-      throw new Error(
-        `trivy is not installed (not on PATH): ${INSTALL_HINTS.trivy}. Nothing was scanned; the gate cannot pass without a scan.`,
-      );
-    }
-    // Read the policy inputs before scanning: a broken ignore file fails fast.
-    const ignores = loadIgnores(ignoreFile, root);
-
-    // A failed scan must never leave an earlier, passing report behind.
-    rmSync(scanDir, { recursive: true, force: true });
-    mkdirSync(join(scanDir, 'trivy'), { recursive: true });
-    mkdirSync(cacheDir, { recursive: true });
-    if (sharedDb) linkSharedDb(cacheDir, dbCacheDir!);
-
-    // Trivy gets an explicit environment: no CI token reaches it (a ghcr.io reference gets GITHUB_TOKEN only).
-    const childEnv = trivyEnv(env, { imageRef: options.imageRef });
-    const trivyVersion = await readTrivyVersion(deps.run, childEnv);
-    const parts: Array<{ platform: string; report: TrivyReport; raw: string }> = [];
-    // A slim output's base layers come from the blob store: Trivy gets a complete layout.
-    const ociDir =
-      target.kind === 'oci-layout' ? await completeLayoutDir(join(outDir, 'oci'), root, workRoot) : join(outDir, 'oci');
-    for (const p of plans) {
-      if (p.view) writePlatformLayoutView(ociDir, p.view.manifest, p.view.dir);
-      log(`$ ${formatCommand('trivy', p.args)}`);
-      await deps.run('trivy', p.args, { cwd: root, env: childEnv, timeoutMs: options.timeoutMinutes * 60_000 });
-      if (!existsSync(p.output)) throw new Error(`trivy exited 0 but wrote no report to ${p.output}`);
-      const raw = readFileSync(p.output, 'utf8');
-      const label = p.platform ?? 'default';
-      const report = parseTrivyReport(raw, `Trivy report for ${target.ref} (${label})`);
-      writeFileSync(join(scanDir, 'trivy', `${platformSlug(label)}.json`), raw);
-      parts.push({ platform: label, report, raw });
-    }
-    const merged = mergePlatformReports(parts);
-    const reportFile = join(scanDir, 'report.json');
-    // One platform: Trivy's bytes as they are. Several: the joined report.
-    writeFileSync(reportFile, parts.length === 1 ? parts[0].raw : JSON.stringify(merged, null, 2) + '\n');
-
+    const ignores = prepareScan(places, deps);
+    // Trivy gets an explicit environment: no credential, no TRIVY_* that filters.
+    const childEnv = trivyEnv(deps.env);
+    const trivyVersion = await checkedTrivyVersion(deps, childEnv);
+    const pulled = options.imageRef ? await pullForScan(options, places, deps) : undefined;
+    const planned = planScans(options, { ...places, skipDbUpdate: places.sharedDb, pulled });
+    const parts = await runScans(req, places, planned, deps, childEnv, pulled);
     const gate = evaluateGate(parts, options.gate, ignores);
-    const sarifFile = join(scanDir, 'report.sarif');
-    const sarifSource = await writeSarif(
-      options.sarif,
-      reportFile,
-      sarifFile,
-      ignoreFile,
-      parts,
-      ignores,
-      trivyVersion,
-      scanDir,
-      deps,
-      childEnv,
-    );
-    const fitted = fitSarif(readFileSync(sarifFile, 'utf8'));
-    if (fitted.text !== undefined) writeFileSync(sarifFile, fitted.text);
-
-    const outcome = toOutcome(gate, {
-      project,
-      target,
-      platforms: parts.map((p) => p.platform),
-      trivyVersion,
-      sarif: sarifSource,
-      sarifCut: fitted.cut,
-    });
-    writeArtifact(outDir, ARTIFACTS.gate, outcome);
-    const md = markdownSummary(gate, outcome);
-    writeFileSync(join(scanDir, 'summary.md'), md);
-    if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, md + '\n');
-
-    for (const line of gateReportLines(gate)) (gate.passed ? log : logError)(line);
-    log(
-      `wrote ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}} (SARIF by ${sarifSource})`,
-    );
-    return gate.passed;
+    const info = { project, target: planned.target, platforms: parts.map((p) => p.platform), trivyVersion };
+    return await writeScanOutputs(req, places, { parts, gate, ignores, info }, deps, childEnv);
   } finally {
-    if (!options.dryRun) rmSync(workRoot, { recursive: true, force: true });
+    if (!options.dryRun) removePath(places.workRoot);
   }
+}
+
+/** Checks that can fail before anything is scanned, then a clean scan dir (no earlier, passing report left). */
+function prepareScan(places: ScanPlaces, deps: ScanDeps): IgnoreConfig {
+  if (!deps.which('trivy')) {
+    throw new Error(
+      `trivy is not installed (not on PATH): ${INSTALL_HINTS.trivy}. Nothing was scanned; the gate cannot pass without a scan.`,
+    );
+  }
+  // Read the policy inputs before scanning: a broken ignore file fails fast.
+  const ignores = loadIgnores(places.ignoreFile, places.root);
+  removePath(places.scanDir);
+  ensureDir(join(places.scanDir, 'trivy'));
+  ensureDir(places.cacheDir);
+  if (places.sharedDb) linkSharedDb(places.cacheDir, places.dbCacheDir!);
+  writeTrivyIsolation(trivyIsolation(places.workRoot));
+  return ignores;
+}
+
+/** Trivy's version, refused when it is a compromised release or older than the flags the scan passes. */
+async function checkedTrivyVersion(deps: ScanDeps, env: NodeJS.ProcessEnv): Promise<string | null> {
+  const version = await readTrivyVersion(deps.run, env);
+  const problem = version === null ? undefined : trivyVersionProblem(version);
+  if (problem) throw new Error(`${problem}. Nothing was scanned.`);
+  return version;
+}
+
+/** A scan by reference: our registry client pulls what Trivy will read (it never reaches the registry itself). */
+async function pullForScan(options: ScanOptions, places: ScanPlaces, deps: ScanDeps): Promise<PulledImage> {
+  const pull = deps.pull ?? registryPuller(deps.env);
+  const dir = pulledLayoutDir(places.workRoot);
+  deps.log(`pulling ${options.imageRef} into ${dir} (our registry client; Trivy gets no credential)`);
+  const want = { platforms: requestedPlatforms(options), insecureRegistries: options.insecureRegistries ?? [] };
+  return pull(options.imageRef!, want, dir);
+}
+
+/** One Trivy run per planned platform, in its private working dir; each report parsed and kept as written. */
+async function runScans(
+  { options, workspaceRoot: root }: ScanRequest,
+  places: ScanPlaces,
+  { target, plans }: { target: ScanOutcome['target']; plans: PlannedScan[] },
+  deps: ScanDeps,
+  env: NodeJS.ProcessEnv,
+  pulled: PulledImage | undefined,
+): Promise<PlatformPart[]> {
+  const ociDir = join(places.outDir, 'oci');
+  // What Trivy reads must be what was built: every blob a regular file with the bytes of its digest. (A pulled
+  // image's digests were checked as it was pulled.)
+  if (!pulled) verifyScanLayout(ociDir, root);
+  // A slim output's base layers come from the blob store: Trivy gets a complete layout.
+  const layoutDir = pulled ? pulled.layoutDir : await completeLayoutDir(ociDir, root, places.workRoot);
+  const { cwd } = trivyIsolation(places.workRoot);
+  const parts: PlatformPart[] = [];
+  for (const p of plans) {
+    if (p.view) writePlatformLayoutView(layoutDir, p.view.manifest, p.view.dir);
+    deps.log(`$ ${formatCommand('trivy', p.args)}`);
+    await deps.run('trivy', p.args, { cwd, env, timeoutMs: options.timeoutMinutes * 60_000 });
+    if (!existsSync(p.output)) throw new Error(`trivy exited 0 but wrote no report to ${p.output}`);
+    const raw = readFileSync(p.output, 'utf8');
+    const label = p.platform ?? 'default';
+    const report = parseTrivyReport(raw, `Trivy report for ${target.ref} (${label})`);
+    writeFileAtomic(join(places.scanDir, 'trivy', `${platformSlug(label)}.json`), raw);
+    parts.push({ platform: label, report, raw });
+  }
+  return parts;
+}
+
+interface ScanResults {
+  parts: PlatformPart[];
+  gate: GateResult;
+  ignores: IgnoreConfig;
+  info: Pick<ScanOutcome, 'project' | 'target' | 'platforms' | 'trivyVersion'>;
+}
+
+/** report.json, report.sarif (cut to GitHub's limits), gate.json, summary.md; the verdict printed. */
+async function writeScanOutputs(
+  { options, workspaceRoot: root }: ScanRequest,
+  places: ScanPlaces,
+  { parts, gate, ignores, info }: ScanResults,
+  deps: ScanDeps,
+  childEnv: NodeJS.ProcessEnv,
+): Promise<boolean> {
+  const { scanDir, outDir } = places;
+  const reportFile = join(scanDir, 'report.json');
+  // One platform: Trivy's bytes as they are. Several: the joined report.
+  const merged = parts.length === 1 ? parts[0].raw : JSON.stringify(mergePlatformReports(parts), null, 2) + '\n';
+  writeFileAtomic(reportFile, merged);
+  const sarifFile = join(scanDir, 'report.sarif');
+  const sarifSource = await writeSarif(
+    { mode: options.sarif, reportFile, sarifFile, ignoreFile: places.ignoreFile, parts, ignores },
+    { trivyVersion: info.trivyVersion, isolation: trivyIsolation(places.workRoot) },
+    deps,
+    childEnv,
+  );
+  const fitted = fitSarif(readFileSync(sarifFile, 'utf8'), failingResults(gate.failing));
+  if (fitted.text !== undefined) writeFileAtomic(sarifFile, fitted.text);
+
+  const outcome = toOutcome(gate, { ...info, sarif: sarifSource, sarifCut: fitted.cut });
+  writeArtifact(outDir, ARTIFACTS.gate, outcome);
+  const md = markdownSummary(gate, outcome);
+  writeFileAtomic(join(scanDir, 'summary.md'), md);
+  if (deps.env.GITHUB_STEP_SUMMARY) appendText(deps.env.GITHUB_STEP_SUMMARY, md + '\n');
+
+  for (const line of gateReportLines(gate)) (gate.passed ? deps.log : deps.logError)(line);
+  deps.log(
+    `wrote ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}} (SARIF by ${sarifSource})`,
+  );
+  return gate.passed;
 }
 
 function loadIgnores(ignoreFile: string | undefined, root: string): IgnoreConfig {

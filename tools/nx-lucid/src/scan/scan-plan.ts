@@ -6,9 +6,12 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readBuildMetadata } from '../artifacts/metadata';
 import { Descriptor, platformString } from '../oci/types';
-import type { ScanOptions } from './scan-image';
+import type { ScanOptions } from './scan-types';
 import type { ScanOutcome } from './summary';
-import { isPlainHttpRef, platformSlug, trivyImageArgs } from './trivy-command';
+import type { PulledImage } from './pull-image';
+import { platformSlug, trivyImageArgs, trivyIsolation } from './trivy-command';
+
+const refDigest = (ref: string) => /@(sha256:[a-f0-9]{64})$/.exec(ref)?.[1] ?? null;
 
 export interface PlannedScan {
   platform: string | undefined;
@@ -24,6 +27,17 @@ export interface ScanPlaces {
   workRoot: string;
   cacheDir: string;
   skipDbUpdate: boolean;
+  /** A scan by reference: what pull-image.ts pulled (undefined in a dry run, which pulls nothing). */
+  pulled?: PulledImage;
+}
+
+/** Where a scan by reference pulls its image to. */
+export const pulledLayoutDir = (workRoot: string) => join(workRoot, 'pulled');
+
+/** The platforms a scan by reference asks for: --platform, else the configured ones, else the image's default. */
+export function requestedPlatforms(options: Pick<ScanOptions, 'platform' | 'platforms'>): Array<string | undefined> {
+  if (options.platform) return [options.platform];
+  return options.platforms?.length ? options.platforms : [undefined];
 }
 
 export function planScans(
@@ -32,26 +46,24 @@ export function planScans(
 ): { target: ScanOutcome['target']; plans: PlannedScan[] } {
   let target: ScanOutcome['target'];
   const plans: PlannedScan[] = [];
-  const common = { cacheDir: where.cacheDir, skipDbUpdate: where.skipDbUpdate };
+  const common = {
+    cacheDir: where.cacheDir,
+    skipDbUpdate: where.skipDbUpdate,
+    isolation: trivyIsolation(where.workRoot),
+  };
   const { root, outDir, workRoot } = where;
   if (options.imageRef) {
-    target = {
-      kind: 'image-ref',
-      ref: options.imageRef,
-      digest: /@(sha256:[a-f0-9]{64})$/.exec(options.imageRef)?.[1] ?? null,
-    };
-    const platforms: Array<string | undefined> = options.platform
-      ? [options.platform]
-      : options.platforms?.length
-        ? options.platforms
-        : [undefined];
-    for (const platform of platforms) {
-      const output = join(workRoot, `${platform ? platformSlug(platform) : 'default'}.json`);
-      const insecure = isPlainHttpRef(options.imageRef, options.insecureRegistries ?? []);
+    target = { kind: 'image-ref', ref: options.imageRef, digest: where.pulled?.digest ?? refDigest(options.imageRef) };
+    const list =
+      where.pulled?.manifests ?? requestedPlatforms(options).map((platform) => ({ platform, descriptor: undefined }));
+    for (const { platform, descriptor } of list) {
+      const slug = platform ? platformSlug(platform) : 'default';
+      const [dir, output] = [join(workRoot, slug), join(workRoot, `${slug}.json`)];
       plans.push({
         platform,
         output,
-        args: trivyImageArgs({ ...common, imageRef: options.imageRef, platform, output, insecure }),
+        ...(descriptor ? { view: { dir, manifest: descriptor } } : {}),
+        args: trivyImageArgs({ ...common, input: dir, output }),
       });
     }
   } else if (options.dryRun && !existsSync(join(outDir, 'metadata.json'))) {

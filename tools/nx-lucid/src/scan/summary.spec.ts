@@ -1,6 +1,7 @@
 import { DEFAULT_POLICY, evaluateGate } from './gate';
 import { readIgnoreConfig } from './ignore-match';
-import { formatScanLine, markdownSummary, scanOutcomeSchema, toOutcome } from './summary';
+import { formatScanLine, scanOutcomeSchema, toOutcome } from './summary';
+import { markdownSummary } from './summary-markdown';
 import { fixture } from './test-support';
 
 const info = {
@@ -16,6 +17,19 @@ const info = {
 };
 
 describe('summary', () => {
+  it('10,000 BOM-prefixed ignore lines (a warning each) keep the summary under 1 MiB, the rest counted', () => {
+    const text = Array.from(
+      { length: 10_000 },
+      (_, i) => `\uFEFFCVE-2024-${String(10_000 + i)}-${'x'.repeat(60)}`,
+    ).join('\n');
+    const ignores = readIgnoreConfig(text, '.trivyignore', new Date('2025-06-01T00:00:00Z'));
+    expect(ignores.warnings).toHaveLength(10_000);
+    const g = evaluateGate(fixture('debian-buster.json'), DEFAULT_POLICY, ignores);
+    const md = markdownSummary(g, toOutcome(g, info));
+    expect(Buffer.byteLength(md) + 1).toBeLessThanOrEqual(1_048_576);
+    expect(md).toContain('> ⚠️ … and 9980 more warning(s) (the scan log has them all)');
+  });
+
   it('the Markdown names each failing finding with versions, score and source', () => {
     const g = evaluateGate(fixture('debian-buster.json'), DEFAULT_POLICY);
     const md = markdownSummary(g, toOutcome(g, info));

@@ -2,14 +2,54 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_GATE } from '../config/options';
 import { parseTrivyReport, TrivyReport } from './report';
-import type { ScanOptions } from './scan-image';
+import type { ScanOptions } from './scan-types';
+import { sha256Digest } from '../oci/digest';
+import { MediaType } from '../oci/media-types';
+import { ImagePuller, pullImage } from './pull-image';
 
-/** The repo root is four levels up from src/scan; shared/ sits beside the repo (CI keeps a copy there too). */
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
-export const TRIVY_FIXTURES = resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'trivy');
+/** Real Trivy reports, committed with their origin and licence (__fixtures__/trivy/SOURCES.md). */
+export const TRIVY_FIXTURES = resolve(__dirname, '__fixtures__', 'trivy');
+
+/**
+ * A registry in memory for the scan use case specs: one image index with a manifest (config + one layer) per
+ * platform, served to the real pullImage. Nothing in it is scanned for real: the stand-in Trivy replays a report.
+ */
+function memoryImage(platforms = ['linux/amd64', 'linux/arm64']) {
+  const blobs = new Map<string, { bytes: Buffer; mediaType: string }>();
+  const put = (value: unknown, mediaType: string) => {
+    const bytes = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+    const digest = sha256Digest(bytes);
+    blobs.set(digest, { bytes, mediaType });
+    return { mediaType, digest, size: bytes.length };
+  };
+  const manifests = platforms.map((p) => {
+    const [os, architecture] = p.split('/');
+    const layer = put(`layer ${p}`, 'application/vnd.oci.image.layer.v1.tar');
+    const config = put({ os, architecture, rootfs: { type: 'layers', diff_ids: [layer.digest] } }, MediaType.ociConfig);
+    const m = put(
+      { schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers: [layer] },
+      MediaType.ociManifest,
+    );
+    return { ...m, platform: { os, architecture } };
+  });
+  const index = put({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }, MediaType.ociIndex);
+  const client = {
+    getManifest: async (_repository: string, reference: string) => {
+      const b = blobs.get(reference);
+      if (!b) throw new Error(`memory registry: no manifest ${reference}`);
+      return { ...b, digest: reference };
+    },
+    getBlob: async (_repository: string, digest: string) => blobs.get(digest)!.bytes,
+  };
+  return { indexDigest: index.digest, client };
+}
+const MEMORY_IMAGE = memoryImage();
+
+/** The scan use case specs' puller: the real pullImage over the in-memory registry. */
+export const memoryPuller: ImagePuller = (ref, want, dir) => pullImage(MEMORY_IMAGE.client, ref, want.platforms, dir);
 
 /** The image the scan use case specs scan (by digest), and their options for it. */
-export const SCAN_REF = `registry.example:5000/lucid/api@sha256:${'a'.repeat(64)}`;
+export const SCAN_REF = `registry.example:5000/lucid/api@${MEMORY_IMAGE.indexDigest}`;
 export const scanOptions = (over: Partial<ScanOptions> = {}): ScanOptions => ({
   outputPath: 'dist/containers/api',
   imageRef: SCAN_REF,

@@ -1,53 +1,79 @@
-import { mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
+import { ensureDir, freshDir, removePath, symlinkDir, writeFilePlain } from '../boundary/files';
 import { join, resolve } from 'node:path';
 import type { Descriptor } from '../oci/types';
 import { MediaType } from '../oci/media-types';
-import { registryScheme } from '../registry/client';
-import { registryOf } from './trivy-env';
+import { SEVERITIES } from './report';
 
 export interface TrivyImageScan {
-  /** OCI layout directory to scan (`--input`), or… */
-  input?: string;
-  /** …a registry reference (the positional argument). */
-  imageRef?: string;
-  /** With imageRef: which platform of a multi-platform index (`--platform`). */
-  platform?: string;
-  /** With imageRef: the registry speaks plain HTTP (loopback or configured insecure): `--insecure`. */
-  insecure?: boolean;
+  /** OCI layout directory to scan (`--input`): the build output's, or the one a scan by reference pulled. */
+  input: string;
   output: string;
   /** This scan's own Trivy cache dir: Trivy's scan cache is a BoltDB file one process may hold at a time. */
   cacheDir: string;
   /** The DB in cacheDir is a shared, already downloaded copy: do not try to update it. */
   skipDbUpdate: boolean;
+  /** The private files that keep repository and user settings out (see trivyIsolation). */
+  isolation: Pick<TrivyIsolation, 'configFile' | 'ignoreFile'>;
 }
 
-/** `trivy image …` arguments. The report always goes to a file; --quiet keeps progress bars out of CI logs. */
+/** What the report must hold whatever a trivy.yaml or TRIVY_* says: every severity, vulnerabilities and secrets. */
+export const TRIVY_SCANNERS = ['vuln', 'secret'] as const;
+
+/**
+ * Trivy reads trivy.yaml and .trivyignore from its working directory unless told otherwise, and would drop
+ * findings before the gate reads them. It runs in a private, empty working directory, with --config naming an
+ * empty config file and --ignorefile an empty ignore file (the gate applies the configured ignore file itself,
+ * so it can say what each entry ignored).
+ */
+export interface TrivyIsolation {
+  cwd: string;
+  configFile: string;
+  ignoreFile: string;
+}
+
+export const trivyIsolation = (workRoot: string): TrivyIsolation => ({
+  cwd: join(workRoot, 'trivy-cwd'),
+  configFile: join(workRoot, 'trivy-config.yaml'),
+  ignoreFile: join(workRoot, 'trivy-no-ignores'),
+});
+
+export function writeTrivyIsolation(i: TrivyIsolation): void {
+  ensureDir(i.cwd);
+  writeFilePlain(i.configFile, '# empty on purpose: no repository or user Trivy settings apply to the gate\n{}\n');
+  writeFilePlain(i.ignoreFile, '');
+}
+
+/**
+ * `trivy image …` arguments. Always an OCI layout (`--input`): Trivy never reaches a registry, so it never needs
+ * a credential. The report always goes to a file; --quiet keeps progress bars out of CI logs.
+ */
 export function trivyImageArgs(s: TrivyImageScan): string[] {
-  if (!!s.input === !!s.imageRef) throw new Error('a Trivy scan needs exactly one of input (OCI layout) or imageRef');
-  const args = ['image'];
-  if (s.input) args.push('--input', s.input);
-  if (s.imageRef && s.platform) args.push('--platform', s.platform);
-  if (s.imageRef && s.insecure) args.push('--insecure');
+  const args = ['image', '--input', s.input];
   args.push('--format', 'json', '--output', s.output, '--cache-dir', s.cacheDir, '--quiet');
+  args.push('--config', s.isolation.configFile, '--ignorefile', s.isolation.ignoreFile);
+  args.push('--severity', SEVERITIES.join(','), '--scanners', TRIVY_SCANNERS.join(','));
   if (s.skipDbUpdate) args.push('--skip-db-update', '--skip-java-db-update');
-  if (s.imageRef) args.push(s.imageRef);
   return args;
 }
 
-/** Trivy reaches a registry over plain HTTP only with --insecure: loopback and configured insecure registries. */
-export function isPlainHttpRef(imageRef: string, insecureRegistries: readonly string[]): boolean {
-  return registryScheme(registryOf(imageRef), insecureRegistries) === 'http';
-}
-
 /** `trivy convert --format sarif …`: Trivy's own SARIF writer, fed the JSON report it produced. */
-export function trivyConvertArgs(report: string, output: string, ignoreFile?: string): string[] {
+export function trivyConvertArgs(
+  report: string,
+  output: string,
+  isolation: Pick<TrivyIsolation, 'configFile' | 'ignoreFile'>,
+  ignoreFile?: string,
+): string[] {
   return [
     'convert',
+    '--config',
+    isolation.configFile,
     '--format',
     'sarif',
     '--output',
     output,
-    ...(ignoreFile ? ['--ignorefile', ignoreFile] : []),
+    '--ignorefile',
+    ignoreFile ?? isolation.ignoreFile,
     report,
   ];
 }
@@ -63,17 +89,16 @@ export function writePlatformLayoutView(
   manifest: Pick<Descriptor, 'digest' | 'mediaType' | 'size' | 'platform'>,
   viewDir: string,
 ): void {
-  rmSync(viewDir, { recursive: true, force: true });
-  mkdirSync(viewDir, { recursive: true });
-  writeFileSync(join(viewDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(
+  freshDir(viewDir);
+  writeFilePlain(join(viewDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFilePlain(
     join(viewDir, 'index.json'),
     JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [manifest] }),
   );
   const blobs = resolve(ociDir, 'blobs');
   if (!existsSync(blobs))
     throw new Error(`${blobs} not found: the OCI layout is incomplete; rebuild with container-build`);
-  symlinkSync(blobs, join(viewDir, 'blobs'), 'dir');
+  symlinkDir(blobs, join(viewDir, 'blobs'));
 }
 
 /**
@@ -82,14 +107,14 @@ export function writePlatformLayoutView(
  * other, never corrupts it). Returns whether a shared DB was linked.
  */
 export function linkSharedDb(cacheDir: string, sharedDbCacheDir: string): boolean {
-  mkdirSync(cacheDir, { recursive: true });
+  ensureDir(cacheDir);
   let linked = false;
   for (const sub of ['db', 'java-db']) {
     const src = resolve(sharedDbCacheDir, sub);
     if (!existsSync(src)) continue;
     const dest = join(cacheDir, sub);
-    if (existsSync(dest) || isDanglingLink(dest)) rmSync(dest, { recursive: true, force: true });
-    symlinkSync(src, dest, 'dir');
+    if (existsSync(dest) || isDanglingLink(dest)) removePath(dest);
+    symlinkDir(src, dest);
     linked = linked || sub === 'db';
   }
   return linked;

@@ -1,11 +1,7 @@
-import { TOKEN_ENV_VARS } from '../boundary/env-tokens';
-
 /**
  * Trivy's environment, built explicitly: what it needs to run (PATH, HOME, temp dir, locale, CA bundle, proxy,
- * docker config), its own TRIVY_* settings minus credentials, and nothing else, so CI tokens never reach it.
- * A registry token is added only to scan a ghcr.io reference, and only as GITHUB_TOKEN: Trivy's keychain
- * (go-containerregistry pkg/authn/github) sends it to ghcr.io alone, where TRIVY_USERNAME/TRIVY_PASSWORD would
- * go to every registry Trivy talks to (the DB mirrors included).
+ * no docker config: Trivy reads only OCI layouts), the few TRIVY_* settings in TRIVY_PASS, and nothing else, so CI tokens never reach it.
+ * A scan by reference is pulled by our own registry client first (pull-image.ts): Trivy never needs a token.
  */
 const PASS = [
   'PATH',
@@ -26,35 +22,34 @@ const PASS = [
   'http_proxy',
   'https_proxy',
   'no_proxy',
-  'DOCKER_CONFIG',
   'XDG_CACHE_HOME',
   'XDG_CONFIG_HOME',
   'XDG_RUNTIME_DIR',
   'CI',
 ];
-const CREDENTIAL = /PASSWORD|TOKEN|USERNAME|SECRET|CREDENTIAL|_KEY$/i;
-const GITHUB_REGISTRIES = ['ghcr.io', 'docker.pkg.github.com'];
+/**
+ * The TRIVY_* variables a caller may set: where the DBs come from and how Trivy talks, none of which can change
+ * which findings the report holds. Every other one (TRIVY_SEVERITY, TRIVY_IGNOREFILE, TRIVY_IGNORE_UNFIXED,
+ * TRIVY_SCANNERS, TRIVY_CONFIG, TRIVY_VEX, TRIVY_IGNORE_POLICY, TRIVY_SKIP_FILES, TRIVY_PASSWORD, …) is dropped:
+ * Trivy reads each as the flag of that name and would filter the report before the gate sees it.
+ */
+export const TRIVY_PASS = [
+  'TRIVY_DB_REPOSITORY',
+  'TRIVY_JAVA_DB_REPOSITORY',
+  'TRIVY_CHECKS_BUNDLE_REPOSITORY',
+  'TRIVY_CACERT',
+  'TRIVY_TIMEOUT',
+  'TRIVY_NO_PROGRESS',
+  'TRIVY_DEBUG',
+  'TRIVY_SKIP_VERSION_CHECK',
+  'TRIVY_DISABLE_TELEMETRY',
+];
 
-/** The registry host of an image reference (docker.io when the first component is not a host). */
-export function registryOf(ref: string): string {
-  const first = ref.split('/')[0];
-  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
-    ? first
-    : 'docker.io';
-}
-
-export function trivyEnv(parent: NodeJS.ProcessEnv, scan: { imageRef?: string } = {}): NodeJS.ProcessEnv {
+export function trivyEnv(parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(parent)) {
     if (v === undefined) continue;
-    if (PASS.includes(k) || k.startsWith('LC_') || (k.startsWith('TRIVY_') && !CREDENTIAL.test(k.slice(6)))) env[k] = v;
-  }
-  if (scan.imageRef && GITHUB_REGISTRIES.includes(registryOf(scan.imageRef))) {
-    const token = TOKEN_ENV_VARS.map((n) => parent[n]?.trim()).find(Boolean);
-    if (token) {
-      env.GITHUB_TOKEN = token;
-      if (parent.GITHUB_ACTOR) env.GITHUB_ACTOR = parent.GITHUB_ACTOR;
-    }
+    if (PASS.includes(k) || k.startsWith('LC_') || TRIVY_PASS.includes(k)) env[k] = v;
   }
   return env;
 }

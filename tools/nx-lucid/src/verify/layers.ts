@@ -30,28 +30,31 @@ export function decompressLayer(data: Buffer, digest: string): Buffer {
 
 /**
  * The tar headers of a layer, in archive order (contents are skipped), streamed: the uncompressed tar is never
- * held whole in memory.
+ * held whole in memory. Uses the entry-event API that tar-stream 2 (what Nx itself installs) and 3 share, so the
+ * plugin's range dedupes with Nx's copy.
  */
 export async function readLayerEntries(data: Buffer, digest: string): Promise<LayerEntry[]> {
-  const extract = tarStream.extract();
+  // zstd layers are decompressed whole first (a Node too old for zstd is its own error, not a tar one).
+  const zstdTar = startsWith(data, ZSTD_MAGIC) ? decompressLayer(data, digest) : undefined;
   const entries: LayerEntry[] = [];
-  const source = Readable.from([data]);
-  const fail = (e: Error) => extract.destroy(e);
-  source.on('error', fail);
-  if (startsWith(data, GZIP_MAGIC)) {
-    const gunzip = zlib.createGunzip();
-    gunzip.on('error', fail);
-    source.pipe(gunzip).pipe(extract);
-  } else if (startsWith(data, ZSTD_MAGIC)) {
-    Readable.from([decompressLayer(data, digest)]).pipe(extract);
-  } else {
-    source.pipe(extract);
-  }
   try {
-    for await (const entry of extract) {
-      entries.push({ name: entry.header.name, type: entry.header.type, linkname: entry.header.linkname });
-      entry.resume();
-    }
+    await new Promise<void>((resolve, reject) => {
+      const extract = tarStream.extract();
+      extract.on('entry', (header, stream, next) => {
+        entries.push({ name: header.name, type: header.type, linkname: header.linkname });
+        stream.on('end', () => next());
+        stream.resume();
+      });
+      extract.on('finish', () => resolve());
+      extract.on('error', reject);
+      const source = Readable.from([zstdTar ?? data]);
+      source.on('error', reject);
+      if (!zstdTar && startsWith(data, GZIP_MAGIC)) {
+        const gunzip = zlib.createGunzip();
+        gunzip.on('error', reject);
+        source.pipe(gunzip).pipe(extract);
+      } else source.pipe(extract);
+    });
   } catch (e) {
     throw new Error(`layer ${digest} is not a readable tar archive: ${(e as Error).message}`, { cause: e });
   }

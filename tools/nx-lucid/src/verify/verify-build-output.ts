@@ -35,7 +35,7 @@ export function verifyPolicy(options: VerifyOptions, env: NodeJS.ProcessEnv): Ve
     options.sourceRepository ?? (options.repository ? `https://github.com/${options.repository}` : undefined);
   if (!sourceRepository) {
     throw new Error(
-      'Invalid @lucid/nx-lucid:verify options: set sourceRepository (e.g. https://github.com/hamigames/lucid) or repository',
+      'Invalid @lucid/nx-lucid:verify options: set sourceRepository (e.g. https://github.com/acme/shop) or repository',
     );
   }
   return {

@@ -27,10 +27,15 @@ export function adoptionReport(plan: AdoptionPlan): string {
   const l = plan.layout;
   const lines = [
     `layout: ${l.dockerfiles} Dockerfiles (${l.variants} variants), ${l.composeFiles} compose files naming ${l.composeBuilds} of them`,
-    `mapped ${plan.mapped.length} catalogue service(s):`,
-    ...plan.mapped.map((m) => `  ${m.service} (phase ${m.phase}) <- ${m.dockerfile}`),
   ];
-  if (plan.unmapped.length) {
+  // The catalogue names one repository's services: where it maps none, this is not that repository; say nothing.
+  if (plan.mapped.length) {
+    lines.push(
+      `mapped ${plan.mapped.length} catalogue service(s):`,
+      ...plan.mapped.map((m) => `  ${m.service} (phase ${m.phase}) <- ${m.dockerfile}`),
+    );
+  }
+  if (plan.mapped.length && plan.unmapped.length) {
     lines.push(
       `not mapped (no Dockerfile found) ${plan.unmapped.length}:`,
       ...plan.unmapped.map((u) => `  ${u.service}: looked for ${u.lookedFor.join(', ')}`),

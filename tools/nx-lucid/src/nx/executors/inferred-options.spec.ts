@@ -35,6 +35,7 @@ function fullOptions(o: PluginOptions, name: string): Record<string, Record<stri
     latestOnBranch: o.latestOnBranch,
     insecureRegistries: o.insecureRegistries,
     tags: o.tags,
+    phaseTagPrefix: o.phaseTagPrefix,
   };
   return {
     build: {
@@ -46,8 +47,9 @@ function fullOptions(o: PluginOptions, name: string): Record<string, Record<stri
       attestations: o.attestations,
       registryMirrors: o.registryMirrors,
       insecureRegistries: o.insecureRegistries,
+      phaseTagPrefix: o.phaseTagPrefix,
     },
-    scan: { ...shared, gate: o.gate },
+    scan: { ...shared, gate: o.gate, insecureRegistries: o.insecureRegistries },
     verify: { ...shared },
     push: pushOptions,
     release: { ...shared, insecureRegistries: o.insecureRegistries },
@@ -86,10 +88,11 @@ describe('inferred target options: only what the executor would not default to',
     expect(Object.keys(slim.build).sort()).toEqual(['context', 'dockerfile', 'outputPath']);
     // …except scan's gate: scan's cache key holds no plugin code, so the gate must be in its options (the hash)
     // for a changed default threshold to re-run the scans.
-    expect(Object.keys(slim.scan).sort()).toEqual(['gate', 'outputPath', 'platforms', 'registry', 'repository']);
-    expect(Object.keys(slim.push).sort()).toEqual(['outputPath', 'platforms', 'registry', 'repository']);
-    expect(Object.keys(slim.release).sort()).toEqual(['outputPath', 'platforms', 'registry', 'repository']);
-    expect(Object.keys(slim.verify).sort()).toEqual(['outputPath', 'registry', 'repository']);
+    // No repository by default (createNodes fills in the workspace's own: src/graph/workspace-repository.ts).
+    expect(Object.keys(slim.scan).sort()).toEqual(['gate', 'outputPath', 'platforms', 'registry']);
+    expect(Object.keys(slim.push).sort()).toEqual(['outputPath', 'platforms', 'registry']);
+    expect(Object.keys(slim.release).sort()).toEqual(['outputPath', 'platforms', 'registry']);
+    expect(Object.keys(slim.verify).sort()).toEqual(['outputPath', 'registry']);
   });
 
   it("this workspace's nx.json options (defaults spelled out) give the same slim targets", () => {
@@ -101,7 +104,9 @@ describe('inferred target options: only what the executor would not default to',
       gate: { cvssThreshold: 7, severity: 'CRITICAL', ignoreUnfixed: false },
       latestOnBranch: 'main',
     });
-    expect(given).toEqual(compare({}));
+    // The repository has no default: it is passed on; everything else equals the defaults and is left out.
+    expect(given).toEqual(compare({ repository: 'hamigames/lucid' }));
+    expect(given.build.repository).toBe('hamigames/lucid');
   });
 
   it('options that differ from every default are all passed on', () => {
@@ -118,6 +123,7 @@ describe('inferred target options: only what the executor would not default to',
       gate: { cvssThreshold: 9, severity: 'HIGH', ignoreUnfixed: true },
       latestOnBranch: 'trunk',
       tags: [{ type: 'sha', format: 'short', prefix: 'git-' }],
+      phaseTagPrefix: 'stage:',
     });
     expect(slim.build).toMatchObject({
       registry: 'registry.example:5000',
@@ -125,7 +131,13 @@ describe('inferred target options: only what the executor would not default to',
       buildCache: { type: 'registry', mode: 'min' },
       registryMirrors: { 'gcr.io': 'mirror.example/gcr.io' },
     });
-    expect(slim.push).toMatchObject({ latestOnBranch: 'trunk', insecureRegistries: ['registry.example:5000'] });
+    expect(slim.push).toMatchObject({
+      latestOnBranch: 'trunk',
+      insecureRegistries: ['registry.example:5000'],
+      phaseTagPrefix: 'stage:',
+    });
+    expect(slim.build).toMatchObject({ phaseTagPrefix: 'stage:' });
+    expect(slim.scan).toMatchObject({ insecureRegistries: ['registry.example:5000'] });
     expect(slim.scan.gate).toMatchObject({ cvssThreshold: 9 });
   });
 });

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import ciGenerator from './ci/generator';
 import initGenerator, { defaultPluginOptions } from './init/generator';
 import serviceGenerator from './service/generator';
+import { parseDockerfile } from '../../dockerfile/model';
 
 const CONTAINERS = '.github/workflows/containers.yml';
 const PR = '.github/workflows/containers-pr.yml';
@@ -200,6 +201,18 @@ describe('service generator', () => {
     ]);
   });
 
+  it('in a workspace without the Lucid libraries: every COPY source exists, and the service needs no library', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await serviceGenerator(tree, { name: 'hello', phase: 1 });
+    const dockerfile = tree.read('apps/hello/Dockerfile', 'utf-8')!;
+    const { contextSources } = parseDockerfile(dockerfile, 'apps/hello/Dockerfile');
+    expect(contextSources.map((c) => c.path).sort()).toEqual(['apps/hello/pyproject.toml', 'apps/hello/src']);
+    for (const c of contextSources) expect([c.path, tree.exists(c.path)]).toEqual([c.path, true]);
+    for (const file of ['apps/hello/src/main.py', 'apps/hello/tests/test_main.py'])
+      expect([file, tree.read(file, 'utf-8')]).toEqual([file, expect.not.stringMatching(/lucid_common|[Ll]ucid/)]);
+    expect(dockerfile).toContain('SERVICE_PORT=8080');
+  });
+
   it.each([
     ['Billing', /uppercase/],
     ['my service', /whitespace/],
@@ -247,11 +260,9 @@ describe('init generator', () => {
     const once = tree.read('nx.json', 'utf-8');
     const entries = readNxJson(tree)!.plugins!.filter((p) => typeof p !== 'string' && p.plugin === '@lucid/nx-lucid');
     expect(entries).toEqual([{ plugin: '@lucid/nx-lucid', options: defaultPluginOptions() }]);
-    expect(defaultPluginOptions()).toMatchObject({
-      registry: 'ghcr.io',
-      repository: 'hamigames/lucid',
-      phaseTagPrefix: 'phase:',
-    });
+    expect(defaultPluginOptions()).toMatchObject({ registry: 'ghcr.io', phaseTagPrefix: 'phase:' });
+    // No repository is written: the workspace's own is worked out when the graph is built (never Lucid's).
+    expect(defaultPluginOptions()).not.toHaveProperty('repository');
     await initGenerator(tree, {});
     expect(tree.read('nx.json', 'utf-8')).toBe(once);
   });

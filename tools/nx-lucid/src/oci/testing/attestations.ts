@@ -1,6 +1,6 @@
 /**
  * Adds BuildKit-shaped attestation manifests to a layout written by the test layer builder: per platform
- * manifest, an unknown/unknown entry annotated as in the real buildx output (../shared/fixtures/oci/), whose
+ * manifest, an unknown/unknown entry annotated as in the real buildx output (__fixtures__/, sources in __fixtures__/SOURCES.md), whose
  * layers are in-toto statements. Spec-only.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { OciLayoutWriter } from '../layout-writer';
 import { MediaType } from '../media-types';
 import { Descriptor, indexSchema } from '../types';
 
-export const OCI_FIXTURES = resolve(__dirname, '..', '..', '..', '..', '..', '..', 'shared', 'fixtures', 'oci');
+/** Real OCI documents from public repositories, byte for byte (__fixtures__/SOURCES.md). */
+export const OCI_FIXTURES = resolve(__dirname, '__fixtures__');
 export const SLSA_V02 = 'https://slsa.dev/provenance/v0.2';
 export const SPDX = 'https://spdx.dev/Document';
 

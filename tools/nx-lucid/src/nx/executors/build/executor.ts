@@ -2,6 +2,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { executeBuild, prepareBuild } from '../../../build/build';
 import { dryRunReport } from '../../../build/dry-run';
 import { buildSummaryLine } from '../../../build/record';
+import { isDryRun } from '../../../config/dry-run';
 import { ExecutorSpec, runExecutor } from '../run-executor';
 import { schema } from './options';
 
@@ -12,7 +13,8 @@ export default async function buildExecutor(
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
   return runExecutor(spec, rawOptions, context, async (run) => {
-    const { options, project, workspaceRoot } = run;
+    const { project, workspaceRoot } = run;
+    const options = { ...run.options, dryRun: isDryRun(run.options, run.env) };
     const request = {
       workspaceRoot,
       project,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { attestationsSchema, buildCacheSchema, engineSchema, targetFields } from '../../../config/options';
+import { pluginDefaulted, pluginOptionDescription, pluginOptionsSchema, targetFields } from '../../../config/options';
 
 /** One build secret: an id and exactly one source, a file or an environment variable (by name). */
 const buildSecretSchema = z
@@ -20,29 +20,43 @@ export const title = 'Build executor';
 export const description =
   'Build the project image for every configured platform into one OCI image index: <outputPath>/oci (an OCI image layout whose index.json references exactly one image index) and <outputPath>/metadata.json. Pure and cached: it pushes nothing.';
 
-/** oci/ and metadata.json are written into outputPath. */
+const plugin = pluginOptionsSchema.shape;
+
+/** oci/ and metadata.json are written into outputPath. Plugin-wide fields take the plugin's defaults (config/options.ts). */
 export const schema = targetFields
   .extend({
-    /** Workspace-relative Dockerfile. */
-    dockerfile: z.string().min(1),
-    /** Build context, relative to the workspace root (the services COPY libs/ and apps/ paths, so it is "."). */
-    context: z.string().default('.'),
-    /** Registry and repository name the image (image = <registry>/<repository>/<project>); LUCID_* env overrides. */
-    registry: z.string().default('ghcr.io'),
-    repository: z.string().default('hamigames/lucid'),
-    /** Checked against the supported list at run time, so every bad platform is reported together. */
-    platforms: z.array(z.string()).min(1).default(['linux/amd64', 'linux/arm64']),
-    engine: engineSchema.default('auto'),
-    buildCache: buildCacheSchema.default({ type: 'none', mode: 'max' }),
-    /** buildx: SLSA provenance and SBOM attestations in the index (LUCID_ATTESTATIONS overrides). */
-    attestations: attestationsSchema.default({ provenance: true, sbom: true }),
-    registryMirrors: z.record(z.string(), z.string()).default({}),
-    buildArgs: z.record(z.string(), z.string()).default({}),
-    /** Overrides the version read from pyproject.toml / package.json. */
-    version: z.string().min(1).optional(),
-    /** org.opencontainers.image.source; default: the GitHub origin remote, else https://github.com/<repository>. */
-    sourceUrl: z.string().url().optional(),
-    phaseTagPrefix: z.string().default('phase:'),
+    dockerfile: z.string().min(1).describe('Workspace-relative path of the Dockerfile.'),
+    context: pluginDefaulted(
+      'buildContext',
+      z.string(),
+      'Build context, relative to the workspace root (the services COPY libs/ and apps/ paths, so it is ".").',
+    ),
+    // Registry, repository and platforms are checked at run time (after the LUCID_* overrides), so every bad value
+    // is reported together with the other problems.
+    registry: pluginDefaulted('registry', z.string()),
+    repository: z.string().optional().describe(pluginOptionDescription('repository')),
+    platforms: pluginDefaulted('platforms', z.array(z.string()).min(1)),
+    engine: plugin.engine,
+    buildCache: plugin.buildCache,
+    attestations: plugin.attestations,
+    registryMirrors: plugin.registryMirrors,
+    buildArgs: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Build arguments (--build-arg), from a compose build block or the `projects` plugin option.'),
+    version: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The image version (label and metadata.json); default: pyproject.toml, else package.json, else 0.0.0.'),
+    sourceUrl: z
+      .string()
+      .url()
+      .optional()
+      .describe(
+        'The org.opencontainers.image.source label; default: the GitHub origin remote, else https://github.com/<repository>.',
+      ),
+    phaseTagPrefix: plugin.phaseTagPrefix,
     target: z
       .string()
       .min(1)
@@ -65,10 +79,12 @@ export const schema = targetFields
       .default({})
       .describe('Extra image labels, added after the OCI labels the build sets (a same key overrides it).'),
     noCache: z.boolean().default(false).describe("Build without the engine's layer cache (--no-cache)."),
-    /** Set by createNodes when the Dockerfile cannot be analysed: the build fails with it. */
-    dockerfileError: z.string().optional(),
-    /** Print the exact engine command lines and build nothing. */
-    dryRun: z.boolean().default(false),
+    dockerfileError: z
+      .string()
+      .optional()
+      .describe('Set by createNodes when the Dockerfile cannot be analysed: the build fails with it.')
+      .meta({ 'x-priority': 'internal', hidden: true }),
+    dryRun: z.boolean().default(false).describe('Print the exact engine command lines and build nothing.'),
   })
   .strict();
 

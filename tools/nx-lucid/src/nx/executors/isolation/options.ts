@@ -7,20 +7,22 @@ export const description =
 
 export const schema = z
   .object({
-    /** The rules; see src/isolation/rules.ts. A project is subject to a rule when it has sourceTag, every onlyFor tag and no except tag. */
-    rules: z.array(isolationRuleSchema).min(1, 'configure at least one rule'),
-    /**
-     * Tags of workspace folders, for files no tagged project owns (a folder of variant Dockerfiles): an image that
-     * reads anything in the folder is judged as reaching a project with these tags.
-     */
+    rules: z
+      .array(isolationRuleSchema)
+      .min(1, 'configure at least one rule')
+      .describe(
+        'The tag rules. A project is subject to a rule when it has sourceTag, every onlyFor tag and no except tag; it must then carry every requireTags tag and reach (directly or transitively) no project with a notDependOnTransitively tag and only projects with an onlyDependOnTransitively tag.',
+      ),
     pathTags: z
       .record(z.string(), z.array(z.string().min(1)).min(1))
       .default({})
       .describe(
         'Tags of workspace folders, e.g. {"payment_systems/tron": ["scope:tron"]}: an image whose Dockerfile reads a file in the folder (or the folder, or a folder above it) reaches these tags.',
       ),
-    /** Accepted for symmetry with the other targets: the check only reads the graph. */
-    dryRun: z.boolean().default(false),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .describe('Accepted for symmetry with the other targets: the check only reads the graph.'),
   })
   .strict();
 

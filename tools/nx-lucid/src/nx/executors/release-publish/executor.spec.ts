@@ -53,6 +53,24 @@ describe('nx-release-publish executor (fake registry: nothing there)', () => {
     expect(onlyReads()).toBe(true);
   });
 
+  it('NX_DRY_RUN before any build (nx release --dry-run: the build only planned) plans the tags without a digest', async () => {
+    rmSync(join(made.root, made.outputPath, 'metadata.json'));
+    const lines: string[] = [];
+    const versionData = { api: { currentVersion: '1.0.0', newVersion: '1.2.0' } };
+    const out = await runReleasePublish(
+      options({ nxReleaseVersionData: versionData }),
+      executorContext(made.root, 'api'),
+      { ...deps({ NX_DRY_RUN: 'true' }), log: (l: string) => lines.push(l) },
+    );
+    expect(out).toMatchObject({ published: false, reason: expect.stringMatching(/^dry run: 1\.2\.0 not built yet/) });
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^\[dry-run\] would push registry\.test:5000\/hamigames\/lucid\/api \(built from 1\.2\.0\) tags: .*v1\.2\.0/,
+      ),
+    );
+    expect(requests).toEqual([]);
+  });
+
   it('publishes nothing for a project nx release did not version', async () => {
     const out = await publish({ nxReleaseVersionData: { api: { currentVersion: '1.1.0', newVersion: null } } });
     expect(out).toEqual({ published: false, reason: 'nx release found no new version for api' });

@@ -15,19 +15,30 @@ const versionEntry = z
   })
   .passthrough();
 
+/** Set by nx release, never by a person: hidden from --help. */
+const internal = { 'x-priority': 'internal', hidden: true } as const;
+/** npm options nx release forwards when given; refused with a clear error (images have no dist-tags or OTP). */
+const refusedNpmOption =
+  'npm option that nx release forwards; refused (an image has no dist-tag, OTP or access level).';
+
 /** The push options (the inferred target copies the push target's), minus the version, plus what nx release passes. */
 export const schema = pushSchema
   .omit({ version: true, releaseVersion: true })
   .extend({
-    /** Set by nx release: project → the version it decided (newVersion null: not released this time). */
-    nxReleaseVersionData: z.record(z.string(), versionEntry).optional(),
-    /** Passed by nx release; nothing differs for a first release (the registry is checked by digest anyway). */
-    firstRelease: z.boolean().optional(),
-    verbose: z.boolean().optional(),
-    /** npm options nx release forwards when given; refused with a clear error (images have no dist-tags or OTP). */
-    tag: z.string().optional(),
-    otp: z.union([z.string(), z.number()]).optional(),
-    access: z.string().optional(),
+    nxReleaseVersionData: z
+      .record(z.string(), versionEntry)
+      .optional()
+      .describe('Set by nx release: project → the version it decided (newVersion null: not released this time).')
+      .meta(internal),
+    firstRelease: z
+      .boolean()
+      .optional()
+      .describe('Passed by nx release; nothing differs for a first release (the registry is checked by digest anyway).')
+      .meta(internal),
+    verbose: z.boolean().optional().describe('Passed by nx release; accepted and unused.').meta(internal),
+    tag: z.string().optional().describe(refusedNpmOption).meta(internal),
+    otp: z.union([z.string(), z.number()]).optional().describe(refusedNpmOption).meta(internal),
+    access: z.string().optional().describe(refusedNpmOption).meta(internal),
   })
   .strict();
 

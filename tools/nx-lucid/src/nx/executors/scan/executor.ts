@@ -1,5 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { defaultScanDeps, scanImage } from '../../../scan/scan-image';
+import { isDryRun } from '../../../config/dry-run';
 import { ExecutorSpec, runExecutor } from '../run-executor';
 import { schema } from './options';
 
@@ -11,5 +12,7 @@ export default async function scanExecutor(
   rawOptions: unknown,
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
-  return runExecutor(spec, rawOptions, context, (run) => scanImage(run, defaultScanDeps()));
+  return runExecutor(spec, rawOptions, context, (run) =>
+    scanImage({ ...run, options: { ...run.options, dryRun: isDryRun(run.options, run.env) } }, defaultScanDeps()),
+  );
 }

@@ -1,5 +1,22 @@
 import { z } from 'zod';
-import { DEFAULT_GATE, gateSchema, targetFields } from '../../../config/options';
+import { pluginOptionsSchema, targetFields } from '../../../config/options';
+import { workspacePathSchema } from '../../../config/validation';
+import { parseImageReference } from '../../../image/naming';
+
+/** registry/repository[:tag][@sha256:…], checked as every image reference is. */
+const imageReferenceSchema = z
+  .string()
+  .min(1)
+  .superRefine((ref, ctx) => {
+    try {
+      parseImageReference(ref);
+    } catch (e) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${(e as Error).message} (expected registry/repository[:tag][@sha256:…])`,
+      });
+    }
+  });
 
 export const title = 'Scan executor';
 export const description =
@@ -11,27 +28,38 @@ export const description =
  */
 export const schema = targetFields
   .extend({
-    gate: gateSchema.default(DEFAULT_GATE),
-    /** Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout. */
-    imageRef: z.string().min(1).optional(),
-    /** With imageRef: registries reached over plain HTTP (Trivy gets --insecure); loopback always is. */
-    insecureRegistries: z.array(z.string()).default([]),
-    /** Scan only this platform, e.g. linux/amd64. */
-    platform: z.string().optional(),
-    /** This project's Trivy cache dir, relative to the workspace root (default .lucid/trivy-cache/<project>). */
-    cacheDir: z.string().optional(),
-    /**
-     * A Trivy cache dir holding a DB downloaded once (`trivy image --download-db-only --cache-dir DIR`); scans then
-     * link its db/ and pass --skip-db-update. Default: $LUCID_TRIVY_DB_DIR. Without it each project's cache
-     * dir downloads (and keeps) its own DB.
-     */
-    dbCacheDir: z.string().optional(),
-    /** SARIF from `trivy convert` (falling back to the built-in conversion when that fails), or always one of them. */
-    sarif: z.enum(['auto', 'trivy', 'built-in']).default('auto'),
-    /** Kill a Trivy run that takes longer than this. */
-    timeoutMinutes: z.number().positive().default(20),
-    /** Print the Trivy commands and the files it would write; run nothing, write nothing. */
-    dryRun: z.boolean().default(false),
+    gate: pluginOptionsSchema.shape.gate,
+    imageRef: imageReferenceSchema
+      .optional()
+      .describe(
+        "Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout: our registry client pulls it with push's credentials into a private layout, which Trivy reads (it holds no credential).",
+      ),
+    insecureRegistries: pluginOptionsSchema.shape.insecureRegistries.describe(
+      'With imageRef: registries pulled from over plain HTTP; loopback always is.',
+    ),
+    platform: z.string().optional().describe('Scan only this platform, e.g. linux/amd64.'),
+    cacheDir: workspacePathSchema
+      .optional()
+      .describe(
+        "This project's Trivy cache dir, relative to the workspace root (default .lucid/trivy-cache/<project>).",
+      ),
+    dbCacheDir: z
+      .string()
+      .optional()
+      .describe(
+        "A Trivy cache dir holding a DB downloaded once (`trivy image --download-db-only --cache-dir DIR`); scans then link its db/ and pass --skip-db-update. Default: $LUCID_TRIVY_DB_DIR. Without it each project's cache dir downloads (and keeps) its own DB.",
+      ),
+    sarif: z
+      .enum(['auto', 'trivy', 'built-in'])
+      .default('auto')
+      .describe(
+        'SARIF from `trivy convert` (auto: falling back to the built-in conversion when that fails), or always one of them.',
+      ),
+    timeoutMinutes: z.number().positive().default(20).describe('Kill a Trivy run that takes longer than this.'),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .describe('Print the Trivy commands and the files it would write; run nothing, write nothing.'),
   })
   .strict();
 

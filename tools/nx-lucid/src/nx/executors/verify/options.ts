@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { platformSchema, repositorySchema, targetFields } from '../../../config/options';
+import { pluginOptionsSchema, repositorySchema, targetFields } from '../../../config/options';
 import { DEFAULT_FORBIDDEN_PATHS, DEFAULT_REQUIRED_LABELS } from '../../../verify/checks';
 
 export const title = 'Verify executor';
@@ -10,21 +10,35 @@ export const description =
 export const schema = targetFields
   .omit({ insecureRegistries: true })
   .extend({
-    /** The default source repository is https://github.com/<repository>. */
-    repository: repositorySchema.optional(),
-    /** Platforms the index must contain (LUCID_PLATFORMS overrides, as for the build). */
-    platforms: z.array(platformSchema).min(1).default(['linux/amd64', 'linux/arm64']),
-    /** Absolute paths that must not exist in the final filesystem (symlinks and hard links count). */
+    repository: repositorySchema
+      .optional()
+      .describe('Repository namespace; the default source repository is https://github.com/<repository>.'),
+    platforms: pluginOptionsSchema.shape.platforms.describe(
+      'Platforms the index must contain (LUCID_PLATFORMS overrides, as for the build).',
+    ),
     forbiddenPaths: z
       .array(z.string().regex(/^\//, 'must be an absolute path, e.g. /bin/sh'))
-      .default([...DEFAULT_FORBIDDEN_PATHS]),
-    /** Extra paths on top of forbiddenPaths (so a project can add without restating the defaults). */
-    additionalForbiddenPaths: z.array(z.string().regex(/^\//, 'must be an absolute path, e.g. /bin/sh')).default([]),
-    requiredLabels: z.array(z.string().min(1)).default([...DEFAULT_REQUIRED_LABELS]),
-    /** What org.opencontainers.image.source must be; default https://github.com/<repository>. */
-    sourceRepository: z.string().url().optional(),
-    /** Accepted for symmetry with the other targets: verify only reads the build output and writes its report. */
-    dryRun: z.boolean().default(false),
+      .default([...DEFAULT_FORBIDDEN_PATHS])
+      .describe('Absolute paths that must not exist in the final filesystem (symlinks and hard links count).'),
+    additionalForbiddenPaths: z
+      .array(z.string().regex(/^\//, 'must be an absolute path, e.g. /bin/sh'))
+      .default([])
+      .describe('Extra paths on top of forbiddenPaths (so a project can add without restating the defaults).'),
+    requiredLabels: z
+      .array(z.string().min(1))
+      .default([...DEFAULT_REQUIRED_LABELS])
+      .describe('Labels every platform config must carry.'),
+    sourceRepository: z
+      .string()
+      .url()
+      .optional()
+      .describe('What org.opencontainers.image.source must be; default https://github.com/<repository>.'),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Accepted for symmetry with the other targets: verify only reads the build output and writes its report.',
+      ),
   })
   .strict();
 

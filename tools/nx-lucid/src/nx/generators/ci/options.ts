@@ -7,47 +7,65 @@ export const description =
 
 export const schema = z
   .object({
-    /** Build only these phases (default: every phase found in the project tags). */
     phases: z
       .union([
         z.array(z.number().int().positive()),
         z.number().int().positive(),
         z.string().regex(/^[1-9][0-9]*(,[1-9][0-9]*)*$/, 'comma-separated phase numbers, e.g. 1,3'),
       ])
-      .optional(),
-    /** Upper bound of `nx --parallel` per phase job (each job uses at most its own service count). */
-    parallel: z.number().int().min(1).max(32).default(3),
-    /** Run the phases one after another (one job per phase with needs:) instead of as parallel matrix shards. */
-    sequentialPhases: z.boolean().default(false),
-    /** arm64 images through QEMU on the amd64 runner, or built natively on arm64 runners. */
-    arm64: z.enum(['qemu', 'native']).default('qemu'),
-    /** Runner label for amd64 jobs. */
-    runner: z.string().min(1).default('ubuntu-24.04'),
-    /** Runner label for native arm64 jobs (--arm64=native). */
-    arm64Runner: z.string().min(1).default('ubuntu-24.04-arm'),
+      .optional()
+      .describe('Build only these phases, e.g. 1,3 (default: every phase found in the project tags).'),
+    parallel: z
+      .number()
+      .int()
+      .min(1)
+      .max(32)
+      .default(3)
+      .describe('Upper bound of `nx --parallel` per phase job (each job uses at most its own service count).'),
+    sequentialPhases: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Run the phases one after another (one job per phase with needs:) instead of as parallel matrix shards.',
+      ),
+    arm64: z
+      .enum(['qemu', 'native'])
+      .default('qemu')
+      .describe('arm64 images through QEMU on the amd64 runner, or built natively on arm64 runners.'),
+    runner: z.string().min(1).default('ubuntu-24.04').describe('Runner label for amd64 jobs.'),
+    arm64Runner: z
+      .string()
+      .min(1)
+      .default('ubuntu-24.04-arm')
+      .describe('Runner label for native arm64 jobs (--arm64=native).'),
     nodeVersion: z
       .string()
       .regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'a Node version such as 20 or 20.19')
-      .default('20'),
-    /** inputs: Dockerfile-aware `lucid affected` (changes an image does not read build nothing); nx: `nx affected`. */
-    affected: z.enum(['inputs', 'nx']).default('inputs'),
-    /** Trivy release installed by aquasecurity/setup-trivy: explicit, never 0.69.4–0.69.6 (compromised). */
+      .default('20')
+      .describe('Node version for actions/setup-node.'),
+    affected: z
+      .enum(['inputs', 'nx'])
+      .default('inputs')
+      .describe(
+        'inputs: Dockerfile-aware `lucid affected` (changes an image does not read build nothing); nx: `nx affected`.',
+      ),
     trivyVersion: z
       .string()
       .regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, 'an explicit release vX.Y.Z (not latest)')
       .refine((v) => !isCompromisedTrivy(v), 'Trivy 0.69.4–0.69.6 are the compromised releases (GHSA-69fq-xp46-6x23)')
-      .default(DEFAULT_TRIVY_VERSION),
-    /**
-     * Shared Nx cache for the phase jobs: auto (Nx Cloud when nx.json has nxCloudId/nxCloudAccessToken, else the
-     * self-hosted HTTP cache), self-hosted (NX_SELF_HOSTED_REMOTE_CACHE_SERVER from the repository variable of that
-     * name, tokens from secrets NX_CACHE_READ_TOKEN / NX_CACHE_READ_WRITE_TOKEN), nx-cloud, or none.
-     */
-    remoteCache: z.enum(['auto', 'self-hosted', 'nx-cloud', 'none']).default('auto'),
-    /** UTC cron of the daily re-scan of the published images. */
+      .default(DEFAULT_TRIVY_VERSION)
+      .describe('Trivy release installed by aquasecurity/setup-trivy: explicit, never 0.69.4–0.69.6 (compromised).'),
+    remoteCache: z
+      .enum(['auto', 'self-hosted', 'nx-cloud', 'none'])
+      .default('auto')
+      .describe(
+        'Shared Nx cache for the phase jobs: auto (Nx Cloud when nx.json has nxCloudId/nxCloudAccessToken, else the self-hosted HTTP cache), self-hosted (NX_SELF_HOSTED_REMOTE_CACHE_SERVER from the repository variable of that name, tokens from secrets NX_CACHE_READ_TOKEN / NX_CACHE_READ_WRITE_TOKEN), nx-cloud, or none.',
+      ),
     rescanCron: z
       .string()
       .regex(/^[0-9*/,-]+( [0-9*/,-]+){4}$/, 'a five-field cron expression')
-      .default('17 4 * * *'),
+      .default('17 4 * * *')
+      .describe('UTC cron of the daily re-scan of the published images.'),
   })
   .strict();
 

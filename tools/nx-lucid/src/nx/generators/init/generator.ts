@@ -7,13 +7,24 @@ import { adoptionReport, adoptionWarnings, pluginFiles } from '../../../graph/ad
 import { schema } from './options';
 import { isolationSetup } from '../../../isolation/adoption-setup';
 import { writeIsolationTarget } from './isolation-target';
+import { MISSING_REPOSITORY } from '../../../config/repository';
+import { findWorkspaceRepository } from '../../../graph/workspace-repository';
+
+/** Which image repository the workspace's images get, and where that comes from (or what to set). */
+async function repositoryReport(root: string, configured: string | undefined): Promise<string> {
+  const found = await findWorkspaceRepository(root, configured, process.env);
+  return found
+    ? `image repository: ${found.repository} (from ${found.source}; images are <registry>/${found.repository}/<project>)`
+    : `image repository: none yet, ${MISSING_REPOSITORY}`;
+}
 
 /** The options written for a new registration: the explicit subset a person is likely to change. */
 export function defaultPluginOptions(overrides: { registry?: string; repository?: string } = {}) {
   const d = pluginOptionsSchema.parse({ ...overrides });
   return {
     registry: d.registry,
-    repository: d.repository,
+    // Unset: the workspace's own (GITHUB_REPOSITORY, else the origin remote), worked out when the graph is built.
+    ...(d.repository ? { repository: d.repository } : {}),
     platforms: d.platforms,
     engine: d.engine,
     gate: { cvssThreshold: d.gate.cvssThreshold, severity: d.gate.severity, ignoreUnfixed: d.gate.ignoreUnfixed },
@@ -49,7 +60,8 @@ export default async function initGenerator(tree: Tree, rawOptions: unknown): Pr
     : {};
   nxJson.plugins = [...plugins, { plugin: PLUGIN_NAME, options: { ...defaultPluginOptions(overrides), ...adopted } }];
   updateNxJson(tree, nxJson);
-  logger.info(`registered ${PLUGIN_NAME} in nx.json\n${adoptionReport(plan)}`);
+  const repository = await repositoryReport(tree.root, base.repository);
+  logger.info(`registered ${PLUGIN_NAME} in nx.json\n${repository}\n${adoptionReport(plan)}`);
   // The TRON rules, when the TRON services were mapped (isolation/adoption-setup.ts).
   const isolation = isolationSetup(plan.mapped, catalogue ?? SEED_CATALOGUE, base.phaseTagPrefix);
   if (isolation) logger.info(writeIsolationTarget(tree, isolation));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pluginOptionDescription } from '../../../config/options';
 import { catalogueEntrySchema } from '../../../graph/adopt/catalogue';
 
 export const title = 'Init generator';
@@ -7,12 +8,20 @@ export const description =
 
 export const schema = z
   .object({
-    /** Registry host for the defaults written to nx.json. */
-    registry: z.string().optional(),
-    /** Repository path for the defaults written to nx.json, e.g. my-org/my-repo. */
-    repository: z.string().optional(),
-    /** Services to map to Dockerfiles (default: the seed's 29); set in nx.json generators["@lucid/nx-lucid:init"]. */
-    catalogue: z.array(catalogueEntrySchema).optional(),
+    registry: z
+      .string()
+      .optional()
+      .describe(`Written to nx.json as the plugin option: ${pluginOptionDescription('registry')}`),
+    repository: z
+      .string()
+      .optional()
+      .describe(`Written to nx.json as the plugin option: ${pluginOptionDescription('repository')}`),
+    catalogue: z
+      .array(catalogueEntrySchema)
+      .optional()
+      .describe(
+        'Services to map to Dockerfiles (default: the seed\'s 29); set in nx.json generators["@lucid/nx-lucid:init"].',
+      ),
   })
   .strict();
 

@@ -9,16 +9,15 @@ import { schema } from './options';
 export default async function serviceGenerator(tree: Tree, rawOptions: unknown): Promise<void> {
   const options = parseOptionsWith(schema, rawOptions, 'service');
   const { name, scope, description, root, libs, hasLucidCommon } = planService(tree, options);
-  if (!hasLucidCommon)
-    logger.warn('libs/lucid-common is not in this workspace; the service imports lucid_common.service');
 
   const plugin = readPluginOptions(tree);
   const phaseTag = `${plugin.phaseTagPrefix}${options.phase}`;
   generateFiles(tree, join(__dirname, 'files'), root, {
-    ...{ tmpl: '', name, phase: options.phase, phaseTag, scope, libs },
+    ...{ tmpl: '', name, phase: options.phase, phaseTag, scope, libs, hasLucidCommon },
     ...{ description, tomlDescription: description, pyDescription: description },
   });
-  logger.info(`created ${root} (${phaseTag}, scope:${scope}; image copies ${libs.map((l) => `libs/${l}`).join(', ')})`);
+  const copies = libs.length ? `image copies ${libs.map((l) => `libs/${l}`).join(', ')}` : 'self-contained image';
+  logger.info(`created ${root} (${phaseTag}, scope:${scope}; ${copies})`);
 
   const workflow = joinPathFragments(WORKFLOWS_DIR, CONTAINERS_WORKFLOW);
   if (options.skipCi || !tree.exists(workflow)) return;

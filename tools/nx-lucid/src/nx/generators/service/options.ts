@@ -6,18 +6,31 @@ export const description =
 
 export const schema = z
   .object({
-    /** Project and folder name under apps/: lowercase letters, digits and single dashes, starting with a letter. */
     name: z
       .string()
+      .describe(
+        'Project and folder name under apps/: lowercase letters, digits and single dashes, starting with a letter.',
+      )
       .meta({ $default: { $source: 'argv', index: 0 }, 'x-prompt': 'Service name (e.g. billing-service)?' }),
-    /** The CI phase the service is built in (tag phase:<N>). */
-    phase: z.number().int().positive().meta({ 'x-prompt': 'Phase (1-4, or a new one)?' }),
-    /** Scope tag (scope:<scope>); a libs/<scope>-common library, if there is one, is copied into the image. Default: the name. */
-    scope: z.string().optional(),
-    /** One line for pyproject.toml, the README and main.py's docstring. */
-    description: z.string().optional(),
-    /** Do not regenerate .github/workflows (by default they are regenerated with their recorded options, when present). */
-    skipCi: z.boolean().default(false),
+    phase: z
+      .number()
+      .int()
+      .positive()
+      .describe('The CI phase the service is built in (the tag <phaseTagPrefix><N>, phase:<N> by default).')
+      .meta({ 'x-prompt': 'Phase (1-4, or a new one)?' }),
+    scope: z
+      .string()
+      .optional()
+      .describe(
+        'Scope tag (scope:<scope>); a libs/<scope>-common library, if there is one, is copied into the image. Default: the name.',
+      ),
+    description: z.string().optional().describe("One line for pyproject.toml, the README and main.py's docstring."),
+    skipCi: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Do not regenerate .github/workflows (by default they are regenerated with their recorded options, when present).',
+      ),
   })
   .strict();
 

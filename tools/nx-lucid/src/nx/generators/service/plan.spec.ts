@@ -20,6 +20,7 @@ describe('planService', () => {
   beforeEach(() => {
     tree = createTreeWithEmptyWorkspace();
     addProjectConfiguration(tree, 'lucid-common', { root: 'libs/lucid-common' });
+    tree.write('libs/lucid-common/src/lucid_common/__init__.py', '');
     addProjectConfiguration(tree, 'tron-common', { root: 'libs/tron-common' });
     tree.write('libs/tron-common/src/__init__.py', '');
     addProjectConfiguration(tree, 'auth-service', { root: 'apps/auth-service' });
@@ -35,6 +36,13 @@ describe('planService', () => {
       hasLucidCommon: true,
     });
     expect(planService(tree, { name: 'billing' }).libs).toEqual(['lucid-common']);
+  });
+
+  it('copies no library a workspace does not have: a project without sources, or none at all', () => {
+    const bare = createTreeWithEmptyWorkspace();
+    expect(planService(bare, { name: 'hello' })).toMatchObject({ libs: [], hasLucidCommon: false });
+    addProjectConfiguration(bare, 'lucid-common', { root: 'libs/lucid-common' });
+    expect(planService(bare, { name: 'hello' })).toMatchObject({ libs: [], hasLucidCommon: false });
   });
 
   it.each([

@@ -13,9 +13,9 @@ export interface ServicePlan {
   description: string;
   /** apps/<name> */
   root: string;
-  /** Libraries under libs/ the image copies: lucid-common, and <scope>-common when the workspace has it. */
+  /** Libraries the image copies: lucid-common and <scope>-common, each only when the workspace has its sources. */
   libs: string[];
-  /** Whether libs/lucid-common is a project of this workspace (the generator warns when it is not). */
+  /** Whether lucid-common's sources are here: the service uses its HTTP server, else a self-contained one. */
   hasLucidCommon: boolean;
 }
 
@@ -61,10 +61,12 @@ export function planService(tree: Tree, options: { name: string; scope?: string;
   const root = joinPathFragments('apps', name);
   if (tree.exists(root)) throw new Error(`${root} already exists; choose another name. ${NOTHING_WRITTEN}`);
 
-  // Shared code for the scope: libs/<scope>-common when the workspace has that library (e.g. tron, blockchain).
-  const libs = ['lucid-common'];
-  const scopeLib = `${scope}-common`;
-  const lib = projects.get(scopeLib);
-  if (lib && scopeLib !== 'lucid-common' && tree.exists(joinPathFragments(lib.root, 'src'))) libs.push(scopeLib);
-  return { name, scope, description, root, libs, hasLucidCommon: projects.has('lucid-common') };
+  // Shared code the image copies, each only where this workspace has its sources (COPY of a missing folder fails
+  // the build): libs/lucid-common, and libs/<scope>-common for the scope (e.g. tron, blockchain).
+  const hasSources = (project: string) => {
+    const lib = projects.get(project);
+    return !!lib && tree.exists(joinPathFragments(lib.root, 'src'));
+  };
+  const libs = [...new Set(['lucid-common', `${scope}-common`])].filter(hasSources);
+  return { name, scope, description, root, libs, hasLucidCommon: libs.includes('lucid-common') };
 }
