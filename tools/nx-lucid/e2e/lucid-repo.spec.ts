@@ -94,7 +94,8 @@ function engineRecorder(): { env: NodeJS.ProcessEnv; started: () => string[] } {
   rmSync(record, { force: true });
   return {
     // One platform: this machine has no arm64 emulator, which the build refuses before the preflight.
-    env: { PATH: `${bin}:${process.env.PATH}`, LUCID_PLATFORMS: 'linux/amd64' },
+    // And an image repository: the tree has no origin remote to name one.
+    env: { PATH: `${bin}:${process.env.PATH}`, LUCID_PLATFORMS: 'linux/amd64', LUCID_REPOSITORY: 'hamigames/lucid' },
     started: () => (existsSync(record) ? readFileSync(record, 'utf8').split('\n').filter(Boolean) : []),
   };
 }

@@ -17,12 +17,14 @@ export function containerBuildsOf(graph: ProjectGraph): Record<string, ContentsP
     const dockerfile = str(o.dockerfile);
     out[name] = { root: node.data.root };
     if (!dockerfile) continue;
+    // createNodes puts the repository it worked out into the options; without one no FROM can name this image.
+    const repository = str(o.repository) ?? defaults.repository;
     out[name].build = {
       dockerfile,
       context: str(o.context) ?? '.',
       buildArgs: (o.buildArgs as Record<string, string> | undefined) ?? {},
       ...(str(o.target) ? { target: str(o.target) } : {}),
-      image: `${str(o.registry) ?? defaults.registry}/${str(o.repository) ?? defaults.repository}/${name}`,
+      ...(repository ? { image: `${str(o.registry) ?? defaults.registry}/${repository}/${name}` } : {}),
     };
   }
   return out;

@@ -17,8 +17,8 @@ export interface ContainerBuildSpec {
   context: string;
   buildArgs: Record<string, string>;
   target?: string;
-  /** The image the project's build names (registry/repository/name), so a FROM of it is found. */
-  image: string;
+  /** The image the project's build names (registry/repository/name), so a FROM of it is found; none without a repository. */
+  image?: string;
 }
 
 export interface ContentsProject {
@@ -74,14 +74,15 @@ export function imageContents(
   const roots = Object.entries(projects).map(([name, p]) => ({ name, root: p.root }));
   const byImage = new Map<string, string>();
   for (const [name, p] of Object.entries(projects)) {
-    const key = p.build ? imageKey(p.build.image) : undefined;
+    const key = p.build?.image ? imageKey(p.build.image) : undefined;
     if (key) byImage.set(key, name);
   }
   const contents = new Map<string, ContentEdge[]>();
   for (const [name, p] of Object.entries(projects)) {
     if (!p.build) continue;
     const b = p.build;
-    const analysed = analyzeContainerProject(workspace, { root: p.root, ...b });
+    const { image: _image, ...spec } = b;
+    const analysed = analyzeContainerProject(workspace, { root: p.root, ...spec });
     if (!analysed.analysis) continue;
     const built = stagesForTarget(analysed.analysis.stages, b.target) ?? new Set<number>();
     const sources = analysed.analysis.contextSources
