@@ -6,10 +6,10 @@
  * waiters never both break it.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ensureDir, removePath } from '../boundary/files';
+import { createExclusive, ensureDir, removePath } from '../boundary/files';
 import { processAlive } from '../boundary/process';
 
 export const tagLockSchema = z
@@ -87,18 +87,9 @@ export class TagLocks {
 
   /** The new holder's id, or undefined when the lock is held. */
   private tryTake(file: string, repository: string, tag: string): string | undefined {
-    let fd: number;
-    try {
-      fd = openSync(file, 'wx');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-      throw e;
-    }
     const id = randomUUID();
     const holder: TagLockHolder = { schemaVersion: 1, pid: process.pid, repository, tag, startedAtMs: this.now(), id };
-    writeSync(fd, `${JSON.stringify(holder)}\n`);
-    closeSync(fd);
-    return id;
+    return createExclusive(file, `${JSON.stringify(holder)}\n`) ? id : undefined;
   }
 
   /** Dead or too old; unreadable counts as stale only once it is old (it may be being written right now). */
@@ -114,9 +105,7 @@ export class TagLocks {
   /** Removes the stale lock only if it is still the one judged stale, under a breaker file (created exclusively). */
   private breakStale(file: string, seen: TagLockHolder | undefined): void {
     const breaker = `${file}.breaking`;
-    try {
-      closeSync(openSync(breaker, 'wx'));
-    } catch {
+    if (!createExclusive(breaker)) {
       // Someone else is breaking it; a breaker left by a crash is removed once old.
       try {
         if (this.now() - statSync(breaker).mtimeMs > 30_000) removePath(breaker);
