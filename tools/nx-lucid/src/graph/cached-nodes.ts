@@ -10,7 +10,8 @@ import type { DockerfileAnalysis } from '../dockerfile/analyze';
 import { analyzeForNodes, rememberForNodes } from './analysis-memo';
 import { GraphCache, keyHash } from './graph-cache';
 import type { ContainerProject, ContainerProjectSpec } from './project-analysis';
-import { observationsHold, recordingReader } from './recorded-reads';
+import { composeBuildBlocks, ComposeBuildBlocks } from './compose';
+import { contentHash, observationsHold, recordingReader } from './recorded-reads';
 import type { WorkspaceFiles } from './workspace-files';
 
 /** A ContainerProject as JSON: the error as its parts, ARG defaults with `undefined` kept apart from "". */
@@ -100,4 +101,19 @@ export function cachedProjectNode(
     value: { project: storeProject(project), owners, node },
   });
   return { project, node };
+}
+
+/** Compose files' build blocks kept by the hash of the file's text: a file read again is not parsed again. */
+export function cachedComposeBlocks(cache: GraphCache<ComposeBuildBlocks>): (text: string) => ComposeBuildBlocks {
+  return (text) => {
+    const key = contentHash(text);
+    const hit = cache.get(key);
+    if (hit) {
+      cache.keep(key);
+      return hit.value;
+    }
+    const blocks = composeBuildBlocks(text);
+    cache.set(key, { observations: [], value: blocks });
+    return blocks;
+  };
 }

@@ -4,7 +4,8 @@ import { normalizePluginOptions, PLUGIN_DEFAULTS, PluginOptions, PluginOptionsIn
 import { ENV_OVERRIDES } from '../config/resolve';
 import type { ContainerProject } from './project-analysis';
 import { startNodesRound } from './analysis-memo';
-import { cachedProjectNode, NodeEntry, NodesRound } from './cached-nodes';
+import { cachedComposeBlocks, cachedProjectNode, NodeEntry, NodesRound } from './cached-nodes';
+import type { ComposeBuildBlocks } from './compose';
 import { GraphCache, keyHash, pluginCodeHash } from './graph-cache';
 import { baseRefForCacheKey } from '../build/plan';
 import { PluginScripts, pluginScripts } from './bin-command';
@@ -260,14 +261,20 @@ async function startRound(files: readonly string[], rawOptions: PluginOptionsInp
     cache: GraphCache.open<NodeEntry>(workspaceRoot, rawOptions ?? {}, pluginCodeHash()),
     roundKey: keyHash([options, codeInputs, scripts]),
   };
-  return { options, codeInputs, scripts, round };
+  const composeCache = GraphCache.open<ComposeBuildBlocks>(workspaceRoot, 'compose build blocks', pluginCodeHash());
+  return { options, codeInputs, scripts, round, composeCache };
 }
 
 export const createNodes: CreateNodes<PluginOptionsInput> = [
   DOCKERFILE_GLOB,
   async (files, rawOptions, context) => {
-    const { options, codeInputs, scripts, round } = await startRound(files, rawOptions, context.workspaceRoot);
-    const inferred = inferContainerProjects(round.files, files, options);
+    const { options, codeInputs, scripts, round, composeCache } = await startRound(
+      files,
+      rawOptions,
+      context.workspaceRoot,
+    );
+    const inferred = inferContainerProjects(round.files, files, options, cachedComposeBlocks(composeCache));
+    composeCache.save();
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const byImage = new Map(
       inferred.projects.map((p) => [imageKey(`${options.registry}/${options.repository}/${p.name}`), p.name]),
