@@ -35,8 +35,9 @@ function markStoredNodes(): void {
   expect(cacheFiles().length).toBeGreaterThan(0);
   for (const file of cacheFiles()) {
     const cache = JSON.parse(readFileSync(join(dataDir, file), 'utf8'));
-    for (const entry of Object.values(cache.entries) as Array<{ value: { node: { metadata: object } } }>)
-      entry.value.node.metadata = { ...entry.value.node.metadata, [MARK]: true };
+    // Node entries only (the compose build blocks' cache has none).
+    for (const entry of Object.values(cache.entries) as Array<{ value: { node?: { metadata: object } } }>)
+      if (entry.value.node) entry.value.node.metadata = { ...entry.value.node.metadata, [MARK]: true };
     writeFileSync(join(dataDir, file), JSON.stringify(cache));
   }
 }
@@ -207,5 +208,23 @@ describe('pluginCodeHash', () => {
     expect(at(OPTIONS, 'x')).toBe(at({ ...OPTIONS }, 'x'));
     expect(at(OPTIONS, 'x')).not.toBe(at(OPTIONS, 'y'));
     expect(at(OPTIONS, 'x')).not.toBe(at({ ...OPTIONS, platforms: ['linux/amd64'] }, 'x'));
+  });
+});
+
+describe('workspaceDataDirectory', () => {
+  it("follows Nx's rules: the setting (relative to the root), else .nx/workspace-data, Lerna without nx.json aside", () => {
+    const root = mkdtempSync(join(tmpdir(), 'lucid-data-dir-'));
+    try {
+      const at = (env: NodeJS.ProcessEnv) => graphCache.workspaceDataDirectory(root, env);
+      expect(at({})).toBe(join(root, '.nx/workspace-data'));
+      expect(at({ NX_WORKSPACE_DATA_DIRECTORY: 'tmp/data' })).toBe(join(root, 'tmp/data'));
+      expect(at({ NX_PROJECT_GRAPH_CACHE_DIRECTORY: '/abs/data' })).toBe('/abs/data');
+      writeFileSync(join(root, 'lerna.json'), '{}');
+      expect(at({})).toBe(join(root, 'node_modules/.cache/nx-workspace-data'));
+      writeFileSync(join(root, 'nx.json'), '{}');
+      expect(at({})).toBe(join(root, '.nx/workspace-data'));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

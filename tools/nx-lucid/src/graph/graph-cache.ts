@@ -7,6 +7,7 @@
  * or kind invalidates exactly the projects that read it. The file is read once per createNodes round and written
  * (whole, atomically) only when an entry changed or went unused.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../boundary/files';
@@ -27,19 +28,19 @@ interface CacheFile<T> {
   entries: Record<string, CacheEntry<T>>;
 }
 
-/** Nx's workspace data directory for `workspaceRoot` (nx/src/utils/cache-directory), or its default. */
-export function workspaceDataDirectory(workspaceRoot: string): string {
-  try {
-    const nx = require('nx/src/utils/cache-directory') as {
-      workspaceDataDirectoryForWorkspace?: (r: string) => string;
-    };
-    if (nx.workspaceDataDirectoryForWorkspace) return nx.workspaceDataDirectoryForWorkspace(workspaceRoot);
-  } catch {
-    // an Nx without that module: its documented default below
-  }
-  const configured = process.env.NX_WORKSPACE_DATA_DIRECTORY ?? process.env.NX_PROJECT_GRAPH_CACHE_DIRECTORY;
-  if (!configured) return join(workspaceRoot, '.nx', 'workspace-data');
-  return isAbsolute(configured) ? configured : join(workspaceRoot, configured);
+/**
+ * Nx's workspace data directory for `workspaceRoot`, by Nx's rules (nx/src/utils/cache-directory.ts): the
+ * NX_WORKSPACE_DATA_DIRECTORY (or older NX_PROJECT_GRAPH_CACHE_DIRECTORY) setting, else `.nx/workspace-data`, or
+ * `node_modules/.cache/nx-workspace-data` in a Lerna repository without nx.json. Worked out here: requiring Nx's
+ * module loads its nx.json reader and JSON parser, which cost more than the whole cached graph.
+ */
+export function workspaceDataDirectory(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): string {
+  const configured = env.NX_WORKSPACE_DATA_DIRECTORY ?? env.NX_PROJECT_GRAPH_CACHE_DIRECTORY;
+  if (configured) return isAbsolute(configured) ? configured : join(workspaceRoot, configured);
+  const lerna = existsSync(join(workspaceRoot, 'lerna.json')) && !existsSync(join(workspaceRoot, 'nx.json'));
+  return lerna
+    ? join(workspaceRoot, 'node_modules', '.cache', 'nx-workspace-data')
+    : join(workspaceRoot, '.nx', 'workspace-data');
 }
 
 function packageVersion(name: string): string {
@@ -104,7 +105,10 @@ export class GraphCache<T> {
 
   /** The cache for this plugin code and `options` (anything JSON) in `workspaceRoot`; empty when absent or unreadable. */
   static open<T>(workspaceRoot: string, options: unknown, codeHash: string): GraphCache<T> {
-    const path = join(workspaceDataDirectory(workspaceRoot), `nx-lucid-${keyHash([FORMAT, codeHash, options])}.hash`);
+    const name = `nx-lucid-${createHash('sha1')
+      .update(JSON.stringify([FORMAT, codeHash, options]))
+      .digest('hex')}.hash`;
+    const path = join(workspaceDataDirectory(workspaceRoot), name);
     let stored: Record<string, CacheEntry<T>> = {};
     try {
       const file = JSON.parse(readFileSync(path, 'utf8')) as CacheFile<T>;
