@@ -82,7 +82,13 @@ describeIf('a Lucid Dockerfile builds with every pull from a local mirror (build
         projectsConfigurations: { version: 2, projects: { [PROJECT]: { root: 'payment_systems/tron', tags: [] } } },
       };
       const r = await buildExecutor(
-        { outputPath: `dist/${PROJECT}-${engine}`, dockerfile, context: 'payment_systems/tron', ...extra },
+        {
+          outputPath: `dist/${PROJECT}-${engine}`,
+          repository: 'hamigames/lucid',
+          dockerfile,
+          context: 'payment_systems/tron',
+          ...extra,
+        },
         ctx as unknown as ExecutorContext,
       );
       return { ...r, log: lines.join(''), error: errors.join('\n') };
