@@ -258,10 +258,10 @@ async function startRound(files: readonly string[], rawOptions: PluginOptionsInp
   const round: NodesRound = {
     workspaceRoot,
     files: startNodesRound(workspaceRoot, files),
-    cache: GraphCache.open<NodeEntry>(workspaceRoot, rawOptions ?? {}, pluginCodeHash()),
+    cache: GraphCache.forPlugin<NodeEntry>(workspaceRoot, rawOptions ?? {}, pluginCodeHash),
     roundKey: keyHash([options, codeInputs, scripts]),
   };
-  const composeCache = GraphCache.open<ComposeBuildBlocks>(workspaceRoot, 'compose build blocks', pluginCodeHash());
+  const composeCache = GraphCache.forPlugin<ComposeBuildBlocks>(workspaceRoot, 'compose build blocks', pluginCodeHash);
   return { options, codeInputs, scripts, round, composeCache };
 }
 

@@ -158,6 +158,21 @@ describe('what invalidates an entry', () => {
     expect(buildOf(r.warm, 'apps/c').inputs).toContain('{workspaceRoot}/apps/c/dev');
   });
 
+  it("a compose file's build blocks come from the cache while its text is the same", async () => {
+    await pass();
+    // Mark the stored blocks (an arg no file has): seen in the result only if the stored blocks were used.
+    for (const file of cacheFiles()) {
+      const cache = JSON.parse(readFileSync(join(dataDir, file), 'utf8'));
+      for (const entry of Object.values(cache.entries) as Array<{ value: unknown }>)
+        if (Array.isArray(entry.value))
+          entry.value = [['c', { context: '.', dockerfile: 'apps/c/Dockerfile', args: { FROM_CACHE: '1' } }]];
+      writeFileSync(join(dataDir, file), JSON.stringify(cache));
+    }
+    expect(buildOf(await pass(), 'apps/c').options.buildArgs).toEqual({ FROM_CACHE: '1' });
+    write('docker-compose.yml', `${BASE['docker-compose.yml']}\n`);
+    expect(buildOf(await pass(), 'apps/c').options.buildArgs).toBeUndefined();
+  });
+
   it('the project.json that names it: that project', async () => {
     const r = await afterChange(() => write('apps/b/project.json', '{"name":"b2"}'));
     expect(r.reanalysed).toEqual(['apps/b']);
@@ -174,6 +189,16 @@ describe('what invalidates an entry', () => {
   it('the plugin code: every project', async () => {
     const r = await afterChange(() => jest.spyOn(graphCache, 'pluginCodeHash').mockReturnValue('another-version'));
     expect(r.reanalysed).toEqual(['apps/a', 'apps/b', 'apps/c']);
+  });
+
+  it('the plugin code cannot be hashed: the same graph, nothing kept', async () => {
+    const cached = await pass();
+    for (const file of cacheFiles()) rmSync(join(dataDir, file));
+    jest.spyOn(graphCache, 'pluginCodeHash').mockImplementation(() => {
+      throw new Error('cannot resolve import');
+    });
+    expect(await pass()).toEqual(cached);
+    expect(cacheFiles()).toEqual([]);
   });
 
   it('nothing changed: no project', async () => {

@@ -99,9 +99,24 @@ export class GraphCache<T> {
   private changed = false;
 
   private constructor(
-    readonly path: string,
+    /** Undefined: a cache that keeps nothing (the plugin's code could not be hashed). */
+    readonly path: string | undefined,
     private readonly stored: Record<string, CacheEntry<T>>,
   ) {}
+
+  /**
+   * The cache for this plugin code and `options` in `workspaceRoot`, or one that keeps nothing when the code cannot
+   * be hashed (an entry under a wrong code hash could outlive the code that made it; the graph must not fail for it).
+   */
+  static forPlugin<T>(workspaceRoot: string, options: unknown, codeHash: () => string): GraphCache<T> {
+    let hash: string;
+    try {
+      hash = codeHash();
+    } catch {
+      return new GraphCache<T>(undefined, {});
+    }
+    return GraphCache.open<T>(workspaceRoot, options, hash);
+  }
 
   /** The cache for this plugin code and `options` (anything JSON) in `workspaceRoot`; empty when absent or unreadable. */
   static open<T>(workspaceRoot: string, options: unknown, codeHash: string): GraphCache<T> {
@@ -137,7 +152,7 @@ export class GraphCache<T> {
 
   /** Writes the entries of this round when any changed or a stored one went unused. Never throws. */
   save(): void {
-    if (!this.changed && this.kept.size === Object.keys(this.stored).length) return;
+    if (!this.path || (!this.changed && this.kept.size === Object.keys(this.stored).length)) return;
     try {
       const file: CacheFile<T> = { format: FORMAT, entries: Object.fromEntries(this.kept) };
       writeFileAtomic(this.path, JSON.stringify(file));
