@@ -14,6 +14,8 @@ export interface ComposeBuild {
   /** Workspace-relative build context ("." is the workspace root). */
   context: string;
   buildArgs: Record<string, string>;
+  /** `build.target`: the stage compose builds. */
+  target?: string;
   composeFile: string;
   service: string;
 }
@@ -100,7 +102,15 @@ function composeBuild(
   if (context === null || dockerfile === null)
     return `${where}: build context "${rawContext}" is outside the workspace`;
   if (!fs.exists(dockerfile)) return `${where}: builds ${dockerfile}, which does not exist`;
-  return { dockerfile, context, buildArgs: buildArgsOf(spec.args), composeFile, service };
+  const target = typeof spec.target === 'string' ? argValue(spec.target) : undefined;
+  return {
+    dockerfile,
+    context,
+    buildArgs: buildArgsOf(spec.args),
+    ...(target ? { target } : {}),
+    composeFile,
+    service,
+  };
 }
 
 /**

@@ -100,6 +100,7 @@ function buildTarget(
       dockerfile: project.dockerfile,
       context: project.context,
       ...(Object.keys(project.buildArgs).length ? { buildArgs: project.buildArgs } : {}),
+      ...(project.target ? { target: project.target } : {}),
       engine: options.engine,
       buildCache: options.buildCache,
       attestations: options.attestations,
