@@ -28,12 +28,12 @@ async function main(): Promise<void> {
 
   if (want('graph')) {
     console.log(
-      'graph: `nx show projects`, cold, median of 3, interleaved (no plugin / a trivial plugin / six executor-only targets / @lucid/nx-lucid compiled / from source / @nx/docker)',
+      'graph: `nx show projects`, median of 3, interleaved (cold: no plugin / a trivial plugin / six executor-only targets / @lucid/nx-lucid compiled / from source / @nx/docker; warm: no plugin / @lucid/nx-lucid compiled)',
     );
     const graph = measureGraph(
       [29, 1000],
       3,
-      ['none', 'trivial', 'six-targets', 'lucid', 'lucid-source', 'nx-docker'],
+      ['none', 'trivial', 'six-targets', 'lucid', 'lucid-source', 'nx-docker', 'none-warm', 'lucid-warm'],
       log,
     );
     const tree = measureLucidTree(3, log);
