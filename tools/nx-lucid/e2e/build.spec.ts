@@ -270,7 +270,7 @@ describe('container-build with buildah (real build, no Docker)', () => {
       expect(result.success).toBe(true);
       expect(output).toMatch(
         new RegExp(
-          `^buildah --root \\S+/root --runroot \\S+/runroot --storage-driver overlay build --isolation chroot --platform linux/amd64,linux/arm64 --manifest lucid-build-fixture-svc-\\d+-[0-9a-f]+ --timestamp 1714557600 --format oci --tls-verify=false .*--build-arg BASE_IMAGE=${registry.host.replace(/\./g, '\\.')}/mirror/gcr\\.io/lucid-test/base@${base.digest} --ignorefile apps/fixture-svc/Dockerfile\\.dockerignore -f apps/fixture-svc/Dockerfile \\.$`,
+          `^buildah --root \\S+/root --runroot \\S+/runroot --storage-driver overlay build --isolation chroot --platform linux/amd64,linux/arm64 --manifest lucid-build-fixture-svc-\\d+-[0-9a-f]+ --timestamp 1714557600 --format oci --pull=always --tls-verify=false .*--build-arg BASE_IMAGE=${registry.host.replace(/\./g, '\\.')}/mirror/gcr\\.io/lucid-test/base@${base.digest} --ignorefile apps/fixture-svc/Dockerfile\\.dockerignore -f apps/fixture-svc/Dockerfile \\.$`,
           'm',
         ),
       );
