@@ -13,7 +13,7 @@ import { requireRepository } from '../nx-lucid/src/config/repository';
 import { baseImageMirrorRef, ensureBaseImage, mirrorPrefix } from '../base-image/build';
 import { runNx } from './nx';
 import { printCatalogCheck, printRunSummary } from './report';
-import { dockerAndRealBase, listServices, nxJsonPluginOptions, parseArgs, REAL_BASE } from './setup';
+import { listServices, probeEngine, nxJsonPluginOptions, parseArgs, REAL_BASE } from './setup';
 import { ensureLocalRegistry, localRegistryPort, registryPaths, stopLocalRegistry } from './registry';
 import { NxTaskResult, ScanState } from './summary';
 
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   const repository = process.env.LUCID_LOCAL_REPOSITORY?.trim() || requireRepository(options.repository, 'nx.json');
   const parallel = process.env.LUCID_PARALLEL?.trim() || '2';
   const t = options.targetNames;
-  const online = await dockerAndRealBase();
+  const { online, why: engineWhy } = await probeEngine();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NX_DAEMON: 'false',
@@ -131,6 +131,11 @@ async function main(): Promise<number> {
   if (!services.length) throw new Error(`no project is tagged type:service; nothing to build`);
   console.log(
     `${services.length} services; engine ${env.LUCID_ENGINE}; registry ${host}; repository ${repository}; parallel ${parallel}`,
+  );
+  console.log(
+    process.env.LUCID_ENGINE?.trim()
+      ? `engine: LUCID_ENGINE=${process.env.LUCID_ENGINE.trim()}`
+      : `engine: ${engineWhy}`,
   );
   console.log(
     scan.kind === 'ran'

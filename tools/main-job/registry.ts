@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive, which } from '../nx-lucid/src/boundary/process';
+import { childEnv, processAlive, which } from '../nx-lucid/src/boundary/process';
 import { RegistryClient } from '../nx-lucid/src/registry/client';
 
 /**
@@ -189,7 +189,11 @@ export async function ensureLocalRegistry(
 
   writeFileSync(paths.config, registryConfigYaml(paths.data, port));
   const logFd = openSync(paths.logFile, 'a');
-  const child = spawn('docker-registry', ['serve', paths.config], { detached: true, stdio: ['ignore', logFd, logFd] });
+  const child = spawn('docker-registry', ['serve', paths.config], {
+    detached: true,
+    env: childEnv(),
+    stdio: ['ignore', logFd, logFd],
+  });
   closeSync(logFd);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', () => undefined);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProcess } from '../nx-lucid/src/boundary/process';
+import { BUILDX_FIX, currentBuildxDriver } from '../nx-lucid/src/build/engines/select';
 import { normalizePluginOptions } from '../nx-lucid/src/config/options';
 import { phaseFromTags } from '../nx-lucid/src/config/phase';
 import type { Service } from './summary';
@@ -49,15 +50,23 @@ export async function listServices(phaseTagPrefix: string): Promise<Service[]> {
 export const REAL_BASE = 'docker://gcr.io/distroless/python3-debian12:nonroot';
 
 /**
- * With a Docker engine and internet, the job uses buildx and the real distroless base; otherwise (as here)
- * buildah and the stand-in base on the local mirror. LUCID_ENGINE / LUCID_OFFLINE=1 override the probe.
+ * With a Docker engine whose buildx builder can export OCI layouts (not the docker driver) and internet, the job
+ * uses buildx and the real distroless base; otherwise (as here) buildah and the stand-in base on the local mirror.
+ * LUCID_ENGINE / LUCID_OFFLINE=1 override the probe. `why` says which it chose and why, for the job's log.
  */
-export async function dockerAndRealBase(): Promise<boolean> {
-  if (process.env.LUCID_OFFLINE === '1') return false;
+export async function probeEngine(): Promise<{ online: boolean; why: string }> {
+  if (process.env.LUCID_OFFLINE === '1')
+    return { online: false, why: 'LUCID_OFFLINE=1: buildah and the stand-in base' };
   const ok = async (cmd: string, argv: string[], timeoutMs: number) =>
     (await runProcess(cmd, argv, { allowFailure: true, timeoutMs }).catch(() => undefined))?.exitCode === 0;
-  return (
-    (await ok('docker', ['buildx', 'inspect', '--bootstrap'], 20000)) &&
-    (await ok('skopeo', ['inspect', '--raw', '--retry-times', '0', REAL_BASE], 15000))
-  );
+  if (!(await ok('docker', ['buildx', 'inspect', '--bootstrap'], 20000)))
+    return { online: false, why: 'no usable docker buildx here: buildah and the stand-in base' };
+  if ((await currentBuildxDriver().catch(() => undefined)) === 'docker')
+    return {
+      online: false,
+      why: `buildx's builder uses the docker driver (no OCI layout export; \`${BUILDX_FIX}\` makes one): buildah and the stand-in base`,
+    };
+  if (!(await ok('skopeo', ['inspect', '--raw', '--retry-times', '0', REAL_BASE], 15000)))
+    return { online: false, why: 'docker buildx works but gcr.io is not reachable: buildah and the stand-in base' };
+  return { online: true, why: 'docker buildx and gcr.io reachable: buildx and the real distroless base' };
 }

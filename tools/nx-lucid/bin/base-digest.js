@@ -64,6 +64,9 @@ function pullRef(ref, mirrors) {
   return `${host}/${r.repository}${r.tag ? `:${r.tag}` : ''}${r.digest ? `@${r.digest}` : ''}`;
 }
 
+const CREDENTIAL_VAR =
+  /PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|CREDENTIAL|_KEY$|^LUCID_REGISTRY_.+_USERNAME$|^DOCKER_AUTH_CONFIG$/i;
+
 const ref = process.argv[2];
 if (!ref) {
   process.stdout.write('unresolved:(no reference given)\n');
@@ -79,6 +82,8 @@ if (process.argv.includes('--print-pull-ref')) {
 try {
   const tls = insecure.includes(parseRef(pull).registry) ? ['--tls-verify=false'] : [];
   const raw = execFileSync('skopeo', ['inspect', '--raw', '--retry-times', '0', ...tls, `docker://${pull}`], {
+    // skopeo reads registry credentials from its auth files, never from ours: the rule of src/boundary/process.ts childEnv.
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !CREDENTIAL_VAR.test(k))),
     timeout: 15000,
     stdio: ['ignore', 'pipe', 'ignore'],
   });

@@ -189,7 +189,8 @@ export async function runAffected(
     return { exitCode: 0, projects: names };
   }
   write(`Affected by ${range}: ${names.join(', ')}\n`);
-  const result = await runProcess('npx', runArgs, { cwd, stream: true, allowFailure: true });
+  // Nx runs the pushes: it needs the registry credentials (each of its children chooses its own again).
+  const result = await runProcess('npx', runArgs, { cwd, env: process.env, stream: true, allowFailure: true });
   return { exitCode: result.exitCode, projects: names };
 }
 

@@ -174,4 +174,54 @@ describe('container-push under faults', () => {
     await complete('svc-down', made.metadata.index.digest);
     record('registry killed and left down', before, 'failed cleanly, rerun completed');
   });
+
+  describe('resume re-sends only what the registry lacks (4 MiB layer, 1 MiB chunks)', () => {
+    const MiB = 1048576;
+    const chunked = { retry: FAST_RETRY, chunkedThreshold: MiB, chunkSize: MiB };
+    /** Pushes a one-platform image with a 4 MiB layer; returns the upload bytes the registry got beyond the blobs. */
+    const resent = async (project: string, lines: string[]) => {
+      const made = makeLayout({ project, platforms: ['linux/amd64'], layerBytes: 4 * MiB, version: '1.0.0' });
+      const before = proxy.bytesForwarded();
+      const result = await runPush(
+        { outputPath: made.outputPath, registry: proxy.host, repository: 'lucid', sha: SHA, latest: 'always' },
+        executorContext(made.root, project),
+        { env, log: (l) => lines.push(l), client: chunked },
+      );
+      await complete(project, made.metadata.index.digest);
+      const blobBytes = result.blobs.uploadedBytes + result.blobs.resumedBytes;
+      return proxy.bytesForwarded() - before - blobBytes;
+    };
+
+    it('a first chunk answered 500 (registry Range 0-0) is sent again from byte 0, once', async () => {
+      const before = proxy.injected();
+      proxy.addRule({ method: 'PATCH', path: /\/blobs\/uploads\//, kind: '500', times: 1 });
+      const lines: string[] = [];
+      const extra = await resent('svc-range00', lines);
+      // Only manifests are sent besides the blobs (each well under 4 KiB).
+      expect(extra).toBeLessThan(4096);
+      record('500 on the first chunk', before, `completed; ${extra} bytes beyond the blobs and manifests' own`);
+    });
+
+    it('a connection reset mid-chunk before the registry stored any of it: resumed, nothing re-sent', async () => {
+      const before = proxy.injected();
+      proxy.addRule({ method: 'PATCH', path: /\/blobs\/uploads\//, kind: 'drop-request', times: 1, skip: 1 });
+      const lines: string[] = [];
+      const extra = await resent('svc-reset-resume', lines);
+      expect(lines.join('\n')).toMatch(/4\.0 MiB upload \(resumed at 1\.0 MiB\)/);
+      expect(extra).toBeLessThan(4096);
+      record('reset mid-chunk, nothing stored', before, `resumed at 1 MiB; ${extra} bytes beyond the blobs`);
+    });
+
+    it('a reset after the registry stored half a chunk: distribution drops the session, sent again once', async () => {
+      const before = proxy.injected();
+      proxy.addRule({ method: 'PATCH', path: /\/blobs\/uploads\//, kind: 'cut-forward', times: 1, skip: 1 });
+      const lines: string[] = [];
+      const extra = await resent('svc-reset', lines);
+      expect(proxy.injectedByKind()['cut-forward']).toBe(1);
+      // distribution answers BLOB_UPLOAD_INVALID for the saved session: what it got (1 MiB + half a chunk) is lost.
+      expect(lines.join('\n')).toMatch(/dropped the upload session of sha256:[0-9a-f]{64} saved at 1048576 bytes/);
+      expect(extra).toBeLessThanOrEqual(1.5 * MiB + 4096);
+      record('reset mid-chunk, half stored', before, `session dropped by the registry; ${extra} bytes re-sent`);
+    });
+  });
 });

@@ -5,6 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPush } from '../src/nx/executors/push/executor';
+import { OciLayout } from '../src/oci/layout';
+import { readPushSource } from '../src/push/push';
 import { RegistryClient } from '../src/registry/client';
 import { registryEnvPrefix } from '../src/registry/docker-credentials';
 import { startFaultProxy } from './support/fault-proxy';
@@ -194,7 +196,7 @@ describe('container-push against a real registry', () => {
     expect(tags.sort()).toEqual(await skopeoTags(reg.host, 'hamigames/lucid/auth-service'));
   });
 
-  it('a no-op push (every tag already names the index) asks only for the tags: no blob or manifest request', async () => {
+  it('a no-op push (every tag already names the index) reads the tags and HEADs what they reach: nothing is sent', async () => {
     const made = makeLayout({ project: 'noop-service', layerBytes: 32 * 1024 });
     const ctx = executorContext(made.root, 'noop-service', { tags: ['phase:1'] });
     await runPush(opts(made.outputPath), ctx, { env: noGitEnv, log: () => undefined });
@@ -212,9 +214,14 @@ describe('container-push against a real registry', () => {
     expect(again.tags).toEqual([]);
     expect(again.unchangedTags.sort()).toEqual([SHA, 'latest', `phase1-${SHA}`].sort());
     expect(again.blobs).toMatchObject({ uploaded: 0, mounted: 0, skipped: again.blobs.total });
-    // Besides the session's ping (GET /v2/): one HEAD per tag, nothing else.
+    // Besides the session's ping (GET /v2/): one HEAD per tag, then one per blob and platform manifest the tags
+    // reach (a registry that lost them must be repaired, not trusted), nothing else.
+    const reached = [
+      ...made.metadata.manifests.map((m) => `HEAD /v2/${repo}/manifests/${m.digest}`),
+      ...readPushSource(new OciLayout(made.layoutDir)).blobs.map((b) => `HEAD /v2/${repo}/blobs/${b.digest}`),
+    ];
     expect(requests.filter((r) => r !== 'GET /v2/').sort()).toEqual(
-      [SHA, 'latest', `phase1-${SHA}`].map((t) => `HEAD /v2/${repo}/manifests/${t}`).sort(),
+      [...[SHA, 'latest', `phase1-${SHA}`].map((t) => `HEAD /v2/${repo}/manifests/${t}`), ...reached].sort(),
     );
     // The registry still serves the whole image by every tag.
     expect(await findIncompleteTags(reg.url)).toEqual([]);

@@ -146,7 +146,7 @@ describe('cyclesOf', () => {
 
 /** node:fs calls that change the file system; only boundary/files.ts imports them. */
 const WRITES =
-  /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|renameSync|rename|copyFileSync|copyFile|cpSync|linkSync|symlinkSync|mkdirSync|mkdir|mkdtempSync|rmSync|rm|rmdirSync|unlinkSync|unlink|chmodSync|truncateSync|utimesSync)\b/;
+  /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|renameSync|rename|copyFileSync|copyFile|cpSync|linkSync|symlinkSync|mkdirSync|mkdir|mkdtempSync|rmSync|rm|rmdirSync|unlinkSync|unlink|chmodSync|truncateSync|utimesSync|writeSync|ftruncateSync)\b/;
 
 export function fsWritesImported(source: string): string[] {
   const out: string[] = [];

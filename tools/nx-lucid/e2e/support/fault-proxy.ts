@@ -14,7 +14,9 @@ export type FaultKind =
   /** Read part of the request body, then drop the connection. */
   | 'drop-request'
   /** Forward, then send half of the response body and drop the connection. */
-  | 'drop-response';
+  | 'drop-response'
+  /** Forward the first half of the request body to the registry, then reset both connections. */
+  | 'cut-forward';
 
 export interface FaultRule {
   method?: string;
@@ -140,6 +142,36 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     req.pipe(up);
   };
 
+  /** The registry gets half the body, then the connection breaks: what a reset mid-chunk leaves it. */
+  const cutForward = (req: IncomingMessage) => {
+    const headers = { ...req.headers };
+    delete headers.authorization;
+    const up = httpRequest({
+      host: '127.0.0.1',
+      port: options.upstreamPort,
+      method: req.method,
+      path: req.url,
+      headers,
+    });
+    up.on('error', () => undefined);
+    up.on('response', (r) => r.resume());
+    const half = Math.ceil(Number(req.headers['content-length'] ?? 0) / 2);
+    let sent = 0;
+    req.on('data', (c: Buffer) => {
+      if (sent >= half) return;
+      const part = c.subarray(0, half - sent);
+      sent += part.length;
+      forwardedBytes += part.length;
+      up.write(part);
+      // Give the registry a moment to store what it got, then break both sides as a network reset would.
+      if (sent >= half)
+        setTimeout(() => {
+          up.destroy();
+          req.socket.destroy();
+        }, 300);
+    });
+  };
+
   const server: Server = createServer(async (req, res) => {
     const count = ++requests;
     const path = req.url ?? '/';
@@ -190,6 +222,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }
       case 'drop-response':
         return forward(req, res, true);
+      case 'cut-forward':
+        return cutForward(req);
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -5,14 +5,17 @@
  */
 import {
   appendFileSync,
+  closeSync,
   copyFileSync,
   linkSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
@@ -40,6 +43,26 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 /** A write where a half-written file is harmless (its reader checks it, or it is only ever written whole once). */
 export function writeFilePlain(file: string, contents: string | Buffer): void {
   writeFileSync(file, contents);
+}
+
+/**
+ * Creates `file` with `contents` only if it does not exist (O_EXCL: the one atomic "take" a lock file needs); false
+ * when it already exists.
+ */
+export function createExclusive(file: string, contents = ''): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeSync(fd, contents);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 export function appendText(file: string, text: string): void {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { processAlive, runOnceEach, RunOptions } from './process';
+import { childEnv, credentialVarsFor, processAlive, runOnceEach, RunOptions } from './process';
 
 describe('processAlive', () => {
   it('is true for a running process and false once it has exited and been reaped', () => {
@@ -30,5 +30,30 @@ describe('runOnceEach', () => {
       'git rev-parse HEAD /w',
       'git rev-parse HEAD /w',
     ]);
+  });
+});
+
+describe('childEnv and credentialVarsFor', () => {
+  const parent = {
+    PATH: '/bin',
+    HOME: '/h',
+    GHCR_TOKEN: 't',
+    LUCID_REGISTRY_X_PASSWORD: 'p',
+    NPM_TOKEN: 'n',
+    AWS_SECRET_ACCESS_KEY: 'k',
+  };
+
+  it('drops every credential variable unless it is named', () => {
+    expect(childEnv([], parent)).toEqual({ PATH: '/bin', HOME: '/h' });
+    expect(childEnv(['NPM_TOKEN'], parent)).toEqual({ PATH: '/bin', HOME: '/h', NPM_TOKEN: 'n' });
+  });
+
+  it('names what the command asks for: an env build secret, the gha cache token', () => {
+    expect(credentialVarsFor('buildah', ['build', '--secret', 'id=npm,env=NPM_TOKEN', '.'])).toEqual(['NPM_TOKEN']);
+    expect(
+      credentialVarsFor('docker', ['buildx', 'build', '--secret=id=a,env=A_TOKEN', '--cache-to', 'type=gha,scope=s']),
+    ).toEqual(['A_TOKEN', 'ACTIONS_RUNTIME_TOKEN']);
+    expect(credentialVarsFor('git', ['rev-parse', 'HEAD'])).toEqual([]);
+    expect(credentialVarsFor('buildah', ['build', '--secret', 'id=f,src=file'])).toEqual([]);
   });
 });

@@ -28,7 +28,10 @@ export class ProcessError extends Error {
 
 export interface RunOptions {
   cwd?: string;
+  /** The child's whole environment; without it, ours minus every credential (childEnv). */
   env?: NodeJS.ProcessEnv;
+  /** Credential variables (by name) this child needs from our environment when `env` is not given. */
+  credentialVars?: readonly string[];
   /** Written to stdin, then closed (secrets go here, never in argv). */
   input?: string | Buffer;
   /** Stream the child's output to ours as it runs (long builds). */
@@ -44,6 +47,44 @@ export interface RunResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Names of variables that hold a credential (registry passwords, CI and API tokens, cloud keys, docker auth).
+ * A child gets none of them unless its caller names it: a tool we start may be compromised (Trivy's channels were
+ * in March 2026), and a credential it never held cannot leak.
+ */
+const CREDENTIAL_VAR =
+  /PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|CREDENTIAL|_KEY$|^LUCID_REGISTRY_.+_USERNAME$|^DOCKER_AUTH_CONFIG$/i;
+
+export function isCredentialVar(name: string): boolean {
+  return CREDENTIAL_VAR.test(name);
+}
+
+/** `parent` without its credential variables, but for the ones named in `keep`. */
+export function childEnv(keep: readonly string[] = [], parent: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(parent))
+    if (value !== undefined && (!isCredentialVar(name) || keep.includes(name))) out[name] = value;
+  return out;
+}
+
+/**
+ * The credential variables a program needs by what it is asked to do: a build secret read from the environment
+ * (`--secret id=…,env=NAME`, BuildKit's and buildah's syntax) needs NAME; buildx's `type=gha` cache reads the Actions
+ * runtime token (buildx util/buildflags/cache.go). Nothing else we start reads one from the environment (git, skopeo,
+ * buildah and podman read files; credential helpers and Trivy are given explicit environments).
+ */
+export function credentialVarsFor(command: string, args: readonly string[]): string[] {
+  const names: string[] = [];
+  for (const [i, arg] of args.entries()) {
+    const secret = arg.startsWith('--secret=') ? arg.slice('--secret='.length) : args[i - 1] === '--secret' ? arg : '';
+    const env = /(?:^|,)env=([^,]+)/.exec(secret)?.[1];
+    if (env) names.push(env);
+  }
+  if (command === 'docker' && args[0] === 'buildx' && args.some((a) => /(^|,)type=gha(,|$)/.test(a)))
+    names.push('ACTIONS_RUNTIME_TOKEN');
+  return names;
 }
 
 export function redact(text: string, secrets: string[] = []): string {
@@ -64,7 +105,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: options.env ?? childEnv([...(options.credentialVars ?? []), ...credentialVarsFor(command, args)]),
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: options.timeoutMs,
     });

@@ -5,7 +5,7 @@ import { runRelease } from '../nx/executors/release/executor';
 import { executorContext } from '../../e2e/support/registry-check';
 import { registryEnvPrefix } from '../registry/docker-credentials';
 import { runWithRedactedFailure } from './redacted-failure';
-import { redactAuthorization, secretForms } from './redaction';
+import { redactAuthorization, redactSecrets, secretForms } from './redaction';
 import { startEchoRegistry } from '../registry/testing/echo-registry';
 
 const TOKEN = 'ghp_Secret0123456789abcdefXYZ';
@@ -31,6 +31,14 @@ describe('redaction', () => {
       'bad header Basic ***, then Bearer ***',
     );
     expect(secretForms('s3cr3t', ['x'])).toEqual(['s3cr3t', Buffer.from('x:s3cr3t').toString('base64')]);
+  });
+
+  it('redacts every encoding and any 8-character fragment of a secret, longest form first', () => {
+    const secret = 'Pa55/w+rd "q" \\ & end';
+    const forms = [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+    for (const f of forms) expect(redactSecrets(`said: ${f}.`, [secret])).toBe('said: ***.');
+    expect(redactSecrets(`cut ${secret.slice(0, 9)}`, [secret])).toBe('cut ***');
+    expect(redactSecrets(`cut ${secret.slice(0, 7)}`, [secret])).toBe(`cut ${secret.slice(0, 7)}`);
   });
 
   describe.each([
@@ -85,6 +93,66 @@ describe('redaction', () => {
       }
     });
   });
+});
+
+describe('a hostile registry echoing the secret in every encoding, and across the 200th character', () => {
+  // Characters that every encoding changes: / + " \\ space & =.
+  const SECRET = `Pa55/w+rd "q" \\ & = ${'k'.repeat(8)}-${Date.now()}`;
+  const USER = 'octo';
+  const bearerToken = `eyJ/hostile+bearer"${Date.now()}`;
+  const forms = (s: string) => [
+    s,
+    encodeURIComponent(s),
+    encodeURIComponent(s).replace(/%20/g, '+'),
+    JSON.stringify(s).slice(1, -1),
+  ];
+  const fragments = (s: string) => Array.from({ length: s.length - 7 }, (_, i) => s.slice(i, i + 8));
+
+  it.each(['basic', 'bearer'] as const)(
+    '%s: no form and no 8-character fragment of the secret in the error',
+    async (scheme) => {
+      const registry = await startEchoRegistry({ scheme, body: 'hostile', bearerToken });
+      const root = mkdtempSync(join(tmpdir(), 'lucid-hostile-'));
+      const pair = registryEnvPrefix(registry.host);
+      const env = {
+        [`${pair}_USERNAME`]: USER,
+        [`${pair}_PASSWORD`]: SECRET,
+        GITHUB_TOKEN: undefined,
+        GHCR_TOKEN: undefined,
+      };
+      const lines: string[] = [];
+      try {
+        const result = await runWithRedactedFailure(
+          'release',
+          'auth-service',
+          () =>
+            runRelease(
+              {
+                action: 'list',
+                registry: registry.host,
+                repository: 'hamigames/lucid',
+                insecureRegistries: [registry.host],
+              },
+              executorContext(root, 'auth-service'),
+              { env, log: (l) => lines.push(l) },
+            ),
+          (l) => lines.push(l),
+        );
+        expect(result).toEqual({ success: false });
+        const output = lines.join('\n');
+        expect(output).toMatch(/HTTP 400 x{100}/);
+        const basic = Buffer.from(`${USER}:${SECRET}`).toString('base64');
+        const secrets = scheme === 'basic' ? [SECRET, basic] : [bearerToken];
+        for (const s of secrets) {
+          for (const f of forms(s)) expect(output).not.toContain(f);
+          for (const f of fragments(s)) expect(output).not.toContain(f);
+        }
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+        await registry.close();
+      }
+    },
+  );
 });
 
 describe('failureLine', () => {

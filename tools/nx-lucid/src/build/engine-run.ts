@@ -6,7 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { freshDir, removePath, writeFilePlain } from '../boundary/files';
 import { join } from 'node:path';
-import { formatCommand, ProcessError, redact, runProcess, RunResult } from '../boundary/process';
+import {
+  childEnv,
+  credentialVarsFor,
+  formatCommand,
+  ProcessError,
+  redact,
+  runProcess,
+  RunResult,
+} from '../boundary/process';
 import type { EngineCommand } from './engines/engine';
 import type { BuildRequest, PreparedBuild } from './build-request';
 import { failureLine } from './failure';
@@ -56,7 +64,8 @@ async function runAll(req: BuildRequest, prepared: PreparedBuild, transcript: Tr
   for (const cmd of prepared.commands) {
     const started = now();
     req.log(`${cmd.label} …`);
-    const env = cmd.env ? { ...req.env, ...cmd.env } : undefined;
+    // Our environment minus credentials (but the build secrets it names), as runProcess gives one by default.
+    const env = cmd.env ? { ...childEnv(credentialVarsFor(cmd.command, cmd.args), req.env), ...cmd.env } : undefined;
     try {
       const r: RunResult = await run(cmd.command, cmd.args, {
         cwd: req.workspaceRoot,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TAG_RULES, tagFlavorSchema, tagRuleSchema } from './tag-rules';
+import { branchNameSchema, mirrorSchema, targetNameSchema, withoutRepeats, workspacePathSchema } from './validation';
 
 /** Platforms an OCI index may carry for our distroless services. */
 export const SUPPORTED_PLATFORMS = [
@@ -72,8 +73,7 @@ export const gateSchema = z
       .describe(
         "Trivy's --ignore-status: these vulnerability statuses do not count (when set, ignoreUnfixed has no effect, as in Trivy).",
       ),
-    ignoreFile: z
-      .string()
+    ignoreFile: workspacePathSchema
       .optional()
       .describe(
         'A .trivyignore (ID [exp:YYYY-MM-DD]) or .trivyignore.yaml, relative to the workspace root, read as Trivy reads it.',
@@ -139,8 +139,7 @@ export const dockerfileProjectSchema = z
       .optional()
       .describe('Nx project name (else inferred: the variant suffix where unique, folder-qualified where not).'),
     tags: z.array(z.string()).optional().describe('Nx project tags, e.g. phase:1, scope:payment.'),
-    context: z
-      .string()
+    context: workspacePathSchema
       .optional()
       .describe("Build context, workspace-relative; wins over a compose file's build.context."),
     buildArgs: z
@@ -159,11 +158,11 @@ export type DockerfileProjectOptions = z.infer<typeof dockerfileProjectSchema>;
 
 const targetNamesSchema = z
   .object({
-    build: z.string().default('container-build').describe('Name of the inferred build target.'),
-    push: z.string().default('container-push').describe('Name of the inferred push target.'),
-    scan: z.string().default('scan').describe('Name of the inferred scan target.'),
-    verify: z.string().default('container-verify').describe('Name of the inferred verify target.'),
-    release: z.string().default('container-release').describe('Name of the inferred release target.'),
+    build: targetNameSchema.default('container-build').describe('Name of the inferred build target.'),
+    push: targetNameSchema.default('container-push').describe('Name of the inferred push target.'),
+    scan: targetNameSchema.default('scan').describe('Name of the inferred scan target.'),
+    verify: targetNameSchema.default('container-verify').describe('Name of the inferred verify target.'),
+    release: targetNameSchema.default('container-release').describe('Name of the inferred release target.'),
   })
   .strict();
 
@@ -188,9 +187,7 @@ export const pluginOptionsSchema = z
       .describe(
         "Repository namespace: images are <registry>/<repository>/<project>. Unset: GITHUB_REPOSITORY, else the origin git remote's owner/name, lower-cased (worked out when the graph is built); with none, builds and pushes ask for it (LUCID_REPOSITORY overrides).",
       ),
-    platforms: z
-      .array(platformSchema)
-      .min(1)
+    platforms: withoutRepeats(z.array(platformSchema).min(1), 'platform')
       .default(['linux/amd64', 'linux/arm64'])
       .describe('Platforms of the image index, one manifest each (LUCID_PLATFORMS overrides).'),
     engine: engineSchema
@@ -206,7 +203,7 @@ export const pluginOptionsSchema = z
       'buildx only: SLSA provenance and SPDX SBOM attestations in the index (LUCID_ATTESTATIONS overrides).',
     ),
     registryMirrors: z
-      .record(z.string(), z.string())
+      .record(registrySchema, mirrorSchema)
       .default({})
       .describe(
         'Where to pull base images from instead of their own registry, e.g. {"gcr.io": "mirror.example:5000/gcr.io"} (LUCID_REGISTRY_MIRRORS overrides).',
@@ -232,9 +229,8 @@ export const pluginOptionsSchema = z
       .describe(
         "docker/metadata-action's flavor: `latest=auto|true|false`, `prefix=…`, `suffix=…` (`onlatest=true`), as lines or an object.",
       ),
-    latestOnBranch: z.string().default('main').describe('The only branch whose pushes move `latest`.'),
-    outputRoot: z
-      .string()
+    latestOnBranch: branchNameSchema.default('main').describe('The only branch whose pushes move `latest`.'),
+    outputRoot: workspacePathSchema
       .default('dist/containers')
       .describe('Workspace-relative folder of the build outputs: <outputRoot>/<project>.'),
     skipDockerfiles: z
@@ -247,8 +243,7 @@ export const pluginOptionsSchema = z
       .describe(
         'true: container-build waits for ^container-build (every project it reads or FROMs); false: only for the projects whose images it FROMs (what it COPYs is already among its inputs). Per Dockerfile in `projects`.',
       ),
-    buildContext: z
-      .string()
+    buildContext: workspacePathSchema
       .default('.')
       .describe('Build context of a Dockerfile no compose file or `projects` entry gives one, workspace-relative.'),
     compose: z
@@ -289,12 +284,9 @@ export function pluginDefaulted<T extends z.ZodType>(key: PluginOptionKey, type:
  * extends this set, narrowing a field where it needs more (the build's defaults, verify's platform check).
  */
 export const targetFields = z.object({
-  outputPath: z
-    .string()
-    .min(1)
-    .describe(
-      'Workspace-relative build output folder (<outputRoot>/<project>): metadata.json, oci/ and what later steps write beside it.',
-    ),
+  outputPath: workspacePathSchema.describe(
+    'Workspace-relative build output folder (<outputRoot>/<project>): metadata.json, oci/ and what later steps write beside it.',
+  ),
   registry: z
     .string()
     .optional()
@@ -304,8 +296,7 @@ export const targetFields = z.object({
     .string()
     .optional()
     .describe(`${pluginOptionDescription('repository')} Default: the plugin option.`),
-  platforms: z
-    .array(z.string())
+  platforms: withoutRepeats(z.array(z.string()), 'platform')
     .optional()
     .describe(`${pluginOptionDescription('platforms')} Default: the plugin option.`),
   insecureRegistries: pluginOptionsSchema.shape.insecureRegistries,

@@ -9,7 +9,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { BuildMetadata } from '../artifacts/metadata';
 import { SourcedLayout } from '../registry/blob-source';
 import { platformString } from '../oci/types';
-import type { PushSource } from './push';
+import type { PushSource } from './push-source';
 
 /** sha256 of a file, read in a stream. */
 export async function hashFile(path: string): Promise<string> {

@@ -10,7 +10,6 @@ import { phaseFromTags } from '../config/phase';
 import { parseImageReference } from '../image/naming';
 import { planPushTags, pushTagContext } from '../image/push-tags';
 import { readEventPayload } from '../image/tag-context';
-import type { TagFlavorInput, TagRuleInput } from '../image/tag-rules';
 import { readBuildMetadata } from '../artifacts/metadata';
 import { baseMountSources, openSourcedLayout } from '../registry/blob-source';
 import { ImageTarget, RegistryDeps, resolveImageTargets } from '../registry/connect';
@@ -22,43 +21,8 @@ import { pushSummaryMarkdown, writePushSummary } from './push-summary';
 /** Sibling repositories probed for a mount, per missing blob; more would cost more than it saves. */
 const MAX_SIBLINGS = 8;
 
-/** The push executor's options (its zod schema sits beside the executor). */
-export interface PushOptions {
-  outputPath: string;
-  registry?: string;
-  /** Push to each (same digest everywhere); default [registry]. */
-  registries?: string[];
-  repository?: string;
-  insecureRegistries: string[];
-  latestOnBranch: string;
-  latest: 'auto' | 'always' | 'never';
-  version?: string;
-  releaseVersion?: string;
-  versionTag: boolean;
-  /** Tag rules (plugin option `tags`; default DEFAULT_TAG_RULES). */
-  tags: TagRuleInput[];
-  /** The action's flavor (plugin option `tagFlavor`). */
-  tagFlavor?: TagFlavorInput;
-  /** Move a version tag that already names another digest (refused otherwise: versions are immutable). */
-  force?: boolean;
-  sha?: string;
-  phaseTagPrefix: string;
-  mountFrom: string[];
-  passwordStdin: boolean;
-  username?: string;
-  retries: number;
-  dryRun: boolean;
-}
-
-export interface PushRequest {
-  workspaceRoot: string;
-  project: string;
-  /** The project's tags (the phase tag names phase<N>-<sha>). */
-  tags: string[];
-  options: PushOptions;
-  /** Every other project with a push target, and that target's outputPath (sibling mount sources). */
-  siblings: Array<{ name: string; outputPath: unknown }>;
-}
+export type { PushOptions, PushRequest } from './push-request';
+import type { PushRequest } from './push-request';
 
 export type PushDeps = RegistryDeps & { run?: typeof runProcess };
 

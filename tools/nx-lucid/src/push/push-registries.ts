@@ -7,8 +7,8 @@
 import type { TagPlan } from '../image/tag-rules';
 import { prepareForPush, SourcedLayout } from '../registry/blob-source';
 import { ImageTarget, openSession, RegistryDeps, RegistrySession } from '../registry/connect';
-import { formatBytes, pushImage, PushResult, PushSource, tagsNameIndex } from './push';
-import type { PushOptions } from './push-built-image';
+import { formatBytes, imageComplete, pushImage, PushResult, PushSource } from './push';
+import type { PushOptions } from './push-request';
 import { guardTagMoves, PushTagInputs, replanForLatestAuto } from './tag-phase';
 
 export interface RegistriesPushRequest {
@@ -89,7 +89,12 @@ export async function pushToRegistries(
     const { target, client, say } = session;
     const current = currentTags.get(session)!;
     const tags = tagPlan.tags.map((t) => t.tag);
-    const complete = tagsNameIndex(tags, current, source.index.digest);
+    const complete = await imageComplete(client, source, {
+      repository: target.repository,
+      tags,
+      currentTags: current,
+      log: say,
+    });
     // Base layers of a slim output: mounted from the base's repository on this registry, else fetched to upload.
     if (!options.dryRun && !complete) await prepareForPush(req.layout, target.registry, undefined, say);
     const result = await pushImage(client, source, {
@@ -101,6 +106,9 @@ export async function pushToRegistries(
       log: say,
       stateDir: req.stateDir,
       currentTags: current,
+      complete,
+      versionTags: tagPlan.tags.filter((t) => t.immutable).map((t) => t.tag),
+      force: options.force ?? false,
     });
     const b = result.blobs;
     const allTags = [...result.tags, ...result.unchangedTags];

@@ -3,10 +3,12 @@
  * one has them), then each manifest by digest, then the index by digest, and only then the tags. A tag
  * is therefore never written before everything it names is in the registry.
  */
+import { ImmutableTagError } from '../image/tag-moves';
 import { RegistryClient, RegistryError } from '../registry/client';
 import { fileBytes, uploadShared } from '../registry/blob-upload';
 import { mapLimit } from '../registry/map-limit';
 import { verifyPushSource } from './preflight';
+import { TagLocks } from '../registry/tag-lock';
 import { UploadState } from '../registry/upload-state';
 
 export type { PushBlob, PushManifest, PushSource } from './push-source';
@@ -30,6 +32,15 @@ export interface PushOptions {
    * what it references is present), so nothing else is asked and nothing is read from the layout.
    */
   currentTags?: ReadonlyMap<string, string | undefined>;
+  /**
+   * The caller checked (imageComplete) that every tag names this index and the registry still has everything it
+   * reaches: nothing is sent. Without it pushImage checks itself.
+   */
+  complete?: boolean;
+  /** The version (immutable) tags among `tags`: checked again and written under a lock, then read back. */
+  versionTags?: readonly string[];
+  /** Move a version tag that names another digest. */
+  force?: boolean;
 }
 
 export interface BlobCounts {
@@ -94,6 +105,26 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
 }
 
+/**
+ * Whether the repository has the blob. A HEAD the registry keeps answering with a 5xx (after the client's retries)
+ * counts as missing: distribution answers 500 for a blob whose link file a full disk left empty, and only sending
+ * the blob again (upload or mount) rewrites that link. A registry that is down fails the upload instead.
+ */
+async function repositoryHas(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  log?: (line: string) => void,
+): Promise<boolean> {
+  try {
+    return await client.hasBlob(repository, digest);
+  } catch (e) {
+    if (!(e instanceof RegistryError && e.status !== undefined && e.status >= 500)) throw e;
+    log?.(`  ! ${e.message}: the registry cannot read its copy; sending ${short(digest)} again`);
+    return false;
+  }
+}
+
 /** A sibling we may not read, or that does not exist, is simply not a source; a registry that stopped answering is a failure. */
 async function siblingHas(client: RegistryClient, from: string, digest: string): Promise<boolean> {
   try {
@@ -117,12 +148,34 @@ export function tagsNameIndex(
   return !!current && tags.length > 0 && tags.every((t) => current.get(t) === digest);
 }
 
-export async function pushImage(client: RegistryClient, source: PushSource, options: PushOptions): Promise<PushResult> {
-  const log = options.log ?? (() => undefined);
+/**
+ * Whether the image is complete in the repository: every tag already names the index, and the registry still has
+ * each manifest and blob the tags reach (one HEAD each: a registry that lost data, e.g. to a full disk, keeps the
+ * tags but not what they name, and a rerun must repair it rather than trust the tags).
+ */
+export async function imageComplete(
+  client: RegistryClient,
+  source: PushSource,
+  options: Pick<PushOptions, 'repository' | 'tags' | 'currentTags' | 'concurrency' | 'log'>,
+): Promise<boolean> {
+  if (!tagsNameIndex(options.tags, options.currentTags, source.index.digest)) return false;
   const repo = options.repository;
-  const would = options.dryRun ? 'would ' : '';
-  const counts: BlobCounts = {
-    total: source.blobs.length,
+  const missing: string[] = [];
+  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob) => {
+    if (!(await repositoryHas(client, repo, blob.digest))) missing.push(`blob ${short(blob.digest)}`);
+  });
+  for (const m of source.manifests)
+    if (!(await client.headManifest(repo, m.digest))) missing.push(`manifest ${short(m.digest)}`);
+  if (missing.length)
+    options.log?.(
+      `  ! every tag names ${short(source.index.digest)} but the registry lacks ${missing.join(', ')}: repairing`,
+    );
+  return missing.length === 0;
+}
+
+function emptyCounts(total: number): BlobCounts {
+  return {
+    total,
     uploaded: 0,
     uploadedBytes: 0,
     mounted: 0,
@@ -131,119 +184,226 @@ export async function pushImage(client: RegistryClient, source: PushSource, opti
     skippedBytes: 0,
     resumedBytes: 0,
   };
-  const known = options.currentTags;
-  if (tagsNameIndex(options.tags, known, source.index.digest)) {
-    counts.skipped = source.blobs.length;
-    counts.skippedBytes = source.blobs.reduce((n, b) => n + b.size, 0);
-    log(`  = every tag already names ${short(source.index.digest)}: the image is complete there, nothing to send`);
-    return {
-      digest: source.index.digest,
-      repository: repo,
-      tags: [],
-      unchangedTags: [...options.tags],
-      platforms: source.manifests.map((m) => m.platform).filter((p): p is string => !!p),
-      blobs: counts,
-      manifestsPut: 0,
-      dryRun: options.dryRun,
-    };
-  }
-  const state = options.stateDir ? new UploadState(options.stateDir, client.registry) : undefined;
-  const candidates = [...new Set(options.mountFrom ?? [])].filter((r) => r !== repo);
-  // 0. Which blobs the repository already has (read-only), then the whole image is sound, or nothing is sent:
-  // every blob it lacks hashes to its digest. A blob it has is the registry's by digest, so its local copy is
-  // only size-checked, and a no-op push reads no layer.
-  const present = new Set<string>();
-  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob) => {
-    if (await client.hasBlob(repo, blob.digest)) present.add(blob.digest);
-  });
-  await verifyPushSource(source, present);
+}
 
-  // 1. Blobs the registry lacks.
-  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob, stopped) => {
-    if (present.has(blob.digest)) {
-      counts.skipped++;
-      counts.skippedBytes += blob.size;
-      log(`  = ${short(blob.digest)} ${formatBytes(blob.size)} already present`);
-      return;
-    }
-    for (const from of candidates) {
-      // Once the push has failed, probing further mount sources only delays the report.
-      if (stopped()) throw new Stopped();
-      if (!(await siblingHas(client, from, blob.digest))) continue;
-      if (options.dryRun || (await client.mountBlob(repo, blob.digest, from))) {
-        counts.mounted++;
-        counts.mountedBytes += blob.size;
-        log(`  ⇢ ${short(blob.digest)} ${formatBytes(blob.size)} ${would}mount from ${from}`);
-        return;
-      }
-    }
-    if (stopped()) throw new Stopped();
-    if (options.dryRun) {
-      counts.uploaded++;
-      counts.uploadedBytes += blob.size;
-      log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} would upload`);
-      return;
-    }
-    const outcome = await uploadShared(
-      { client, repository: repo, state, stopped },
-      blob.digest,
-      fileBytes(blobFileOf(source.layout, blob.digest), blob.size),
-    );
-    if (outcome.kind === 'uploaded') {
-      counts.uploaded++;
-      counts.uploadedBytes += blob.size - outcome.resumedBytes;
-      counts.resumedBytes += outcome.resumedBytes;
-      log(
-        `  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} upload${outcome.resumedBytes ? ` (resumed at ${formatBytes(outcome.resumedBytes)})` : ''}`,
-      );
-    } else if (outcome.kind === 'mounted') {
-      counts.mounted++;
-      counts.mountedBytes += blob.size;
-      log(`  ⇢ ${short(blob.digest)} ${formatBytes(blob.size)} mount from ${outcome.from} (after its upload)`);
-    } else {
-      counts.skipped++;
-      counts.skippedBytes += blob.size;
-      log(`  = ${short(blob.digest)} ${formatBytes(blob.size)} already present (uploaded meanwhile)`);
-    }
-  });
+function platformsOf(source: PushSource): string[] {
+  return source.manifests.map((m) => m.platform).filter((p): p is string => !!p);
+}
 
-  // 2. Manifests, then 3. the index, by digest: each only once everything it references is present.
-  let manifestsPut = 0;
-  for (const m of [...source.manifests, source.index]) {
-    const present = await client.headManifest(repo, m.digest);
-    if (present) continue;
-    if (!options.dryRun) await client.putManifest(repo, m.digest, m.bytes, m.mediaType);
-    manifestsPut++;
-    log(
-      `  ↑ ${m === source.index ? 'index' : `manifest ${m.platform ?? ''}`.trim()} ${short(m.digest)} ${would}put by digest`,
-    );
-  }
-
-  // 4. Tags: the exact index bytes under each tag, so the digest is the same.
-  const tags: string[] = [];
-  const unchangedTags: string[] = [];
-  for (const tag of options.tags) {
-    const current = known?.has(tag) ? { digest: known.get(tag) } : await client.headManifest(repo, tag);
-    if (current?.digest === source.index.digest) {
-      unchangedTags.push(tag);
-      log(`  = tag ${tag} already names ${short(source.index.digest)}`);
-      continue;
-    }
-    if (!options.dryRun) await client.putManifest(repo, tag, source.index.bytes, source.index.mediaType);
-    tags.push(tag);
-    log(
-      `  ⇒ tag ${tag} ${would}name ${short(source.index.digest)}${current?.digest ? ` (was ${short(current.digest)})` : ''}`,
-    );
-  }
-
-  return {
+export async function pushImage(client: RegistryClient, source: PushSource, options: PushOptions): Promise<PushResult> {
+  const log = options.log ?? (() => undefined);
+  const counts = emptyCounts(source.blobs.length);
+  const result = (tags: string[], unchangedTags: string[], manifestsPut: number): PushResult => ({
     digest: source.index.digest,
-    repository: repo,
+    repository: options.repository,
     tags,
     unchangedTags,
-    platforms: source.manifests.map((m) => m.platform).filter((p): p is string => !!p),
+    platforms: platformsOf(source),
     blobs: counts,
     manifestsPut,
     dryRun: options.dryRun,
+  });
+  if (options.complete ?? (await imageComplete(client, source, options))) {
+    counts.skipped = source.blobs.length;
+    counts.skippedBytes = source.blobs.reduce((n, b) => n + b.size, 0);
+    log(`  = every tag already names ${short(source.index.digest)}: the image is complete there, nothing to send`);
+    return result([], [...options.tags], 0);
+  }
+  await pushBlobs(client, source, options, counts);
+  const manifestsPut = await putManifests(client, source, options);
+  const { tags, unchangedTags } = await putTags(client, source, options);
+  return result(tags, unchangedTags, manifestsPut);
+}
+
+/**
+ * 0. Which blobs the repository already has (read-only), then the whole image is sound, or nothing is sent: every
+ * blob it lacks hashes to its digest. A blob it has is the registry's by digest, so its local copy is only
+ * size-checked, and a no-op push reads no layer. 1. The blobs it lacks: mounted, else uploaded.
+ */
+async function pushBlobs(
+  client: RegistryClient,
+  source: PushSource,
+  options: PushOptions,
+  counts: BlobCounts,
+): Promise<void> {
+  const repo = options.repository;
+  const present = new Set<string>();
+  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob) => {
+    if (await repositoryHas(client, repo, blob.digest, options.log)) present.add(blob.digest);
+  });
+  await verifyPushSource(source, present);
+  const ctx: BlobPushContext = {
+    client,
+    source,
+    options,
+    counts,
+    state: options.stateDir ? new UploadState(options.stateDir, client.registry) : undefined,
+    candidates: [...new Set(options.mountFrom ?? [])].filter((r) => r !== repo),
+    log: options.log ?? (() => undefined),
   };
+  await mapLimit(source.blobs, options.concurrency ?? 3, async (blob, stopped) => {
+    if (!present.has(blob.digest)) return pushMissingBlob(ctx, blob, stopped);
+    counts.skipped++;
+    counts.skippedBytes += blob.size;
+    ctx.log(`  = ${short(blob.digest)} ${formatBytes(blob.size)} already present`);
+  });
+}
+
+interface BlobPushContext {
+  client: RegistryClient;
+  source: PushSource;
+  options: PushOptions;
+  counts: BlobCounts;
+  state?: UploadState;
+  candidates: string[];
+  log: (line: string) => void;
+}
+
+/** Mounts the blob from a repository that has it, else uploads it (resumable, once across concurrent pushes). */
+async function pushMissingBlob(
+  ctx: BlobPushContext,
+  blob: PushSource['blobs'][number],
+  stopped: () => boolean,
+): Promise<void> {
+  const { client, options, counts, log } = ctx;
+  const repo = options.repository;
+  const would = options.dryRun ? 'would ' : '';
+  for (const from of ctx.candidates) {
+    // Once the push has failed, probing further mount sources only delays the report.
+    if (stopped()) throw new Stopped();
+    if (!(await siblingHas(client, from, blob.digest))) continue;
+    if (options.dryRun || (await client.mountBlob(repo, blob.digest, from))) {
+      counts.mounted++;
+      counts.mountedBytes += blob.size;
+      log(`  ⇢ ${short(blob.digest)} ${formatBytes(blob.size)} ${would}mount from ${from}`);
+      return;
+    }
+  }
+  if (stopped()) throw new Stopped();
+  if (options.dryRun) {
+    counts.uploaded++;
+    counts.uploadedBytes += blob.size;
+    log(`  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} would upload`);
+    return;
+  }
+  const outcome = await uploadShared(
+    { client, repository: repo, state: ctx.state, stopped, log },
+    blob.digest,
+    fileBytes(blobFileOf(ctx.source.layout, blob.digest), blob.size),
+  );
+  countOutcome(counts, blob, outcome, log);
+}
+
+function countOutcome(
+  counts: BlobCounts,
+  blob: PushSource['blobs'][number],
+  outcome: Awaited<ReturnType<typeof uploadShared>>,
+  log: (line: string) => void,
+): void {
+  if (outcome.kind === 'uploaded') {
+    counts.uploaded++;
+    counts.uploadedBytes += blob.size - outcome.resumedBytes;
+    counts.resumedBytes += outcome.resumedBytes;
+    log(
+      `  ↑ ${short(blob.digest)} ${formatBytes(blob.size)} upload${outcome.resumedBytes ? ` (resumed at ${formatBytes(outcome.resumedBytes)})` : ''}`,
+    );
+  } else if (outcome.kind === 'mounted') {
+    counts.mounted++;
+    counts.mountedBytes += blob.size;
+    log(`  ⇢ ${short(blob.digest)} ${formatBytes(blob.size)} mount from ${outcome.from} (after its upload)`);
+  } else {
+    counts.skipped++;
+    counts.skippedBytes += blob.size;
+    log(`  = ${short(blob.digest)} ${formatBytes(blob.size)} already present (uploaded meanwhile)`);
+  }
+}
+
+/** 2. Manifests, then 3. the index, by digest: each only once everything it references is present. */
+async function putManifests(client: RegistryClient, source: PushSource, options: PushOptions): Promise<number> {
+  const repo = options.repository;
+  let manifestsPut = 0;
+  for (const m of [...source.manifests, source.index]) {
+    if (await client.headManifest(repo, m.digest)) continue;
+    if (!options.dryRun) await client.putManifest(repo, m.digest, m.bytes, m.mediaType);
+    manifestsPut++;
+    options.log?.(
+      `  ↑ ${m === source.index ? 'index' : `manifest ${m.platform ?? ''}`.trim()} ${short(m.digest)} ${options.dryRun ? 'would ' : ''}put by digest`,
+    );
+  }
+  return manifestsPut;
+}
+
+/** 4. Tags: the exact index bytes under each tag, so the digest is the same. */
+async function putTags(
+  client: RegistryClient,
+  source: PushSource,
+  options: PushOptions,
+): Promise<{ tags: string[]; unchangedTags: string[] }> {
+  const digest = source.index.digest;
+  const known = options.currentTags;
+  const locks = options.stateDir ? new TagLocks(options.stateDir, client.registry) : undefined;
+  const tags: string[] = [];
+  const unchangedTags: string[] = [];
+  for (const tag of options.tags) {
+    const version = !options.dryRun && (options.versionTags ?? []).includes(tag);
+    const before = version
+      ? await writeVersionTag(client, source, options, tag, locks)
+      : await writeTag(client, source, options, tag, known);
+    if (before === digest) {
+      unchangedTags.push(tag);
+      options.log?.(`  = tag ${tag} already names ${short(digest)}`);
+      continue;
+    }
+    tags.push(tag);
+    options.log?.(
+      `  ⇒ tag ${tag} ${options.dryRun ? 'would ' : ''}name ${short(digest)}${before ? ` (was ${short(before)})` : ''}`,
+    );
+  }
+  return { tags, unchangedTags };
+}
+
+/** A moving tag: written unless it already names the index. Returns what it named before. */
+async function writeTag(
+  client: RegistryClient,
+  source: PushSource,
+  options: PushOptions,
+  tag: string,
+  known: ReadonlyMap<string, string | undefined> | undefined,
+): Promise<string | undefined> {
+  const current = known?.has(tag) ? known.get(tag) : (await client.headManifest(options.repository, tag))?.digest;
+  if (current !== source.index.digest && !options.dryRun)
+    await client.putManifest(options.repository, tag, source.index.bytes, source.index.mediaType);
+  return current;
+}
+
+/**
+ * A version tag: under this machine's lock for the tag, read it again (another push may have written it since the
+ * check before the upload), refuse a move unless forced, write it, and read it back: a push elsewhere that won the
+ * race is reported with both digests, never as a success.
+ */
+async function writeVersionTag(
+  client: RegistryClient,
+  source: PushSource,
+  options: PushOptions,
+  tag: string,
+  locks: TagLocks | undefined,
+): Promise<string | undefined> {
+  const repo = options.repository;
+  const digest = source.index.digest;
+  const image = `${client.registry}/${repo}`;
+  const release = await locks?.acquire(repo, tag);
+  try {
+    const before = (await client.headManifest(repo, tag))?.digest;
+    if (before === digest) return before;
+    if (before && !options.force) throw new ImmutableTagError([{ tag, before, after: digest, immutable: true }], image);
+    await client.putManifest(repo, tag, source.index.bytes, source.index.mediaType);
+    const after = (await client.headManifest(repo, tag))?.digest;
+    if (after !== digest)
+      throw new RegistryError(
+        `${image}:${tag}: another push won the race for this version tag: it names ${after ?? '(nothing)'}, not ${digest} written by this push`,
+      );
+    return before;
+  } finally {
+    release?.();
+  }
 }

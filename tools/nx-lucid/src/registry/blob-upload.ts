@@ -40,6 +40,7 @@ export interface BlobUploadContext {
   sleep?: (ms: number) => Promise<void>;
   /** How long to wait for another push's upload of the same blob before sending it anyway. */
   maxWaitMs?: number;
+  log?: (line: string) => void;
 }
 
 export type BlobOutcome =
@@ -58,6 +59,9 @@ export async function sendBlob(ctx: BlobUploadContext, digest: string, bytes: Bl
       const at = await client.blobs.offset(repo, saved.location);
       if (!at || at.offset > bytes.size) {
         // The registry no longer has it (or it is not ours to trust): close it and start over.
+        ctx.log?.(
+          `  ! the registry dropped the upload session of ${digest} saved at ${saved.offset} bytes (distribution does after a reset stored part of a chunk): sending it from byte 0`,
+        );
         await client.blobs.cancel(repo, saved.location);
         state?.dropSession(digest);
         return undefined;

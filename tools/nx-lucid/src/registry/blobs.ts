@@ -200,8 +200,9 @@ export class Blobs {
   }
 
   /**
-   * How far the registry got with an upload session: the end of its Range header plus one, or undefined
-   * when the session is gone (404) or the answer is not one we can resume from.
+   * How far the registry got with an upload session (offsetFromRange), or undefined when the session is gone:
+   * 404, which distribution also answers (BLOB_UPLOAD_INVALID, cancelling the upload) once a PATCH cut by a reset
+   * stored part of its body, so that session cannot be resumed and the blob is sent again from byte 0.
    */
   async offset(repository: string, location: string): Promise<{ location: string; offset: number } | undefined> {
     const res = await this.t
@@ -218,12 +219,22 @@ export class Blobs {
         throw e;
       });
     if (!res || res.status !== 204) return undefined;
-    const range = /^(?:bytes=)?0-(\d+)$/.exec(res.headers.get('range') ?? '');
     return {
       location: res.headers.get('location') ? this.t.location(res, 'upload status') : location,
-      offset: range ? Number(range[1]) + 1 : 0,
+      offset: offsetFromRange(res.headers.get('range')),
     };
   }
+}
+
+/**
+ * The next byte to send from an upload status Range header `0-<last>`. distribution answers `0-0` for an empty
+ * session as well as for one holding 1 byte (registry/handlers/blobupload.go: endRange = size-1, but 0 when size is
+ * 0); 0 is the only safe reading (a 1-byte session then answers 416 and is started afresh), where `last + 1` sent
+ * every chunk from byte 1 into a 416 and then the whole blob again.
+ */
+export function offsetFromRange(range: string | null): number {
+  const m = /^(?:bytes=)?0-(\d+)$/.exec(range ?? '');
+  return m && Number(m[1]) > 0 ? Number(m[1]) + 1 : 0;
 }
 
 /** Lets the caller persist and resume a chunked upload (see upload-state.ts). */

@@ -102,6 +102,10 @@ describe('helpers and config files', () => {
     });
     expect(parseHelperOutput('t', 1, '', 'credentials not found in native keychain')).toBeUndefined();
     expect(() => parseHelperOutput('t', 2, '', 'boom')).toThrow(/docker-credential-t get failed \(exit 2\): boom/);
+    // docker-credential-pass says why on stdout.
+    expect(() => parseHelperOutput('pass', 1, 'pass store is uninitialized\n', '')).toThrow(
+      /docker-credential-pass get failed \(exit 1\): pass store is uninitialized$/,
+    );
     expect(() => parseHelperOutput('t', 0, 'not json', '')).toThrow(/not JSON/);
   });
   it('names a malformed config file', () => {

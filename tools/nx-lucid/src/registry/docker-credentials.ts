@@ -144,9 +144,9 @@ export function parseHelperOutput(
   const text = `${stdout}\n${stderr}`;
   if (exitCode !== 0) {
     if (/credentials not found/i.test(text)) return undefined;
-    throw new Error(
-      `docker-credential-${helper} get failed (exit ${exitCode}): ${stderr.trim().split('\n')[0] || 'no message'}`,
-    );
+    // Helpers print their reason on stderr or, like docker-credential-pass, on stdout.
+    const reason = (stderr.trim() || stdout.trim()).split('\n').slice(0, 2).join(' / ').slice(0, 300);
+    throw new Error(`docker-credential-${helper} get failed (exit ${exitCode}): ${reason || 'no message'}`);
   }
   let json: unknown;
   try {

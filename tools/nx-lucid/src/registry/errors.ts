@@ -30,6 +30,13 @@ export interface RetryEvent {
   reason: string;
 }
 
+/** A registry error's detail as text: distribution puts the storage error there (`{"Op":"write",…}` on a full disk). */
+function detailText(detail: unknown): string {
+  if (detail === undefined || detail === null) return '';
+  const text = typeof detail === 'object' ? JSON.stringify(detail) : String(detail);
+  return text && text !== '{}' && text !== '[]' ? ` (${text})` : '';
+}
+
 /** A non-answer response as a RegistryError: the registry's code and message, Authorization values cut, secrets redacted. */
 export async function errorFromResponse(
   res: Response,
@@ -50,16 +57,15 @@ export async function errorFromResponse(
     if (first) {
       code = first.code;
       detail = `${first.code ?? ''}${first.message ? `: ${first.message}` : ''}`;
-      if (first.detail !== undefined && typeof first.detail !== 'object') detail += ` (${String(first.detail)})`;
+      detail += detailText(first.detail);
     }
   } catch {
-    detail = text.trim().slice(0, 200);
+    detail = text.trim();
   }
-  const message = redact(
-    redactAuthorization(
-      `${request.operation} on ${request.where} failed: HTTP ${res.status}${detail ? ` ${detail}` : ''}`,
-    ),
-  );
+  // Redacted whole, then cut: a cut first would leave a piece of a secret that no longer matches it.
+  const said = redact(redactAuthorization(detail));
+  const cut = said.length > 600 ? `${said.slice(0, 600)}…` : said;
+  const message = redact(`${request.operation} on ${request.where} failed: HTTP ${res.status}${cut ? ` ${cut}` : ''}`);
   return new RegistryError(
     message,
     res.status,

@@ -116,7 +116,9 @@ export class Manifests {
   /** PUT manifest bytes unchanged under a tag or their digest; returns the digest and checks the registry agrees. */
   async put(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     const digest = sha256Digest(bytes);
-    return this.t.withRetry(`PUT manifest ${reference}`, async () => {
+    // A tag's failure names what it was to name: the report says which image a rerun must repair.
+    const what = reference === digest ? `PUT manifest ${digest}` : `PUT tag ${reference} (manifest ${digest})`;
+    return this.t.withRetry(what, async () => {
       const res = await this.t.send({
         method: 'PUT',
         url: `/v2/${repository}/manifests/${reference}`,
@@ -124,7 +126,7 @@ export class Manifests {
         body: bytes,
         scopes: [pushScope(repository)],
         repository,
-        operation: `PUT manifest ${reference}`,
+        operation: what,
         ok: [201, 200],
       });
       await res.body?.cancel();

@@ -6,9 +6,10 @@
  *   processes) upload a shared blob once while the others wait and then mount it.
  * Both files are small, written atomically (temp + rename) and read through a zod schema.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { createExclusive, ensureDir, removePath, writeFileAtomic } from '../boundary/files';
 import { processAlive } from '../boundary/process';
 
 export const uploadSessionSchema = z
@@ -38,9 +39,7 @@ const safe = (registry: string) => registry.replace(/[^A-Za-z0-9._-]/g, '_');
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
 
 function writeAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(value)}\n`);
 }
 
 function readWith<T>(file: string, schema: z.ZodType<T>): T | undefined {
@@ -66,34 +65,25 @@ export class UploadState {
   }
 
   saveSession(session: Omit<UploadSession, 'schemaVersion'>): void {
-    mkdirSync(this.sessions, { recursive: true });
+    ensureDir(this.sessions);
     writeAtomic(join(this.sessions, `${hex(session.digest)}.json`), { schemaVersion: 1, ...session });
   }
 
   dropSession(digest: string): void {
-    rmSync(join(this.sessions, `${hex(digest)}.json`), { force: true });
+    removePath(join(this.sessions, `${hex(digest)}.json`));
   }
 
   /** Takes the blob's lock (true), or finds it held by a live process (false). A dead holder's lock is taken over. */
   tryLock(digest: string, repository: string): boolean {
-    mkdirSync(this.locks, { recursive: true });
+    ensureDir(this.locks);
     const file = join(this.locks, `${hex(digest)}.json`);
     for (let i = 0; i < 2; i++) {
-      try {
-        const fd = openSync(file, 'wx');
-        writeSync(
-          fd,
-          `${JSON.stringify({ schemaVersion: 1, pid: process.pid, repository, startedAtMs: Date.now() })}\n`,
-        );
-        closeSync(fd);
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const holder = readWith(file, blobLockSchema);
-        // Unreadable (being written right now) counts as held; a holder that died left it stale.
-        if (!holder || processAlive(holder.pid)) return false;
-        rmSync(file, { force: true });
-      }
+      const lock = { schemaVersion: 1, pid: process.pid, repository, startedAtMs: Date.now() };
+      if (createExclusive(file, `${JSON.stringify(lock)}\n`)) return true;
+      const holder = readWith(file, blobLockSchema);
+      // Unreadable (being written right now) counts as held; a holder that died left it stale.
+      if (!holder || processAlive(holder.pid)) return false;
+      removePath(file);
     }
     return false;
   }
@@ -104,6 +94,6 @@ export class UploadState {
 
   unlock(digest: string): void {
     const file = join(this.locks, `${hex(digest)}.json`);
-    if (this.holder(digest)?.pid === process.pid) rmSync(file, { force: true });
+    if (this.holder(digest)?.pid === process.pid) removePath(file);
   }
 }

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { ARTIFACTS, readArtifact, writeArtifact } from '../artifacts/artifacts';
 import { versionTag } from '../image/tags';
 import { RegistryClient } from '../registry/client';
-import { openSession, resolveImageTarget, RegistryDeps } from '../registry/connect';
+import { ImageTarget, openSession, resolveImageTarget, RegistryDeps, RegistrySession } from '../registry/connect';
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
+import { TagLocks } from '../registry/tag-lock';
 import { auditLines, describeChange, stepChanges, TagChange } from './audit';
 import { tokensInEnv } from '../boundary/env-tokens';
 import { describeManifest, formatContents, ManifestContents } from './describe';
@@ -21,6 +22,7 @@ import {
   ReleasePlan,
   ReleaseStep,
   resolveReleaseArgs,
+  ReleaseArgs,
   TagSnapshot,
   VersionRow,
 } from './plan';
@@ -74,6 +76,18 @@ export async function readSnapshot(client: RegistryClient, repository: string): 
   return snapshot;
 }
 
+/** What every part of one release run shares: the session, the target, the options and deps. */
+interface ReleaseRun extends RegistrySession {
+  project: string;
+  target: ImageTarget;
+  options: ReleaseOptions;
+  deps: ReleaseDeps;
+  env: NodeJS.ProcessEnv;
+  action: Exclude<ReleaseAction, 'list'>;
+  /** '[dry-run] would ' or ''. */
+  prefix: string;
+}
+
 /** The release use case: read every tag's digest, plan the action, run its steps (or print them on --dry-run). */
 export async function runReleaseAction(
   project: string,
@@ -85,109 +99,137 @@ export async function runReleaseAction(
   const args = resolveReleaseArgs({ ...options, version: options.releaseVersion ?? options.version });
   if (args.version !== undefined) versionTag(args.version); // a bad version fails before the registry is touched
   const target = resolveImageTarget(options, project, env);
-  const { client, credentials, say } = await openSession(target, options, env, deps, log);
-  const repo = target.repository;
-  const snapshot: TagSnapshot = await readSnapshot(client, repo);
-
-  if (args.action === 'list') {
-    const rows = listVersions(snapshot);
-    say(
-      `${target.image}: ${rows.length} version(s)${snapshot.has('latest') ? `, latest = ${snapshot.get('latest')}` : ', no latest'}`,
-    );
-    const contents = new Map<string, ManifestContents | null>();
-    for (const d of new Set(rows.map((r) => r.digest)))
-      contents.set(d, describeManifest((await client.getManifest(repo, d)).bytes));
-    for (const r of rows)
-      say(
-        `  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}  ${formatContents(contents.get(r.digest)!)}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`,
-      );
-    return { versions: rows.map((r) => ({ ...r, contents: contents.get(r.digest) ?? null })) };
-  }
-
-  const plan =
-    args.action === 'create'
-      ? planCreate(snapshot, target.image, args.version!, args.from, options.force)
-      : args.action === 'promote'
-        ? planPromote(snapshot, target.image, args.version!)
-        : args.action === 'rollback'
-          ? planRollback(snapshot, target.image, args.version)
-          : planDelete(snapshot, target.image, args.version!, options.force);
-
-  const viaGithub = options.deleteVia === 'github' || (options.deleteVia === 'auto' && target.registry === 'ghcr.io');
+  const session = await openSession(target, options, env, deps, log);
+  const snapshot: TagSnapshot = await readSnapshot(session.client, target.repository);
+  if (args.action === 'list') return listAction(session, target, snapshot);
   const prefix = options.dryRun ? '[dry-run] would ' : '';
-  say(`${options.dryRun ? '[dry-run] ' : ''}${args.action} ${target.image}: ${plan.summary}`);
-  // Every step's tag changes, checked (a version tag never moves unless --force) before anything is written.
+  const run: ReleaseRun = { ...session, project, target, options, deps, env, action: args.action, prefix };
+  return applyPlan(run, planAction(args, snapshot, target.image, options.force), snapshot);
+}
+
+function planAction(args: ReleaseArgs, snapshot: TagSnapshot, image: string, force: boolean): ReleasePlan {
+  if (args.action === 'create') return planCreate(snapshot, image, args.version!, args.from, force);
+  if (args.action === 'promote') return planPromote(snapshot, image, args.version!);
+  if (args.action === 'rollback') return planRollback(snapshot, image, args.version);
+  return planDelete(snapshot, image, args.version!, force);
+}
+
+/** list: every version with what it holds. */
+async function listAction(
+  { client, say }: RegistrySession,
+  target: ImageTarget,
+  snapshot: TagSnapshot,
+): Promise<ReleaseOutcome> {
+  const repo = target.repository;
+  const rows = listVersions(snapshot);
+  say(
+    `${target.image}: ${rows.length} version(s)${snapshot.has('latest') ? `, latest = ${snapshot.get('latest')}` : ', no latest'}`,
+  );
+  const contents = new Map<string, ManifestContents | null>();
+  for (const d of new Set(rows.map((r) => r.digest)))
+    contents.set(d, describeManifest((await client.getManifest(repo, d)).bytes));
+  for (const r of rows)
+    say(
+      `  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}  ${formatContents(contents.get(r.digest)!)}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`,
+    );
+  return { versions: rows.map((r) => ({ ...r, contents: contents.get(r.digest) ?? null })) };
+}
+
+/** Every step's tag changes checked (a version tag never moves unless --force) before anything is written, then run. */
+async function applyPlan(run: ReleaseRun, plan: ReleasePlan, snapshot: TagSnapshot): Promise<ReleaseOutcome> {
+  const { options, target, say } = run;
+  say(`${options.dryRun ? '[dry-run] ' : ''}${run.action} ${target.image}: ${plan.summary}`);
   const stepsChanges = plan.steps.map((step) => stepChanges(step, snapshot, target.image, options.force));
   for (const c of stepsChanges.flat())
     say(`  ${options.dryRun ? '[dry-run] would change' : 'changing'} ${describeChange(target.image, c)}`);
   const done: TagChange[] = [];
   try {
     for (const [i, step] of plan.steps.entries()) {
-      await runStep(step);
+      if (step.kind === 'tag') await putTagStep(run, step);
+      else await deleteStep(run, step);
       if (!options.dryRun) done.push(...stepsChanges[i]);
     }
   } finally {
-    if (done.length) recordChanges(done);
+    if (done.length) recordChanges(run, done);
   }
-  if (!options.dryRun && plan.steps.length) say(`✔ ${args.action}: ${plan.summary}`);
+  if (!options.dryRun && plan.steps.length) say(`✔ ${run.action}: ${plan.summary}`);
   return { plan, changes: stepsChanges.flat() };
+}
 
-  /** One audit line per change, appended to <outputPath>/release.json (the release record). */
-  function recordChanges(changes: TagChange[]): void {
-    if (!options.outputPath || !deps.workspaceRoot) {
-      say('  (no outputPath: no release record written)');
-      return;
-    }
-    const dir = join(deps.workspaceRoot, options.outputPath);
-    const lines = auditLines(
-      args.action as Exclude<ReleaseAction, 'list'>,
-      target.image,
-      changes,
-      (deps.now ?? (() => new Date()))(),
+/** One audit line per change, appended to <outputPath>/release.json (the release record). */
+function recordChanges({ options, deps, target, project, action, say }: ReleaseRun, changes: TagChange[]): void {
+  if (!options.outputPath || !deps.workspaceRoot) {
+    say('  (no outputPath: no release record written)');
+    return;
+  }
+  const dir = join(deps.workspaceRoot, options.outputPath);
+  const lines = auditLines(action, target.image, changes, (deps.now ?? (() => new Date()))());
+  const previous = readArtifact(dir, ARTIFACTS.release)?.changes ?? [];
+  writeArtifact(dir, ARTIFACTS.release, { schemaVersion: 1, project, changes: [...previous, ...lines] });
+  say(`  audit: ${lines.length} change(s) recorded in ${join(options.outputPath, ARTIFACTS.release.file)}`);
+}
+
+/**
+ * Copies the manifest bytes unchanged under the tag (same digest, every platform of the index kept). Under this
+ * machine's lock for the tag, the tag must still name what the plan read (another release or push may have moved it
+ * since); after the PUT it is read back.
+ */
+async function putTagStep(run: ReleaseRun, step: Extract<ReleaseStep, { kind: 'tag' }>): Promise<void> {
+  const { client, target, say, deps } = run;
+  const repo = target.repository;
+  const m = await client.getManifest(repo, step.digest);
+  say(
+    `  ${run.prefix}PUT ${m.bytes.length} bytes of ${step.digest} (${m.mediaType}; ${formatContents(describeManifest(m.bytes))}) as ${target.image}:${step.tag}${step.previous ? ` (was ${step.previous})` : ''}`,
+  );
+  if (run.options.dryRun) return;
+  const locks = deps.workspaceRoot ? new TagLocks(join(deps.workspaceRoot, '.lucid'), client.registry) : undefined;
+  const release = await locks?.acquire(repo, step.tag);
+  try {
+    const before = (await client.headManifest(repo, step.tag))?.digest;
+    if (before !== step.previous && before !== step.digest)
+      throw new Error(
+        `${target.image}:${step.tag} changed while this release ran: it names ${before ?? 'nothing'} now, ${step.previous ?? 'nothing'} when read; nothing was written for it (rerun to plan again)`,
+      );
+    await client.putManifest(repo, step.tag, m.bytes, m.mediaType);
+    const now = await client.headManifest(repo, step.tag);
+    if (now?.digest !== step.digest)
+      throw new Error(
+        `${target.image}:${step.tag} names ${now?.digest ?? 'nothing'} after the PUT, expected ${step.digest}`,
+      );
+  } finally {
+    release?.();
+  }
+}
+
+/** Deletes a version by digest: through the GitHub Packages API on ghcr.io, else the registry API. */
+async function deleteStep(run: ReleaseRun, step: Extract<ReleaseStep, { kind: 'delete' }>): Promise<void> {
+  const { options, target, client, say, prefix } = run;
+  const repo = target.repository;
+  const viaGithub = options.deleteVia === 'github' || (options.deleteVia === 'auto' && target.registry === 'ghcr.io');
+  if (viaGithub) return deleteViaGithub(run, step);
+  say(`  ${prefix}DELETE /v2/${repo}/manifests/${step.digest} (tags ${step.tags.join(', ')})`);
+  if (!options.dryRun) await client.deleteManifest(repo, step.digest);
+}
+
+async function deleteViaGithub(run: ReleaseRun, step: Extract<ReleaseStep, { kind: 'delete' }>): Promise<void> {
+  const { options, target, credentials, env, say, prefix } = run;
+  const repo = target.repository;
+  // The GitHub API token: the ghcr.io credentials, else GHCR_TOKEN/GITHUB_TOKEN (sent to the API, not to the registry).
+  const githubToken = target.registry === 'ghcr.io' && credentials ? credentials.password : tokensInEnv(env)[0];
+  if (!githubToken)
+    throw new Error(
+      'deleting on ghcr.io goes through the GitHub Packages API: set GHCR_TOKEN or GITHUB_TOKEN (read:packages, delete:packages)',
     );
-    const previous = readArtifact(dir, ARTIFACTS.release)?.changes ?? [];
-    writeArtifact(dir, ARTIFACTS.release, { schemaVersion: 1, project, changes: [...previous, ...lines] });
-    say(`  audit: ${lines.length} change(s) recorded in ${join(options.outputPath, ARTIFACTS.release.file)}`);
-  }
-
-  async function runStep(step: ReleaseStep): Promise<void> {
-    if (step.kind === 'tag') {
-      // Copy the manifest bytes unchanged: same digest, every platform of the index kept.
-      const m = await client.getManifest(repo, step.digest);
-      say(
-        `  ${prefix}PUT ${m.bytes.length} bytes of ${step.digest} (${m.mediaType}; ${formatContents(describeManifest(m.bytes))}) as ${target.image}:${step.tag}${step.previous ? ` (was ${step.previous})` : ''}`,
-      );
-      if (options.dryRun) return;
-      await client.putManifest(repo, step.tag, m.bytes, m.mediaType);
-      const now = await client.headManifest(repo, step.tag);
-      if (now?.digest !== step.digest)
-        throw new Error(
-          `${target.image}:${step.tag} names ${now?.digest ?? 'nothing'} after the PUT, expected ${step.digest}`,
-        );
-      return;
-    }
-    if (viaGithub) {
-      // The GitHub API token: the ghcr.io credentials, else GHCR_TOKEN/GITHUB_TOKEN (sent to the API, not to the registry).
-      const githubToken = target.registry === 'ghcr.io' && credentials ? credentials.password : tokensInEnv(env)[0];
-      if (!githubToken)
-        throw new Error(
-          'deleting on ghcr.io goes through the GitHub Packages API: set GHCR_TOKEN or GITHUB_TOKEN (read:packages, delete:packages)',
-        );
-      const gh = new GithubPackages({
-        token: githubToken,
-        ...ghcrPackage(repo),
-        ownerType: options.githubOwnerType,
-        apiUrl: options.githubApiUrl,
-      });
-      const version = await gh.versionForDigest(step.digest);
-      if (!version) throw new Error(`GitHub Packages has no version ${step.digest} of ${repo}; nothing was deleted`);
-      say(
-        `  ${prefix}DELETE GitHub package version ${version.id} (${step.digest}; tags ${(version.metadata?.container?.tags ?? step.tags).join(', ')})`,
-      );
-      if (!options.dryRun) await gh.deleteVersion(version.id);
-      return;
-    }
-    say(`  ${prefix}DELETE /v2/${repo}/manifests/${step.digest} (tags ${step.tags.join(', ')})`);
-    if (!options.dryRun) await client.deleteManifest(repo, step.digest);
-  }
+  const gh = new GithubPackages({
+    token: githubToken,
+    ...ghcrPackage(repo),
+    ownerType: options.githubOwnerType,
+    apiUrl: options.githubApiUrl,
+  });
+  const version = await gh.versionForDigest(step.digest);
+  if (!version) throw new Error(`GitHub Packages has no version ${step.digest} of ${repo}; nothing was deleted`);
+  say(
+    `  ${prefix}DELETE GitHub package version ${version.id} (${step.digest}; tags ${(version.metadata?.container?.tags ?? step.tags).join(', ')})`,
+  );
+  if (!options.dryRun) await gh.deleteVersion(version.id);
 }

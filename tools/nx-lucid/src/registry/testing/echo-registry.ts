@@ -15,7 +15,8 @@ export interface EchoRegistry {
 export async function startEchoRegistry(opts: {
   scheme: 'basic' | 'bearer';
   bearerToken?: string;
-  body: 'json' | 'text';
+  /** hostile: a text body echoing the secret in every encoding, and raw across the 200th character. */
+  body: 'json' | 'text' | 'hostile';
 }): Promise<EchoRegistry> {
   let host = '';
   const server: Server = createServer((req, res) => {
@@ -33,6 +34,11 @@ export async function startEchoRegistry(opts: {
       res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
       return;
     }
+    if (opts.body === 'hostile') {
+      res.writeHead(400, { 'Content-Type': 'text/plain' });
+      res.end(hostileEcho(auth ?? ''));
+      return;
+    }
     if (opts.body === 'json') {
       res.writeHead(400, { 'Content-Type': 'application/json' });
       res.end(
@@ -48,4 +54,27 @@ export async function startEchoRegistry(opts: {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { host, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/**
+ * What a hostile registry or proxy could echo of the Authorization header: the secret (the password of a Basic
+ * value, or the bearer token) as is, URL-encoded, form-encoded, JSON-escaped, the header value URL-encoded, and the
+ * raw secret and the header value again so that they straddle the 200th character (a naive cut's edge).
+ */
+export function hostileEcho(auth: string): string {
+  const [scheme, value = ''] = auth.split(' ');
+  const secret =
+    scheme === 'Basic'
+      ? Buffer.from(value, 'base64')
+          .toString()
+          .replace(/^[^:]*:/, '')
+      : value;
+  const straddle = 'x'.repeat(Math.max(0, 200 - 12));
+  return [
+    `${straddle}${secret}`,
+    `password=${encodeURIComponent(secret)}&v=${encodeURIComponent(value)}`,
+    `form=${encodeURIComponent(secret).replace(/%20/g, '+')}`,
+    `{"password":${JSON.stringify(secret)},"escaped":${JSON.stringify(secret).replace(/\//g, '\\/')}}`,
+    `raw ${secret} header ${value}`,
+  ].join('\n');
 }

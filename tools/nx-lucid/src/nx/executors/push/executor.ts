@@ -3,12 +3,14 @@ import { PushDeps, pushBuiltImage } from '../../../push/push-built-image';
 import { PushResult } from '../../../push/push';
 import { ExecutorRun, ExecutorSpec, prepareRun, runExecutor } from '../run-executor';
 import { pushRequestOf } from './push-request';
+import { flagsBeatEnvironment } from './registry-flag';
 import { PushExecutorOptions, schema } from './options';
 
 const spec: ExecutorSpec<typeof schema> = { name: 'push', schema, project: 'configured' };
 
 function push(run: ExecutorRun<PushExecutorOptions>, deps: PushDeps): Promise<PushResult> {
-  return pushBuiltImage(pushRequestOf(run), { ...deps, log: deps.log ?? run.log });
+  const log = deps.log ?? run.log;
+  return pushBuiltImage(pushRequestOf(run), { ...deps, env: flagsBeatEnvironment(run.context, run.env, log), log });
 }
 
 /** The push, with its inputs injectable for tests; throws on any failure. */

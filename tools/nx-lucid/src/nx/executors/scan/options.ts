@@ -1,5 +1,22 @@
 import { z } from 'zod';
 import { pluginOptionsSchema, targetFields } from '../../../config/options';
+import { workspacePathSchema } from '../../../config/validation';
+import { parseImageReference } from '../../../image/naming';
+
+/** registry/repository[:tag][@sha256:…], checked as every image reference is. */
+const imageReferenceSchema = z
+  .string()
+  .min(1)
+  .superRefine((ref, ctx) => {
+    try {
+      parseImageReference(ref);
+    } catch (e) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${(e as Error).message} (expected registry/repository[:tag][@sha256:…])`,
+      });
+    }
+  });
 
 export const title = 'Scan executor';
 export const description =
@@ -12,9 +29,7 @@ export const description =
 export const schema = targetFields
   .extend({
     gate: pluginOptionsSchema.shape.gate,
-    imageRef: z
-      .string()
-      .min(1)
+    imageRef: imageReferenceSchema
       .optional()
       .describe(
         "Scan this registry reference (e.g. ghcr.io/org/app@sha256:…) instead of the built OCI layout: our registry client pulls it with push's credentials into a private layout, which Trivy reads (it holds no credential).",
@@ -23,8 +38,7 @@ export const schema = targetFields
       'With imageRef: registries pulled from over plain HTTP; loopback always is.',
     ),
     platform: z.string().optional().describe('Scan only this platform, e.g. linux/amd64.'),
-    cacheDir: z
-      .string()
+    cacheDir: workspacePathSchema
       .optional()
       .describe(
         "This project's Trivy cache dir, relative to the workspace root (default .lucid/trivy-cache/<project>).",
