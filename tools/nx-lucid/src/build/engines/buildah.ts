@@ -15,6 +15,32 @@ export const LIST_NAME = 'lucid-build';
 /** Name of the image inside the staging layout. */
 export const STAGING_REF = 'build';
 
+/** The store the build uses: the workspace's shared one, or a private one for a retry. */
+const storage = (plan: EngineBuildPlan) => [
+  '--root',
+  join(plan.storageDir, 'root'),
+  '--runroot',
+  join(plan.storageDir, 'runroot'),
+  '--storage-driver',
+  'overlay',
+];
+const list = (plan: EngineBuildPlan) => plan.manifestList ?? LIST_NAME;
+
+/** The list first (rmi does not take a list), then the platform images (image id = config digest). */
+function cleanupCommands(name: string, plan: EngineBuildPlan, imageIds: string[]): EngineCommand[] {
+  const rmList = {
+    command: name,
+    label: `${name} manifest rm (this build's list)`,
+    args: [...storage(plan), 'manifest', 'rm', list(plan)],
+  };
+  if (!imageIds.length) return [rmList];
+  const ids = imageIds.map((d) => d.replace(/^sha256:/, ''));
+  return [
+    rmList,
+    { command: name, label: `${name} rmi (this build's images)`, args: [...storage(plan), 'rmi', ...ids] },
+  ];
+}
+
 /**
  * buildah and podman share one flow (podman build is buildah inside): a daemonless multi-platform build into a
  * manifest list in overlay storage, then `manifest push --all --format oci` into an OCI layout (buildah 1.28 has no
@@ -22,16 +48,7 @@ export const STAGING_REF = 'build';
  * uncompressed layers there first (slim replaces them with the base's own blobs), so only the service's are.
  */
 function daemonless(name: Extract<EngineName, 'buildah' | 'podman'>): Engine {
-  const storage = (plan: EngineBuildPlan) => [
-    '--root',
-    join(plan.storageDir, 'root'),
-    '--runroot',
-    join(plan.storageDir, 'runroot'),
-    '--storage-driver',
-    'overlay',
-  ];
   const layoutDir = (plan: EngineBuildPlan) => join(plan.stagingDir, name);
-  const list = (plan: EngineBuildPlan) => plan.manifestList ?? LIST_NAME;
   return {
     name,
     buildCommands(plan: EngineBuildPlan): EngineCommand[] {
@@ -86,23 +103,7 @@ function daemonless(name: Extract<EngineName, 'buildah' | 'podman'>): Engine {
       return [build, push];
     },
     outputs: (plan) => [{ layoutDir: layoutDir(plan), platforms: plan.platforms }],
-    // The list first (rmi does not take a list), then the platform images (image id = config digest).
-    cleanupCommands: (plan, imageIds) => [
-      {
-        command: name,
-        label: `${name} manifest rm (this build's list)`,
-        args: [...storage(plan), 'manifest', 'rm', list(plan)],
-      },
-      ...(imageIds.length
-        ? [
-            {
-              command: name,
-              label: `${name} rmi (this build's images)`,
-              args: [...storage(plan), 'rmi', ...imageIds.map((d) => d.replace(/^sha256:/, ''))],
-            },
-          ]
-        : []),
-    ],
+    cleanupCommands: (plan, imageIds) => cleanupCommands(name, plan, imageIds),
     versionCommand: () => ({ command: name, args: ['--version'], label: `${name} --version` }),
     parseVersion: firstVersion,
     failureSite: buildahFailureSite,
