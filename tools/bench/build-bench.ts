@@ -40,12 +40,20 @@ export interface Timed {
 
 /** buildah seconds per service: its `buildah build` and `manifest push` steps as the build executor logs them. */
 export function buildahSecondsPerService(output: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const m of output.matchAll(
-    /\[([a-z0-9-]+)\] buildah (?:build \S+(?: \+ \S+)*|manifest push → OCI layout) done in ([0-9.]+)s/g,
-  ))
-    out[m[1]] = Number(((out[m[1]] ?? 0) + Number(m[2])).toFixed(2));
-  return out;
+  // Per service and step (a log printed twice counts once): the build, then the push into the layout.
+  const steps: Record<string, Record<string, number>> = {};
+  const line = /\[([a-z0-9-]+)\] buildah (build \S+(?: \+ \S+)*|manifest push → OCI layout) done in ([0-9.]+)s/g;
+  for (const m of output.matchAll(line)) steps[m[1]] = { ...steps[m[1]], [m[2]]: Number(m[3]) };
+  return Object.fromEntries(
+    Object.entries(steps).map(([svc, s]) => [
+      svc,
+      Number(
+        Object.values(s)
+          .reduce((a, b) => a + b, 0)
+          .toFixed(2),
+      ),
+    ]),
+  );
 }
 
 const median = (xs: number[]) => {
