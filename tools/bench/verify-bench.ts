@@ -4,7 +4,7 @@
  * interleaved, with the CPU of every Node process beside the wall time. Needs the build outputs of a prior
  * `npm start` (dist/containers/<service>/ and the blob store); the floor is one plain Nx start.
  */
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadAverage, median, round } from './graph-bench';
@@ -14,36 +14,32 @@ const WORKSPACE_ROOT = join(__dirname, '../..');
 interface Run {
   seconds: number;
   cpuSeconds: number;
-  processes: number;
 }
 
+/**
+ * One Nx command, its wall time and the CPU of its whole process tree (GNU time counts every descendant Nx waited
+ * for, batch workers included, which a preload cannot: Nx ends them with a signal).
+ */
 function nx(args: string[]): Run {
-  const cpuFile = join(WORKSPACE_ROOT, 'tmp', '.bench-verify-cpu');
-  rmSync(cpuFile, { force: true });
-  const preload = `-r ${JSON.stringify(join(__dirname, 'cpu-usage-preload.js'))}`;
-  const outFile = join(WORKSPACE_ROOT, 'tmp', '.bench-verify-out');
+  const tmp = join(WORKSPACE_ROOT, 'tmp');
+  const cpuFile = join(tmp, '.bench-verify-cpu');
+  const outFile = join(tmp, '.bench-verify-out');
   const fd = openSync(outFile, 'w');
   const start = process.hrtime.bigint();
-  const r = spawnSync(join(WORKSPACE_ROOT, 'node_modules/.bin/nx'), args, {
-    cwd: WORKSPACE_ROOT,
-    stdio: ['ignore', fd, fd],
-    env: {
-      ...process.env,
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
-      NX_TUI: 'false',
-      NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' '),
-      LUCID_BENCH_CPU_FILE: cpuFile,
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-o', cpuFile, '-f', '%U %S', join(WORKSPACE_ROOT, 'node_modules/.bin/nx'), ...args],
+    {
+      cwd: WORKSPACE_ROOT,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
     },
-  });
+  );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   closeSync(fd);
   if (r.status !== 0) throw new Error(`nx ${args.join(' ')} failed:\n${readFileSync(outFile, 'utf8').slice(-3000)}`);
-  const cpu = (existsSync(cpuFile) ? readFileSync(cpuFile, 'utf8') : '')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { userMs: number; systemMs: number });
-  return { seconds, cpuSeconds: cpu.reduce((a, c) => a + c.userMs + c.systemMs, 0) / 1000, processes: cpu.length };
+  const [user, system] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  return { seconds, cpuSeconds: user + system };
 }
 
 export interface VerifyBench {
@@ -60,6 +56,7 @@ export function benchVerify(runs = 3, log: (line: string) => void = console.log)
     existsSync(join(WORKSPACE_ROOT, 'dist/containers', s, 'metadata.json')),
   );
   if (built.length === 0) throw new Error('verify bench: no build outputs in dist/containers; run `npm start` first');
+  mkdirSync(join(WORKSPACE_ROOT, 'tmp'), { recursive: true });
   const projects = `--projects=${built.join(',')}`;
   const common = ['run-many', '-t', 'container-verify', projects, '--skip-nx-cache', '--exclude-task-dependencies'];
   const samples: Record<'batch' | 'perTask' | 'nxStart', Run[]> = { batch: [], perTask: [], nxStart: [] };
@@ -74,7 +71,6 @@ export function benchVerify(runs = 3, log: (line: string) => void = console.log)
   const pick = (xs: Run[]): Run => ({
     seconds: round(median(xs.map((x) => x.seconds))),
     cpuSeconds: round(median(xs.map((x) => x.cpuSeconds))),
-    processes: median(xs.map((x) => x.processes)),
   });
   const batch = pick(samples.batch);
   const perTask = pick(samples.perTask);

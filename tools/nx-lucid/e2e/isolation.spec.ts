@@ -1,6 +1,7 @@
 /**
- * lucid:isolation through real Nx: a throwaway workspace with the plugin (so Dockerfile COPY/FROM
- * edges are in the graph), the root project.json's real rules, and planted violations; then the real workspace.
+ * lucid:isolation through real Nx: a throwaway workspace with the plugin (each image judged by the files its
+ * Dockerfile reads and the images it FROMs, each violation with its Dockerfile lines), the root project.json's real
+ * rules, and planted violations; then the real workspace. (The Lucid tree's case: e2e/lucid-repo.spec.ts.)
  */
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,9 +106,9 @@ describe('lucid:isolation', () => {
     const lines = output.split('\n').filter((l) => l.startsWith('  - rule'));
     expect(lines).toEqual([
       '  - rule "tron-services-are-phase-4": tron-staking lacks phase:4 (its tags: phase:2, scope:tron, type:service)',
-      '  - rule "only-tron-and-payment-reach-tron": chain-anchor → tron-common (tron-common is tagged scope:tron)',
-      '  - rule "only-tron-and-payment-reach-tron": reporting → chain-anchor → tron-common (tron-common is tagged scope:tron)',
-      '  - rule "blockchain-never-reaches-tron": chain-anchor → tron-common (tron-common is tagged scope:tron)',
+      '  - rule "only-tron-and-payment-reach-tron": chain-anchor → tron-common (tron-common is tagged scope:tron; apps/chain-anchor/Dockerfile:3: COPY libs/tron-common/src)',
+      '  - rule "only-tron-and-payment-reach-tron": reporting → chain-anchor → tron-common (tron-common is tagged scope:tron; apps/reporting/Dockerfile:1: FROM ghcr.io/hamigames/lucid/chain-anchor:latest, then apps/chain-anchor/Dockerfile:3: COPY libs/tron-common/src)',
+      '  - rule "blockchain-never-reaches-tron": chain-anchor → tron-common (tron-common is tagged scope:tron; apps/chain-anchor/Dockerfile:3: COPY libs/tron-common/src)',
     ]);
     expect(output).toContain('✖ isolation: 4 violation(s) of 3 rule(s) over 10 projects');
   });

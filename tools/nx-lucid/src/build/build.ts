@@ -28,6 +28,7 @@ import { buildRecord } from './record';
 import { slimLayout } from './slim';
 import { pinBaseImage } from './base-pin';
 import { projectField } from './project-fields';
+import { assertContextSources } from './context-preflight';
 import { BlobStore, blobStoreDir } from '../oci/blob-store';
 import { readGitInfo, registeredEmulators } from './environment';
 import { dockerfileStages, foreignRunProblems, hostPlatform, inputProblems, stagesToTarget, StageInfo } from './plan';
@@ -172,6 +173,8 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   const { options, workspaceRoot, project } = req;
   const { plugin, repository, platforms, image } = checkedInputs(req);
   const { content, stages } = buildStages(req, platforms);
+  // Before any engine process: a source missing from the context fails here, at its Dockerfile line.
+  await assertContextSources(req);
   // A dry run plans offline and without the engine: what it cannot resolve is reported, not fatal.
   const unresolved: string[] = [];
   const selected = await chooseEngine(req, plugin, unresolved);

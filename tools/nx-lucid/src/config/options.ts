@@ -146,6 +146,11 @@ export const dockerfileProjectSchema = z
       .record(z.string(), z.string())
       .optional()
       .describe('Build arguments (--build-arg) for this Dockerfile.'),
+    target: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The stage to build (container-build `target`); wins over a compose file's build.target."),
     waitForCopiedProjects: z
       .boolean()
       .optional()

@@ -2,9 +2,10 @@
  * The tag rule syntax of the plugin option `tags` and its flavor (`tagFlavor`): docker/metadata-action v6.2.0's
  * (src/tag.ts, src/flavor.ts), as objects or as the action's own `type=…,key=value` strings, both normalised to
  * the action's { type, attrs } form with its defaults and errors. Two Lucid rule types are added: `phase-sha`
- * and `latest`. A leaf: imports only zod (and csv-parse, lazily, for the string form).
+ * and `latest`. A leaf: imports only zod and csv-record.ts (the action's CSV reading of the string form).
  */
 import { z } from 'zod';
+import { csvFields } from './csv-record';
 
 export const ACTION_RULE_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref', 'raw', 'sha'] as const;
 /** Lucid's own: phase<N>-<sha>, and `latest` decided by branch or by release (when=branch|auto|always|never). */
@@ -99,13 +100,6 @@ export const ACTION_DEFAULT_TAG_RULES: readonly string[] = [
   'type=ref,event=tag',
   'type=ref,event=pr',
 ];
-
-/** One CSV record, as the action reads a rule (csv-parse, relaxColumnCount, skipEmptyLines). */
-function csvFields(s: string): string[] {
-  const { parse } = require('csv-parse/sync') as typeof import('csv-parse/sync');
-  const records = parse(s, { relaxColumnCount: true, skipEmptyLines: true }) as string[][];
-  return records[0] ?? [];
-}
 
 function attrsOfString(s: string): { type?: string; attrs: Record<string, string> } {
   const attrs: Record<string, string> = {};

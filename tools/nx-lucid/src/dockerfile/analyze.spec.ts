@@ -176,7 +176,7 @@ describe('variables in sources', () => {
 
   it('an unknown variable (maybe from the base image ENV) means the whole context', () => {
     const a = analyzeDockerfile('FROM python:3\nCOPY $SRC /app\n', 'f');
-    expect(a.contextSources).toEqual([{ instruction: 'COPY', path: '.', line: 2, unresolved: true }]);
+    expect(a.contextSources).toEqual([{ instruction: 'COPY', path: '.', line: 2, unresolved: true, stage: 0 }]);
   });
 
   it('an ARG without default and no build arg means the whole context', () => {
@@ -227,10 +227,12 @@ describe('malformed Dockerfiles give a DockerfileError naming the file and line'
 
 describe('JSON form and the escape directive', () => {
   it('keeps spaces and escapes inside JSON strings, across a continuation', () => {
-    expect(paths('FROM scratch\nCOPY --chmod=644 \\\n  ["my dir/a b.txt", "q\\"uote", "/dst/"]\n')).toEqual([
+    expect(paths('FROM scratch\nCOPY --chmod=644 \\\n  ["my dir/a b.txt", "q\\\\\\"uote", "/dst/"]\n')).toEqual([
       'my dir/a b.txt',
       'q"uote',
     ]);
+    // BuildKit's lexer reads every element too: a lone quote inside one is unbalanced (see strictness.spec.ts).
+    expect(() => paths('FROM scratch\nCOPY ["q\\"uote", "/dst/"]\n')).toThrow(/matching double-quote/);
   });
   it('honours "# escape=`" (Windows Dockerfiles) for continuations', () => {
     const text =

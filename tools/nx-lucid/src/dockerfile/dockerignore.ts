@@ -1,4 +1,8 @@
 import { posix } from 'node:path';
+import { Minimatch, MinimatchOptions } from 'minimatch';
+
+/** Go's filepath.Match plus `**`, as patternmatcher reads a line: no braces, extglobs or comments. */
+const MATCH_OPTIONS: MinimatchOptions = { dot: true, nobrace: true, noext: true, nocomment: true, nonegate: true };
 
 export interface DockerignoreRules {
   /** Exclusion patterns in file order, relative to the build context, without leading "/". */
@@ -61,4 +65,28 @@ export function parseDockerignore(content: string): DockerignoreRules {
  */
 export function dockerignoreNegations(rules: DockerignoreRules, contextPrefix = '{workspaceRoot}'): string[] {
   return rules.finalExcludes.flatMap((p) => [`!${contextPrefix}/${p}`, `!${contextPrefix}/${p}/**`]);
+}
+
+/**
+ * Whether the ignore file keeps a context-relative path out of the build context, as moby/patternmatcher's
+ * MatchesOrParentMatches: each line is matched against the path and each of its parent folders, the last line
+ * that matches decides ("!" re-includes). Patterns are anchored at the context root (`*.log` is only the root's).
+ */
+export function dockerignoreExcludes(content: string): (path: string) => boolean {
+  const patterns: Array<{ exclude: boolean; matcher: Minimatch }> = [];
+  for (const rawLine of content.replace(/\r\n?/g, '\n').split('\n')) {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const exclude = !line.startsWith('!');
+    const cleaned = cleanPattern(exclude ? line : line.slice(1).trim());
+    if (cleaned === '') continue;
+    patterns.push({ exclude, matcher: new Minimatch(cleaned, MATCH_OPTIONS) });
+  }
+  return (path: string) => {
+    const parts = path.split('/');
+    const candidates = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+    let excluded = false;
+    for (const p of patterns) if (candidates.some((c) => p.matcher.match(c))) excluded = p.exclude;
+    return excluded;
+  };
 }

@@ -2,7 +2,8 @@
 import { DockerfileError } from './errors';
 import type { DockerInstruction } from './instruction-list';
 import type { BuildStage } from './stages';
-import { substitute } from './substitute';
+import { hasVariable, substitute } from './substitute';
+import { imageReferenceProblem } from './image-reference';
 import { PLATFORM_ARGS, VALID_STAGE_NAME } from './instructions';
 
 export interface StageScope {
@@ -52,7 +53,12 @@ export function readFromInstruction(ins: DockerInstruction, words: string[], sta
   let parent: number | undefined;
   for (let i = stages.length - 1; i >= 0 && parent === undefined; i--)
     if (stages[i].name === image.toLowerCase()) parent = i;
-  if (parent === undefined && image !== 'scratch') external.add(image);
+  if (parent === undefined && image !== 'scratch') {
+    // An image still naming an unknown ARG is checked by the engine once a build arg sets it.
+    const problem = hasVariable(image) ? undefined : imageReferenceProblem(image);
+    if (problem) fail(problem);
+    external.add(image);
+  }
   const platformFlag = ins.flags.find((f) => f.name === 'platform')?.value ?? undefined;
   stages.push({
     index: stages.length,

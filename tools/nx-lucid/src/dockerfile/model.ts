@@ -10,6 +10,7 @@ import { DockerInstruction, instructionList } from './instruction-list';
 import { BuildStage, resolveStageReferences, StageReference } from './stages';
 import { substitute, hasVariable } from './substitute';
 import { copyPaths, KNOWN_INSTRUCTIONS, mountOptions, nameValueProblem, normaliseSource } from './instructions';
+import { unquoteWord } from './shell-word';
 
 export type { BuildStage } from './stages';
 
@@ -21,6 +22,8 @@ export interface CopySource {
   line: number;
   /** A variable could not be resolved, so the source may be anything in the context. */
   unresolved: boolean;
+  /** Index of the stage the instruction is in (only the stages the target needs are built). */
+  stage: number;
 }
 
 export interface DockerfileModel {
@@ -61,137 +64,182 @@ export function parseDockerfile(
   return hit;
 }
 
+/** What the instruction readers build up while walking a Dockerfile once, top to bottom. */
+interface ParseState {
+  file: string;
+  buildArgs: Record<string, string>;
+  escapeChar: string;
+  /** Lines whose instruction carries a heredoc. */
+  heredocLines: ReadonlySet<number>;
+  stages: BuildStage[];
+  scopes: StageScope[];
+  refs: StageReference[];
+  contextSources: CopySource[];
+  external: Set<string>;
+  globalArgs: Record<string, string | undefined>;
+  scope: StageScope;
+  finalUser?: string;
+}
+
+function fail(state: ParseState, ins: DockerInstruction, reason: string): never {
+  throw new DockerfileError(state.file, ins.line, reason);
+}
+
+function addSource(state: ParseState, instruction: CopySource['instruction'], raw: string, line: number): void {
+  const resolved = substitute(raw, state.scope.vars, state.scope.complete);
+  // An unknown variable may point anywhere: the whole context is read.
+  state.contextSources.push({
+    instruction,
+    path: resolved === null ? '.' : normaliseSource(resolved),
+    line,
+    unresolved: resolved === null,
+    stage: state.stages.length - 1,
+  });
+}
+
+/** ARG: before the first FROM a global default (FROM lines see it); in a stage, a variable of that stage. */
+function readArg(state: ParseState, ins: DockerInstruction, words: string[]): void {
+  if (words.length === 0) fail(state, ins, 'ARG needs a name');
+  const { buildArgs, globalArgs, scope } = state;
+  for (const prop of ins.properties) {
+    const def = prop.value === null ? undefined : unmask(prop.value);
+    if (state.stages.length === 0) {
+      globalArgs[prop.name] =
+        buildArgs[prop.name] ?? (def === undefined ? undefined : (substitute(def, globalArgs, true) ?? undefined));
+    } else {
+      // In a stage, "ARG X" without a default takes the global default (or the build arg).
+      scope.vars[prop.name] =
+        buildArgs[prop.name] ??
+        (def === undefined ? globalArgs[prop.name] : (substitute(def, scope.vars, scope.complete) ?? undefined));
+    }
+  }
+}
+
+/** RUN: its line for messages; a `--mount` reads another stage (from=) or the build context (bind). */
+function readRun(state: ParseState, ins: DockerInstruction, words: string[]): void {
+  if (words.length === 0) fail(state, ins, 'RUN needs a command');
+  const stage = state.stages[state.stages.length - 1];
+  stage.runLines.push(ins.line);
+  stage.runs.push({ line: ins.line, text: unmask(ins.text.split('\n')[0].trim()) });
+  for (const flag of ins.flags) {
+    if (flag.name !== 'mount') continue;
+    const mount = mountOptions(flag.value ?? '');
+    if (mount.from !== undefined) {
+      if (hasVariable(mount.from))
+        fail(
+          state,
+          ins,
+          `RUN --mount from=${mount.from}: 'from' doesn't support variable expansion, define alias stage instead`,
+        );
+      state.refs.push({ stage: stage.index, ref: mount.from, line: ins.line, instruction: 'RUN --mount' });
+    } else if ((mount.type ?? 'bind') === 'bind') {
+      // A bind mount without `from` reads the build context (source defaults to its root).
+      addSource(state, 'RUN', mount.source ?? mount.src ?? '.', ins.line);
+    }
+  }
+}
+
+/** ENV and LABEL: `name=value` pairs; ENV values are visible to later sources and to stages built FROM this one. */
+function readEnvOrLabel(state: ParseState, ins: DockerInstruction, words: string[]): void {
+  const props = ins.properties;
+  if (props.length === 0) fail(state, ins, `${ins.keyword} needs a name and a value`);
+  const problem = nameValueProblem(words, props);
+  if (problem) fail(state, ins, problem);
+  if (ins.keyword === 'LABEL') return;
+  const { scope } = state;
+  for (const prop of props) {
+    const value = prop.value;
+    const resolved = value === null ? undefined : (substitute(unmask(value), scope.vars, scope.complete) ?? undefined);
+    scope.vars[prop.name] = resolved;
+    scope.env[prop.name] = resolved;
+  }
+}
+
+/** COPY/ADD: a `--from` reference, or sources from the build context (not URLs, not heredocs). */
+function readCopy(state: ParseState, ins: DockerInstruction, words: string[]): void {
+  const keyword = ins.keyword;
+  const paths = copyPaths(keyword, words, unmask(ins.text), state.escapeChar, state.heredocLines.has(ins.line));
+  if (typeof paths === 'string') fail(state, ins, paths);
+  // BuildKit's lexer runs over every source and destination, the JSON form's elements too. Outside the JSON
+  // form the words here have lost their escapes, so an escaped quote (`\"`) leaves them to the engine.
+  const json = words.find((w) => !w.startsWith('--'))?.startsWith('[') ?? false;
+  const escapedQuote = !json && new RegExp(`\\${state.escapeChar}["']`).test(ins.text);
+  const unquoted = (paths as string[]).map((word) => {
+    if (escapedQuote) return word;
+    const read = unquoteWord(word, state.escapeChar);
+    if ('problem' in read) return fail(state, ins, `${keyword} ${word}: ${read.problem}`);
+    return read.value;
+  });
+  const fromFlag = ins.flags.find((f) => f.name === 'from');
+  if (fromFlag) {
+    const value = fromFlag.value;
+    if (!value) fail(state, ins, `${keyword} --from needs a stage or image`);
+    if (hasVariable(value!)) {
+      fail(
+        state,
+        ins,
+        `${keyword} --from=${value}: variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround`,
+      );
+    }
+    const stage = state.stages.length - 1;
+    state.refs.push({ stage, ref: value!, line: ins.line, instruction: `${keyword} --from` });
+    return;
+  }
+  for (const src of unquoted.slice(0, -1)) {
+    if (keyword === 'ADD' && /^(https?:\/\/|git@|git:\/\/)/.test(src)) continue;
+    addSource(state, keyword as 'COPY' | 'ADD', src, ins.line);
+  }
+}
+
+/** One instruction: checks that hold for all, then the keyword's reader. */
+function readInstruction(state: ParseState, ins: DockerInstruction): void {
+  const keyword = ins.keyword;
+  const words = ins.words.map(unmask);
+  if (!KNOWN_INSTRUCTIONS.has(keyword)) fail(state, ins, `unknown instruction "${ins.instruction}"`);
+  if (state.stages.length === 0 && keyword !== 'ARG' && keyword !== 'FROM') {
+    fail(state, ins, `${keyword} before the first FROM (only ARG may come before FROM)`);
+  }
+  if (keyword === 'ARG') return readArg(state, ins, words);
+  if (keyword === 'FROM') {
+    const { file, stages, scopes, globalArgs, external } = state;
+    state.scope = readFromInstruction(ins, words, { file, stages, scopes, globalArgs, external });
+    state.finalUser = undefined;
+    return;
+  }
+  if (keyword === 'RUN') return readRun(state, ins, words);
+  if (keyword === 'USER') {
+    if (words.length === 0) fail(state, ins, 'USER needs a user');
+    state.finalUser = substitute(words[0], state.scope.vars, state.scope.complete) ?? words[0];
+    return;
+  }
+  if (keyword === 'ENV' || keyword === 'LABEL') return readEnvOrLabel(state, ins, words);
+  if (keyword === 'COPY' || keyword === 'ADD') return readCopy(state, ins, words);
+}
+
 function parseUncached(content: string, file: string, buildArgs: Record<string, string>): DockerfileModel {
   // Windows line endings: the parser and the line numbers both work on "\n".
   const scan = scanHeredocs(content.replace(/\r\n?/g, '\n'), file);
   const { instructions, escapeChar } = instructionList(scan.masked);
-  const stages: BuildStage[] = [];
-  const scopes: StageScope[] = [];
-  const refs: StageReference[] = [];
-  const contextSources: CopySource[] = [];
-  const external = new Set<string>();
-  const globalArgs: Record<string, string | undefined> = {};
-  let scope: StageScope = { vars: {}, env: {}, complete: false };
-  let finalUser: string | undefined;
-
-  const lineOf = (ins: DockerInstruction) => ins.line;
-  const fail = (ins: DockerInstruction, reason: string): never => {
-    throw new DockerfileError(file, lineOf(ins), reason);
+  const state: ParseState = {
+    file,
+    buildArgs,
+    escapeChar,
+    heredocLines: new Set(scan.heredocs.keys()),
+    stages: [],
+    scopes: [],
+    refs: [],
+    contextSources: [],
+    external: new Set<string>(),
+    globalArgs: {},
+    scope: { vars: {}, env: {}, complete: false },
   };
-  const addSource = (instruction: CopySource['instruction'], raw: string, line: number) => {
-    const resolved = substitute(raw, scope.vars, scope.complete);
-    // An unknown variable may point anywhere: the whole context is read.
-    contextSources.push({
-      instruction,
-      path: resolved === null ? '.' : normaliseSource(resolved),
-      line,
-      unresolved: resolved === null,
-    });
-  };
-
-  for (const ins of instructions) {
-    const keyword = ins.keyword;
-    const words = ins.words.map(unmask);
-    if (!KNOWN_INSTRUCTIONS.has(keyword)) fail(ins, `unknown instruction "${ins.instruction}"`);
-    if (stages.length === 0 && keyword !== 'ARG' && keyword !== 'FROM') {
-      fail(ins, `${keyword} before the first FROM (only ARG may come before FROM)`);
-    }
-    if (keyword === 'ARG') {
-      if (words.length === 0) fail(ins, 'ARG needs a name');
-      for (const prop of ins.properties) {
-        const name = prop.name;
-        const raw = prop.value;
-        const def = raw === null ? undefined : unmask(raw);
-        if (stages.length === 0) {
-          globalArgs[name] =
-            buildArgs[name] ?? (def === undefined ? undefined : (substitute(def, globalArgs, true) ?? undefined));
-        } else {
-          // In a stage, "ARG X" without a default takes the global default (or the build arg).
-          scope.vars[name] =
-            buildArgs[name] ??
-            (def === undefined ? globalArgs[name] : (substitute(def, scope.vars, scope.complete) ?? undefined));
-        }
-      }
-      continue;
-    }
-    if (keyword === 'FROM') {
-      scope = readFromInstruction(ins, words, { file, stages, scopes, globalArgs, external });
-      finalUser = undefined;
-      continue;
-    }
-    const stage = stages[stages.length - 1];
-    if (keyword === 'RUN') {
-      if (words.length === 0) fail(ins, 'RUN needs a command');
-      stage.runLines.push(lineOf(ins));
-      stage.runs.push({ line: lineOf(ins), text: unmask(ins.text.split('\n')[0].trim()) });
-      for (const flag of ins.flags) {
-        if (flag.name !== 'mount') continue;
-        const mount = mountOptions(flag.value ?? '');
-        if (mount.from !== undefined) {
-          if (hasVariable(mount.from))
-            fail(
-              ins,
-              `RUN --mount from=${mount.from}: 'from' doesn't support variable expansion, define alias stage instead`,
-            );
-          refs.push({ stage: stage.index, ref: mount.from, line: lineOf(ins), instruction: 'RUN --mount' });
-        } else if ((mount.type ?? 'bind') === 'bind') {
-          // A bind mount without `from` reads the build context (source defaults to its root).
-          addSource('RUN', mount.source ?? mount.src ?? '.', lineOf(ins));
-        }
-      }
-      continue;
-    }
-    if (keyword === 'USER') {
-      if (words.length === 0) fail(ins, 'USER needs a user');
-      finalUser = substitute(words[0], scope.vars, scope.complete) ?? words[0];
-      continue;
-    }
-    if (keyword === 'ENV' || keyword === 'LABEL') {
-      const props = ins.properties;
-      if (props.length === 0) fail(ins, `${keyword} needs a name and a value`);
-      const problem = nameValueProblem(words, props);
-      if (problem) fail(ins, problem);
-      if (keyword === 'LABEL') continue;
-      // ENV values are visible to later COPY/ADD sources in the same stage and in stages built FROM it.
-      for (const prop of props) {
-        const value = prop.value;
-        const resolved =
-          value === null ? undefined : (substitute(unmask(value), scope.vars, scope.complete) ?? undefined);
-        scope.vars[prop.name] = resolved;
-        scope.env[prop.name] = resolved;
-      }
-      continue;
-    }
-    if (keyword === 'COPY' || keyword === 'ADD') {
-      const paths = copyPaths(keyword, words, unmask(ins.text), escapeChar, scan.heredocs.has(lineOf(ins)));
-      if (typeof paths === 'string') fail(ins, paths);
-      const fromFlag = ins.flags.find((f) => f.name === 'from');
-      if (fromFlag) {
-        const value = fromFlag.value;
-        if (!value) fail(ins, `${keyword} --from needs a stage or image`);
-        if (hasVariable(value!)) {
-          fail(
-            ins,
-            `${keyword} --from=${value}: variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround`,
-          );
-        }
-        refs.push({ stage: stage.index, ref: value!, line: lineOf(ins), instruction: `${keyword} --from` });
-        continue;
-      }
-      for (const src of (paths as string[]).slice(0, -1)) {
-        if (keyword === 'ADD' && /^(https?:\/\/|git@|git:\/\/)/.test(src)) continue;
-        addSource(keyword, src, lineOf(ins));
-      }
-      continue;
-    }
-  }
+  for (const ins of instructions) readInstruction(state, ins);
+  const { stages, external } = state;
   if (stages.length === 0) {
-    throw new DockerfileError(
-      file,
-      instructions.length ? lineOf(instructions[instructions.length - 1]) : 1,
-      'no FROM instruction',
-    );
+    const last = instructions[instructions.length - 1];
+    throw new DockerfileError(file, last ? last.line : 1, 'no FROM instruction');
   }
-  for (const image of resolveStageReferences(stages, refs, file)) external.add(image);
+  for (const image of resolveStageReferences(stages, state.refs, file)) external.add(image);
+  const { contextSources, globalArgs, finalUser } = state;
   return { stages, contextSources, externalImages: [...external], globalArgs, finalUser };
 }

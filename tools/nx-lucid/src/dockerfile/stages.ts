@@ -101,3 +101,23 @@ export function resolveStageReferences(stages: BuildStage[], refs: readonly Stag
   for (let i = 0; i < stages.length; i++) if (!state.has(i)) visit(i);
   return images;
 }
+
+/**
+ * The stages a build of `target` runs (default: the last stage), as dockerfile2llb's allReachableStages: the
+ * target, the stage it starts FROM, the stages it reads by COPY --from / RUN --mount from=, transitively.
+ * `target` names the last stage of that name, as BuildKit's statesByName. Null when no stage has that name.
+ */
+export function stagesForTarget(stages: readonly BuildStage[], target?: string): Set<number> | null {
+  const start = target === undefined ? stages.length - 1 : lastStageNamed(stages, target);
+  if (start < 0) return null;
+  const built = new Set<number>();
+  const visit = (i: number): void => {
+    if (built.has(i)) return;
+    built.add(i);
+    const s = stages[i];
+    if (s.parent !== undefined) visit(s.parent);
+    for (const dep of s.copiesFrom) visit(dep);
+  };
+  visit(start);
+  return built;
+}

@@ -129,3 +129,45 @@ describe('parser strictness, as BuildKit', () => {
     expectRejected("FROM alpine\nCOPY << 'END' /x\nbody\n", 2, 'unterminated heredoc <<END');
   });
 });
+
+describe('quotes in COPY/ADD and image names, as BuildKit', () => {
+  it('an unbalanced quote in a COPY/ADD word, at its line (shell lexer: looking for matching double-quote)', () => {
+    // Lucid's infrastructure/containers/.devcontainer/Dockerfile.network-friendly:119 has this shape.
+    expectRejected(
+      'FROM alpine\nRUN true\nCOPY pyproject.toml /tmp/ 2>/dev/null || echo "not found, skipping"\n',
+      3,
+      'COPY "not: unexpected end of statement while looking for matching double-quote',
+    );
+    expectRejected(
+      'FROM alpine\nADD a "b\n',
+      2,
+      'ADD "b: unexpected end of statement while looking for matching double-quote',
+    );
+    expectRejected("FROM alpine\nCOPY 'a b' /x/\n", 2, 'matching single-quote');
+    // Words are split on blanks before quotes are read, so a quoted blank is two unbalanced words.
+    expectRejected('FROM alpine\nCOPY "a b" /x/\n', 2, 'COPY "a: unexpected end of statement');
+    expectRejected('FROM alpine AS b\nRUN true\nFROM alpine\nCOPY --from=b /x" /y\n', 4, 'matching double-quote');
+  });
+
+  it('balanced quotes and escaped quotes are read away, as the lexer does', () => {
+    const m = parseDockerfile(`FROM alpine\nCOPY "requirements.txt" 'a'b "c d"e /app/\n`.replace(' d"', 'd"'), 'D');
+    expect(m.contextSources.map((s) => s.path)).toEqual(['requirements.txt', 'ab', 'cde']);
+    // An escaped quote is a literal quote for BuildKit: never rejected.
+    expect(parseDockerfile('FROM alpine\nCOPY \\"c /app/\n', 'D').contextSources).toHaveLength(1);
+  });
+
+  it('an upper-case image name, at its FROM line (repository name must be lowercase)', () => {
+    expectRejected(
+      'ARG V=3\nFROM Alpine:$V\n',
+      2,
+      'failed to parse stage name "Alpine:3": invalid reference format: repository name (library/Alpine) must be lowercase',
+    );
+    expectRejected('FROM ghcr.io/HamiGames/lucid AS x\n', 1, 'repository name (HamiGames/lucid) must be lowercase');
+    expectRejected('FROM alpine:bad!tag\n', 1, 'failed to parse stage name "alpine:bad!tag": invalid reference format');
+    // Upper case is fine in a registry host and a tag; a stage is found by its name whatever the case.
+    const ok = parseDockerfile('FROM Registry.Example:5000/team/app:V1 AS Base\nFROM BASE\n', 'D');
+    expect(ok.externalImages).toEqual(['Registry.Example:5000/team/app:V1']);
+    // An image that still names an unknown ARG is left to the engine.
+    expect(parseDockerfile('ARG IMAGE\nFROM $IMAGE\n', 'D').stages).toHaveLength(1);
+  });
+});

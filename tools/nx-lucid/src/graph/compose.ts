@@ -14,6 +14,8 @@ export interface ComposeBuild {
   /** Workspace-relative build context ("." is the workspace root). */
   context: string;
   buildArgs: Record<string, string>;
+  /** `build.target`: the stage compose builds. */
+  target?: string;
   composeFile: string;
   service: string;
 }
@@ -93,7 +95,14 @@ export function scanComposeFiles(workspace: Workspace, composeFiles: readonly st
         continue;
       }
       if (!builds.has(dockerfile))
-        builds.set(dockerfile, { dockerfile, context, buildArgs: buildArgsOf(spec.args), composeFile, service });
+        builds.set(dockerfile, {
+          dockerfile,
+          context,
+          buildArgs: buildArgsOf(spec.args),
+          ...(typeof spec.target === 'string' && argValue(spec.target) ? { target: argValue(spec.target) } : {}),
+          composeFile,
+          service,
+        });
     }
   }
   return { builds, problems };

@@ -21,10 +21,11 @@ export const DOCKERFILE_GLOB = PLUGIN_GLOB;
 /** Run-time overrides that change what a build produces: all hashed into the build. */
 const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
 /**
- * Verify reads only LUCID_PLATFORMS (the platforms it requires); everything else comes from the build's
- * metadata.json and layout. src/verify/verify-build-output.spec.ts holds it to that.
+ * Verify reads only LUCID_PLATFORMS (the platforms it requires) and LUCID_REPOSITORY (the source label it
+ * requires, as the build labels it); everything else comes from the build's metadata.json and layout.
+ * src/verify/verify-build-output.spec.ts holds it to that.
  */
-const VERIFY_ENV_INPUTS = [{ env: ENV_OVERRIDES.platforms }];
+const VERIFY_ENV_INPUTS = [{ env: ENV_OVERRIDES.platforms }, { env: ENV_OVERRIDES.repository }];
 /**
  * `nx release --dry-run` sets NX_DRY_RUN=true for the build and scan its publish depends on, and they only plan:
  * a plan must never be stored or restored under a real run's cache key.
@@ -97,6 +98,7 @@ function buildTarget(
       dockerfile: project.dockerfile,
       context: project.context,
       ...(Object.keys(project.buildArgs).length ? { buildArgs: project.buildArgs } : {}),
+      ...(project.target ? { target: project.target } : {}),
       engine: options.engine,
       buildCache: options.buildCache,
       attestations: options.attestations,

@@ -17,6 +17,8 @@ export interface InferredProject {
   tags?: string[];
   context: string;
   buildArgs: Record<string, string>;
+  /** The stage to build (projects option, else compose `build.target`); default the last. */
+  target?: string;
   /** Where context and build args came from. */
   contextFrom: 'projects option' | 'compose' | 'default';
   /** false: container-build waits only for the builds of the images it FROMs, not of every project it reads. */
@@ -60,6 +62,7 @@ export function inferContainerProjects(
     const build = compose.builds.get(f.path);
     const contextFrom = configured?.context !== undefined ? 'projects option' : build ? 'compose' : 'default';
     const context = configured?.context ?? build?.context ?? options.buildContext;
+    const target = configured?.target ?? build?.target;
     return {
       dockerfile: f.path,
       root: projectRootFor(f),
@@ -67,6 +70,7 @@ export function inferContainerProjects(
       ...(configured?.tags ? { tags: configured.tags } : {}),
       context: context.replace(/^\.\/+/, '').replace(/\/+$/, '') || '.',
       buildArgs: { ...(build?.buildArgs ?? {}), ...(configured?.buildArgs ?? {}) },
+      ...(target ? { target } : {}),
       contextFrom,
       waitForCopiedProjects: configured?.waitForCopiedProjects ?? options.waitForCopiedProjects,
       ...(build ? { compose: build } : {}),

@@ -11,6 +11,8 @@ export interface ContainerProject {
   /** Workspace-relative build context ("." is the workspace root). */
   context: string;
   buildArgs: Record<string, string>;
+  /** The stage to build, when not the last. */
+  target?: string;
   /** Workspace-relative path of the ignore file in force, if any. */
   ignoreFile?: string;
   /** The analysis, or the error that prevented it. */
@@ -28,6 +30,7 @@ export interface ContainerProjectSpec {
   /** Defaults to the workspace root. */
   context?: string;
   buildArgs?: Record<string, string>;
+  target?: string;
 }
 
 /** The ignore file BuildKit applies: `<Dockerfile>.dockerignore` beside the Dockerfile, else the context's `.dockerignore`. */
@@ -63,10 +66,11 @@ export function analyzeContainerProject(workspace: Workspace, spec: ContainerPro
     dockerfile,
     context = '.',
     buildArgs = {},
-  } = typeof spec === 'string' ? { root: posix.dirname(spec), dockerfile: spec } : spec;
+    target,
+  } = typeof spec === 'string' ? { root: posix.dirname(spec), dockerfile: spec, target: undefined } : spec;
   const ignoreFile = ignoreFileFor((p) => fs.exists(p), dockerfile, context);
   const fixed = [`{workspaceRoot}/${dockerfile}`, ...(ignoreFile ? [`{workspaceRoot}/${ignoreFile}`] : [])];
-  const base = { root, dockerfile, context, buildArgs, ignoreFile };
+  const base = { root, dockerfile, context, buildArgs, ignoreFile, ...(target ? { target } : {}) };
   try {
     const analysis = analyzeDockerfile(fs.read(dockerfile), dockerfile, buildArgs);
     const sources = analysis.contextSources.map((s) => inContext(context, s.path));

@@ -12,7 +12,7 @@ import type * as Pep440 from '@renovatebot/pep440';
 import { describeTagRule, TagFlavor, TagRule } from '../config/tag-rules';
 import { assertTag } from './naming';
 import type { TagContext } from './tag-context';
-import { dateHelper, handlebars, isRawStatement, renderGlobal, shortSha } from './tag-expressions';
+import { dateHelper, isRawStatement, renderGlobal, renderTemplate, shortSha } from './tag-expressions';
 
 const semver = () => require('semver') as typeof Semver;
 const pep440 = () => require('@renovatebot/pep440') as typeof Pep440;
@@ -80,7 +80,7 @@ function semverRule(rule: TagRule, ctx: TagContext): Outcome {
   const sver = semver().parse(vraw, { loose: true })!;
   const pre = semver().prerelease(vraw) !== null;
   const pattern = pre && !isRawStatement(rule.attrs.pattern) ? '{{version}}' : rule.attrs.pattern;
-  const value = handlebars().compile(pattern)(sver);
+  const value = renderTemplate(pattern, sver);
   if (!pre && sver.major === 0 && value === '0' && !/true/i.test(rule.attrs.zeromajor ?? '')) {
     return `${vraw} is 0.x: no {{major}} tag 0 (zeroMajor=true makes it)`;
   }
@@ -105,7 +105,7 @@ function pep440Rule(rule: TagRule, ctx: TagContext): Outcome {
       immutable: true,
     };
   }
-  const value = handlebars().compile(rule.attrs.pattern)({
+  const value = renderTemplate(rule.attrs.pattern, {
     raw: () => vraw,
     version: () => clean,
     major: () => p.major(vraw),
@@ -157,9 +157,9 @@ function edgeRule(rule: TagRule, ctx: TagContext): Outcome {
 
 function scheduleRule(rule: TagRule, ctx: TagContext): Outcome {
   if (!/schedule/.test(ctx.eventName)) return 'not a schedule event';
-  const value = handlebars().compile(rule.attrs.pattern)({
+  const value = renderTemplate(rule.attrs.pattern, {
     date: dateHelper(ctx.now),
-    commit_date: dateHelper(ctx.commitDate),
+    commit_date: dateHelper(ctx.commitDate, 'commit_date'),
   });
   return { value, autoLatest: false, reason: 'schedule event' };
 }

@@ -1,28 +1,33 @@
 /**
  * The handlebars expressions of docker/metadata-action v6.2.0 (src/meta.ts setGlobalExp and the schedule
  * pattern): {{branch}}, {{tag}}, {{sha}}, {{base_ref}}, {{is_default_branch}}, {{is_not_default_branch}},
- * {{date 'format' tz='…'}} and {{commit_date …}}, rendered with the action's own libraries (handlebars,
- * moment-timezone), which load only when a rule is evaluated.
+ * {{date 'format' tz='…'}} and {{commit_date …}}, rendered as the action's handlebars and moment-timezone do by
+ * tag-template.ts and moment-format.ts (their oracle specs run the libraries themselves).
  */
-import type * as Handlebars from 'handlebars';
+import { formatMoment } from './moment-format';
 import type { TagContext } from './tag-context';
+import { renderTemplate, TemplateHelper } from './tag-template';
 
-export const handlebars = () => require('handlebars') as typeof Handlebars;
+export { isRawStatement, renderTemplate } from './tag-template';
 
-interface HelperOptions {
-  hash: Record<string, string>;
-}
-
-/** moment(date).tz(tz).format(format), tz from the helper's hash (only tz=…), UTC by default. */
-export function dateHelper(date: Date) {
-  return (format: string, options: HelperOptions): string => {
-    let tz = 'UTC';
-    for (const key of Object.keys(options.hash)) {
-      if (key !== 'tz') throw new Error(`Unknown ${key} attribute`);
-      tz = options.hash[key];
+/** {{date 'format' tz='zone'}}: moment(date).tz(tz).format(format), tz (the only key) UTC by default. */
+export function dateHelper(date: Date, name = 'date'): TemplateHelper {
+  return (params, hash) => {
+    if (params.length !== 1) {
+      throw new Error(`{{${name}}} takes one quoted format, as in {{${name} 'YYYYMMDD' tz='Asia/Tokyo'}}`);
     }
-    const moment = require('moment-timezone') as typeof import('moment-timezone');
-    return moment(date).tz(tz).format(format);
+    let tz: unknown = 'UTC';
+    for (const key of Object.keys(hash)) {
+      if (key !== 'tz') throw new Error(`Unknown ${key} attribute`);
+      tz = hash[key];
+    }
+    if (typeof tz !== 'string' || !tz) throw new Error(`{{${name}}}: tz= names no time zone: use tz='Asia/Tokyo'`);
+    // An unquoted format is a name of the context: moment formats undefined (an unknown name) in its default.
+    const [format] = params;
+    if (format !== undefined && typeof format !== 'string') {
+      throw new Error(`{{${name}}}: the format is not text: quote it, as in {{${name} 'YYYYMMDD'}}`);
+    }
+    return formatMoment(date, tz, format ?? '');
   };
 }
 
@@ -57,25 +62,10 @@ export function renderGlobal(template: string, ctx: TagContext): string {
     tag: () => after(ctx.ref, /^refs\/tags\//),
     sha: () => shortSha(ctx.sha, ctx.shortShaLength),
     base_ref: () => baseRef(ctx),
-    commit_date: dateHelper(ctx.commitDate),
+    commit_date: dateHelper(ctx.commitDate, 'commit_date'),
     is_default_branch: () => String(isDefaultBranch(ctx)),
     is_not_default_branch: () => String(!isDefaultBranch(ctx)),
     date: dateHelper(ctx.now),
   };
-  return handlebars().compile(template)(vars);
-}
-
-/** Whether a pattern is exactly {{raw}} (the action's Meta.isRawStatement). */
-export function isRawStatement(pattern: string): boolean {
-  try {
-    const hp = handlebars().parseWithoutProcessing(pattern);
-    const [only] = hp.body;
-    if (hp.body.length === 1 && only.type === 'MustacheStatement') {
-      const parts = (only as hbs.AST.MustacheStatement & { path: { parts: string[] } }).path.parts;
-      return parts.length === 1 && parts[0] === 'raw';
-    }
-  } catch {
-    return false;
-  }
-  return false;
+  return renderTemplate(template, vars);
 }

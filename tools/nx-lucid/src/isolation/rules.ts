@@ -33,8 +33,14 @@ export type IsolationRuleInput = z.input<typeof isolationRuleSchema>;
 
 /** The project graph reduced to what the rules read: tags per project, dependency targets per project. */
 export interface TagGraph {
-  projects: Record<string, { tags: readonly string[] }>;
+  /** `path`: a tagged workspace path, not a project: it is reached, never subject to a rule. */
+  projects: Record<string, { tags: readonly string[]; path?: boolean }>;
   dependencies: Record<string, readonly string[]>;
+  /**
+   * Per project and dependency: where the dependency comes from (a Dockerfile line) and whether reaching it reaches
+   * what it depends on too (a read of files does not; a FROM does). Absent: transitive, no site.
+   */
+  edges?: Record<string, Record<string, { transitive: boolean; site?: string }>>;
 }
 
 export interface Violation {
@@ -74,17 +80,31 @@ export function ruleApplies(rule: IsolationRule, projectTags: readonly string[])
 /** Shortest dependency path from `source` to every project it reaches (deterministic: neighbours sorted). */
 export function reachable(graph: TagGraph, source: string): Map<string, string[]> {
   const paths = new Map<string, string[]>([[source, [source]]]);
-  const queue = [source];
+  const expanded = new Set<string>();
+  const queue: Array<{ node: string; path: string[] }> = [{ node: source, path: [source] }];
   while (queue.length) {
-    const current = queue.shift()!;
-    for (const next of [...(graph.dependencies[current] ?? [])].sort()) {
-      if (paths.has(next)) continue;
-      paths.set(next, [...paths.get(current)!, next]);
-      queue.push(next);
+    const { node, path } = queue.shift()!;
+    if (expanded.has(node)) continue;
+    expanded.add(node);
+    for (const next of [...(graph.dependencies[node] ?? [])].sort()) {
+      const nextPath = [...path, next];
+      if (!paths.has(next)) paths.set(next, nextPath);
+      // A read of files is a leaf: what that folder's project depends on is not in this image.
+      if (graph.edges?.[node]?.[next]?.transitive !== false && !expanded.has(next))
+        queue.push({ node: next, path: nextPath });
     }
   }
   paths.delete(source);
   return paths;
+}
+
+/** The Dockerfile lines a path goes through, where the graph knows them. */
+function sitesOf(graph: TagGraph, path: readonly string[]): string {
+  const sites = path
+    .slice(1)
+    .map((to, i) => graph.edges?.[path[i]]?.[to]?.site)
+    .filter((s): s is string => !!s);
+  return sites.length ? `; ${sites.join(', then ')}` : '';
 }
 
 /** Every violation of every rule, in rule order then project name order. */
@@ -95,7 +115,7 @@ export function evaluateRules(graph: TagGraph, rules: readonly IsolationRule[]):
     const label = ruleName(rule);
     for (const project of names) {
       const projectTags = graph.projects[project].tags;
-      if (!ruleApplies(rule, projectTags)) continue;
+      if (graph.projects[project].path || !ruleApplies(rule, projectTags)) continue;
       const missing = (rule.requireTags ?? []).filter((t) => !projectTags.includes(t));
       if (missing.length) {
         violations.push({
@@ -116,7 +136,7 @@ export function evaluateRules(graph: TagGraph, rules: readonly IsolationRule[]):
             rule: label,
             project,
             path,
-            message: `${path.join(' → ')} (${target} is tagged ${banned.join(', ')})`,
+            message: `${path.join(' → ')} (${target} is tagged ${banned.join(', ')}${sitesOf(graph, path)})`,
           });
         }
         const allowed = rule.onlyDependOnTransitively;
@@ -125,7 +145,7 @@ export function evaluateRules(graph: TagGraph, rules: readonly IsolationRule[]):
             rule: label,
             project,
             path,
-            message: `${path.join(' → ')} (${target} has none of ${allowed.join(', ')}; its tags: ${targetTags.join(', ') || 'none'})`,
+            message: `${path.join(' → ')} (${target} has none of ${allowed.join(', ')}; its tags: ${targetTags.join(', ') || 'none'}${sitesOf(graph, path)})`,
           });
         }
       }

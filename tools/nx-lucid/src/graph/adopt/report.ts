@@ -46,10 +46,24 @@ export function adoptionReport(plan: AdoptionPlan): string {
       'build context set to the Dockerfile folder (written for it):',
       ...plan.contexts.map((c) => `  ${c.dockerfile} -> ${c.context}`),
     );
+  if (plan.correctedContexts.length)
+    lines.push(
+      'build context corrected (the COPY sources do not exist under the one compose gives; they do under this one):',
+      ...plan.correctedContexts.map((c) => `  ${c.dockerfile}: ${c.from} -> ${c.to}`),
+    );
   if (plan.composeProblems.length)
     lines.push(
       `compose build blocks that could not be used ${plan.composeProblems.length}:`,
       ...plan.composeProblems.map((p) => `  ${p}`),
     );
   return lines.join('\n');
+}
+
+/** The warnings: catalogue services mapped around, or only to, a Dockerfile that cannot build as it is. */
+export function adoptionWarnings(plan: AdoptionPlan): string | undefined {
+  if (!plan.warnings.length) return undefined;
+  return [
+    `${plan.warnings.length} catalogue mapping warning(s) (Dockerfiles that cannot build as they are):`,
+    ...plan.warnings.map((w) => `  ${w}`),
+  ].join('\n');
 }

@@ -3,8 +3,10 @@ import { parseOptionsWith, pluginOptionsSchema } from '../../../config/options';
 import { PLUGIN_NAME } from '../ci/generator';
 import { planAdoption } from '../../../graph/adopt/adopt';
 import { SEED_CATALOGUE } from '../../../graph/adopt/catalogue';
-import { adoptionReport, pluginFiles } from '../../../graph/adopt/report';
+import { adoptionReport, adoptionWarnings, pluginFiles } from '../../../graph/adopt/report';
 import { schema } from './options';
+import { isolationSetup } from '../../../isolation/adoption-setup';
+import { writeIsolationTarget } from './isolation-target';
 import { MISSING_REPOSITORY } from '../../../config/repository';
 import { findWorkspaceRepository } from '../../../graph/workspace-repository';
 
@@ -45,7 +47,12 @@ export default async function initGenerator(tree: Tree, rawOptions: unknown): Pr
     return;
   }
   // Adoption: the repository's Dockerfiles and compose files decide names, tags, contexts (see adopt/adopt.ts).
-  const files = { exists: (p: string) => tree.exists(p), read: (p: string) => tree.read(p, 'utf-8') ?? '' };
+  const files = {
+    exists: (p: string) => tree.exists(p),
+    read: (p: string) => tree.read(p, 'utf-8') ?? '',
+    kind: (p: string) => (tree.exists(p) ? (tree.isFile(p) ? ('file' as const) : ('directory' as const)) : undefined),
+    children: (p: string) => tree.children(p),
+  };
   const plan = planAdoption(files, pluginFiles(tree), catalogue ?? SEED_CATALOGUE, base);
   // An adopted repository's builds wait only for the images they FROM: what they COPY is among their inputs.
   const adopted = plan.layout.dockerfiles
@@ -55,4 +62,9 @@ export default async function initGenerator(tree: Tree, rawOptions: unknown): Pr
   updateNxJson(tree, nxJson);
   const repository = await repositoryReport(tree.root, base.repository);
   logger.info(`registered ${PLUGIN_NAME} in nx.json\n${repository}\n${adoptionReport(plan)}`);
+  // The TRON rules, when the TRON services were mapped (isolation/adoption-setup.ts).
+  const isolation = isolationSetup(plan.mapped, catalogue ?? SEED_CATALOGUE, base.phaseTagPrefix);
+  if (isolation) logger.info(writeIsolationTarget(tree, isolation));
+  const warnings = adoptionWarnings(plan);
+  if (warnings) logger.warn(warnings);
 }
