@@ -47,6 +47,9 @@ async function main(): Promise<void> {
     );
     const build = await benchBuild();
     console.log(`  cold ${build.coldSeconds}s, warm ${build.warmSeconds}s: warm is ${build.ratio}x faster`);
+    console.log(
+      `  engine per two-platform service, cold after the base (shared store): median ${build.medianEngineSeconds}s (target <= 2 s); one service alone ${build.oneService.wallSeconds}s wall / ${build.oneService.cpuSeconds}s CPU (through Nx) beside the floor (FROM scratch + COPY, same store) ${build.floor.wallSeconds}s wall / ${build.floor.cpuSeconds}s CPU; load ${build.loadAverage.join(' ')}`,
+    );
     const perService = Object.values(build.cacheBytes);
     console.log(
       `  Nx cache per service: ${Math.round(Math.min(...perService) / 1024)}-${Math.round(Math.max(...perService) / 1024)} KiB (${Math.round(build.totalCacheBytes / 1024)} KiB for ${perService.length} services)`,

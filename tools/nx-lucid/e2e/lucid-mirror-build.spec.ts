@@ -70,6 +70,8 @@ describeIf('a Lucid Dockerfile builds with every pull from a local mirror (build
       ...(engine === 'buildx' ? buildkit.env : {}),
       LUCID_ENGINE: engine,
       LUCID_REGISTRY: registry.host,
+      // The Lucid tarball has no git remote and its nx.json names no repository: the build would ask for one.
+      LUCID_REPOSITORY: 'hamigames/lucid',
       LUCID_PLATFORMS: 'linux/amd64',
       LUCID_ATTESTATIONS: 'none',
       LUCID_REGISTRY_MIRRORS: `docker.io=${registry.host}/mirror/docker.io,gcr.io=${registry.host}/mirror/gcr.io`,
