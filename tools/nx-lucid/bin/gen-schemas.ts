@@ -12,6 +12,21 @@ import { z } from 'zod';
 
 const root = join(__dirname, '..', 'src', 'nx');
 const check = process.argv.includes('--check');
+
+interface SchemaProperty {
+  description?: string;
+  type?: string | string[];
+  anyOf?: Array<{ type?: string }>;
+}
+
+/**
+ * A union (zod's anyOf) gets the list of its branches' types as its own `type` (JSON Schema allows a list; Nx
+ * validates against it and `--help` prints it), instead of `[undefined]` in --help.
+ */
+function withBranchTypes(property: SchemaProperty): void {
+  if (property.type || !property.anyOf?.every((branch) => branch.type)) return;
+  property.type = [...new Set(property.anyOf.map((branch) => branch.type!))];
+}
 let stale = 0;
 const undocumented: string[] = [];
 for (const kind of ['executors', 'generators']) {
@@ -22,9 +37,11 @@ for (const kind of ['executors', 'generators']) {
     const mod = require(ts) as { schema: z.ZodType; title?: string; description?: string };
     const json = z.toJSONSchema(mod.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
     delete json.$schema;
-    const properties = (json.properties ?? {}) as Record<string, { description?: string }>;
-    for (const [key, property] of Object.entries(properties))
+    const properties = (json.properties ?? {}) as Record<string, SchemaProperty>;
+    for (const [key, property] of Object.entries(properties)) {
       if (!property.description?.trim()) undocumented.push(`${kind}/${name}: ${key}`);
+      withBranchTypes(property);
+    }
     const out =
       JSON.stringify(
         {

@@ -5,13 +5,14 @@ import { parse } from 'yaml';
 import { runProcess, RunResult } from '../src/boundary/process';
 import { CONTAINERS_WORKFLOW } from '../src/ci/workflows';
 import { describeWhenAvailable, LUCID_TREE_TARBALL, lucidTreeRequirement } from './support/external-requirements';
+import { packPlugin } from './support/packed-plugin';
 import { runJob, Workflow } from './support/workflow-emulator';
 import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
 
 /**
  * The generated containers.yml's plan job run in the Lucid tree (HamiGames/Lucid at 29c889df, 151 Dockerfiles),
- * adopted with `nx g @lucid/nx-lucid:init` as a pnpm workspace (nx and the plugin linked from this repository, so
- * the install runs offline; pnpm from the npm registry), run as workflow_dispatch with force-rebuild: the phases of the seed's 29 services and the untagged shard of every other Dockerfile
+ * adopted with `nx g @lucid/nx-lucid:init` as a pnpm workspace (the plugin from its packed tarball, as an adopter
+ * installs it; nx linked from this repository; pnpm from the npm registry), run as workflow_dispatch with force-rebuild: the phases of the seed's 29 services and the untagged shard of every other Dockerfile
  * project come from the project graph when the job runs. Only the plan job: the tree's images need docker.io and
  * gcr.io bases (e2e/lucid-mirror-build.spec.ts builds one through a mirror).
  */
@@ -48,13 +49,15 @@ describeIf('the generated plan job in the Lucid tree', () => {
     root = mkdtempSync(join(tmpdir(), 'lucid-ci-tree-'));
     origin = join(root, 'origin');
     mkdirSync(origin);
+    // Linked (outside node_modules), Nx would take the plugin for a local project and load its TypeScript sources.
+    const tarball = await packPlugin(root, { ...process.env, ...NX_ENV });
     expect((await run('tar', ['-xzf', LUCID_TREE_TARBALL, '-C', origin])).exitCode).toBe(0);
     const pkg = {
       name: 'lucid-tree',
       private: true,
       packageManager: `pnpm@${PNPM}`,
       devDependencies: {
-        '@lucid/nx-lucid': `link:${join(WORKSPACE_ROOT, 'tools/nx-lucid')}`,
+        '@lucid/nx-lucid': `file:${tarball}`,
         nx: `link:${join(WORKSPACE_ROOT, 'node_modules/nx')}`,
         // Installed through pnpm's store so that pnpm writes node_modules/.modules.yaml (Nx's lockfile reader needs it).
         'local-marker': 'file:./tools/local-marker',
@@ -76,7 +79,10 @@ describeIf('the generated plan job in the Lucid tree', () => {
     base = await commit('Lucid at 29c889df');
     expect((await run(join(origin, 'node_modules/.bin/nx'), ['g', '@lucid/nx-lucid:init'])).exitCode).toBe(0);
     const ci = await run(join(origin, 'node_modules/.bin/nx'), ['g', '@lucid/nx-lucid:ci', '--no-interactive']);
-    expect(ci.exitCode).toBe(0);
+    expect({ exitCode: ci.exitCode, output: ci.exitCode ? `${ci.stdout}\n${ci.stderr}` : '' }).toEqual({
+      exitCode: 0,
+      output: '',
+    });
     head = await commit('adopt, CI');
   }, 900_000);
   afterAll(() => root && rmSync(root, { recursive: true, force: true }));

@@ -47,6 +47,13 @@ function resolveRelative(fromFile: string, specifier: string): string | undefine
   return undefined;
 }
 
+/**
+ * The registry protocol decides no image content: every blob or manifest it brings the build (the base's layers) is
+ * checked against a digest the build already names, so its code is not a build input (a change to it rebuilds
+ * nothing, as a change to push-only code does not).
+ */
+const CONTENT_NEUTRAL = /[\\/]src[\\/]registry[\\/]/;
+
 /** Follows relative imports from `entry`; fails on an import it cannot resolve (a missing input would be a wrong key). */
 export function importClosure(
   entry: string,
@@ -64,7 +71,7 @@ export function importClosure(
         const target = resolveRelative(file, specifier);
         if (!target)
           throw new Error(`${file}: cannot resolve import "${specifier}" while collecting the build's inputs`);
-        queue.push(target);
+        if (!CONTENT_NEUTRAL.test(target)) queue.push(target);
       } else {
         const name = packageName(specifier);
         if (name) packages.add(name);
