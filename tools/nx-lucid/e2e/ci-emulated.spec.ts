@@ -6,6 +6,7 @@ import { runProcess } from '../src/boundary/process';
 import { CONTAINERS_WORKFLOW, WORKFLOW_FILES } from '../src/ci/workflows';
 import { sarifValidator } from '../src/scan/test-support';
 import { fakeTrivyBin } from './support/fake-trivy-bin';
+import { packPlugin } from './support/packed-plugin';
 import { startRegistry, TestRegistry } from './support/registry';
 import { Emulation, jobRuns, JobResult, matrixOf, runJob, Workflow } from './support/workflow-emulator';
 import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
@@ -46,12 +47,12 @@ const env = () => ({ ...process.env, ...NX_ENV });
 let base: string;
 let head: string;
 beforeAll(async () => {
-  // The linked plugin runs from its compiled build, as an installed one does.
-  await runProcess('node', [join(WORKSPACE_ROOT, 'tools/nx-lucid/scripts/build.js'), '--if-stale'], { env: env() });
   registry = await startRegistry({ htpasswd: credentials });
   root = mkdtempSync(join(tmpdir(), 'lucid-ci-emu-'));
   origin = join(root, 'origin');
   mkdirSync(origin);
+  // The plugin as an adopter installs it: its packed tarball (linked, Nx could take it for a local project).
+  const tarball = await packPlugin(root, env());
   write(
     'package.json',
     JSON.stringify(
@@ -60,7 +61,7 @@ beforeAll(async () => {
         private: true,
         packageManager: `pnpm@${PNPM}`,
         devDependencies: {
-          '@lucid/nx-lucid': `link:${join(WORKSPACE_ROOT, 'tools/nx-lucid')}`,
+          '@lucid/nx-lucid': `file:${tarball}`,
           nx: `link:${join(WORKSPACE_ROOT, 'node_modules/nx')}`,
           // One package pnpm installs through its store, as it would any registry package: with link: deps only
           // it writes no node_modules/.modules.yaml, and Nx's pnpm lockfile reader needs that file.
