@@ -1,27 +1,13 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLayout, MadeLayout } from '../../e2e/support/make-layout';
-import { DEFAULT_TAG_RULES } from '../config/tag-rules';
 import { PushOptions, pushBuiltImage } from './push-built-image';
+import { pushOptions } from './testing/push-options';
+import { DEFAULT_TAG_RULES } from '../config/tag-rules';
 import { emptyRegistryFetch, noGit } from '../registry/testing/empty-registry';
 
-const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptions => ({
-  outputPath,
-  registry: 'registry.test:5000',
-  repository: 'hamigames/lucid',
-  insecureRegistries: ['registry.test:5000'],
-  latestOnBranch: 'main',
-  latest: 'auto',
-  versionTag: true,
-  tags: DEFAULT_TAG_RULES,
-  sha: 'c'.repeat(40),
-  phaseTagPrefix: 'phase:',
-  mountFrom: [],
-  passwordStdin: false,
-  retries: 0,
-  dryRun: false,
-  ...over,
-});
+const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptions =>
+  pushOptions(outputPath, { registry: 'registry.test:5000', insecureRegistries: ['registry.test:5000'], ...over });
 
 describe('pushBuiltImage (the push use case)', () => {
   let made: MadeLayout;

@@ -1,30 +1,15 @@
 import { rmSync } from 'node:fs';
 import { makeLayout, MadeLayout } from '../../e2e/support/make-layout';
 import type { runProcess } from '../boundary/process';
-import { DEFAULT_TAG_RULES } from '../config/tag-rules';
 import { PushOptions, pushBuiltImage } from './push-built-image';
+import { pushOptions } from './testing/push-options';
 
 const A = 'a.test:5000';
 const B = 'b.test:5000';
 const OLD = `sha256:${'a'.repeat(64)}`;
 
-const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptions => ({
-  outputPath,
-  registries: [A, B],
-  repository: 'hamigames/lucid',
-  insecureRegistries: [A, B],
-  latestOnBranch: 'main',
-  latest: 'auto',
-  versionTag: true,
-  tags: DEFAULT_TAG_RULES,
-  sha: 'c'.repeat(40),
-  phaseTagPrefix: 'phase:',
-  mountFrom: [],
-  passwordStdin: false,
-  retries: 0,
-  dryRun: false,
-  ...over,
-});
+const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptions =>
+  pushOptions(outputPath, { registries: [A, B], insecureRegistries: [A, B], ...over });
 
 describe('pushBuiltImage to several registries (push-registries)', () => {
   let made: MadeLayout;
