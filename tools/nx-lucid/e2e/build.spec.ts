@@ -63,7 +63,9 @@ describe('container-build with buildah (real build, no Docker)', () => {
     insecureRegistries: [registry.host],
     ...extra,
   });
-  const scratchDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith(`lucid-build-${PROJECT}-`));
+  // This process's scratch folders only (the build runs in-process here): another suite on the machine may be
+  // building a project of the same name at the same time.
+  const scratchDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith(`lucid-build-${PROJECT}-${process.pid}`));
 
   beforeAll(async () => {
     registry = await startRegistry();
