@@ -112,6 +112,56 @@ export const attestationsSchema = z
   })
   .strict();
 
+/**
+ * The release policy (promote, create, nx-release-publish): the Sigstore bundles attached to the image index must
+ * verify against this trusted root and identity, one per required predicate type. No default root: the public-good
+ * one comes through TUF, which needs the network, so it is a file the repository names (e.g. fetched by
+ * `cosign trusted-root create` or from sigstore/root-signing).
+ */
+export const requireAttestationsSchema = z
+  .object({
+    predicateTypes: withoutRepeats(z.array(z.string().min(1)).min(1), 'predicate type')
+      .default(['https://slsa.dev/provenance/v1'])
+      .describe('In-toto predicate types that must each have a verified bundle (e.g. https://cyclonedx.org/bom).'),
+    certificateIssuer: z
+      .string()
+      .url()
+      .default('https://token.actions.githubusercontent.com')
+      .describe("The signing certificate's OIDC issuer (GitHub Actions' by default)."),
+    certificateIdentity: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The certificate's SAN exactly, e.g. https://github.com/<owner>/<repo>/.github/workflows/<file>@refs/heads/main.",
+      ),
+    certificateIdentityRegExp: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A regular expression the certificate's SAN must match (anchor it: ^https://github\\.com/<owner>/<repo>/).",
+      ),
+    trustedRoot: workspacePathSchema.describe(
+      "Workspace-relative Sigstore trusted_root.json (required: the public-good root needs TUF's network, so it is never implied).",
+    ),
+  })
+  .strict()
+  .refine((p) => !!p.certificateIdentity !== !!p.certificateIdentityRegExp, {
+    message: 'set exactly one of certificateIdentity and certificateIdentityRegExp',
+  })
+  .refine(
+    (p) => {
+      try {
+        return p.certificateIdentityRegExp === undefined || !!new RegExp(p.certificateIdentityRegExp);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'certificateIdentityRegExp is not a valid regular expression' },
+  );
+export type AttestationPolicyOptions = z.infer<typeof requireAttestationsSchema>;
+
 export const engineSchema = z.enum(['auto', 'buildx', 'buildah', 'podman']);
 
 /** Dockerfiles that are not projects: copies, references, generated or vendored trees (minimatch, workspace-relative). */
@@ -262,6 +312,11 @@ export const pluginOptionsSchema = z
         "Names, tags, contexts and build args per Dockerfile path (the init generator writes the seed's services here).",
       ),
     targetNames: defaultedObject(targetNamesSchema).describe('Names of the inferred targets.'),
+    requireAttestations: requireAttestationsSchema
+      .optional()
+      .describe(
+        'Release policy: promote, create and nx-release-publish refuse an image index without a verified Sigstore bundle per predicate type, signed by this issuer and identity (unset: no check).',
+      ),
   })
   .strict();
 

@@ -9,6 +9,8 @@ import { RegistryClient } from '../registry/client';
 import { ImageTarget, openSession, resolveImageTarget, RegistryDeps, RegistrySession } from '../registry/connect';
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
 import { TagLocks } from '../registry/tag-lock';
+import type { AttestationPolicyOptions } from '../config/options';
+import { enforceAttestationPolicy } from './attestation-policy';
 import { auditLines, describeChange, stepChanges, TagChange } from './audit';
 import { tokensInEnv } from '../boundary/env-tokens';
 import { describeManifest, formatContents, ManifestContents } from './describe';
@@ -50,6 +52,8 @@ export interface ReleaseOptions {
   username?: string;
   retries: number;
   dryRun: boolean;
+  /** The release policy: promote and create verify the attached Sigstore bundles first (attestation-policy.ts). */
+  requireAttestations?: AttestationPolicyOptions;
   _?: Array<string | number>;
 }
 
@@ -104,7 +108,24 @@ export async function runReleaseAction(
   if (args.action === 'list') return listAction(session, target, snapshot);
   const prefix = options.dryRun ? '[dry-run] would ' : '';
   const run: ReleaseRun = { ...session, project, target, options, deps, env, action: args.action, prefix };
-  return applyPlan(run, planAction(args, snapshot, target.image, options.force), snapshot);
+  const plan = planAction(args, snapshot, target.image, options.force);
+  await checkPolicy(run, plan);
+  return applyPlan(run, plan, snapshot);
+}
+
+/** promote and create name a digest as a release: with requireAttestations, it must carry verified bundles. */
+async function checkPolicy(run: ReleaseRun, plan: ReleasePlan): Promise<void> {
+  const policy = run.options.requireAttestations;
+  if (!policy || (run.action !== 'promote' && run.action !== 'create')) return;
+  const digests = plan.steps.flatMap((s) => (s.kind === 'tag' ? [s.digest] : []));
+  if (!digests.length) return;
+  if (!run.deps.workspaceRoot) throw new Error('requireAttestations needs the workspace root (its trustedRoot path)');
+  await enforceAttestationPolicy(run.client, run.target, digests, {
+    policy,
+    workspaceRoot: run.deps.workspaceRoot,
+    dryRun: run.options.dryRun,
+    say: run.say,
+  });
 }
 
 function planAction(args: ReleaseArgs, snapshot: TagSnapshot, image: string, force: boolean): ReleasePlan {

@@ -82,7 +82,10 @@ async function main() {
   for (const h of [mock.fulcioHandler(ca), mock.rekorHandler(tlog), mock.tsaHandler(tsa)]) handlers.set(h.path, h.fn);
   const sign = async (statement, identity) => {
     const builder = new DSSEBundleBuilder({
-      signer: new FulcioSigner({ fulcioBaseURL: url, identityProvider: { getToken: async () => unsignedJwt(identity) } }),
+      signer: new FulcioSigner({
+        fulcioBaseURL: url,
+        identityProvider: { getToken: async () => unsignedJwt(identity) },
+      }),
       witnesses: [new RekorWitness({ rekorBaseURL: url, entryType: 'intoto' }), new TSAWitness({ tsaBaseURL: url })],
     });
     const data = Buffer.from(JSON.stringify(statement));

@@ -27,9 +27,13 @@ export interface SigstoreStandIn {
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
 export async function startSigstoreStandIn(): Promise<SigstoreStandIn> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [join(__dirname, 'sigstore-stand-in-child.js')], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    [join(__dirname, 'sigstore-stand-in-child.js')],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const pending = new Map<number, { resolve: (b: object) => void; reject: (e: Error) => void }>();
