@@ -13,7 +13,15 @@ import type { AttestationPolicyOptions } from '../config/options';
 import { enforceAttestationPolicy } from './attestation-policy';
 import { auditLines, describeChange, stepChanges, TagChange } from './audit';
 import { tokensInEnv } from '../boundary/env-tokens';
-import { describeManifest, formatContents, ManifestContents } from './describe';
+import {
+  CarriedAttestations,
+  carriedAttestations,
+  describeManifest,
+  formatCarried,
+  formatContents,
+  ManifestContents,
+} from './describe';
+import { Referrers } from '../registry/referrers';
 import {
   listVersions,
   planCreate,
@@ -64,7 +72,7 @@ export interface ReleaseOutcome {
   plan?: ReleasePlan;
   /** Tag changes made (or, on --dry-run, that would be made), before → after. */
   changes?: TagChange[];
-  versions?: Array<VersionRow & { contents: ManifestContents | null }>;
+  versions?: Array<VersionRow & { contents: ManifestContents | null; referrers?: CarriedAttestations }>;
 }
 
 /** tag → digest for every tag of the repository (HEAD per tag, a few at a time). */
@@ -147,13 +155,19 @@ async function listAction(
     `${target.image}: ${rows.length} version(s)${snapshot.has('latest') ? `, latest = ${snapshot.get('latest')}` : ', no latest'}`,
   );
   const contents = new Map<string, ManifestContents | null>();
-  for (const d of new Set(rows.map((r) => r.digest)))
+  const carried = new Map<string, CarriedAttestations>();
+  const referrers = new Referrers(client);
+  for (const d of new Set(rows.map((r) => r.digest))) {
     contents.set(d, describeManifest((await client.getManifest(repo, d)).bytes));
+    carried.set(d, carriedAttestations((await referrers.list(repo, d)).referrers));
+  }
   for (const r of rows)
     say(
-      `  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}  ${formatContents(contents.get(r.digest)!)}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`,
+      `  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}  ${formatContents(contents.get(r.digest)!)}; ${formatCarried(carried.get(r.digest)!)}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`,
     );
-  return { versions: rows.map((r) => ({ ...r, contents: contents.get(r.digest) ?? null })) };
+  return {
+    versions: rows.map((r) => ({ ...r, contents: contents.get(r.digest) ?? null, referrers: carried.get(r.digest) })),
+  };
 }
 
 /** Every step's tag changes checked (a version tag never moves unless --force) before anything is written, then run. */
