@@ -98,7 +98,7 @@ describe('requireAttestations: Sigstore bundles attached to the digest, verified
       certificateIdentityRegExp: '^https://github\\.com/acme/app/',
     });
     expect((await verdictOf(image.digest, byRegExp)).passed).toBe(true);
-  }, 60_000);
+  });
 
   it('refuses an image with no bundle, naming it', async () => {
     const image = pushIndex(2, 'v2.0.0');
@@ -118,7 +118,7 @@ describe('requireAttestations: Sigstore bundles attached to the digest, verified
       policy({ certificateIdentity: OTHER, certificateIssuer: 'https://gitlab.com' }),
     );
     expect(otherIssuer.problems[0]).toMatch(/wrong identity or issuer/);
-  }, 60_000);
+  });
 
   it('refuses a statement about another digest, and a bundle of another predicate type', async () => {
     const image = pushIndex(4, 'v4.0.0');
@@ -131,7 +131,7 @@ describe('requireAttestations: Sigstore bundles attached to the digest, verified
     expect((await verdictOf(sbomOnly.digest)).problems).toEqual([
       `${SLSA_PROVENANCE_V1}: no bundle with this predicate type (attached: ${CYCLONEDX_BOM})`,
     ]);
-  }, 60_000);
+  });
 
   it('refuses a bundle whose signed payload was altered (bad signature)', async () => {
     const image = pushIndex(6, 'v6.0.0');
@@ -160,7 +160,7 @@ describe('requireAttestations: Sigstore bundles attached to the digest, verified
     const verdict = await verdictOf(image.digest);
     expect(verdict.passed).toBe(false);
     expect(verdict.problems[0]).toMatch(/bad signature \(/);
-  }, 60_000);
+  });
 });
 
 describe('promote under requireAttestations', () => {
@@ -206,5 +206,5 @@ describe('promote under requireAttestations', () => {
       log: () => undefined,
     });
     expect(reg.tags.get(`${REPO}:latest`)).toBe(image.digest);
-  }, 60_000);
+  });
 });

@@ -72,13 +72,16 @@ async function main() {
   const keyPair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const handlers = new Map();
   const url = await serve(handlers);
-  // One clock, whole seconds: the mock TSA would write milliseconds into genTime, which @sigstore/core's DER time
-  // parser refuses; every service signs at the stand-in's start (certificates are valid 10 minutes from it).
-  const clock = new Date(Math.floor(Date.now() / 1000) * 1000);
+  // One clock for every service, in whole seconds (the mock TSA would write milliseconds into genTime, which
+  // @sigstore/core's DER time parser refuses), set once the CA and TSA certificates exist: their notBefore is the
+  // real time of their making, cut to the second, and a timestamp before it would not verify. The services read
+  // this Date object each time, so it is set after they are made.
+  const clock = new Date(0);
   const ctlog = await mock.initializeCTLog(keyPair, clock);
   const ca = await mock.initializeCA(keyPair, ctlog, clock);
   const tlog = await mock.initializeTLog(url, keyPair, clock);
   const tsa = await mock.initializeTSA(keyPair, clock);
+  clock.setTime((Math.floor(Date.now() / 1000) + 1) * 1000);
   for (const h of [mock.fulcioHandler(ca), mock.rekorHandler(tlog), mock.tsaHandler(tsa)]) handlers.set(h.path, h.fn);
   const sign = async (statement, identity) => {
     const builder = new DSSEBundleBuilder({
