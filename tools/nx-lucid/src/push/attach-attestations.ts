@@ -63,6 +63,7 @@ function bundleArtifact(root: string, file: string, digest: string): ArtifactToA
   } catch (e) {
     throw new Error(
       `${file}: not a Sigstore bundle with a DSSE in-toto statement (${(e as Error).message.split('\n')[0]})`,
+      { cause: e },
     );
   }
   if (!statementNames(statement, digest))

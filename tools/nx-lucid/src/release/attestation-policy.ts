@@ -41,7 +41,7 @@ export function policyVerifier(policy: AttestationPolicyOptions, workspaceRoot: 
   try {
     root = TrustedRoot.fromJSON(JSON.parse(readFileSync(file, 'utf8')));
   } catch (e) {
-    throw new Error(`requireAttestations.trustedRoot ${policy.trustedRoot}: ${(e as Error).message}`);
+    throw new Error(`requireAttestations.trustedRoot ${policy.trustedRoot}: ${(e as Error).message}`, { cause: e });
   }
   return new Verifier(toTrustMaterial(root));
 }

@@ -70,7 +70,7 @@ describe('runReleaseAction (the release use case)', () => {
       ['v1.0.0', D1, false],
     ]);
     expect(lines[0]).toBe(`registry.test:5000/hamigames/lucid/api: 2 version(s), latest = ${D2}`);
-    expect(lines[1]).toMatch(/v1\.1\.0 .*; no attestation referrers  \(latest\)$/);
+    expect(lines[1]).toMatch(/v1\.1\.0 .*; no attestation referrers {2}\(latest\)$/);
     expect(outcome.versions?.[0].referrers).toEqual({ signed: [], unsigned: [] });
   });
 
