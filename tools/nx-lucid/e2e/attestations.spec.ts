@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPush } from '../src/nx/executors/push/executor';
 import { runRelease } from '../src/nx/executors/release/executor';
+import { runReleasePublish } from '../src/nx/executors/release-publish/executor';
 import {
   CYCLONEDX_BOM,
   IN_TOTO_MEDIA_TYPE,
@@ -42,6 +43,7 @@ describe('attestations as referrers, and promote under requireAttestations (real
   let sigstore: SigstoreStandIn;
   let policyRoot: string;
   const builds: Record<string, MadeLayout> = {};
+  const roots: string[] = [];
   const digest = (v: string) => builds[v].metadata.index.digest;
   const referrers = async (v: string) =>
     (await skopeoManifest(reg.host, `${REPO}:${referrersTag(digest(v))}`)).manifest as unknown as Index;
@@ -52,9 +54,10 @@ describe('attestations as referrers, and promote under requireAttestations (real
       { env, log: (l) => lines.push(l) },
     );
 
-  /** Builds a layout, signs its provenance as `identity` (none: unsigned), pushes it with its attestations. */
-  async function pushVersion(version: string, identity?: string): Promise<void> {
+  /** A two-platform layout with an SBOM beside it, and its provenance signed as `identity` (none: unsigned). */
+  async function layoutFor(version: string, identity?: string): Promise<{ made: MadeLayout; bundles: string[] }> {
     const made = makeLayout({ project: PROJECT, version: version.slice(1) });
+    roots.push(made.root);
     const bundles: string[] = [];
     if (identity) {
       const statement = provenanceStatement({
@@ -64,17 +67,20 @@ describe('attestations as referrers, and promote under requireAttestations (real
         engine: made.metadata.engine,
         builderId: 'https://github.com/hamigames/lucid/actions/runs/1/attempts/1',
       });
-      writeFileSync(
-        join(made.root, 'provenance.sigstore.json'),
-        JSON.stringify(await sigstore.signStatement(statement, { subject: identity, issuer: GITHUB_ISSUER })),
-      );
+      const bundle = await sigstore.signStatement(statement, { subject: identity, issuer: GITHUB_ISSUER });
+      writeFileSync(join(made.root, 'provenance.sigstore.json'), JSON.stringify(bundle));
       bundles.push('provenance.sigstore.json');
     }
     mkdirSync(join(made.root, made.outputPath, 'scan'), { recursive: true });
-    writeFileSync(
-      join(made.root, made.outputPath, 'scan/sbom.cdx.json'),
-      JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: [] }),
-    );
+    const bom = { bomFormat: 'CycloneDX', specVersion: '1.6', components: [] };
+    writeFileSync(join(made.root, made.outputPath, 'scan/sbom.cdx.json'), JSON.stringify(bom));
+    mkdirSync(join(made.root, '.sigstore'));
+    writeFileSync(join(made.root, POLICY.trustedRoot), JSON.stringify(sigstore.trustedRoot));
+    return { made, bundles };
+  }
+
+  /** container-push of the layout with its attestations; with `release`, tagged as that version. */
+  async function push(version: string, made: MadeLayout, bundles: string[], release = true): Promise<void> {
     await runPush(
       {
         outputPath: made.outputPath,
@@ -82,13 +88,18 @@ describe('attestations as referrers, and promote under requireAttestations (real
         repository: 'hamigames/lucid',
         sha: version.replace(/\D/g, '').repeat(20).slice(0, 40),
         latest: 'never',
-        releaseVersion: version.slice(1),
+        ...(release ? { releaseVersion: version.slice(1) } : {}),
         attachAttestations: true,
         attestationBundles: bundles,
       },
       executorContext(made.root, PROJECT),
       { env, log: () => undefined },
     );
+  }
+
+  async function pushVersion(version: string, identity?: string): Promise<void> {
+    const { made, bundles } = await layoutFor(version, identity);
+    await push(version, made, bundles);
     builds[version] = made;
   }
 
@@ -103,7 +114,7 @@ describe('attestations as referrers, and promote under requireAttestations (real
   });
   afterAll(async () => {
     await Promise.all([reg?.stop(), sigstore?.close()]);
-    rmSync(policyRoot, { recursive: true, force: true });
+    for (const dir of [policyRoot, ...roots]) rmSync(dir, { recursive: true, force: true });
   });
 
   it('container-push attached provenance, SBOM and the bundle to the index through the sha256-<hex> tag', async () => {
@@ -159,6 +170,29 @@ describe('attestations as referrers, and promote under requireAttestations (real
       });
     await release({ action: 'promote', version: 'v1.0.1' });
     expect((await skopeoManifest(reg.host, `${REPO}:latest`)).digest).toBe(digest('v1.0.0'));
+  });
+
+  it('nx-release-publish refuses an unsigned build before pushing anything, and publishes a signed one', async () => {
+    const publish = (made: MadeLayout) =>
+      runReleasePublish(
+        {
+          outputPath: made.outputPath,
+          registry: reg.host,
+          repository: 'hamigames/lucid',
+          requireAttestations: POLICY,
+          nxReleaseVersionData: { [PROJECT]: { currentVersion: '1.2.0', newVersion: '2.0.0' } },
+        },
+        executorContext(made.root, PROJECT),
+        { env, log: () => undefined },
+      );
+    const unsigned = await layoutFor('v2.0.0');
+    const before = await registryState(reg.host, reg.url);
+    await expect(publish(unsigned.made)).rejects.toThrow(/refused: .*no Sigstore bundle is attached/);
+    expect(await registryState(reg.host, reg.url)).toEqual(before);
+    const signed = await layoutFor('v2.0.0', CI);
+    await push('v2.0.0', signed.made, signed.bundles, false);
+    await expect(publish(signed.made)).resolves.toMatchObject({ published: true, version: '2.0.0' });
+    expect((await skopeoManifest(reg.host, `${REPO}:v2.0.0`)).digest).toBe(signed.made.metadata.index.digest);
   });
 
   it('release list shows what each version carries', async () => {

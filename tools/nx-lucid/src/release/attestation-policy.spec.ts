@@ -100,6 +100,16 @@ describe('requireAttestations: Sigstore bundles attached to the digest, verified
     expect((await verdictOf(image.digest, byRegExp)).passed).toBe(true);
   });
 
+  it('reads the bundles through the referrers API where the registry has one (in-process stand-in)', async () => {
+    await reg.close();
+    reg = await startMemoryRegistry({ referrersApi: true });
+    const image = pushIndex(9, 'v9.0.0');
+    await attachSigned(image);
+    expect([...reg.tags.keys()].some((t) => t.includes(':sha256-'))).toBe(false);
+    expect((await verdictOf(image.digest)).passed).toBe(true);
+    expect(reg.requests).toContain(`GET /v2/${REPO}/referrers/${image.digest}`);
+  });
+
   it('refuses an image with no bundle, naming it', async () => {
     const image = pushIndex(2, 'v2.0.0');
     const verdict = await verdictOf(image.digest);
