@@ -80,7 +80,10 @@ export class Referrers {
       : found;
   }
 
-  /** GET /v2/<name>/referrers/<digest>: the index, or undefined when the registry has no such API (404). */
+  /**
+   * GET /v2/<name>/referrers/<digest>: the index, or undefined when the registry has no such API — 404 by the spec;
+   * 405 and 501 as registries without the route also answer.
+   */
   private async fromApi(repository: string, subject: string): Promise<ReferrerList | undefined> {
     const t = this.client.transport;
     return t.withRetry(`GET referrers of ${subject}`, async () => {
@@ -91,9 +94,9 @@ export class Referrers {
         scopes: [pullScope(repository)],
         repository,
         operation: `GET referrers of ${subject}`,
-        ok: [200, 404],
+        ok: [200, 404, 405, 501],
       });
-      if (res.status === 404) {
+      if (res.status !== 200) {
         await res.body?.cancel();
         return undefined;
       }
