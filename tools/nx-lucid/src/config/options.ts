@@ -205,7 +205,7 @@ export const pluginOptionsSchema = z
       'BuildKit cache for buildx builds: gha or registry (LUCID_BUILD_CACHE overrides the type).',
     ),
     attestations: defaultedObject(attestationsSchema).describe(
-      'buildx only: SLSA provenance and SPDX SBOM attestations in the index (LUCID_ATTESTATIONS overrides).',
+      "buildx only: SLSA provenance (and, with sbom, BuildKit's SPDX SBOM) attestations in the index (LUCID_ATTESTATIONS overrides).",
     ),
     registryMirrors: z
       .record(registrySchema, mirrorSchema)
