@@ -48,7 +48,7 @@ describe('batch executors: a bad option fails its task with the option and the r
       options: { outputPath: 'dist/containers/svc', ...options },
     };
     // Nx's own step in batch mode (nx/src/tasks-runner/batch/run-batch.js): must not throw.
-    const combined = combineOptionsForExecutor({}, undefined, target, schema, null, process.cwd());
+    const combined = combineOptionsForExecutor({}, '', target, schema, null, process.cwd());
 
     const root = mkdtempSync(join(tmpdir(), 'batch-schema-'));
     const id = `svc:container-${executor}`;
