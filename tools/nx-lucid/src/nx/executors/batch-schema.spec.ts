@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { combineOptionsForExecutor } from 'nx/src/utils/params';
+import { z } from 'zod';
 import pushBatch from './push/batch';
 import verifyBatch from './verify/batch';
 
@@ -39,6 +40,15 @@ describe('batch executors: a bad option fails its task with the option and the r
       .filter(([, e]) => e.batchImplementation)
       .map(([name]) => name);
     expect([...new Set(cases.map((c) => c.executor))].sort()).toEqual(batched.sort());
+  });
+
+  it.each(['push', 'verify'])('%s: schema.json keeps every default exactly as the zod schema has it', (executor) => {
+    const { schema } = require(`./${executor}/options`) as { schema: z.ZodType };
+    const fromZod = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties: object };
+    const written = require(`./${executor}/schema.json`) as { properties: object };
+    const defaults = (props: object) =>
+      Object.entries(props).map(([k, v]) => [k, (v as { default?: unknown }).default]);
+    expect(defaults(written.properties)).toEqual(defaults(fromZod.properties));
   });
 
   it.each(cases)('$executor $options', async ({ executor, batch, options, reason }) => {
