@@ -61,6 +61,7 @@ export async function startSigstoreStandIn(): Promise<SigstoreStandIn> {
       }),
     close: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.stdin.end();
       }),
