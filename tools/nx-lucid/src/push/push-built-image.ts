@@ -89,7 +89,6 @@ export async function tagContextFor(
   });
 }
 
-/** The push; throws on any failure. */
 /** What container-push attaches after the index (planned first: a bad bundle file fails before any upload). */
 function attestationPlan(req: PushRequest, metadata: BuildMetadata, env: NodeJS.ProcessEnv) {
   const { options } = req;
@@ -107,6 +106,7 @@ function attestationPlan(req: PushRequest, metadata: BuildMetadata, env: NodeJS.
   return { inputs, planned: plannedArtifacts(inputs) };
 }
 
+/** The push; throws on any failure. */
 export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Promise<PushResult> {
   const { project, options, workspaceRoot: root } = req;
   const env = deps.env ?? process.env;
