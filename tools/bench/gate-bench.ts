@@ -5,7 +5,7 @@
  * of its own, so its CPU time and peak RSS are its own. Functions return numbers; printing is the caller's.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -86,15 +86,14 @@ function measure(file: string): GateRun {
   const baselineRssMiB = Math.round(process.memoryUsage().rss / 1048576);
   // Loaded after the baseline RSS is taken.
   const { DEFAULT_POLICY, evaluateGate } = require('../nx-lucid/src/scan/gate');
-  const { parseTrivyReport } = require('../nx-lucid/src/scan/report');
+  const { readReportForGate } = require('../nx-lucid/src/scan/report-stream');
   const { toSarif } = require('../nx-lucid/src/scan/sarif');
   const { failingResults, fitSarif } = require('../nx-lucid/src/scan/sarif-limits');
   const { toOutcome } = require('../nx-lucid/src/scan/summary');
   const { markdownSummary } = require('../nx-lucid/src/scan/summary-markdown');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const text = readFileSync(file, 'utf8');
-  const report = parseTrivyReport(text, file);
+  const report = readReportForGate(file);
   const t1 = performance.now();
   const gate = evaluateGate(report, DEFAULT_POLICY);
   const t2 = performance.now();
@@ -116,7 +115,7 @@ function measure(file: string): GateRun {
   return {
     report: file,
     findings: countFindings(report as Report),
-    reportBytes: Buffer.byteLength(text),
+    reportBytes: statSync(file).size,
     parseMs: Math.round(t1 - t0),
     gateMs: Math.round(t2 - t1),
     summaryMs: Math.round(t3 - t2),

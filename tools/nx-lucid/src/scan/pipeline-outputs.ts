@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { evaluateGate, GatePolicy, DEFAULT_POLICY } from './gate';
 import { IgnoreConfig, NO_IGNORES, parseIgnoreFile, plainIgnoreConfig } from './ignore-file';
-import { parseTrivyReport } from './report';
+import { parseTrivyReport, TrivyReport } from './report';
+import { readReportForGate } from './report-stream';
 import { toSarif } from './sarif';
 import { failingResults, fitSarif, GITHUB_SARIF_LIMITS } from './sarif-limits';
 import { toOutcome } from './summary';
@@ -32,10 +33,14 @@ function ignoresFor(text: string, ignoreFirst: boolean): IgnoreConfig {
   return plainIgnoreConfig(parseIgnoreFile(`${id} exp:2999-01-01\n`), new Date(0), '.trivyignore');
 }
 
+export type ReportReader = (file: string) => TrivyReport;
+export const WHOLE: ReportReader = (file) => parseTrivyReport(readFileSync(file, 'utf8'), file);
+export const STREAMED: ReportReader = (file) => readReportForGate(file);
+
 /** The outputs for one report file and case, each named. */
-export function pipelineOutputs(file: string, c: PipelineCase): Record<string, string> {
+export function pipelineOutputs(file: string, c: PipelineCase, reader = WHOLE): Record<string, string> {
   const text = readFileSync(file, 'utf8');
-  const report = parseTrivyReport(text, file);
+  const report = reader(file);
   const ignores = ignoresFor(text, c.ignoreFirst);
   const gate = evaluateGate(report, c.policy, ignores);
   const sarif = JSON.stringify(toSarif(report, ignores, '0.50.0'), null, 2);
@@ -63,7 +68,7 @@ export function pipelineOutputs(file: string, c: PipelineCase): Record<string, s
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
 /** One digest per output (and the gate's decision in clear), for the golden file. */
-export function pipelineDigests(file: string, c: PipelineCase): Record<string, string> {
-  const out = pipelineOutputs(file, c);
+export function pipelineDigests(file: string, c: PipelineCase, reader = WHOLE): Record<string, string> {
+  const out = pipelineOutputs(file, c, reader);
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, k === 'gate' ? v : sha(v)]));
 }
