@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PIPELINE_CASES, pipelineDigests, STREAMED, WHOLE } from './pipeline-outputs';
+import { PIPELINE_CASES, pipelineDigests, BOUNDED, WHOLE } from './pipeline-outputs';
 
 /**
  * The gate's decision, gate.json, summary.md and the SARIF (whole and cut to small limits) for every real report,
@@ -25,13 +25,13 @@ describe('scan outputs are the same bytes for every real report', () => {
     expect(Object.keys(GOLDEN).sort()).toEqual(keys);
   });
 
-  for (const [readerName, reader] of [
+  for (const [wayName, way] of [
     ['read whole', WHOLE],
-    ['streamed', STREAMED],
+    ['bounded memory', BOUNDED],
   ] as const)
     for (const r of reports)
       for (const c of PIPELINE_CASES)
-        it(`${r} (${c.name}, ${readerName})`, () => {
-          expect(pipelineDigests(join(FIXTURES, r), c, reader)).toEqual(GOLDEN[`${r} ${c.name}`]);
+        it(`${r} (${c.name}, ${wayName})`, () => {
+          expect(pipelineDigests(join(FIXTURES, r), c, way)).toEqual(GOLDEN[`${r} ${c.name}`]);
         });
 });

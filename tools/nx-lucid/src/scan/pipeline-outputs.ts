@@ -9,8 +9,8 @@ import { evaluateGate, GatePolicy, DEFAULT_POLICY } from './gate';
 import { IgnoreConfig, NO_IGNORES, parseIgnoreFile, plainIgnoreConfig } from './ignore-file';
 import { parseTrivyReport, TrivyReport } from './report';
 import { readReportForGate } from './report-stream';
-import { toSarif } from './sarif';
-import { failingResults, fitSarif, GITHUB_SARIF_LIMITS } from './sarif-limits';
+import { SarifLog, toSarif } from './sarif';
+import { failingResults, fitSarif, fitSarifLog, GITHUB_SARIF_LIMITS, MustKeep, SarifLimits } from './sarif-limits';
 import { toOutcome } from './summary';
 import { markdownSummary } from './summary-markdown';
 
@@ -33,19 +33,30 @@ function ignoresFor(text: string, ignoreFirst: boolean): IgnoreConfig {
   return plainIgnoreConfig(parseIgnoreFile(`${id} exp:2999-01-01\n`), new Date(0), '.trivyignore');
 }
 
-export type ReportReader = (file: string) => TrivyReport;
-export const WHOLE: ReportReader = (file) => parseTrivyReport(readFileSync(file, 'utf8'), file);
-export const STREAMED: ReportReader = (file) => readReportForGate(file);
+/** How the pipeline reads the report and fits the SARIF: whole (text parsed back), or in bounded memory. */
+export interface PipelineWay {
+  read: (file: string) => TrivyReport;
+  fit: (log: SarifLog, pretty: string, mustKeep: MustKeep, limits: SarifLimits) => ReturnType<typeof fitSarif>;
+}
+export const WHOLE: PipelineWay = {
+  read: (file) => parseTrivyReport(readFileSync(file, 'utf8'), file),
+  fit: (_log, pretty, mustKeep, limits) => fitSarif(pretty, mustKeep, limits),
+};
+export const BOUNDED: PipelineWay = {
+  read: (file) => readReportForGate(file),
+  fit: (log, pretty, mustKeep, limits) => fitSarifLog(log, () => pretty, mustKeep, limits),
+};
 
 /** The outputs for one report file and case, each named. */
-export function pipelineOutputs(file: string, c: PipelineCase, reader = WHOLE): Record<string, string> {
+export function pipelineOutputs(file: string, c: PipelineCase, way = WHOLE): Record<string, string> {
   const text = readFileSync(file, 'utf8');
-  const report = reader(file);
+  const report = way.read(file);
   const ignores = ignoresFor(text, c.ignoreFirst);
   const gate = evaluateGate(report, c.policy, ignores);
-  const sarif = JSON.stringify(toSarif(report, ignores, '0.50.0'), null, 2);
+  const log = toSarif(report, ignores, '0.50.0');
+  const sarif = JSON.stringify(log, null, 2);
   const small = { ...GITHUB_SARIF_LIMITS, resultsPerRun: 3, gzippedBytes: 2_000 };
-  const fitted = fitSarif(sarif, failingResults(gate.failing), small);
+  const fitted = way.fit(log, sarif, failingResults(gate.failing), small);
   const outcome = toOutcome(gate, {
     project: 'api',
     target: { kind: 'image-ref', ref: 'registry.example/api:1', digest: null },
@@ -68,7 +79,7 @@ export function pipelineOutputs(file: string, c: PipelineCase, reader = WHOLE): 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
 /** One digest per output (and the gate's decision in clear), for the golden file. */
-export function pipelineDigests(file: string, c: PipelineCase, reader = WHOLE): Record<string, string> {
-  const out = pipelineOutputs(file, c, reader);
+export function pipelineDigests(file: string, c: PipelineCase, way = WHOLE): Record<string, string> {
+  const out = pipelineOutputs(file, c, way);
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, k === 'gate' ? v : sha(v)]));
 }

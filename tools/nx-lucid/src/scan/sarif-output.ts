@@ -4,6 +4,7 @@ import { removePath, writeFileAtomic } from '../boundary/files';
 import type { IgnoreConfig } from './ignore-file';
 import type { TrivyReport } from './report';
 import { toSarif } from './sarif';
+import { fitSarifLog, GITHUB_SARIF_LIMITS, MustKeep, SarifCut, SarifLimits } from './sarif-limits';
 import type { ScanDeps, ScanOptions } from './scan-types';
 import type { ScanOutcome } from './summary';
 import { trivyConvertArgs, TrivyIsolation } from './trivy-command';
@@ -57,4 +58,23 @@ export async function writeSarif(
   }
   writeFileAtomic(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
   return 'built-in';
+}
+
+/**
+ * The built-in SARIF as it is written, already fitted to GitHub's limits: the whole log (indented) when it fits,
+ * else the cut one (compact). Same bytes as writing the log and fitting the file, without the whole log ever being
+ * text when it must be cut.
+ */
+export function fittedBuiltInSarif(
+  parts: Array<{ platform: string; report: TrivyReport }> | TrivyReport,
+  ignores: IgnoreConfig,
+  trivyVersion: string | null,
+  mustKeep: MustKeep,
+  limits: SarifLimits = GITHUB_SARIF_LIMITS,
+): { text: string; cut: SarifCut } {
+  const log = toSarif(parts, ignores, trivyVersion ?? undefined);
+  const whole = () => JSON.stringify(log, null, 2) + '\n';
+  let text: string | undefined;
+  const fitted = fitSarifLog(log, () => (text = whole()), mustKeep, limits);
+  return { text: fitted.text ?? text ?? whole(), cut: fitted.cut };
 }
