@@ -88,7 +88,6 @@ function measure(file: string): GateRun {
   const { DEFAULT_POLICY, evaluateGate } = require('../nx-lucid/src/scan/gate');
   const { readReportForGate } = require('../nx-lucid/src/scan/report-stream');
   const { fittedBuiltInSarif } = require('../nx-lucid/src/scan/sarif-output');
-  const { failingResults } = require('../nx-lucid/src/scan/sarif-limits');
   const { NO_IGNORES } = require('../nx-lucid/src/scan/ignore-file');
   const { toOutcome } = require('../nx-lucid/src/scan/summary');
   const { markdownSummary } = require('../nx-lucid/src/scan/summary-markdown');
@@ -109,7 +108,7 @@ function measure(file: string): GateRun {
   JSON.stringify(outcome);
   const t3 = performance.now();
   // The built-in SARIF, built and fitted to GitHub's limits in one step (no whole text to parse back).
-  const { cut } = fittedBuiltInSarif(report, NO_IGNORES, 'bench', failingResults(gate.failing));
+  const { cut } = fittedBuiltInSarif(report, NO_IGNORES, 'bench', gate);
   const t4 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   return {

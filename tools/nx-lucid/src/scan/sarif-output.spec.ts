@@ -10,13 +10,16 @@ describe('fittedBuiltInSarif', () => {
   const small = { ...GITHUB_SARIF_LIMITS, resultsPerRun: 2, gzippedBytes: 1_500 };
   it.each(jsonFixtureNames())('%s: same bytes as write-then-fit, cut or not', (name) => {
     const report = fixture(name);
-    const mustKeep = failingResults(evaluateGate(report, DEFAULT_POLICY).failing);
     const written = JSON.stringify(toSarif(report, NO_IGNORES, '0.50.0'), null, 2) + '\n';
-    for (const limits of [GITHUB_SARIF_LIMITS, small]) {
-      const fitted = fitSarif(written, mustKeep, limits);
-      const oneStep = fittedBuiltInSarif(report, NO_IGNORES, '0.50.0', mustKeep, limits);
-      expect(oneStep.text).toBe(fitted.text ?? written);
-      expect(oneStep.cut).toEqual(fitted.cut);
+    // With ignoreUnfixed the gate's findings differ from the SARIF's: they must not be reused.
+    for (const policy of [DEFAULT_POLICY, { ...DEFAULT_POLICY, ignoreUnfixed: true }]) {
+      const gate = evaluateGate(report, policy);
+      for (const limits of [GITHUB_SARIF_LIMITS, small]) {
+        const fitted = fitSarif(written, failingResults(gate.failing), limits);
+        const oneStep = fittedBuiltInSarif(report, NO_IGNORES, '0.50.0', gate, limits);
+        expect(oneStep.text).toBe(fitted.text ?? written);
+        expect(oneStep.cut).toEqual(fitted.cut);
+      }
     }
   });
 });

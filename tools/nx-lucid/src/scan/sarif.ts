@@ -1,5 +1,5 @@
 import { severityScore } from './cvss';
-import { collectFindings, Finding, OtherFinding } from './findings';
+import { collectFindings, CollectedFindings, Finding, OtherFinding } from './findings';
 import { IgnoreConfig, NO_IGNORES } from './ignore-file';
 import { PlatformReport, Severity, TrivyReport } from './report';
 
@@ -161,33 +161,34 @@ function otherEntry(o: OtherFinding): Entry {
   };
 }
 
-export function toSarif(
-  input: TrivyReport | PlatformReport[],
-  ignores: IgnoreConfig = NO_IGNORES,
-  toolVersion?: string,
-): SarifLog {
-  const reports = Array.isArray(input) ? input : [{ report: input }];
-  const first = reports[0]?.report;
-  const c = collectFindings(input, { ignoreUnfixed: false }, ignores);
-  const entries = [...c.findings.map(vulnEntry), ...c.misconfigurations.map(otherEntry), ...c.secrets.map(otherEntry)];
+/** What the SARIF is made of: the findings an ignore-file rule leaves (no status filter, as `trivy convert`). */
+export type SarifFindings = Pick<CollectedFindings, 'findings' | 'secrets' | 'misconfigurations'>;
+
+function ruleOf(e: Entry): SarifRule {
+  return {
+    id: e.id,
+    name: e.ruleName,
+    shortDescription: { text: e.short || e.id },
+    fullDescription: { text: e.full || e.short || e.id },
+    defaultConfiguration: { level: sarifLevel(e.severity) },
+    ...(e.url ? { helpUri: e.url } : {}),
+    help: { text: e.help, markdown: e.help.replace(/\n/g, '\n\n') },
+    properties: {
+      tags: [e.title, 'security', e.severity],
+      precision: 'very-high',
+      'security-severity': e.score,
+      ...e.extra,
+    },
+  };
+}
+
+/** One result per finding, one rule per ID; each entry is made and dropped in turn (no list of them all). */
+function rulesAndResults(c: SarifFindings): { rules: SarifRule[]; results: SarifResult[] } {
   const rules: SarifRule[] = [];
   const ruleIndex = new Map<string, number>();
-  const results = entries.map((e) => {
-    const rule: SarifRule = {
-      id: e.id,
-      name: e.ruleName,
-      shortDescription: { text: e.short || e.id },
-      fullDescription: { text: e.full || e.short || e.id },
-      defaultConfiguration: { level: sarifLevel(e.severity) },
-      ...(e.url ? { helpUri: e.url } : {}),
-      help: { text: e.help, markdown: e.help.replace(/\n/g, '\n\n') },
-      properties: {
-        tags: [e.title, 'security', e.severity],
-        precision: 'very-high',
-        'security-severity': e.score,
-        ...e.extra,
-      },
-    };
+  const results: SarifResult[] = [];
+  const add = (e: Entry) => {
+    const rule = ruleOf(e);
     let i = ruleIndex.get(e.id);
     if (i === undefined) {
       ruleIndex.set(e.id, (i = rules.length));
@@ -198,14 +199,33 @@ export function toSarif(
       const worst = Math.max(+e.score, +(rules[i].properties!['security-severity'] as string));
       rules[i] = { ...rule, properties: { ...rule.properties, 'security-severity': worst.toFixed(1) } };
     }
-    return {
+    results.push({
       ruleId: e.id,
       ruleIndex: i,
       level: sarifLevel(e.severity),
       message: { text: e.message },
       locations: [e.location],
-    };
-  });
+    });
+  };
+  for (const f of c.findings) add(vulnEntry(f));
+  for (const o of c.misconfigurations) add(otherEntry(o));
+  for (const o of c.secrets) add(otherEntry(o));
+  return { rules, results };
+}
+
+/**
+ * `collected`: the findings when the caller has them already (the gate's, when its policy drops no status), so
+ * they are not gathered twice.
+ */
+export function toSarif(
+  input: TrivyReport | PlatformReport[],
+  ignores: IgnoreConfig = NO_IGNORES,
+  toolVersion?: string,
+  collected?: SarifFindings,
+): SarifLog {
+  const reports = Array.isArray(input) ? input : [{ report: input }];
+  const first = reports[0]?.report;
+  const { rules, results } = rulesAndResults(collected ?? collectFindings(input, { ignoreUnfixed: false }, ignores));
   const props: Record<string, unknown> = {};
   if (first && (first.ArtifactType === 'container_image' || first.ArtifactType === undefined)) {
     props.imageName = first.ArtifactName;
