@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseTrivyReport } from './report';
-import { readReportForGate } from './report-stream';
+import { plainlyValidVulnerability, readReportForGate } from './report-stream';
+import { trivyVulnerabilitySchema } from './report';
 
 const FIXTURES = resolve(__dirname, '__fixtures__');
 const reports = ['trivy', 'trivy-ignore-unfixed'].flatMap((d) =>
@@ -62,6 +63,39 @@ describe('readReportForGate', () => {
       }
       expect(whole).toBeInstanceOf(Error);
       expect(() => readReportForGate(file, 'the report', 64)).toThrow((whole as Error).message);
+    });
+  });
+
+  describe('plainlyValidVulnerability (the cheap check before the schema)', () => {
+    const all = reports.flatMap((f) =>
+      ((JSON.parse(readFileSync(f, 'utf8')) as { Results?: Array<{ Vulnerabilities?: unknown[] }> }).Results ?? [])
+        .flatMap((r) => r.Vulnerabilities ?? [])
+        .map((v) => v as Record<string, unknown>),
+    );
+    it('takes every finding of the real reports (so the schema is rarely run)', () => {
+      expect(all.length).toBeGreaterThan(1000);
+      expect(all.filter((v) => !plainlyValidVulnerability(v)).map((v) => v.VulnerabilityID)).toEqual([]);
+    });
+
+    it('never takes a finding the schema refuses', () => {
+      const keys = [...new Set(all.flatMap((v) => Object.keys(v)))];
+      const odd: unknown[] = [undefined, null, '', 'x', 0, -1, 11, 5, true, [], ['x'], [1], {}, { a: 'x' }, { a: 1 }];
+      const cvssOdd: unknown[] = [
+        ...odd.map((x) => ({ nvd: { V3Score: x } })),
+        ...odd.map((x) => ({ nvd: { V3Vector: x } })),
+      ];
+      let checked = 0;
+      for (const base of all.slice(0, 40))
+        for (const k of [...keys, 'PkgIdentifier.PURL'])
+          for (const x of k === 'CVSS' ? [...odd, ...cvssOdd] : odd) {
+            const v: Record<string, unknown> = { ...base };
+            if (k === 'PkgIdentifier.PURL') v.PkgIdentifier = { PURL: x };
+            else if (x === undefined) delete v[k];
+            else v[k] = x;
+            if (plainlyValidVulnerability(v)) expect(trivyVulnerabilitySchema.safeParse(v).success).toBe(true);
+            checked++;
+          }
+      expect(checked).toBeGreaterThan(1000);
     });
   });
 });

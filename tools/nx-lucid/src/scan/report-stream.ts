@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import {
   parseTrivyReport,
+  SEVERITIES,
   TrivyReport,
   trivyReportSchema,
   TrivyVulnerability,
@@ -43,10 +44,59 @@ const STRUCTURAL = [QUOTE, 0x7b, 0x7d, 0x5b, 0x5d, BACKSLASH];
 /** Not a report this reading can take as valid: read it whole for parseTrivyReport's error. */
 class ReadWhole extends Error {}
 
-function slimVulnerability(raw: unknown, texts: Map<string, string>): TrivyVulnerability {
+type Json = Record<string, unknown>;
+const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+const optString = (x: unknown) => x === undefined || typeof x === 'string';
+const nullish = (x: unknown, each: (y: unknown) => boolean) =>
+  x === undefined || x === null || (Array.isArray(x) && x.every(each));
+const nullishRecord = (x: unknown, each: (y: unknown) => boolean) =>
+  x === undefined || x === null || (isObject(x) && Object.values(x).every(each));
+const score = (x: unknown) => x === undefined || (typeof x === 'number' && x >= 0 && x <= 10);
+const cvss = (c: unknown) =>
+  isObject(c) &&
+  optString(c.V2Vector) &&
+  optString(c.V3Vector) &&
+  optString(c.V40Vector) &&
+  score(c.V2Score) &&
+  score(c.V3Score) &&
+  score(c.V40Score);
+const OPTIONAL_STRINGS = ['PkgID', 'PkgPath', 'InstalledVersion', 'FixedVersion', 'Status', 'SeveritySource'];
+const SEVERITY_NAMES = new Set<unknown>(SEVERITIES);
+
+/**
+ * True only for a vulnerability that trivyVulnerabilitySchema accepts unchanged (but for InstalledVersion's
+ * default): a cheap check for the common case; anything else goes through the schema itself.
+ */
+export function plainlyValidVulnerability(v: Json): boolean {
+  const id = v.PkgIdentifier;
+  return (
+    typeof v.VulnerabilityID === 'string' &&
+    v.VulnerabilityID.length > 0 &&
+    typeof v.PkgName === 'string' &&
+    v.PkgName.length > 0 &&
+    SEVERITY_NAMES.has(v.Severity) &&
+    OPTIONAL_STRINGS.every((k) => optString(v[k])) &&
+    optString(v.PrimaryURL) &&
+    optString(v.Title) &&
+    optString(v.Description) &&
+    (id === undefined || (isObject(id) && optString(id.PURL) && optString(id.UID))) &&
+    nullish(v.CweIDs, (x) => typeof x === 'string') &&
+    nullish(v.References, (x) => typeof x === 'string') &&
+    nullishRecord(v.VendorSeverity, (x) => typeof x === 'number') &&
+    nullishRecord(v.CVSS, cvss)
+  );
+}
+
+function checkedVulnerability(raw: unknown): Json {
+  if (isObject(raw) && plainlyValidVulnerability(raw))
+    return raw.InstalledVersion === undefined ? { ...raw, InstalledVersion: '' } : raw;
   const parsed = trivyVulnerabilitySchema.safeParse(raw);
   if (!parsed.success) throw new ReadWhole();
-  const v = parsed.data as Record<string, unknown>;
+  return parsed.data;
+}
+
+function slimVulnerability(raw: unknown, texts: Map<string, string>): TrivyVulnerability {
+  const v = checkedVulnerability(raw);
   const out: Record<string, unknown> = {};
   for (const k of GATE_FIELDS) {
     let x = v[k];
