@@ -28,12 +28,12 @@ async function main(): Promise<void> {
 
   if (want('graph')) {
     console.log(
-      'graph: `nx show projects`, cold, median of 3, interleaved (no plugin / a trivial plugin / six executor-only targets / @lucid/nx-lucid compiled / from source / @nx/docker)',
+      'graph: `nx show projects`, median of 3, interleaved (cold: no plugin / a trivial plugin / six executor-only targets / @lucid/nx-lucid compiled / from source / @nx/docker; warm: no plugin / @lucid/nx-lucid compiled)',
     );
     const graph = measureGraph(
       [29, 1000],
       3,
-      ['none', 'trivial', 'six-targets', 'lucid', 'lucid-source', 'nx-docker'],
+      ['none', 'trivial', 'six-targets', 'lucid', 'lucid-source', 'nx-docker', 'none-warm', 'lucid-warm'],
       log,
     );
     const tree = measureLucidTree(3, log);
@@ -47,6 +47,9 @@ async function main(): Promise<void> {
     );
     const build = await benchBuild();
     console.log(`  cold ${build.coldSeconds}s, warm ${build.warmSeconds}s: warm is ${build.ratio}x faster`);
+    console.log(
+      `  engine per two-platform service, cold after the base (shared store): median ${build.medianEngineSeconds}s (target <= 2 s); one service alone ${build.oneService.wallSeconds}s wall / ${build.oneService.cpuSeconds}s CPU (through Nx) beside the floor (FROM scratch + COPY, same store) ${build.floor.wallSeconds}s wall / ${build.floor.cpuSeconds}s CPU; load ${build.loadAverage.join(' ')}`,
+    );
     const perService = Object.values(build.cacheBytes);
     console.log(
       `  Nx cache per service: ${Math.round(Math.min(...perService) / 1024)}-${Math.round(Math.max(...perService) / 1024)} KiB (${Math.round(build.totalCacheBytes / 1024)} KiB for ${perService.length} services)`,

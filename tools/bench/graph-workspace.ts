@@ -12,7 +12,19 @@ import { RELEASE_PUBLISH_TARGET } from '../nx-lucid/src/graph/release-publish-ta
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../..');
 
-export type Variant = 'none' | 'lucid' | 'lucid-source' | 'nx-docker' | 'trivial' | 'six-targets';
+export type Variant =
+  | 'none'
+  | 'lucid'
+  | 'lucid-source'
+  | 'nx-docker'
+  | 'trivial'
+  | 'six-targets'
+  /** Warm: the plugins' caches in .nx/workspace-data kept from the run before (nothing changed since). */
+  | 'none-warm'
+  | 'lucid-warm';
+
+/** A warm variant keeps .nx/workspace-data between runs; the others start without it. */
+export const isWarm = (variant: Variant) => variant.endsWith('-warm');
 
 /** The trivial plugin's package name in a bench workspace's node_modules. */
 export const TRIVIAL_PLUGIN = 'lucid-bench-trivial-plugin';
@@ -144,6 +156,8 @@ export function nxJson(variant: Variant) {
     'six-targets': [SIX_TARGETS_PLUGIN],
     lucid: [lucid],
     'lucid-source': [lucid],
+    'none-warm': [],
+    'lucid-warm': [lucid],
   };
   return JSON.stringify({ ...real, plugins: plugins[variant] }, null, 2);
 }

@@ -34,13 +34,18 @@ export interface TreeRow {
 export interface LucidTreeResult {
   none: TreeRow;
   lucid: TreeRow;
+  /** Warm: each run right after an identical one, .nx/workspace-data kept (Nx's and our plugin caches). */
+  noneWarm: TreeRow;
+  lucidWarm: TreeRow;
   nxDocker: TreeRow;
   /** What `nx g @lucid/nx-lucid:init` printed (or why it failed). */
   init: string;
   lucidVsNone?: number;
   nxDockerVsNone?: number;
-  /** The same ratios by CPU time. */
-  cpu: { lucidVsNone?: number; nxDockerVsNone?: number };
+  /** Ours warm vs no plugin warm (target ≈ 1.0). */
+  lucidWarmVsNoneWarm?: number;
+  /** The same ratios by CPU time (targets: cold ≤ 1.5, warm ≈ 1.0). */
+  cpu: { lucidVsNone?: number; nxDockerVsNone?: number; lucidWarmVsNoneWarm?: number };
 }
 
 const ratio = (a?: number, b?: number) => (a && b ? round(a / b) : undefined);
@@ -48,10 +53,10 @@ const summary = (row: TreeRow) =>
   row.error ??
   `wall median ${row.medianMs} ms (${row.runsMs?.join(', ')}), CPU median ${row.medianCpuMs} ms (${row.runsCpuMs?.join(', ')}), ${row.projects} projects, load ${loadAverage()}`;
 
-function measure(root: string, runs: number): TreeRow {
+function measure(root: string, runs: number, warm = false): TreeRow {
   try {
-    showProjects(root); // warm-up: file system caches, not measured
-    const results = Array.from({ length: runs }, () => showProjects(root));
+    showProjects(root, {}, warm); // warm-up: file system caches, not measured
+    const results = Array.from({ length: runs }, () => showProjects(root, {}, warm));
     const ms = results.map((r) => r.ms);
     const cpu = results.map((r) => r.cpuMs);
     return {
@@ -93,9 +98,13 @@ export function measureLucidTree(runs = 3, log: (line: string) => void = () => u
     withPlugins([]);
     const none = measure(root, runs);
     log(`Lucid tree, none: ${summary(none)}`);
+    const noneWarm = measure(root, runs, true);
+    log(`Lucid tree, none, warm: ${summary(noneWarm)}`);
     writeFileSync(join(root, 'nx.json'), adopted);
     const lucid = measure(root, runs);
     log(`Lucid tree, lucid (compiled): ${summary(lucid)}`);
+    const lucidWarm = measure(root, runs, true);
+    log(`Lucid tree, lucid (compiled), warm: ${summary(lucidWarm)}`);
     withPlugins(['@nx/docker']);
     const nxDocker = measure(root, runs);
     log(`Lucid tree, @nx/docker: ${summary(nxDocker)}`);
@@ -103,13 +112,17 @@ export function measureLucidTree(runs = 3, log: (line: string) => void = () => u
     return {
       none,
       lucid,
+      noneWarm,
+      lucidWarm,
       nxDocker,
       init: initText,
       lucidVsNone: ratio(lucid.medianMs, none.medianMs),
       nxDockerVsNone: ratio(nxDocker.medianMs, none.medianMs),
+      lucidWarmVsNoneWarm: ratio(lucidWarm.medianMs, noneWarm.medianMs),
       cpu: {
         lucidVsNone: ratio(lucid.medianCpuMs, none.medianCpuMs),
         nxDockerVsNone: ratio(nxDocker.medianCpuMs, none.medianCpuMs),
+        lucidWarmVsNoneWarm: ratio(lucidWarm.medianCpuMs, noneWarm.medianCpuMs),
       },
     };
   } finally {

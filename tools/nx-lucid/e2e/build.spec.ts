@@ -236,11 +236,23 @@ describe('container-build with buildah (real build, no Docker)', () => {
       }
     });
 
-    it('is reproducible: a second build in fresh storage gives the same index digest', async () => {
+    it('is reproducible: a second build on the shared store (base already there) gives the same index digest', async () => {
       const result = await buildExecutor(options(), context());
       expect(result).toEqual({ success: true });
       const again = parseBuildMetadata(JSON.parse(readFileSync(join(root, OUT, 'metadata.json'), 'utf8')));
       expect(again.index.digest).toBe(metadata.index.digest);
+    });
+
+    it('leaves only the base in the shared store (each build removes its list and images)', async () => {
+      const store = join(root, '.lucid/buildah');
+      const images = await runProcess('buildah', [
+        ...['--root', join(store, 'root'), '--runroot', join(store, 'runroot'), '--storage-driver', 'overlay'],
+        ...['images', '-a', '--format', '{{.ID}} {{.Name}}'],
+      ]);
+      const listed = images.stdout.trim().split('\n');
+      expect(listed.filter((l) => l.includes('lucid-build'))).toEqual([]);
+      // The test base: one image per platform.
+      expect(listed).toHaveLength(2);
     });
   });
 
@@ -258,12 +270,12 @@ describe('container-build with buildah (real build, no Docker)', () => {
       expect(result.success).toBe(true);
       expect(output).toMatch(
         new RegExp(
-          `^buildah --root \\S+/root --runroot \\S+/runroot --storage-driver overlay build --isolation chroot --platform linux/amd64,linux/arm64 --manifest lucid-build --timestamp 1714557600 --format oci --tls-verify=false .*--build-arg BASE_IMAGE=${registry.host.replace(/\./g, '\\.')}/mirror/gcr\\.io/lucid-test/base@${base.digest} --ignorefile apps/fixture-svc/Dockerfile\\.dockerignore -f apps/fixture-svc/Dockerfile \\.$`,
+          `^buildah --root \\S+/root --runroot \\S+/runroot --storage-driver overlay build --isolation chroot --platform linux/amd64,linux/arm64 --manifest lucid-build-fixture-svc-\\d+-[0-9a-f]+ --timestamp 1714557600 --format oci --pull=always --tls-verify=false .*--build-arg BASE_IMAGE=${registry.host.replace(/\./g, '\\.')}/mirror/gcr\\.io/lucid-test/base@${base.digest} --ignorefile apps/fixture-svc/Dockerfile\\.dockerignore -f apps/fixture-svc/Dockerfile \\.$`,
           'm',
         ),
       );
       expect(output).toMatch(
-        /^buildah .* manifest push --all --format oci lucid-build oci:\S+\/staging\/buildah:build$/m,
+        /^buildah .* manifest push --all --format oci lucid-build-fixture-svc-\d+-[0-9a-f]+ oci:\S+\/staging\/buildah:build$/m,
       );
     });
 

@@ -112,6 +112,47 @@ function isLink(path) {
   }
 }
 
-if (require.main === module) link(process.argv[2] ?? join(PACKAGE_ROOT, '../..'));
+/**
+ * node_modules/.bin/lucid: this workspace's `lucid` CLI, as an install gives a user's workspace (npm links a
+ * package's bin only when it installs it, and the forwarder is not installed): the compiled CLI when dist/ is
+ * fresh, else the TypeScript source through @swc-node/register.
+ */
+function binShim() {
+  return [
+    '#!/usr/bin/env node',
+    "'use strict';",
+    "// Written by tools/nx-lucid/scripts/link-workspace.js (lucid-workspace-forwarder): the workspace's lucid CLI.",
+    "const { join } = require('node:path');",
+    "const plugin = join(__dirname, '..', '..', 'tools', 'nx-lucid');",
+    "const fresh = require(join(plugin, 'src', 'fresh-module.js')).distIsFresh();",
+    "if (!fresh) require('@swc-node/register');",
+    "const cli = require(fresh ? join(plugin, 'dist', 'bin', 'lucid.js') : join(plugin, 'bin', 'lucid.ts'));",
+    'cli.main(process.argv.slice(2)).then(',
+    '  (code) => process.exit(code),',
+    '  (e) => {',
+    '    process.stderr.write(`lucid: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\\n`);',
+    '    process.exit(1);',
+    '  },',
+    ');',
+    '',
+  ].join('\n');
+}
 
-module.exports = { forwardingPackage, link };
+function linkBin(workspaceRoot) {
+  const bin = join(workspaceRoot, 'node_modules', '.bin', 'lucid');
+  const text = binShim();
+  // Another package's `lucid` (npm links bins) or a file we did not write stays as it is.
+  if (isLink(bin) || (existsSync(bin) && !readFileSync(bin, 'utf8').includes(MARKER))) return;
+  if (existsSync(bin) && readFileSync(bin, 'utf8') === text) return;
+  rmSync(bin, { force: true });
+  mkdirSync(dirname(bin), { recursive: true });
+  writeFileSync(bin, text, { mode: 0o755 });
+}
+
+if (require.main === module) {
+  const root = process.argv[2] ?? join(PACKAGE_ROOT, '../..');
+  link(root);
+  linkBin(root);
+}
+
+module.exports = { forwardingPackage, link, linkBin, binShim };

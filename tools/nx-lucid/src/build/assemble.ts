@@ -52,11 +52,14 @@ function layoutManifests(layout: OciLayout): { images: Descriptor[]; attestation
   return { images, attestations };
 }
 
-function copyBlob(from: OciLayout, to: OciLayoutWriter, digest: string): void {
+/** Digests whose files were checked where they came from (the blob store's seeded base layers). */
+type Trusted = ReadonlySet<string>;
+
+function copyBlob(from: OciLayout, to: OciLayoutWriter, digest: string, trusted: Trusted): void {
   const src = from.blobPath(digest);
   const dest = `${to.dir}/blobs/sha256/${digest.slice(7)}`;
   if (existsSync(dest)) return;
-  from.readBlob(digest); // checks the digest before it enters the build output
+  if (!trusted.has(digest)) from.readBlob(digest); // checks the digest before it enters the build output
   linkOrCopy(src, dest);
 }
 
@@ -86,15 +89,20 @@ function collectManifests(sources: Array<{ layoutDir: string; platforms: string[
 }
 
 /** Copies a manifest and the blobs it names into the output; returns the parsed manifest. */
-function copyManifest(found: Found, writer: OciLayoutWriter): ImageManifest {
+function copyManifest(found: Found, writer: OciLayoutWriter, trusted: Trusted = new Set()): ImageManifest {
   const manifest = manifestSchema.parse(found.layout.readJsonBlob(found.descriptor.digest));
-  for (const blob of [manifest.config, ...manifest.layers]) copyBlob(found.layout, writer, blob.digest);
-  copyBlob(found.layout, writer, found.descriptor.digest);
+  for (const blob of [manifest.config, ...manifest.layers]) copyBlob(found.layout, writer, blob.digest, trusted);
+  copyBlob(found.layout, writer, found.descriptor.digest, trusted);
   return manifest;
 }
 
 /** One manifest per wanted platform, in the wanted order; none or two for a platform fails the build. */
-function assemblePlatforms(wanted: string[], byPlatform: Map<string, Found[]>, writer: OciLayoutWriter) {
+function assemblePlatforms(
+  wanted: string[],
+  byPlatform: Map<string, Found[]>,
+  writer: OciLayoutWriter,
+  trusted: Trusted,
+) {
   return wanted.map((p): AssembledPlatform => {
     const found = byPlatform.get(p) ?? [];
     if (found.length !== 1) {
@@ -103,7 +111,11 @@ function assemblePlatforms(wanted: string[], byPlatform: Map<string, Found[]>, w
       );
     }
     const { mediaType, digest, size, platform } = found[0].descriptor;
-    return { platform: p, descriptor: { mediaType, digest, size, platform }, manifest: copyManifest(found[0], writer) };
+    return {
+      platform: p,
+      descriptor: { mediaType, digest, size, platform },
+      manifest: copyManifest(found[0], writer, trusted),
+    };
   });
 }
 
@@ -143,6 +155,7 @@ export function assembleLayout(
   outDir: string,
   annotations: Record<string, string>,
   refName: string,
+  trusted: Trusted = new Set(),
 ): AssembledIndex {
   const writer = new OciLayoutWriter(outDir);
   const { byPlatform, attestationsOf } = collectManifests(sources);
@@ -150,6 +163,7 @@ export function assembleLayout(
     sources.flatMap((s) => s.platforms),
     byPlatform,
     writer,
+    trusted,
   );
   const attestations = assembleAttestations(platforms, attestationsOf, writer);
   const index: ImageIndex = {

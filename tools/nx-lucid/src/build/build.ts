@@ -18,10 +18,12 @@ import { BuildMetadata, METADATA_FILE } from '../artifacts/metadata';
 import { SUPPORTED_PLATFORMS } from '../config/options';
 import { readEnvOverrides, resolveConfig } from '../config/resolve';
 import { ignoreFileFor } from '../dockerfile/dockerignore';
-import { assembleLayout } from './assemble';
+import { AssembledIndex, assembleLayout } from './assemble';
+import type { BaseSeed } from './base-seed';
 import type { BuildRequest, PreparedBuild } from './build-request';
 import { briefly } from './dry-run';
 import { freshScratch, runEngine } from './engine-run';
+import { engineStorageDir, removeBuildImages, seedsFor, uniqueListName } from './engine-storage';
 import { buildRecord } from './record';
 import { slimLayout } from './slim';
 import { pinBaseImage } from './base-pin';
@@ -202,7 +204,8 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
     timestamp: git.commitTime,
     insecureRegistries: plugin.insecureRegistries,
     stagingDir: join(scratch, 'staging'),
-    storageDir: join(scratch, 'storage'),
+    storageDir: engineStorageDir(workspaceRoot),
+    ...(daemonless ? { manifestList: uniqueListName(project) } : {}),
     cache: plugin.buildCache,
     image,
     attestations: buildkit.attestations,
@@ -231,6 +234,21 @@ export async function prepareBuild(req: BuildRequest): Promise<PreparedBuild> {
   };
 }
 
+/** The engine's layouts as one index, slimmed onto the base's blobs; the engine's images leave the shared store. */
+async function assembleOutput(req: BuildRequest, prepared: PreparedBuild, next: string, seeds: BaseSeed[]) {
+  const trusted = new Set(seeds.map((s) => s.digest));
+  let assembled: AssembledIndex | undefined;
+  try {
+    const outputs = prepared.engine.outputs(prepared.plan);
+    assembled = assembleLayout(outputs, next, prepared.annotations, prepared.version, trusted);
+  } finally {
+    await removeBuildImages(req, prepared, assembled?.platforms.map((p) => p.manifest.config.digest) ?? []);
+  }
+  if (!prepared.basePull) return assembled;
+  const store = new BlobStore(blobStoreDir(req.workspaceRoot, req.env));
+  return slimLayout(next, assembled, prepared.basePull, store, req.log);
+}
+
 /** Runs the prepared commands and writes <outputPath>/oci and metadata.json (validated against the contract). */
 export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): Promise<BuildMetadata> {
   const out = join(req.workspaceRoot, req.options.outputPath);
@@ -238,24 +256,17 @@ export async function executeBuild(req: BuildRequest, prepared: PreparedBuild): 
   ensureDir(out);
   // A failed build must not leave the previous output looking like this build's.
   removePath(join(out, METADATA_FILE));
-  freshScratch(prepared);
+  const seeds = await seedsFor(req, prepared);
+  freshScratch(prepared, seeds);
   const next = makeTempDir(join(out, '.oci-next-'));
   try {
-    await runEngine(req, prepared, out);
-    let assembled = assembleLayout(
-      prepared.engine.outputs(prepared.plan),
-      next,
-      prepared.annotations,
-      prepared.version,
-    );
-    if (prepared.basePull)
-      assembled = await slimLayout(
-        next,
-        assembled,
-        prepared.basePull,
-        new BlobStore(blobStoreDir(req.workspaceRoot, req.env)),
-        req.log,
-      );
+    try {
+      await runEngine(req, prepared, out, seeds);
+    } catch (e) {
+      await removeBuildImages(req, prepared, []);
+      throw e;
+    }
+    const assembled = await assembleOutput(req, prepared, next, seeds);
     for (const p of assembled.platforms)
       req.log(`${p.platform}: ${p.descriptor.digest} (${p.manifest.layers.length} layer(s))`);
     for (const a of assembled.attestations)

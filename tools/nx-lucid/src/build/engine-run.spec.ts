@@ -40,7 +40,16 @@ describe('running the engine: retry, engine.log, the failure at file:line', () =
     const plan = {
       dockerfile: 'apps/svc/Dockerfile',
       stagingDir: join(root, 'scratch/staging'),
-      storageDir: join(root, 'scratch/storage'),
+      context: '.',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      labels: {},
+      buildArgs: {},
+      buildContexts: {},
+      insecureRegistries: [],
+      timestamp: 0,
+      noCache: false,
+      storageDir: join(root, 'shared-store'),
+      manifestList: 'lucid-build-svc-1-abc',
       secrets: [{ id: 'token', env: 'LUCID_TEST_TOKEN' }],
     } as unknown as EngineBuildPlan;
     prepared = {
@@ -103,11 +112,21 @@ describe('running the engine: retry, engine.log, the failure at file:line', () =
     expect(error.message.split('\n').pop()).toBe('command: buildah build --secret id=token,env=LUCID_TEST_TOKEN');
   });
 
-  it('a transient storage error is retried once on fresh scratch (its files written again); a success leaves no engine.log', async () => {
+  it('a transient storage error is retried once on a fresh private store in the scratch folder (its files written again); a success leaves no engine.log', async () => {
     writeFileSync(join(root, ENGINE_LOG), 'stale');
     const run = failing('', 'Error: chdir /tmp/x/storage/root/overlay/0a/merged: no such file or directory', 1);
     await runEngine(request(run), prepared, root);
-    expect(calls).toHaveLength(2);
+    // The failed build on the shared store, then build and push on the private one.
+    expect(calls).toHaveLength(3);
+    for (const c of calls.slice(1)) {
+      expect(c.args.slice(0, 4)).toEqual([
+        '--root',
+        join(root, 'scratch/storage/root'),
+        '--runroot',
+        join(root, 'scratch/storage/runroot'),
+      ]);
+    }
+    expect(calls[1].args).toContain('lucid-build-svc-1-abc');
     expect(logs).toContain(
       'transient builder storage error, retrying the build once on fresh storage: Error: chdir /tmp/x/storage/root/overlay/0a/merged: no such file or directory',
     );

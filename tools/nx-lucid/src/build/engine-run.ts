@@ -20,15 +20,28 @@ import type { BuildRequest, PreparedBuild } from './build-request';
 import { failureLine } from './failure';
 import { secretValues } from './secrets';
 import { transientStorageError } from './transient';
+import { BaseSeed, plantSeeds } from './base-seed';
 
 /** Where a failed build leaves the engine's full output, in the output folder. */
 export const ENGINE_LOG = 'engine.log';
 
-/** Empties the build's scratch folder and writes the files the commands read (the private registries.conf). */
-export function freshScratch(prepared: PreparedBuild): void {
+/**
+ * Empties the build's scratch folder and writes the files the commands read (the private registries.conf); a
+ * daemonless engine's staging layout starts with the base's uncompressed layers (build/base-seed.ts).
+ */
+export function freshScratch(prepared: PreparedBuild, seeds: readonly BaseSeed[] = []): void {
   freshDir(join(prepared.plan.stagingDir, '..'));
   freshDir(prepared.plan.stagingDir);
   for (const f of prepared.files) writeFilePlain(f.path, f.content);
+  if (prepared.engine.name !== 'buildx')
+    for (const o of prepared.engine.outputs(prepared.plan)) plantSeeds(o.layoutDir, seeds);
+}
+
+/** The same build on a private store in the scratch folder: a transient error's retry starts from nothing. */
+export function onPrivateStorage(prepared: PreparedBuild): PreparedBuild {
+  if (prepared.engine.name === 'buildx') return prepared;
+  const plan = { ...prepared.plan, storageDir: join(prepared.plan.stagingDir, '..', 'storage') };
+  return { ...prepared, plan, commands: prepared.engine.buildCommands(plan) };
 }
 
 interface Transcript {
@@ -102,7 +115,12 @@ function engineFailure(req: BuildRequest, prepared: PreparedBuild, e: unknown, l
 }
 
 /** Runs the prepared commands; on failure writes <out>/engine.log and throws the located error. */
-export async function runEngine(req: BuildRequest, prepared: PreparedBuild, out: string): Promise<void> {
+export async function runEngine(
+  req: BuildRequest,
+  prepared: PreparedBuild,
+  out: string,
+  seeds: readonly BaseSeed[] = [],
+): Promise<void> {
   const logPath = join(out, ENGINE_LOG);
   removePath(logPath);
   const transcript: Transcript = { sections: [] };
@@ -116,9 +134,11 @@ export async function runEngine(req: BuildRequest, prepared: PreparedBuild, out:
         writeFilePlain(logPath, `${transcript.sections.join('\n\n')}\n`);
         throw engineFailure(req, prepared, e, logPath);
       }
-      // Fresh private storage: a half-built manifest list must not collect a second copy of a platform.
+      // Fresh private storage: a half-built manifest list must not collect a second copy of a platform, and a
+      // store that lost a mount point is not trusted again for this build.
       req.log(`transient builder storage error, retrying the build once on fresh storage: ${reason}`);
-      freshScratch(prepared);
+      prepared = onPrivateStorage(prepared);
+      freshScratch(prepared, seeds);
     }
   }
 }

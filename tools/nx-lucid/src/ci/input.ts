@@ -1,3 +1,4 @@
+import type { PackageManager } from './package-manager';
 import type { Phase } from './phases';
 
 export type Arm64Mode = 'qemu' | 'native';
@@ -5,7 +6,15 @@ export type Arm64Mode = 'qemu' | 'native';
 export type RemoteCacheMode = 'self-hosted' | 'nx-cloud' | 'none';
 
 export interface CiWorkflowInput {
+  /**
+   * The phases found when generating. The workflows resolve phases and services again at run time from the
+   * project graph; these only name the per-phase jobs of --sequentialPhases and the phases --phases selected.
+   */
   phases: Phase[];
+  /** --phases: build only these (checked again at run time); undefined: every phase, and the untagged shard. */
+  onlyPhases?: number[];
+  /** From the lockfile (package-manager.ts); default npm. */
+  packageManager?: PackageManager;
   /** Upper bound of `nx --parallel` per phase job; each job uses min(this, its service count). */
   parallel: number;
   /** One job chain per phase, each waiting for the previous phase's push, instead of matrix shards at once. */
@@ -28,7 +37,10 @@ export interface CiWorkflowInput {
   registry: string;
   /** Every registry the images are pushed to (plugin option registries; default: just registry). */
   registries?: string[];
-  /** Image namespace: images are <registry>/<repository>/<service> (the re-scan pulls their `latest`). */
+  /**
+   * Image namespace when nx.json configures one: images are <registry>/<repository>/<service>. Unset: each job
+   * takes the workflow's own repository (github.repository, lower-cased) at run time.
+   */
   repository?: string;
   platforms: string[];
   outputRoot: string;
@@ -45,6 +57,23 @@ export interface CiWorkflowInput {
 }
 
 export type Step = Record<string, unknown>;
+
+/** One job chain of the pipeline (pipeline.ts): a matrix over the planned phases, or one sequential phase. */
+export interface Chain {
+  /** Job id suffix: '' (matrix over phases) or '-<N>' / '-untagged' (sequential). */
+  id: string;
+  label: string;
+  needs: string[];
+  if: string;
+  strategy?: Record<string, unknown>;
+  projects: string;
+  parallel: string;
+  /** Cache-key suffix that tells phases (and platforms) apart. */
+  suffix: string;
+  /** The plan output (JSON matrix) with one entry `{ service, phase }` per project of this chain. */
+  services: string;
+}
+
 export type Job = Record<string, unknown>;
 
 export { COMPROMISED_TRIVY_VERSIONS, DEFAULT_TRIVY_VERSION, isCompromisedTrivy } from '../config/trivy-versions';

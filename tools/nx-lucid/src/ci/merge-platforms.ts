@@ -4,8 +4,9 @@
  * manifest exactly as it was built and scanned (same manifest digests: nothing is rebuilt), so container-push
  * then pushes blobs, manifests, the index and the tags by digest as for any build.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { copyFile, ensureDir, removePath, writeJsonAtomic } from '../boundary/files';
 import { BuildMetadata, METADATA_FILE, parseBuildMetadata, readBuildMetadata } from '../artifacts/metadata';
 import { OciLayout } from '../oci/layout';
 import { OciLayoutWriter } from '../oci/layout-writer';
@@ -70,13 +71,13 @@ function planMerge(root: string, project: string, from: readonly string[]): Merg
 function writeMerge(root: string, into: string, plan: MergePlan): MergedOutput {
   const outputPath = join(into, plan.project);
   const first = plan.parts[0];
-  rmSync(join(root, outputPath), { recursive: true, force: true });
+  removePath(join(root, outputPath));
   const writer = new OciLayoutWriter(join(root, outputPath, first.meta.layout));
   for (const part of plan.parts) {
     const blobs = join(part.layout.dir, 'blobs', 'sha256');
     for (const name of readdirSync(blobs)) {
       const target = join(writer.dir, 'blobs', 'sha256', name);
-      if (!existsSync(target)) copyFileSync(join(blobs, name), target);
+      if (!existsSync(target)) copyFile(join(blobs, name), target);
     }
   }
   // Every platform's (and attestation's) entry, byte for byte as its own build wrote it.
@@ -98,8 +99,8 @@ function writeMerge(root: string, into: string, plan: MergePlan): MergedOutput {
     manifests: plan.parts.flatMap((p) => p.meta.manifests),
     compressedSize: [...sizes.values()].reduce((a, b) => a + b, 0),
   });
-  mkdirSync(join(root, outputPath), { recursive: true });
-  writeFileSync(join(root, outputPath, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+  ensureDir(join(root, outputPath));
+  writeJsonAtomic(join(root, outputPath, METADATA_FILE), metadata);
   return {
     project: plan.project,
     outputPath,

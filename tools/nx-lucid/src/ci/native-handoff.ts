@@ -3,10 +3,9 @@
  * jobs and merged into one index per service. In emulated mode every helper here is a no-op or the plain
  * single-folder hand-off.
  */
-import type { CiWorkflowInput, Step } from './input';
-import type { Chain } from './pipeline';
+import type { Chain, CiWorkflowInput, Step } from './input';
 import { archMatrix } from './plan';
-import { handoffKey, restoreHandoff, sarifUploads } from './steps';
+import { bin, handoffKey, restoreHandoff, sarifUpload } from './steps';
 
 export const native = (input: CiWorkflowInput) => input.arm64 === 'native';
 
@@ -52,16 +51,20 @@ export function mergePlatforms(input: CiWorkflowInput, chain: Chain): Step[] {
     {
       name: 'Merge the per-platform images into one index per service',
       env: { PROJECTS: chain.projects },
-      run: `npm run -s lucid -- merge-platforms --projects="$PROJECTS" --into=${input.outputRoot} ${parts}`,
+      run: bin(input, `lucid merge-platforms --projects="$PROJECTS" --into=${input.outputRoot} ${parts}`),
     },
   ];
 }
 
-export function reportUploads(input: CiWorkflowInput, chain: Chain): Step[] {
-  if (!native(input)) return sarifUploads(input, chain.services, { category: (s) => `container-${s}` });
-  return archMatrix(input).flatMap((a) =>
-    sarifUploads({ ...input, outputRoot: handoffDir(input, a.arch) }, chain.services, {
-      category: (s) => `container-${s}-${a.arch}`,
+/** The SARIF upload(s) of the report job's `matrix.service`: one, or one per platform in native mode. */
+export function reportUploads(input: CiWorkflowInput): Step[] {
+  const service = '${{ matrix.service }}';
+  if (!native(input)) return [sarifUpload(input, service, { category: `container-${service}` })];
+  return archMatrix(input).map((a) =>
+    sarifUpload(input, service, {
+      category: `container-${service}-${a.arch}`,
+      outputRoot: handoffDir(input, a.arch),
+      label: a.platform,
     }),
   );
 }

@@ -9,37 +9,24 @@
  * Outputs travel through the Actions cache under a key unique to the run attempt (only pinned actions are
  * allowed, and actions/cache is one; upload-artifact is not).
  */
-import type { CiWorkflowInput, Job, Step } from './input';
+import type { Chain, CiWorkflowInput, Job, Step } from './input';
 import { handoffDir, handoffRestores, mergePlatforms, native, reportUploads, stash, unstash } from './native-handoff';
 import { ACTIONS } from './pins';
-import { archMatrix } from './plan';
+import { archMatrix, sequentialShards, UNTAGGED } from './plan';
 import {
+  bin,
   checkout,
   handoffKey,
   registryCredentialEnv,
   remoteCacheEnv,
   restoreHandoff,
   saveHandoff,
-  scanSummaryStep,
   setupNode,
   trivySteps,
 } from './steps';
 
-export interface Chain {
-  /** Job id suffix: '' (matrix over phases) or '-<N>' (sequential). */
-  id: string;
-  label: string;
-  needs: string[];
-  if: string;
-  strategy?: Record<string, unknown>;
-  projects: string;
-  parallel: string;
-  /** Cache-key suffix that tells phases (and platforms) apart. */
-  suffix: string;
-  services: string[];
-}
-
-export type Flavour = 'push' | 'pull-request';
+export type { Chain } from './input';
+export type Flavour = 'push' | 'pull-request' | 'release';
 
 /** The chains: one matrix over the planned phases, or one chain per phase that waits for the previous one. */
 export function chains(input: CiWorkflowInput, gate: string[], terminal: string): Chain[] {
@@ -48,33 +35,34 @@ export function chains(input: CiWorkflowInput, gate: string[], terminal: string)
     return [
       {
         id: '',
-        label: native(input) ? 'phase ${{ matrix.phase }} on ${{ matrix.platform }}' : 'phase ${{ matrix.phase }}',
+        label: native(input) ? '${{ matrix.label }} on ${{ matrix.platform }}' : '${{ matrix.label }}',
         needs: ['plan', ...gate],
         if: "needs.plan.outputs.any == 'true'",
         strategy: { 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' },
         projects: '${{ matrix.projects }}',
         parallel: '${{ matrix.parallel }}',
         suffix: `phase-\${{ matrix.phase }}${archSuffix}`,
-        services: input.phases.flatMap((p) => p.services),
+        services: 'needs.plan.outputs.services',
       },
     ];
   }
   let previous: string | null = null;
-  return input.phases.map((phase) => {
+  return sequentialShards(input).map((key) => {
     const needs = ['plan', ...gate, ...(previous ? [previous] : [])];
-    previous = `${terminal}-${phase.phase}`;
-    const output = `needs.plan.outputs.phase_${phase.phase}`;
+    previous = `${terminal}-${key}`;
+    const output = `needs.plan.outputs.phase_${key}`;
+    const label = key === UNTAGGED ? UNTAGGED : `phase ${key}`;
     return {
-      id: `-${phase.phase}`,
-      label: native(input) ? `phase ${phase.phase} on \${{ matrix.platform }}` : `phase ${phase.phase}`,
+      id: `-${key}`,
+      label: native(input) ? `${label} on \${{ matrix.platform }}` : label,
       needs,
       // A phase with nothing affected is skipped, and the next one must still run after it.
       if: `always() && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') && ${output} != ''`,
       strategy: native(input) ? { 'fail-fast': false, matrix: { include: archMatrix(input) } } : undefined,
       projects: `\${{ ${output} }}`,
-      parallel: String(Math.max(1, Math.min(input.parallel, phase.services.length))),
-      suffix: `phase-${phase.phase}${archSuffix}`,
-      services: phase.services,
+      parallel: String(input.parallel),
+      suffix: `phase-${key}${archSuffix}`,
+      services: `needs.plan.outputs.services_${key}`,
     };
   });
 }
@@ -83,6 +71,7 @@ const platformEnv = (input: CiWorkflowInput) => (native(input) ? { LUCID_PLATFOR
 const runsOn = (input: CiWorkflowInput) => (native(input) ? '${{ matrix.runner }}' : input.runner);
 
 export function buildJob(input: CiWorkflowInput, chain: Chain, flavour: Flavour): Job {
+  // Only containers.yml has workflow_dispatch inputs.
   const force = flavour === 'push' ? " ${{ inputs.force-rebuild && '--skip-nx-cache' || '' }}" : '';
   const steps: Step[] = [
     checkout(),
@@ -101,9 +90,9 @@ export function buildJob(input: CiWorkflowInput, chain: Chain, flavour: Flavour)
         PARALLEL: chain.parallel,
         LUCID_BUILD_CACHE: 'gha',
         ...platformEnv(input),
-        ...remoteCacheEnv(input, flavour === 'push' ? 'read-write' : 'read'),
+        ...remoteCacheEnv(input, flavour === 'pull-request' ? 'read' : 'read-write'),
       },
-      run: `npx nx run-many -t ${input.targets.build} --projects="$PROJECTS" --parallel="$PARALLEL"${force}`,
+      run: bin(input, `nx run-many -t ${input.targets.build} --projects="$PROJECTS" --parallel="$PARALLEL"${force}`),
     },
     ...stash(input),
     saveHandoff(
@@ -148,9 +137,12 @@ export function scanJob(input: CiWorkflowInput, chain: Chain): Job {
           ...remoteCacheEnv(input, 'read'),
         },
         // The build ran in the build job: its outputs are here, so the task dependencies are not run again.
-        run: `npx nx run-many -t ${input.targets.scan} ${input.targets.verify} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
+        // The scan executor writes each service's summary to the job summary itself (once).
+        run: bin(
+          input,
+          `nx run-many -t ${input.targets.scan} ${input.targets.verify} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
+        ),
       },
-      scanSummaryStep(input),
       ...stash(input).map((s) => ({ name: s.name, if: '!cancelled()', ...s })),
       saveHandoff(
         'Hand the scan reports on',
@@ -183,7 +175,10 @@ export function pushJob(input: CiWorkflowInput, chain: Chain, publish?: Step): J
           PARALLEL: chain.parallel,
           ...registryCredentialEnv(input),
         },
-        run: `npx nx run-many -t ${input.targets.push} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
+        run: bin(
+          input,
+          `nx run-many -t ${input.targets.push} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
+        ),
       },
     ],
   };
@@ -197,14 +192,15 @@ export function reportJob(input: CiWorkflowInput, chain: Chain, flavour: Flavour
   const sameRepo =
     flavour === 'pull-request' ? ' && github.event.pull_request.head.repo.full_name == github.repository' : '';
   return {
-    name: `report ${chain.label.replace(' on ${{ matrix.platform }}', '')}`,
+    // One job per scanned project (the plan's services matrix): the projects are known only at run time.
+    name: 'report ${{ matrix.service }}',
     needs: [...chain.needs.filter((n) => n === 'plan'), `scan${chain.id}`],
     if: `!cancelled() && needs.scan${chain.id}.result != 'skipped'${sameRepo}`,
     'runs-on': input.runner,
     'timeout-minutes': 15,
     permissions: { contents: 'read', 'security-events': 'write' },
-    strategy: native(input) ? phaseOnlyStrategy(chain) : chain.strategy,
-    steps: [checkout(), ...handoffRestores(input, chain, { scanOnly: true }), ...reportUploads(input, chain)],
+    strategy: { 'fail-fast': false, matrix: `\${{ fromJSON(${chain.services}) }}` },
+    steps: [checkout(), ...handoffRestores(input, chain, { scanOnly: true }), ...reportUploads(input)],
   };
 }
 

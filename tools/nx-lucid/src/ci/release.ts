@@ -11,39 +11,47 @@ import type { CiWorkflowInput, Job } from './input';
 import { RELEASE_PUBLISH_TARGET } from '../graph/release-publish-target';
 import { buildJob, Chain, pushJob, scanJob } from './pipeline';
 import { archMatrix } from './plan';
-import { registryCredentialEnv, sharedEnv } from './steps';
+import { bin, checkout, registryCredentialEnv, setupNode, sharedEnv } from './steps';
 
 /** GitHub tag filters (glob with + and []): a project name, `@`, a semver with an optional pre-release. */
 export const RELEASE_TAG_FILTERS = ['*@[0-9]+.[0-9]+.[0-9]+', '*@[0-9]+.[0-9]+.[0-9]+-*'];
 
-/** Splits $TAG (never interpolated into the script) and checks both halves before anything runs. */
+/**
+ * Splits $TAG (never interpolated into the script) and checks both halves before anything runs; the project must
+ * be one that has the build target in the project graph now ($NX: the workspace's `nx`).
+ */
 export const RELEASE_PARSE_SCRIPT = `project="\${TAG%@*}"
 version="\${TAG##*@}"
 if ! printf '%s' "$project" | grep -Eq '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$'; then echo "::error::tag $TAG: \\"$project\\" is not a project name"; exit 1; fi
 if ! printf '%s' "$version" | grep -Eq '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$'; then echo "::error::tag $TAG: \\"$version\\" is not a semver"; exit 1; fi
-if ! printf '%s\\n' $KNOWN_PROJECTS | grep -qx "$project"; then echo "::error::tag $TAG: no container service is named $project"; exit 1; fi
+known=$($NX show projects --with-target "$BUILD_TARGET")
+if ! printf '%s\\n' "$known" | grep -qx -- "$project"; then echo "::error::tag $TAG: no container service is named $project"; exit 1; fi
 echo "project=$project" >> "$GITHUB_OUTPUT"
 echo "version=$version" >> "$GITHUB_OUTPUT"`;
 
-export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown> {
-  const services = input.phases.flatMap((p) => p.services).sort();
-  const native = input.arm64 === 'native';
-  const plan: Job = {
+function releasePlanJob(input: CiWorkflowInput): Job {
+  return {
     name: 'project and version from ${{ github.ref_name }}',
     'runs-on': input.runner,
-    'timeout-minutes': 5,
+    'timeout-minutes': 15,
     permissions: { contents: 'read' },
     outputs: { project: '${{ steps.tag.outputs.project }}', version: '${{ steps.tag.outputs.version }}' },
     steps: [
+      checkout(),
+      ...setupNode(input),
       {
         name: 'Project and version from the tag',
         id: 'tag',
-        env: { TAG: '${{ github.ref_name }}', KNOWN_PROJECTS: services.join(' ') },
+        env: { TAG: '${{ github.ref_name }}', BUILD_TARGET: input.targets.build, NX: bin(input, 'nx') },
         run: RELEASE_PARSE_SCRIPT,
       },
     ],
   };
-  const chain: Chain = {
+}
+
+function releaseChain(input: CiWorkflowInput): Chain {
+  const native = input.arm64 === 'native';
+  return {
     id: '',
     label: native ? '${{ needs.plan.outputs.project }} on ${{ matrix.platform }}' : '${{ needs.plan.outputs.project }}',
     needs: ['plan'],
@@ -52,28 +60,41 @@ export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown>
     projects: '${{ needs.plan.outputs.project }}',
     parallel: '1',
     suffix: native ? 'release-${{ matrix.arch }}' : 'release',
-    services,
+    services: '',
   };
+}
+
+/**
+ * The push job's restores, platform merge and credentials; one publish for the tag (no phase or platform matrix).
+ * Two version tags of one service never publish at once: a concurrency group per service, queued, not cancelled.
+ */
+function publishJob(input: CiWorkflowInput, chain: Chain): Job {
   const publishStep = {
     name: `nx release publish (${RELEASE_PUBLISH_TARGET}: release tags onto the built digest, no rebuild)`,
-    env: {
-      PROJECT: '${{ needs.plan.outputs.project }}',
-      ...registryCredentialEnv(input),
-    },
-    run: 'npx nx release publish --projects="$PROJECT" --verbose',
+    env: { PROJECT: '${{ needs.plan.outputs.project }}', ...registryCredentialEnv(input) },
+    run: bin(input, 'nx release publish --projects="$PROJECT" --verbose'),
   };
-  // The push job's restores, platform merge and login; one publish for the tag (no phase or platform matrix).
-  const publish: Job = {
+  return {
     ...pushJob(input, chain, publishStep),
     name: 'publish ${{ needs.plan.outputs.project }}',
+    concurrency: { group: 'container-publish-${{ needs.plan.outputs.project }}', 'cancel-in-progress': false },
     strategy: undefined,
   };
+}
+
+export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown> {
+  const chain = releaseChain(input);
   return {
     name: 'containers (release)',
     on: { push: { tags: RELEASE_TAG_FILTERS } },
     concurrency: { group: '${{ github.workflow }}-${{ github.ref }}', 'cancel-in-progress': false },
     permissions: { contents: 'read' },
     env: sharedEnv(input, input.platforms.join(',')),
-    jobs: { plan, build: buildJob(input, chain, 'push'), scan: scanJob(input, chain), publish },
+    jobs: {
+      plan: releasePlanJob(input),
+      build: buildJob(input, chain, 'release'),
+      scan: scanJob(input, chain),
+      publish: publishJob(input, chain),
+    },
   };
 }

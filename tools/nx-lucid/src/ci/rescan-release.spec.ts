@@ -55,18 +55,35 @@ describe('daily re-scan workflow', () => {
     expect(jobs.scan.steps.some((s) => s.uses === ACTIONS.cache)).toBe(false);
     expect(jobs.scan.steps.find((s) => s.run?.startsWith('trivy image --download-db-only'))!.if).toBeUndefined();
     expect(jobs.scan.steps.find((s) => s.id === 'rescan')!.env).toMatchObject({
-      IMAGE_PREFIX: 'ghcr.io/hamigames/lucid',
+      REGISTRY: 'ghcr.io',
+      IMAGE_REPOSITORY: 'hamigames/lucid',
       SCAN_TARGET: 'scan',
+      SERVICES: '${{ matrix.projects }}',
     });
-    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toContain(
-      'published-redis',
-    );
+    // Services from the project graph at run time: the plan job's matrices, one report job per service.
+    expect(jobs.scan.strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
+    expect(jobs.report.strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.services) }}');
+    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual([
+      'published-${{ matrix.service }}',
+    ]);
+    // No repository configured: this workflow's own, never a name written in when generating.
+    const own = parse(generateWorkflows(ciInput({ repository: undefined }))[RESCAN_WORKFLOW]) as {
+      jobs: Record<string, Job>;
+    };
+    expect(own.jobs.scan.steps.find((s) => s.id === 'rescan')!.env!.IMAGE_REPOSITORY).toBe('${{ github.repository }}');
+    expect(JSON.stringify(own)).not.toMatch(/hamigames/i);
   });
 
   it('the scan script runs `nx run <svc>:scan --imageRef=<registry>/<repo>/<svc>:latest` for every service and records each outcome', () => {
     const r = runScript(
       RESCAN_SCRIPT,
-      { SERVICES: 'auth-service redis', SCAN_TARGET: 'scan', IMAGE_PREFIX: 'ghcr.io/hamigames/lucid' },
+      {
+        SERVICES: 'auth-service,redis',
+        SCAN_TARGET: 'scan',
+        NX: 'npx nx',
+        REGISTRY: 'ghcr.io',
+        IMAGE_REPOSITORY: 'HamiGames/Lucid',
+      },
       {
         npx: 'case "$*" in *redis*) exit 1;; esac; exit 0',
       },
@@ -94,14 +111,24 @@ describe('daily re-scan workflow', () => {
 fi
 if [ "$1 $2" = "issue create" ] || [ "$1 $2" = "issue edit" ]; then cp body.md "body-$3-$RANDOM.md" 2>/dev/null; cat body.md >> bodies; fi
 exit 0`;
-    const r = runScript(
-      ISSUES_SCRIPT,
-      { OUTPUT_ROOT: 'dist/containers', IMAGE_PREFIX: 'ghcr.io/hamigames/lucid', RUN_URL: 'https://example/run/1' },
-      { gh },
+    // One report job per service.
+    const runs = ['redis', 'mongodb', 'auth-service', 'web'].map((SERVICE) =>
+      runScript(
+        ISSUES_SCRIPT,
+        {
+          SERVICE,
+          OUTPUT_ROOT: 'dist/containers',
+          REGISTRY: 'ghcr.io',
+          IMAGE_REPOSITORY: 'HamiGames/Lucid',
+          RUN_URL: 'https://example/run/1',
+        },
+        { gh },
+      ),
     );
-    expect(r.status).toBe(0);
-    const calls = r.calls.filter((c) => !c.startsWith('gh issue list'));
-    expect(calls[0]).toMatch(/^gh label create lucid-rescan /);
+    expect(runs.map((r) => r.status)).toEqual([0, 0, 0, 0]);
+    const calls = runs.at(-1)!.calls.filter((c) => !c.startsWith('gh issue list') && !c.startsWith('gh label'));
+    expect(runs.at(-1)!.calls[0]).toMatch(/^gh label create lucid-rescan /);
+    expect(calls).toHaveLength(4);
     expect(calls).toContain(
       'gh issue close 9 --comment Passes the gate again on ' +
         new Date().toISOString().slice(0, 10) +
@@ -113,6 +140,7 @@ exit 0`;
     );
     const bodies = readFileSync(join(dir, 'bodies'), 'utf8');
     expect(bodies).toContain('| CVE-2026-1 | CRITICAL |');
+    expect(bodies).toContain('`ghcr.io/hamigames/lucid/redis:latest`');
     expect(bodies).toContain('The scan itself failed'); // mongodb has no summary
   });
 });
@@ -130,7 +158,7 @@ describe('release workflow', () => {
       const { build, scan, publish } = wf.jobs;
       expect([build.needs, scan.needs, publish.needs]).toEqual([['plan'], ['plan', 'build'], ['plan', 'scan']]);
       expect(build.steps.map((s) => s.run ?? '').join('\n')).toContain(
-        'npx nx run-many -t container-build --projects="$PROJECTS"',
+        'npx --no-install nx run-many -t container-build --projects="$PROJECTS"',
       );
       expect(build.steps.find((s) => s.run?.includes('container-build'))?.env?.PROJECTS).toBe(
         '${{ needs.plan.outputs.project }}',
@@ -140,10 +168,17 @@ describe('release workflow', () => {
       expect(publish.permissions).toEqual({ contents: 'read', packages: 'write' });
       expect(runsTrivy(publish)).toBe(false);
       expect(publish.strategy).toBeUndefined();
+      // Two version pushes of one service never run at once (queued per service, never cancelled mid-push).
+      expect((publish as { concurrency?: unknown }).concurrency).toEqual({
+        group: 'container-publish-${{ needs.plan.outputs.project }}',
+        'cancel-in-progress': false,
+      });
+      // A tag push has no workflow_dispatch inputs.
+      expect(text).not.toMatch(/inputs\./);
       const ghcr = (variant.registry ?? 'ghcr.io') === 'ghcr.io';
       expect(publish.steps.at(-1)).toEqual({
         name: expect.stringContaining('nx-release-publish'),
-        run: 'npx nx release publish --projects="$PROJECT" --verbose',
+        run: 'npx --no-install nx release publish --projects="$PROJECT" --verbose',
         env: {
           PROJECT: '${{ needs.plan.outputs.project }}',
           // ghcr.io gets the job's token; any other registry its LUCID_REGISTRY_<HOST>_* pair (the push executor's form).
@@ -172,7 +207,14 @@ describe('release workflow', () => {
     ['$(touch pwned)@1.0.0', 1, ''],
     ['a;b@1.0.0', 1, ''],
   ])('tag %s → exit %i', (tag, status, output) => {
-    const r = runScript(RELEASE_PARSE_SCRIPT, { TAG: tag, KNOWN_PROJECTS: 'auth-service redis tron-client' }, {});
+    // The projects with the build target come from the project graph at run time (a stand-in nx lists them).
+    const r = runScript(
+      RELEASE_PARSE_SCRIPT,
+      { TAG: tag, BUILD_TARGET: 'container-build', NX: 'nx' },
+      {
+        nx: '[ "$*" = "show projects --with-target container-build" ] && printf "auth-service\\nredis\\ntron-client\\n"',
+      },
+    );
     expect([r.status, r.output]).toEqual([status, output]);
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
   });

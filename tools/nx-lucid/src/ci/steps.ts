@@ -5,6 +5,7 @@
 import { registryEnvPrefix } from '../registry/docker-credentials';
 import { ACTIONS } from './pins';
 import type { CiWorkflowInput, Job, Step } from './input';
+import { execPrefix, installCommand, PackageManager, packageManagerSetup } from './package-manager';
 
 /** Where the Trivy DB shared by every scan of a job lives (the scan executor reads $LUCID_TRIVY_DB_DIR). */
 export const TRIVY_DB_DIR = '.lucid/trivy-db';
@@ -26,10 +27,30 @@ export const setShas = (input: CiWorkflowInput): Step => ({
   with: { 'main-branch-name': input.defaultBranch },
 });
 
-export const setupNode = (input: CiWorkflowInput): Step[] => [
-  { name: 'Set up Node', uses: ACTIONS.setupNode, with: { 'node-version': input.nodeVersion, cache: 'npm' } },
-  { name: 'Install dependencies', run: 'npm ci' },
-];
+const packageManager = (input: CiWorkflowInput): PackageManager => input.packageManager ?? { name: 'npm' };
+
+/** A workspace binary's command line with this workspace's package manager: `npx --no-install nx …`, `pnpm exec nx …`. */
+export const bin = (input: CiWorkflowInput, command: string): string =>
+  `${execPrefix(packageManager(input))} ${command}`;
+
+/**
+ * The package manager, Node with its dependency cache, the locked install, and — when nx.json names no image
+ * repository — LUCID_REPOSITORY from this workflow's own repository, lower-cased (image names must be).
+ */
+export function setupNode(input: CiWorkflowInput): Step[] {
+  const pm = packageManager(input);
+  return [
+    ...packageManagerSetup(pm),
+    { name: 'Set up Node', uses: ACTIONS.setupNode, with: { 'node-version': input.nodeVersion, cache: pm.name } },
+    { name: 'Install dependencies', run: installCommand(pm) },
+    ...(input.repository ? [] : [repositoryFromWorkflow()]),
+  ];
+}
+
+export const repositoryFromWorkflow = (): Step => ({
+  name: 'Image repository: this repository, lower-cased',
+  run: 'echo "LUCID_REPOSITORY=${GITHUB_REPOSITORY,,}" >> "$GITHUB_ENV"',
+});
 
 /**
  * Env for Nx's shared cache. Self-hosted (Nx ≥ 20.8 HTTP cache, OpenAPI spec): Nx 23 has no client-side
@@ -110,46 +131,38 @@ export function restoreHandoff(name: string, path: string, key: string): Step {
   return { name, uses: ACTIONS.cacheRestore, with: { path, key, 'fail-on-cache-miss': true } };
 }
 
-/** Appends every scanned service's summary.md to the job summary, below GitHub's 1 MiB per step. */
-export function scanSummaryStep(input: CiWorkflowInput): Step {
-  return {
-    name: 'Scan summaries',
-    if: '!cancelled()',
-    run: `cat ${input.outputRoot}/*/scan/summary.md 2>/dev/null | head -c 1000000 >> "$GITHUB_STEP_SUMMARY" || true`,
-  };
-}
-
 /**
- * One upload per service, each with its own category: a Code Scanning analysis replaces the previous one of the
- * same category, so a shared category would close the alerts of every service this run did not scan.
+ * The SARIF upload of one service (an expression such as `${{ matrix.service }}`), under its own category: a Code
+ * Scanning analysis replaces the previous one of the same category, so a shared category would close the alerts
+ * of every service this run did not scan.
  */
-export function sarifUploads(
+export function sarifUpload(
   input: CiWorkflowInput,
-  services: string[],
-  opts: { condition?: string; category: (s: string) => string },
-): Step[] {
-  return services.map((service) => {
-    const report = `${input.outputRoot}/${service}/scan/report.sarif`;
-    return {
-      name: `SARIF: ${service}`,
-      if: ['!cancelled()', ...(opts.condition ? [opts.condition] : []), `hashFiles('${report}') != ''`].join(' && '),
-      uses: ACTIONS.uploadSarif,
-      with: { sarif_file: report, category: opts.category(service) },
-    };
-  });
+  service: string,
+  opts: { category: string; outputRoot?: string; label?: string },
+): Step {
+  const outputRoot = opts.outputRoot ?? input.outputRoot;
+  const report = `${outputRoot}/${service}/scan/report.sarif`;
+  const exists = `hashFiles(format('${outputRoot}/{0}/scan/report.sarif', matrix.service)) != ''`;
+  return {
+    name: `SARIF${opts.label ? ` (${opts.label})` : ''}`,
+    if: `!cancelled() && ${exists}`,
+    uses: ACTIONS.uploadSarif,
+    with: { sarif_file: report, category: opts.category },
+  };
 }
 
 export function isolationJob(input: CiWorkflowInput): Job | null {
   if (!input.isolationTask) return null;
   return {
-    name: 'TRON isolation',
+    name: 'isolation rules',
     'runs-on': input.runner,
     'timeout-minutes': 15,
     permissions: { contents: 'read' },
     steps: [
       checkout(),
       ...setupNode(input),
-      { name: 'Isolation rules over the project graph', run: `npx nx run ${input.isolationTask}` },
+      { name: 'Isolation rules over the project graph', run: bin(input, `nx run ${input.isolationTask}`) },
     ],
   };
 }

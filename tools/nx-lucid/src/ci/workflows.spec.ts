@@ -1,5 +1,5 @@
 import { validateWorkflow } from '@action-validator/core';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,23 +60,28 @@ describe('generated workflows', () => {
   it('push workflow: plan → build → scan → report + push, each phase job on the dynamic matrix of affected phases', () => {
     const { jobs } = wf({}, CONTAINERS_WORKFLOW);
     expect(Object.keys(jobs)).toEqual(['plan', 'isolation', 'build', 'scan', 'report', 'push']);
-    for (const id of ['build', 'scan', 'report', 'push'])
+    for (const id of ['build', 'scan', 'push'])
       expect(jobs[id].strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
+    // Report: one job per scanned project, known only at run time.
+    expect(jobs.report.strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.services) }}');
     expect(jobs.build.if).toBe("needs.plan.outputs.any == 'true'");
     expect(jobs.build.needs).toEqual(['plan', 'isolation']);
     expect(jobs.scan.needs).toEqual(['plan', 'build']);
     expect(jobs.push.needs).toEqual(['plan', 'scan']);
     expect(step(jobs.plan, (s) => s.run?.includes('affected') ?? false).run).toBe(
-      'npm run -s lucid -- affected --base="$NX_BASE" --head="$NX_HEAD" --json > "$AFFECTED_FILE"',
+      'npx --no-install lucid affected --base="$NX_BASE" --head="$NX_HEAD" --json > "$AFFECTED_FILE"',
+    );
+    expect(step(jobs.plan, (s) => s.run?.includes('nx graph') ?? false).run).toBe(
+      'npx --no-install nx graph --file="$GRAPH_FILE"',
     );
     expect(step(jobs.build, (s) => s.run?.includes('run-many') ?? false).run).toContain(
-      'npx nx run-many -t container-build --projects="$PROJECTS" --parallel="$PARALLEL"',
+      'npx --no-install nx run-many -t container-build --projects="$PROJECTS" --parallel="$PARALLEL"',
     );
     expect(step(jobs.scan, (s) => s.run?.includes('run-many') ?? false).run).toBe(
-      'npx nx run-many -t scan container-verify --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies',
+      'npx --no-install nx run-many -t scan container-verify --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies',
     );
     expect(step(jobs.push, (s) => s.run?.includes('run-many') ?? false).run).toBe(
-      'npx nx run-many -t container-push --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies',
+      'npx --no-install nx run-many -t container-push --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies',
     );
     // The outputs travel through the Actions cache under one key per run attempt and phase.
     const saved = step(jobs.build, (s) => s.uses === ACTIONS.cacheSave).with!;
@@ -90,9 +95,17 @@ describe('generated workflows', () => {
     });
     // SARIF even when the gate failed, from a job that cannot push.
     expect(jobs.report.if).toBe("!cancelled() && needs.scan.result != 'skipped'");
-    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual(
-      ciInput().phases.flatMap((p) => p.services.map((s) => `container-${s}`)),
-    );
+    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif)).toEqual([
+      {
+        name: 'SARIF',
+        if: "!cancelled() && hashFiles(format('dist/containers/{0}/scan/report.sarif', matrix.service)) != ''",
+        uses: ACTIONS.uploadSarif,
+        with: {
+          sarif_file: 'dist/containers/${{ matrix.service }}/scan/report.sarif',
+          category: 'container-${{ matrix.service }}',
+        },
+      },
+    ]);
   });
 
   it('least privilege: Trivy only in read-only scan jobs; packages: write only on push; GHA runtime token only in build', () => {
@@ -111,7 +124,7 @@ describe('generated workflows', () => {
     const withToken = Object.entries(jobs).flatMap(([id, j]) =>
       j.steps.filter((s) => JSON.stringify(s.env ?? {}).includes('GITHUB_TOKEN')).map((s) => `${id}: ${s.name}`),
     );
-    expect(withToken).toEqual(['push: Push phase ${{ matrix.phase }} by digest']);
+    expect(withToken).toEqual(['push: Push ${{ matrix.label }} by digest']);
     for (const j of Object.values(jobs))
       for (const s of j.steps.filter((x) => x.uses === ACTIONS.checkout))
         expect(s.with!['persist-credentials']).toBe(false);
@@ -131,7 +144,9 @@ describe('generated workflows', () => {
     expect(() => generateWorkflows(ciInput({ trivyVersion: 'v0.36.3' }))).toThrow(/older than .* 0\.37\.0/);
     expect(() => generateWorkflows(ciInput({ trivyVersion: 'latest' }))).toThrow(/explicit release/);
   });
+});
 
+describe('generated workflows: pull requests, remote cache, sequential and native modes, dispatch inputs', () => {
   it('pull requests: build, scan, report (same-repo only); nothing pushes or logs in; remote cache read-only', () => {
     const text = generateWorkflows(ciInput())[CONTAINERS_PR_WORKFLOW];
     const { on, jobs } = parse(text) as Workflow;
@@ -172,8 +187,10 @@ describe('generated workflows', () => {
     expect(Object.keys(jobs)).toEqual([
       'plan',
       'isolation',
-      ...[1, 2, 4].flatMap((n) => [`build-${n}`, `scan-${n}`, `report-${n}`, `push-${n}`]),
+      ...[1, 2, 4, 'untagged'].flatMap((n) => [`build-${n}`, `scan-${n}`, `report-${n}`, `push-${n}`]),
     ]);
+    expect(jobs['build-untagged'].needs).toEqual(['plan', 'isolation', 'push-4']);
+    expect(step(jobs.plan, (s) => s.id === 'plan').env!.JOB_PHASES).toBe('1,2,4');
     expect(jobs['build-1'].needs).toEqual(['plan', 'isolation']);
     expect(jobs['build-2'].needs).toEqual(['plan', 'isolation', 'push-1']);
     expect(jobs['build-4'].if).toBe(
@@ -183,9 +200,7 @@ describe('generated workflows', () => {
       PROJECTS: '${{ needs.plan.outputs.phase_4 }}',
       PARALLEL: '3',
     });
-    expect(jobs['report-2'].steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual([
-      'container-api-gateway',
-    ]);
+    expect(jobs['report-2'].strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.services_2) }}');
   });
 
   it('native arm64: each platform built and scanned on its own runner, then one index per service merged from them and pushed', () => {
@@ -204,11 +219,12 @@ describe('generated workflows', () => {
       'dist/containers-arm64/*/scan',
     ]);
     expect(step(jobs.push, (s) => s.run?.includes('merge-platforms') ?? false).run).toBe(
-      'npm run -s lucid -- merge-platforms --projects="$PROJECTS" --into=dist/containers --from=dist/containers-amd64 --from=dist/containers-arm64',
+      'npx --no-install lucid merge-platforms --projects="$PROJECTS" --into=dist/containers --from=dist/containers-amd64 --from=dist/containers-arm64',
     );
-    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toContain(
-      'container-redis-arm64',
-    );
+    expect(jobs.report.steps.filter((s) => s.uses === ACTIONS.uploadSarif).map((s) => s.with!.category)).toEqual([
+      'container-${{ matrix.service }}-amd64',
+      'container-${{ matrix.service }}-arm64',
+    ]);
     expect(() => generateWorkflows(ciInput({ arm64: 'native', platforms: ['linux/amd64', 'linux/s390x'] }))).toThrow(
       /no runner for linux\/s390x/,
     );
@@ -231,7 +247,6 @@ describe('generated workflows', () => {
   });
 
   it('refuses inputs that would make a broken or unsafe workflow', () => {
-    expect(() => generateWorkflows(ciInput({ phases: [] }))).toThrow(/no container service carries a phase tag/);
     expect(() => generateWorkflows(ciInput({ runner: 'ubuntu; rm -rf /' }))).toThrow(/not a runner label/);
     expect(() => generateWorkflows(ciInput({ phaseTagPrefix: 'phase:$(id)' }))).toThrow(/phaseTagPrefix/);
     expect(() => generateWorkflows(ciInput({ rescanCron: '@daily' }))).toThrow(/cron/);
@@ -246,43 +261,90 @@ describe('generated workflows', () => {
   });
 });
 
-describe('the plan job run for real (node, as `shell: node {0}` runs it)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lucid-plan-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = mkdtempSync(join(tmpdir(), 'lucid-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  function runPlan(over: Partial<CiWorkflowInput>, affected: unknown, env: Record<string, string> = {}) {
-    const planStep = step(wf(over, CONTAINERS_WORKFLOW).jobs.plan, (s) => s.id === 'plan');
-    writeFileSync(join(dir, 'script.js'), planStep.run!);
-    writeFileSync(join(dir, 'affected.json'), JSON.stringify(affected));
-    writeFileSync(join(dir, 'out'), '');
-    const stepEnv = { ...planStep.env!, AFFECTED_FILE: join(dir, 'affected.json'), FORCE_REBUILD: 'false', ...env };
-    execFileSync(process.execPath, [join(dir, 'script.js')], {
-      env: { PATH: process.env.PATH!, GITHUB_OUTPUT: join(dir, 'out'), ...stepEnv },
-    });
-    return Object.fromEntries(
-      readFileSync(join(dir, 'out'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
-  }
-  // Exactly what `lucid affected --json` prints (bin/lucid.ts runAffected).
-  const lucidJson = (names: string[]) => ({
-    base: 'origin/main',
-    head: 'HEAD',
-    changedFiles: ['libs/tron-common/src/tron_common/x.py'],
-    affected: names.map(
-      (name): AffectedProject =>
-        ({ name, reason: { files: ['libs/tron-common/src/tron_common/x.py'] } }) as AffectedProject,
-    ),
+/**
+ * The graph `nx graph --file` writes (graph.nodes.<name>.data: root, tags, targets), as the workflow has it at
+ * run time: the generator's phases, a library, a Dockerfile-only project (no tags) and a service added by hand
+ * after the workflows were generated.
+ */
+const graph = (extra: Record<string, { tags: string[]; targets?: Record<string, object> }> = {}) => {
+  const nodes: Record<string, unknown> = {};
+  const add = (name: string, tags: string[], targets: Record<string, object> = { 'container-build': {} }) =>
+    (nodes[name] = { name, type: 'app', data: { root: `apps/${name}`, tags, targets } });
+  for (const p of ciInput().phases) for (const s of p.services) add(s, [`phase:${p.phase}`, 'type:service']);
+  add('lucid-common', ['type:lib'], {});
+  add('web', []);
+  add('billing', ['phase:2']);
+  for (const [name, n] of Object.entries(extra)) add(name, n.tags, n.targets);
+  return { graph: { nodes, dependencies: {} } };
+};
+
+function runPlan(
+  over: Partial<CiWorkflowInput>,
+  affected: unknown,
+  env: Record<string, string> = {},
+  graphJson: unknown = graph(),
+) {
+  const planStep = step(wf(over, CONTAINERS_WORKFLOW).jobs.plan, (s) => s.id === 'plan');
+  writeFileSync(join(dir, 'script.js'), planStep.run!);
+  writeFileSync(join(dir, 'affected.json'), JSON.stringify(affected));
+  writeFileSync(join(dir, 'graph.json'), JSON.stringify(graphJson));
+  writeFileSync(join(dir, 'out'), '');
+  const stepEnv = {
+    ...planStep.env!,
+    AFFECTED_FILE: join(dir, 'affected.json'),
+    GRAPH_FILE: join(dir, 'graph.json'),
+    FORCE_REBUILD: 'false',
+    ...env,
+  };
+  const run = spawnSync(process.execPath, [join(dir, 'script.js')], {
+    env: { PATH: process.env.PATH!, GITHUB_OUTPUT: join(dir, 'out'), ...stepEnv },
+    encoding: 'utf8',
   });
+  // GitHub reads ::error:: from stdout.
+  if (run.status !== 0) throw new Error(`plan exited ${run.status}: ${run.stdout}${run.stderr}`);
+  const stdout = run.stdout;
+  const outputs: Record<string, string> = Object.fromEntries(
+    readFileSync(join(dir, 'out'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  return { ...outputs, stdout } as Record<string, string>;
+}
+// Exactly what `lucid affected --json` prints (bin/lucid.ts runAffected).
+const lucidJson = (names: string[]) => ({
+  base: 'origin/main',
+  head: 'HEAD',
+  changedFiles: ['libs/tron-common/src/tron_common/x.py'],
+  affected: names.map(
+    (name): AffectedProject =>
+      ({ name, reason: { files: ['libs/tron-common/src/tron_common/x.py'] } }) as AffectedProject,
+  ),
+});
 
-  it('starts jobs only for phases with affected services', () => {
+describe('the plan job run for real (node, as `shell: node {0}` runs it)', () => {
+  it('starts jobs only for phases with affected services, read from the project graph at run time', () => {
     const out = runPlan({}, lucidJson(['tron-client', 'tron-staking']));
     expect(JSON.parse(out.matrix)).toEqual({
-      include: [{ phase: 4, parallel: 2, projects: 'tron-client,tron-staking' }],
+      include: [{ phase: 4, label: 'phase 4', parallel: 2, projects: 'tron-client,tron-staking' }],
     });
-    expect(out).toMatchObject({ any: 'true', phase_1: '', phase_2: '', phase_4: 'tron-client,tron-staking' });
+    expect(JSON.parse(out.services).include).toEqual([
+      { service: 'tron-client', phase: 4 },
+      { service: 'tron-staking', phase: 4 },
+    ]);
+    expect(out.any).toBe('true');
+  });
+
+  it('a service added by hand and a Dockerfile-only project (untagged shard) are built without regenerating', () => {
+    const out = runPlan({}, lucidJson(['billing', 'web', 'lucid-common']));
+    expect(JSON.parse(out.matrix).include).toEqual([
+      { phase: 2, label: 'phase 2', parallel: 1, projects: 'billing' },
+      { phase: 'untagged', label: 'untagged', parallel: 1, projects: 'web' },
+    ]);
+    expect(out.stdout).toContain('::notice::no phase:<N> tag, built in the untagged shard: web');
   });
 
   it('nothing affected: any=false, so no phase job starts', () => {
@@ -293,20 +355,42 @@ describe('the plan job run for real (node, as `shell: node {0}` runs it)', () =>
 
   it('native: one entry per phase and platform, and a per-phase matrix for the merge/push jobs', () => {
     const out = runPlan({ arm64: 'native' }, lucidJson(['redis']));
+    const shard = { phase: 1, label: 'phase 1', parallel: 1, projects: 'redis' };
     expect(JSON.parse(out.matrix).include).toEqual([
-      { phase: 1, parallel: 1, projects: 'redis', platform: 'linux/amd64', arch: 'amd64', runner: 'ubuntu-24.04' },
-      { phase: 1, parallel: 1, projects: 'redis', platform: 'linux/arm64', arch: 'arm64', runner: 'ubuntu-24.04-arm' },
+      { ...shard, platform: 'linux/amd64', arch: 'amd64', runner: 'ubuntu-24.04' },
+      { ...shard, platform: 'linux/arm64', arch: 'arm64', runner: 'ubuntu-24.04-arm' },
     ]);
-    expect(JSON.parse(out.phases).include).toEqual([{ phase: 1, parallel: 1, projects: 'redis' }]);
+    expect(JSON.parse(out.phases).include).toEqual([shard]);
   });
 
   it('affected: nx reads `nx show projects --affected --json` (an array); force-rebuild takes every service', () => {
     expect(JSON.parse(runPlan({ affected: 'nx' }, ['api-gateway', 'some-lib']).matrix).include).toEqual([
-      { phase: 2, parallel: 1, projects: 'api-gateway' },
+      { phase: 2, label: 'phase 2', parallel: 1, projects: 'api-gateway' },
     ]);
     expect(
       JSON.parse(runPlan({}, {}, { FORCE_REBUILD: 'true' }).matrix).include.map((m: { phase: number }) => m.phase),
-    ).toEqual([1, 2, 4]);
+    ).toEqual([1, 2, 4, 'untagged']);
+  });
+});
+
+describe('the plan job run for real: sequential phases, --phases, bad tags', () => {
+  it('sequential: per-phase outputs; a phase with no job fails the plan, naming the phase and the fix', () => {
+    const out = runPlan({ sequentialPhases: true }, lucidJson(['billing', 'redis']));
+    expect(out).toMatchObject({ phase_1: 'redis', phase_2: 'billing', phase_4: '', phase_untagged: '' });
+    expect(JSON.parse(out.services_2)).toEqual({ include: [{ service: 'billing', phase: 2 }] });
+    expect(() =>
+      runPlan({ sequentialPhases: true }, lucidJson([]), {}, graph({ audit: { tags: ['phase:7'] } })),
+    ).toThrow(/phase 7 has container projects but no job in this workflow: re-run nx g @lucid\/nx-lucid:ci/);
+  });
+
+  it('--phases is applied at run time; a malformed phase tag fails the plan with the project named', () => {
+    const only = runPlan({ onlyPhases: [2] }, {}, { FORCE_REBUILD: 'true' });
+    expect(JSON.parse(only.matrix).include.map((m: { projects: string }) => m.projects)).toEqual([
+      'api-gateway,billing',
+    ]);
+    expect(() => runPlan({}, lucidJson([]), {}, graph({ bad: { tags: ['phase:x'] } }))).toThrow(
+      /bad: phase tag "phase:x" is not phase:<positive integer>/,
+    );
   });
 });
 

@@ -2,8 +2,9 @@
  * The GitHub Actions workflows for the container pipeline, built as plain objects from the phase layout and
  * serialised with `yaml`. Pure: the ci generator supplies the phases (from project tags) and the plugin options.
  *
- *  - containers.yml (push to the default branch, workflow_dispatch): plan → per affected phase build → scan →
- *    push (pipeline.ts says which job holds which token);
+ *  - containers.yml (push to the default branch, workflow_dispatch): plan (phases and services from the project
+ *    graph at run time, plan.ts) → per affected phase build → scan → push, and report per service (pipeline.ts
+ *    says which job holds which token);
  *  - containers-pr.yml (pull_request): plan → build → scan → report (SARIF); never pushes;
  *  - containers-rescan.yml (daily): every service's published `latest` against a fresh Trivy DB (rescan.ts);
  *  - containers-release.yml (tags <project>@<version>): `nx release publish` of the tagged project (release.ts).
@@ -39,7 +40,6 @@ export function generateWorkflows(raw: CiWorkflowInput): GeneratedWorkflows {
   const input: CiWorkflowInput = {
     affected: 'inputs',
     remoteCache: 'none',
-    repository: 'hamigames/lucid',
     rescanCron: '17 4 * * *',
     ...raw,
   };
@@ -59,11 +59,6 @@ export function generateWorkflows(raw: CiWorkflowInput): GeneratedWorkflows {
 }
 
 function validateInput(input: CiWorkflowInput): void {
-  if (input.phases.length === 0) {
-    throw new Error(
-      'no container service carries a phase tag, so there is no phase to build: tag services phase:<N> or pass --phases',
-    );
-  }
   // These reach shell scripts and runner labels: plain tokens only.
   if (!/^[A-Za-z0-9:._-]+$/.test(input.phaseTagPrefix))
     throw new Error(`phaseTagPrefix "${input.phaseTagPrefix}" must be letters, digits and : . _ - only`);

@@ -6,6 +6,7 @@ import { getProjects, joinPathFragments, logger, readNxJson, Tree } from '@nx/de
 import { normalizePluginOptions, PluginOptions, registryList } from '../config/options';
 import { DOCKERFILE_NAME } from '../graph/create-nodes';
 import type { CiWorkflowInput, RemoteCacheMode } from './input';
+import { detectPackageManager, PackageManager } from './package-manager';
 import { phasesFromProjects, selectPhases } from './phases';
 
 export const PLUGIN_NAME = '@lucid/nx-lucid';
@@ -19,14 +20,33 @@ export const LEGACY_WORKFLOWS = [
   'build-distroless.yml',
 ];
 
-/** The plugin's options as registered in nx.json (defaults when it is not registered). */
-export function readPluginOptions(tree: Tree): PluginOptions {
+/** The plugin's options exactly as nx.json registers them ({} when it is not registered). */
+function rawPluginOptions(tree: Tree, warn: boolean): Record<string, unknown> {
   const entry = (readNxJson(tree)?.plugins ?? []).find((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME);
-  if (!entry)
+  if (!entry && warn)
     logger.warn(
       `${PLUGIN_NAME} is not registered in nx.json (run nx g ${PLUGIN_NAME}:init); using its default options`,
     );
-  return normalizePluginOptions(entry && typeof entry !== 'string' ? entry.options : {});
+  const options = entry && typeof entry !== 'string' ? entry.options : undefined;
+  return options && typeof options === 'object' ? (options as Record<string, unknown>) : {};
+}
+
+/** The plugin's options as registered in nx.json (defaults when it is not registered). */
+export function readPluginOptions(tree: Tree): PluginOptions {
+  return normalizePluginOptions(rawPluginOptions(tree, true));
+}
+
+/** The workspace's package manager, from package.json's packageManager and the lockfile at the root. */
+export function readPackageManager(tree: Tree): PackageManager {
+  const text = tree.read('package.json', 'utf-8');
+  const parse = (): { packageManager?: unknown } | null => {
+    try {
+      return text ? (JSON.parse(text) as { packageManager?: unknown }) : null;
+    } catch (e) {
+      throw new Error(`package.json: ${(e as Error).message}`, { cause: e });
+    }
+  };
+  return detectPackageManager((file) => tree.exists(file), parse());
 }
 
 /** `project:target` of the workspace's isolation check, if a project has one. */
@@ -76,15 +96,19 @@ export function ciInputFromTree(
   }));
   const layout = phasesFromProjects(projects, plugin.phaseTagPrefix);
   if (layout.untagged.length)
-    logger.warn(`no ${plugin.phaseTagPrefix}<N> tag, so no CI phase builds them: ${layout.untagged.join(', ')}`);
+    logger.info(`no ${plugin.phaseTagPrefix}<N> tag: built in the CI's untagged shard: ${layout.untagged.join(', ')}`);
   const { phases, remoteCache, ...rest } = choices;
+  // Configured in nx.json, it is written into the workflows; else each job takes its own repository at run time.
+  const configured = rawPluginOptions(tree, false).repository;
   return {
     ...rest,
     phases: selectPhases(layout, phases),
+    onlyPhases: phases?.length ? [...new Set(phases)].sort((a, b) => a - b) : undefined,
+    packageManager: readPackageManager(tree),
     remoteCache: resolveRemoteCache(tree, remoteCache),
     registry: plugin.registry,
     registries: registryList(plugin),
-    repository: plugin.repository,
+    repository: typeof configured === 'string' && configured ? plugin.repository : undefined,
     platforms: plugin.platforms,
     outputRoot: plugin.outputRoot,
     defaultBranch: plugin.latestOnBranch,

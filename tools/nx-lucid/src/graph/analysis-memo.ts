@@ -21,12 +21,21 @@ export function startNodesRound(workspaceRoot: string, files: Iterable<string> =
   return memo.files;
 }
 
-/** createNodes: analyse, and remember for this round. */
-export function analyzeForNodes(workspaceRoot: string, spec: ContainerProjectSpec): ContainerProject {
+/** createNodes: analyse (through `files` when given, e.g. a recording reader over the round's), and remember. */
+export function analyzeForNodes(
+  workspaceRoot: string,
+  spec: ContainerProjectSpec,
+  files?: WorkspaceFiles,
+): ContainerProject {
   const round = memo?.workspaceRoot === workspaceRoot ? memo : undefined;
-  const project = analyzeContainerProject(round?.files ?? workspaceRoot, spec);
+  const project = analyzeContainerProject(files ?? round?.files ?? workspaceRoot, spec);
   round?.projects.set(keyOf(spec), project);
   return project;
+}
+
+/** createNodes: remember an analysis taken from the on-disk cache (graph-cache.ts) for this round. */
+export function rememberForNodes(workspaceRoot: string, spec: ContainerProjectSpec, project: ContainerProject): void {
+  if (memo?.workspaceRoot === workspaceRoot) memo.projects.set(keyOf(spec), project);
 }
 
 /** createDependencies: what createNodes analysed for this spec, if it did; else undefined. */

@@ -58,51 +58,88 @@ function inWorkspace(path: string): string | null {
   return norm === '..' || norm.startsWith('../') ? null : norm.replace(/\/+$/, '') || '.';
 }
 
-export function scanComposeFiles(workspace: Workspace, composeFiles: readonly string[]): ComposeScan {
+/** A compose file's services that have a `build:` block, as [service, build] (JSON), or why it cannot be read. */
+export type ComposeBuildBlocks = Array<[string, unknown]> | { error: string };
+
+/** Parses a compose file and keeps only what the graph reads from it: each service's `build:` value. */
+export function composeBuildBlocks(text: string): ComposeBuildBlocks {
+  // No "build" anywhere: no build block (YAML spells a key only with these letters), and no parse to pay for.
+  if (!text.includes('build')) return [];
+  let doc: unknown;
+  try {
+    // Loaded on the first compose file: a workspace without one never pays for the YAML parser.
+    const { parse } = require('yaml') as { parse: typeof parseYaml };
+    doc = parse(text, { uniqueKeys: false, merge: true });
+  } catch (e) {
+    return { error: `not valid YAML (${(e as Error).message.split('\n')[0]})` };
+  }
+  const services = (doc as { services?: Record<string, unknown> } | null)?.services;
+  if (!services || typeof services !== 'object') return [];
+  const blocks: Array<[string, unknown]> = [];
+  for (const [service, def] of Object.entries(services)) {
+    const build = (def as { build?: unknown } | null)?.build;
+    if (build !== undefined && build !== null) blocks.push([service, JSON.parse(JSON.stringify(build))]);
+  }
+  return blocks;
+}
+
+/** One build block as a ComposeBuild, or the problem with it, or null when it builds nothing here. */
+function composeBuild(
+  fs: ReturnType<typeof workspaceFiles>,
+  composeFile: string,
+  service: string,
+  build: unknown,
+): ComposeBuild | string | null {
+  const spec = typeof build === 'string' ? { context: build } : (build as Record<string, unknown>);
+  if (typeof spec !== 'object' || spec.dockerfile_inline !== undefined) return null;
+  const rawContext = (typeof spec.context === 'string' ? argValue(spec.context) : '.') ?? '';
+  if (/^[a-z]+:\/\/|^git@/.test(rawContext)) return null;
+  const context = inWorkspace(posix.join(posix.dirname(composeFile), rawContext));
+  const dockerfileName = (typeof spec.dockerfile === 'string' ? argValue(spec.dockerfile) : 'Dockerfile') ?? '';
+  if (rawContext === '' || dockerfileName === '') return null;
+  const dockerfile = context === null ? null : inWorkspace(posix.join(context, dockerfileName));
+  const where = `${composeFile}: service "${service}"`;
+  if (context === null || dockerfile === null)
+    return `${where}: build context "${rawContext}" is outside the workspace`;
+  if (!fs.exists(dockerfile)) return `${where}: builds ${dockerfile}, which does not exist`;
+  const target = typeof spec.target === 'string' ? argValue(spec.target) : undefined;
+  return {
+    dockerfile,
+    context,
+    buildArgs: buildArgsOf(spec.args),
+    ...(target ? { target } : {}),
+    composeFile,
+    service,
+  };
+}
+
+/**
+ * The compose files' build blocks. `blocksOf` turns a file's text into its blocks (createNodes passes one that
+ * keeps them in the on-disk cache by the text's hash: the YAML parse was most of a cold graph on the Lucid tree).
+ */
+export function scanComposeFiles(
+  workspace: Workspace,
+  composeFiles: readonly string[],
+  blocksOf: (text: string) => ComposeBuildBlocks = composeBuildBlocks,
+): ComposeScan {
   const fs = workspaceFiles(workspace);
   const builds = new Map<string, ComposeBuild>();
   const problems: string[] = [];
   for (const composeFile of [...composeFiles].sort()) {
-    let doc: unknown;
+    let blocks: ComposeBuildBlocks;
     try {
-      // Loaded on the first compose file: a workspace without one never pays for the YAML parser.
-      const { parse } = require('yaml') as { parse: typeof parseYaml };
-      doc = parse(fs.read(composeFile), { uniqueKeys: false, merge: true });
+      blocks = blocksOf(fs.read(composeFile));
     } catch (e) {
-      problems.push(`${composeFile}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
+      blocks = { error: `not readable (${(e as Error).message.split('\n')[0]})` };
+    }
+    if (!Array.isArray(blocks)) {
+      problems.push(`${composeFile}: ${blocks.error}`);
       continue;
     }
-    const services = (doc as { services?: Record<string, unknown> } | null)?.services;
-    if (!services || typeof services !== 'object') continue;
-    for (const [service, def] of Object.entries(services)) {
-      const build = (def as { build?: unknown } | null)?.build;
-      if (build === undefined || build === null) continue;
-      const spec = typeof build === 'string' ? { context: build } : (build as Record<string, unknown>);
-      if (typeof spec !== 'object' || spec.dockerfile_inline !== undefined) continue;
-      const rawContext = (typeof spec.context === 'string' ? argValue(spec.context) : '.') ?? '';
-      if (/^[a-z]+:\/\/|^git@/.test(rawContext)) continue;
-      const context = inWorkspace(posix.join(posix.dirname(composeFile), rawContext));
-      const dockerfileName = (typeof spec.dockerfile === 'string' ? argValue(spec.dockerfile) : 'Dockerfile') ?? '';
-      if (rawContext === '' || dockerfileName === '') continue;
-      const dockerfile = context === null ? null : inWorkspace(posix.join(context, dockerfileName));
-      const where = `${composeFile}: service "${service}"`;
-      if (context === null || dockerfile === null) {
-        problems.push(`${where}: build context "${rawContext}" is outside the workspace`);
-        continue;
-      }
-      if (!fs.exists(dockerfile)) {
-        problems.push(`${where}: builds ${dockerfile}, which does not exist`);
-        continue;
-      }
-      if (!builds.has(dockerfile))
-        builds.set(dockerfile, {
-          dockerfile,
-          context,
-          buildArgs: buildArgsOf(spec.args),
-          ...(typeof spec.target === 'string' && argValue(spec.target) ? { target: argValue(spec.target) } : {}),
-          composeFile,
-          service,
-        });
+    for (const [service, block] of blocks) {
+      const build = composeBuild(fs, composeFile, service, block);
+      if (typeof build === 'string') problems.push(build);
+      else if (build && !builds.has(build.dockerfile)) builds.set(build.dockerfile, build);
     }
   }
   return { builds, problems };

@@ -3,7 +3,10 @@ import { warn } from './nx-logger';
 import { normalizePluginOptions, PLUGIN_DEFAULTS, PluginOptions, PluginOptionsInput } from '../config/options';
 import { ENV_OVERRIDES } from '../config/resolve';
 import type { ContainerProject } from './project-analysis';
-import { analyzeForNodes, startNodesRound } from './analysis-memo';
+import { startNodesRound } from './analysis-memo';
+import { cachedComposeBlocks, cachedProjectNode, NodeEntry, NodesRound } from './cached-nodes';
+import type { ComposeBuildBlocks } from './compose';
+import { GraphCache, keyHash, pluginCodeHash } from './graph-cache';
 import { baseRefForCacheKey } from '../build/plan';
 import { PluginScripts, pluginScripts } from './bin-command';
 import { BuildCodeInput, buildCodeInputs } from './build-code-inputs';
@@ -21,10 +24,11 @@ export const DOCKERFILE_GLOB = PLUGIN_GLOB;
 /** Run-time overrides that change what a build produces: all hashed into the build. */
 const ENV_INPUTS = Object.values(ENV_OVERRIDES).map((env) => ({ env }));
 /**
- * Verify reads only LUCID_PLATFORMS (the platforms it requires); everything else comes from the build's
- * metadata.json and layout. src/verify/verify-build-output.spec.ts holds it to that.
+ * Verify reads only LUCID_PLATFORMS (the platforms it requires) and LUCID_REPOSITORY (the source label it
+ * requires, as the build labels it); everything else comes from the build's metadata.json and layout.
+ * src/verify/verify-build-output.spec.ts holds it to that.
  */
-const VERIFY_ENV_INPUTS = [{ env: ENV_OVERRIDES.platforms }];
+const VERIFY_ENV_INPUTS = [{ env: ENV_OVERRIDES.platforms }, { env: ENV_OVERRIDES.repository }];
 /**
  * `nx release --dry-run` sets NX_DRY_RUN=true for the build and scan its publish depends on, and they only plan:
  * a plan must never be stored or restored under a real run's cache key.
@@ -245,52 +249,61 @@ export function containerTargets(
   return targets;
 }
 
+/** The round's inputs besides each project: Nx's options, the code inputs and the runtime-input commands. */
+async function startRound(files: readonly string[], rawOptions: PluginOptionsInput | undefined, workspaceRoot: string) {
+  const configured = normalizePluginOptions(rawOptions);
+  // Unset repository: the user's own (GITHUB_REPOSITORY, else the origin remote), baked into every target's options.
+  const repository = await workspaceRepository(workspaceRoot, configured.repository, process.env);
+  const options: PluginOptions = { ...configured, repository };
+  const codeInputs = buildCodeInputs(workspaceRoot);
+  const scripts = pluginScripts(workspaceRoot);
+  const round: NodesRound = {
+    workspaceRoot,
+    files: startNodesRound(workspaceRoot, files),
+    cache: GraphCache.forPlugin<NodeEntry>(workspaceRoot, rawOptions ?? {}, pluginCodeHash),
+    roundKey: keyHash([options, codeInputs, scripts]),
+  };
+  const composeCache = GraphCache.forPlugin<ComposeBuildBlocks>(workspaceRoot, 'compose build blocks', pluginCodeHash);
+  return { options, codeInputs, scripts, round, composeCache };
+}
+
 export const createNodes: CreateNodes<PluginOptionsInput> = [
   DOCKERFILE_GLOB,
   async (files, rawOptions, context) => {
-    const configured = normalizePluginOptions(rawOptions);
-    // Unset repository: the user's own (GITHUB_REPOSITORY, else the origin remote), baked into every target's options.
-    const repository = await workspaceRepository(context.workspaceRoot, configured.repository, process.env);
-    const options: PluginOptions = { ...configured, repository };
-    const disk = startNodesRound(context.workspaceRoot, files);
-    const inferred = inferContainerProjects(disk, files, options);
+    const { options, codeInputs, scripts, round, composeCache } = await startRound(
+      files,
+      rawOptions,
+      context.workspaceRoot,
+    );
+    const inferred = inferContainerProjects(round.files, files, options, cachedComposeBlocks(composeCache));
+    composeCache.save();
     const results: Array<readonly [string, CreateNodesResult]> = [];
-    const codeInputs = buildCodeInputs(context.workspaceRoot);
-    const scripts = pluginScripts(context.workspaceRoot);
     const byImage = new Map(
-      inferred.projects.map((p) => [imageKey(`${options.registry}/${repository}/${p.name}`), p.name]),
+      inferred.projects.map((p) => [imageKey(`${options.registry}/${options.repository}/${p.name}`), p.name]),
     );
     for (const p of inferred.projects) {
-      const project = analyzeForNodes(context.workspaceRoot, p);
-      const owners = (project.analysis?.externalImages ?? [])
-        .map((i) => byImage.get(imageKey(i)))
-        .filter((n): n is string => !!n && n !== p.name);
-      if (project.error) {
-        // One broken Dockerfile must not break the graph for the other projects; its build fails with this.
-        warn(`@lucid/nx-lucid: ${project.error.message}`);
-      }
-      results.push([
-        p.dockerfile,
-        {
-          projects: {
-            [p.root]: {
-              name: p.name,
-              root: p.root,
-              ...(p.tags ? { tags: p.tags } : {}),
-              targets: containerTargets(
-                project,
-                p.name,
-                options,
-                codeInputs,
-                p.waitForCopiedProjects ? undefined : [...new Set(owners)].sort(),
-                scripts,
+      const ownersOf = (project: ContainerProject) =>
+        p.waitForCopiedProjects
+          ? null
+          : [
+              ...new Set(
+                (project.analysis?.externalImages ?? [])
+                  .map((i) => byImage.get(imageKey(i)))
+                  .filter((n): n is string => !!n && n !== p.name),
               ),
-              metadata: { targetGroups: { Container: Object.values(options.targetNames) } },
-            },
-          },
-        },
-      ]);
+            ].sort();
+      const { project, node } = cachedProjectNode(round, p, ownersOf, (analysed, owners) => ({
+        name: p.name,
+        root: p.root,
+        ...(p.tags ? { tags: p.tags } : {}),
+        targets: containerTargets(analysed, p.name, options, codeInputs, owners ?? undefined, scripts),
+        metadata: { targetGroups: { Container: Object.values(options.targetNames) } },
+      }));
+      // One broken Dockerfile must not break the graph for the other projects; its build fails with this.
+      if (project.error) warn(`@lucid/nx-lucid: ${project.error.message}`);
+      results.push([p.dockerfile, { projects: { [p.root]: node } }]);
     }
+    round.cache.save();
     return results;
   },
 ];

@@ -89,7 +89,7 @@ describe('createNodes', () => {
       // build hashes them all.
       const envOf = (target: string) =>
         api.targets![target].inputs!.flatMap((i) => (typeof i === 'object' && 'env' in i ? [i.env] : []));
-      expect(envOf('container-verify')).toEqual(['LUCID_PLATFORMS']);
+      expect(envOf('container-verify')).toEqual(['LUCID_PLATFORMS', 'LUCID_REPOSITORY']);
       // Every LUCID_* override, and NX_DRY_RUN (nx release --dry-run's builds only plan: never under a real key).
       expect(envOf('container-build')).toEqual([...Object.values(ENV_OVERRIDES), 'NX_DRY_RUN']);
       // JSON-form COPY of two libs

@@ -4,7 +4,7 @@
  */
 import type { PluginOptions } from '../config/options';
 import { classifyDockerfile, DockerfileFile, isComposeFile, isSkipped } from './dockerfile-files';
-import { ComposeBuild, scanComposeFiles } from './compose';
+import { ComposeBuild, ComposeBuildBlocks, composeBuildBlocks, scanComposeFiles } from './compose';
 import { declaredProjectName } from './project-analysis';
 import { projectNames } from './project-names';
 import type { Workspace } from './workspace-files';
@@ -40,6 +40,8 @@ export function inferContainerProjects(
   workspaceRoot: Workspace,
   files: readonly string[],
   options: PluginOptions,
+  /** How a compose file's text becomes its build blocks (createNodes: through the on-disk cache). */
+  composeBlocks: (text: string) => ComposeBuildBlocks = composeBuildBlocks,
 ): InferredWorkspace {
   const dockerfiles = files
     .map((f) => classifyDockerfile(f, options.skipDockerfiles))
@@ -48,7 +50,7 @@ export function inferContainerProjects(
   const composeFiles = options.compose
     ? files.filter((f) => isComposeFile(f) && !isSkipped(f, options.skipDockerfiles))
     : [];
-  const compose = scanComposeFiles(workspaceRoot, composeFiles);
+  const compose = scanComposeFiles(workspaceRoot, composeFiles, composeBlocks);
   const fixed = new Map<string, string>();
   for (const f of dockerfiles) {
     const name =

@@ -70,9 +70,9 @@ describe('verifyBuildOutput (the verify use case)', () => {
     );
   });
 
-  // The inferred verify target hashes LUCID_PLATFORMS and no other override (create-nodes.ts): verify must then do
-  // exactly the same with and without each of the others, down to its log lines and verify.json.
-  it('reads LUCID_PLATFORMS and no other LUCID_* override', async () => {
+  // The inferred verify target hashes LUCID_PLATFORMS and LUCID_REPOSITORY and no other override (create-nodes.ts):
+  // verify must then do exactly the same with and without each of the others, down to its log lines and verify.json.
+  it('reads LUCID_PLATFORMS and LUCID_REPOSITORY and no other LUCID_* override', async () => {
     await build([{ name: 'app/main.py', content: 'print(1)' }]);
     const run = async (env: NodeJS.ProcessEnv) => {
       info = [];
@@ -81,11 +81,15 @@ describe('verifyBuildOutput (the verify use case)', () => {
       const record = readFileSync(join(ws, OUT, 'verify.json'), 'utf8');
       return { passed, info, errors, record };
     };
-    const { [ENV_OVERRIDES.platforms]: platforms, ...others } = OVERRIDE_VALUES;
+    const { [ENV_OVERRIDES.platforms]: platforms, [ENV_OVERRIDES.repository]: repository, ...others } = OVERRIDE_VALUES;
     const plain = await run({});
     expect(plain.passed).toBe(true);
     expect(await run(others)).toEqual(plain);
     expect(await run({ [ENV_OVERRIDES.platforms]: platforms })).not.toEqual(plain);
+    // The build labels the source from LUCID_REPOSITORY (no GitHub remote): verify requires that repository then.
+    const moved = await run({ [ENV_OVERRIDES.repository]: repository });
+    expect(moved.passed).toBe(false);
+    expect(moved.errors.join('\n')).toContain(`expected the repository https://github.com/${repository}`);
   });
 
   it('--dry-run writes nothing', async () => {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
-import { resolveConfig } from '../config/resolve';
+import { ENV_OVERRIDES, resolveConfig } from '../config/resolve';
 import { readBuildMetadata } from '../artifacts/metadata';
 import { openCompleteLayout } from '../registry/blob-source';
 import { Finding, formatFinding } from './checks';
@@ -28,11 +28,14 @@ export interface VerifyDeps {
   logError: (line: string) => void;
 }
 
-/** The policy the options describe, with LUCID_PLATFORMS applied as the build applies it. */
+/** The policy the options describe, with LUCID_PLATFORMS and LUCID_REPOSITORY applied as the build applies them. */
 export function verifyPolicy(options: VerifyOptions, env: NodeJS.ProcessEnv): VerifyPolicy {
-  const { platforms } = resolveConfig({ platforms: options.platforms }, env);
-  const sourceRepository =
-    options.sourceRepository ?? (options.repository ? `https://github.com/${options.repository}` : undefined);
+  const { platforms, repository } = resolveConfig(
+    { platforms: options.platforms, repository: options.repository },
+    env,
+  );
+  const named = options.repository || env[ENV_OVERRIDES.repository];
+  const sourceRepository = options.sourceRepository ?? (named ? `https://github.com/${repository}` : undefined);
   if (!sourceRepository) {
     throw new Error(
       'Invalid @lucid/nx-lucid:verify options: set sourceRepository (e.g. https://github.com/acme/shop) or repository',

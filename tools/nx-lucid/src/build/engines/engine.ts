@@ -68,8 +68,13 @@ export interface EngineBuildPlan {
   insecureRegistries: string[];
   /** Absolute directory the engine writes its OCI image layout(s) into; build.ts assembles the final layout from them. */
   stagingDir: string;
-  /** buildah/podman: private storage (never /var/lib/containers), removed after the build. */
+  /**
+   * buildah/podman: the storage (never /var/lib/containers): the workspace's shared store (the base is imported
+   * once, containers/storage locks it), or a private one in the build's scratch folder for the retry.
+   */
   storageDir: string;
+  /** buildah/podman: the manifest list the build collects its platforms in, unique to this build. */
+  manifestList?: string;
   cache: BuildCacheSpec;
   /** Image name without tag, for the registry cache default (<image>-buildcache). */
   image: string;
@@ -99,6 +104,8 @@ export interface Engine {
   /** Where buildCommands leave their layouts. */
   outputs(plan: EngineBuildPlan): EngineOutput[];
   versionCommand(): EngineCommand;
+  /** buildah/podman: removes what the build left in a shared store (its list and platform images). */
+  cleanupCommands?(plan: EngineBuildPlan, imageIds: string[]): EngineCommand[];
   /** "buildah version 1.28.2 (…)" → "1.28.2". */
   parseVersion(stdout: string): string;
   /** The engine's own error text from a failed command's stderr, put first in the failure message. */

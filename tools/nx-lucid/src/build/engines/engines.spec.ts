@@ -24,8 +24,8 @@ const plan: EngineBuildPlan = {
 };
 
 describe('buildah / podman', () => {
-  it('builds every platform into one manifest list in private storage, then pushes it as an OCI layout', () => {
-    const [build, push] = buildahEngine.buildCommands(plan);
+  it('builds every platform into the build’s own manifest list in its store, then pushes it as an OCI layout', () => {
+    const [build, push] = buildahEngine.buildCommands({ ...plan, manifestList: 'lucid-build-auth-service-7-ab' });
     const storage = [
       '--root',
       '/tmp/s/storage/root',
@@ -43,11 +43,12 @@ describe('buildah / podman', () => {
       '--platform',
       'linux/amd64,linux/arm64',
       '--manifest',
-      'lucid-build',
+      'lucid-build-auth-service-7-ab',
       '--timestamp',
       '1714557600',
       '--format',
       'oci',
+      '--pull=always',
       '--tls-verify=false',
       '--label',
       'org.opencontainers.image.title=auth-service',
@@ -68,10 +69,21 @@ describe('buildah / podman', () => {
       '--all',
       '--format',
       'oci',
-      'lucid-build',
+      'lucid-build-auth-service-7-ab',
       'oci:/tmp/s/staging/buildah:build',
     ]);
     expect(buildahEngine.outputs(plan)).toEqual([{ layoutDir: '/tmp/s/staging/buildah', platforms: plan.platforms }]);
+  });
+
+  it('cleans up only its own list and images, on the same store', () => {
+    const [rmList, rmImages] = buildahEngine.cleanupCommands!({ ...plan, manifestList: 'lucid-build-x-1-ab' }, [
+      `sha256:${'a'.repeat(64)}`,
+      `sha256:${'b'.repeat(64)}`,
+    ]);
+    expect(rmList.args.slice(6)).toEqual(['manifest', 'rm', 'lucid-build-x-1-ab']);
+    expect(rmImages.args.slice(6)).toEqual(['rmi', 'a'.repeat(64), 'b'.repeat(64)]);
+    expect(rmImages.args.slice(0, 2)).toEqual(['--root', '/tmp/s/storage/root']);
+    expect(buildahEngine.cleanupCommands!(plan, [])).toHaveLength(1);
   });
 
   it('verifies TLS unless a registry is insecure; podman takes the same flags', () => {

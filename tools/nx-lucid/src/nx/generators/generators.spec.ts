@@ -59,37 +59,37 @@ function workspace(): Tree {
   return tree;
 }
 
-/** The phases the plan job may start (its PHASES env: the phase layout the generator found). */
-const phasesOf = (text: string) =>
+/** The plan step's env: phases and services are read from the project graph when the workflow runs. */
+const planEnv = (text: string) =>
   (
-    JSON.parse(
-      (
-        parse(text) as { jobs: { plan: { steps: Array<{ id?: string; env?: Record<string, string> }> } } }
-      ).jobs.plan.steps.find((s) => s.id === 'plan')!.env!.PHASES,
-    ) as Array<{ phase: number }>
-  ).map((p) => p.phase);
-const shards = (tree: Tree) => phasesOf(tree.read(CONTAINERS, 'utf-8')!);
+    parse(text) as { jobs: { plan: { steps: Array<{ id?: string; env?: Record<string, string> }> } } }
+  ).jobs.plan.steps.find((s) => s.id === 'plan')!.env!;
 
 describe('ci generator', () => {
-  it('derives the matrix from phase tags: phases 1-4 → 4 shards; a phase-5 service → a fifth', async () => {
+  it('freezes no service into the workflows: a phase-5 service added later is built without regenerating', async () => {
     const tree = workspace();
     await initGenerator(tree, {});
     await ciGenerator(tree, {});
-    expect(shards(tree)).toEqual([1, 2, 3, 4]);
-    expect(phasesOf(tree.read(PR, 'utf-8')!)).toEqual([1, 2, 3, 4]);
+    for (const f of [CONTAINERS, PR]) {
+      expect(planEnv(tree.read(f, 'utf-8')!)).toMatchObject({
+        PHASE_TAG_PREFIX: 'phase:',
+        JOB_PHASES: '',
+        ONLY_PHASES: '',
+      });
+      expect(tree.read(f, 'utf-8')).not.toMatch(/auth-service|tron-client/);
+    }
     for (const f of [CONTAINERS, PR, RESCAN, RELEASE])
       expect(validateWorkflow(tree.read(f, 'utf-8')!).errors).toEqual([]);
     expect(tree.read('.github/dependabot.yml', 'utf-8')).toContain('package-ecosystem: github-actions');
+    const before = [CONTAINERS, PR, RESCAN, RELEASE].map((f) => tree.read(f, 'utf-8'));
 
     addService(tree, 'billing', 5);
     await ciGenerator(tree, {});
-    expect(shards(tree)).toEqual([1, 2, 3, 4, 5]);
+    expect([CONTAINERS, PR, RESCAN, RELEASE].map((f) => tree.read(f, 'utf-8'))).toEqual(before);
     const text = tree.read(CONTAINERS, 'utf-8')!;
-    expect(text).toContain('category: container-billing');
-    expect(text).toContain('npx nx run lucid:isolation');
-    expect(tree.read(RESCAN, 'utf-8')).toContain('category: published-billing');
-    for (const f of [CONTAINERS, PR, RESCAN, RELEASE])
-      expect(validateWorkflow(tree.read(f, 'utf-8')!).errors).toEqual([]);
+    expect(text).toContain('category: container-${{ matrix.service }}');
+    expect(text).toContain('npx --no-install nx run lucid:isolation');
+    expect(tree.read(RESCAN, 'utf-8')).toContain('category: published-${{ matrix.service }}');
   });
 
   it('follows the plugin options: phase tag prefix and default branch', async () => {
@@ -103,7 +103,11 @@ describe('ci generator', () => {
     tree.write('apps/a/Dockerfile', 'FROM scratch\n');
     await ciGenerator(tree, { sequentialPhases: true });
     const wf = parse(tree.read(CONTAINERS, 'utf-8')!);
-    expect(Object.keys(wf.jobs)).toEqual(['plan', 'build-2', 'scan-2', 'report-2', 'push-2']);
+    expect(Object.keys(wf.jobs)).toEqual([
+      'plan',
+      ...[2, 'untagged'].flatMap((n) => [`build-${n}`, `scan-${n}`, `report-${n}`, `push-${n}`]),
+    ]);
+    expect(planEnv(tree.read(CONTAINERS, 'utf-8')!)).toMatchObject({ PHASE_TAG_PREFIX: 'wave-', JOB_PHASES: '2' });
     expect(wf.on.push.branches).toEqual(['trunk']);
     expect(
       wf.jobs.plan.steps.find((s: { uses?: string }) => s.uses?.startsWith('nrwl/nx-set-shas')).with[
@@ -112,20 +116,21 @@ describe('ci generator', () => {
     ).toBe('trunk');
   });
 
-  it('--phases limits the shards; an unknown phase or a workspace without phases writes nothing', async () => {
+  it('--phases is applied when the workflow runs; an unknown phase writes nothing; no phase tag at all is fine', async () => {
     const tree = workspace();
-    await ciGenerator(tree, { phases: '2,4' });
-    expect(shards(tree)).toEqual([2, 4]);
+    await ciGenerator(tree, { phases: '4,2' });
+    expect(planEnv(tree.read(CONTAINERS, 'utf-8')!).ONLY_PHASES).toBe('2,4');
 
     const t2 = workspace();
     await expect(ciGenerator(t2, { phases: [9] })).rejects.toThrow(/--phases 9/);
-    await expect(ciGenerator(createTreeWithEmptyWorkspace(), {})).rejects.toThrow(
-      /no container service carries a phase tag/,
-    );
     expect(t2.exists(CONTAINERS)).toBe(false);
     await expect(ciGenerator(t2, { arm64: 'arm' })).rejects.toThrow(/arm64/);
     await expect(ciGenerator(t2, { trivyVersion: 'v0.69.5' })).rejects.toThrow(/compromised/);
     expect(t2.exists(CONTAINERS)).toBe(false);
+    // Projects inferred from bare Dockerfiles have no tags: they build in the untagged shard.
+    const bare = createTreeWithEmptyWorkspace();
+    await ciGenerator(bare, {});
+    expect(bare.exists(CONTAINERS)).toBe(true);
   });
 
   it('remoteCache auto: Nx Cloud when nx.json has nxCloudId, else the self-hosted cache; none writes no cache env', async () => {
@@ -248,8 +253,10 @@ describe('service generator', () => {
       'push-3',
       'push-4',
       'push-5',
+      'push-untagged',
     ]);
     expect(wf.jobs['build-5'].needs).toEqual(['plan', 'isolation', 'push-4']);
+    expect(wf.jobs['build-untagged'].needs).toEqual(['plan', 'isolation', 'push-5']);
   });
 });
 

@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -56,5 +66,33 @@ describe('node_modules/@lucid/nx-lucid, the forwarding package', () => {
     } finally {
       rmSync(ws, { recursive: true, force: true });
     }
+  });
+});
+
+describe('node_modules/.bin/lucid, the workspace CLI', () => {
+  const { binShim, linkBin } = require('../../../scripts/link-workspace.js') as {
+    binShim: () => string;
+    linkBin: (workspaceRoot: string) => void;
+  };
+
+  it('is written executable, and leaves a lucid bin it did not write', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'lucid-bin-'));
+    try {
+      linkBin(ws);
+      const bin = join(ws, 'node_modules/.bin/lucid');
+      expect(readFileSync(bin, 'utf8')).toBe(binShim());
+      expect(statSync(bin).mode & 0o111).not.toBe(0);
+      writeFileSync(bin, '#!/bin/sh\necho another package\n');
+      linkBin(ws);
+      expect(readFileSync(bin, 'utf8')).toContain('another package');
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  it("runs this workspace's CLI (what the generated workflows call with npx --no-install lucid)", () => {
+    const r = spawnSync(join(WORKSPACE, 'node_modules/.bin/lucid'), ['no-such-command'], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('usage: lucid affected');
   });
 });

@@ -14,7 +14,9 @@ export const schema = z
         z.string().regex(/^[1-9][0-9]*(,[1-9][0-9]*)*$/, 'comma-separated phase numbers, e.g. 1,3'),
       ])
       .optional()
-      .describe('Build only these phases, e.g. 1,3 (default: every phase found in the project tags).'),
+      .describe(
+        'Build only these phases, e.g. 1,3, checked again when the workflow runs (default: every phase and the untagged shard).',
+      ),
     parallel: z
       .number()
       .int()
@@ -41,8 +43,8 @@ export const schema = z
     nodeVersion: z
       .string()
       .regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'a Node version such as 20 or 20.19')
-      .default('20')
-      .describe('Node version for actions/setup-node.'),
+      .default('24')
+      .describe('Node version for actions/setup-node (default 24: an LTS line, supported until 2028-04-30).'),
     affected: z
       .enum(['inputs', 'nx'])
       .default('inputs')
