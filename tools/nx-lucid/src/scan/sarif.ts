@@ -182,26 +182,25 @@ function ruleOf(e: Entry): SarifRule {
   };
 }
 
-/** One result per finding, one rule per ID; each entry is made and dropped in turn (no list of them all). */
+/**
+ * One result per finding, one rule per ID (in the order IDs first appear). Trivy re-applies every field to the
+ * rule on each package with that ID (the last one wins); the score alone keeps the worst, so the order packages
+ * come in cannot lower it. Each rule is made once, from its ID's last entry; entries are dropped as they go.
+ */
 function rulesAndResults(c: SarifFindings): { rules: SarifRule[]; results: SarifResult[] } {
-  const rules: SarifRule[] = [];
-  const ruleIndex = new Map<string, number>();
+  const byId = new Map<string, { index: number; last: Entry; score: string; repeated: boolean }>();
   const results: SarifResult[] = [];
   const add = (e: Entry) => {
-    const rule = ruleOf(e);
-    let i = ruleIndex.get(e.id);
-    if (i === undefined) {
-      ruleIndex.set(e.id, (i = rules.length));
-      rules.push(rule);
-    } else {
-      // Trivy re-applies every field to the rule on each package with that ID (the last one wins); the score
-      // alone keeps the worst, so the order packages come in cannot lower it.
-      const worst = Math.max(+e.score, +(rules[i].properties!['security-severity'] as string));
-      rules[i] = { ...rule, properties: { ...rule.properties, 'security-severity': worst.toFixed(1) } };
+    let r = byId.get(e.id);
+    if (!r) byId.set(e.id, (r = { index: byId.size, last: e, score: e.score, repeated: false }));
+    else {
+      r.score = Math.max(+e.score, +r.score).toFixed(1);
+      r.last = e;
+      r.repeated = true;
     }
     results.push({
       ruleId: e.id,
-      ruleIndex: i,
+      ruleIndex: r.index,
       level: sarifLevel(e.severity),
       message: { text: e.message },
       locations: [e.location],
@@ -210,6 +209,10 @@ function rulesAndResults(c: SarifFindings): { rules: SarifRule[]; results: Sarif
   for (const f of c.findings) add(vulnEntry(f));
   for (const o of c.misconfigurations) add(otherEntry(o));
   for (const o of c.secrets) add(otherEntry(o));
+  const rules = [...byId.values()].map(({ last, score, repeated }) => {
+    const rule = ruleOf(last);
+    return repeated ? { ...rule, properties: { ...rule.properties, 'security-severity': score } } : rule;
+  });
   return { rules, results };
 }
 
