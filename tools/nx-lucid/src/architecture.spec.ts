@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { findCycles } from './graph/dependency-cycles';
 
 const PACKAGE = join(__dirname, '..');
 const WORKSPACE = join(PACKAGE, '../..');
@@ -33,36 +34,12 @@ export function topFolder(source: string, srcRel = SRC_REL): string {
   return rest.length > 1 ? rest[0] : '';
 }
 
-/** Cycles in a directed graph (Tarjan's strongly connected components of more than one node). */
+/** One concrete cycle per strongly connected component of folder edges (the graph hooks' own cycle finder). */
 export function cyclesOf(edges: Map<string, Set<string>>): string[][] {
-  let index = 0;
-  const indices = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const out: string[][] = [];
-  const visit = (node: string) => {
-    indices.set(node, index);
-    low.set(node, index++);
-    stack.push(node);
-    onStack.add(node);
-    for (const next of edges.get(node) ?? []) {
-      if (!indices.has(next)) {
-        visit(next);
-        low.set(node, Math.min(low.get(node)!, low.get(next)!));
-      } else if (onStack.has(next)) low.set(node, Math.min(low.get(node)!, indices.get(next)!));
-    }
-    if (low.get(node) !== indices.get(node)) return;
-    const component: string[] = [];
-    for (let top = stack.pop()!; ; top = stack.pop()!) {
-      onStack.delete(top);
-      component.push(top);
-      if (top === node) break;
-    }
-    if (component.length > 1) out.push(component.sort());
-  };
-  for (const node of edges.keys()) if (!indices.has(node)) visit(node);
-  return out;
+  const list = [...edges].flatMap(([source, targets]) =>
+    [...targets].map((target) => ({ source, target, dockerfile: '', line: 0, via: '' })),
+  );
+  return findCycles(list);
 }
 
 function folderEdges(result: Cruise): Map<string, Set<string>> {
@@ -140,7 +117,7 @@ describe('cyclesOf', () => {
           ['x', 'oci'],
         ]),
       ),
-    ).toEqual([['boundary', 'oci', 'registry']]);
+    ).toEqual([['boundary', 'oci', 'registry', 'boundary']]);
   });
 });
 
