@@ -116,15 +116,27 @@ export function fitSarif(
   mustKeep: MustKeep = () => false,
   limits: SarifLimits = GITHUB_SARIF_LIMITS,
 ): { text?: string; cut: SarifCut } {
-  const log = JSON.parse(original) as SarifLog;
+  return fitSarifLog(JSON.parse(original) as SarifLog, () => original, mustKeep, limits);
+}
+
+/**
+ * fitSarif on a log not yet written: `original` gives its text (as it would be written), asked for only when the
+ * log may fit as it is, so a log that must be cut is never written whole nor parsed back.
+ */
+export function fitSarifLog(
+  log: SarifLog,
+  original: () => string,
+  mustKeep: MustKeep = () => false,
+  limits: SarifLimits = GITHUB_SARIF_LIMITS,
+): { text?: string; cut: SarifCut } {
   const runs = log.runs.map((run) => ranked(run, mustKeep));
   const sorted = runs.map((r) => r.sorted);
   const total = sorted.reduce((n, r) => n + r.length, 0);
   let keep = sorted.map((r) => Math.min(r.length, limits.resultsPerRun));
   const rulesOk = log.runs.every((r) => (r.tool.driver.rules?.length ?? 0) <= limits.rulesPerRun);
-  const originalGz = gzipSync(original).length;
-  if (rulesOk && keep.every((k, i) => k === sorted[i].length) && originalGz <= limits.gzippedBytes) {
-    return { cut: { total, kept: total, leftOut: 0, gzippedBytes: originalGz } };
+  if (rulesOk && keep.every((k, i) => k === sorted[i].length)) {
+    const originalGz = gzipSync(original()).length;
+    if (originalGz <= limits.gzippedBytes) return { cut: { total, kept: total, leftOut: 0, gzippedBytes: originalGz } };
   }
   for (;;) {
     const fitted: SarifLog = {

@@ -4,6 +4,9 @@ import { removePath, writeFileAtomic } from '../boundary/files';
 import type { IgnoreConfig } from './ignore-file';
 import type { TrivyReport } from './report';
 import { toSarif } from './sarif';
+import { failingResults, fitSarifLog, GITHUB_SARIF_LIMITS, SarifCut, SarifLimits } from './sarif-limits';
+import { ignoredStatuses } from './findings';
+import type { GateResult } from './gate';
 import type { ScanDeps, ScanOptions } from './scan-types';
 import type { ScanOutcome } from './summary';
 import { trivyConvertArgs, TrivyIsolation } from './trivy-command';
@@ -57,4 +60,25 @@ export async function writeSarif(
   }
   writeFileAtomic(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
   return 'built-in';
+}
+
+/**
+ * The built-in SARIF as it is written, already fitted to GitHub's limits: the whole log (indented) when it fits,
+ * else the cut one (compact). Same bytes as writing the log and fitting the file, without the whole log ever being
+ * text when it must be cut. The gate's findings are reused when its policy drops no status (then they are the
+ * SARIF's: ignore-file rules only).
+ */
+export function fittedBuiltInSarif(
+  parts: Array<{ platform: string; report: TrivyReport }> | TrivyReport,
+  ignores: IgnoreConfig,
+  trivyVersion: string | null,
+  gate: GateResult,
+  limits: SarifLimits = GITHUB_SARIF_LIMITS,
+): { text: string; cut: SarifCut } {
+  const reuse = ignoredStatuses(gate.policy).statuses.length === 0;
+  const log = toSarif(parts, ignores, trivyVersion ?? undefined, reuse ? gate : undefined);
+  const whole = () => JSON.stringify(log, null, 2) + '\n';
+  let text: string | undefined;
+  const fitted = fitSarifLog(log, () => (text = whole()), failingResults(gate.failing), limits);
+  return { text: fitted.text ?? text ?? whole(), cut: fitted.cut };
 }

@@ -1,5 +1,5 @@
 import { severityScore } from './cvss';
-import { collectFindings, Finding, OtherFinding } from './findings';
+import { collectFindings, CollectedFindings, Finding, OtherFinding } from './findings';
 import { IgnoreConfig, NO_IGNORES } from './ignore-file';
 import { PlatformReport, Severity, TrivyReport } from './report';
 
@@ -161,51 +161,74 @@ function otherEntry(o: OtherFinding): Entry {
   };
 }
 
+/** What the SARIF is made of: the findings an ignore-file rule leaves (no status filter, as `trivy convert`). */
+export type SarifFindings = Pick<CollectedFindings, 'findings' | 'secrets' | 'misconfigurations'>;
+
+function ruleOf(e: Entry): SarifRule {
+  return {
+    id: e.id,
+    name: e.ruleName,
+    shortDescription: { text: e.short || e.id },
+    fullDescription: { text: e.full || e.short || e.id },
+    defaultConfiguration: { level: sarifLevel(e.severity) },
+    ...(e.url ? { helpUri: e.url } : {}),
+    help: { text: e.help, markdown: e.help.replace(/\n/g, '\n\n') },
+    properties: {
+      tags: [e.title, 'security', e.severity],
+      precision: 'very-high',
+      'security-severity': e.score,
+      ...e.extra,
+    },
+  };
+}
+
+/**
+ * One result per finding, one rule per ID (in the order IDs first appear). Trivy re-applies every field to the
+ * rule on each package with that ID (the last one wins); the score alone keeps the worst, so the order packages
+ * come in cannot lower it. Each rule is made once, from its ID's last entry; entries are dropped as they go.
+ */
+function rulesAndResults(c: SarifFindings): { rules: SarifRule[]; results: SarifResult[] } {
+  const byId = new Map<string, { index: number; last: Entry; score: string; repeated: boolean }>();
+  const results: SarifResult[] = [];
+  const add = (e: Entry) => {
+    let r = byId.get(e.id);
+    if (!r) byId.set(e.id, (r = { index: byId.size, last: e, score: e.score, repeated: false }));
+    else {
+      r.score = Math.max(+e.score, +r.score).toFixed(1);
+      r.last = e;
+      r.repeated = true;
+    }
+    results.push({
+      ruleId: e.id,
+      ruleIndex: r.index,
+      level: sarifLevel(e.severity),
+      message: { text: e.message },
+      locations: [e.location],
+    });
+  };
+  for (const f of c.findings) add(vulnEntry(f));
+  for (const o of c.misconfigurations) add(otherEntry(o));
+  for (const o of c.secrets) add(otherEntry(o));
+  const rules = [...byId.values()].map(({ last, score, repeated }) => {
+    const rule = ruleOf(last);
+    return repeated ? { ...rule, properties: { ...rule.properties, 'security-severity': score } } : rule;
+  });
+  return { rules, results };
+}
+
+/**
+ * `collected`: the findings when the caller has them already (the gate's, when its policy drops no status), so
+ * they are not gathered twice.
+ */
 export function toSarif(
   input: TrivyReport | PlatformReport[],
   ignores: IgnoreConfig = NO_IGNORES,
   toolVersion?: string,
+  collected?: SarifFindings,
 ): SarifLog {
   const reports = Array.isArray(input) ? input : [{ report: input }];
   const first = reports[0]?.report;
-  const c = collectFindings(input, { ignoreUnfixed: false }, ignores);
-  const entries = [...c.findings.map(vulnEntry), ...c.misconfigurations.map(otherEntry), ...c.secrets.map(otherEntry)];
-  const rules: SarifRule[] = [];
-  const ruleIndex = new Map<string, number>();
-  const results = entries.map((e) => {
-    const rule: SarifRule = {
-      id: e.id,
-      name: e.ruleName,
-      shortDescription: { text: e.short || e.id },
-      fullDescription: { text: e.full || e.short || e.id },
-      defaultConfiguration: { level: sarifLevel(e.severity) },
-      ...(e.url ? { helpUri: e.url } : {}),
-      help: { text: e.help, markdown: e.help.replace(/\n/g, '\n\n') },
-      properties: {
-        tags: [e.title, 'security', e.severity],
-        precision: 'very-high',
-        'security-severity': e.score,
-        ...e.extra,
-      },
-    };
-    let i = ruleIndex.get(e.id);
-    if (i === undefined) {
-      ruleIndex.set(e.id, (i = rules.length));
-      rules.push(rule);
-    } else {
-      // Trivy re-applies every field to the rule on each package with that ID (the last one wins); the score
-      // alone keeps the worst, so the order packages come in cannot lower it.
-      const worst = Math.max(+e.score, +(rules[i].properties!['security-severity'] as string));
-      rules[i] = { ...rule, properties: { ...rule.properties, 'security-severity': worst.toFixed(1) } };
-    }
-    return {
-      ruleId: e.id,
-      ruleIndex: i,
-      level: sarifLevel(e.severity),
-      message: { text: e.message },
-      locations: [e.location],
-    };
-  });
+  const { rules, results } = rulesAndResults(collected ?? collectFindings(input, { ignoreUnfixed: false }, ignores));
   const props: Record<string, unknown> = {};
   if (first && (first.ArtifactType === 'container_image' || first.ArtifactType === undefined)) {
     props.imageName = first.ArtifactName;

@@ -1,0 +1,101 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseTrivyReport } from './report';
+import { plainlyValidVulnerability, readReportForGate } from './report-stream';
+import { trivyVulnerabilitySchema } from './report';
+
+const FIXTURES = resolve(__dirname, '__fixtures__');
+const reports = ['trivy', 'trivy-ignore-unfixed'].flatMap((d) =>
+  readdirSync(join(FIXTURES, d))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(FIXTURES, d, f)),
+);
+const DROPPED = ['References', 'CweIDs', 'VendorSeverity', 'Layer', 'DataSource', 'PublishedDate', 'LastModifiedDate'];
+
+/** What parseTrivyReport reads, less the vulnerability fields no output reads. */
+function wholeSlimmed(file: string) {
+  const r = parseTrivyReport(readFileSync(file, 'utf8'), file);
+  for (const res of r.Results ?? [])
+    for (const v of res.Vulnerabilities ?? []) for (const k of Object.keys(v)) if (!keep(k)) delete v[k];
+  return r;
+}
+const KEPT = new Set([
+  ...['VulnerabilityID', 'PkgID', 'PkgName', 'PkgIdentifier', 'PkgPath', 'InstalledVersion', 'FixedVersion'],
+  ...['Status', 'Severity', 'SeveritySource', 'PrimaryURL', 'Title', 'Description', 'CVSS'],
+]);
+const keep = (k: string) => KEPT.has(k);
+
+describe('readReportForGate', () => {
+  it.each(reports)('reads %s as parseTrivyReport does, whatever the chunk size', (file) => {
+    const expected = wholeSlimmed(file);
+    for (const chunk of [5, 4096, 1 << 20]) expect(readReportForGate(file, file, chunk)).toEqual(expected);
+  });
+
+  it('drops only fields no output reads', () => {
+    const file = join(FIXTURES, 'trivy', 'juice-shop-debian12.json');
+    const v = readReportForGate(file).Results!.flatMap((r) => r.Vulnerabilities ?? [])[0];
+    expect(Object.keys(v).filter((k) => DROPPED.includes(k))).toEqual([]);
+    expect(v.Description).toBeTruthy();
+  });
+
+  describe('gives parseTrivyReport’s error for a report it cannot read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-stream-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const good = readFileSync(join(FIXTURES, 'trivy', 'debian-buster.json'), 'utf8');
+    const cases: Record<string, string> = {
+      empty: '',
+      truncated: good.slice(0, good.length / 2),
+      'schema version 1': good.replace('"SchemaVersion": 2', '"SchemaVersion": 1'),
+      'bad severity in a finding': good.replace(/"Severity": "[A-Z]+"/, '"Severity": "SEVERE"'),
+      'a finding that is not an object': good.replace(/"Vulnerabilities": \[/, '"Vulnerabilities": [ "x",'),
+      'no ArtifactName': good.replace(/"ArtifactName": "[^"]*",/, ''),
+      'an array': '[]',
+    };
+    it.each(Object.keys(cases))('%s', (name) => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, cases[name]);
+      let whole: unknown;
+      try {
+        parseTrivyReport(cases[name], 'the report');
+      } catch (e) {
+        whole = e;
+      }
+      expect(whole).toBeInstanceOf(Error);
+      expect(() => readReportForGate(file, 'the report', 64)).toThrow((whole as Error).message);
+    });
+  });
+
+  describe('plainlyValidVulnerability (the cheap check before the schema)', () => {
+    const all = reports.flatMap((f) =>
+      ((JSON.parse(readFileSync(f, 'utf8')) as { Results?: Array<{ Vulnerabilities?: unknown[] }> }).Results ?? [])
+        .flatMap((r) => r.Vulnerabilities ?? [])
+        .map((v) => v as Record<string, unknown>),
+    );
+    it('takes every finding of the real reports (so the schema is rarely run)', () => {
+      expect(all.length).toBeGreaterThan(1000);
+      expect(all.filter((v) => !plainlyValidVulnerability(v)).map((v) => v.VulnerabilityID)).toEqual([]);
+    });
+
+    it('never takes a finding the schema refuses', () => {
+      const keys = [...new Set(all.flatMap((v) => Object.keys(v)))];
+      const odd: unknown[] = [undefined, null, '', 'x', 0, -1, 11, 5, true, [], ['x'], [1], {}, { a: 'x' }, { a: 1 }];
+      const cvssOdd: unknown[] = [
+        ...odd.map((x) => ({ nvd: { V3Score: x } })),
+        ...odd.map((x) => ({ nvd: { V3Vector: x } })),
+      ];
+      let checked = 0;
+      for (const base of all.slice(0, 40))
+        for (const k of [...keys, 'PkgIdentifier.PURL'])
+          for (const x of k === 'CVSS' ? [...odd, ...cvssOdd] : odd) {
+            const v: Record<string, unknown> = { ...base };
+            if (k === 'PkgIdentifier.PURL') v.PkgIdentifier = { PURL: x };
+            else if (x === undefined) delete v[k];
+            else v[k] = x;
+            if (plainlyValidVulnerability(v)) expect(trivyVulnerabilitySchema.safeParse(v).success).toBe(true);
+            checked++;
+          }
+      expect(checked).toBeGreaterThan(1000);
+    });
+  });
+});
