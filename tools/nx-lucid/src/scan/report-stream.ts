@@ -42,7 +42,7 @@ const BACKSLASH = 0x5c;
 const STRUCTURAL = [QUOTE, 0x7b, 0x7d, 0x5b, 0x5d, BACKSLASH];
 
 /** Not a report this reading can take as valid: read it whole for parseTrivyReport's error. */
-class ReadWhole extends Error {}
+export class ReadWhole extends Error {}
 
 type Json = Record<string, unknown>;
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -116,7 +116,7 @@ function slimVulnerability(raw: unknown, texts: Map<string, string>): TrivyVulne
  * every other byte (the skeleton, with those arrays empty). Depths: 1 the report, 2 Results, 3 a result, 4 its
  * Vulnerabilities, 5 one vulnerability.
  */
-class ReportScanner {
+export class ReportScanner {
   skeleton: Buffer[] = [];
   private element: Buffer[] = [];
   private depth = 0;
@@ -251,7 +251,7 @@ class ReportScanner {
   }
 }
 
-function scanFile(file: string, scanner: ReportScanner, chunkBytes: number): void {
+export function scanFile(file: string, scanner: ReportScanner, chunkBytes = CHUNK_BYTES): void {
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(chunkBytes);

@@ -4,7 +4,7 @@ import { removePath, writeFileAtomic } from '../boundary/files';
 import type { IgnoreConfig } from './ignore-file';
 import type { TrivyReport } from './report';
 import { toSarif } from './sarif';
-import { failingResults, fitSarifLog, GITHUB_SARIF_LIMITS, SarifCut, SarifLimits } from './sarif-limits';
+import { failingResults, fitSarif, fitSarifLog, GITHUB_SARIF_LIMITS, SarifCut, SarifLimits } from './sarif-limits';
 import { ignoredStatuses } from './findings';
 import type { GateResult } from './gate';
 import type { ScanDeps, ScanOptions } from './scan-types';
@@ -30,14 +30,20 @@ export interface SarifInput {
   ignoreFile: string | undefined;
   parts: Array<{ platform: string; report: TrivyReport }>;
   ignores: IgnoreConfig;
+  gate: GateResult;
 }
 
+/**
+ * report.sarif, fitted to GitHub's limits (failing findings kept first), and how it was made: by `trivy convert`
+ * (its file read back to be fitted) when the mode allows and it works, else built in and fitted in one step.
+ */
 export async function writeSarif(
-  { mode, reportFile, sarifFile, ignoreFile, parts, ignores }: SarifInput,
+  { mode, reportFile, sarifFile, ignoreFile, parts, ignores, gate }: SarifInput,
   { trivyVersion, isolation }: { trivyVersion: string | null; isolation: TrivyIsolation },
   { run, log }: Pick<ScanDeps, 'run' | 'log'>,
   env: NodeJS.ProcessEnv,
-): Promise<ScanOutcome['sarif']> {
+): Promise<{ source: ScanOutcome['sarif']; cut: SarifCut }> {
+  let converted: string | undefined;
   if (mode !== 'built-in') {
     try {
       // In Trivy's private dir with the empty config: no trivy.yaml or .trivyignore of the workspace applies.
@@ -46,9 +52,10 @@ export async function writeSarif(
         env,
         timeoutMs: 5 * 60_000,
       });
-      const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { version?: unknown; runs?: unknown };
+      const text = readFileSync(sarifFile, 'utf8');
+      const sarif = JSON.parse(text) as { version?: unknown; runs?: unknown };
       if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) throw new Error('output is not a SARIF 2.1.0 log');
-      return 'trivy convert';
+      converted = text;
     } catch (e) {
       if (mode === 'trivy')
         throw new Error(`trivy convert --format sarif failed: ${(e as Error).message}`, { cause: e });
@@ -58,8 +65,15 @@ export async function writeSarif(
       removePath(sarifFile);
     }
   }
-  writeFileAtomic(sarifFile, JSON.stringify(toSarif(parts, ignores, trivyVersion ?? undefined), null, 2) + '\n');
-  return 'built-in';
+  if (converted !== undefined) {
+    // Trivy's SARIF is read back whole to be fitted (its size follows the report's; the built-in one never is).
+    const fitted = fitSarif(converted, failingResults(gate.failing));
+    if (fitted.text !== undefined) writeFileAtomic(sarifFile, fitted.text);
+    return { source: 'trivy convert', cut: fitted.cut };
+  }
+  const built = fittedBuiltInSarif(parts, ignores, trivyVersion, gate);
+  writeFileAtomic(sarifFile, built.text);
+  return { source: 'built-in', cut: built.cut };
 }
 
 /**
