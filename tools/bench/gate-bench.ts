@@ -5,14 +5,13 @@
  * of its own, so its CPU time and peak RSS are its own. Functions return numbers; printing is the caller's.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { writeGrownReport } from '../nx-lucid/src/scan/grown-report';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const FIXTURES = resolve(__dirname, '..', 'nx-lucid', 'src', 'scan', '__fixtures__');
-/** The real report the big one is grown from: the one with the most findings (juice-shop, 71 over 6 results). */
-const SEED = join(FIXTURES, 'trivy', 'juice-shop-debian12.json');
 
 export interface GateRun {
   report: string;
@@ -40,8 +39,7 @@ export interface GateBench {
   loadAverage: string;
 }
 
-type Vuln = Record<string, unknown> & { PkgName: string; PkgID?: string; PkgIdentifier?: { PURL?: string } };
-type Report = { Results?: Array<{ Vulnerabilities?: Vuln[] | null }> | null };
+type Report = { Results?: Array<{ Vulnerabilities?: unknown[] | null }> | null };
 
 const countFindings = (r: Report) => (r.Results ?? []).reduce((n, x) => n + (x.Vulnerabilities?.length ?? 0), 0);
 
@@ -52,33 +50,6 @@ export function realReports(): Array<{ file: string; findings: number }> {
     .filter((f) => f.endsWith('.json'))
     .map((file) => ({ file, findings: countFindings(JSON.parse(readFileSync(file, 'utf8')) as Report) }))
     .sort((a, b) => a.findings - b.findings || (a.file < b.file ? -1 : 1));
-}
-
-/**
- * `n` findings grown deterministically from the seed's real ones: copy k of a finding names its package
- * `<name>-k` (so each copy is a distinct finding), every other field — IDs, scores, texts, statuses — as Trivy
- * wrote it. The seed's results and metadata are kept.
- */
-export function grownReport(n: number, seedFile = SEED): string {
-  const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as Report;
-  const results = (seed.Results ?? []).filter((r) => r.Vulnerabilities?.length);
-  const templates = results.flatMap((r, ri) => (r.Vulnerabilities ?? []).map((v) => ({ ri, v })));
-  const grown: Vuln[][] = results.map(() => []);
-  for (let i = 0; i < n; i++) {
-    const { ri, v } = templates[i % templates.length];
-    const copy = Math.floor(i / templates.length);
-    const name = `${v.PkgName}-${copy}`;
-    grown[ri].push({
-      ...v,
-      PkgName: name,
-      ...(v.PkgID ? { PkgID: v.PkgID.replace(v.PkgName, name) } : {}),
-      ...(v.PkgIdentifier?.PURL
-        ? { PkgIdentifier: { ...v.PkgIdentifier, PURL: v.PkgIdentifier.PURL.replace(v.PkgName, name) } }
-        : {}),
-    });
-  }
-  results.forEach((r, i) => (r.Vulnerabilities = grown[i]));
-  return JSON.stringify({ ...seed, Results: results }, null, 2);
 }
 
 /** In the child: the pipeline the scan executor runs after Trivy, on one report file. */
@@ -144,7 +115,7 @@ export function benchGate(findings = 50_000): GateBench {
   const dir = mkdtempSync(join(tmpdir(), 'gate-bench-'));
   try {
     const big = join(dir, `grown-${findings}.json`);
-    writeFileSync(big, grownReport(findings));
+    writeGrownReport(findings, big);
     return {
       median: runChild(median.file),
       big: runChild(big),
