@@ -15,6 +15,7 @@ const FIXTURES = resolve(__dirname, '..', 'nx-lucid', 'src', 'scan', '__fixtures
 
 export interface GateRun {
   report: string;
+  way: string;
   findings: number;
   reportBytes: number;
   /** Wall milliseconds per stage, and in all. */
@@ -36,6 +37,8 @@ export interface GateRun {
 export interface GateBench {
   median: GateRun;
   big: GateRun;
+  bigWhole: GateRun;
+  floors: GateRun[];
   loadAverage: string;
 }
 
@@ -52,63 +55,99 @@ export function realReports(): Array<{ file: string; findings: number }> {
     .sort((a, b) => a.findings - b.findings || (a.file < b.file ? -1 : 1));
 }
 
-/** In the child: the pipeline the scan executor runs after Trivy, on one report file. */
-function measure(file: string): GateRun {
-  const baselineRssMiB = Math.round(process.memoryUsage().rss / 1048576);
-  // Loaded after the baseline RSS is taken.
-  const { DEFAULT_POLICY, evaluateGate } = require('../nx-lucid/src/scan/gate');
-  const { readReportForGate } = require('../nx-lucid/src/scan/report-stream');
-  const { fittedBuiltInSarif } = require('../nx-lucid/src/scan/sarif-output');
-  const { NO_IGNORES } = require('../nx-lucid/src/scan/ignore-file');
-  const { toOutcome } = require('../nx-lucid/src/scan/summary');
-  const { markdownSummary } = require('../nx-lucid/src/scan/summary-markdown');
-  const cpu0 = process.cpuUsage();
+const S = '../nx-lucid/src/scan/';
+/** How the child reads the report: the executor's bounded reading, or whole as the executor once read it. */
+export type GateWay = 'stream' | 'whole';
+
+/** The gate's stages on a report read one way; wall ms each. */
+function pipeline(file: string, way: GateWay) {
+  const { DEFAULT_POLICY, evaluateGate } = require(S + 'gate');
+  const { readReportForGate } = require(S + 'report-stream');
+  const { parseTrivyReport } = require(S + 'report');
+  const { fittedBuiltInSarif } = require(S + 'sarif-output');
+  const { toSarif } = require(S + 'sarif');
+  const { fitSarif, failingResults } = require(S + 'sarif-limits');
+  const { NO_IGNORES } = require(S + 'ignore-file');
+  const { toOutcome } = require(S + 'summary');
+  const { markdownSummary } = require(S + 'summary-markdown');
   const t0 = performance.now();
-  const report = readReportForGate(file);
+  const report = way === 'stream' ? readReportForGate(file) : parseTrivyReport(readFileSync(file, 'utf8'), file);
   const t1 = performance.now();
   const gate = evaluateGate(report, DEFAULT_POLICY);
   const t2 = performance.now();
-  const outcome = toOutcome(gate, {
-    project: 'bench',
-    target: { kind: 'image-ref', ref: 'bench:1', digest: null },
-    platforms: ['linux/amd64'],
-    trivyVersion: null,
-    sarif: 'built-in',
-  });
+  const info = { project: 'bench', target: { kind: 'image-ref', ref: 'bench:1', digest: null } };
+  const outcome = toOutcome(gate, { ...info, platforms: ['linux/amd64'], trivyVersion: null, sarif: 'built-in' });
   const md = markdownSummary(gate, outcome);
   JSON.stringify(outcome);
   const t3 = performance.now();
-  // The built-in SARIF, built and fitted to GitHub's limits in one step (no whole text to parse back).
-  const { cut } = fittedBuiltInSarif(report, NO_IGNORES, 'bench', gate);
+  // Stream: the built-in SARIF made and fitted in one step. Whole: written whole, then parsed back and fitted.
+  const { cut } =
+    way === 'stream'
+      ? fittedBuiltInSarif(report, NO_IGNORES, 'bench', gate)
+      : fitSarif(JSON.stringify(toSarif(report, NO_IGNORES, 'bench'), null, 2) + '\n', failingResults(gate.failing));
   const t4 = performance.now();
-  const cpu = process.cpuUsage(cpu0);
+  const ms = (a: number, b: number) => Math.round(b - a);
   return {
-    report: file,
     findings: countFindings(report as Report),
-    reportBytes: statSync(file).size,
-    parseMs: Math.round(t1 - t0),
-    gateMs: Math.round(t2 - t1),
-    summaryMs: Math.round(t3 - t2),
-    sarifMs: Math.round(t4 - t3),
-    wallMs: Math.round(t4 - t0),
-    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-    baselineRssMiB,
+    stages: { parseMs: ms(t0, t1), gateMs: ms(t1, t2), summaryMs: ms(t2, t3), sarifMs: ms(t3, t4) },
     summaryBytes: Buffer.byteLength(md),
-    sarifResultsKept: cut.kept,
+    sarifResultsKept: cut.kept as number,
   };
 }
 
-function runChild(file: string): GateRun {
-  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', __filename, '--child', file], {
+/** The floors: what reading the file's bytes, JSON.parse of it, and a bare pass of the reader's scanner cost. */
+export const FLOORS = ['bytes', 'json-parse', 'scanner'] as const;
+export type Floor = (typeof FLOORS)[number];
+function floor(file: string, what: Floor): number {
+  const { ReportScanner, scanFile } = require(S + 'report-stream');
+  if (what === 'json-parse') return (JSON.parse(readFileSync(file, 'utf8')) as Report).Results?.length ?? 0;
+  let n = 0;
+  if (what === 'scanner') scanFile(file, new ReportScanner(() => n++));
+  else scanFile(file, { push: (b: Buffer) => (n += b.length) });
+  return n;
+}
+
+/** In the child: one way of the pipeline, or one floor, on one report file. */
+function measure(file: string, way: GateWay | Floor): GateRun {
+  const baselineRssMiB = Math.round(process.memoryUsage().rss / 1048576);
+  // Loaded before the clock starts (and after the baseline RSS is taken).
+  for (const m of ['gate', 'report-stream', 'report', 'sarif-output', 'sarif', 'sarif-limits', 'summary-markdown'])
+    require(S + m);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const isFloor = (FLOORS as readonly string[]).includes(way);
+  const run = isFloor ? undefined : pipeline(file, way as GateWay);
+  if (isFloor) floor(file, way as Floor);
+  const wallMs = Math.round(performance.now() - t0);
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    report: file,
+    way,
+    findings: run?.findings ?? 0,
+    reportBytes: statSync(file).size,
+    ...(run?.stages ?? { parseMs: 0, gateMs: 0, summaryMs: 0, sarifMs: 0 }),
+    wallMs,
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    baselineRssMiB,
+    summaryBytes: run?.summaryBytes ?? 0,
+    sarifResultsKept: run?.sarifResultsKept ?? 0,
+  };
+}
+
+function runChild(file: string, way: GateWay | Floor): GateRun {
+  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', __filename, '--child', way, file], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
-  if (r.status !== 0) throw new Error(`gate bench failed on ${file}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`gate bench (${way}) failed on ${file}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as GateRun;
 }
 
-/** The median real report and a `findings`-finding grown one, each in its own child, in one run. */
+/**
+ * The median real report (read as the executor reads it) and a `findings`-finding grown one, read both ways, and
+ * the floors on the grown one: each in its own child, in one run.
+ */
 export function benchGate(findings = 50_000): GateBench {
   const reports = realReports();
   const median = reports[Math.floor((reports.length - 1) / 2)];
@@ -117,8 +156,10 @@ export function benchGate(findings = 50_000): GateBench {
     const big = join(dir, `grown-${findings}.json`);
     writeGrownReport(findings, big);
     return {
-      median: runChild(median.file),
-      big: runChild(big),
+      median: runChild(median.file, 'stream'),
+      big: runChild(big, 'stream'),
+      bigWhole: runChild(big, 'whole'),
+      floors: FLOORS.map((f) => runChild(big, f)),
       loadAverage: loadavg()
         .map((l) => l.toFixed(2))
         .join(' '),
@@ -128,19 +169,26 @@ export function benchGate(findings = 50_000): GateBench {
   }
 }
 
-/** Rows for the bench table: the two runs and their ratio, CPU beside wall. */
+/** Rows for the bench table: the runs, CPU beside wall, the ratio of the grown report's to the median's. */
 export function gateTable(b: GateBench): string[] {
   const row = (label: string, r: GateRun) =>
-    `${label.padEnd(34)} ${String(r.findings).padStart(7)} ${String(r.wallMs).padStart(8)} ${String(r.cpuMs).padStart(8)} ${String(r.peakRssMiB).padStart(9)}   parse ${r.parseMs}, gate ${r.gateMs}, summary ${r.summaryMs}, SARIF fitted ${r.sarifMs}`;
+    `${label.padEnd(40)} ${String(r.findings || '').padStart(7)} ${String(r.wallMs).padStart(8)} ${String(r.cpuMs).padStart(8)} ${String(r.peakRssMiB).padStart(9)}   ${r.findings ? `parse ${r.parseMs}, gate ${r.gateMs}, summary ${r.summaryMs}, SARIF fitted ${r.sarifMs}` : ''}`;
   const ratio = (a: number, c: number) => (c ? `${(a / c).toFixed(1)}x` : '-');
   const name = (f: string) => f.replace(/.*__fixtures__\//, '');
+  const floorNames: Record<Floor, string> = {
+    bytes: "floor: the file's bytes, 1 MiB chunks",
+    'json-parse': 'floor: readFileSync + JSON.parse',
+    scanner: "floor: the reader's scanner alone",
+  };
   return [
-    `${'report'.padEnd(34)} ${'finds'.padStart(7)} ${'wall ms'.padStart(8)} ${'CPU ms'.padStart(8)} ${'peak MiB'.padStart(9)}   stages (wall ms)`,
+    `${'report'.padEnd(40)} ${'finds'.padStart(7)} ${'wall ms'.padStart(8)} ${'CPU ms'.padStart(8)} ${'peak MiB'.padStart(9)}   stages (wall ms)`,
     row(`median real: ${name(b.median.report)}`, b.median),
-    row(`grown from juice-shop's findings`, b.big),
-    `${'ratio (grown / median)'.padEnd(34)} ${ratio(b.big.findings, b.median.findings).padStart(7)} ${ratio(b.big.wallMs, b.median.wallMs).padStart(8)} ${ratio(b.big.cpuMs, b.median.cpuMs).padStart(8)} ${ratio(b.big.peakRssMiB, b.median.peakRssMiB).padStart(9)}`,
-    `targets for the grown report: CPU <= 1000 ms, peak RSS <= 256 MiB (RSS before the report: ${b.big.baselineRssMiB} MiB); load average ${b.loadAverage}`,
+    row('grown (juice-shop), streamed: executor', b.big),
+    row('grown (juice-shop), read whole: old path', b.bigWhole),
+    ...b.floors.map((f) => row(floorNames[f.way as Floor], f)),
+    `${'ratio (grown streamed / median)'.padEnd(40)} ${ratio(b.big.findings, b.median.findings).padStart(7)} ${ratio(b.big.wallMs, b.median.wallMs).padStart(8)} ${ratio(b.big.cpuMs, b.median.cpuMs).padStart(8)} ${ratio(b.big.peakRssMiB, b.median.peakRssMiB).padStart(9)}`,
+    `targets for the grown report: CPU <= 1000 ms, peak RSS <= 256 MiB (RSS before the report: ${b.big.baselineRssMiB} MiB, Node and the TypeScript loader); ${(b.big.reportBytes / 1e6).toFixed(0)} MB; load average ${b.loadAverage}`,
   ];
 }
 
-if (process.argv[2] === '--child') console.log(JSON.stringify(measure(process.argv[3])));
+if (process.argv[2] === '--child') console.log(JSON.stringify(measure(process.argv[4], process.argv[3] as GateWay)));
