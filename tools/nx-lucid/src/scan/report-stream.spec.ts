@@ -26,10 +26,40 @@ const KEPT = new Set([
 ]);
 const keep = (k: string) => KEPT.has(k);
 
+/** The report indented, but each finding compact on a line of its own (its `}` never starts a line). */
+function oneFindingPerLine(text: string): string {
+  const report = JSON.parse(text) as { Results: Array<{ Vulnerabilities?: unknown[] }> };
+  const vulns: unknown[] = [];
+  for (const r of report.Results)
+    if (r.Vulnerabilities) r.Vulnerabilities = r.Vulnerabilities.map((v) => `@@${vulns.push(v) - 1}@@`);
+  return JSON.stringify(report, null, 2).replace(/"@@(\d+)@@"/g, (_m, i: string) => JSON.stringify(vulns[+i]));
+}
+
 describe('readReportForGate', () => {
   it.each(reports)('reads %s as parseTrivyReport does, whatever the chunk size', (file) => {
     const expected = wholeSlimmed(file);
     for (const chunk of [5, 4096, 1 << 20]) expect(readReportForGate(file, file, chunk)).toEqual(expected);
+  });
+
+  describe('whatever the layout: pretty, compact, or nested braces at a finding’s own indentation', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-layout-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const source = join(FIXTURES, 'trivy', 'juice-shop-debian12.json');
+    const text = readFileSync(source, 'utf8');
+    const layouts: Record<string, string> = {
+      compact: JSON.stringify(JSON.parse(text)),
+      // A nested object's `}` on a line with the finding's indentation: found first, refused by JSON.parse.
+      'nested closes dedented': text.replace(/\n {10,}\}/g, '\n        }'),
+      'one finding per line': oneFindingPerLine(text),
+      tabs: text.replace(/\n( +)/g, (_m, s: string) => `\n${'\t'.repeat(s.length / 2)}`),
+    };
+    it.each(Object.keys(layouts))('%s', (name) => {
+      expect(layouts[name]).not.toBe(text);
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, layouts[name]);
+      const expected = wholeSlimmed(source);
+      for (const chunk of [7, 4096, 1 << 20]) expect(readReportForGate(file, file, chunk)).toEqual(expected);
+    });
   });
 
   it('drops only fields no output reads', () => {

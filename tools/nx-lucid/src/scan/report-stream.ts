@@ -112,6 +112,21 @@ function slimVulnerability(raw: unknown, texts: Map<string, string>): TrivyVulne
 }
 
 /**
+ * The first `}` after `open` that starts a line indented as the line from `newline` to `open` is (a native search
+ * for `}`, then the bytes before it compared); -1 when this chunk has none.
+ */
+function closingBrace(buf: Buffer, newline: number, open: number): number {
+  const indent = open - newline;
+  for (let at = buf.indexOf(0x7d, open + 1); at !== -1; at = buf.indexOf(0x7d, at + 1)) {
+    if (at - indent <= open) continue;
+    let k = 0;
+    while (k < indent && buf[at - indent + k] === buf[newline + k]) k++;
+    if (k === indent) return at;
+  }
+  return -1;
+}
+
+/**
  * A scanner of JSON bytes that hands each element of `Results[i].Vulnerabilities` to `onVulnerability` and keeps
  * every other byte (the skeleton, with those arrays empty). Depths: 1 the report, 2 Results, 3 a result, 4 its
  * Vulnerabilities, 5 one vulnerability.
@@ -129,12 +144,14 @@ export class ReportScanner {
   private mode: 'skeleton' | 'between' | 'element' = 'skeleton';
   resultIndex = -1;
 
-  constructor(private readonly onVulnerability: (result: number, json: string) => void) {}
+  /** `parsed`: JSON.parse(json), when the scanner had to parse it already (an element found by its indentation). */
+  constructor(private readonly onVulnerability: (result: number, json: string, parsed?: unknown) => void) {}
 
   push(buf: Buffer): void {
     let start = 0;
     const n = buf.length;
     this.next.fill(-2);
+    this.noCloseInChunk = false;
     let i = 0;
     while (i < n) {
       if (this.inString) {
@@ -147,6 +164,13 @@ export class ReportScanner {
         if (i >= n) break;
       }
       const c = buf[i];
+      if (this.mode === 'between' && c === 0x7b && this.depth === 4) {
+        const end = this.indentedElement(buf, i);
+        if (end !== -1) {
+          i = start = end;
+          continue;
+        }
+      }
       if (c === QUOTE) {
         if (this.mode === 'between') throw new ReadWhole();
         this.inString = true;
@@ -168,6 +192,7 @@ export class ReportScanner {
   }
 
   private keyStart = 0;
+  private noCloseInChunk = false;
   /** Per byte of STRUCTURAL (and the backslash, last): its next position at or after the scan (-1 none, -2 unknown). */
   private readonly next = [-2, -2, -2, -2, -2, -2];
 
@@ -206,6 +231,32 @@ export class ReportScanner {
       this.keyBytes = undefined;
     }
     return quote + 1;
+  }
+
+  /**
+   * A pretty-printed element found whole without walking it: it ends at the first newline followed by its own
+   * indentation and `}` (a raw newline is never inside a JSON string). JSON.parse taking that slice proves it is the
+   * element (a shorter slice is unbalanced, a longer one has text after the object). Returns the end, or -1 (not
+   * indented, not whole in this chunk, or not parsed): then the element is walked byte by byte.
+   */
+  private indentedElement(buf: Buffer, i: number): number {
+    let line = i;
+    while (line > 0 && (buf[line - 1] === 0x20 || buf[line - 1] === 0x09)) line--;
+    if (line === 0 || buf[line - 1] !== 0x0a || line === i) return -1;
+    if (this.noCloseInChunk) return -1;
+    const at = closingBrace(buf, line - 1, i);
+    // None to the chunk's end: later searches in this chunk would cover less of it; not searched again.
+    if (at === -1) return ((this.noCloseInChunk = true), -1);
+    const end = at + 1;
+    const json = buf.toString('utf8', i, end);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      return -1;
+    }
+    this.onVulnerability(this.resultIndex, json, parsed);
+    return end;
   }
 
   private open(buf: Buffer, i: number, c: number, start: number): number {
@@ -268,13 +319,14 @@ export function scanFile(file: string, scanner: ReportScanner, chunkBytes = CHUN
 function readStreamed(file: string, chunkBytes: number): TrivyReport {
   const texts = new Map<string, string>();
   const vulnerabilities: TrivyVulnerability[][] = [];
-  const scanner = new ReportScanner((result, json) => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(json);
-    } catch {
-      throw new ReadWhole();
-    }
+  const scanner = new ReportScanner((result, json, parsed) => {
+    let raw = parsed;
+    if (raw === undefined)
+      try {
+        raw = JSON.parse(json);
+      } catch {
+        throw new ReadWhole();
+      }
     (vulnerabilities[result] ??= []).push(slimVulnerability(raw, texts));
   });
   scanFile(file, scanner, chunkBytes);
