@@ -116,6 +116,7 @@ function decide(
 
 /** Joins occurrences into one finding that keeps the worst of each: severity, CVSS, fix and status. */
 export function mergeOccurrences(occ: Occurrence[]): Finding {
+  if (occ.length === 1) return singleOccurrence(occ);
   const worst = occ.reduce((a, b) => (rank(b.vuln.Severity) > rank(a.vuln.Severity) ? b : a));
   const scores = occ.map((o) => highestCvss(o.vuln)).filter((c): c is CvssScore => !!c);
   const cvss = scores.reduce<CvssScore | undefined>((a, b) => (!a || b.score > a.score ? b : a), undefined);
@@ -140,6 +141,30 @@ export function mergeOccurrences(occ: Occurrence[]): Finding {
   };
 }
 
+/** mergeOccurrences of one occurrence (most findings): the same finding, without the arrays a merge needs. */
+function singleOccurrence(occ: Occurrence[]): Finding {
+  const [o] = occ;
+  const v = o.vuln;
+  const fix = v.FixedVersion?.trim() ?? '';
+  return {
+    id: v.VulnerabilityID,
+    pkgName: v.PkgName,
+    pkgPath: v.PkgPath,
+    installedVersion: v.InstalledVersion,
+    fixedVersion: fix || undefined,
+    status: o.status,
+    severity: v.Severity,
+    cvss: highestCvss(v),
+    securitySeverity: trivySecuritySeverity(v),
+    title: v.Title,
+    url: v.PrimaryURL,
+    targets: [o.target],
+    platforms: o.platform ? [o.platform] : [],
+    vulnerability: v,
+    occurrences: occ,
+  };
+}
+
 export interface CollectedFindings {
   findings: Finding[];
   ignored: IgnoredFinding[];
@@ -158,7 +183,7 @@ function groupVulnerabilities(reports: PlatformReport[], policy: Policy, ignores
     const statusIn = reportStatuses(report);
     for (const result of report.Results ?? [])
       for (const v of result.Vulnerabilities ?? []) {
-        const key = [v.VulnerabilityID, v.PkgName, v.PkgPath ?? '', v.InstalledVersion].join('\u0000');
+        const key = `${v.VulnerabilityID}\u0000${v.PkgName}\u0000${v.PkgPath ?? ''}\u0000${v.InstalledVersion}`;
         const list = groups.get(key) ?? [];
         groups.set(key, list);
         const status = statusIn(v);

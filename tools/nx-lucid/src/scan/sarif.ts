@@ -107,9 +107,10 @@ interface Entry {
   score: string;
   short: string;
   full: string;
-  help: string;
+  /** The rule's help and extra properties: made only for the entry its rule is made from (the ID's last). */
+  help: () => string;
   url?: string;
-  extra: Record<string, unknown>;
+  extra: () => Record<string, unknown>;
   message: string;
   location: ReturnType<typeof location>;
 }
@@ -128,8 +129,9 @@ function vulnEntry(f: Finding): Entry {
     short: v.Title ?? '',
     full: v.Description || v.Title || '',
     url: v.PrimaryURL,
-    extra: cvssProperties(f),
-    help: `Vulnerability ${f.id}\nSeverity: ${f.severity}\nPackage: ${f.pkgName}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})\n${v.Description ?? ''}`,
+    extra: () => cvssProperties(f),
+    help: () =>
+      `Vulnerability ${f.id}\nSeverity: ${f.severity}\nPackage: ${f.pkgName}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})\n${v.Description ?? ''}`,
     message: `Package: ${f.pkgName}\nInstalled Version: ${f.installedVersion}\nVulnerability ${f.id}\nSeverity: ${f.severity}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})`,
     location: location(
       path,
@@ -150,10 +152,11 @@ function otherEntry(o: OtherFinding): Entry {
     short: o.title ?? '',
     full: o.detail ?? '',
     url: isSecret ? SECRET_RULES_URL : o.url,
-    extra: {},
-    help: isSecret
-      ? `Secret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
-      : `Misconfiguration ${o.id}\nType: ${o.resultType ?? ''}\nSeverity: ${o.severity}\nCheck: ${o.title ?? ''}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
+    extra: () => ({}),
+    help: () =>
+      isSecret
+        ? `Secret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
+        : `Misconfiguration ${o.id}\nType: ${o.resultType ?? ''}\nSeverity: ${o.severity}\nCheck: ${o.title ?? ''}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
     message: isSecret
       ? `Artifact: ${o.target}\nType: ${o.resultType ?? ''}\nSecret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
       : `Artifact: ${uri}\nType: ${o.resultType ?? ''}\nVulnerability ${o.id}\nSeverity: ${o.severity}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
@@ -165,6 +168,7 @@ function otherEntry(o: OtherFinding): Entry {
 export type SarifFindings = Pick<CollectedFindings, 'findings' | 'secrets' | 'misconfigurations'>;
 
 function ruleOf(e: Entry): SarifRule {
+  const help = e.help();
   return {
     id: e.id,
     name: e.ruleName,
@@ -172,12 +176,12 @@ function ruleOf(e: Entry): SarifRule {
     fullDescription: { text: e.full || e.short || e.id },
     defaultConfiguration: { level: sarifLevel(e.severity) },
     ...(e.url ? { helpUri: e.url } : {}),
-    help: { text: e.help, markdown: e.help.replace(/\n/g, '\n\n') },
+    help: { text: help, markdown: help.replace(/\n/g, '\n\n') },
     properties: {
       tags: [e.title, 'security', e.severity],
       precision: 'very-high',
       'security-severity': e.score,
-      ...e.extra,
+      ...e.extra(),
     },
   };
 }
