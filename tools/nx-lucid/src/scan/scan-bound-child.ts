@@ -15,7 +15,9 @@ import { memoryPuller, scanOptions } from './test-support';
 
 export interface BoundRun {
   passed: boolean;
-  failing: string[];
+  /** How many findings fail, and their distinct IDs. */
+  failing: number;
+  failingIds: string[];
   peakRssMiB: number;
 }
 
@@ -37,7 +39,7 @@ export async function executorScan(report: string): Promise<Omit<BoundRun, 'peak
     const gate = JSON.parse(readFileSync(join(ws, options.outputPath, 'scan', 'gate.json'), 'utf8')) as {
       failing: Array<{ id: string }>;
     };
-    return { passed, failing: gate.failing.map((f) => f.id) };
+    return { passed, failing: gate.failing.length, failingIds: [...new Set(gate.failing.map((f) => f.id))] };
   } finally {
     rmSync(ws, { recursive: true, force: true });
   }
@@ -46,7 +48,11 @@ export async function executorScan(report: string): Promise<Omit<BoundRun, 'peak
 /** The control: the report read whole and parsed, then gated (what the executor did before it streamed). */
 export function wholeReadGate(report: string): Omit<BoundRun, 'peakRssMiB'> {
   const gate = evaluateGate(parseTrivyReport(readFileSync(report, 'utf8'), report), DEFAULT_POLICY);
-  return { passed: gate.passed, failing: gate.failing.map((f) => f.id) };
+  return {
+    passed: gate.passed,
+    failing: gate.failing.length,
+    failingIds: [...new Set(gate.failing.map((f) => f.id))],
+  };
 }
 
 async function main([way, report]: string[]): Promise<void> {
