@@ -47,7 +47,9 @@ export function writeGrownReport(n: number, file: string, seedFile = GROWN_SEED)
     let pending = pieces[0];
     const put = (text: string) => {
       pending += text;
-      if (pending.length >= 1 << 20) (write(pending), (pending = ''));
+      if (pending.length < 1 << 20) return;
+      write(pending);
+      pending = '';
     };
     let piece = 1;
     results.forEach((_, ri) => {

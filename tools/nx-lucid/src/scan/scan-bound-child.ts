@@ -3,10 +3,10 @@
  * case (scanImage, a stand-in Trivy that writes a given report) on one report file, or — the control — that report
  * read whole as the executor once read it. Prints one JSON line: the gate's verdict, failing IDs and peak RSS.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyFile } from '../boundary/files';
+import { copyFile, makeTempDir, removePath } from '../boundary/files';
 import type { runProcess } from '../boundary/process';
 import { DEFAULT_POLICY, evaluateGate } from './gate';
 import { parseTrivyReport } from './report';
@@ -23,7 +23,7 @@ export interface BoundRun {
 
 /** The executor's scan of `report` in a fresh workspace: verdict and failing IDs from the gate.json it writes. */
 export async function executorScan(report: string): Promise<Omit<BoundRun, 'peakRssMiB'>> {
-  const ws = mkdtempSync(join(tmpdir(), 'scan-bound-'));
+  const ws = makeTempDir(join(tmpdir(), 'scan-bound-'));
   try {
     const run = (async (_command: string, args: string[]) => {
       if (args[0] === 'version') return { exitCode: 0, stdout: JSON.stringify({ Version: '0.58.0' }), stderr: '' };
@@ -41,7 +41,7 @@ export async function executorScan(report: string): Promise<Omit<BoundRun, 'peak
     };
     return { passed, failing: gate.failing.length, failingIds: [...new Set(gate.failing.map((f) => f.id))] };
   } finally {
-    rmSync(ws, { recursive: true, force: true });
+    removePath(ws);
   }
 }
 
