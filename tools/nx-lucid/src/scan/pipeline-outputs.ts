@@ -5,12 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { evaluateGate, GatePolicy, DEFAULT_POLICY } from './gate';
+import { evaluateGate, GatePolicy, GateResult, DEFAULT_POLICY } from './gate';
 import { IgnoreConfig, NO_IGNORES, parseIgnoreFile, plainIgnoreConfig } from './ignore-file';
 import { parseTrivyReport, TrivyReport } from './report';
 import { readReportForGate } from './report-stream';
-import { SarifLog, toSarif } from './sarif';
-import { failingResults, fitSarif, fitSarifLog, GITHUB_SARIF_LIMITS, MustKeep, SarifLimits } from './sarif-limits';
+import { toSarif } from './sarif';
+import { failingResults, fitSarif, GITHUB_SARIF_LIMITS, SarifLimits } from './sarif-limits';
+import { fittedBuiltInSarif } from './sarif-output';
 import { toOutcome } from './summary';
 import { markdownSummary } from './summary-markdown';
 
@@ -33,18 +34,26 @@ function ignoresFor(text: string, ignoreFirst: boolean): IgnoreConfig {
   return plainIgnoreConfig(parseIgnoreFile(`${id} exp:2999-01-01\n`), new Date(0), '.trivyignore');
 }
 
-/** How the pipeline reads the report and fits the SARIF: whole (text parsed back), or in bounded memory. */
+type FitInput = { report: TrivyReport; ignores: IgnoreConfig; gate: GateResult; pretty: string; limits: SarifLimits };
+/**
+ * How the pipeline reads the report and fits the SARIF: whole (the SARIF written, parsed back and fitted), or as
+ * the executor does (read in bounded memory; the SARIF made and fitted in one step, only kept results made).
+ */
 export interface PipelineWay {
   read: (file: string) => TrivyReport;
-  fit: (log: SarifLog, pretty: string, mustKeep: MustKeep, limits: SarifLimits) => ReturnType<typeof fitSarif>;
+  fit: (input: FitInput) => ReturnType<typeof fitSarif>;
 }
 export const WHOLE: PipelineWay = {
   read: (file) => parseTrivyReport(readFileSync(file, 'utf8'), file),
-  fit: (_log, pretty, mustKeep, limits) => fitSarif(pretty, mustKeep, limits),
+  fit: ({ gate, pretty, limits }) => fitSarif(pretty, failingResults(gate.failing), limits),
 };
 export const BOUNDED: PipelineWay = {
   read: (file) => readReportForGate(file),
-  fit: (log, pretty, mustKeep, limits) => fitSarifLog(log, () => pretty, mustKeep, limits),
+  fit: ({ report, ignores, gate, pretty, limits }) => {
+    const { text, cut } = fittedBuiltInSarif(report, ignores, '0.50.0', gate, limits);
+    // Written as it is when it fits (fitSarif then returns no text).
+    return { text: cut.leftOut === 0 && text === pretty ? undefined : text, cut };
+  },
 };
 
 /** The outputs for one report file and case, each named. */
@@ -54,9 +63,10 @@ export function pipelineOutputs(file: string, c: PipelineCase, way = WHOLE): Rec
   const ignores = ignoresFor(text, c.ignoreFirst);
   const gate = evaluateGate(report, c.policy, ignores);
   const log = toSarif(report, ignores, '0.50.0');
-  const sarif = JSON.stringify(log, null, 2);
+  // As the executor writes it: indented, with a final newline.
+  const sarif = JSON.stringify(log, null, 2) + '\n';
   const small = { ...GITHUB_SARIF_LIMITS, resultsPerRun: 3, gzippedBytes: 2_000 };
-  const fitted = way.fit(log, sarif, failingResults(gate.failing), small);
+  const fitted = way.fit({ report, ignores, gate, pretty: sarif, limits: small });
   const outcome = toOutcome(gate, {
     project: 'api',
     target: { kind: 'image-ref', ref: 'registry.example/api:1', digest: null },

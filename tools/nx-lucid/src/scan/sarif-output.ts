@@ -3,8 +3,21 @@ import { readFileSync } from 'node:fs';
 import { removePath, writeFileAtomic } from '../boundary/files';
 import type { IgnoreConfig } from './ignore-file';
 import type { TrivyReport } from './report';
-import { toSarif } from './sarif';
-import { failingResults, fitSarif, fitSarifLog, GITHUB_SARIF_LIMITS, SarifCut, SarifLimits } from './sarif-limits';
+import { resultOf, SarifParts, sarifLevel, sarifLog, sarifParts, SarifResult } from './sarif';
+import {
+  byRank,
+  failingResults,
+  fitRankedLog,
+  fitSarif,
+  fitSarifLog,
+  GITHUB_SARIF_LIMITS,
+  MustKeep,
+  Rank,
+  RankedRun,
+  rankOf,
+  SarifCut,
+  SarifLimits,
+} from './sarif-limits';
 import { ignoredStatuses } from './findings';
 import type { GateResult } from './gate';
 import type { ScanDeps, ScanOptions } from './scan-types';
@@ -90,9 +103,36 @@ export function fittedBuiltInSarif(
   limits: SarifLimits = GITHUB_SARIF_LIMITS,
 ): { text: string; cut: SarifCut } {
   const reuse = ignoredStatuses(gate.policy).statuses.length === 0;
-  const log = toSarif(parts, ignores, trivyVersion ?? undefined, reuse ? gate : undefined);
+  const made = sarifParts(parts, ignores, trivyVersion ?? undefined, reuse ? gate : undefined);
+  const mustKeep = failingResults(gate.failing);
+  if (made.pending.length > limits.resultsPerRun) {
+    // Must be cut: only the results it may keep are made, in the order fitSarifLog would rank them.
+    const ranked = rankPending(made, mustKeep, limits.resultsPerRun);
+    const fitted = fitRankedLog(sarifLog(made, ranked.sorted), [ranked], neverWhole, limits);
+    return { text: fitted.text!, cut: fitted.cut };
+  }
+  const log = sarifLog(made, made.pending.map(resultOf));
   const whole = () => JSON.stringify(log, null, 2) + '\n';
   let text: string | undefined;
-  const fitted = fitSarifLog(log, () => (text = whole()), failingResults(gate.failing), limits);
+  const fitted = fitSarifLog(log, () => (text = whole()), mustKeep, limits);
   return { text: fitted.text ?? text ?? whole(), cut: fitted.cut };
+}
+
+const neverWhole = (): string => {
+  throw new Error('internal: a SARIF log with more results than GitHub takes is never written whole');
+};
+
+/**
+ * The first `keepAtMost` results as fitSarifLog ranks them (failing first, then the rule's security-severity, the
+ * level, the original order), each made only if it is among them; the others are counted.
+ */
+function rankPending({ rules, pending }: SarifParts, mustKeep: MustKeep, keepAtMost: number): RankedRun {
+  const keyed: Rank[] = pending.map(({ entry, ruleIndex }, i) => {
+    const { id, severity, message } = entry;
+    const bare: SarifResult = { ruleId: id, ruleIndex, level: sarifLevel(severity), message: { text: message } };
+    return { i, ...rankOf(rules[ruleIndex], bare, mustKeep) };
+  });
+  keyed.sort(byRank);
+  const must = keyed.reduce((n, k) => n + k.must, 0);
+  return { sorted: keyed.slice(0, keepAtMost).map((k) => resultOf(pending[k.i])), must, total: pending.length };
 }

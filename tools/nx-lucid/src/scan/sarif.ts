@@ -112,7 +112,8 @@ interface Entry {
   url?: string;
   extra: () => Record<string, unknown>;
   message: string;
-  location: ReturnType<typeof location>;
+  /** Made only for a result that is written. */
+  location: () => ReturnType<typeof location>;
 }
 
 function vulnEntry(f: Finding): Entry {
@@ -133,10 +134,11 @@ function vulnEntry(f: Finding): Entry {
     help: () =>
       `Vulnerability ${f.id}\nSeverity: ${f.severity}\nPackage: ${f.pkgName}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})\n${v.Description ?? ''}`,
     message: `Package: ${f.pkgName}\nInstalled Version: ${f.installedVersion}\nVulnerability ${f.id}\nSeverity: ${f.severity}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})`,
-    location: location(
-      path,
-      `${path}: ${f.pkgName}@${f.installedVersion}${f.platforms.length ? ` (${f.platforms.join(', ')})` : ''}`,
-    ),
+    location: () =>
+      location(
+        path,
+        `${path}: ${f.pkgName}@${f.installedVersion}${f.platforms.length ? ` (${f.platforms.join(', ')})` : ''}`,
+      ),
   };
 }
 
@@ -160,7 +162,7 @@ function otherEntry(o: OtherFinding): Entry {
     message: isSecret
       ? `Artifact: ${o.target}\nType: ${o.resultType ?? ''}\nSecret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
       : `Artifact: ${uri}\nType: ${o.resultType ?? ''}\nVulnerability ${o.id}\nSeverity: ${o.severity}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
-    location: location(uri, uri, o.startLine, o.endLine),
+    location: () => location(uri, uri, o.startLine, o.endLine),
   };
 }
 
@@ -186,14 +188,29 @@ function ruleOf(e: Entry): SarifRule {
   };
 }
 
+/** One result to be: its entry and its rule's index. */
+export interface PendingResult {
+  entry: Entry;
+  ruleIndex: number;
+}
+
+export const resultOf = ({ entry: e, ruleIndex }: PendingResult): SarifResult => ({
+  ruleId: e.id,
+  ruleIndex,
+  level: sarifLevel(e.severity),
+  message: { text: e.message },
+  locations: [e.location()],
+});
+
 /**
  * One result per finding, one rule per ID (in the order IDs first appear). Trivy re-applies every field to the
  * rule on each package with that ID (the last one wins); the score alone keeps the worst, so the order packages
- * come in cannot lower it. Each rule is made once, from its ID's last entry; entries are dropped as they go.
+ * come in cannot lower it. Each rule is made once, from its ID's last entry. The results are left to be made
+ * (resultOf), so a log that must be cut makes only those it keeps.
  */
-function rulesAndResults(c: SarifFindings): { rules: SarifRule[]; results: SarifResult[] } {
+function rulesAndEntries(c: SarifFindings): { rules: SarifRule[]; pending: PendingResult[] } {
   const byId = new Map<string, { index: number; last: Entry; score: string; repeated: boolean }>();
-  const results: SarifResult[] = [];
+  const pending: PendingResult[] = [];
   const add = (e: Entry) => {
     let r = byId.get(e.id);
     if (!r) byId.set(e.id, (r = { index: byId.size, last: e, score: e.score, repeated: false }));
@@ -202,13 +219,7 @@ function rulesAndResults(c: SarifFindings): { rules: SarifRule[]; results: Sarif
       r.last = e;
       r.repeated = true;
     }
-    results.push({
-      ruleId: e.id,
-      ruleIndex: r.index,
-      level: sarifLevel(e.severity),
-      message: { text: e.message },
-      locations: [e.location],
-    });
+    pending.push({ entry: e, ruleIndex: r.index });
   };
   for (const f of c.findings) add(vulnEntry(f));
   for (const o of c.misconfigurations) add(otherEntry(o));
@@ -217,7 +228,26 @@ function rulesAndResults(c: SarifFindings): { rules: SarifRule[]; results: Sarif
     const rule = ruleOf(last);
     return repeated ? { ...rule, properties: { ...rule.properties, 'security-severity': score } } : rule;
   });
-  return { rules, results };
+  return { rules, pending };
+}
+
+/** The built-in SARIF's rules and its results still to be made, and the log around them (sarifLog). */
+export interface SarifParts {
+  rules: SarifRule[];
+  pending: PendingResult[];
+  first?: TrivyReport;
+  toolVersion?: string;
+}
+
+export function sarifParts(
+  input: TrivyReport | PlatformReport[],
+  ignores: IgnoreConfig = NO_IGNORES,
+  toolVersion?: string,
+  collected?: SarifFindings,
+): SarifParts {
+  const reports = Array.isArray(input) ? input : [{ report: input }];
+  const made = rulesAndEntries(collected ?? collectFindings(input, { ignoreUnfixed: false }, ignores));
+  return { ...made, first: reports[0]?.report, toolVersion };
 }
 
 /**
@@ -230,9 +260,12 @@ export function toSarif(
   toolVersion?: string,
   collected?: SarifFindings,
 ): SarifLog {
-  const reports = Array.isArray(input) ? input : [{ report: input }];
-  const first = reports[0]?.report;
-  const { rules, results } = rulesAndResults(collected ?? collectFindings(input, { ignoreUnfixed: false }, ignores));
+  const parts = sarifParts(input, ignores, toolVersion, collected);
+  return sarifLog(parts, parts.pending.map(resultOf));
+}
+
+/** The log of `parts` with `results`. */
+export function sarifLog({ rules, first, toolVersion }: SarifParts, results: SarifResult[]): SarifLog {
   const props: Record<string, unknown> = {};
   if (first && (first.ArtifactType === 'container_image' || first.ArtifactType === undefined)) {
     props.imageName = first.ArtifactName;
