@@ -96,6 +96,40 @@ describe('readReportForGate', () => {
     });
   });
 
+  describe('a big report it cannot take: a clear error, the report never read whole', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-stream-big-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const good = readFileSync(join(FIXTURES, 'trivy', 'debian-buster.json'), 'utf8');
+    const cases: Array<[string, string, RegExp]> = [
+      ['truncated', good.slice(0, good.length / 2), /^the report is not valid JSON \(truncated or malformed\)$/],
+      ['schema version 1', good.replace('"SchemaVersion": 2', '"SchemaVersion": 1'), /has SchemaVersion 1; only/],
+      [
+        'bad severity in a finding',
+        good.replace(/"Severity": "[A-Z]+"/, '"Severity": "SEVERE"'),
+        /does not match Trivy's JSON schema v2 at Results\[0\]\.Vulnerabilities\[0\]:\n.*Severity/,
+      ],
+      [
+        'a finding that is not an object',
+        good.replace(/"Vulnerabilities": \[/, '"Vulnerabilities": [ "x",'),
+        /a Results\[\]\.Vulnerabilities entry is not an object/,
+      ],
+      [
+        'no ArtifactName',
+        good.replace(/"ArtifactName": "[^"]*",/, ''),
+        /does not match Trivy's JSON schema v2:\n.*ArtifactName/,
+      ],
+      ['an array', '[]', /is not a Trivy JSON report \(expected an object\)/],
+    ];
+    it.each(cases)('%s', (name, text, message) => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, text);
+      for (const chunk of [64, 1 << 20])
+        expect(() => readReportForGate(file, 'the report', chunk, 0)).toThrow(
+          expect.objectContaining({ name: 'ReportError', message: expect.stringMatching(message) }),
+        );
+    });
+  });
+
   describe('plainlyValidVulnerability (the cheap check before the schema)', () => {
     const all = reports.flatMap((f) =>
       ((JSON.parse(readFileSync(f, 'utf8')) as { Results?: Array<{ Vulnerabilities?: unknown[] }> }).Results ?? [])

@@ -1,6 +1,9 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { formatIssues } from '../config/options';
 import {
   parseTrivyReport,
+  ReportError,
+  reportShapeProblem,
   SEVERITIES,
   TrivyReport,
   trivyReportSchema,
@@ -41,8 +44,19 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const STRUCTURAL = [QUOTE, 0x7b, 0x7d, 0x5b, 0x5d, BACKSLASH];
 
-/** Not a report this reading can take as valid: read it whole for parseTrivyReport's error. */
-export class ReadWhole extends Error {}
+/**
+ * Not a report this reading can take as valid: a small one is read whole for parseTrivyReport's error; a big one
+ * fails with `reason` ("is not…", "does not…"), never read whole.
+ */
+export class ReadWhole extends Error {
+  constructor(readonly reason = 'is not a Trivy JSON report (its Results could not be read)') {
+    super(reason);
+  }
+}
+const NOT_JSON = 'is not valid JSON (truncated or malformed)';
+const NOT_FINDINGS = "does not match Trivy's JSON schema v2: a Results[].Vulnerabilities entry is not an object";
+/** Above this size, a report this reading cannot take is not read whole for a finer error. */
+export const WHOLE_READ_MAX_BYTES = 16 << 20;
 
 type Json = Record<string, unknown>;
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -87,16 +101,17 @@ export function plainlyValidVulnerability(v: Json): boolean {
   );
 }
 
-function checkedVulnerability(raw: unknown): Json {
+function checkedVulnerability(raw: unknown, where: () => string): Json {
   if (isObject(raw) && plainlyValidVulnerability(raw))
     return raw.InstalledVersion === undefined ? { ...raw, InstalledVersion: '' } : raw;
   const parsed = trivyVulnerabilitySchema.safeParse(raw);
-  if (!parsed.success) throw new ReadWhole();
+  if (!parsed.success)
+    throw new ReadWhole(`does not match Trivy's JSON schema v2 at ${where()}:\n${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 
-function slimVulnerability(raw: unknown, texts: Map<string, string>): TrivyVulnerability {
-  const v = checkedVulnerability(raw);
+function slimVulnerability(raw: unknown, texts: Map<string, string>, where: () => string): TrivyVulnerability {
+  const v = checkedVulnerability(raw, where);
   const out: Record<string, unknown> = {};
   for (const k of GATE_FIELDS) {
     let x = v[k];
@@ -172,7 +187,7 @@ export class ReportScanner {
         }
       }
       if (c === QUOTE) {
-        if (this.mode === 'between') throw new ReadWhole();
+        if (this.mode === 'between') throw new ReadWhole(NOT_FINDINGS);
         this.inString = true;
         if (this.depth === 1 || this.depth === 3) this.keyBytes = [];
         i++;
@@ -182,7 +197,7 @@ export class ReportScanner {
       if (c === 0x7b || c === 0x5b) start = this.open(buf, i, c, start);
       else if (c === 0x7d || c === 0x5d) start = this.close(buf, i, c, start);
       else if (this.mode === 'between' && c !== 0x2c && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09)
-        throw new ReadWhole();
+        throw new ReadWhole(NOT_FINDINGS);
       i++;
     }
     if (this.mode === 'skeleton') this.skeleton.push(Buffer.from(buf.subarray(start)));
@@ -262,7 +277,7 @@ export class ReportScanner {
   private open(buf: Buffer, i: number, c: number, start: number): number {
     this.depth++;
     if (this.mode === 'between') {
-      if (c !== 0x7b || this.depth !== 5) throw new ReadWhole();
+      if (c !== 0x7b || this.depth !== 5) throw new ReadWhole(NOT_FINDINGS);
       this.mode = 'element';
       return i;
     }
@@ -293,7 +308,7 @@ export class ReportScanner {
       return i + 1;
     }
     if (this.mode === 'between') {
-      if (c !== 0x5d) throw new ReadWhole();
+      if (c !== 0x5d) throw new ReadWhole(NOT_JSON);
       this.mode = 'skeleton';
       return i;
     }
@@ -320,27 +335,30 @@ function readStreamed(file: string, chunkBytes: number): TrivyReport {
   const texts = new Map<string, string>();
   const vulnerabilities: TrivyVulnerability[][] = [];
   const scanner = new ReportScanner((result, json, parsed) => {
+    const list = (vulnerabilities[result] ??= []);
+    const where = () => `Results[${result}].Vulnerabilities[${list.length}]`;
     let raw = parsed;
     if (raw === undefined)
       try {
         raw = JSON.parse(json);
       } catch {
-        throw new ReadWhole();
+        throw new ReadWhole(`${NOT_JSON} at ${where()}`);
       }
-    (vulnerabilities[result] ??= []).push(slimVulnerability(raw, texts));
+    list.push(slimVulnerability(raw, texts, where));
   });
   scanFile(file, scanner, chunkBytes);
   let raw: { SchemaVersion?: unknown; Results?: Array<Record<string, unknown>> | null };
   try {
     raw = JSON.parse(Buffer.concat(scanner.skeleton).toString('utf8'));
   } catch {
-    throw new ReadWhole();
+    throw new ReadWhole(NOT_JSON);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw.SchemaVersion !== 2) throw new ReadWhole();
+  const problem = reportShapeProblem(raw);
+  if (problem) throw new ReadWhole(problem);
   const results = Array.isArray(raw.Results) ? raw.Results : [];
   if (results.length !== scanner.resultIndex + 1 && vulnerabilities.length) throw new ReadWhole();
   const parsed = trivyReportSchema.safeParse(raw);
-  if (!parsed.success) throw new ReadWhole();
+  if (!parsed.success) throw new ReadWhole(`does not match Trivy's JSON schema v2:\n${formatIssues(parsed.error)}`);
   (parsed.data.Results ?? []).forEach((r, i) => {
     if (vulnerabilities[i]) r.Vulnerabilities = vulnerabilities[i];
   });
@@ -351,11 +369,18 @@ function readStreamed(file: string, chunkBytes: number): TrivyReport {
  * Reads a Trivy JSON report file for the gate, SARIF and summary in bounded memory (see above). The result holds
  * every field of the report except the vulnerabilities' fields no output reads (References, CweIDs, dates, …).
  */
-export function readReportForGate(file: string, source = file, chunkBytes = CHUNK_BYTES): TrivyReport {
+export function readReportForGate(
+  file: string,
+  source = file,
+  chunkBytes = CHUNK_BYTES,
+  wholeReadMax = WHOLE_READ_MAX_BYTES,
+): TrivyReport {
   try {
     return readStreamed(file, chunkBytes);
   } catch (e) {
     if (!(e instanceof ReadWhole)) throw e;
+    // A big report that cannot be read is an error without the whole of it in memory.
+    if (statSync(file).size > wholeReadMax) throw new ReportError(`${source} ${e.reason}`);
     return parseTrivyReport(readFileSync(file, 'utf8'), source);
   }
 }

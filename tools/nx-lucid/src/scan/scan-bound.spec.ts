@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_POLICY, evaluateGate } from './gate';
@@ -43,6 +43,18 @@ describe(`the scan executor on a 50,000-finding report, heap capped at ${HEAP_MB
     const seedFailing = evaluateGate(fixture('juice-shop-debian12.json'), DEFAULT_POLICY).failing.map((f) => f.id);
     expect(out.failing).toBeGreaterThan(seedFailing.length);
     expect(out.failingIds.sort()).toEqual([...new Set(seedFailing)].sort());
+  }, 180_000);
+
+  it('the report cut in half (Trivy killed mid-write): a clear error within the cap, never read whole', () => {
+    const cut = join(dir, 'cut.json');
+    copyFileSync(report, cut);
+    truncateSync(cut, Math.floor(statSync(report).size / 2));
+    const r = runChild('executor', cut);
+    expect(r.stderr).not.toMatch(/heap out of memory/);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /ReportError: Trivy report for \S+ \(linux\/amd64\) is not valid JSON \(truncated or malformed\)/,
+    );
   }, 180_000);
 
   it('control: the report read whole does not fit under the same cap', () => {
