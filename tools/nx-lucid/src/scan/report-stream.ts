@@ -160,7 +160,11 @@ export class ReportScanner {
   resultIndex = -1;
 
   /** `parsed`: JSON.parse(json), when the scanner had to parse it already (an element found by its indentation). */
-  constructor(private readonly onVulnerability: (result: number, json: string, parsed?: unknown) => void) {}
+  constructor(
+    private readonly onVulnerability: (result: number, json: string, parsed?: unknown) => void,
+    /** False: every finding walked byte by byte (the bench's floor of a bare pass). */
+    private readonly byIndentation = true,
+  ) {}
 
   push(buf: Buffer): void {
     let start = 0;
@@ -179,7 +183,7 @@ export class ReportScanner {
         if (i >= n) break;
       }
       const c = buf[i];
-      if (this.mode === 'between' && c === 0x7b && this.depth === 4) {
+      if (this.mode === 'between' && c === 0x7b && this.depth === 4 && this.byIndentation) {
         const end = this.indentedElement(buf, i);
         if (end !== -1) {
           i = start = end;
