@@ -73,13 +73,19 @@ export const worstFirst = (a: Finding, b: Finding) =>
 
 /** Sorts by worstFirst, each finding's numbers read once (a big report fails tens of thousands). */
 function sortWorstFirst<T extends Finding>(findings: T[]): void {
-  const keyed = findings.map((f) => ({ f, score: f.cvss?.score ?? -1, rank: severityRank(f.severity) }));
+  const keyed = findings.map((f) => ({
+    f,
+    score: f.cvss?.score ?? -1,
+    rank: severityRank(f.severity),
+    id: f.id,
+    pkg: f.pkgName,
+  }));
   keyed.sort(
     (a, b) =>
       b.score - a.score ||
       b.rank - a.rank ||
-      (a.f.id < b.f.id ? -1 : a.f.id > b.f.id ? 1 : 0) ||
-      (a.f.pkgName < b.f.pkgName ? -1 : a.f.pkgName > b.f.pkgName ? 1 : 0),
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
+      (a.pkg < b.pkg ? -1 : a.pkg > b.pkg ? 1 : 0),
   );
   keyed.forEach((k, i) => (findings[i] = k.f));
 }
