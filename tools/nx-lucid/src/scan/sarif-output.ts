@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { removePath, writeFileAtomic } from '../boundary/files';
 import type { IgnoreConfig } from './ignore-file';
 import type { TrivyReport } from './report';
-import { resultOf, SarifParts, sarifLevel, sarifLog, sarifParts, SarifResult } from './sarif';
+import { messageOf, resultOf, SarifParts, sarifLevel, sarifLog, sarifParts, SarifResult, severityOf } from './sarif';
 import {
   byRank,
   failingResults,
@@ -127,9 +127,13 @@ const neverWhole = (): string => {
  * level, the original order), each made only if it is among them; the others are counted.
  */
 function rankPending({ rules, pending }: SarifParts, mustKeep: MustKeep, keepAtMost: number): RankedRun {
-  const keyed: Rank[] = pending.map(({ entry, ruleIndex }, i) => {
-    const { id, severity, message } = entry;
-    const bare: SarifResult = { ruleId: id, ruleIndex, level: sarifLevel(severity), message: { text: message } };
+  const keyed: Rank[] = pending.map(({ source, ruleIndex }, i) => {
+    const bare: SarifResult = {
+      ruleId: rules[ruleIndex].id,
+      ruleIndex,
+      level: sarifLevel(severityOf(source)),
+      message: { text: messageOf(source) },
+    };
     return { i, ...rankOf(rules[ruleIndex], bare, mustKeep) };
   });
   keyed.sort(byRank);

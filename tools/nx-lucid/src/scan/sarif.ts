@@ -116,6 +116,11 @@ interface Entry {
   location: () => ReturnType<typeof location>;
 }
 
+function vulnMessage(f: Finding): string {
+  const fixed = f.fixedVersion ?? '';
+  return `Package: ${f.pkgName}\nInstalled Version: ${f.installedVersion}\nVulnerability ${f.id}\nSeverity: ${f.severity}\nFixed Version: ${fixed}\nLink: [${f.id}](${f.vulnerability.PrimaryURL ?? ''})`;
+}
+
 function vulnEntry(f: Finding): Entry {
   const v = f.vulnerability;
   const occ = f.occurrences[0];
@@ -133,7 +138,7 @@ function vulnEntry(f: Finding): Entry {
     extra: () => cvssProperties(f),
     help: () =>
       `Vulnerability ${f.id}\nSeverity: ${f.severity}\nPackage: ${f.pkgName}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})\n${v.Description ?? ''}`,
-    message: `Package: ${f.pkgName}\nInstalled Version: ${f.installedVersion}\nVulnerability ${f.id}\nSeverity: ${f.severity}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})`,
+    message: vulnMessage(f),
     location: () =>
       location(
         path,
@@ -142,9 +147,16 @@ function vulnEntry(f: Finding): Entry {
   };
 }
 
+const otherUri = (o: OtherFinding) => pathUri(o.target, o.kind === 'secret' ? o.resultClass : undefined);
+function otherMessage(o: OtherFinding, uri = otherUri(o)): string {
+  return o.kind === 'secret'
+    ? `Artifact: ${o.target}\nType: ${o.resultType ?? ''}\nSecret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
+    : `Artifact: ${uri}\nType: ${o.resultType ?? ''}\nVulnerability ${o.id}\nSeverity: ${o.severity}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`;
+}
+
 function otherEntry(o: OtherFinding): Entry {
   const isSecret = o.kind === 'secret';
-  const uri = pathUri(o.target, isSecret ? o.resultClass : undefined);
+  const uri = otherUri(o);
   return {
     id: o.id,
     ruleName: RULE_NAMES[o.resultClass ?? ''] ?? (isSecret ? 'Secret' : 'Misconfiguration'),
@@ -159,9 +171,7 @@ function otherEntry(o: OtherFinding): Entry {
       isSecret
         ? `Secret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
         : `Misconfiguration ${o.id}\nType: ${o.resultType ?? ''}\nSeverity: ${o.severity}\nCheck: ${o.title ?? ''}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
-    message: isSecret
-      ? `Artifact: ${o.target}\nType: ${o.resultType ?? ''}\nSecret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
-      : `Artifact: ${uri}\nType: ${o.resultType ?? ''}\nVulnerability ${o.id}\nSeverity: ${o.severity}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
+    message: otherMessage(o, uri),
     location: () => location(uri, uri, o.startLine, o.endLine),
   };
 }
@@ -188,44 +198,58 @@ function ruleOf(e: Entry): SarifRule {
   };
 }
 
-/** One result to be: its entry and its rule's index. */
+/** What one result is made from: a vulnerability finding, or a secret or misconfiguration. */
+export type SarifSource = { vuln: Finding; other?: undefined } | { vuln?: undefined; other: OtherFinding };
+const entryOf = (s: SarifSource): Entry => (s.vuln ? vulnEntry(s.vuln) : otherEntry(s.other!));
+const idOf = (s: SarifSource) => (s.vuln ? s.vuln.id : s.other!.id);
+const scoreOf = (s: SarifSource) => (s.vuln ? s.vuln.securitySeverity : severityScore(s.other!.severity));
+export const severityOf = (s: SarifSource): Severity => (s.vuln ? s.vuln.severity : s.other!.severity);
+/** The result's message (what failingResults reads), without the rest of its entry. */
+export const messageOf = (s: SarifSource): string => (s.vuln ? vulnMessage(s.vuln) : otherMessage(s.other!));
+
+/** One result to be: what it is made from and its rule's index. */
 export interface PendingResult {
-  entry: Entry;
+  source: SarifSource;
   ruleIndex: number;
 }
 
-export const resultOf = ({ entry: e, ruleIndex }: PendingResult): SarifResult => ({
-  ruleId: e.id,
-  ruleIndex,
-  level: sarifLevel(e.severity),
-  message: { text: e.message },
-  locations: [e.location()],
-});
+export function resultOf({ source, ruleIndex }: PendingResult): SarifResult {
+  const e = entryOf(source);
+  return {
+    ruleId: e.id,
+    ruleIndex,
+    level: sarifLevel(e.severity),
+    message: { text: e.message },
+    locations: [e.location()],
+  };
+}
 
 /**
  * One result per finding, one rule per ID (in the order IDs first appear). Trivy re-applies every field to the
  * rule on each package with that ID (the last one wins); the score alone keeps the worst, so the order packages
  * come in cannot lower it. Each rule is made once, from its ID's last entry. The results are left to be made
- * (resultOf), so a log that must be cut makes only those it keeps.
+ * (resultOf), so a log that must be cut makes only those it keeps, and no finding's entry is held.
  */
 function rulesAndEntries(c: SarifFindings): { rules: SarifRule[]; pending: PendingResult[] } {
-  const byId = new Map<string, { index: number; last: Entry; score: string; repeated: boolean }>();
+  const byId = new Map<string, { index: number; last: SarifSource; score: string; repeated: boolean }>();
   const pending: PendingResult[] = [];
-  const add = (e: Entry) => {
-    let r = byId.get(e.id);
-    if (!r) byId.set(e.id, (r = { index: byId.size, last: e, score: e.score, repeated: false }));
+  const add = (source: SarifSource) => {
+    const id = idOf(source);
+    const score = scoreOf(source);
+    let r = byId.get(id);
+    if (!r) byId.set(id, (r = { index: byId.size, last: source, score, repeated: false }));
     else {
-      r.score = Math.max(+e.score, +r.score).toFixed(1);
-      r.last = e;
+      r.score = Math.max(+score, +r.score).toFixed(1);
+      r.last = source;
       r.repeated = true;
     }
-    pending.push({ entry: e, ruleIndex: r.index });
+    pending.push({ source, ruleIndex: r.index });
   };
-  for (const f of c.findings) add(vulnEntry(f));
-  for (const o of c.misconfigurations) add(otherEntry(o));
-  for (const o of c.secrets) add(otherEntry(o));
+  for (const vuln of c.findings) add({ vuln });
+  for (const other of c.misconfigurations) add({ other });
+  for (const other of c.secrets) add({ other });
   const rules = [...byId.values()].map(({ last, score, repeated }) => {
-    const rule = ruleOf(last);
+    const rule = ruleOf(entryOf(last));
     return repeated ? { ...rule, properties: { ...rule.properties, 'security-severity': score } } : rule;
   });
   return { rules, pending };
