@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { writeGrownReport } from '../nx-lucid/src/scan/grown-report';
+import { writeGrownReport } from '../nx-lucid/src/scan/testing/grown-report';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';

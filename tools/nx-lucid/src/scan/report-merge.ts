@@ -16,7 +16,11 @@ function skeletonOf(file: string): { skeleton: Skeleton; counts: number[] } {
   const counts: number[] = [];
   const scanner = new ReportScanner((result) => (counts[result] = (counts[result] ?? 0) + 1));
   scanFile(file, scanner);
-  return { skeleton: JSON.parse(Buffer.concat(scanner.skeleton).toString('utf8')) as Skeleton, counts };
+  const skeleton = JSON.parse(Buffer.concat(scanner.skeleton).toString('utf8')) as Skeleton;
+  // A report whose Results the scanner counts otherwise than JSON.parse (a key twice) is not merged by guesswork.
+  if (counts.length && (skeleton.Results?.length ?? 0) !== scanner.resultIndex + 1)
+    throw new Error(`${file}: its Results could not be read for the merged report.json`);
+  return { skeleton, counts };
 }
 
 /**

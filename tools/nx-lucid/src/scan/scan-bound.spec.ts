@@ -3,8 +3,8 @@ import { copyFileSync, mkdtempSync, rmSync, statSync, truncateSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_POLICY, evaluateGate } from './gate';
-import { writeGrownReport } from './grown-report';
-import type { BoundRun } from './scan-bound-child';
+import { writeGrownReport } from './testing/grown-report';
+import type { BoundRun } from './testing/scan-bound-child';
 import { fixture } from './test-support';
 
 /**
@@ -13,7 +13,7 @@ import { fixture } from './test-support';
  * the same report read whole, as the executor once did — must die under the same cap, so the bound can fail.
  */
 const HEAP_MB = 256;
-const CHILD = resolve(__dirname, 'scan-bound-child.ts');
+const CHILD = resolve(__dirname, 'testing', 'scan-bound-child.ts');
 const REPO = resolve(__dirname, '..', '..', '..', '..');
 
 function runChild(way: 'executor' | 'whole', report: string) {

@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyFile, makeTempDir, removePath } from '../boundary/files';
-import type { runProcess } from '../boundary/process';
-import { DEFAULT_POLICY, evaluateGate } from './gate';
-import { parseTrivyReport } from './report';
-import { scanImage } from './scan-image';
-import { memoryPuller, scanOptions } from './test-support';
+import { copyFile, makeTempDir, removePath } from '../../boundary/files';
+import type { runProcess } from '../../boundary/process';
+import { DEFAULT_POLICY, evaluateGate } from '../gate';
+import { parseTrivyReport } from '../report';
+import { scanImage } from '../scan-image';
+import { memoryPuller, scanOptions } from '../test-support';
 
 export interface BoundRun {
   passed: boolean;

@@ -7,10 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeFileInPieces } from '../boundary/files';
+import { writeFileInPieces } from '../../boundary/files';
 
 /** The real report the big one is grown from: the one with the most findings (juice-shop, 71 over 6 results). */
-export const GROWN_SEED = resolve(__dirname, '__fixtures__', 'trivy', 'juice-shop-debian12.json');
+export const GROWN_SEED = resolve(__dirname, '..', '__fixtures__', 'trivy', 'juice-shop-debian12.json');
 
 type Vuln = Record<string, unknown> & { PkgName: string; PkgID?: string; PkgIdentifier?: { PURL?: string } };
 type Report = Record<string, unknown> & {
