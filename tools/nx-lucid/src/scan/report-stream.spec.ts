@@ -68,98 +68,98 @@ describe('readReportForGate', () => {
     expect(Object.keys(v).filter((k) => DROPPED.includes(k))).toEqual([]);
     expect(v.Description).toBeTruthy();
   });
+});
 
-  describe('gives parseTrivyReport’s error for a report it cannot read', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'report-stream-'));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const good = readFileSync(join(FIXTURES, 'trivy', 'debian-buster.json'), 'utf8');
-    const cases: Record<string, string> = {
-      empty: '',
-      truncated: good.slice(0, good.length / 2),
-      'schema version 1': good.replace('"SchemaVersion": 2', '"SchemaVersion": 1'),
-      'bad severity in a finding': good.replace(/"Severity": "[A-Z]+"/, '"Severity": "SEVERE"'),
-      'a finding that is not an object': good.replace(/"Vulnerabilities": \[/, '"Vulnerabilities": [ "x",'),
-      'no ArtifactName': good.replace(/"ArtifactName": "[^"]*",/, ''),
-      'an array': '[]',
-    };
-    it.each(Object.keys(cases))('%s', (name) => {
-      const file = join(dir, `${name}.json`);
-      writeFileSync(file, cases[name]);
-      let whole: unknown;
-      try {
-        parseTrivyReport(cases[name], 'the report');
-      } catch (e) {
-        whole = e;
-      }
-      expect(whole).toBeInstanceOf(Error);
-      expect(() => readReportForGate(file, 'the report', 64)).toThrow((whole as Error).message);
-    });
+describe('readReportForGate gives parseTrivyReport’s error for a report it cannot read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-stream-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const good = readFileSync(join(FIXTURES, 'trivy', 'debian-buster.json'), 'utf8');
+  const cases: Record<string, string> = {
+    empty: '',
+    truncated: good.slice(0, good.length / 2),
+    'schema version 1': good.replace('"SchemaVersion": 2', '"SchemaVersion": 1'),
+    'bad severity in a finding': good.replace(/"Severity": "[A-Z]+"/, '"Severity": "SEVERE"'),
+    'a finding that is not an object': good.replace(/"Vulnerabilities": \[/, '"Vulnerabilities": [ "x",'),
+    'no ArtifactName': good.replace(/"ArtifactName": "[^"]*",/, ''),
+    'an array': '[]',
+  };
+  it.each(Object.keys(cases))('%s', (name) => {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, cases[name]);
+    let whole: unknown;
+    try {
+      parseTrivyReport(cases[name], 'the report');
+    } catch (e) {
+      whole = e;
+    }
+    expect(whole).toBeInstanceOf(Error);
+    expect(() => readReportForGate(file, 'the report', 64)).toThrow((whole as Error).message);
+  });
+});
+
+describe('readReportForGate on a big report it cannot take: a clear error, the report never read whole', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-stream-big-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const good = readFileSync(join(FIXTURES, 'trivy', 'debian-buster.json'), 'utf8');
+  const cases: Array<[string, string, RegExp]> = [
+    ['truncated', good.slice(0, good.length / 2), /^the report is not valid JSON \(truncated or malformed\)$/],
+    ['schema version 1', good.replace('"SchemaVersion": 2', '"SchemaVersion": 1'), /has SchemaVersion 1; only/],
+    [
+      'bad severity in a finding',
+      good.replace(/"Severity": "[A-Z]+"/, '"Severity": "SEVERE"'),
+      /does not match Trivy's JSON schema v2 at Results\[0\]\.Vulnerabilities\[0\]:\n.*Severity/,
+    ],
+    [
+      'a finding that is not an object',
+      good.replace(/"Vulnerabilities": \[/, '"Vulnerabilities": [ "x",'),
+      /a Results\[\]\.Vulnerabilities entry is not an object/,
+    ],
+    [
+      'no ArtifactName',
+      good.replace(/"ArtifactName": "[^"]*",/, ''),
+      /does not match Trivy's JSON schema v2:\n.*ArtifactName/,
+    ],
+    ['an array', '[]', /is not a Trivy JSON report \(expected an object\)/],
+  ];
+  it.each(cases)('%s', (name, text, message) => {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, text);
+    for (const chunk of [64, 1 << 20])
+      expect(() => readReportForGate(file, 'the report', chunk, 0)).toThrow(
+        expect.objectContaining({ name: 'ReportError', message: expect.stringMatching(message) }),
+      );
+  });
+});
+
+describe('plainlyValidVulnerability (the cheap check before the schema)', () => {
+  const all = reports.flatMap((f) =>
+    ((JSON.parse(readFileSync(f, 'utf8')) as { Results?: Array<{ Vulnerabilities?: unknown[] }> }).Results ?? [])
+      .flatMap((r) => r.Vulnerabilities ?? [])
+      .map((v) => v as Record<string, unknown>),
+  );
+  it('takes every finding of the real reports (so the schema is rarely run)', () => {
+    expect(all.length).toBeGreaterThan(1000);
+    expect(all.filter((v) => !plainlyValidVulnerability(v)).map((v) => v.VulnerabilityID)).toEqual([]);
   });
 
-  describe('a big report it cannot take: a clear error, the report never read whole', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'report-stream-big-'));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const good = readFileSync(join(FIXTURES, 'trivy', 'debian-buster.json'), 'utf8');
-    const cases: Array<[string, string, RegExp]> = [
-      ['truncated', good.slice(0, good.length / 2), /^the report is not valid JSON \(truncated or malformed\)$/],
-      ['schema version 1', good.replace('"SchemaVersion": 2', '"SchemaVersion": 1'), /has SchemaVersion 1; only/],
-      [
-        'bad severity in a finding',
-        good.replace(/"Severity": "[A-Z]+"/, '"Severity": "SEVERE"'),
-        /does not match Trivy's JSON schema v2 at Results\[0\]\.Vulnerabilities\[0\]:\n.*Severity/,
-      ],
-      [
-        'a finding that is not an object',
-        good.replace(/"Vulnerabilities": \[/, '"Vulnerabilities": [ "x",'),
-        /a Results\[\]\.Vulnerabilities entry is not an object/,
-      ],
-      [
-        'no ArtifactName',
-        good.replace(/"ArtifactName": "[^"]*",/, ''),
-        /does not match Trivy's JSON schema v2:\n.*ArtifactName/,
-      ],
-      ['an array', '[]', /is not a Trivy JSON report \(expected an object\)/],
+  it('never takes a finding the schema refuses', () => {
+    const keys = [...new Set(all.flatMap((v) => Object.keys(v)))];
+    const odd: unknown[] = [undefined, null, '', 'x', 0, -1, 11, 5, true, [], ['x'], [1], {}, { a: 'x' }, { a: 1 }];
+    const cvssOdd: unknown[] = [
+      ...odd.map((x) => ({ nvd: { V3Score: x } })),
+      ...odd.map((x) => ({ nvd: { V3Vector: x } })),
     ];
-    it.each(cases)('%s', (name, text, message) => {
-      const file = join(dir, `${name}.json`);
-      writeFileSync(file, text);
-      for (const chunk of [64, 1 << 20])
-        expect(() => readReportForGate(file, 'the report', chunk, 0)).toThrow(
-          expect.objectContaining({ name: 'ReportError', message: expect.stringMatching(message) }),
-        );
-    });
-  });
-
-  describe('plainlyValidVulnerability (the cheap check before the schema)', () => {
-    const all = reports.flatMap((f) =>
-      ((JSON.parse(readFileSync(f, 'utf8')) as { Results?: Array<{ Vulnerabilities?: unknown[] }> }).Results ?? [])
-        .flatMap((r) => r.Vulnerabilities ?? [])
-        .map((v) => v as Record<string, unknown>),
-    );
-    it('takes every finding of the real reports (so the schema is rarely run)', () => {
-      expect(all.length).toBeGreaterThan(1000);
-      expect(all.filter((v) => !plainlyValidVulnerability(v)).map((v) => v.VulnerabilityID)).toEqual([]);
-    });
-
-    it('never takes a finding the schema refuses', () => {
-      const keys = [...new Set(all.flatMap((v) => Object.keys(v)))];
-      const odd: unknown[] = [undefined, null, '', 'x', 0, -1, 11, 5, true, [], ['x'], [1], {}, { a: 'x' }, { a: 1 }];
-      const cvssOdd: unknown[] = [
-        ...odd.map((x) => ({ nvd: { V3Score: x } })),
-        ...odd.map((x) => ({ nvd: { V3Vector: x } })),
-      ];
-      let checked = 0;
-      for (const base of all.slice(0, 40))
-        for (const k of [...keys, 'PkgIdentifier.PURL'])
-          for (const x of k === 'CVSS' ? [...odd, ...cvssOdd] : odd) {
-            const v: Record<string, unknown> = { ...base };
-            if (k === 'PkgIdentifier.PURL') v.PkgIdentifier = { PURL: x };
-            else if (x === undefined) delete v[k];
-            else v[k] = x;
-            if (plainlyValidVulnerability(v)) expect(trivyVulnerabilitySchema.safeParse(v).success).toBe(true);
-            checked++;
-          }
-      expect(checked).toBeGreaterThan(1000);
-    });
+    let checked = 0;
+    for (const base of all.slice(0, 40))
+      for (const k of [...keys, 'PkgIdentifier.PURL'])
+        for (const x of k === 'CVSS' ? [...odd, ...cvssOdd] : odd) {
+          const v: Record<string, unknown> = { ...base };
+          if (k === 'PkgIdentifier.PURL') v.PkgIdentifier = { PURL: x };
+          else if (x === undefined) delete v[k];
+          else v[k] = x;
+          if (plainlyValidVulnerability(v)) expect(trivyVulnerabilitySchema.safeParse(v).success).toBe(true);
+          checked++;
+        }
+    expect(checked).toBeGreaterThan(1000);
   });
 });
