@@ -159,11 +159,13 @@ function singleOccurrence(occ: Occurrence[]): Finding {
     title: v.Title,
     url: v.PrimaryURL,
     targets: [o.target],
-    platforms: o.platform ? [o.platform] : [],
+    platforms: o.platform ? [o.platform] : NO_PLATFORMS,
     vulnerability: v,
     occurrences: occ,
   };
 }
+/** The platforms of a single report's finding: one array for all of them, frozen (never added to). */
+const NO_PLATFORMS: string[] = Object.freeze([]) as unknown as string[];
 
 export interface CollectedFindings {
   findings: Finding[];
@@ -260,7 +262,7 @@ const distinctReasons = (rs: IgnoreReason[]) => [...new Map(rs.map((r) => [reaso
 /** A finding is ignored only when every occurrence is; otherwise it counts with its counted occurrences. */
 function splitVulnerabilities(groups: Map<string, Occurrence[]>, out: CollectedFindings): void {
   for (const occ of groups.values()) {
-    const counted = occ.filter((o) => !o.ignoredBy);
+    const counted = occ.length === 1 && !occ[0].ignoredBy ? occ : occ.filter((o) => !o.ignoredBy);
     if (counted.length) {
       out.findings.push(mergeOccurrences(counted));
       continue;
