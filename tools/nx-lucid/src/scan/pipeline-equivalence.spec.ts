@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PIPELINE_CASES, pipelineDigests, BOUNDED, WHOLE } from './pipeline-outputs';
+import { PIPELINE_CASES, pipelineDigests, BOUNDED, WHOLE } from './testing/pipeline-outputs';
 
 /**
  * The gate's decision, gate.json, summary.md and the SARIF (whole and cut to small limits) for every real report,

@@ -5,15 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { evaluateGate, GatePolicy, GateResult, DEFAULT_POLICY } from './gate';
-import { IgnoreConfig, NO_IGNORES, parseIgnoreFile, plainIgnoreConfig } from './ignore-file';
-import { parseTrivyReport, TrivyReport } from './report';
-import { readReportForGate } from './report-stream';
-import { toSarif } from './sarif';
-import { failingResults, fitSarif, GITHUB_SARIF_LIMITS, SarifLimits } from './sarif-limits';
-import { fittedBuiltInSarif } from './sarif-output';
-import { toOutcome } from './summary';
-import { markdownSummary } from './summary-markdown';
+import { evaluateGate, GatePolicy, GateResult, DEFAULT_POLICY } from '../gate';
+import { IgnoreConfig, NO_IGNORES, parseIgnoreFile, plainIgnoreConfig } from '../ignore-file';
+import { parseTrivyReport, TrivyReport } from '../report';
+import { readReportForGate } from '../report-stream';
+import { toSarif } from '../sarif';
+import { failingResults, fitSarif, GITHUB_SARIF_LIMITS, SarifLimits } from '../sarif-limits';
+import { fittedBuiltInSarif } from '../sarif-output';
+import { toOutcome } from '../summary';
+import { markdownSummary } from '../summary-markdown';
 
 export interface PipelineCase {
   name: string;
