@@ -56,8 +56,16 @@ export async function writeSarif(
   { run, log }: Pick<ScanDeps, 'run' | 'log'>,
   env: NodeJS.ProcessEnv,
 ): Promise<{ source: ScanOutcome['sarif']; cut: SarifCut }> {
+  const made = builtInParts(parts, ignores, trivyVersion, gate);
+  // Over GitHub's results limit the SARIF must be cut: Trivy's would be read back whole for it, the built-in one
+  // is made and cut in bounded memory. `auto` takes the built-in one then; `trivy` reads Trivy's, as asked.
+  const mustCut = made.pending.length > GITHUB_SARIF_LIMITS.resultsPerRun;
+  if (mode === 'auto' && mustCut)
+    log(
+      `note: ${made.pending.length} SARIF results, more than GitHub takes (${GITHUB_SARIF_LIMITS.resultsPerRun}): using the built-in SARIF conversion (made and cut in bounded memory), not trivy convert`,
+    );
   let converted: string | undefined;
-  if (mode !== 'built-in') {
+  if (mode === 'trivy' || (mode === 'auto' && !mustCut)) {
     try {
       // In Trivy's private dir with the empty config: no trivy.yaml or .trivyignore of the workspace applies.
       await run('trivy', trivyConvertArgs(reportFile, sarifFile, isolation, ignoreFile), {
@@ -84,7 +92,7 @@ export async function writeSarif(
     if (fitted.text !== undefined) writeFileAtomic(sarifFile, fitted.text);
     return { source: 'trivy convert', cut: fitted.cut };
   }
-  const built = fittedBuiltInSarif(parts, ignores, trivyVersion, gate);
+  const built = fitBuiltIn(made, gate);
   writeFileAtomic(sarifFile, built.text);
   return { source: 'built-in', cut: built.cut };
 }
@@ -102,8 +110,21 @@ export function fittedBuiltInSarif(
   gate: GateResult,
   limits: SarifLimits = GITHUB_SARIF_LIMITS,
 ): { text: string; cut: SarifCut } {
+  return fitBuiltIn(builtInParts(parts, ignores, trivyVersion, gate), gate, limits);
+}
+
+/** The built-in SARIF's rules and results to be made (the gate's findings reused when its policy drops no status). */
+function builtInParts(
+  parts: Array<{ platform: string; report: TrivyReport }> | TrivyReport,
+  ignores: IgnoreConfig,
+  trivyVersion: string | null,
+  gate: GateResult,
+): SarifParts {
   const reuse = ignoredStatuses(gate.policy).statuses.length === 0;
-  const made = sarifParts(parts, ignores, trivyVersion ?? undefined, reuse ? gate : undefined);
+  return sarifParts(parts, ignores, trivyVersion ?? undefined, reuse ? gate : undefined);
+}
+
+function fitBuiltIn(made: SarifParts, gate: GateResult, limits: SarifLimits = GITHUB_SARIF_LIMITS) {
   const mustKeep = failingResults(gate.failing);
   if (made.pending.length > limits.resultsPerRun) {
     // Must be cut: only the results it may keep are made, in the order fitSarifLog would rank them.

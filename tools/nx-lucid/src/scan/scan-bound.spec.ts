@@ -34,7 +34,7 @@ describe(`the scan executor on a 50,000-finding report, heap capped at ${HEAP_MB
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("scans, gates and writes every output within the cap; the gate fails on the seed's failing IDs", () => {
+  it("scans (SARIF mode auto), gates and writes every output within the cap; the gate fails on the seed's failing IDs", () => {
     const r = runChild('executor', report);
     expect(r.stderr).not.toMatch(/heap out of memory/);
     expect(r.status).toBe(0);
@@ -43,6 +43,9 @@ describe(`the scan executor on a 50,000-finding report, heap capped at ${HEAP_MB
     const seedFailing = evaluateGate(fixture('juice-shop-debian12.json'), DEFAULT_POLICY).failing.map((f) => f.id);
     expect(out.failing).toBeGreaterThan(seedFailing.length);
     expect(out.failingIds.sort()).toEqual([...new Set(seedFailing)].sort());
+    // More results than GitHub takes: the built-in SARIF, cut in bounded memory; Trivy's is never made to be read.
+    expect(out.sarif).toBe('built-in');
+    expect(out.trivyCalls).toEqual(['version', 'image']);
   }, 180_000);
 
   it('the report cut in half (Trivy killed mid-write): a clear error within the cap, never read whole', () => {

@@ -18,28 +18,39 @@ export interface BoundRun {
   /** How many findings fail, and their distinct IDs. */
   failing: number;
   failingIds: string[];
+  /** How the SARIF was made (gate.json's `sarif`), and the Trivy subcommands run (version, image, convert…). */
+  sarif?: string;
+  trivyCalls?: string[];
   peakRssMiB: number;
 }
 
-/** The executor's scan of `report` in a fresh workspace: verdict and failing IDs from the gate.json it writes. */
+/**
+ * The executor's scan of `report` in a fresh workspace, SARIF mode `auto` (the default: `trivy convert`, whose
+ * stand-in here writes the report itself, which is no SARIF): verdict, failing IDs and SARIF source from the
+ * gate.json it writes.
+ */
 export async function executorScan(report: string): Promise<Omit<BoundRun, 'peakRssMiB'>> {
   const ws = makeTempDir(join(tmpdir(), 'scan-bound-'));
   try {
+    const trivyCalls: string[] = [];
     const run = (async (_command: string, args: string[]) => {
+      trivyCalls.push(args[0]);
       if (args[0] === 'version') return { exitCode: 0, stdout: JSON.stringify({ Version: '0.58.0' }), stderr: '' };
       copyFile(report, args[args.indexOf('--output') + 1]);
       return { exitCode: 0, stdout: '', stderr: '' };
     }) as unknown as typeof runProcess;
     const quiet = () => undefined;
-    const options = scanOptions();
+    const options = scanOptions({ sarif: 'auto' });
     const passed = await scanImage(
       { workspaceRoot: ws, project: 'api', options },
       { env: {}, pull: memoryPuller, which: () => '/usr/bin/trivy', log: quiet, logError: quiet, run },
     );
     const gate = JSON.parse(readFileSync(join(ws, options.outputPath, 'scan', 'gate.json'), 'utf8')) as {
       failing: Array<{ id: string }>;
+      sarif: string;
     };
-    return { passed, failing: gate.failing.length, failingIds: [...new Set(gate.failing.map((f) => f.id))] };
+    const failingIds = [...new Set(gate.failing.map((f) => f.id))];
+    return { passed, failing: gate.failing.length, failingIds, sarif: gate.sarif, trivyCalls };
   } finally {
     removePath(ws);
   }
