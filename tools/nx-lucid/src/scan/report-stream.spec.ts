@@ -8,7 +8,7 @@ import { trivyVulnerabilitySchema } from './report';
 const FIXTURES = resolve(__dirname, '__fixtures__');
 const reports = ['trivy', 'trivy-ignore-unfixed'].flatMap((d) =>
   readdirSync(join(FIXTURES, d))
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.cdx.json'))
     .map((f) => join(FIXTURES, d, f)),
 );
 const DROPPED = ['References', 'CweIDs', 'VendorSeverity', 'Layer', 'DataSource', 'PublishedDate', 'LastModifiedDate'];

@@ -11,7 +11,9 @@ import type { runProcess } from '../../boundary/process';
 import { DEFAULT_POLICY, evaluateGate } from '../gate';
 import { parseTrivyReport } from '../report';
 import { scanImage } from '../scan-image';
-import { memoryPuller, scanOptions } from '../test-support';
+import { memoryPuller, scanOptions, TRIVY_FIXTURES } from '../test-support';
+
+const SBOM_FIXTURE = 'fluentd-multiple-lockfiles-short.cdx.json';
 
 export interface BoundRun {
   passed: boolean;
@@ -36,7 +38,9 @@ export async function executorScan(report: string): Promise<Omit<BoundRun, 'peak
     const run = (async (_command: string, args: string[]) => {
       trivyCalls.push(args[0]);
       if (args[0] === 'version') return { exitCode: 0, stdout: JSON.stringify({ Version: '0.58.0' }), stderr: '' };
-      copyFile(report, args[args.indexOf('--output') + 1]);
+      // The SBOM run gets a real CycloneDX output (Trivy's, recorded); the vulnerability run the report.
+      const sbom = args[args.indexOf('--format') + 1] === 'cyclonedx';
+      copyFile(sbom ? join(TRIVY_FIXTURES, SBOM_FIXTURE) : report, args[args.indexOf('--output') + 1]);
       return { exitCode: 0, stdout: '', stderr: '' };
     }) as unknown as typeof runProcess;
     const quiet = () => undefined;
