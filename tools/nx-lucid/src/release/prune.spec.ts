@@ -1,48 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import { retentionSchema } from '../config/options';
 import { MemoryStore } from '../registry/testing/memory-store';
-import { FixtureImage, makeImage, makeReferrer } from '../registry/testing/prune-fixtures';
+import { retentionScenario, SCENARIO_NOW } from '../registry/testing/prune-fixtures';
 import { readRepositoryGraph } from './prune-graph';
 import { planPrune, PruneStep } from './prune-plan';
 import { isShaTag } from './prune-policy';
 import { pruneRepository, PruneRequest } from './prune-run';
 
-const NOW = new Date('2026-12-08T00:00:00Z');
-const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86400000).toISOString();
+const NOW = SCENARIO_NOW;
 const sha = (c: string) => c.repeat(40);
-const policy = retentionSchema.parse({ keepShaTags: 2, keepDays: 30, branchTags: ['main'] });
+const policy = retentionSchema.parse(retentionScenario().policy);
 
-/** Images A–H (see the names), a shared base layer, C with a referrer and its fallback tag. */
+/** The scenario in a memory store (distribution's semantics), with or without tag DELETE. */
 function repository(tagDelete = false) {
-  const base = randomBytes(4096);
-  const img = (days: number) => makeImage({ created: daysAgo(days), base });
-  const images: Record<string, FixtureImage> = {
-    A: img(100), // v1.0.0: kept (semver); its sha tags are old
-    B: img(90),
-    C: img(80),
-    D: img(70),
-    E: img(60), // pr-15 only
-    F: img(5), // young
-    G: img(50), // latest
-    H: img(40), // main
-  };
-  const tags: Record<string, string[]> = {
-    A: ['v1.0.0', sha('a'), `phase1-${sha('a')}`],
-    B: [sha('b'), `phase1-${sha('b')}`],
-    C: [sha('c'), `phase1-${sha('c')}`],
-    D: [sha('d')],
-    E: ['pr-15'],
-    F: [sha('f')],
-    G: ['latest', sha('9')],
-    H: ['main', sha('8')],
-  };
+  const s = retentionScenario();
   const store = new MemoryStore(tagDelete);
-  for (const k of Object.keys(images)) store.push(images[k], tags[k]);
-  const { referrer, fallbackTag } = makeReferrer(images.C.index);
-  store.push(referrer, [fallbackTag]);
-  const { referrer: keptReferrer, fallbackTag: keptFallback } = makeReferrer(images.G.index);
-  store.push(keptReferrer, [keptFallback]);
-  return { store, images, tags, referrer, keptReferrer, keptFallback, fallbackTag };
+  for (const k of Object.keys(s.images)) store.push(s.images[k], s.tags[k]);
+  store.push(s.referrer, [s.fallbackTag]);
+  store.push(s.keptReferrer, [s.keptFallback]);
+  return { store, ...s };
 }
 
 const request = (o: Partial<PruneRequest> = {}): PruneRequest => ({
@@ -81,7 +56,7 @@ describe('prune: the plan', () => {
       if (parsed.subject) expect(position.get(m.digest)!).toBeLessThan(position.get(parsed.subject.digest)!);
     }
     // distribution 2.8: the old sha tags of kept images cannot go without their manifest.
-    expect(plan.blocked.map((b) => b.tag).sort()).toEqual([sha('9'), sha('a'), `phase1-${sha('a')}`].sort());
+    expect(plan.blocked.map((b) => b.tag).sort()).toEqual(r.blockedTags.sort());
   });
 
   it('counts the bytes it frees: each deleted manifest and the blobs no kept manifest references', async () => {
@@ -112,8 +87,7 @@ describe('prune: the plan', () => {
 describe('prune: running it', () => {
   const expectKeptWhole = (r: ReturnType<typeof repository>) => {
     expect(r.store.integrity()).toEqual([]);
-    const keptTags: Record<string, string[]> = { A: ['v1.0.0'], F: [sha('f')], G: ['latest'], H: ['main', sha('8')] };
-    for (const k of KEPT) for (const t of keptTags[k]) expect(r.store.tags.get(t)).toBe(r.images[k].index.digest);
+    for (const k of KEPT) for (const t of r.keptTags[k]) expect(r.store.tags.get(t)).toBe(r.images[k].index.digest);
     for (const m of r.keptReferrer.manifests) expect(r.store.manifests.has(m.digest)).toBe(true);
     expect(r.store.tags.get(r.keptFallback)).toBe(r.keptReferrer.index.digest);
   };

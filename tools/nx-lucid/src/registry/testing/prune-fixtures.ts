@@ -160,3 +160,49 @@ export async function pushFixture(client: RegistryClient, repo: string, image: F
   for (const m of image.manifests) await client.putManifest(repo, m.digest, m.bytes, m.mediaType);
   for (const t of tags) await client.putManifest(repo, t, image.index.bytes, image.index.mediaType);
 }
+
+export const SCENARIO_NOW = new Date('2026-12-08T00:00:00Z');
+const daysAgo = (d: number) => new Date(SCENARIO_NOW.getTime() - d * 86400000).toISOString();
+const sha = (c: string) => c.repeat(40);
+
+/**
+ * The retention specs' repository: images A–H sharing one base layer, as of SCENARIO_NOW. With keepShaTags 2,
+ * keepDays 30, branchTags [main]: A (v1.0.0), F (5 days old), G (latest) and H (main, 2nd newest sha) are kept;
+ * B, C, D, E go. C and G each have a referrer with its fallback tag. sha('9') is an all-digit commit id.
+ */
+export function retentionScenario() {
+  const base = randomBytes(4096);
+  const ages: Record<string, number> = { A: 100, B: 90, C: 80, D: 70, E: 60, F: 5, G: 50, H: 40 };
+  const images = Object.fromEntries(
+    Object.entries(ages).map(([k, d]) => [k, makeImage({ created: daysAgo(d), base })]),
+  ) as Record<string, FixtureImage>;
+  const tags: Record<string, string[]> = {
+    A: ['v1.0.0', sha('a'), `phase1-${sha('a')}`],
+    B: [sha('b'), `phase1-${sha('b')}`],
+    C: [sha('c'), `phase1-${sha('c')}`],
+    D: [sha('d')],
+    E: ['pr-15'],
+    F: [sha('f')],
+    G: ['latest', sha('9')],
+    H: ['main', sha('8')],
+  };
+  const dropped = makeReferrer(images.C.index);
+  const kept = makeReferrer(images.G.index);
+  return {
+    images,
+    tags,
+    ages,
+    referrer: dropped.referrer,
+    fallbackTag: dropped.fallbackTag,
+    keptReferrer: kept.referrer,
+    keptFallback: kept.fallbackTag,
+    kept: ['A', 'F', 'G', 'H'],
+    deleted: ['B', 'C', 'D', 'E'],
+    /** The tags the policy keeps, per kept image. */
+    keptTags: { A: ['v1.0.0'], F: [sha('f')], G: ['latest'], H: ['main', sha('8')] } as Record<string, string[]>,
+    /** Dropped tags of kept images: a registry without tag DELETE cannot remove them. */
+    blockedTags: [sha('9'), sha('a'), `phase1-${sha('a')}`],
+    policy: { keepShaTags: 2, keepDays: 30, branchTags: ['main'] },
+    daysAgo,
+  };
+}
