@@ -194,11 +194,15 @@ function releaseTarget(ctx: TargetContext): TargetConfiguration {
   return {
     executor: '@lucid/nx-lucid:release',
     cache: false,
-    options: ctx.slim('release', { ...ctx.shared, insecureRegistries: options.insecureRegistries }),
+    options: ctx.slim('release', {
+      ...ctx.shared,
+      insecureRegistries: options.insecureRegistries,
+      retention: options.retention,
+    }),
     metadata: targetMetadata(
       ctx,
       options.targetNames.release,
-      'Version management in the registry: create | list | promote | rollback | delete',
+      'Version management in the registry: create | list | promote | rollback | delete | prune | usage',
       { args: ['promote', 'v1.2.0', '--dry-run'] },
     ),
   };

@@ -35,6 +35,7 @@ const CHANGED: Record<string, unknown> = {
   compose: false,
   projects: { 'apps/api/Dockerfile': { name: 'renamed' } },
   targetNames: { build: 'image' },
+  retention: { keepShaTags: 3, keepDays: 7, branchTags: ['main', 'release-*'] },
 };
 
 const FILES: Record<string, string> = {

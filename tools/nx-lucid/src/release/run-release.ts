@@ -83,7 +83,7 @@ interface ReleaseRun extends RegistrySession {
   options: ReleaseOptions;
   deps: ReleaseDeps;
   env: NodeJS.ProcessEnv;
-  action: Exclude<ReleaseAction, 'list'>;
+  action: Exclude<ReleaseAction, 'list' | 'prune' | 'usage'>;
   /** '[dry-run] would ' or ''. */
   prefix: string;
 }
@@ -98,6 +98,8 @@ export async function runReleaseAction(
   const log = deps.log ?? ((l: string) => console.log(l));
   const args = resolveReleaseArgs({ ...options, version: options.releaseVersion ?? options.version });
   if (args.version !== undefined) versionTag(args.version); // a bad version fails before the registry is touched
+  if (args.action === 'prune' || args.action === 'usage')
+    throw new Error(`${args.action} runs through runReleaseOnRegistries (release-registries.ts)`);
   const target = resolveImageTarget(options, project, env);
   const session = await openSession(target, options, env, deps, log);
   const snapshot: TagSnapshot = await readSnapshot(session.client, target.repository);
