@@ -5,7 +5,8 @@
  *  - a job that runs Trivy holds no token that can write: every permission read/none, no GITHUB_TOKEN /
  *    github.token / ACTIONS_RUNTIME_TOKEN / write secret in any env, no step that exports the runtime token,
  *    checkouts without persisted credentials, and setup-trivy at an explicit, uncompromised version;
- *  - `packages: write` only in a job that pushes and runs no Trivy.
+ *  - `packages: write` only in a job that pushes (or prunes the registry: `lucid prune` without --dry-run) and
+ *    runs no Trivy.
  */
 import { isCompromisedTrivy } from './input';
 import { checkUses, PINS } from './pins';
@@ -28,6 +29,11 @@ export function runsTrivy(job: Job): boolean {
 
 export function pushes(job: Job): boolean {
   return (job.steps ?? []).some((s) => /container-push|nx release publish/.test(s.run ?? ''));
+}
+
+/** A job that deletes from the registry: `lucid prune` without --dry-run. */
+export function prunes(job: Job): boolean {
+  return (job.steps ?? []).some((s) => /\blucid prune\b(?![^\n]*--dry-run)/.test(s.run ?? ''));
 }
 
 export function policyViolations(workflow: { env?: Record<string, unknown>; jobs?: Record<string, Job> }): string[] {
@@ -56,8 +62,12 @@ export function policyViolations(workflow: { env?: Record<string, unknown>; jobs
               .filter(([, v]) => v === 'write')
               .map(([k]) => k);
     if (permissions === undefined) problems.push(`${id}: no job-level permissions (it would inherit the workflow's)`);
-    if (typeof permissions === 'object' && permissions.packages === 'write' && (!pushes(job) || runsTrivy(job))) {
-      problems.push(`${id}: packages: write in a job that ${runsTrivy(job) ? 'runs Trivy' : 'does not push'}`);
+    if (
+      typeof permissions === 'object' &&
+      permissions.packages === 'write' &&
+      (!(pushes(job) || prunes(job)) || runsTrivy(job))
+    ) {
+      problems.push(`${id}: packages: write in a job that ${runsTrivy(job) ? 'runs Trivy' : 'does not push or prune'}`);
     }
     if (!runsTrivy(job)) continue;
     if (writes.length) problems.push(`${id}: runs Trivy with write permissions (${writes.join(', ')})`);

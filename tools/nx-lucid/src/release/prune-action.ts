@@ -68,7 +68,13 @@ export async function readServiceGraph(
   project: string,
   options: ReleaseOptions,
   deps: ReleaseDeps = {},
-): Promise<{ service: string; image: string; graph: RepositoryGraph; say: (l: string) => void; env: NodeJS.ProcessEnv }> {
+): Promise<{
+  service: string;
+  image: string;
+  graph: RepositoryGraph;
+  say: (l: string) => void;
+  env: NodeJS.ProcessEnv;
+}> {
   const { store, session, target, env } = await storeFor(project, options, deps);
   return { service: project, image: target.image, graph: await readRepositoryGraph(store), say: session.say, env };
 }

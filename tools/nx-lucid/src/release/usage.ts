@@ -50,7 +50,9 @@ function pushTimes(graph: RepositoryGraph): { times: string[]; source: ServiceUs
   return { times, source: 'image created' };
 }
 
-export function usageReport(repositories: Array<{ service: string; image: string; graph: RepositoryGraph }>): UsageReport {
+export function usageReport(
+  repositories: Array<{ service: string; image: string; graph: RepositoryGraph }>,
+): UsageReport {
   const objects = repositories.map((r) => storedObjects(r.graph));
   const seenIn = new Map<string, number>();
   for (const o of objects) for (const d of o.keys()) seenIn.set(d, (seenIn.get(d) ?? 0) + 1);
@@ -108,7 +110,15 @@ const footnote = (report: UsageReport) =>
 export function usageTable(report: UsageReport): string[] {
   const table = [HEADER, ...rows(report)];
   const widths = HEADER.map((_, c) => Math.max(...table.map((r) => r[c].length)));
-  return [...table.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()), footnote(report)];
+  return [
+    ...table.map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    ),
+    footnote(report),
+  ];
 }
 
 /** The same as a Markdown section for GitHub's job summary. */
@@ -127,7 +137,10 @@ export function usageMarkdown(report: UsageReport): string {
 }
 
 /** Prints the report (table, or JSON with --json) and appends it to $GITHUB_STEP_SUMMARY when set. */
-export function printUsage(report: UsageReport, o: { json: boolean; env: NodeJS.ProcessEnv; say: (l: string) => void }) {
+export function printUsage(
+  report: UsageReport,
+  o: { json: boolean; env: NodeJS.ProcessEnv; say: (l: string) => void },
+) {
   if (o.json) o.say(JSON.stringify(report, null, 2));
   else for (const l of usageTable(report)) o.say(l);
   if (o.env.GITHUB_STEP_SUMMARY) appendText(o.env.GITHUB_STEP_SUMMARY, `${usageMarkdown(report)}\n`);

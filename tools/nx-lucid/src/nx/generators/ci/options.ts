@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TRIVY_VERSION, isCompromisedTrivy } from '../../../ci/input';
+import { PRUNE_CRON } from '../../../ci/prune';
 
 export const title = 'CI workflows generator';
 export const description =
@@ -68,6 +69,13 @@ export const schema = z
       .regex(/^[0-9*/,-]+( [0-9*/,-]+){4}$/, 'a five-field cron expression')
       .default('17 4 * * *')
       .describe('UTC cron of the daily re-scan of the published images.'),
+    pruneCron: z
+      .string()
+      .regex(/^[0-9*/,-]+( [0-9*/,-]+){4}$/, 'a five-field cron expression')
+      .default(PRUNE_CRON)
+      .describe(
+        'UTC cron of containers-prune.yml: `lucid prune` with the retention policy of nx.json (weekly by default; a dry run on pull requests that change nx.json).',
+      ),
   })
   .strict();
 
