@@ -189,6 +189,8 @@ export function retentionScenario() {
   const dropped = makeReferrer(images.C.index);
   const kept = makeReferrer(images.G.index);
   return {
+    /** The layer every image shares. */
+    base,
     images,
     tags,
     ages,
