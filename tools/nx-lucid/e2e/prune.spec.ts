@@ -51,39 +51,40 @@ async function skopeoCopyAll(host: string, ref: string): Promise<{ exitCode: num
   }
 }
 
-describe('prune and usage on a real registry', () => {
-  let reg: TestRegistry;
-  const s = retentionScenario();
-  const options = (project: string, o: Record<string, unknown> = {}) =>
-    releaseSchema.parse({ registry: reg.host, repository: NS, retention: s.policy, ...o, _: undefined });
-  const usage = async (summary?: string): Promise<UsageReport> =>
-    workspaceUsage(
-      ['svc-a', 'svc-b'].map((project) => ({ project, options: { ...options(project), retention: s.policy } })),
-      { json: true },
-      { env: { ...env, GITHUB_STEP_SUMMARY: summary }, log: () => undefined },
-    );
-  const prune = (lines: string[], o: Record<string, unknown> = {}) =>
-    runRelease({ ...options('svc-a'), action: 'prune', ...o }, executorContext('/nonexistent', 'svc-a'), {
-      env,
-      log: (l) => lines.push(l),
-      now: () => SCENARIO_NOW,
-    });
-
-  beforeAll(async () => {
-    reg = await startRegistry();
-    const client = new RegistryClient({ registry: reg.host });
-    for (const k of Object.keys(s.images)) await pushFixture(client, `${NS}/svc-a`, s.images[k], s.tags[k]);
-    await pushFixture(client, `${NS}/svc-a`, s.referrer, [s.fallbackTag]);
-    await pushFixture(client, `${NS}/svc-a`, s.keptReferrer, [s.keptFallback]);
-    // svc-b: two images on the same base layer as svc-a's.
-    for (const [i, days] of [3, 40].entries())
-      await pushFixture(client, `${NS}/svc-b`, makeImage({ created: s.daysAgo(days), base: s.base }), [
-        `${i}`.repeat(7) + 'abc',
-        ...(i === 0 ? ['latest'] : []),
-      ]);
+let reg: TestRegistry;
+const s = retentionScenario();
+const options = (project: string, o: Record<string, unknown> = {}) =>
+  releaseSchema.parse({ registry: reg.host, repository: NS, retention: s.policy, ...o, _: undefined });
+const usage = async (summary?: string): Promise<UsageReport> =>
+  workspaceUsage(
+    ['svc-a', 'svc-b'].map((project) => ({ project, options: { ...options(project), retention: s.policy } })),
+    { json: true },
+    { env: { ...env, GITHUB_STEP_SUMMARY: summary }, log: () => undefined },
+  );
+const prune = (lines: string[], o: Record<string, unknown> = {}) =>
+  runRelease({ ...options('svc-a'), action: 'prune', ...o }, executorContext('/nonexistent', 'svc-a'), {
+    env,
+    log: (l) => lines.push(l),
+    now: () => SCENARIO_NOW,
   });
-  afterAll(() => reg?.stop());
 
+afterAll(() => reg?.stop());
+
+beforeAll(async () => {
+  reg = await startRegistry();
+  const client = new RegistryClient({ registry: reg.host });
+  for (const k of Object.keys(s.images)) await pushFixture(client, `${NS}/svc-a`, s.images[k], s.tags[k]);
+  await pushFixture(client, `${NS}/svc-a`, s.referrer, [s.fallbackTag]);
+  await pushFixture(client, `${NS}/svc-a`, s.keptReferrer, [s.keptFallback]);
+  // svc-b: two images on the same base layer as svc-a's.
+  for (const [i, days] of [3, 40].entries())
+    await pushFixture(client, `${NS}/svc-b`, makeImage({ created: s.daysAgo(days), base: s.base }), [
+      `${i}`.repeat(7) + 'abc',
+      ...(i === 0 ? ['latest'] : []),
+    ]);
+});
+
+describe('usage on a real registry', () => {
   it('usage: bytes per service equal what the registry stores; the shared base counts as shared', async () => {
     const summary = join(mkdtempSync(join(tmpdir(), 'lucid-summary-')), 'summary.md');
     writeFileSync(summary, '');
@@ -100,7 +101,9 @@ describe('prune and usage on a real registry', () => {
     expect(a.oldestPush).toBe(s.daysAgo(100));
     expect(readFileSync(summary, 'utf8')).toMatch(/### Registry usage\n\n\| service \| tags .*\n\| --- /);
   });
+});
 
+describe('prune on a real registry', () => {
   it('--dry-run lists every deletion with reason and bytes and deletes nothing', async () => {
     const before = await skopeoTags(reg.host, `${NS}/svc-a`);
     const lines: string[] = [];

@@ -84,14 +84,14 @@ describe('prune: the plan', () => {
   });
 });
 
-describe('prune: running it', () => {
-  const expectKeptWhole = (r: ReturnType<typeof repository>) => {
-    expect(r.store.integrity()).toEqual([]);
-    for (const k of KEPT) for (const t of r.keptTags[k]) expect(r.store.tags.get(t)).toBe(r.images[k].index.digest);
-    for (const m of r.keptReferrer.manifests) expect(r.store.manifests.has(m.digest)).toBe(true);
-    expect(r.store.tags.get(r.keptFallback)).toBe(r.keptReferrer.index.digest);
-  };
+function expectKeptWhole(r: ReturnType<typeof repository>) {
+  expect(r.store.integrity()).toEqual([]);
+  for (const k of KEPT) for (const t of r.keptTags[k]) expect(r.store.tags.get(t)).toBe(r.images[k].index.digest);
+  for (const m of r.keptReferrer.manifests) expect(r.store.manifests.has(m.digest)).toBe(true);
+  expect(r.store.tags.get(r.keptFallback)).toBe(r.keptReferrer.index.digest);
+}
 
+describe('prune: running it', () => {
   it('--dry-run prints every deletion with its reason and bytes, and changes nothing', async () => {
     const r = repository();
     const lines: string[] = [];
@@ -124,7 +124,9 @@ describe('prune: running it', () => {
     expect(r.store.deletes.slice(firstManifest).every((d) => d.startsWith('manifest'))).toBe(true);
     expect(r.store.integrity()).toEqual([]);
   });
+});
 
+describe('prune: interrupted, concurrent, raced by a push', () => {
   it('an interruption after any deletion step leaves every kept tag whole; a rerun finishes the job', async () => {
     const steps = (await pruneRepository(repository().store, request({ dryRun: true }))).plan.steps.length;
     expect(steps).toBeGreaterThan(20);
@@ -170,7 +172,9 @@ describe('prune: running it', () => {
       r.store,
       request({
         afterStep: () => {
-          if (!pushed) ((pushed = true), r.store.tags.set('hotfix', last.digest));
+          if (pushed) return;
+          pushed = true;
+          r.store.tags.set('hotfix', last.digest);
         },
       }),
     );
