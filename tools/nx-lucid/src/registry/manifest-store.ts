@@ -80,7 +80,13 @@ export class DistributionStore implements ManifestStore {
   async canDeleteTags(): Promise<boolean> {
     if (this.tagDelete === undefined) {
       const probe = `lucid-prune-probe-${randomBytes(8).toString('hex')}`;
-      this.tagDelete = (await this.client.deleteTag(this.repository, probe)) !== 'unsupported';
+      try {
+        this.tagDelete = (await this.client.deleteTag(this.repository, probe)) !== 'unsupported';
+      } catch (e) {
+        // A read-only token (a dry run in CI) may not DELETE at all: plan as if tags went only with their manifest.
+        if (!(e instanceof RegistryError && (e.status === 401 || e.status === 403))) throw e;
+        this.tagDelete = false;
+      }
     }
     return this.tagDelete;
   }

@@ -8,6 +8,7 @@ import { versionTag } from '../image/tags';
 import { RegistryClient } from '../registry/client';
 import { ImageTarget, openSession, resolveImageTarget, RegistryDeps, RegistrySession } from '../registry/connect';
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
+import { readTagDigests } from '../registry/manifest-store';
 import { TagLocks } from '../registry/tag-lock';
 import { auditLines, describeChange, stepChanges, TagChange } from './audit';
 import { tokensInEnv } from '../boundary/env-tokens';
@@ -64,16 +65,8 @@ export interface ReleaseOutcome {
 }
 
 /** tag → digest for every tag of the repository (HEAD per tag, a few at a time). */
-export async function readSnapshot(client: RegistryClient, repository: string): Promise<Map<string, string>> {
-  const tags = await client.listTags(repository);
-  const snapshot = new Map<string, string>();
-  for (let i = 0; i < tags.length; i += 8) {
-    const heads = await Promise.all(
-      tags.slice(i, i + 8).map(async (t) => [t, await client.headManifest(repository, t)] as const),
-    );
-    for (const [t, head] of heads) if (head) snapshot.set(t, head.digest);
-  }
-  return snapshot;
+export function readSnapshot(client: RegistryClient, repository: string): Promise<Map<string, string>> {
+  return readTagDigests(client, repository);
 }
 
 /** What every part of one release run shares: the session, the target, the options and deps. */

@@ -1,0 +1,35 @@
+import { RegistryClient } from './client';
+import { DistributionStore } from './manifest-store';
+
+/** A registry answering every DELETE of a tag with `status` (and recording the requests). */
+function registry(status: number, body = '') {
+  const requests: string[] = [];
+  const fetchImpl = (async (url: string, init?: RequestInit) => {
+    requests.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`);
+    if (new URL(url).pathname === '/v2/') return new Response('{}', { status: 200 });
+    return new Response(body, { status, headers: { 'Content-Type': 'application/json' } });
+  }) as typeof fetch;
+  const client = new RegistryClient({ registry: '127.0.0.1:1', fetchImpl, retry: { retries: 0 } });
+  return { store: new DistributionStore(client, 'acme/svc'), requests };
+}
+
+describe('DistributionStore: can a tag be deleted alone?', () => {
+  it.each([
+    [404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', true], // distribution 3: no such tag
+    [400, '{"errors":[{"code":"DIGEST_INVALID"}]}', false], // distribution 2.8
+    [405, '{"errors":[{"code":"UNSUPPORTED"}]}', false],
+    [403, '{"errors":[{"code":"DENIED"}]}', false], // a read-only token: plan without tag deletes
+  ])('DELETE of an unknown tag answered %i → %s', async (status, body, expected) => {
+    const { store, requests } = registry(status, body);
+    expect(await store.canDeleteTags()).toBe(expected);
+    expect(await store.canDeleteTags()).toBe(expected);
+    const deletes = requests.filter((r) => r.startsWith('DELETE'));
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]).toMatch(/^DELETE \/v2\/acme\/svc\/manifests\/lucid-prune-probe-[0-9a-f]{16}$/);
+  });
+
+  it('a server error is not taken for an answer', async () => {
+    const { store } = registry(500, '{"errors":[{"code":"UNKNOWN"}]}');
+    await expect(store.canDeleteTags()).rejects.toThrow(/HTTP 500/);
+  });
+});
