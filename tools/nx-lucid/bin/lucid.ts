@@ -297,7 +297,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n${RETENTION_USAGE}\n`);
     return 1;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ProcessError || (command === 'merge-platforms' && e instanceof Error)) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ProcessError ||
+      ((command === 'merge-platforms' || command === 'prune' || command === 'usage') && e instanceof Error)
+    ) {
       process.stderr.write(`lucid: ${e.message}\n`);
       return 1;
     }
