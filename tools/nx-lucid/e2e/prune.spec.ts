@@ -53,6 +53,14 @@ async function skopeoCopyAll(host: string, ref: string): Promise<{ exitCode: num
 
 let reg: TestRegistry;
 const s = retentionScenario();
+/** Twelve more builds, 101–112 days old, each with its <sha> and phase<N>-<sha> tags: all go. */
+const OLD = Array.from({ length: 12 }, (_, i) => ({
+  image: makeImage({ created: s.daysAgo(101 + i), base: s.base }),
+  tags: [
+    (i + 10).toString(16).padStart(2, '0').repeat(20),
+    `phase2-${(i + 10).toString(16).padStart(2, '0').repeat(20)}`,
+  ],
+}));
 const options = (project: string, o: Record<string, unknown> = {}) =>
   releaseSchema.parse({ registry: reg.host, repository: NS, retention: s.policy, ...o, _: undefined });
 const usage = async (summary?: string): Promise<UsageReport> =>
@@ -74,6 +82,7 @@ beforeAll(async () => {
   reg = await startRegistry();
   const client = new RegistryClient({ registry: reg.host });
   for (const k of Object.keys(s.images)) await pushFixture(client, `${NS}/svc-a`, s.images[k], s.tags[k]);
+  for (const old of OLD) await pushFixture(client, `${NS}/svc-a`, old.image, old.tags);
   await pushFixture(client, `${NS}/svc-a`, s.referrer, [s.fallbackTag]);
   await pushFixture(client, `${NS}/svc-a`, s.keptReferrer, [s.keptFallback]);
   // svc-b: two images on the same base layer as svc-a's.
@@ -94,11 +103,11 @@ describe('usage on a real registry', () => {
     expect(a.sharedBytes).toBe(4096);
     expect(b.sharedBytes).toBe(4096);
     expect(a.bytes + b.bytes - 4096).toBe(report.totalBytes);
-    expect(a.tags).toBe(Object.values(s.tags).flat().length + 2);
-    expect(a.indexes).toBe(8); // image indexes; the 2 referrers fallback indexes count as manifests
-    expect(a.manifests).toBe(8 * 5 + 2 * 2);
+    expect(a.tags).toBe(Object.values(s.tags).flat().length + 2 + 24);
+    expect(a.indexes).toBe(8 + 12); // image indexes; the 2 referrers fallback indexes count as manifests
+    expect(a.manifests).toBe(20 * 5 + 2 * 2);
     expect(a.newestPush).toBe(s.daysAgo(5));
-    expect(a.oldestPush).toBe(s.daysAgo(100));
+    expect(a.oldestPush).toBe(s.daysAgo(112));
     expect(readFileSync(summary, 'utf8')).toMatch(/### Registry usage\n\n\| service \| tags .*\n\| --- /);
   });
 });
@@ -111,7 +120,8 @@ describe('prune on a real registry', () => {
     expect(await skopeoTags(reg.host, `${NS}/svc-a`)).toEqual(before);
     const would = lines.filter((l) => l.includes('[dry-run] would delete'));
     expect(would.length).toBe(out.prune!.plan.steps.length);
-    expect(would.length).toBe(4 * 5 + 2); // 4 images × (index, 2 platforms, 2 attestations) + referrer + fallback
+    // 16 images × (index, 2 platforms, 2 attestations) + referrer + its fallback index
+    expect(would.length).toBe(16 * 5 + 2);
     for (const l of would) expect(l).toMatch(/: .+; frees \d/);
   });
 
@@ -125,6 +135,7 @@ describe('prune on a real registry', () => {
       const copy = await skopeoCopyAll(reg.host, `${NS}/svc-a:${tag}`);
       expect({ tag, ...copy }).toEqual({ tag, exitCode: 0, stderr: expect.any(String) });
     }
+    for (const old of OLD) for (const tag of old.tags) expect(tags).not.toContain(tag);
     for (const k of s.deleted) {
       for (const tag of s.tags[k]) expect(tags).not.toContain(tag);
       const gone = await skopeoCopyAll(reg.host, `${NS}/svc-a@${s.images[k].index.digest}`);
