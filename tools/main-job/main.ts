@@ -159,7 +159,8 @@ async function main(): Promise<number> {
         step = step.map((a) => (a === `--projects=${SERVICE_SELECTOR}` ? `--projects=${ready.join(',')}` : a));
     }
     const run = await runNx(workspaceRoot, step, env);
-    for (const r of run.tasks) if (!tasks.some((x) => x.taskId === r.taskId && x.status !== 0)) tasks.push(r);
+    // Every result, with the targets this run asked for: the summary keeps each service's own outcome per target.
+    for (const r of run.tasks) tasks.push({ ...r, requested: step[2].split(',') });
     stepTimes.push(`${step[2]} ${run.seconds.toFixed(1)}s`);
     if (run.exitCode !== 0 && !run.tasks.length) {
       throw new Error(

@@ -18,6 +18,8 @@ export interface NxTaskResult {
   cacheStatus: 'local-cache-hit' | 'remote-cache-hit' | 'cache-miss';
   /** Exit code (0 = success). */
   status: number;
+  /** The targets the nx run that reported this asked for (set by the main job; others ran as dependencies). */
+  requested?: readonly string[];
 }
 
 /** dist/containers/<p>/push.json, read through the schema container-push writes it with. */
@@ -47,13 +49,24 @@ export interface ServiceRow {
   uploaded: string;
   /** Blobs uploaded, mounted from a sibling repository, already present. */
   blobs: string;
+  /** Each step's own outcome, for the totals. */
+  stages: { built: boolean; scanned: boolean; pushed: boolean; verified: boolean };
   ok: boolean;
 }
 
+/**
+ * A service's outcome for one target: the runs that asked for the target speak for it (a later run that re-ran
+ * it only as a dependency, e.g. a build re-run by verify after the registry died, does not undo it); of those,
+ * the last decides, and a success is named by the run that made it (built, not a later restore).
+ */
 function taskOf(tasks: readonly NxTaskResult[], project: string, target: string): NxTaskResult | undefined {
-  // A failure in any run wins; otherwise the first run's result (the run that built, not a later restore).
   const all = tasks.filter((t) => t.projectName === project && t.target === target);
-  return all.find((t) => t.status !== 0) ?? all[0];
+  const asked = all.filter((t) => !t.requested || t.requested.includes(target));
+  const runs = asked.length ? asked : all;
+  let i = runs.length - 1;
+  if (i < 0 || runs[i].status !== 0) return runs[i];
+  while (i > 0 && runs[i - 1].status === 0) i--;
+  return runs[i];
 }
 
 function cacheLabel(t: NxTaskResult | undefined): string {
@@ -81,6 +94,12 @@ export function serviceRow(i: RowInput): ServiceRow {
   const scanLabel = i.scan.kind === 'skipped' ? 'skipped' : !scan ? 'not run' : scan.status === 0 ? 'passed' : 'FAILED';
   const verifyLabel = !verify ? 'not run' : verify.status === 0 ? 'passed' : 'FAILED';
   const pushed = push?.status === 0;
+  const stages = {
+    built: build?.status === 0,
+    scanned: i.scan.kind === 'ran' && scan?.status === 0,
+    pushed,
+    verified: verify?.status === 0,
+  };
   return {
     service: i.service.name,
     phase: i.service.phase === null ? '-' : String(i.service.phase),
@@ -96,7 +115,8 @@ export function serviceRow(i: RowInput): ServiceRow {
       pushed && i.push?.blobs
         ? `${i.push.blobs.uploaded} up, ${i.push.blobs.mounted} mounted, ${i.push.blobs.skipped} present`
         : '-',
-    ok: build?.status === 0 && pushed && verify?.status === 0 && (i.scan.kind === 'skipped' || scan?.status === 0),
+    stages,
+    ok: stages.built && pushed && stages.verified && (i.scan.kind === 'skipped' || stages.scanned),
   };
 }
 
@@ -128,6 +148,8 @@ export function formatTable(rows: readonly ServiceRow[]): string {
 export interface Totals {
   services: number;
   ok: number;
+  /** Services whose step passed, per step. */
+  stages: Record<keyof ServiceRow['stages'], number>;
   fromCache: number;
   built: number;
   uploadedBytes: number;
@@ -140,6 +162,12 @@ export function totals(rows: readonly ServiceRow[], pushes: readonly (PushReport
   return {
     services: rows.length,
     ok: rows.filter((r) => r.ok).length,
+    stages: {
+      built: rows.filter((r) => r.stages.built).length,
+      scanned: rows.filter((r) => r.stages.scanned).length,
+      pushed: rows.filter((r) => r.stages.pushed).length,
+      verified: rows.filter((r) => r.stages.verified).length,
+    },
     fromCache: rows.filter((r) => r.cache === 'cache hit' || r.cache === 'remote cache').length,
     built: rows.filter((r) => r.cache === 'built').length,
     uploadedBytes: pushes.reduce((s, p) => s + (p?.uploadedBytes ?? 0), 0),
@@ -154,7 +182,7 @@ const blobs = (n: number) => `${n} blob${n === 1 ? '' : 's'}`;
 /** The line under the table: how many services passed, what the Nx cache saved, what the registry received. */
 export function totalsLine(sum: Totals): string {
   return (
-    `${sum.ok}/${sum.services} services built, pushed and verified; builds: ${sum.built} built, ${sum.fromCache} restored from the Nx cache; ` +
+    `${sum.ok}/${sum.services} services built, pushed and verified (built ${sum.stages.built}, scanned ${sum.stages.scanned}, pushed ${sum.stages.pushed}, verified ${sum.stages.verified}); builds: ${sum.built} built, ${sum.fromCache} restored from the Nx cache; ` +
     `uploaded ${formatBytes(sum.uploadedBytes)} in ${blobs(sum.uploadedBlobs)}; ${blobs(sum.mountedBlobs)} mounted from sibling repositories, ${sum.presentBlobs} already present.`
   );
 }

@@ -27,6 +27,45 @@ function withBranchTypes(property: SchemaProperty): void {
   if (property.type || !property.anyOf?.every((branch) => branch.type)) return;
   property.type = [...new Set(property.anyOf.map((branch) => branch.type!))];
 }
+
+/** The JSON Schema checks Nx applies besides `type`; in a batch executor's schema.json, zod applies them instead. */
+const CHECKS = ['enum', 'const', 'pattern', 'format', 'minLength', 'maxLength', 'minimum', 'maximum'];
+const MORE_CHECKS = ['exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'uniqueItems'];
+
+/**
+ * Nx batch mode checks every task's options against schema.json before any plugin code runs and outside any try
+ * (nx/src/tasks-runner/batch/run-batch.js): a failed check ends the batch process as `UnhandledPromiseRejection
+ * "#<SchemaError>"`, losing the option and the reason. So a batch executor's schema.json keeps types, defaults and
+ * descriptions (coercion, --help) and leaves every other check to the zod schema, which fails only that task and
+ * names the option and the reason. An enum's values move into the description, for --help.
+ */
+function withoutNxChecks(node: Record<string, unknown>): void {
+  if (Array.isArray(node.enum) && typeof node.description === 'string') {
+    const values = node.enum.map(String);
+    if (!values.every((v) => (node.description as string).includes(v)))
+      node.description += ` One of: ${values.join(', ')}.`;
+  }
+  for (const key of [...CHECKS, ...MORE_CHECKS, 'required']) delete node[key];
+  if (node.additionalProperties === false) delete node.additionalProperties;
+  // Only into subschemas: a default or an example is data, whose keys may share a keyword's name.
+  const children = [
+    ...Object.values((node.properties ?? {}) as object),
+    ...Object.values((node.$defs ?? node.definitions ?? {}) as object),
+    ...[node.items, node.additionalProperties].filter((c) => c && typeof c === 'object'),
+    ...(['anyOf', 'oneOf', 'allOf'] as const).flatMap((k) => (node[k] ?? []) as object[]),
+  ];
+  for (const child of children) withoutNxChecks(child as Record<string, unknown>);
+}
+
+const executorsJson = JSON.parse(readFileSync(join(__dirname, '..', 'executors.json'), 'utf8')) as {
+  executors: Record<string, { batchImplementation?: string; schema: string }>;
+};
+/** Folder names (src/nx/executors/<name>) of the executors Nx may run in batch mode. */
+const batchFolders = new Set(
+  Object.values(executorsJson.executors)
+    .filter((e) => e.batchImplementation)
+    .map((e) => e.schema.split('/').slice(-2)[0]),
+);
 let stale = 0;
 const undocumented: string[] = [];
 for (const kind of ['executors', 'generators']) {
@@ -42,6 +81,7 @@ for (const kind of ['executors', 'generators']) {
       if (!property.description?.trim()) undocumented.push(`${kind}/${name}: ${key}`);
       withBranchTypes(property);
     }
+    if (kind === 'executors' && batchFolders.has(name)) withoutNxChecks(json);
     const out =
       JSON.stringify(
         {

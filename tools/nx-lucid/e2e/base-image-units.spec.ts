@@ -169,6 +169,44 @@ describe('main job report', () => {
     expect(formatTable([row, failed]).split('\n')[0]).toMatch(/^service\s+phase\s+index digest/);
   });
 
+  it('keeps what each service really did when a later run fails its build as a dependency (the registry died)', () => {
+    // The main job's runs: build,scan,push (push fails: the registry is gone), then verify, whose dependency
+    // build re-runs and fails too (its base digest can no longer be read).
+    const asked = (r: NxTaskResult, requested: string[]) => ({ ...r, requested });
+    const first = [targets.build, targets.scan, targets.push];
+    const tasks = ['a', 'b'].flatMap((s) => [
+      asked(task(s, 'container-build'), first),
+      asked(task(s, 'scan'), first),
+      asked(task(s, 'container-push', 1), first),
+      asked(task(s, 'container-build', 1), [targets.verify]),
+    ]);
+    const rows = ['a', 'b'].map((s) =>
+      serviceRow({ service: { name: s, phase: 1 }, tasks, scan: { kind: 'ran' }, targets }),
+    );
+    expect(rows[0]).toMatchObject({
+      cache: 'built',
+      scan: 'passed',
+      tags: 'push FAILED',
+      verify: 'not run',
+      ok: false,
+    });
+    const line = totalsLine(totals(rows, [undefined, undefined]));
+    expect(line).toMatch(/^0\/2 services built, pushed and verified \(built 2, scanned 2, pushed 0, verified 0\)/);
+
+    // A rerun that repairs: the last run asked for a target decides, the run that built names how.
+    const rerun = [
+      ...tasks,
+      ...['a', 'b'].flatMap((s) => [
+        asked(task(s, 'container-build', 0, 'local-cache-hit'), first),
+        asked(task(s, 'scan', 0, 'local-cache-hit'), first),
+        asked(task(s, 'container-push'), first),
+        asked(task(s, 'container-verify'), [targets.verify]),
+      ]),
+    ];
+    const repaired = serviceRow({ service: { name: 'a', phase: 1 }, tasks: rerun, scan: { kind: 'ran' }, targets });
+    expect(repaired).toMatchObject({ cache: 'built', tags: '?', verify: 'passed', ok: true });
+  });
+
   it('reads push.json as container-push writes it and prints its blob counts (uploaded / mounted / already present)', () => {
     // The record exactly as the push executor writes it (blob counts nested under blobs).
     const written = {

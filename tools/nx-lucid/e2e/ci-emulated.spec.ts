@@ -9,6 +9,7 @@ import { fakeTrivyBin } from './support/fake-trivy-bin';
 import { packPlugin } from './support/packed-plugin';
 import { startRegistry, TestRegistry } from './support/registry';
 import { Emulation, jobRuns, JobResult, matrixOf, runJob, Workflow } from './support/workflow-emulator';
+import { testGit } from './support/git';
 import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
 
 /**
@@ -25,19 +26,7 @@ let origin: string;
 let registry: TestRegistry;
 const credentials = { username: 'ci', password: 'emulated-secret' };
 
-async function git(args: string[]): Promise<string> {
-  const r = await runProcess(
-    'git',
-    ['-c', 'user.name=ci-test', '-c', 'user.email=ci@test.invalid', '-c', 'commit.gpgsign=false', ...args],
-    { cwd: origin },
-  );
-  return r.stdout.trim();
-}
-const commit = async (message: string) => {
-  await git(['add', '-A']);
-  await git(['commit', '-q', '-m', message]);
-  return git(['rev-parse', 'HEAD']);
-};
+const { git, commit } = testGit(() => origin);
 const write = (file: string, text: string) => {
   mkdirSync(dirname(join(origin, file)), { recursive: true });
   writeFileSync(join(origin, file), text);
