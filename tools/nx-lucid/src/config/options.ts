@@ -121,7 +121,7 @@ export const retentionSchema = z
       .nonnegative()
       .default(10)
       .describe(
-        'Keep the sha tags (<sha>, phase<N>-<sha>, sha-<short>) of the N most recently created images; a push\'s tags for one image count once.',
+        "Keep the sha tags (<sha>, phase<N>-<sha>, sha-<short>) of the N most recently created images; a push's tags for one image count once.",
       ),
     keepDays: z
       .number()
