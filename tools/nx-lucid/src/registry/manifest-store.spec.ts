@@ -33,3 +33,17 @@ describe('DistributionStore: can a tag be deleted alone?', () => {
     await expect(store.canDeleteTags()).rejects.toThrow(/HTTP 500/);
   });
 });
+
+describe('DistributionStore: deletes', () => {
+  it('a registry with deleting off says how to turn it on', async () => {
+    const { store } = registry(405, '{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}');
+    await expect(store.deleteManifest(`sha256:${'a'.repeat(64)}`)).rejects.toThrow(
+      /127\.0\.0\.1:1\/acme\/svc refuses manifest DELETE \(HTTP 405 UNSUPPORTED\).*REGISTRY_STORAGE_DELETE_ENABLED=true/,
+    );
+  });
+
+  it('a manifest already gone (another prune) is not an error', async () => {
+    const { store } = registry(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+    expect(await store.deleteManifest(`sha256:${'a'.repeat(64)}`)).toBe('gone');
+  });
+});

@@ -124,6 +124,10 @@ export class DistributionStore implements ManifestStore {
       return 'deleted';
     } catch (e) {
       if (isNotFound(e)) return 'gone';
+      if (e instanceof RegistryError && e.status === 405)
+        throw new Error(
+          `${this.image} refuses manifest DELETE (HTTP 405${e.code ? ` ${e.code}` : ''}): deleting is off in this registry (distribution: storage.delete.enabled, REGISTRY_STORAGE_DELETE_ENABLED=true); ${digest} and what follows it were not deleted`,
+        );
       throw e;
     }
   }
