@@ -47,3 +47,20 @@ describe('DistributionStore: deletes', () => {
     expect(await store.deleteManifest(`sha256:${'a'.repeat(64)}`)).toBe('gone');
   });
 });
+
+describe('DistributionStore: the OCI referrers API', () => {
+  const digest = `sha256:${'b'.repeat(64)}`;
+  it('lists the referrers of a digest', async () => {
+    const index = { schemaVersion: 2, manifests: [{ digest: `sha256:${'c'.repeat(64)}` }] };
+    const { store, requests } = registry(200, JSON.stringify(index));
+    expect(await store.referrers(digest)).toEqual([`sha256:${'c'.repeat(64)}`]);
+    expect(requests).toContain(`GET /v2/acme/svc/referrers/${digest}`);
+  });
+
+  it('a 404 (distribution 2.8 has no such API) is asked once, then never again', async () => {
+    const { store, requests } = registry(404, '{"errors":[{"code":"NOT_FOUND"}]}');
+    expect(await store.referrers(digest)).toBeUndefined();
+    expect(await store.referrers(digest)).toBeUndefined();
+    expect(requests.filter((r) => r.includes('/referrers/'))).toHaveLength(1);
+  });
+});

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { RegistryClient, RegistryError } from './client';
 import { GithubPackages, PackageVersion } from './github-packages';
+import { pullScope } from './transport';
 
 export interface StoredManifest {
   bytes: Buffer;
@@ -30,6 +31,11 @@ export interface ManifestStore {
   /** A manifest by digest; undefined when the registry no longer has it. */
   getManifest(digest: string): Promise<StoredManifest | undefined>;
   getBlob(digest: string): Promise<Buffer>;
+  /**
+   * The manifests whose `subject` is this digest, from the OCI referrers API (`GET /v2/<name>/referrers/<digest>`);
+   * undefined where the registry has no such API (then referrers are found by their fallback tag, or listed).
+   */
+  referrers(digest: string): Promise<string[] | undefined>;
   deleteTag(tag: string): Promise<'deleted' | 'gone'>;
   deleteManifest(digest: string): Promise<'deleted' | 'gone'>;
 }
@@ -64,6 +70,7 @@ export class DistributionStore implements ManifestStore {
   readonly kind = 'distribution' as const;
   readonly image: string;
   private tagDelete?: boolean;
+  private referrersApi?: boolean;
 
   constructor(
     private readonly client: RegistryClient,
@@ -110,6 +117,30 @@ export class DistributionStore implements ManifestStore {
 
   getBlob(digest: string): Promise<Buffer> {
     return this.client.getBlob(this.repository, digest);
+  }
+
+  /** A 404 means the registry has no referrers API (a registry with one answers an empty index): asked once. */
+  async referrers(digest: string): Promise<string[] | undefined> {
+    if (this.referrersApi === false) return undefined;
+    const repository = this.repository;
+    const body = await this.client.withRetry(`GET referrers ${digest}`, async () => {
+      const res = await this.client.transport.send({
+        method: 'GET',
+        url: `/v2/${repository}/referrers/${digest}`,
+        headers: { Accept: 'application/vnd.oci.image.index.v1+json' },
+        scopes: [pullScope(repository)],
+        repository,
+        operation: `GET referrers ${digest}`,
+        ok: [200, 404, 400, 405],
+      });
+      if (res.status !== 200) {
+        await res.body?.cancel();
+        return undefined;
+      }
+      return (await res.json()) as { manifests?: Array<{ digest: string }> };
+    });
+    this.referrersApi = body !== undefined;
+    return body ? (body.manifests ?? []).map((m) => m.digest) : undefined;
   }
 
   async deleteTag(tag: string): Promise<'deleted' | 'gone'> {
@@ -176,6 +207,11 @@ export class GithubPackagesStore implements ManifestStore {
 
   getBlob(digest: string): Promise<Buffer> {
     return this.client.getBlob(this.repository, digest);
+  }
+
+  /** ghcr.io lists every manifest as a version, referrers included: no referrers API needed. */
+  async referrers(): Promise<undefined> {
+    return undefined;
   }
 
   async deleteTag(tag: string): Promise<'deleted' | 'gone'> {

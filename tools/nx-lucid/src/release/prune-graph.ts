@@ -125,6 +125,23 @@ async function walk(store: ManifestStore, graph: RepositoryGraph, queue: string[
   }
 }
 
+/** Referrers the registry's referrers API names (untagged, so no tag reaches them otherwise), to a fixed point. */
+async function addReferrers(store: ManifestStore, graph: RepositoryGraph, kinds: Map<string, ManifestKind>) {
+  const asked = new Set<string>();
+  for (let more = true; more;) {
+    more = false;
+    for (const digest of [...graph.nodes.keys()].filter((d) => !asked.has(d))) {
+      asked.add(digest);
+      const found = await store.referrers(digest);
+      if (found === undefined) return; // no referrers API
+      const fresh = found.filter((d) => !graph.nodes.has(d) && !graph.missing.has(d));
+      for (const d of fresh) kinds.set(d, 'referrer');
+      if (fresh.length) await walk(store, graph, fresh, kinds);
+      more ||= fresh.length > 0;
+    }
+  }
+}
+
 /** Reads every tag and every manifest they (or the registry's own listing) reach. */
 export async function readRepositoryGraph(store: ManifestStore): Promise<RepositoryGraph> {
   const tags = await store.readTags();
@@ -134,6 +151,7 @@ export async function readRepositoryGraph(store: ManifestStore): Promise<Reposit
   const kinds = new Map<string, ManifestKind>();
   for (const [tag, digest] of tags) if (FALLBACK_TAG.test(tag)) kinds.set(digest, 'referrers-index');
   await walk(store, graph, [...new Set([...tags.values(), ...(listed?.keys() ?? [])])], kinds);
+  await addReferrers(store, graph, kinds);
   for (const node of graph.nodes.values()) await createdFromConfig(store, graph, node);
   return graph;
 }

@@ -1,6 +1,6 @@
 import { retentionSchema } from '../config/options';
 import { MemoryStore } from '../registry/testing/memory-store';
-import { retentionScenario, SCENARIO_NOW } from '../registry/testing/prune-fixtures';
+import { makeReferrer, retentionScenario, SCENARIO_NOW } from '../registry/testing/prune-fixtures';
 import { readRepositoryGraph } from './prune-graph';
 import { planPrune, PruneStep } from './prune-plan';
 import { isShaTag } from './prune-policy';
@@ -184,5 +184,27 @@ describe('prune: interrupted, concurrent, raced by a push', () => {
     expect(out.skipped.find((s) => s.step.digest === last.digest)!.why).toMatch(
       /tag hotfix, read just now, reaches it/,
     );
+  });
+});
+
+describe('prune: referrers from the OCI referrers API (untagged, no fallback tag)', () => {
+  it('keeps the referrer of a kept image; deletes that of a dropped one, before its subject', async () => {
+    const s = retentionScenario();
+    const store = new MemoryStore(false, true);
+    for (const k of Object.keys(s.images)) store.push(s.images[k], s.tags[k]);
+    const only = (subject: string) => {
+      const { referrer } = makeReferrer(s.images[subject].index);
+      const manifest = referrer.manifests[0];
+      store.pushUntagged({ index: manifest, manifests: [manifest], blobs: referrer.blobs });
+      return manifest.digest;
+    };
+    const keptRef = only('G');
+    const droppedRef = only('D');
+    const out = await pruneRepository(store, request());
+    expect(store.manifests.has(keptRef)).toBe(true);
+    expect(store.manifests.has(droppedRef)).toBe(false);
+    const order = out.done.map((d) => d.digest);
+    expect(order.indexOf(droppedRef)).toBeLessThan(order.indexOf(s.images.D.index.digest));
+    expect(out.done.find((d) => d.digest === droppedRef)).toMatchObject({ manifestKind: 'referrer' });
   });
 });

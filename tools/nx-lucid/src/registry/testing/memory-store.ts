@@ -14,7 +14,26 @@ export class MemoryStore implements ManifestStore {
   readonly blobs = new Map<string, Buffer>();
   readonly deletes: string[] = [];
 
-  constructor(private readonly tagDelete = false) {}
+  constructor(
+    private readonly tagDelete = false,
+    /** Answer the OCI referrers API (from each manifest's `subject`), as distribution 3 does. */
+    private readonly referrersApi = false,
+  ) {}
+
+  /** Manifests without a tag (a referrer pushed through the referrers API). */
+  pushUntagged(image: FixtureImage): void {
+    this.push(image, []);
+  }
+
+  async referrers(digest: string): Promise<string[] | undefined> {
+    if (!this.referrersApi) return undefined;
+    return [...this.manifests]
+      .filter(
+        ([, m]) =>
+          (JSON.parse(m.bytes.toString('utf8')) as { subject?: { digest: string } }).subject?.digest === digest,
+      )
+      .map(([d]) => d);
+  }
 
   push(image: FixtureImage, tags: string[]): void {
     for (const [d, b] of image.blobs) this.blobs.set(d, b);
