@@ -88,5 +88,6 @@ export async function runUsageAction(
   const read = await readServiceGraph(project, options, deps);
   const report = usageReport([read]);
   printUsage(report, { json: options.json ?? false, env: read.env, say: read.say });
+  if (!options.json) read.say('(one service: no bytes counted as shared; `lucid usage` compares every service)');
   return report;
 }
