@@ -110,6 +110,17 @@ describe('usage on a real registry', () => {
     expect(a.oldestPush).toBe(s.daysAgo(112));
     expect(readFileSync(summary, 'utf8')).toMatch(/### Registry usage\n\n\| service \| tags .*\n\| --- /);
   });
+
+  it('container-release usage (one service): the same bytes, none counted as shared', async () => {
+    const lines: string[] = [];
+    const one = await runRelease({ ...options('svc-b'), action: 'usage' }, executorContext('/nonexistent', 'svc-b'), {
+      env,
+      log: (l) => lines.push(l),
+    });
+    const all = await usage();
+    expect(one.usage!.services[0]).toMatchObject({ bytes: all.services[1].bytes, sharedBytes: 0 });
+    expect(lines[0]).toMatch(/^service\s+tags\s+indexes/);
+  });
 });
 
 describe('prune on a real registry', () => {
