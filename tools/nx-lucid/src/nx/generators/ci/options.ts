@@ -4,7 +4,7 @@ import { PRUNE_CRON } from '../../../ci/prune';
 
 export const title = 'CI workflows generator';
 export const description =
-  'Write .github/workflows/containers.yml (push: build → scan → push per affected phase), containers-pr.yml (pull requests: build, scan, verify; never push), containers-rescan.yml (daily re-scan of every published latest), containers-release.yml (nx release publish on <project>@<version> tags) and the github-actions entry of .github/dependabot.yml, from the phase tags of the container services.';
+  'Write .github/workflows/containers.yml (push: build → scan → push per affected phase), containers-pr.yml (pull requests: build, scan, verify; never push), containers-rescan.yml (daily re-scan of every published latest), containers-release.yml (nx release publish on <project>@<version> tags), containers-prune.yml (weekly registry prune with the nx.json retention policy; dry run on pull requests) and the github-actions entry of .github/dependabot.yml, from the phase tags of the container services.';
 
 export const schema = z
   .object({
