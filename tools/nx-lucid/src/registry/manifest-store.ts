@@ -158,6 +158,7 @@ export class DistributionStore implements ManifestStore {
       if (e instanceof RegistryError && e.status === 405)
         throw new Error(
           `${this.image} refuses manifest DELETE (HTTP 405${e.code ? ` ${e.code}` : ''}): deleting is off in this registry (distribution: storage.delete.enabled, REGISTRY_STORAGE_DELETE_ENABLED=true); ${digest} and what follows it were not deleted`,
+          { cause: e },
         );
       throw e;
     }
