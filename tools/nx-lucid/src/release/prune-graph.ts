@@ -40,8 +40,12 @@ export interface RepositoryGraph {
 /** `sha256-<hex>`: the OCI distribution spec's referrers tag schema for sha256:<hex>. */
 export const FALLBACK_TAG = /^sha256-([0-9a-f]{64})$/;
 
+/** cosign's tags for a digest's signature, attestation and SBOM (`sha256-<hex>.sig|.att|.sbom`): referrers too. */
+const COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(sig|att|sbom)$/;
+
+/** The digest a referrers tag (the OCI fallback tag, or cosign's) is about; undefined for any other tag. */
 export function fallbackSubject(tag: string): string | undefined {
-  const m = FALLBACK_TAG.exec(tag);
+  const m = FALLBACK_TAG.exec(tag) ?? COSIGN_TAG.exec(tag);
   return m ? `sha256:${m[1]}` : undefined;
 }
 

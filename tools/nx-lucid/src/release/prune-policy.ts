@@ -1,13 +1,13 @@
 /**
  * Which tags a retention policy keeps, each with its reason. Pure. Kept: semver tags (v1.2.3, 1.2, v1), `latest`,
  * the configured branch tags, the sha tags of the N most recently created images, and any tag whose image is younger
- * than keepDays (or whose age is unknown). The OCI referrers fallback tags (`sha256-<hex>`) are not decided here:
+ * than keepDays (or whose age is unknown). The referrers tags (OCI's `sha256-<hex>`, cosign's `….sig`) are not decided here:
  * they stay exactly while the manifest they name does (prune-plan.ts).
  */
 import { valid as semverValid } from 'semver';
 import type { RetentionOptions } from '../config/options';
 import { LATEST } from '../image/tags';
-import { FALLBACK_TAG } from './prune-graph';
+import { fallbackSubject } from './prune-graph';
 
 export interface TagDecision {
   tag: string;
@@ -72,7 +72,7 @@ export function decideTags(
   const shaRank = new Map(newestShaImages(tags, created).map((d, i) => [d, i]));
   const out: TagDecision[] = [];
   for (const [tag, digest] of [...tags].sort(([a], [b]) => a.localeCompare(b))) {
-    if (FALLBACK_TAG.test(tag)) continue;
+    if (fallbackSubject(tag)) continue;
     const age = ageDays(created(digest), now);
     const keep = (reason: string) => out.push({ tag, digest, keep: true, reason });
     const drop = (reason: string) => out.push({ tag, digest, keep: false, reason });

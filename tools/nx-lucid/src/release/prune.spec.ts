@@ -208,3 +208,24 @@ describe('prune: referrers from the OCI referrers API (untagged, no fallback tag
     expect(out.done.find((d) => d.digest === droppedRef)).toMatchObject({ manifestKind: 'referrer' });
   });
 });
+
+describe('prune: cosign tags (sha256-<hex>.sig) follow their subject', () => {
+  it('the signature tag of a kept image stays; that of a dropped image goes with it', async () => {
+    const s = retentionScenario();
+    const store = new MemoryStore();
+    for (const k of Object.keys(s.images)) store.push(s.images[k], s.tags[k]);
+    const sign = (k: string) => {
+      const { referrer } = makeReferrer(s.images[k].index);
+      const manifest = referrer.manifests[0];
+      const tag = `${s.images[k].index.digest.replace(':', '-')}.sig`;
+      store.push({ index: manifest, manifests: [manifest], blobs: referrer.blobs }, [tag]);
+      return tag;
+    };
+    const kept = sign('G');
+    const dropped = sign('D');
+    await pruneRepository(store, request());
+    expect(store.tags.has(kept)).toBe(true);
+    expect(store.tags.has(dropped)).toBe(false);
+    expect(store.integrity()).toEqual([]);
+  });
+});
