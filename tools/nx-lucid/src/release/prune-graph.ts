@@ -156,6 +156,9 @@ export async function readRepositoryGraph(store: ManifestStore): Promise<Reposit
   for (const [tag, digest] of tags) if (FALLBACK_TAG.test(tag)) kinds.set(digest, 'referrers-index');
   await walk(store, graph, [...new Set([...tags.values(), ...(listed?.keys() ?? [])])], kinds);
   await addReferrers(store, graph, kinds);
+  // A tag read before another prune deleted it (and its manifest) is no tag any more.
+  for (const [tag, digest] of tags)
+    if (graph.missing.has(digest) && (await store.tagDigest(tag)) !== digest) tags.delete(tag);
   for (const node of graph.nodes.values()) await createdFromConfig(store, graph, node);
   return graph;
 }

@@ -107,6 +107,12 @@ export function planPrune(
     graph,
     policyDecisions.filter((d) => d.keep).map((d) => d.digest),
   );
+  const unread = policyDecisions.filter((d) => d.keep && graph.missing.has(d.digest));
+  if (unread.length)
+    // What it reaches is unknown, so anything could be a part of it: nothing is deleted.
+    throw new Error(
+      `kept tag(s) ${unread.map((d) => `${d.tag} (${d.digest})`).join(', ')} name a manifest the registry did not return; nothing was deleted (rerun once it answers)`,
+    );
   const decisions = [...policyDecisions, ...fallbackDecisions(graph, kept)];
   const dropped = decisions.filter((d) => !d.keep);
   const steps: PruneStep[] = [];

@@ -76,6 +76,9 @@ async function reachedNow(
   const fresh = await withTags(store, graph, await store.readTags());
   const planned = new Map(plan.decisions.filter((d) => !d.keep).map((d) => [d.tag, d.digest]));
   const roots = [...fresh.tags].filter(([tag, d]) => planned.get(tag) !== d);
+  // A tag naming a manifest that cannot be read may reach anything: delete nothing while it does.
+  const unread = roots.find(([, d]) => fresh.missing.has(d));
+  if (unread) return `${unread[0]} (its manifest ${unread[1]} cannot be read, so what it reaches is unknown)`;
   if (
     !reachable(
       fresh,

@@ -229,3 +229,47 @@ describe('prune: cosign tags (sha256-<hex>.sig) follow their subject', () => {
     expect(store.integrity()).toEqual([]);
   });
 });
+
+describe('prune: a kept tag whose manifest cannot be read', () => {
+  it('deletes nothing (what it reaches is unknown)', async () => {
+    const r = repository();
+    r.store.manifests.delete(r.images.G.index.digest); // latest names it; the registry no longer returns it
+    const before = r.store.manifests.size;
+    await expect(pruneRepository(r.store, request())).rejects.toThrow(
+      /kept tag\(s\) .*latest \(sha256:[0-9a-f]{64}\) name a manifest the registry did not return; nothing was deleted/,
+    );
+    expect(r.store.manifests.size).toBe(before);
+    expect(r.store.deletes).toEqual([]);
+  });
+
+  it('a tag deleted with its manifest between the tag listing and the manifest read (another prune) is left out', async () => {
+    const r = repository();
+    const readTags = r.store.readTags.bind(r.store);
+    r.store.readTags = async () => {
+      const tags = await readTags();
+      await r.store.deleteManifest(r.images.D.index.digest); // another prune, right after our listing
+      return tags;
+    };
+    const out = await pruneRepository(r.store, request());
+    expect(out.plan.decisions.map((d) => d.tag)).not.toContain(sha('d'));
+    expect(r.store.integrity()).toEqual([]);
+  });
+
+  it('a tag pushed meanwhile naming a manifest that cannot be read stops every later manifest DELETE', async () => {
+    const r = repository();
+    let pushed = false;
+    const out = await pruneRepository(
+      r.store,
+      request({
+        afterStep: () => {
+          if (pushed) return;
+          pushed = true;
+          r.store.tags.set('hotfix', `sha256:${'f'.repeat(64)}`);
+        },
+      }),
+    );
+    expect(out.done).toHaveLength(1);
+    expect(out.skipped.length).toBe(out.plan.steps.length - 1);
+    expect(out.skipped[0].why).toMatch(/hotfix \(its manifest sha256:f{64} cannot be read/);
+  });
+});
