@@ -102,6 +102,7 @@ describe('usage on a real registry', () => {
     const [a, b] = report.services;
     expect(a.sharedBytes).toBe(4096);
     expect(b.sharedBytes).toBe(4096);
+    expect([b.tags, b.indexes, b.manifests]).toEqual([3, 2, 10]);
     expect(a.bytes + b.bytes - 4096).toBe(report.totalBytes);
     expect(a.tags).toBe(Object.values(s.tags).flat().length + 2 + 24);
     expect(a.indexes).toBe(8 + 12); // image indexes; the 2 referrers fallback indexes count as manifests

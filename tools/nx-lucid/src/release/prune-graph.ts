@@ -109,22 +109,27 @@ async function createdFromConfig(store: ManifestStore, graph: RepositoryGraph, n
 
 /** Reads each queued manifest not yet in the graph, then what it lists; parents give their entries a kind. */
 async function walk(store: ManifestStore, graph: RepositoryGraph, queue: string[], kinds: Map<string, ManifestKind>) {
-  // Parents before children: an index's entries take their kind from it (an untagged listed entry may come first).
-  for (let i = 0; i < queue.length; i++) {
-    const digest = queue[i];
-    if (graph.nodes.has(digest) || graph.missing.has(digest)) continue;
-    const stored = await store.getManifest(digest);
-    if (!stored) {
-      graph.missing.add(digest);
-      continue;
-    }
-    const node = nodeFrom(digest, stored.bytes, stored.mediaType, kinds.get(digest));
-    graph.nodes.set(digest, node);
-    for (const [child, kind] of childKinds(stored.bytes, node.kind)) {
-      if (!kinds.has(child)) kinds.set(child, kind);
-      const existing = graph.nodes.get(child);
-      if (existing && existing.kind === 'image') existing.kind = kind;
-      queue.push(child);
+  const todo = (d: string) => !graph.nodes.has(d) && !graph.missing.has(d);
+  // Eight GETs at a time, in queue order: parents before children, so an index's entries take their kind from it
+  // (an untagged entry the registry listed may come first: it is given its kind when its index is read).
+  for (let i = 0; i < queue.length;) {
+    const slice = queue.slice(i, i + 8);
+    i += slice.length;
+    const batch = [...new Set(slice)].filter(todo);
+    const read = await Promise.all(batch.map(async (d) => [d, await store.getManifest(d)] as const));
+    for (const [digest, stored] of read) {
+      if (!stored) {
+        graph.missing.add(digest);
+        continue;
+      }
+      const node = nodeFrom(digest, stored.bytes, stored.mediaType, kinds.get(digest));
+      graph.nodes.set(digest, node);
+      for (const [child, kind] of childKinds(stored.bytes, node.kind)) {
+        if (!kinds.has(child)) kinds.set(child, kind);
+        const existing = graph.nodes.get(child);
+        if (existing && existing.kind === 'image') existing.kind = kind;
+        queue.push(child);
+      }
     }
   }
 }

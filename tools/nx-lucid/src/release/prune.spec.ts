@@ -273,3 +273,20 @@ describe('prune: a kept tag whose manifest cannot be read', () => {
     expect(out.skipped[0].why).toMatch(/hotfix \(its manifest sha256:f{64} cannot be read/);
   });
 });
+
+describe('prune: reading the graph', () => {
+  it('reads every part of every tagged image, whatever the batch boundaries (two tags on one index)', async () => {
+    const s = retentionScenario();
+    for (const count of [1, 2, 3, 9]) {
+      const store = new MemoryStore();
+      const keys = Object.keys(s.images).slice(0, count);
+      for (const k of keys)
+        store.push(
+          s.images[k],
+          ['latest', ...s.tags[k]].slice(0, 2).map((t) => `${k}-${t}`),
+        );
+      const graph = await readRepositoryGraph(store);
+      expect(graph.nodes.size).toBe(keys.length * 5);
+    }
+  });
+});
