@@ -9,6 +9,8 @@ import { GithubPackages } from '../registry/github-packages';
 import { GithubPackagesStore } from '../registry/manifest-store';
 import { GithubStandIn, StandInVersion, startGithubStandIn } from '../registry/testing/github-stand-in';
 import { FixtureImage, makeImage, retentionScenario, SCENARIO_NOW } from '../registry/testing/prune-fixtures';
+import { schema as releaseSchema } from '../nx/executors/release/options';
+import { runPruneAction } from './prune-action';
 import { pruneRepository, PruneRequest } from './prune-run';
 
 const TOKEN = 'ghp_prunestandin0000000000000000000000';
@@ -118,5 +120,53 @@ describe('prune on ghcr.io through the GitHub Packages API (stand-in)', () => {
       await env.api.close();
     }
     env = undefined as never;
+  });
+});
+
+describe('container-release prune --deleteVia github (the action, options as the executor parses them)', () => {
+  let env: Awaited<ReturnType<typeof ghcr>>;
+  afterEach(() => env?.api.close());
+
+  it('reaches the API with GHCR_TOKEN and the registry with no credentials; deletes what the spec above deletes', async () => {
+    env = await ghcr();
+    const host = env.api.url.replace('http://', '');
+    const options = releaseSchema.parse({
+      action: 'prune',
+      registry: host,
+      repository: 'octo/lucid',
+      deleteVia: 'github',
+      githubApiUrl: env.api.url,
+      githubOwnerType: 'org',
+      retention: retentionScenario().policy,
+    });
+    const lines: string[] = [];
+    const out = await runPruneAction(
+      'svc',
+      { ...options, retention: options.retention },
+      {
+        env: { GHCR_TOKEN: TOKEN },
+        log: (l) => lines.push(l),
+        now: () => SCENARIO_NOW,
+      },
+    );
+    expect(out.registryKind).toBe('github');
+    expect(out.done.length).toBe(out.plan.steps.length);
+    expectKeptVersions(env.api, env.s);
+    expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('without a token it says which to set, before deleting anything', async () => {
+    env = await ghcr();
+    const options = releaseSchema.parse({
+      action: 'prune',
+      registry: env.api.url.replace('http://', ''),
+      repository: 'octo/lucid',
+      deleteVia: 'github',
+      githubApiUrl: env.api.url,
+    });
+    await expect(
+      runPruneAction('svc', { ...options, retention: options.retention }, { env: {}, log: () => undefined }),
+    ).rejects.toThrow(/pruned through the GitHub Packages API: set GHCR_TOKEN or GITHUB_TOKEN/);
+    expect(env.api.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
   });
 });
