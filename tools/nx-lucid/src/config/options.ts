@@ -104,9 +104,9 @@ export const attestationsSchema = z
     provenance: z.boolean().default(true).describe('SLSA provenance, mode=max (every build step).'),
     sbom: z
       .boolean()
-      .default(true)
+      .default(false)
       .describe(
-        "SPDX SBOM from BuildKit's scanner image, which BuildKit pulls (docker.io/docker/buildkit-syft-scanner).",
+        "Also an SPDX SBOM from BuildKit's scanner image, which BuildKit pulls from docker.io (docker/buildkit-syft-scanner); off by default: the scan target writes the image's CycloneDX SBOM (scan/sbom.cdx.json) with Trivy, for both engines.",
       ),
     sbomGenerator: z.string().min(1).optional().describe('Another scanner image (e.g. a mirrored copy) for the SBOM.'),
   })
@@ -232,7 +232,7 @@ export const pluginOptionsSchema = z
       'BuildKit cache for buildx builds: gha or registry (LUCID_BUILD_CACHE overrides the type).',
     ),
     attestations: defaultedObject(attestationsSchema).describe(
-      'buildx only: SLSA provenance and SPDX SBOM attestations in the index (LUCID_ATTESTATIONS overrides).',
+      "buildx only: SLSA provenance (and, with sbom, BuildKit's SPDX SBOM) attestations in the index (LUCID_ATTESTATIONS overrides).",
     ),
     registryMirrors: z
       .record(registrySchema, mirrorSchema)
