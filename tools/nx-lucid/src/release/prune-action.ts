@@ -3,6 +3,9 @@
  * API, any other registry through the distribution API; `deleteVia` chooses), then prune it with the retention
  * policy or read it for the usage report. The workspace form (`lucid prune|usage`) calls these once per service.
  */
+import { join } from 'node:path';
+import { ARTIFACTS, readArtifact, writeArtifact } from '../artifacts/artifacts';
+import type { ReleaseChange } from '../artifacts/release-record';
 import type { RetentionOptions } from '../config/options';
 import { tokensInEnv } from '../boundary/env-tokens';
 import { ImageTarget, openSession, RegistrySession, resolveImageTarget } from '../registry/connect';
@@ -48,6 +51,26 @@ async function storeFor(project: string, options: ReleaseOptions, deps: ReleaseD
   return { store: openStore(target, session, options, env), session, target, env };
 }
 
+/** Every tag the prune deleted (alone, or with its manifest), as audit lines of release.json. */
+function auditPrune(project: string, outcome: PruneOutcome, options: RetentionActionOptions, deps: ReleaseDeps) {
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  const lines: ReleaseChange[] = outcome.done
+    .flatMap((s) => (s.kind === 'tag' ? [s.tag] : s.tags).map((tag) => ({ tag, digest: s.digest })))
+    .map(({ tag, digest }) => ({
+      at,
+      action: 'prune',
+      image: outcome.image,
+      tag,
+      before: digest,
+      after: null,
+      forced: false,
+    }));
+  if (!lines.length || !options.outputPath || !deps.workspaceRoot) return;
+  const dir = join(deps.workspaceRoot, options.outputPath);
+  const previous = readArtifact(dir, ARTIFACTS.release)?.changes ?? [];
+  writeArtifact(dir, ARTIFACTS.release, { schemaVersion: 1, project, changes: [...previous, ...lines] });
+}
+
 /** container-release prune: the policy's deletions (or, with --dry-run, what they would be). */
 export async function runPruneAction(
   project: string,
@@ -60,6 +83,7 @@ export async function runPruneAction(
     dryRun: options.dryRun,
     now: (deps.now ?? (() => new Date()))(),
     say: session.say,
+    record: (done) => auditPrune(project, done, options, deps),
   });
 }
 

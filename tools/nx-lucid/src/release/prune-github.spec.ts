@@ -3,6 +3,10 @@
  * version (platform and attestation manifests untagged, as GitHub lists them), paginated; the manifests are read from
  * the registry side of the stand-in. No version a kept image references may be deleted.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ARTIFACTS, readArtifact } from '../artifacts/artifacts';
 import { retentionSchema } from '../config/options';
 import { RegistryClient } from '../registry/client';
 import { GithubPackages } from '../registry/github-packages';
@@ -140,15 +144,19 @@ describe('container-release prune --deleteVia github (the action, options as the
       retention: retentionScenario().policy,
     });
     const lines: string[] = [];
+    const workspaceRoot = mkdtempSync(join(tmpdir(), 'lucid-prune-audit-'));
     const out = await runPruneAction(
       'svc',
-      { ...options, retention: options.retention },
-      {
-        env: { GHCR_TOKEN: TOKEN },
-        log: (l) => lines.push(l),
-        now: () => SCENARIO_NOW,
-      },
+      { ...options, retention: options.retention, outputPath: 'dist/containers/svc' },
+      { env: { GHCR_TOKEN: TOKEN }, log: (l) => lines.push(l), now: () => SCENARIO_NOW, workspaceRoot },
     );
+    // Every deleted tag is an audit line of release.json (the tags of B, C, D, E and C's referrers tag).
+    const { changes } = readArtifact(join(workspaceRoot, 'dist/containers/svc'), ARTIFACTS.release)!;
+    expect(changes.every((c) => c.action === 'prune' && c.after === null && c.before !== null)).toBe(true);
+    expect(changes.map((c) => c.tag).sort()).toEqual(
+      [...env.s.deleted.flatMap((k) => env.s.tags[k]), env.s.fallbackTag].sort(),
+    );
+    rmSync(workspaceRoot, { recursive: true, force: true });
     expect(out.registryKind).toBe('github');
     expect(out.done.length).toBe(out.plan.steps.length);
     expectKeptVersions(env.api, env.s);

@@ -17,6 +17,8 @@ export interface PruneRequest {
   say: (line: string) => void;
   /** For tests: runs after each DELETE (an interruption is injected by throwing here). */
   afterStep?: (step: PruneStep) => void | Promise<void>;
+  /** Called once the deletions stop, whether they finished or failed (the audit record). */
+  record?: (outcome: PruneOutcome) => void;
 }
 
 export interface PruneOutcome {
@@ -120,17 +122,21 @@ export async function pruneRepository(store: ManifestStore, request: PruneReques
     bytesFreed: 0,
   };
   if (request.dryRun) return outcome;
-  for (const step of plan.steps) {
-    const why = await runStep(store, graph, plan, step);
-    if (why) {
-      outcome.skipped.push({ step, why });
-      request.say(`  skipped ${describeStep(step)} — ${why}`);
-    } else {
-      outcome.done.push(step);
-      outcome.bytesFreed += step.bytes;
-      request.say(`  deleted ${describeStep(step)}`);
+  try {
+    for (const step of plan.steps) {
+      const why = await runStep(store, graph, plan, step);
+      if (why) {
+        outcome.skipped.push({ step, why });
+        request.say(`  skipped ${describeStep(step)} — ${why}`);
+      } else {
+        outcome.done.push(step);
+        outcome.bytesFreed += step.bytes;
+        request.say(`  deleted ${describeStep(step)}`);
+      }
+      await request.afterStep?.(step);
     }
-    await request.afterStep?.(step);
+  } finally {
+    request.record?.(outcome);
   }
   request.say(
     `✔ prune ${store.image}: ${outcome.done.length} deletion(s), ${outcome.skipped.length} skipped; frees ${formatBytes(outcome.bytesFreed)}`,
