@@ -5,6 +5,7 @@
  * plan deletes counts only while it names another digest than planned). A DELETE that finds the manifest or tag
  * gone (another prune was first) is not an error. --dry-run prints every step and changes nothing.
  */
+import { formatBytes as formatExact } from '../boundary/format-bytes';
 import type { RetentionOptions } from '../config/options';
 import { ManifestStore } from '../registry/manifest-store';
 import { readRepositoryGraph, RepositoryGraph, withTags } from './prune-graph';
@@ -32,14 +33,8 @@ export interface PruneOutcome {
   bytesFreed: number;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  for (; v >= 1024 && i < units.length - 1; i++) v /= 1024;
-  return `${v.toFixed(1)} ${units[i]} (${n} bytes)`;
-}
+/** Deletion reports give the exact count beside the readable one. */
+export const formatBytes = (n: number): string => formatExact(n, { exact: true });
 
 function describeStep(step: PruneStep): string {
   if (step.kind === 'tag') return `tag ${step.tag} (${step.digest}): ${step.reason}; frees 0 bytes by itself`;
