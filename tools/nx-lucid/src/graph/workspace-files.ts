@@ -1,5 +1,5 @@
 /** How the plugin reads workspace files: from disk in the graph hooks, from the generator's Tree in init. */
-import { BigIntStats, closeSync, existsSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type PathKind = 'file' | 'directory';
@@ -25,10 +25,13 @@ export interface WorkspaceFiles {
  */
 export const STAMP_SETTLE_MS = 2000;
 
-/** Size, inode, mtime and ctime (ns); undefined when changed within `settleMs` of `now` (see STAMP_SETTLE_MS). */
-export function fileStamp(s: BigIntStats, now: number, settleMs = STAMP_SETTLE_MS): string | undefined {
-  if (now - Math.max(Number(s.mtimeMs), Number(s.ctimeMs)) < settleMs) return undefined;
-  return `${s.size}:${s.ino}:${s.mtimeNs}:${s.ctimeNs}`;
+/**
+ * Size, inode, mtime and ctime (ms as a double: sub-microsecond here); undefined when changed within `settleMs` of
+ * `now` (see STAMP_SETTLE_MS).
+ */
+export function fileStamp(s: Stats, now: number, settleMs = STAMP_SETTLE_MS): string | undefined {
+  if (now - Math.max(s.mtimeMs, s.ctimeMs) < settleMs) return undefined;
+  return `${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`;
 }
 
 /** A workspace root on disk, or any reader (e.g. over an Nx Tree). */
@@ -76,14 +79,14 @@ export function roundFiles(root: string, files: Iterable<string> = [], settleMs 
     readStamped: (p) => {
       const fd = openSync(join(root, p), 'r');
       try {
-        const stamp = fileStamp(fstatSync(fd, { bigint: true }), Date.now(), settleMs);
+        const stamp = fileStamp(fstatSync(fd), Date.now(), settleMs);
         return { text: readFileSync(fd, 'utf8'), stamp };
       } finally {
         closeSync(fd);
       }
     },
     stamp: (p) => {
-      const s = statSync(join(root, p), { throwIfNoEntry: false, bigint: true });
+      const s = statSync(join(root, p), { throwIfNoEntry: false });
       return s?.isFile() ? fileStamp(s, Date.now(), settleMs) : undefined;
     },
   };
