@@ -47,13 +47,14 @@ function withoutNxChecks(node: Record<string, unknown>): void {
   }
   for (const key of [...CHECKS, ...MORE_CHECKS, 'required']) delete node[key];
   if (node.additionalProperties === false) delete node.additionalProperties;
-  for (const value of Object.values(node)) {
-    if (value && typeof value === 'object') {
-      for (const child of Array.isArray(value) ? value : [value]) {
-        if (child && typeof child === 'object') withoutNxChecks(child as Record<string, unknown>);
-      }
-    }
-  }
+  // Only into subschemas: a default or an example is data, whose keys may share a keyword's name.
+  const children = [
+    ...Object.values((node.properties ?? {}) as object),
+    ...Object.values((node.$defs ?? node.definitions ?? {}) as object),
+    ...[node.items, node.additionalProperties].filter((c) => c && typeof c === 'object'),
+    ...(['anyOf', 'oneOf', 'allOf'] as const).flatMap((k) => (node[k] ?? []) as object[]),
+  ];
+  for (const child of children) withoutNxChecks(child as Record<string, unknown>);
 }
 
 const executorsJson = JSON.parse(readFileSync(join(__dirname, '..', 'executors.json'), 'utf8')) as {

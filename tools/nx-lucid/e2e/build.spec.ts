@@ -16,6 +16,7 @@ import { MediaType } from '../src/oci/media-types';
 import { parseBuildMetadata } from '../src/artifacts/metadata';
 import { pushTestBase, PushedBase } from './support/base-image';
 import { startRegistry, TestRegistry } from './support/registry';
+import { skopeoInspectLayout } from './support/registry-check';
 
 const PROJECT = 'fixture-svc';
 const OUT = `dist/containers/${PROJECT}`;
@@ -161,18 +162,7 @@ describe('container-build with buildah (real build, no Docker)', () => {
         ]),
       ).toEqual(metadata.manifests.map((m) => [m.platform.os, m.platform.architecture, m.digest]));
       for (const m of metadata.manifests) {
-        const info = JSON.parse(
-          (
-            await runProcess('skopeo', [
-              'inspect',
-              '--override-os',
-              'linux',
-              '--override-arch',
-              m.platform.architecture,
-              `oci:${layoutDir}`,
-            ])
-          ).stdout,
-        );
+        const info = await skopeoInspectLayout(layoutDir, m.platform.architecture);
         // For an index skopeo reports the index digest, and the chosen platform's config and layers.
         expect(info.Digest).toBe(metadata.index.digest);
         expect(info.Architecture).toBe(m.platform.architecture);

@@ -18,7 +18,7 @@ import { sha256Digest } from '../src/oci/digest';
 import { pushTestBase, PushedBase } from './support/base-image';
 import { BUILDKIT_SOURCE, startBuildkit, TestBuildkit } from './support/buildkit';
 import { buildkitRequirement, describeWhenAvailable } from './support/external-requirements';
-import { executorContext, findIncompleteTags } from './support/registry-check';
+import { executorContext, findIncompleteTags, skopeoInspectLayout } from './support/registry-check';
 import { startRegistry, TestRegistry } from './support/registry';
 import { createWorkspace, ThrowawayWorkspace } from './support/workspace';
 
@@ -206,18 +206,7 @@ describeWithBuildkit('container-build with buildx against real BuildKit, through
     const raw = (await runProcess('skopeo', ['inspect', '--raw', `oci:${layout}`])).stdout;
     expect(sha256Digest(Buffer.from(raw))).toBe(first.index.digest);
     for (const m of first.manifests) {
-      const info = JSON.parse(
-        (
-          await runProcess('skopeo', [
-            'inspect',
-            '--override-os',
-            'linux',
-            '--override-arch',
-            m.platform.architecture,
-            `oci:${layout}`,
-          ])
-        ).stdout,
-      );
+      const info = await skopeoInspectLayout(layout, m.platform.architecture);
       expect(info.Architecture).toBe(m.platform.architecture);
       expect(info.Layers).toEqual(layoutBlob(m.digest).layers.map((l: { digest: string }) => l.digest));
       expect(info.Labels).toMatchObject(first.labels);

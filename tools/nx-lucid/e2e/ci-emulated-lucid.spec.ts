@@ -7,6 +7,7 @@ import { CONTAINERS_WORKFLOW } from '../src/ci/workflows';
 import { describeWhenAvailable, LUCID_TREE_TARBALL, lucidTreeRequirement } from './support/external-requirements';
 import { packPlugin } from './support/packed-plugin';
 import { runJob, Workflow } from './support/workflow-emulator';
+import { testGit } from './support/git';
 import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
 
 /**
@@ -23,23 +24,7 @@ let root: string;
 let origin: string;
 const run = (cmd: string, args: string[]): Promise<RunResult> =>
   runProcess(cmd, args, { cwd: origin, env: { ...process.env, ...NX_ENV }, allowFailure: true });
-const git = async (args: string[]) =>
-  (
-    await run('git', [
-      '-c',
-      'user.name=ci-test',
-      '-c',
-      'user.email=ci@test.invalid',
-      '-c',
-      'commit.gpgsign=false',
-      ...args,
-    ])
-  ).stdout.trim();
-const commit = async (message: string) => {
-  await git(['add', '-A']);
-  await git(['commit', '-q', '-m', message]);
-  return git(['rev-parse', 'HEAD']);
-};
+const { git, commit } = testGit(() => origin);
 
 describeIf('the generated plan job in the Lucid tree', () => {
   let base: string;

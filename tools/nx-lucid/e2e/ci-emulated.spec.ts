@@ -9,15 +9,17 @@ import { fakeTrivyBin } from './support/fake-trivy-bin';
 import { packPlugin } from './support/packed-plugin';
 import { startRegistry, TestRegistry } from './support/registry';
 import { Emulation, jobRuns, JobResult, matrixOf, runJob, Workflow } from './support/workflow-emulator';
+import { testGit } from './support/git';
 import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
 
 /**
  * The generated CI run in a workspace it was not written for: a fresh pnpm Nx workspace (nx and the plugin linked
  * from this repository, so it is made offline; pnpm itself from the npm registry) with one tagged service and one
  * project the plugin infers from a bare Dockerfile, its origin remote on GitHub. containers.yml's jobs run in order
- * (workflow-emulator.ts): plan → for every matrix entry build → scan → report (per service) → push, each in a fresh
- * clone, to a real docker-registry with basic auth. Stand-ins only where the real part cannot run here: buildah for
- * buildx (no BuildKit daemon), the stand-in trivy.
+ * (workflow-emulator.ts): plan → for every matrix entry build → scan → report (per service) → push → attest (per
+ * service), each in a fresh clone, to a real docker-registry with basic auth. Stand-ins only where the real part
+ * cannot run here: buildah for buildx (no BuildKit daemon), the stand-in trivy, the attest actions (Sigstore and
+ * GitHub's attestations API: the stand-in checks their inputs and the job's permissions).
  */
 const PNPM = '10.34.9';
 let root: string;
@@ -25,19 +27,7 @@ let origin: string;
 let registry: TestRegistry;
 const credentials = { username: 'ci', password: 'emulated-secret' };
 
-async function git(args: string[]): Promise<string> {
-  const r = await runProcess(
-    'git',
-    ['-c', 'user.name=ci-test', '-c', 'user.email=ci@test.invalid', '-c', 'commit.gpgsign=false', ...args],
-    { cwd: origin },
-  );
-  return r.stdout.trim();
-}
-const commit = async (message: string) => {
-  await git(['add', '-A']);
-  await git(['commit', '-q', '-m', message]);
-  return git(['rev-parse', 'HEAD']);
-};
+const { git, commit } = testGit(() => origin);
 const write = (file: string, text: string) => {
   mkdirSync(dirname(join(origin, file)), { recursive: true });
   writeFileSync(join(origin, file), text);
@@ -162,7 +152,16 @@ async function registryTags(repository: string): Promise<string[]> {
   return ((await r.json()) as { tags: string[] }).tags.sort();
 }
 
-it('containers.yml runs unchanged in a fresh pnpm workspace: plan → build → scan → report → push to a real registry', async () => {
+async function registryDigest(repository: string, tag: string): Promise<string> {
+  const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+  const r = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { authorization: `Basic ${auth}`, accept: 'application/vnd.oci.image.index.v1+json' },
+  });
+  return r.headers.get('docker-content-digest') ?? `no digest (${r.status})`;
+}
+
+it('containers.yml runs unchanged in a fresh pnpm workspace: plan → build → scan → report → push to a real registry → attest', async () => {
   const text = readFileSync(join(origin, '.github/workflows', CONTAINERS_WORKFLOW), 'utf8');
   expect(text).not.toMatch(/hamigames|npm ci|npm run|npx /i);
   expect(WORKFLOW_FILES.every((f) => readFileSync(join(origin, '.github/workflows', f), 'utf8').length > 0)).toBe(true);
@@ -191,7 +190,12 @@ it('containers.yml runs unchanged in a fresh pnpm workspace: plan → build → 
     const after = { ...needs, scan: done(scan) };
     for (const service of matrixOf(emu, workflow, 'report', after).filter((s) => s!.phase === entry!.phase))
       await runJob(emu, workflow, 'report', { matrix: service, needs: after });
-    await runJob(emu, workflow, 'push', { matrix: entry, needs: after });
+    const push = await runJob(emu, workflow, 'push', { matrix: entry, needs: after });
+    // One attest job per pushed service of this phase: provenance and SBOM through the attest stand-in.
+    const pushed = { ...after, push: done(push) };
+    expect(jobRuns(emu, workflow, 'attest', pushed)).toBe(true);
+    for (const service of matrixOf(emu, workflow, 'attest', pushed).filter((s) => s!.phase === entry!.phase))
+      await runJob(emu, workflow, 'attest', { matrix: service, needs: pushed });
   }
   expect(Object.keys(summaries)).toEqual(['hello', 'web']);
   expect(emu.record.filter((r) => r.startsWith('upload-sarif'))).toEqual([
@@ -205,5 +209,15 @@ it('containers.yml runs unchanged in a fresh pnpm workspace: plan → build → 
     expect(tags).toContain('latest');
   }
   expect(await registryTags('hamigames/lucid/hello')).toEqual([]);
+  // Each pushed image is attested by name and the digest the registry serves for it (GitHub's signing cannot run
+  // here: the stand-in checks the inputs and the job's permissions).
+  for (const project of ['hello', 'web']) {
+    const image = `${registry.host}/acme-org/shop/${project}`;
+    const digest = await registryDigest(`acme-org/shop/${project}`, 'latest');
+    expect(emu.record).toContain(`actions/attest-build-provenance ${image}@${digest}`);
+    expect(emu.record).toContain(
+      `actions/attest-sbom ${image}@${digest} dist/containers/${project}/scan/sbom.cdx.json (CycloneDX)`,
+    );
+  }
   console.log(emu.record.filter((r) => /^(job|step) /.test(r)).join('\n'));
 }, 900_000);

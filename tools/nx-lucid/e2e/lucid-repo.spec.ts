@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { runProcess, RunResult } from '../src/boundary/process';
 import { describeWhenAvailable, LUCID_TREE_TARBALL, lucidTreeRequirement } from './support/external-requirements';
 import { packPlugin, WORKSPACE_NX_VERSION } from './support/packed-plugin';
+import { testGit } from './support/git';
 import { NX_ENV } from './support/workspace';
 
 /**
@@ -99,23 +100,7 @@ function engineRecorder(): { env: NodeJS.ProcessEnv; started: () => string[] } {
     started: () => (existsSync(record) ? readFileSync(record, 'utf8').split('\n').filter(Boolean) : []),
   };
 }
-const git = async (args: string[]) =>
-  (
-    await run('git', [
-      '-c',
-      'user.name=lucid-test',
-      '-c',
-      'user.email=test@lucid.invalid',
-      '-c',
-      'commit.gpgsign=false',
-      ...args,
-    ])
-  ).stdout.trim();
-const commit = async (message: string) => {
-  await git(['add', '-A']);
-  await git(['commit', '-q', '-m', message]);
-  return git(['rev-parse', 'HEAD']);
-};
+const { git, commit } = testGit(() => root);
 const lines = (r: RunResult) =>
   r.stdout
     .split('\n')

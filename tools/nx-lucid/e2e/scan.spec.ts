@@ -21,6 +21,8 @@ import { join } from 'node:path';
 import { runProcess } from '../src/boundary/process';
 import scanExecutor from '../src/nx/executors/scan/executor';
 import { buildMetadataSchema } from '../src/artifacts/metadata';
+import { ARTIFACTS, readArtifact } from '../src/artifacts/artifacts';
+import { FAKE_TRIVY_SBOM } from './support/fake-trivy-bin';
 import { MediaType } from '../src/oci/media-types';
 import { scanOutcomeSchema } from '../src/scan/summary';
 import { sarifValidator, TRIVY_FIXTURES } from '../src/scan/test-support';
@@ -43,7 +45,12 @@ let errors: string[];
 const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /** A real two-platform OCI layout (index.json → image index → one manifest per platform) and its metadata.json. */
-function writeBuild(root: string): { indexDigest: string; manifestDigests: string[] } {
+function writeBuild(root: string): {
+  indexDigest: string;
+  manifestDigests: string[];
+  configDigests: string[];
+  layerDigests: string[];
+} {
   const oci = join(root, OUT, 'oci');
   mkdirSync(join(oci, 'blobs', 'sha256'), { recursive: true });
   const put = (content: string) => {
@@ -106,7 +113,48 @@ function writeBuild(root: string): { indexDigest: string; manifestDigests: strin
     engine: { name: 'buildah', version: '1.28.0' },
   });
   writeFileSync(join(root, OUT, 'metadata.json'), JSON.stringify(metadata, null, 2));
-  return { indexDigest: index.digest, manifestDigests: manifests.map((m) => m.manifest.digest) };
+  return {
+    indexDigest: index.digest,
+    manifestDigests: manifests.map((m) => m.manifest.digest),
+    configDigests: manifests.map((m) => m.config.digest),
+    layerDigests: manifests.map((m) => m.layer.digest),
+  };
+}
+
+/**
+ * scan/sbom.cdx.json names the index and, under it, each platform's image as the stand-in Trivy described the view
+ * it was given (its ImageID is that platform's config, its DiffID that platform's layer), with the replayed packages.
+ */
+function expectSbomOfBuild(platforms: string[]) {
+  const sbom = readArtifact(join(ws, OUT), ARTIFACTS.sbom)!;
+  const image = `ghcr.io/hamigames/lucid/${PROJECT}`;
+  expect(sbom.metadata.component).toMatchObject({ 'bom-ref': `${image}@${build.indexDigest}`, name: image });
+  expect(sbom.metadata.component.purl).toBe(
+    `pkg:oci/${PROJECT}@${encodeURIComponent(build.indexDigest)}?repository_url=${encodeURIComponent(image)}`,
+  );
+  const [rootEdge] = sbom.dependencies;
+  expect(rootEdge.dependsOn).toHaveLength(platforms.length);
+  for (const platform of platforms) {
+    const i = platform === 'linux/amd64' ? 0 : 1;
+    const ref = `${image}@${build.manifestDigests[i]}`;
+    expect(rootEdge.dependsOn).toContain(ref);
+    const component = sbom.components.find((c) => c['bom-ref'] === ref)!;
+    expect(component.properties).toEqual(
+      expect.arrayContaining([
+        { name: 'aquasecurity:trivy:ImageID', value: build.configDigests[i] },
+        { name: 'aquasecurity:trivy:DiffID', value: build.layerDigests[i] },
+        { name: 'lucid:platform', value: platform },
+      ]),
+    );
+    const mine = sbom.components.filter((c) => c['bom-ref']!.startsWith(`${platform}|`));
+    expect(mine.map((c) => c.purl).filter(Boolean)).toEqual([
+      'pkg:deb/debian/bash@5.0-4?distro=debian-10.2',
+      'pkg:deb/debian/libidn2-0@2.0.5-1?distro=debian-10.2',
+      'pkg:gem/activesupport@6.0.2.1',
+    ]);
+  }
+  // No --scanners: no vulnerabilities in the SBOM (they are in report.json).
+  expect(sbom).not.toHaveProperty('vulnerabilities');
 }
 
 const context = (): ExecutorContext =>
@@ -169,6 +217,7 @@ beforeEach(() => {
   fakeSettings = {};
   fake.FAKE_TRIVY_ARGV_LOG = argvLog;
   fake.FAKE_TRIVY_REQUIRE_FROM = join(__dirname, 'support', 'fake-trivy', 'trivy');
+  fake.FAKE_TRIVY_SBOM = FAKE_TRIVY_SBOM;
   delete process.env.GITHUB_STEP_SUMMARY;
   delete process.env.LUCID_TRIVY_DB_DIR;
   logs = [];
@@ -194,8 +243,16 @@ describe('scan executor with a stand-in trivy', () => {
 
     // The recorded argv: version, one image scan per platform on a one-manifest layout view, convert.
     const recorded = calls();
-    expect(recorded.map((c) => c.argv[0])).toEqual(['version', 'image', 'image', 'convert']);
-    const scans = recorded.filter((c) => c.argv[0] === 'image');
+    expect(recorded.map((c) => `${c.argv[0]} ${c.argv[0] === 'image' ? flagValue(c.argv, '--format') : ''}`)).toEqual([
+      'version ',
+      'image json',
+      'image cyclonedx',
+      'image json',
+      'image cyclonedx',
+      'convert ',
+    ]);
+    const scans = recorded.filter((c) => c.argv[0] === 'image' && flagValue(c.argv, '--format') === 'json');
+    const sbomRuns = recorded.filter((c) => c.argv[0] === 'image' && flagValue(c.argv, '--format') === 'cyclonedx');
     for (const [i, { argv }] of scans.entries()) {
       expect(argv).toEqual([
         'image',
@@ -220,9 +277,27 @@ describe('scan executor with a stand-in trivy', () => {
       expect(flagValue(argv, '--input')).toMatch(i === 0 ? /linux-amd64$/ : /linux-arm64$/);
       expect(argv).not.toContain('--skip-db-update');
     }
+    // The SBOM of each platform: the same view and cache, Trivy's CycloneDX writer, no --scanners (Trivy then runs
+    // no security scanner and opens no vulnerability DB for an SBOM format).
+    for (const [i, { argv }] of sbomRuns.entries()) {
+      expect(argv).toEqual([
+        'image',
+        '--input',
+        flagValue(scans[i].argv, '--input'),
+        '--format',
+        'cyclonedx',
+        '--output',
+        expect.stringMatching(/\.cdx\.json$/),
+        '--cache-dir',
+        join(ws, '.lucid', 'trivy-cache', PROJECT),
+        '--quiet',
+        '--config',
+        flagValue(scans[i].argv, '--config'),
+      ]);
+    }
     // The views are temporary; they must be gone afterwards.
     expect(existsSync(flagValue(scans[0].argv, '--input'))).toBe(false);
-    expect(recorded[3].argv).toEqual([
+    expect(recorded[5].argv).toEqual([
       'convert',
       '--config',
       flagValue(scans[0].argv, '--config'),
@@ -240,9 +315,11 @@ describe('scan executor with a stand-in trivy', () => {
       'gate.json',
       'report.json',
       'report.sarif',
+      'sbom.cdx.json',
       'summary.md',
       'trivy',
     ]);
+    expectSbomOfBuild(['linux/amd64', 'linux/arm64']);
     expect(readdirSync(scanFile('trivy')).sort()).toEqual(['linux-amd64.json', 'linux-arm64.json']);
     expect(readFileSync(scanFile('trivy/linux-arm64.json'), 'utf8')).toBe(readFileSync(fake.FAKE_TRIVY_REPORT, 'utf8'));
     const report = JSON.parse(readFileSync(scanFile('report.json'), 'utf8'));
@@ -299,7 +376,12 @@ describe('scan executor with a stand-in trivy', () => {
     expect(errors).toEqual([]);
     expect(result.success).toBe(true);
     const recorded = calls();
-    expect(recorded.filter((c) => c.argv[0] === 'image')).toHaveLength(1);
+    // One platform: its report run and its SBOM run.
+    expect(recorded.filter((c) => c.argv[0] === 'image').map((c) => flagValue(c.argv, '--format'))).toEqual([
+      'json',
+      'cyclonedx',
+    ]);
+    expectSbomOfBuild(['linux/arm64']);
     const convert = recorded.find((c) => c.argv[0] === 'convert')!;
     expect(flagValue(convert.argv, '--ignorefile')).toBe(join(ws, '.trivyignore'));
     // Trivy's private, empty working dir: the workspace's .trivyignore is not its default ignore file.
@@ -372,11 +454,15 @@ describe('scan executor with a stand-in trivy', () => {
     expect(calls()).toEqual([]);
     expect(existsSync(join(ws, OUT, 'scan'))).toBe(false);
     const commands = logs.filter((l) => l.startsWith('trivy '));
-    expect(commands).toHaveLength(3);
+    expect(commands).toHaveLength(5);
     expect(commands[0]).toMatch(
       /^trivy image --input \S+linux-amd64 --format json --output \S+ --cache-dir \S+ --quiet --config \S+ --ignorefile \S+ --severity UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL --scanners vuln,secret$/,
     );
-    expect(commands[2]).toMatch(/^trivy convert --config \S+ --format sarif/);
+    expect(commands[1]).toMatch(
+      /^trivy image --input \S+linux-amd64 --format cyclonedx --output \S+linux-amd64\.cdx\.json --cache-dir \S+ --quiet --config \S+$/,
+    );
+    expect(commands[4]).toMatch(/^trivy convert --config \S+ --format sarif/);
+    expect(logs).toContainEqual(expect.stringMatching(/would write \S+\/scan\/\{.*sbom\.cdx\.json\}/));
     expect(logs).toContainEqual(
       expect.stringMatching(/^would run Trivy in the empty dir \S+trivy-cwd with an empty --config/),
     );
@@ -409,6 +495,15 @@ describe('scan executor with a stand-in trivy', () => {
       await expectFailure(
         /trivy image --input .* failed \(exit 1\):\n.*FATAL\timage scan error: .*failed to download vulnerability DB/,
       );
+    });
+
+    it("Trivy's --format cyclonedx output is not CycloneDX", async () => {
+      fake.FAKE_TRIVY_REPORT = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+      fake.FAKE_TRIVY_SBOM = join(TRIVY_FIXTURES, 'engine-ci-alpine-no-vulns.json');
+      await expectFailure(
+        /trivy --format cyclonedx output for linux\/amd64 \(.*linux-amd64\.cdx\.json\): Trivy's output is not a CycloneDX SBOM \(it is a Trivy JSON report\)/,
+      );
+      expect(existsSync(scanFile('sbom.cdx.json'))).toBe(false);
     });
 
     it('trivy exits 0 but writes no report', async () => {
@@ -543,10 +638,25 @@ describe('scan of a published image by reference, against a real local registry'
     const result = await scanExecutor({ ...baseOptions, imageRef: ref }, context());
     expect(result.success).toBe(false);
     const scans = calls().filter((c) => c.argv[0] === 'image');
-    expect(scans.map((c) => [c.argv[1], c.argv[2], c.argv.includes('--insecure'), c.argv.includes(ref)])).toEqual([
-      ['--input', expect.stringMatching(/linux-amd64$/), false, false],
-      ['--input', expect.stringMatching(/linux-arm64$/), false, false],
+    expect(
+      scans.map((c) => [
+        c.argv[1],
+        c.argv[2],
+        flagValue(c.argv, '--format'),
+        c.argv.includes('--insecure'),
+        c.argv.includes(ref),
+      ]),
+    ).toEqual([
+      ['--input', expect.stringMatching(/linux-amd64$/), 'json', false, false],
+      ['--input', expect.stringMatching(/linux-amd64$/), 'cyclonedx', false, false],
+      ['--input', expect.stringMatching(/linux-arm64$/), 'json', false, false],
+      ['--input', expect.stringMatching(/linux-arm64$/), 'cyclonedx', false, false],
     ]);
+    // The SBOM names the published image by its index digest.
+    expect(readArtifact(join(ws, OUT), ARTIFACTS.sbom)!.metadata.component).toMatchObject({
+      name: `${reg.host}/hamigames/lucid/published`,
+      version: digest,
+    });
     const outcome = scanOutcomeSchema.parse(JSON.parse(readFileSync(scanFile('gate.json'), 'utf8')));
     expect(outcome).toMatchObject({
       passed: false,
@@ -558,9 +668,10 @@ describe('scan of a published image by reference, against a real local registry'
       ['CVE-2019-18276', ['linux/amd64', 'linux/arm64']],
     ]);
 
-    // The token is in our environment but in none of trivy's (version, two scans, convert), by name or by value.
+    // The token is in our environment but in none of trivy's (version, two scans and two SBOMs, convert), by name
+    // or by value.
     const seen = envs();
-    expect(seen.map((e) => e.argv[0])).toEqual(['version', 'image', 'image', 'convert']);
+    expect(seen.map((e) => e.argv[0])).toEqual(['version', 'image', 'image', 'image', 'image', 'convert']);
     for (const { env } of seen) {
       expect(env.GITHUB_TOKEN).toBeUndefined();
       expect(env.GHCR_TOKEN).toBeUndefined();
@@ -641,8 +752,8 @@ describe('no trivy process holds a credential (its /proc/<pid>/environ read by t
     fake.FAKE_TRIVY_ENV_LOG = join(ws, 'env.jsonl');
     expect((await scanExecutor({ ...baseOptions, sarif: 'auto' }, context())).success).toBe(true);
     const seen = environs(join(ws, 'env.jsonl'));
-    expect(seen.map((s) => s.argv[0])).toEqual(['version', 'image', 'image', 'convert']);
-    expect(new Set(seen.map((s) => s.pid)).size).toBe(4);
+    expect(seen.map((s) => s.argv[0])).toEqual(['version', 'image', 'image', 'image', 'image', 'convert']);
+    expect(new Set(seen.map((s) => s.pid)).size).toBe(6);
     expect(seen[1].env.PATH).toBe(process.env.PATH);
     expectNoCredential(seen);
   });

@@ -39,6 +39,15 @@ export async function skopeoManifest(
   };
 }
 
+/** `skopeo inspect` of one architecture's image in an OCI layout: its config and layers as skopeo reads them. */
+export async function skopeoInspectLayout(
+  layout: string,
+  architecture: string,
+): Promise<{ Digest: string; Architecture: string; Layers: string[]; Labels?: Record<string, string> }> {
+  const args = ['inspect', '--override-os', 'linux', '--override-arch', architecture, `oci:${layout}`];
+  return JSON.parse((await runProcess('skopeo', args)).stdout);
+}
+
 export async function catalog(url: string): Promise<string[]> {
   const body = (await (await fetch(`${url}/v2/_catalog`)).json()) as { repositories?: string[] };
   return (body.repositories ?? []).sort();

@@ -9,11 +9,27 @@
  *   docker/login-action    no-ops (recorded);
  *   actions/cache[/save|/restore]  a folder per key (fail-on-cache-miss honoured, cache-hit output);
  *   aquasecurity/setup-trivy       the stand-in trivy's folder on PATH;
- *   github/codeql-action/upload-sarif  the file must exist and validate as SARIF 2.1.0 (recorded with its category).
+ *   github/codeql-action/upload-sarif  the file must exist and validate as SARIF 2.1.0 (recorded with its category);
+ *   actions/attest-build-provenance, actions/attest-sbom  a stand-in (Sigstore's Fulcio and Rekor and GitHub's
+ *                          attestations API cannot be reached here, so nothing is signed): it checks the inputs as
+ *                          actions/attest v4 does (exactly one subject form; subject-name with subject-digest, the
+ *                          digest sha256:<64 hex>, the name a registry/repository/name without a tag, since
+ *                          push-to-registry needs it; push-to-registry true; the SBOM a CycloneDX or SPDX JSON file of
+ *                          at most 16 MiB with the fields actions/attest requires) and the job's permissions (id-token,
+ *                          attestations and packages: write), then records `<action> <name>@<digest>`.
  * An action outside this list fails the job.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { runProcess } from '../../src/boundary/process';
 import { condition, Contexts, evaluateValue, ExpressionHooks, interpolate } from './gh-expressions';
@@ -58,6 +74,8 @@ export interface JobResult {
 }
 
 interface JobState {
+  /** The job's `permissions:` (what GitHub would grant the job's token). */
+  permissions: Record<string, string>;
   dir: string;
   temp: string;
   env: Record<string, string>;
@@ -151,6 +169,10 @@ async function usesStep(emu: Emulation, state: JobState, step: Step, ctx: Contex
     state.path.unshift(emu.trivyBin);
     return {};
   }
+  if (action === 'actions/attest-build-provenance' || action === 'actions/attest-sbom') {
+    emu.record.push(attestStandIn(state, action, step, ctx));
+    return { 'bundle-path': join(state.temp, 'attestation.json') };
+  }
   if (action === 'github/codeql-action/upload-sarif') {
     const file = interpolate(String(step.with!.sarif_file), ctx, hooksFor(state));
     const category = interpolate(String(step.with!.category), ctx, hooksFor(state));
@@ -169,6 +191,33 @@ async function usesStep(emu: Emulation, state: JobState, step: Step, ctx: Contex
   if (!noOps.includes(action)) throw new Error(`action ${action} is not emulated`);
   emu.record.push(`no-op ${action} ${JSON.stringify(step.with ?? {})}`);
   return {};
+}
+
+/** The attest actions' input checks (actions/attest v4 src/subject.ts, src/sbom.ts, src/main.ts) and the job's rights. */
+function attestStandIn(state: JobState, action: string, step: Step, ctx: Contexts): string {
+  const w = (k: string) => interpolate(String(step.with?.[k] ?? ''), ctx, hooksFor(state));
+  const fail = (msg: string) => {
+    throw new Error(`${action} (stand-in): ${msg}`);
+  };
+  for (const scope of ['id-token', 'attestations', 'packages'])
+    if (state.permissions[scope] !== 'write') fail(`the job lacks ${scope}: write`);
+  const forms = ['subject-path', 'subject-digest', 'subject-checksums'].filter((k) => w(k) !== '');
+  if (forms.length !== 1)
+    fail(`exactly one of subject-path, subject-digest, subject-checksums, got ${forms.join(', ') || 'none'}`);
+  const [name, digest] = [w('subject-name'), w('subject-digest')];
+  if (!/^sha256:[a-f0-9]{64}$/.test(digest)) fail(`subject-digest "${digest}" is not sha256:<64 hex>`);
+  if (!/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/.test(name))
+    fail(`subject-name "${name}" is not a fully qualified image name without a tag (push-to-registry needs one)`);
+  if (w('push-to-registry') !== 'true') fail(`push-to-registry is "${w('push-to-registry')}", not true`);
+  if (action === 'actions/attest-build-provenance') return `${action} ${name}@${digest}`;
+  const file = join(state.dir, w('sbom-path'));
+  if (!existsSync(file)) fail(`SBOM file not found: ${w('sbom-path')}`);
+  if (statSync(file).size > 16 * 1024 * 1024) fail('SBOM file exceeds 16 MiB');
+  const sbom = JSON.parse(readFileSync(file, 'utf8'));
+  const cyclonedx = !!(sbom?.bomFormat && sbom?.serialNumber && sbom?.specVersion);
+  if (!cyclonedx && !(sbom?.spdxVersion && sbom?.SPDXID))
+    fail('Unsupported SBOM format. Must be valid SPDX or CycloneDX JSON.');
+  return `${action} ${name}@${digest} ${w('sbom-path')} (${cyclonedx ? 'CycloneDX' : 'SPDX'})`;
 }
 
 const readKeyValues = (file: string): Record<string, string> => {
@@ -213,6 +262,7 @@ export async function runJob(
   const started = Date.now();
   jobCount++;
   const state: JobState = {
+    permissions: (job.permissions as Record<string, string> | undefined) ?? {},
     dir: join(emu.jobsDir, `job-${jobId}-${jobCount}`),
     temp: mkdtempSync(join(emu.jobsDir, `temp-${jobCount}-`)),
     env: {},
@@ -236,6 +286,8 @@ export async function runJob(
     RUNNER_TEMP: state.temp,
   };
   state.env = { ...baseEnv };
+  // A job whose first step is not a checkout still has its workspace folder, as on a runner.
+  mkdirSync(state.dir, { recursive: true });
   for (const [k, v] of Object.entries({ ...workflow.env, ...job.env }))
     state.env[k] = interpolate(String(v), ctx(), hooksFor(state));
   Object.assign(state.env, emu.envOverride);

@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlin
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { runProcess, RunResult } from '../../src/boundary/process';
+import { testGit } from './git';
 
 /** The real workspace these tests copy from. */
 export const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
@@ -77,22 +78,9 @@ export async function createWorkspace(spec: WorkspaceSpec = {}): Promise<Throwaw
   write('.gitignore', 'node_modules\n.nx\ndist\ntmp\n__pycache__\n');
   for (const [file, content] of Object.entries(spec.files ?? {})) write(file, content);
 
-  const git = async (args: string[]) =>
-    (
-      await runProcess(
-        'git',
-        ['-c', 'user.name=lucid-test', '-c', 'user.email=test@lucid.invalid', '-c', 'commit.gpgsign=false', ...args],
-        {
-          cwd: root,
-        },
-      )
-    ).stdout.trim();
+  const { git, commit: commitAll } = testGit(root);
   await git(['init', '-q', '-b', 'main']);
-  const commit = async (message: string) => {
-    await git(['add', '-A']);
-    await git(['commit', '-q', '--allow-empty', '-m', message]);
-    return git(['rev-parse', 'HEAD']);
-  };
+  const commit = (message: string) => commitAll(message, '--allow-empty');
   await commit('initial');
   return {
     root,

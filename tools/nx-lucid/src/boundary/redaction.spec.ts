@@ -25,6 +25,16 @@ function filesUnder(dir: string): string[] {
   );
 }
 
+/** `container-release list` against an echoing registry, every printed line kept. */
+async function listThrough(host: string, root: string, env: Record<string, string | undefined>) {
+  const lines: string[] = [];
+  const log = (l: string) => lines.push(l);
+  const list = { action: 'list', registry: host, repository: 'hamigames/lucid', insecureRegistries: [host] };
+  const run = () => runRelease(list, executorContext(root, 'auth-service'), { env, log });
+  const result = await runWithRedactedFailure('release', 'auth-service', run, log);
+  return { result, output: lines.join('\n') };
+}
+
 describe('redaction', () => {
   it('cuts Basic and Bearer values, whatever the secret', () => {
     expect(redactAuthorization('bad header Basic eDp0b2tfc2VjcmV0, then Bearer abc.def-ghi')).toBe(
@@ -55,26 +65,9 @@ describe('redaction', () => {
       const pair = registryEnvPrefix(registry.host);
       const env = { [`${pair}_USERNAME`]: 'octo', [`${pair}_PASSWORD`]: TOKEN, GITHUB_TOKEN: undefined };
       Object.assign(process.env, { GHCR_TOKEN: TOKEN, GITHUB_ACTOR: 'octo' });
-      const lines: string[] = [];
       try {
-        const result = await runWithRedactedFailure(
-          'release',
-          'auth-service',
-          () =>
-            runRelease(
-              {
-                action: 'list',
-                registry: registry.host,
-                repository: 'hamigames/lucid',
-                insecureRegistries: [registry.host],
-              },
-              executorContext(root, 'auth-service'),
-              { env, log: (l) => lines.push(l) },
-            ),
-          (l) => lines.push(l),
-        );
+        const { result, output } = await listThrough(registry.host, root, env);
         expect(result).toEqual({ success: false });
-        const output = lines.join('\n');
         // The failure is reported, with the registry's complaint, minus the credential.
         expect(output).toMatch(/HTTP 400/);
         expect(output).toMatch(scheme === 'basic' ? /Basic \*\*\*/ : /Bearer \*\*\*/);
@@ -120,26 +113,9 @@ describe('a hostile registry echoing the secret in every encoding, and across th
         GITHUB_TOKEN: undefined,
         GHCR_TOKEN: undefined,
       };
-      const lines: string[] = [];
       try {
-        const result = await runWithRedactedFailure(
-          'release',
-          'auth-service',
-          () =>
-            runRelease(
-              {
-                action: 'list',
-                registry: registry.host,
-                repository: 'hamigames/lucid',
-                insecureRegistries: [registry.host],
-              },
-              executorContext(root, 'auth-service'),
-              { env, log: (l) => lines.push(l) },
-            ),
-          (l) => lines.push(l),
-        );
+        const { result, output } = await listThrough(registry.host, root, env);
         expect(result).toEqual({ success: false });
-        const output = lines.join('\n');
         expect(output).toMatch(/HTTP 400 x{100}/);
         const basic = Buffer.from(`${USER}:${SECRET}`).toString('base64');
         const secrets = scheme === 'basic' ? [SECRET, basic] : [bearerToken];

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMergePlatforms } from '../../bin/lucid';
+import { ARTIFACTS, readArtifact, writeArtifact } from '../artifacts/artifacts';
 import { readBuildMetadata } from '../artifacts/metadata';
+import { assembleSbom, PLATFORM_PROPERTY, sbomParts } from '../artifacts/sbom';
 import { OciLayout } from '../oci/layout';
 import { OciLayoutWriter } from '../oci/layout-writer';
 import { MediaType } from '../oci/media-types';
@@ -144,5 +146,67 @@ describe('merge-platforms (native arm64: per-platform outputs → one index, no 
     );
     expect(() => runMergePlatforms(['--into=x'], root)).toThrow(/--projects and --into are required/);
     expect(() => runMergePlatforms(['--bogus'], root)).toThrow(/unknown or empty argument "--bogus"/);
+  });
+
+  it("merges each platform's scan/sbom.cdx.json into one SBOM of the merged index (the file CI attests)", () => {
+    const image = 'ghcr.io/hamigames/lucid/redis';
+    const parts = (['amd64', 'arm64'] as const).map((arch) => {
+      const out = singlePlatformOutput(`dist/containers-${arch}`, 'redis', arch);
+      const platform = `linux/${arch}`;
+      const sbom = assembleSbom(
+        {
+          image,
+          digest: 'sha256:' + '0'.repeat(64),
+          specVersion: '1.6',
+          serialNumber: `urn:uuid:${'1'.repeat(8)}-1111-1111-1111-${'1'.repeat(12)}`,
+          timestamp: '2026-12-08T00:00:00Z',
+        },
+        [
+          {
+            platform,
+            image: {
+              'bom-ref': `${image}@${out.manifest.digest}`,
+              type: 'container',
+              name: image,
+              properties: [{ name: PLATFORM_PROPERTY, value: platform }],
+            },
+            components: [
+              {
+                'bom-ref': `${platform}|pkg:deb/debian/bash@5.2?arch=${arch}`,
+                type: 'library',
+                name: 'bash',
+                purl: `pkg:deb/debian/bash@5.2?arch=${arch}`,
+              },
+            ],
+            dependencies: [
+              {
+                ref: `${image}@${out.manifest.digest}`,
+                dependsOn: [`${platform}|pkg:deb/debian/bash@5.2?arch=${arch}`],
+              },
+            ],
+          },
+        ],
+      );
+      writeArtifact(join(root, `dist/containers-${arch}/redis`), ARTIFACTS.sbom, sbom);
+      return out;
+    });
+    const [merged] = mergePlatformOutputs(root, ['redis'], 'dist/containers', [
+      'dist/containers-amd64',
+      'dist/containers-arm64',
+    ]);
+    const sbom = readArtifact(join(root, 'dist/containers/redis'), ARTIFACTS.sbom)!;
+    expect(sbom.metadata.component).toMatchObject({ 'bom-ref': `${image}@${merged.index}`, version: merged.index });
+    expect(sbom.dependencies[0].dependsOn).toEqual(parts.map((p) => `${image}@${p.manifest.digest}`));
+    expect(sbomParts(sbom, 'merged').map((p) => [p.platform, p.components.map((c) => c.purl)])).toEqual([
+      ['linux/amd64', ['pkg:deb/debian/bash@5.2?arch=amd64']],
+      ['linux/arm64', ['pkg:deb/debian/bash@5.2?arch=arm64']],
+    ]);
+    // One platform without its SBOM: an error naming the file.
+    rmSync(join(root, 'dist/containers-arm64/redis/scan'), { recursive: true });
+    expect(() =>
+      mergePlatformOutputs(root, ['redis'], 'dist/containers', ['dist/containers-amd64', 'dist/containers-arm64']),
+    ).toThrow(
+      /redis: no SBOM in dist\/containers-arm64\/redis\/scan\/sbom\.cdx\.json, but the other platforms have one/,
+    );
   });
 });

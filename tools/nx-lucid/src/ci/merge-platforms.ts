@@ -7,6 +7,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { copyFile, ensureDir, removePath, writeJsonAtomic } from '../boundary/files';
+import { randomUUID } from 'node:crypto';
+import { ARTIFACTS, readArtifact, writeArtifact } from '../artifacts/artifacts';
+import { assembleSbom, sbomParts } from '../artifacts/sbom';
 import { BuildMetadata, METADATA_FILE, parseBuildMetadata, readBuildMetadata } from '../artifacts/metadata';
 import { OciLayout } from '../oci/layout';
 import { OciLayoutWriter } from '../oci/layout-writer';
@@ -32,7 +35,38 @@ export function mergePlatformOutputs(
   if (from.some((f) => resolve(root, f) === resolve(root, into)))
     throw new Error(`--into ${into} must not be one of the --from folders`);
   const plans = projects.map((project) => planMerge(root, project, from));
-  return plans.map((plan) => writeMerge(root, into, plan));
+  return plans.map((plan) => {
+    const merged = writeMerge(root, into, plan);
+    mergeSboms(root, merged, from);
+    return merged;
+  });
+}
+
+/**
+ * Each platform's scan/sbom.cdx.json (one platform each) → one SBOM of the merged index, the file CI attests to
+ * the pushed digest. Nothing when no platform was scanned; an error when only some were.
+ */
+function mergeSboms(root: string, merged: MergedOutput, from: readonly string[]): void {
+  const sboms = from.map((dir) => ({ dir, sbom: readArtifact(join(root, dir, merged.project), ARTIFACTS.sbom) }));
+  const missing = sboms.filter((s) => !s.sbom).map((s) => join(s.dir, merged.project, ARTIFACTS.sbom.file));
+  if (missing.length === sboms.length) return;
+  if (missing.length)
+    throw new Error(`${merged.project}: no SBOM in ${missing.join(', ')}, but the other platforms have one`);
+  const [first] = sboms.map((s) => s.sbom!);
+  const meta = first.metadata as { timestamp?: string; tools?: unknown };
+  const sbom = assembleSbom(
+    {
+      image: first.metadata.component.name,
+      digest: merged.index,
+      specVersion: first.specVersion,
+      schema: (first as { $schema?: unknown }).$schema,
+      tools: meta.tools,
+      serialNumber: `urn:uuid:${randomUUID()}`,
+      timestamp: meta.timestamp ?? new Date().toISOString(),
+    },
+    sboms.flatMap((s) => sbomParts(s.sbom!, join(s.dir, merged.project, ARTIFACTS.sbom.file))),
+  );
+  writeArtifact(join(root, merged.outputPath), ARTIFACTS.sbom, sbom);
 }
 
 interface MergePlan {

@@ -39,6 +39,12 @@ export const PINS = {
     sha: '81e514348e19b6112ce2a7e3ecbafe19c1e1f567',
   },
   codeql: { repository: 'github/codeql-action', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
+  attestProvenance: {
+    repository: 'actions/attest-build-provenance',
+    version: 'v4.1.0',
+    sha: 'a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32',
+  },
+  attestSbom: { repository: 'actions/attest-sbom', version: 'v4.1.0', sha: 'c604332985a26aa8cf1bdc465b92731239ec6b9e' },
 } as const satisfies Record<string, ActionPin>;
 
 export type PinName = keyof typeof PINS;
@@ -63,6 +69,8 @@ export const ACTIONS = {
   githubRuntime: uses('githubRuntime'),
   setupTrivy: uses('setupTrivy'),
   uploadSarif: uses('codeql', 'upload-sarif'),
+  attestProvenance: uses('attestProvenance'),
+  attestSbom: uses('attestSbom'),
 } as const;
 
 const USES_RE = /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)((?:\/[A-Za-z0-9_.-]+)*)@(.+)$/;

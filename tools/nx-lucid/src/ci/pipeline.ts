@@ -4,13 +4,16 @@
  *   build  — buildx (+ the GHA BuildKit cache, whose ACTIONS_RUNTIME_TOKEN crazy-max/ghaction-github-runtime
  *            exports to every later step), read-only GITHUB_TOKEN, no Trivy; hands dist/containers on;
  *   scan   — Trivy (scan) and container-verify on the handed-over outputs, read-only token, nothing exported;
- *   push   — (default branch) container-push by digest, the only job with packages: write, no Trivy; also
- *            uploads SARIF; on pull requests a `report` job uploads SARIF instead and nothing is pushed.
+ *   push   — (default branch) container-push by digest, with packages: write, no Trivy; hands each push.json
+ *            and SBOM to
+ *   attest — one job per pushed service: signed provenance and SBOM (attest.ts), the only jobs with id-token
+ *            and attestations: write; SARIF goes up from a `report` job per service; pull requests push nothing.
  * Outputs travel through the Actions cache under a key unique to the run attempt (only pinned actions are
  * allowed, and actions/cache is one; upload-artifact is not).
  */
 import type { Chain, CiWorkflowInput, Job, Step } from './input';
 import { handoffDir, handoffRestores, mergePlatforms, native, reportUploads, stash, unstash } from './native-handoff';
+import { saveAttestSubjects } from './attest';
 import { ACTIONS } from './pins';
 import { archMatrix, sequentialShards, UNTAGGED } from './plan';
 import {
@@ -180,6 +183,7 @@ export function pushJob(input: CiWorkflowInput, chain: Chain, publish?: Step): J
           `nx run-many -t ${input.targets.push} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
         ),
       },
+      ...(publish ? [] : [saveAttestSubjects(input, chain)]),
     ],
   };
 }

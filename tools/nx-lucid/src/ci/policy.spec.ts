@@ -11,8 +11,18 @@ type Wf = {
 };
 
 const fresh = (file = CONTAINERS_WORKFLOW): Wf => parse(generateWorkflows(ciInput())[file]);
+const attestStep = (wf: Wf, uses: string) => wf.jobs.attest.steps.find((s) => s.uses === uses)!;
 
 describe('workflow rules (the walker the generator and the committed-file specs use)', () => {
+  it('only the attest job holds id-token and attestations: write, and it runs no Trivy', () => {
+    const wf = fresh();
+    const signing = Object.keys(wf.jobs).filter((id) =>
+      ['id-token', 'attestations'].some((k) => wf.jobs[id].permissions?.[k] === 'write'),
+    );
+    expect(signing).toEqual(['attest']);
+    expect(runsTrivy(wf.jobs.attest as never)).toBe(false);
+  });
+
   it('finds the Trivy jobs: the scan jobs and the re-scan job, not build, push or report', () => {
     const wf = fresh();
     expect(Object.keys(wf.jobs).filter((id) => runsTrivy(wf.jobs[id] as never))).toEqual(['scan']);
@@ -80,6 +90,45 @@ describe('workflow rules (the walker the generator and the committed-file specs 
       'Trivy run inside the push job',
       (wf) => wf.jobs.push.steps.push({ run: 'trivy image --input x' }),
       /push: packages: write in a job that runs Trivy/,
+    ],
+    [
+      'id-token: write on the build job',
+      (wf) => (wf.jobs.build.permissions!['id-token'] = 'write'),
+      /build: id-token: write in a job that signs nothing/,
+    ],
+    [
+      'attestations: write on the push job',
+      (wf) => (wf.jobs.push.permissions!.attestations = 'write'),
+      /push: attestations: write in a job that signs nothing/,
+    ],
+    [
+      'Trivy run inside the attest job',
+      (wf) => wf.jobs.attest.steps.push({ run: 'trivy image --input x' }),
+      /attest: id-token: write in a job that runs Trivy/,
+    ],
+    [
+      'an attestation kept out of the registry',
+      (wf) => (attestStep(wf, ACTIONS.attestSbom).with!['push-to-registry'] = false),
+      /attest step \d+: attestation not pushed to the registry/,
+    ],
+    [
+      'an attestation of a file path instead of the pushed image',
+      (wf) => {
+        const w = attestStep(wf, ACTIONS.attestProvenance).with!;
+        delete w['subject-digest'];
+        w['subject-path'] = 'dist/containers/*/push.json';
+      },
+      /attest step \d+: the subject must be subject-name \+ subject-digest/,
+    ],
+    [
+      'the attest job without id-token: write',
+      (wf) => delete wf.jobs.attest.permissions!['id-token'],
+      /attest step \d+: signs without id-token: write/,
+    ],
+    [
+      'a push workflow that signs no SBOM',
+      (wf) => (wf.jobs.attest.steps = wf.jobs.attest.steps.filter((s) => s.uses !== ACTIONS.attestSbom)),
+      /pushes images but never runs actions\/attest-sbom/,
     ],
     [
       'a job without its own permissions',

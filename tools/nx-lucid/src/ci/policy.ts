@@ -5,7 +5,11 @@
  *  - a job that runs Trivy holds no token that can write: every permission read/none, no GITHUB_TOKEN /
  *    github.token / ACTIONS_RUNTIME_TOKEN / write secret in any env, no step that exports the runtime token,
  *    checkouts without persisted credentials, and setup-trivy at an explicit, uncompromised version;
- *  - `packages: write` only in a job that pushes and runs no Trivy.
+ *  - `packages: write` only in a job that pushes (images, or attestations beside them) and runs no Trivy;
+ *  - `id-token: write` and `attestations: write` only in a job that signs (actions/attest-build-provenance,
+ *    actions/attest-sbom) and runs no Trivy; each attest step names its subject by name and digest and pushes the
+ *    bundle to the registry, and its job holds the three permissions it needs;
+ *  - a workflow that pushes images signs them: provenance and SBOM.
  */
 import { isCompromisedTrivy } from './input';
 import { checkUses, PINS } from './pins';
@@ -30,9 +34,45 @@ export function pushes(job: Job): boolean {
   return (job.steps ?? []).some((s) => /container-push|nx release publish/.test(s.run ?? ''));
 }
 
-export function policyViolations(workflow: { env?: Record<string, unknown>; jobs?: Record<string, Job> }): string[] {
+const ATTEST_ACTIONS: readonly string[] = [PINS.attestProvenance.repository, PINS.attestSbom.repository];
+
+export function attests(job: Job): boolean {
+  return (job.steps ?? []).some((s) => ATTEST_ACTIONS.includes(repoOf(s.uses)));
+}
+
+/** The attest steps' own rules, and the permissions of the job that runs them (or holds them without need). */
+function attestViolations(id: string, job: Job): string[] {
   const problems: string[] = [];
+  const permissions = typeof job.permissions === 'object' ? job.permissions : {};
+  for (const scope of ['id-token', 'attestations'] as const) {
+    if (permissions[scope] === 'write' && (!attests(job) || runsTrivy(job)))
+      problems.push(`${id}: ${scope}: write in a job that ${runsTrivy(job) ? 'runs Trivy' : 'signs nothing'}`);
+  }
+  (job.steps ?? []).forEach((step, i) => {
+    if (!ATTEST_ACTIONS.includes(repoOf(step.uses))) return;
+    const w = step.with ?? {};
+    if (w['push-to-registry'] !== true)
+      problems.push(`${id} step ${i + 1}: attestation not pushed to the registry (push-to-registry: true)`);
+    if (!w['subject-name'] || !w['subject-digest'] || w['subject-path'] || w['subject-checksums'])
+      problems.push(`${id} step ${i + 1}: the subject must be subject-name + subject-digest (the pushed image)`);
+    for (const scope of ['id-token', 'attestations', 'packages'])
+      if (permissions[scope] !== 'write') problems.push(`${id} step ${i + 1}: signs without ${scope}: write`);
+  });
+  return problems;
+}
+
+/** A workflow that pushes images signs them: both attest actions appear in it. */
+function signingViolations(jobs: Record<string, Job>): string[] {
+  const all = Object.values(jobs);
+  if (!all.some(pushes)) return [];
+  const used = new Set(all.flatMap((j) => (j.steps ?? []).map((s) => repoOf(s.uses))));
+  return ATTEST_ACTIONS.filter((a) => !used.has(a)).map((a) => `pushes images but never runs ${a}`);
+}
+
+export function policyViolations(workflow: { env?: Record<string, unknown>; jobs?: Record<string, Job> }): string[] {
+  const problems: string[] = signingViolations(workflow.jobs ?? {});
   for (const [id, job] of Object.entries(workflow.jobs ?? {})) {
+    problems.push(...attestViolations(id, job));
     const steps = job.steps ?? [];
     steps.forEach((step, i) => {
       if (step.uses) {
@@ -56,7 +96,8 @@ export function policyViolations(workflow: { env?: Record<string, unknown>; jobs
               .filter(([, v]) => v === 'write')
               .map(([k]) => k);
     if (permissions === undefined) problems.push(`${id}: no job-level permissions (it would inherit the workflow's)`);
-    if (typeof permissions === 'object' && permissions.packages === 'write' && (!pushes(job) || runsTrivy(job))) {
+    const pushesSomething = pushes(job) || attests(job);
+    if (typeof permissions === 'object' && permissions.packages === 'write' && (!pushesSomething || runsTrivy(job))) {
       problems.push(`${id}: packages: write in a job that ${runsTrivy(job) ? 'runs Trivy' : 'does not push'}`);
     }
     if (!runsTrivy(job)) continue;

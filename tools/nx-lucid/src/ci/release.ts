@@ -5,9 +5,11 @@
  * read-only token), then publish, the only job with packages: write and no Trivy, which runs
  * `nx release publish --projects=<project>`: its nx-release-publish target pushes the handed-over build output
  * by digest with the release tags (Nx leaves out task dependencies for a filtered publish: nothing is rebuilt
- * or rescanned there). Blobs the registry has from the main pipeline are skipped.
+ * or rescanned there). Blobs the registry has from the main pipeline are skipped. The same job then signs the
+ * published digest (provenance and SBOM, attest.ts): it holds id-token and attestations: write, and runs no Trivy.
  */
-import type { CiWorkflowInput, Job } from './input';
+import { ATTEST_PERMISSIONS, attestSteps } from './attest';
+import type { CiWorkflowInput, Job, Step } from './input';
 import { RELEASE_PUBLISH_TARGET } from '../graph/release-publish-target';
 import { buildJob, Chain, pushJob, scanJob } from './pipeline';
 import { archMatrix } from './plan';
@@ -74,8 +76,12 @@ function publishJob(input: CiWorkflowInput, chain: Chain): Job {
     env: { PROJECT: '${{ needs.plan.outputs.project }}', ...registryCredentialEnv(input) },
     run: bin(input, 'nx release publish --projects="$PROJECT" --verbose'),
   };
+  const job = pushJob(input, chain, publishStep);
   return {
-    ...pushJob(input, chain, publishStep),
+    ...job,
+    // The published digest, signed: provenance and SBOM (attest.ts), in this job (one service).
+    permissions: { ...ATTEST_PERMISSIONS },
+    steps: [...(job.steps as Step[]), ...attestSteps(input, '${{ needs.plan.outputs.project }}')],
     name: 'publish ${{ needs.plan.outputs.project }}',
     concurrency: { group: 'container-publish-${{ needs.plan.outputs.project }}', 'cancel-in-progress': false },
     strategy: undefined,

@@ -9,7 +9,7 @@ import { ACTIONS } from './pins';
 import { RELEASE_PARSE_SCRIPT } from './release';
 import { ISSUES_SCRIPT, RESCAN_SCRIPT } from './rescan';
 import { policyViolations, runsTrivy } from './policy';
-import { ciInput, VARIANTS, type WorkflowJob as Job } from './test-support';
+import { ciInput, schemaErrors, VARIANTS, type WorkflowJob as Job } from './test-support';
 import { generateWorkflows, RELEASE_WORKFLOW, RESCAN_WORKFLOW } from './workflows';
 
 let dir: string;
@@ -150,7 +150,7 @@ describe('release workflow', () => {
     '%s: on <project>@<version> tags, that project built, scanned (read-only) and published by nx release publish (packages: write, no Trivy)',
     (_l, variant) => {
       const text = generateWorkflows(ciInput(variant))[RELEASE_WORKFLOW];
-      expect(validateWorkflow(text).errors).toEqual([]);
+      expect(schemaErrors(text)).toEqual([]);
       const wf = parse(text) as { on: unknown; jobs: Record<string, Job & { strategy?: unknown }> };
       expect(policyViolations(wf)).toEqual([]);
       expect(wf.on).toEqual({ push: { tags: ['*@[0-9]+.[0-9]+.[0-9]+', '*@[0-9]+.[0-9]+.[0-9]+-*'] } });
@@ -165,7 +165,19 @@ describe('release workflow', () => {
       );
       expect(runsTrivy(scan)).toBe(true);
       expect(scan.permissions).toEqual({ contents: 'read' });
-      expect(publish.permissions).toEqual({ contents: 'read', packages: 'write' });
+      // The published digest is signed in this job: provenance and SBOM (attest.ts).
+      expect(publish.permissions).toEqual({
+        contents: 'read',
+        'id-token': 'write',
+        attestations: 'write',
+        packages: 'write',
+      });
+      expect(publish.steps.slice(-4).map((s) => s.uses?.split('@')[0] ?? s.id)).toEqual([
+        'subject',
+        'docker/login-action',
+        'actions/attest-build-provenance',
+        'actions/attest-sbom',
+      ]);
       expect(runsTrivy(publish)).toBe(false);
       expect(publish.strategy).toBeUndefined();
       // Two version pushes of one service never run at once (queued per service, never cancelled mid-push).
@@ -176,7 +188,7 @@ describe('release workflow', () => {
       // A tag push has no workflow_dispatch inputs.
       expect(text).not.toMatch(/inputs\./);
       const ghcr = (variant.registry ?? 'ghcr.io') === 'ghcr.io';
-      expect(publish.steps.at(-1)).toEqual({
+      expect(publish.steps.at(-5)).toEqual({
         name: expect.stringContaining('nx-release-publish'),
         run: 'npx --no-install nx release publish --projects="$PROJECT" --verbose',
         env: {

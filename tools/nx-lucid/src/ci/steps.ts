@@ -120,7 +120,7 @@ export function trivySteps(input: CiWorkflowInput, opts: { freshDb: boolean } = 
 }
 
 /** Build outputs handed from one job of this run to the next through the Actions cache (no artifact action is pinned). */
-export const handoffKey = (what: 'build' | 'scan', suffix: string) =>
+export const handoffKey = (what: 'build' | 'scan' | 'push', suffix: string) =>
   `lucid-${what}-\${{ github.run_id }}-\${{ github.run_attempt }}-${suffix}`;
 
 export function saveHandoff(name: string, path: string, key: string, condition?: string): Step {

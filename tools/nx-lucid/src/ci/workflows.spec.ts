@@ -1,6 +1,6 @@
 import { validateWorkflow } from '@action-validator/core';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -16,7 +16,7 @@ import {
   readRecordedOptions,
   WORKFLOW_FILES,
 } from './workflows';
-import { ciInput, VARIANTS, type WorkflowJob as Job, type WorkflowStep as Step } from './test-support';
+import { ciInput, schemaErrors, VARIANTS, type WorkflowJob as Job, type WorkflowStep as Step } from './test-support';
 
 type Workflow = {
   on: any;
@@ -35,7 +35,7 @@ describe('generated workflows', () => {
       const files = generateWorkflows(ciInput(variant));
       expect(Object.keys(files).sort()).toEqual([...WORKFLOW_FILES].sort());
       for (const text of Object.values(files)) {
-        expect(validateWorkflow(text).errors).toEqual([]);
+        expect(schemaErrors(text)).toEqual([]);
         expect(policyViolations(parse(text))).toEqual([]);
       }
     },
@@ -59,7 +59,7 @@ describe('generated workflows', () => {
 
   it('push workflow: plan → build → scan → report + push, each phase job on the dynamic matrix of affected phases', () => {
     const { jobs } = wf({}, CONTAINERS_WORKFLOW);
-    expect(Object.keys(jobs)).toEqual(['plan', 'isolation', 'build', 'scan', 'report', 'push']);
+    expect(Object.keys(jobs)).toEqual(['plan', 'isolation', 'build', 'scan', 'report', 'push', 'attest']);
     for (const id of ['build', 'scan', 'push'])
       expect(jobs[id].strategy!.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
     // Report: one job per scanned project, known only at run time.
@@ -144,6 +144,92 @@ describe('generated workflows', () => {
     expect(() => generateWorkflows(ciInput({ trivyVersion: 'v0.36.3' }))).toThrow(/older than .* 0\.37\.0/);
     expect(() => generateWorkflows(ciInput({ trivyVersion: 'latest' }))).toThrow(/explicit release/);
   });
+
+  it.each([
+    [{}, '', 'phase-${{ matrix.phase }}'],
+    [{ sequentialPhases: true }, '-2', 'phase-2'],
+    [{ arm64: 'native' as const }, '', 'phase-${{ matrix.phase }}'],
+  ])(
+    "attest job (%j): one per pushed service, signs provenance and SBOM of push.json's image@digest",
+    (over, id, suffix) => {
+      const { jobs } = wf(over, CONTAINERS_WORKFLOW);
+      const attest = jobs[`attest${id}`];
+      expect(attest.needs).toEqual(['plan', `push${id}`]);
+      expect(attest.permissions).toEqual({
+        contents: 'read',
+        'id-token': 'write',
+        attestations: 'write',
+        packages: 'write',
+      });
+      expect(attest.strategy!.matrix).toBe(
+        `\${{ fromJSON(needs.plan.outputs.services${id ? `_${id.slice(1)}` : ''}) }}`,
+      );
+      // The push job hands push.json and the SBOM on under the key the attest job restores.
+      const key = `lucid-push-\${{ github.run_id }}-\${{ github.run_attempt }}-${suffix}`;
+      const paths = 'dist/containers/*/push.json\ndist/containers/*/scan/sbom.cdx.json';
+      expect(jobs[`push${id}`].steps.at(-1)).toMatchObject({ uses: ACTIONS.cacheSave, with: { path: paths, key } });
+      expect(step(attest, (s) => s.uses === ACTIONS.cacheRestore).with).toEqual({ path: paths, key });
+      const subject = {
+        'subject-name': '${{ steps.subject.outputs.image }}',
+        'subject-digest': '${{ steps.subject.outputs.digest }}',
+        'push-to-registry': true,
+      };
+      expect(step(attest, (s) => s.uses === ACTIONS.attestProvenance).with).toEqual(subject);
+      expect(step(attest, (s) => s.uses === ACTIONS.attestSbom).with).toEqual({
+        ...subject,
+        'sbom-path': 'dist/containers/${{ matrix.service }}/scan/sbom.cdx.json',
+      });
+      expect(step(attest, (s) => s.uses === ACTIONS.login).with).toEqual({
+        registry: 'ghcr.io',
+        username: '${{ github.actor }}',
+        password: '${{ secrets.GITHUB_TOKEN }}',
+      });
+    },
+  );
+
+  it('attest subject step: reads push.json, refuses a tagged or upper-case name and a bad digest, skips what was not pushed', () => {
+    const { jobs } = wf({}, CONTAINERS_WORKFLOW);
+    const subject = step(jobs.attest, (s) => s.id === 'subject');
+    const dir = mkdtempSync(join(tmpdir(), 'attest-subject-'));
+    const run = (record: unknown, sbom = true) => {
+      rmSync(join(dir, 'svc'), { recursive: true, force: true });
+      mkdirSync(join(dir, 'svc', 'scan'), { recursive: true });
+      if (record) writeFileSync(join(dir, 'svc', 'push.json'), JSON.stringify(record));
+      if (sbom) writeFileSync(join(dir, 'svc', 'scan', 'sbom.cdx.json'), '{}');
+      const output = join(dir, 'output');
+      writeFileSync(output, '');
+      const r = spawnSync(process.execPath, ['-e', subject.run!], {
+        env: {
+          SERVICE: 'svc',
+          PUSH_RECORD: join(dir, 'svc/push.json'),
+          SBOM: join(dir, 'svc/scan/sbom.cdx.json'),
+          GITHUB_OUTPUT: output,
+        },
+        encoding: 'utf8',
+      });
+      return { status: r.status, stdout: r.stdout, output: readFileSync(output, 'utf8') };
+    };
+    const digest = `sha256:${'a'.repeat(64)}`;
+    try {
+      expect(run({ image: 'ghcr.io/hamigames/lucid/svc', digest })).toMatchObject({
+        status: 0,
+        output: `image=ghcr.io/hamigames/lucid/svc\ndigest=${digest}\npushed=true\n`,
+      });
+      expect(run({ image: 'ghcr.io/hamigames/lucid/svc:latest', digest }).stdout).toMatch(
+        /::error::.*not registry\/repository\/name in lower case/,
+      );
+      expect(run({ image: 'ghcr.io/HamiGames/lucid/svc', digest }).status).toBe(1);
+      expect(run({ image: 'ghcr.io/hamigames/lucid/svc', digest: 'sha256:abc' }).stdout).toMatch(
+        /::error::.*is not sha256:<64 hex>/,
+      );
+      expect(run({ image: 'ghcr.io/hamigames/lucid/svc', digest }, false).stdout).toMatch(
+        /::error::.*sbom\.cdx\.json not found/,
+      );
+      expect(run(null)).toMatchObject({ status: 0, output: 'pushed=false\n' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('generated workflows: pull requests, remote cache, sequential and native modes, dispatch inputs', () => {
@@ -187,7 +273,7 @@ describe('generated workflows: pull requests, remote cache, sequential and nativ
     expect(Object.keys(jobs)).toEqual([
       'plan',
       'isolation',
-      ...[1, 2, 4, 'untagged'].flatMap((n) => [`build-${n}`, `scan-${n}`, `report-${n}`, `push-${n}`]),
+      ...[1, 2, 4, 'untagged'].flatMap((n) => [`build-${n}`, `scan-${n}`, `report-${n}`, `push-${n}`, `attest-${n}`]),
     ]);
     expect(jobs['build-untagged'].needs).toEqual(['plan', 'isolation', 'push-4']);
     expect(step(jobs.plan, (s) => s.id === 'plan').env!.JOB_PHASES).toBe('1,2,4');

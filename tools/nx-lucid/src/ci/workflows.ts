@@ -3,13 +3,14 @@
  * serialised with `yaml`. Pure: the ci generator supplies the phases (from project tags) and the plugin options.
  *
  *  - containers.yml (push to the default branch, workflow_dispatch): plan (phases and services from the project
- *    graph at run time, plan.ts) → per affected phase build → scan → push, and report per service (pipeline.ts
- *    says which job holds which token);
+ *    graph at run time, plan.ts) → per affected phase build → scan → push → attest per pushed service (signed
+ *    provenance and SBOM, attest.ts), and report per service (pipeline.ts says which job holds which token);
  *  - containers-pr.yml (pull_request): plan → build → scan → report (SARIF); never pushes;
  *  - containers-rescan.yml (daily): every service's published `latest` against a fresh Trivy DB (rescan.ts);
  *  - containers-release.yml (tags <project>@<version>): `nx release publish` of the tagged project (release.ts).
  */
 import { trivyVersionProblem } from '../config/trivy-versions';
+import { attestJob } from './attest';
 import { CiWorkflowInput, DEFAULT_TRIVY_VERSION, Job } from './input';
 import { buildJob, Chain, chains, pushJob, reportJob, scanJob } from './pipeline';
 import { planJob } from './plan';
@@ -97,7 +98,10 @@ function phaseJobs(input: CiWorkflowInput, flavour: 'push' | 'pull-request', gat
     jobs[`build${chain.id}`] = buildJob(input, chain, flavour);
     jobs[`scan${chain.id}`] = scanJob(input, chain);
     jobs[`report${chain.id}`] = reportJob(input, chain, flavour);
-    if (flavour === 'push') jobs[`push${chain.id}`] = pushJob(input, chain);
+    if (flavour === 'push') {
+      jobs[`push${chain.id}`] = pushJob(input, chain);
+      jobs[`attest${chain.id}`] = attestJob(input, chain);
+    }
   }
   return jobs;
 }

@@ -95,13 +95,63 @@ export const attestationsSchema = z
     provenance: z.boolean().default(true).describe('SLSA provenance, mode=max (every build step).'),
     sbom: z
       .boolean()
-      .default(true)
+      .default(false)
       .describe(
-        "SPDX SBOM from BuildKit's scanner image, which BuildKit pulls (docker.io/docker/buildkit-syft-scanner).",
+        "Also an SPDX SBOM from BuildKit's scanner image, which BuildKit pulls from docker.io (docker/buildkit-syft-scanner); off by default: the scan target writes the image's CycloneDX SBOM (scan/sbom.cdx.json) with Trivy, for both engines.",
       ),
     sbomGenerator: z.string().min(1).optional().describe('Another scanner image (e.g. a mirrored copy) for the SBOM.'),
   })
   .strict();
+
+/**
+ * The release policy (promote, create, nx-release-publish): the Sigstore bundles attached to the image index must
+ * verify against this trusted root and identity, one per required predicate type. No default root: the public-good
+ * one comes through TUF, which needs the network, so it is a file the repository names (e.g. fetched by
+ * `cosign trusted-root create` or from sigstore/root-signing).
+ */
+export const requireAttestationsSchema = z
+  .object({
+    predicateTypes: withoutRepeats(z.array(z.string().min(1)).min(1), 'predicate type')
+      .default(['https://slsa.dev/provenance/v1'])
+      .describe('In-toto predicate types that must each have a verified bundle (e.g. https://cyclonedx.org/bom).'),
+    certificateIssuer: z
+      .string()
+      .url()
+      .default('https://token.actions.githubusercontent.com')
+      .describe("The signing certificate's OIDC issuer (GitHub Actions' by default)."),
+    certificateIdentity: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The certificate's SAN exactly, e.g. https://github.com/<owner>/<repo>/.github/workflows/<file>@refs/heads/main.",
+      ),
+    certificateIdentityRegExp: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A regular expression the certificate's SAN must match (anchor it: ^https://github\\.com/<owner>/<repo>/).",
+      ),
+    trustedRoot: workspacePathSchema.describe(
+      "Workspace-relative Sigstore trusted_root.json (required: the public-good root needs TUF's network, so it is never implied).",
+    ),
+  })
+  .strict()
+  .refine((p) => !!p.certificateIdentity !== !!p.certificateIdentityRegExp, {
+    message: 'set exactly one of certificateIdentity and certificateIdentityRegExp',
+  })
+  .refine(
+    (p) => {
+      try {
+        return p.certificateIdentityRegExp === undefined || !!new RegExp(p.certificateIdentityRegExp);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'certificateIdentityRegExp is not a valid regular expression' },
+  );
+export type AttestationPolicyOptions = z.infer<typeof requireAttestationsSchema>;
 
 export const engineSchema = z.enum(['auto', 'buildx', 'buildah', 'podman']);
 
@@ -196,7 +246,7 @@ export const pluginOptionsSchema = z
       'BuildKit cache for buildx builds: gha or registry (LUCID_BUILD_CACHE overrides the type).',
     ),
     attestations: defaultedObject(attestationsSchema).describe(
-      'buildx only: SLSA provenance and SPDX SBOM attestations in the index (LUCID_ATTESTATIONS overrides).',
+      "buildx only: SLSA provenance (and, with sbom, BuildKit's SPDX SBOM) attestations in the index (LUCID_ATTESTATIONS overrides).",
     ),
     registryMirrors: z
       .record(registrySchema, mirrorSchema)
@@ -253,6 +303,11 @@ export const pluginOptionsSchema = z
         "Names, tags, contexts and build args per Dockerfile path (the init generator writes the seed's services here).",
       ),
     targetNames: defaultedObject(targetNamesSchema).describe('Names of the inferred targets.'),
+    requireAttestations: requireAttestationsSchema
+      .optional()
+      .describe(
+        'Release policy: promote, create and nx-release-publish refuse an image index without a verified Sigstore bundle per predicate type, signed by this issuer and identity (unset: no check).',
+      ),
   })
   .strict();
 

@@ -195,7 +195,11 @@ function releaseTarget(ctx: TargetContext): TargetConfiguration {
   return {
     executor: '@lucid/nx-lucid:release',
     cache: false,
-    options: ctx.slim('release', { ...ctx.shared, insecureRegistries: options.insecureRegistries }),
+    options: ctx.slim('release', {
+      ...ctx.shared,
+      insecureRegistries: options.insecureRegistries,
+      ...(options.requireAttestations ? { requireAttestations: options.requireAttestations } : {}),
+    }),
     metadata: targetMetadata(
       ctx,
       options.targetNames.release,
@@ -260,6 +264,7 @@ export function containerTargets(
       'nx release publish: push the built, scanned image by digest with the release version tags',
       { options: { dryRun: true } },
     ),
+    options.requireAttestations,
   );
   return targets;
 }

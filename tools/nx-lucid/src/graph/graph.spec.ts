@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { createDependencies, projectsForPath } from './create-dependencies';
 import { createNodes } from './create-nodes';
 import { ENV_OVERRIDES } from '../config/resolve';
+import { ARTIFACTS } from '../artifacts/artifacts';
 
 const OPTIONS = { registry: 'ghcr.io', repository: 'hamigames/lucid' };
 
@@ -84,6 +85,9 @@ describe('createNodes', () => {
         '{workspaceRoot}/dist/containers/api/oci',
         '{workspaceRoot}/dist/containers/api/metadata.json',
       ]);
+      // The scan's outputs, cached and restored with it: the reports, gate.json and the SBOM (scan/sbom.cdx.json).
+      expect(api.targets!.scan.outputs).toEqual(['{workspaceRoot}/dist/containers/api/scan']);
+      expect(`dist/containers/api/${ARTIFACTS.sbom.file}`.startsWith('dist/containers/api/scan/')).toBe(true);
       expect(build.options.dockerfileError).toBeUndefined();
       // verify hashes the one override it reads (src/verify/verify-build-output.spec.ts holds it to that); the
       // build hashes them all.

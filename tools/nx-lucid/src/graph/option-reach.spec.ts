@@ -35,6 +35,12 @@ const CHANGED: Record<string, unknown> = {
   compose: false,
   projects: { 'apps/api/Dockerfile': { name: 'renamed' } },
   targetNames: { build: 'image' },
+  requireAttestations: {
+    predicateTypes: ['https://cyclonedx.org/bom'],
+    certificateIssuer: 'https://token.actions.githubusercontent.com',
+    certificateIdentity: 'https://github.com/acme/app/.github/workflows/ci.yml@refs/heads/main',
+    trustedRoot: '.sigstore/trusted_root.json',
+  },
 };
 
 const FILES: Record<string, string> = {

@@ -4,18 +4,21 @@
  * executor, which tags the built image by digest with the version nx release decided. No rebuild.
  */
 import type { TargetConfiguration } from '@nx/devkit';
+import type { AttestationPolicyOptions } from '../config/options';
 
 export const RELEASE_PUBLISH_TARGET = 'nx-release-publish';
 
 export function releasePublishTarget(
   pushTarget: TargetConfiguration,
   metadata: TargetConfiguration['metadata'],
+  /** The release policy (the push target has none: a push publishes no release). */
+  requireAttestations?: AttestationPolicyOptions,
 ): TargetConfiguration {
   return {
     executor: '@lucid/nx-lucid:release-publish',
     cache: false,
     dependsOn: pushTarget.dependsOn,
-    options: { ...pushTarget.options },
+    options: { ...pushTarget.options, ...(requireAttestations ? { requireAttestations } : {}) },
     metadata,
   };
 }

@@ -4,7 +4,7 @@ import { makeLayout, MadeLayout } from '../../e2e/support/make-layout';
 import { PushOptions, pushBuiltImage } from './push-built-image';
 import { pushOptions } from './testing/push-options';
 import { DEFAULT_TAG_RULES } from '../config/tag-rules';
-import { emptyRegistryFetch, noGit } from '../registry/testing/empty-registry';
+import { emptyRegistryDeps, emptyRegistryFetch } from '../registry/testing/empty-registry';
 
 const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptions =>
   pushOptions(outputPath, { registry: 'registry.test:5000', insecureRegistries: ['registry.test:5000'], ...over });
@@ -12,14 +12,7 @@ const options = (outputPath: string, over: Partial<PushOptions> = {}): PushOptio
 describe('pushBuiltImage (the push use case)', () => {
   let made: MadeLayout;
   let requests: string[];
-  const emptyRegistry = (async (url: string | URL, init?: RequestInit) =>
-    emptyRegistryFetch(requests)(url, init)) as typeof fetch;
-  const deps = (env: NodeJS.ProcessEnv = {}) => ({
-    env,
-    log: () => undefined,
-    run: noGit,
-    client: { fetchImpl: emptyRegistry },
-  });
+  const deps = (env: NodeJS.ProcessEnv = {}) => emptyRegistryDeps(() => requests, env);
   const request = (over: Partial<PushOptions> = {}, tags = ['phase:3']) => ({
     workspaceRoot: made.root,
     project: 'api',
@@ -103,7 +96,7 @@ describe('pushBuiltImage (the push use case)', () => {
           },
         });
       }
-      return emptyRegistry(url, init);
+      return emptyRegistryFetch(requests)(url, init);
     }) as typeof fetch;
     const depsV123 = (lines: string[]) => ({
       ...deps(),

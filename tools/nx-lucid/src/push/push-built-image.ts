@@ -10,7 +10,8 @@ import { phaseFromTags } from '../config/phase';
 import { parseImageReference } from '../image/naming';
 import { planPushTags, pushTagContext } from '../image/push-tags';
 import { readEventPayload } from '../image/tag-context';
-import { readBuildMetadata } from '../artifacts/metadata';
+import { BuildMetadata, readBuildMetadata } from '../artifacts/metadata';
+import { AttachInputs, attachAttestations, plannedArtifacts } from './attach-attestations';
 import { baseMountSources, openSourcedLayout } from '../registry/blob-source';
 import { ImageTarget, RegistryDeps, resolveImageTargets } from '../registry/connect';
 import { checkMetadata } from './preflight';
@@ -88,6 +89,23 @@ export async function tagContextFor(
   });
 }
 
+/** What container-push attaches after the index (planned first: a bad bundle file fails before any upload). */
+function attestationPlan(req: PushRequest, metadata: BuildMetadata, env: NodeJS.ProcessEnv) {
+  const { options } = req;
+  if (!options.attachAttestations && !options.attestationBundles?.length) return undefined;
+  const inputs: AttachInputs = {
+    workspaceRoot: req.workspaceRoot,
+    outputPath: options.outputPath,
+    metadata,
+    bundles: options.attestationBundles ?? [],
+    env,
+    dryRun: options.dryRun,
+    stateDir: join(req.workspaceRoot, '.lucid'),
+    statements: !!options.attachAttestations,
+  };
+  return { inputs, planned: plannedArtifacts(inputs) };
+}
+
 /** The push; throws on any failure. */
 export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Promise<PushResult> {
   const { project, options, workspaceRoot: root } = req;
@@ -107,6 +125,7 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
   const tagContext = await tagContextFor(req, env, run, metadata);
   const tagPlan = planPushTags(options, tagContext);
 
+  const attach = attestationPlan(req, metadata, env);
   const pushes = await pushToRegistries(
     {
       targets,
@@ -123,6 +142,16 @@ export async function pushBuiltImage(req: PushRequest, deps: PushDeps = {}): Pro
     deps,
     log,
   );
+  if (attach)
+    for (const p of pushes)
+      await attachAttestations(
+        p.session.client,
+        p.target.repository,
+        p.target.image,
+        attach.planned,
+        attach.inputs,
+        p.session.say,
+      );
   const perRegistry = pushes.map(({ target: t, result: r, retries }) => ({
     image: t.image,
     digest: r.digest,

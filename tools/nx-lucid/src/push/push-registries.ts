@@ -32,6 +32,8 @@ export interface RegistryPush {
   retries: number;
   /** The tags as finally planned (after latest=auto), each with the rule that made it. */
   tagPlan: TagPlan;
+  /** The registry's session, for what follows the push (attestations). */
+  session: RegistrySession;
 }
 
 export async function pushToRegistries(
@@ -117,7 +119,7 @@ export async function pushToRegistries(
         `blobs: ${b.uploaded} ${options.dryRun ? 'to upload' : 'uploaded'} (${formatBytes(b.uploadedBytes)}), ${b.mounted} mounted, ${b.skipped} already present (${formatBytes(b.skippedBytes)}); ` +
         `${client.stats.retries} retr${client.stats.retries === 1 ? 'y' : 'ies'}`,
     );
-    pushes.push({ target, result, retries: client.stats.retries, tagPlan });
+    pushes.push({ target, result, retries: client.stats.retries, tagPlan, session });
   }
   return pushes;
 }

@@ -27,6 +27,10 @@ export interface PushOptions {
   username?: string;
   retries: number;
   dryRun: boolean;
+  /** Attach the build's provenance and the scan's SBOM (in-toto statements) to the pushed index as OCI referrers. */
+  attachAttestations?: boolean;
+  /** Workspace-relative Sigstore bundle files to attach to the pushed index (their statements must name it). */
+  attestationBundles?: string[];
 }
 
 export interface PushRequest {

@@ -12,6 +12,9 @@ import { PushDeps, pushBuiltImage, PushOptions, PushRequest } from '../push/push
 import { PushResult } from '../push/push';
 import { builtVersionMismatch, decidePublishVersion, ReleasePublishInput } from './publish-version';
 import { PYPROJECT } from './pyproject-version-actions';
+import type { AttestationPolicyOptions } from '../config/options';
+import { openSession, resolveImageTargets } from '../registry/connect';
+import { enforceAttestationPolicy } from './attestation-policy';
 
 /** The nx-release-publish executor's options (its zod schema sits beside the executor). */
 export type ReleasePublishOptions = Omit<PushOptions, 'version' | 'releaseVersion'> &
@@ -19,6 +22,7 @@ export type ReleasePublishOptions = Omit<PushOptions, 'version' | 'releaseVersio
     nxReleaseVersionData?: ReleasePublishInput['versionData'];
     firstRelease?: boolean;
     verbose?: boolean;
+    requireAttestations?: AttestationPolicyOptions;
   };
 
 export interface ReleasePublishRequest extends Omit<PushRequest, 'options'> {
@@ -32,7 +36,16 @@ export type ReleasePublishOutcome =
 export async function publishRelease(req: ReleasePublishRequest, deps: PushDeps = {}): Promise<ReleasePublishOutcome> {
   const env = deps.env ?? process.env;
   const log = deps.log ?? ((l: string) => console.log(l));
-  const { nxReleaseVersionData, firstRelease: _first, verbose: _verbose, tag, otp, access, ...push } = req.options;
+  const {
+    nxReleaseVersionData,
+    firstRelease: _first,
+    verbose: _verbose,
+    tag,
+    otp,
+    access,
+    requireAttestations,
+    ...push
+  } = req.options;
   // nx release sets NX_DRY_RUN as well as --dryRun, for publish tasks started indirectly.
   const dryRun = isDryRun(push, env);
   const file = join(req.projectRoot, PYPROJECT);
@@ -61,6 +74,29 @@ export async function publishRelease(req: ReleasePublishRequest, deps: PushDeps 
     const tags = await planUnbuiltPublish({ ...req, options }, mismatch, { ...deps, env, log });
     return { published: false, reason: `dry run: ${decision.version} not built yet; tags ${tags.join(', ')}` };
   }
+  if (requireAttestations && metadata)
+    await checkPublishPolicy({ ...req, options }, metadata.index.digest, requireAttestations, { ...deps, env, log });
   const result = await pushBuiltImage({ ...req, options }, deps);
   return { published: true, version: decision.version, result };
+}
+
+/**
+ * requireAttestations: the built index must already be in each registry with verified bundles attached (CI's push
+ * job attests it by digest) before a version tag names it; nothing is pushed otherwise.
+ */
+async function checkPublishPolicy(
+  req: Omit<PushRequest, 'options'> & { options: PushOptions },
+  digest: string,
+  policy: AttestationPolicyOptions,
+  deps: PushDeps & { env: NodeJS.ProcessEnv; log: (line: string) => void },
+): Promise<void> {
+  for (const target of resolveImageTargets(req.options, req.project, deps.env)) {
+    const session = await openSession(target, req.options, deps.env, deps, deps.log);
+    await enforceAttestationPolicy(session.client, target, [digest], {
+      policy,
+      workspaceRoot: req.workspaceRoot,
+      dryRun: !!req.options.dryRun,
+      say: session.say,
+    });
+  }
 }

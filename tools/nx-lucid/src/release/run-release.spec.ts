@@ -33,6 +33,9 @@ describe('runReleaseAction (the release use case)', () => {
     requests.push(`${method} ${path}`);
     if (path === '/v2/') return new Response('{}', { status: 200 });
     if (path.endsWith('/tags/list')) return Response.json({ name: 'hamigames/lucid/api', tags: Object.keys(tags) });
+    // No referrers API, and no referrers tag (sha256-<hex>): the versions carry no attestations.
+    if (method === 'GET' && (/\/referrers\//.test(path) || /\/manifests\/sha256-/.test(path)))
+      return new Response('404 page not found', { status: 404 });
     const tag = /\/manifests\/(.+)$/.exec(path)?.[1];
     if (method === 'HEAD' && tag && tags[tag]) {
       return new Response(null, {
@@ -67,6 +70,8 @@ describe('runReleaseAction (the release use case)', () => {
       ['v1.0.0', D1, false],
     ]);
     expect(lines[0]).toBe(`registry.test:5000/hamigames/lucid/api: 2 version(s), latest = ${D2}`);
+    expect(lines[1]).toMatch(/v1\.1\.0 .*; no attestation referrers {2}\(latest\)$/);
+    expect(outcome.versions?.[0].referrers).toEqual({ signed: [], unsigned: [] });
   });
 
   it('rollback --dry-run plans latest → the release below, and changes nothing', async () => {

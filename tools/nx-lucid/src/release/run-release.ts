@@ -9,9 +9,19 @@ import { RegistryClient } from '../registry/client';
 import { ImageTarget, openSession, resolveImageTarget, RegistryDeps, RegistrySession } from '../registry/connect';
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
 import { TagLocks } from '../registry/tag-lock';
+import type { AttestationPolicyOptions } from '../config/options';
+import { enforceAttestationPolicy } from './attestation-policy';
 import { auditLines, describeChange, stepChanges, TagChange } from './audit';
 import { tokensInEnv } from '../boundary/env-tokens';
-import { describeManifest, formatContents, ManifestContents } from './describe';
+import {
+  CarriedAttestations,
+  carriedAttestations,
+  describeManifest,
+  formatCarried,
+  formatContents,
+  ManifestContents,
+} from './describe';
+import { Referrers } from '../registry/referrers';
 import {
   listVersions,
   planCreate,
@@ -50,6 +60,8 @@ export interface ReleaseOptions {
   username?: string;
   retries: number;
   dryRun: boolean;
+  /** The release policy: promote and create verify the attached Sigstore bundles first (attestation-policy.ts). */
+  requireAttestations?: AttestationPolicyOptions;
   _?: Array<string | number>;
 }
 
@@ -60,7 +72,7 @@ export interface ReleaseOutcome {
   plan?: ReleasePlan;
   /** Tag changes made (or, on --dry-run, that would be made), before → after. */
   changes?: TagChange[];
-  versions?: Array<VersionRow & { contents: ManifestContents | null }>;
+  versions?: Array<VersionRow & { contents: ManifestContents | null; referrers?: CarriedAttestations }>;
 }
 
 /** tag → digest for every tag of the repository (HEAD per tag, a few at a time). */
@@ -104,7 +116,24 @@ export async function runReleaseAction(
   if (args.action === 'list') return listAction(session, target, snapshot);
   const prefix = options.dryRun ? '[dry-run] would ' : '';
   const run: ReleaseRun = { ...session, project, target, options, deps, env, action: args.action, prefix };
-  return applyPlan(run, planAction(args, snapshot, target.image, options.force), snapshot);
+  const plan = planAction(args, snapshot, target.image, options.force);
+  await checkPolicy(run, plan);
+  return applyPlan(run, plan, snapshot);
+}
+
+/** promote and create name a digest as a release: with requireAttestations, it must carry verified bundles. */
+async function checkPolicy(run: ReleaseRun, plan: ReleasePlan): Promise<void> {
+  const policy = run.options.requireAttestations;
+  if (!policy || (run.action !== 'promote' && run.action !== 'create')) return;
+  const digests = plan.steps.flatMap((s) => (s.kind === 'tag' ? [s.digest] : []));
+  if (!digests.length) return;
+  if (!run.deps.workspaceRoot) throw new Error('requireAttestations needs the workspace root (its trustedRoot path)');
+  await enforceAttestationPolicy(run.client, run.target, digests, {
+    policy,
+    workspaceRoot: run.deps.workspaceRoot,
+    dryRun: run.options.dryRun,
+    say: run.say,
+  });
 }
 
 function planAction(args: ReleaseArgs, snapshot: TagSnapshot, image: string, force: boolean): ReleasePlan {
@@ -126,13 +155,19 @@ async function listAction(
     `${target.image}: ${rows.length} version(s)${snapshot.has('latest') ? `, latest = ${snapshot.get('latest')}` : ', no latest'}`,
   );
   const contents = new Map<string, ManifestContents | null>();
-  for (const d of new Set(rows.map((r) => r.digest)))
+  const carried = new Map<string, CarriedAttestations>();
+  const referrers = new Referrers(client);
+  for (const d of new Set(rows.map((r) => r.digest))) {
     contents.set(d, describeManifest((await client.getManifest(repo, d)).bytes));
+    carried.set(d, carriedAttestations((await referrers.list(repo, d)).referrers));
+  }
   for (const r of rows)
     say(
-      `  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}  ${formatContents(contents.get(r.digest)!)}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`,
+      `  ${r.latest ? '*' : ' '} ${r.tag.padEnd(16)} ${r.digest}  ${formatContents(contents.get(r.digest)!)}; ${formatCarried(carried.get(r.digest)!)}${r.alsoTagged.length ? `  (${r.alsoTagged.join(', ')})` : ''}`,
     );
-  return { versions: rows.map((r) => ({ ...r, contents: contents.get(r.digest) ?? null })) };
+  return {
+    versions: rows.map((r) => ({ ...r, contents: contents.get(r.digest) ?? null, referrers: carried.get(r.digest) })),
+  };
 }
 
 /** Every step's tag changes checked (a version tag never moves unless --force) before anything is written, then run. */

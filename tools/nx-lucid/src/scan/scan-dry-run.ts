@@ -4,6 +4,7 @@ import { formatCommand } from '../boundary/process';
 import type { ScanOptions } from './scan-types';
 import { PlannedScan, pulledLayoutDir, requestedPlatforms } from './scan-plan';
 import { OUTCOME_FILE, ScanOutcome } from './summary';
+import { SBOM_FILE } from '../artifacts/sbom';
 import { trivyConvertArgs, trivyIsolation } from './trivy-command';
 
 export interface ScanDryRun {
@@ -40,6 +41,7 @@ export function printScanDryRun(d: ScanDryRun): void {
     if (p.view)
       log(`would write a one-platform OCI layout view ${p.view.dir} → ${p.view.manifest.digest} (${p.platform})`);
     log(formatCommand('trivy', p.args));
+    log(formatCommand('trivy', p.sbom.args));
   }
   if (options.sarif !== 'built-in') {
     log(
@@ -50,6 +52,6 @@ export function printScanDryRun(d: ScanDryRun): void {
     );
   }
   log(
-    `would write ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}}${env.GITHUB_STEP_SUMMARY ? ' and append to $GITHUB_STEP_SUMMARY' : ''}`,
+    `would write ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE},${SBOM_FILE}}${env.GITHUB_STEP_SUMMARY ? ' and append to $GITHUB_STEP_SUMMARY' : ''}`,
   );
 }

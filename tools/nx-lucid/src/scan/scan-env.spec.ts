@@ -23,7 +23,9 @@ async function scanWith(env: NodeJS.ProcessEnv) {
     run: (async (_command: string, args: string[], opts: { env?: unknown }) => {
       calls.push({ args, env: opts.env });
       if (args[0] === 'version') return { exitCode: 0, stdout: '{"Version":"0.58.0"}', stderr: '' };
-      copyFileSync(join(TRIVY_FIXTURES, 'debian-buster.json'), args[args.indexOf('--output') + 1]);
+      const sbom = args.includes('cyclonedx');
+      const fixture = sbom ? 'fluentd-multiple-lockfiles-short.cdx.json' : 'debian-buster.json';
+      copyFileSync(join(TRIVY_FIXTURES, fixture), args[args.indexOf('--output') + 1]);
       return { exitCode: 0, stdout: '', stderr: '' };
     }) as unknown as typeof runProcess,
   };
@@ -44,7 +46,8 @@ async function scanWith(env: NodeJS.ProcessEnv) {
           const path = join(e.parentPath, e.name);
           return [
             path.slice(dir.length),
-            readFileSync(path, 'utf8').replace(/"(scannedAt|createdAt|time)":\s*"[^"]*"/g, ''),
+            // sbom.cdx.json's serialNumber is a fresh UUID per SBOM, as CycloneDX means it.
+            readFileSync(path, 'utf8').replace(/"(scannedAt|createdAt|time|serialNumber)":\s*"[^"]*"/g, ''),
           ];
         }),
     );

@@ -6,6 +6,8 @@ import type { runProcess } from '../boundary/process';
 import { ScanDeps, scanImage } from './scan-image';
 import { memoryPuller, SCAN_REF, scanOptions, TRIVY_FIXTURES } from './test-support';
 
+const SBOM_FIXTURE = 'fluentd-multiple-lockfiles-short.cdx.json';
+
 describe('scanImage (the scan use case)', () => {
   let ws: string;
   let calls: string[][];
@@ -21,7 +23,8 @@ describe('scanImage (the scan use case)', () => {
     run: (async (_command: string, args: string[]) => {
       calls.push(args);
       if (args[0] === 'version') return { exitCode: 0, stdout: JSON.stringify({ Version: version }), stderr: '' };
-      copyFileSync(join(TRIVY_FIXTURES, report), args[args.indexOf('--output') + 1]);
+      const sbom = args[args.indexOf('--format') + 1] === 'cyclonedx';
+      copyFileSync(join(TRIVY_FIXTURES, sbom ? SBOM_FIXTURE : report), args[args.indexOf('--output') + 1]);
       return { exitCode: 0, stdout: '', stderr: '' };
     }) as unknown as typeof runProcess,
   });
@@ -46,7 +49,8 @@ describe('scanImage (the scan use case)', () => {
       platforms: ['linux/amd64'],
       sarif: 'built-in',
     });
-    expect(calls.filter((a) => a[0] === 'image')).toHaveLength(1);
+    // The report run and the SBOM run.
+    expect(calls.filter((a) => a[0] === 'image')).toHaveLength(2);
     expect(errors.some((l) => l.startsWith('✗ '))).toBe(true);
   });
 
@@ -69,7 +73,48 @@ describe('scanImage (the scan use case)', () => {
     ).toBe(true);
     expect(calls).toEqual([]);
     expect(existsSync(join(ws, 'dist'))).toBe(false);
-    expect(info.filter((l) => l.startsWith('trivy image'))).toHaveLength(1);
+    // The report run and the SBOM run, printed.
+    expect(info.filter((l) => l.startsWith('trivy image')).map((l) => l.split(' --format ')[1].split(' ')[0])).toEqual([
+      'json',
+      'cyclonedx',
+    ]);
+  });
+
+  it("writes one CycloneDX SBOM of the index, each platform named, from Trivy's output per platform", async () => {
+    const options = scanOptions({ platforms: ['linux/amd64', 'linux/arm64'] });
+    await scanImage({ workspaceRoot: ws, project: 'api', options }, deps('engine-ci-alpine-no-vulns.json'));
+    const sboms = calls.filter((a) => a[0] === 'image' && a.includes('cyclonedx'));
+    expect(sboms).toHaveLength(2);
+    // No --scanners: Trivy then runs no security scanner for an SBOM format (and opens no vulnerability DB).
+    for (const a of sboms) expect(a).not.toContain('--scanners');
+    const sbom = readArtifact(join(ws, 'dist/containers/api'), ARTIFACTS.sbom)!;
+    const image = SCAN_REF.split('@')[0];
+    expect(sbom.metadata.component).toMatchObject({ type: 'container', name: image, version: SCAN_REF.split('@')[1] });
+    const platforms = sbom.dependencies[0].dependsOn!.map(
+      (ref) =>
+        sbom.components.find((c) => c['bom-ref'] === ref)!.properties!.find((p) => p.name === 'lucid:platform')!.value,
+    );
+    expect(platforms).toEqual(['linux/amd64', 'linux/arm64']);
+    // Trivy's 4 components per platform, purls as Trivy wrote them, bom-refs unique.
+    const packages = sbom.components.filter((c) => c.purl && !c.purl.startsWith('pkg:oci/'));
+    expect(packages.map((c) => c.purl)).toContain('pkg:deb/debian/bash@5.0-4?distro=debian-10.2');
+    expect(packages).toHaveLength(6);
+    const refs = sbom.components.map((c) => c['bom-ref']);
+    expect(new Set(refs).size).toBe(refs.length);
+    expect(sbom).not.toHaveProperty('vulnerabilities');
+  });
+
+  it('a Trivy whose --format cyclonedx output is not CycloneDX fails the scan, naming the file', async () => {
+    const d = deps('debian-buster.json');
+    d.run = (async (_c: string, args: string[]) => {
+      calls.push(args);
+      if (args[0] === 'version') return { exitCode: 0, stdout: JSON.stringify({ Version: '0.58.0' }), stderr: '' };
+      copyFileSync(join(TRIVY_FIXTURES, 'debian-buster.json'), args[args.indexOf('--output') + 1]);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    }) as unknown as ScanDeps['run'];
+    await expect(scanImage({ workspaceRoot: ws, project: 'api', options: scanOptions() }, d)).rejects.toThrow(
+      /linux-amd64\.cdx\.json\): Trivy's output is not a CycloneDX SBOM \(it is a Trivy JSON report\): bomFormat is null/,
+    );
   });
 
   it.each([
@@ -93,7 +138,7 @@ describe('scanImage (the scan use case)', () => {
         deps('debian-buster.json', {}, true, version),
       );
     }
-    expect(calls.filter((a) => a[0] === 'image')).toHaveLength(2);
+    expect(calls.filter((a) => a[0] === 'image')).toHaveLength(4);
   });
 
   it('Trivy runs in an empty private dir with an empty config and ignore file, every severity', async () => {

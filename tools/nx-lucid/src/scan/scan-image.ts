@@ -33,6 +33,8 @@ import { readTrivyVersion, writeSarif } from './sarif-output';
 import { trivyEnv } from './trivy-env';
 import type { ScanDeps, ScanOptions, ScanRequest } from './scan-types';
 import { verifyScanLayout } from './verify-layout';
+import { indexSbom, parseTrivySbom, PlatformImage } from './sbom';
+import { SBOM_FILE, type CycloneDx } from '../artifacts/sbom';
 
 export type { ScanDeps, ScanOptions, ScanRequest } from './scan-types';
 
@@ -59,7 +61,13 @@ interface ScanPlaces {
   workRoot: string;
 }
 
-type PlatformPart = { platform: string; report: TrivyReport; raw: string };
+type PlatformPart = {
+  platform: string;
+  report: TrivyReport;
+  raw: string;
+  /** Trivy's CycloneDX output for this platform, with the manifest it describes. */
+  sbom: { bom: CycloneDx; where: PlatformImage; file: string };
+};
 
 function scanPlaces({ options, project, workspaceRoot: root }: ScanRequest, { env, log }: ScanDeps): ScanPlaces {
   const outDir = resolve(root, options.outputPath);
@@ -98,6 +106,7 @@ export async function scanImage(req: ScanRequest, deps: ScanDeps = defaultScanDe
     const pulled = options.imageRef ? await pullForScan(options, places, deps) : undefined;
     const planned = planScans(options, { ...places, skipDbUpdate: places.sharedDb, pulled });
     const parts = await runScans(req, places, planned, deps, childEnv, pulled);
+    writeSbom(places, planned, parts);
     const gate = evaluateGate(parts, options.gate, ignores);
     const info = { project, target: planned.target, platforms: parts.map((p) => p.platform), trivyVersion };
     return await writeScanOutputs(req, places, { parts, gate, ignores, info }, deps, childEnv);
@@ -144,7 +153,7 @@ async function pullForScan(options: ScanOptions, places: ScanPlaces, deps: ScanD
 async function runScans(
   { options, workspaceRoot: root }: ScanRequest,
   places: ScanPlaces,
-  { target, plans }: { target: ScanOutcome['target']; plans: PlannedScan[] },
+  { target, plans, image }: { target: ScanOutcome['target']; plans: PlannedScan[]; image: string },
   deps: ScanDeps,
   env: NodeJS.ProcessEnv,
   pulled: PulledImage | undefined,
@@ -166,9 +175,38 @@ async function runScans(
     const label = p.platform ?? 'default';
     const report = parseTrivyReport(raw, `Trivy report for ${target.ref} (${label})`);
     writeFileAtomic(join(places.scanDir, 'trivy', `${platformSlug(label)}.json`), raw);
-    parts.push({ platform: label, report, raw });
+    const where = { platform: label, image, manifestDigest: p.view?.manifest.digest ?? null };
+    parts.push({ platform: label, report, raw, sbom: await runSbom(p, where, { cwd, env, options }, deps) });
   }
   return parts;
+}
+
+/** The SBOM run of one platform: Trivy's CycloneDX output, checked to be CycloneDX. */
+async function runSbom(
+  p: PlannedScan,
+  where: PlatformImage,
+  { cwd, env, options }: { cwd: string; env: NodeJS.ProcessEnv; options: ScanOptions },
+  deps: ScanDeps,
+): Promise<PlatformPart['sbom']> {
+  deps.log(`$ ${formatCommand('trivy', p.sbom.args)}`);
+  await deps.run('trivy', p.sbom.args, { cwd, env, timeoutMs: options.timeoutMinutes * 60_000 });
+  const shown = `trivy --format cyclonedx output for ${where.platform} (${p.sbom.output})`;
+  if (!existsSync(p.sbom.output)) throw new Error(`${shown}: trivy exited 0 but wrote no SBOM`);
+  return { bom: parseTrivySbom(readFileSync(p.sbom.output, 'utf8'), shown), where, file: shown };
+}
+
+/** scan/sbom.cdx.json: one CycloneDX SBOM of the image index, every platform named (artifacts/sbom.ts). */
+function writeSbom(
+  places: ScanPlaces,
+  planned: { target: ScanOutcome['target']; image: string },
+  parts: PlatformPart[],
+) {
+  const sbom = indexSbom(
+    planned.image,
+    planned.target.digest,
+    parts.map((p) => p.sbom),
+  );
+  writeArtifact(places.outDir, ARTIFACTS.sbom, sbom);
 }
 
 interface ScanResults {
@@ -209,7 +247,7 @@ async function writeScanOutputs(
 
   for (const line of gateReportLines(gate)) (gate.passed ? deps.log : deps.logError)(line);
   deps.log(
-    `wrote ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE}} (SARIF by ${sarifSource})`,
+    `wrote ${relative(root, scanDir)}/{report.json,report.sarif,summary.md,${OUTCOME_FILE},${SBOM_FILE}} (SARIF by ${sarifSource})`,
   );
   return gate.passed;
 }

@@ -9,9 +9,11 @@ import { Descriptor, platformString } from '../oci/types';
 import type { ScanOptions } from './scan-types';
 import type { ScanOutcome } from './summary';
 import type { PulledImage } from './pull-image';
-import { platformSlug, trivyImageArgs, trivyIsolation } from './trivy-command';
+import { platformSlug, TrivyImageScan, trivyImageArgs, trivyIsolation, trivySbomArgs } from './trivy-command';
 
 const refDigest = (ref: string) => /@(sha256:[a-f0-9]{64})$/.exec(ref)?.[1] ?? null;
+/** host/repository/name of a reference, without its tag or digest. */
+const imageName = (ref: string) => ref.replace(/@sha256:[a-f0-9]{64}$/, '').replace(/:[\w][\w.-]*$/, '');
 
 export interface PlannedScan {
   platform: string | undefined;
@@ -19,6 +21,8 @@ export interface PlannedScan {
   view?: { dir: string; manifest: Pick<Descriptor, 'digest' | 'mediaType' | 'size' | 'platform'> };
   args: string[];
   output: string;
+  /** The CycloneDX run over the same input (trivy-command.ts trivySbomArgs). */
+  sbom: { args: string[]; output: string };
 }
 
 export interface ScanPlaces {
@@ -40,11 +44,28 @@ export function requestedPlatforms(options: Pick<ScanOptions, 'platform' | 'plat
   return options.platforms?.length ? options.platforms : [undefined];
 }
 
+/** The report run and the SBOM run of one platform's input; outputs in workRoot as <slug>.json and <slug>.cdx.json. */
+function plannedRuns(
+  common: Omit<TrivyImageScan, 'input' | 'output'>,
+  where: { workRoot: string; platform: string | undefined; input: string },
+): Pick<PlannedScan, 'args' | 'output' | 'sbom'> {
+  const slug = where.platform ? platformSlug(where.platform) : 'default';
+  const output = join(where.workRoot, `${slug}.json`);
+  const sbomOutput = join(where.workRoot, `${slug}.cdx.json`);
+  return {
+    output,
+    args: trivyImageArgs({ ...common, input: where.input, output }),
+    sbom: { output: sbomOutput, args: trivySbomArgs({ ...common, input: where.input, output: sbomOutput }) },
+  };
+}
+
+/** What the scan runs, and the image (registry/repository/name) the SBOM is of. */
 export function planScans(
   options: ScanOptions,
   where: ScanPlaces,
-): { target: ScanOutcome['target']; plans: PlannedScan[] } {
+): { target: ScanOutcome['target']; plans: PlannedScan[]; image: string } {
   let target: ScanOutcome['target'];
+  let image: string;
   const plans: PlannedScan[] = [];
   const common = {
     cacheDir: where.cacheDir,
@@ -54,28 +75,24 @@ export function planScans(
   const { root, outDir, workRoot } = where;
   if (options.imageRef) {
     target = { kind: 'image-ref', ref: options.imageRef, digest: where.pulled?.digest ?? refDigest(options.imageRef) };
+    image = imageName(options.imageRef);
     const list =
       where.pulled?.manifests ?? requestedPlatforms(options).map((platform) => ({ platform, descriptor: undefined }));
     for (const { platform, descriptor } of list) {
-      const slug = platform ? platformSlug(platform) : 'default';
-      const [dir, output] = [join(workRoot, slug), join(workRoot, `${slug}.json`)];
+      const dir = join(workRoot, platform ? platformSlug(platform) : 'default');
       plans.push({
         platform,
-        output,
         ...(descriptor ? { view: { dir, manifest: descriptor } } : {}),
-        args: trivyImageArgs({ ...common, input: dir, output }),
+        ...plannedRuns(common, { workRoot, platform, input: dir }),
       });
     }
   } else if (options.dryRun && !existsSync(join(outDir, 'metadata.json'))) {
     // Dry run before any build: show the shape of the commands from the configured platforms.
     target = { kind: 'oci-layout', ref: `${options.outputPath}/oci (not built yet)`, digest: null };
+    image = target.ref;
     for (const platform of options.platform ? [options.platform] : (options.platforms ?? [])) {
       const dir = join(workRoot, platformSlug(platform));
-      plans.push({
-        platform,
-        output: join(workRoot, `${platformSlug(platform)}.json`),
-        args: trivyImageArgs({ ...common, input: dir, output: join(workRoot, `${platformSlug(platform)}.json`) }),
-      });
+      plans.push({ platform, ...plannedRuns(common, { workRoot, platform, input: dir }) });
     }
   } else {
     const metadata = readBuildMetadata(root, options.outputPath);
@@ -84,6 +101,7 @@ export function planScans(
       throw new Error(`${relative(root, ociDir)}/index.json not found: run the container-build target first`);
     }
     target = { kind: 'oci-layout', ref: `${metadata.image}:${metadata.version}`, digest: metadata.index.digest };
+    image = metadata.image;
     const manifests = metadata.manifests.filter(
       (m) => !options.platform || platformString(m.platform) === options.platform,
     );
@@ -95,14 +113,12 @@ export function planScans(
     for (const m of manifests) {
       const platform = platformString(m.platform);
       const dir = join(workRoot, platformSlug(platform));
-      const output = join(workRoot, `${platformSlug(platform)}.json`);
       plans.push({
         platform,
-        output,
         view: { dir, manifest: { mediaType: m.mediaType, digest: m.digest, size: m.size, platform: m.platform } },
-        args: trivyImageArgs({ ...common, input: dir, output }),
+        ...plannedRuns(common, { workRoot, platform, input: dir }),
       });
     }
   }
-  return { target, plans };
+  return { target, plans, image };
 }

@@ -69,7 +69,7 @@ export function fixture(name: string): TrivyReport {
 }
 export function jsonFixtureNames(): string[] {
   return readdirSync(TRIVY_FIXTURES)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.cdx.json'))
     .sort();
 }
 

@@ -57,6 +57,21 @@ export function trivyImageArgs(s: TrivyImageScan): string[] {
   return args;
 }
 
+/**
+ * `trivy image --format cyclonedx …`: the SBOM of the same layout view, from the same cache dir (the layers are
+ * analysed again, since CycloneDX adds file digests to the analysis, but no DB is downloaded: without --scanners
+ * Trivy runs no security scanner for an SBOM format and opens no vulnerability DB; pkg/flag/options.go). No
+ * --scanners on purpose: `--scanners vuln` would put vulnerabilities, which change with each day's DB, into the
+ * SBOM. The empty --config still keeps a trivy.yaml's `scan.scanners` out; TRIVY_SCANNERS is not passed on.
+ */
+export function trivySbomArgs(s: TrivyImageScan): string[] {
+  const args = ['image', '--input', s.input];
+  args.push('--format', 'cyclonedx', '--output', s.output, '--cache-dir', s.cacheDir, '--quiet');
+  args.push('--config', s.isolation.configFile);
+  if (s.skipDbUpdate) args.push('--skip-db-update', '--skip-java-db-update');
+  return args;
+}
+
 /** `trivy convert --format sarif …`: Trivy's own SARIF writer, fed the JSON report it produced. */
 export function trivyConvertArgs(
   report: string,

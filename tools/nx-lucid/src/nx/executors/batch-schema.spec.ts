@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { combineOptionsForExecutor } from 'nx/src/utils/params';
+import { z } from 'zod';
 import pushBatch from './push/batch';
 import verifyBatch from './verify/batch';
 
@@ -41,6 +42,15 @@ describe('batch executors: a bad option fails its task with the option and the r
     expect([...new Set(cases.map((c) => c.executor))].sort()).toEqual(batched.sort());
   });
 
+  it.each(['push', 'verify'])('%s: schema.json keeps every default exactly as the zod schema has it', (executor) => {
+    const { schema } = require(`./${executor}/options`) as { schema: z.ZodType };
+    const fromZod = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties: object };
+    const written = require(`./${executor}/schema.json`) as { properties: object };
+    const defaults = (props: object) =>
+      Object.entries(props).map(([k, v]) => [k, (v as { default?: unknown }).default]);
+    expect(defaults(written.properties)).toEqual(defaults(fromZod.properties));
+  });
+
   it.each(cases)('$executor $options', async ({ executor, batch, options, reason }) => {
     const schema = require(`./${executor}/schema.json`);
     const target = {
@@ -48,7 +58,7 @@ describe('batch executors: a bad option fails its task with the option and the r
       options: { outputPath: 'dist/containers/svc', ...options },
     };
     // Nx's own step in batch mode (nx/src/tasks-runner/batch/run-batch.js): must not throw.
-    const combined = combineOptionsForExecutor({}, undefined, target, schema, null, process.cwd());
+    const combined = combineOptionsForExecutor({}, '', target, schema, null, process.cwd());
 
     const root = mkdtempSync(join(tmpdir(), 'batch-schema-'));
     const id = `svc:container-${executor}`;

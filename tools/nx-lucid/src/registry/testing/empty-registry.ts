@@ -17,3 +17,13 @@ export function emptyRegistryFetch(requests: string[]): typeof fetch {
 
 /** Every git call fails, as outside a repository: the push falls back to its options and metadata. */
 export const noGit = (async () => ({ exitCode: 1, stdout: '', stderr: '' })) as unknown as typeof runProcess;
+
+/**
+ * A use case's deps against the empty registry, quiet and without git; every request goes into the list
+ * `requests()` returns at that moment (tests replace their list before each case).
+ */
+export function emptyRegistryDeps(requests: () => string[], env: NodeJS.ProcessEnv = {}) {
+  const fetchImpl = (async (url: string | URL, init?: RequestInit) =>
+    emptyRegistryFetch(requests())(url, init)) as typeof fetch;
+  return { env, log: () => undefined, run: noGit, client: { fetchImpl } };
+}

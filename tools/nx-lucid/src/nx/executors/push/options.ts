@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pluginOptionsSchema, repositorySchema, targetFields } from '../../../config/options';
+import { workspacePathSchema } from '../../../config/validation';
 
 /** Where push and release find a registry's credentials, first that yields any (README: Registry credentials). */
 export const CREDENTIAL_SOURCES =
@@ -62,6 +63,18 @@ export const schema = targetFields
       .describe('Extra repositories of the same registry to mount blobs from (sibling services are tried anyway).'),
     ...registryClientFields,
     dryRun: z.boolean().default(false).describe('Print what would be uploaded and tagged; write nothing anywhere.'),
+    attachAttestations: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Attach the build's SLSA v1 provenance and the scan's CycloneDX SBOM (scan/sbom.cdx.json) to the pushed index as OCI referrers (unsigned in-toto statements; the referrers API, else the sha256-<hex> tag).",
+      ),
+    attestationBundles: z
+      .array(workspacePathSchema)
+      .optional()
+      .describe(
+        'Workspace-relative Sigstore bundle files (DSSE in-toto statements naming the pushed index) to attach as actions/attest does.',
+      ),
   })
   .strict();
 

@@ -4,20 +4,13 @@ import { makeLayout, MadeLayout } from '../../../../e2e/support/make-layout';
 import { executorContext } from '../../../../e2e/support/registry-check';
 import { runReleasePublish } from './executor';
 import jsonSchema from './schema.json';
-import { emptyRegistryFetch, noGit } from '../../../registry/testing/empty-registry';
+import { emptyRegistryDeps } from '../../../registry/testing/empty-registry';
 const { validateOptsAgainstSchema } = require('nx/src/utils/params');
 
 describe('nx-release-publish executor (fake registry: nothing there)', () => {
   let made: MadeLayout;
   let requests: string[];
-  const emptyRegistry = (async (url: string | URL, init?: RequestInit) =>
-    emptyRegistryFetch(requests)(url, init)) as typeof fetch;
-  const deps = (env: NodeJS.ProcessEnv = {}) => ({
-    env,
-    log: () => undefined,
-    run: noGit,
-    client: { fetchImpl: emptyRegistry },
-  });
+  const deps = (env: NodeJS.ProcessEnv = {}) => emptyRegistryDeps(() => requests, env);
   const options = (over: Record<string, unknown> = {}) => ({
     outputPath: made.outputPath,
     registry: 'registry.test:5000',

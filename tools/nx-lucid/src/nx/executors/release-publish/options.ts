@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pluginOptionDescription, requireAttestationsSchema } from '../../../config/options';
 import { schema as pushSchema } from '../push/options';
 
 export const title = 'nx-release-publish executor';
@@ -25,6 +26,7 @@ const refusedNpmOption =
 export const schema = pushSchema
   .omit({ version: true, releaseVersion: true })
   .extend({
+    requireAttestations: requireAttestationsSchema.optional().describe(pluginOptionDescription('requireAttestations')),
     nxReleaseVersionData: z
       .record(z.string(), versionEntry)
       .optional()

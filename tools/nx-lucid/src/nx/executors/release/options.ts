@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { targetFields } from '../../../config/options';
+import { pluginOptionDescription, requireAttestationsSchema, targetFields } from '../../../config/options';
 import { RELEASE_ACTIONS } from '../../../release/plan';
 import { CREDENTIAL_SOURCES, registryClientFields } from '../push/options';
 
@@ -56,6 +56,7 @@ export const schema = targetFields
       .enum(['auto', 'org', 'user'])
       .default('auto')
       .describe('Whether the package owner is an organisation or a user (auto: ask the API).'),
+    requireAttestations: requireAttestationsSchema.optional().describe(pluginOptionDescription('requireAttestations')),
     ...registryClientFields,
     dryRun: z.boolean().default(false).describe('Print what would change; change nothing.'),
     _: z

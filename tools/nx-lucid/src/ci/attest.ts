@@ -1,0 +1,130 @@
+/**
+ * Keyless signing in CI, as GitHub users expect: for every pushed service, actions/attest-build-provenance (SLSA
+ * provenance of this workflow run) and actions/attest-sbom (the scan's scan/sbom.cdx.json) sign with the
+ * workflow's OIDC identity through Sigstore and push the bundles to the registry beside the image
+ * (`push-to-registry`: one subject per call, so one call per service: a matrix over the pushed services in
+ * containers.yml, the one tagged service in containers-release.yml). The subject is the push record's `image`
+ * (registry/repository/name, no tag) and `digest` (the index). Only these jobs hold `id-token: write` and
+ * `attestations: write` (plus `packages: write` to push the bundles); none runs Trivy (policy.ts).
+ */
+import { registryEnvPrefix } from '../registry/docker-credentials';
+import type { Chain, CiWorkflowInput, Job, Step } from './input';
+import { ACTIONS } from './pins';
+import { checkout, handoffKey, saveHandoff } from './steps';
+
+/** The permissions of a job that attests (and nothing else writes). */
+export const ATTEST_PERMISSIONS = {
+  contents: 'read',
+  'id-token': 'write',
+  attestations: 'write',
+  packages: 'write',
+} as const;
+
+/**
+ * Reads the push record into step outputs; checks what the attest actions need (a fully qualified, lower-case
+ * image name without a tag, a sha256 digest, the SBOM file). A service this run did not push is skipped with a
+ * notice (its push failed, and that job failed the run).
+ */
+export const ATTEST_SUBJECT_SCRIPT = `const fs = require('fs');
+const env = process.env;
+const fail = (msg) => { console.log('::error::' + msg); process.exit(1); };
+const out = (k, v) => fs.appendFileSync(env.GITHUB_OUTPUT, k + '=' + v + '\\n');
+if (!fs.existsSync(env.PUSH_RECORD)) {
+  console.log('::notice::' + env.SERVICE + ' was not pushed by this run (no ' + env.PUSH_RECORD + '): nothing to attest');
+  out('pushed', 'false');
+  process.exit(0);
+}
+const record = JSON.parse(fs.readFileSync(env.PUSH_RECORD, 'utf8'));
+if (!/^sha256:[a-f0-9]{64}$/.test(String(record.digest))) fail(env.PUSH_RECORD + ': digest ' + JSON.stringify(record.digest) + ' is not sha256:<64 hex>');
+if (!/^[a-z0-9.-]+(:[0-9]+)?(\\/[a-z0-9._-]+)+$/.test(String(record.image))) fail(env.PUSH_RECORD + ': image ' + JSON.stringify(record.image) + ' is not registry/repository/name in lower case');
+if (!fs.existsSync(env.SBOM)) fail(env.SBOM + ' not found: the scan target writes it (the SBOM attested with the image)');
+if (record.registries) console.log('::notice::attestations are pushed to ' + record.image + ' only (not to ' + record.registries.slice(1).map((r) => r.image).join(', ') + ')');
+out('image', record.image);
+out('digest', record.digest);
+out('pushed', 'true');
+console.log(env.SERVICE + ': ' + record.image + '@' + record.digest);`;
+
+/** The registry the attestations go to (the push record's first) and a login for it, as the push's credentials. */
+function registryLogin(input: CiWorkflowInput, when: string): Step {
+  const registries = input.registries?.length ? input.registries : [input.registry];
+  const registry = registries[0];
+  const others = registries.filter((r) => r !== 'ghcr.io');
+  const secret = (part: string) =>
+    others.length === 1 ? `LUCID_REGISTRY_${part}` : `${registryEnvPrefix(registry)}_${part}`;
+  const credentials =
+    registry === 'ghcr.io'
+      ? { username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' }
+      : { username: `\${{ secrets.${secret('USERNAME')} }}`, password: `\${{ secrets.${secret('PASSWORD')} }}` };
+  return {
+    name: `Log in to ${registry} (the attestations are pushed beside the image)`,
+    if: when,
+    uses: ACTIONS.login,
+    with: { registry, ...credentials },
+  };
+}
+
+/** The subject, the login, provenance and SBOM attestations of one service (a workflow expression). */
+export function attestSteps(input: CiWorkflowInput, service: string): Step[] {
+  const dir = `${input.outputRoot}/${service}`;
+  const when = "steps.subject.outputs.pushed == 'true'";
+  const subject = {
+    'subject-name': '${{ steps.subject.outputs.image }}',
+    'subject-digest': '${{ steps.subject.outputs.digest }}',
+    'push-to-registry': true,
+  };
+  return [
+    {
+      name: `Image and digest ${service} was pushed as (push.json)`,
+      id: 'subject',
+      shell: 'node {0}',
+      env: { SERVICE: service, PUSH_RECORD: `${dir}/push.json`, SBOM: `${dir}/scan/sbom.cdx.json` },
+      run: ATTEST_SUBJECT_SCRIPT,
+    },
+    registryLogin(input, when),
+    { name: `Sign SLSA build provenance for ${service}`, if: when, uses: ACTIONS.attestProvenance, with: subject },
+    {
+      name: `Sign the SBOM of ${service} (scan/sbom.cdx.json)`,
+      if: when,
+      uses: ACTIONS.attestSbom,
+      with: { ...subject, 'sbom-path': `${dir}/scan/sbom.cdx.json` },
+    },
+  ];
+}
+
+/** The push job's hand-off to the attest job: each pushed service's push.json and the SBOM it is attested with. */
+const pushHandoffKey = (chain: Chain) => handoffKey('push', chain.suffix.replace('-${{ matrix.arch }}', ''));
+
+export function saveAttestSubjects(input: CiWorkflowInput, chain: Chain): Step {
+  return saveHandoff(
+    'Hand the push records and SBOMs to the attest job',
+    `${input.outputRoot}/*/push.json\n${input.outputRoot}/*/scan/sbom.cdx.json`,
+    pushHandoffKey(chain),
+    '!cancelled()',
+  );
+}
+
+/** One job per pushed service (the plan's services matrix): provenance and SBOM, signed, pushed to the registry. */
+export function attestJob(input: CiWorkflowInput, chain: Chain): Job {
+  return {
+    name: 'attest ${{ matrix.service }}',
+    needs: [...chain.needs.filter((n) => n === 'plan'), `push${chain.id}`],
+    // After a partly failed push too: every image that did reach the registry gets its attestations.
+    if: `!cancelled() && needs.push${chain.id}.result != 'skipped'`,
+    'runs-on': input.runner,
+    'timeout-minutes': 15,
+    permissions: { ...ATTEST_PERMISSIONS },
+    strategy: { 'fail-fast': false, matrix: `\${{ fromJSON(${chain.services}) }}` },
+    steps: [
+      checkout(),
+      {
+        name: 'Push records and SBOMs of this run',
+        uses: ACTIONS.cacheRestore,
+        with: {
+          path: `${input.outputRoot}/*/push.json\n${input.outputRoot}/*/scan/sbom.cdx.json`,
+          key: pushHandoffKey(chain),
+        },
+      },
+      ...attestSteps(input, '${{ matrix.service }}'),
+    ],
+  };
+}
