@@ -35,6 +35,41 @@ export function writeFileAtomic(file: string, contents: string | Buffer): void {
   }
 }
 
+/** `src`'s bytes at `file`, atomically (copied beside it, then renamed): a big file is never held in memory. */
+export function copyFileAtomic(src: string, file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = tempPathBeside(file);
+  try {
+    copyFileSync(src, temp);
+    renameSync(temp, file);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+/**
+ * A file written piece by piece through `write`, atomically: a big output (a merged report) is never one string.
+ * If `fill` throws, nothing is left at `file`.
+ */
+export function writeFileInPieces(file: string, fill: (write: (piece: string) => void) => void): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = tempPathBeside(file);
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      fill((piece) => {
+        const bytes = Buffer.from(piece, 'utf8');
+        for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+      });
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
 /** Pretty JSON with a final newline, atomically. */
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);

@@ -30,16 +30,18 @@ export function cvssScores(vuln: Pick<TrivyVulnerability, 'CVSS'>): CvssScore[] 
  * A vendor's low severity does not lower it: the worst credible assessment decides.
  */
 export function highestCvss(vuln: Pick<TrivyVulnerability, 'CVSS'>): CvssScore | undefined {
-  const scores = cvssScores(vuln);
-  scores.sort(
-    (a, b) =>
-      b.score - a.score ||
-      (a.version === b.version ? 0 : a.version === 'V4.0' ? -1 : 1) ||
-      rank(a.source) - rank(b.source) ||
-      a.source.localeCompare(b.source),
-  );
-  return scores[0];
+  // The first of the scores sorted by byWorst, found in one pass (a report has tens of thousands of findings).
+  let best: CvssScore | undefined;
+  for (const score of cvssScores(vuln)) if (!best || byWorst(score, best) < 0) best = score;
+  return best;
 }
+
+/** Highest score first; then V4.0 before V3, the preferred source, the source's name. */
+const byWorst = (a: CvssScore, b: CvssScore) =>
+  b.score - a.score ||
+  (a.version === b.version ? 0 : a.version === 'V4.0' ? -1 : 1) ||
+  rank(a.source) - rank(b.source) ||
+  a.source.localeCompare(b.source);
 
 export function formatCvss(s: CvssScore | undefined): string {
   return s ? `CVSS ${s.version === 'V3' ? 'v3' : 'v4.0'} ${s.score.toFixed(1)} (${s.source})` : 'no CVSS v3/v4 score';

@@ -116,6 +116,7 @@ function decide(
 
 /** Joins occurrences into one finding that keeps the worst of each: severity, CVSS, fix and status. */
 export function mergeOccurrences(occ: Occurrence[]): Finding {
+  if (occ.length === 1) return singleOccurrence(occ);
   const worst = occ.reduce((a, b) => (rank(b.vuln.Severity) > rank(a.vuln.Severity) ? b : a));
   const scores = occ.map((o) => highestCvss(o.vuln)).filter((c): c is CvssScore => !!c);
   const cvss = scores.reduce<CvssScore | undefined>((a, b) => (!a || b.score > a.score ? b : a), undefined);
@@ -140,6 +141,32 @@ export function mergeOccurrences(occ: Occurrence[]): Finding {
   };
 }
 
+/** mergeOccurrences of one occurrence (most findings): the same finding, without the arrays a merge needs. */
+function singleOccurrence(occ: Occurrence[]): Finding {
+  const [o] = occ;
+  const v = o.vuln;
+  const fix = v.FixedVersion?.trim() ?? '';
+  return {
+    id: v.VulnerabilityID,
+    pkgName: v.PkgName,
+    pkgPath: v.PkgPath,
+    installedVersion: v.InstalledVersion,
+    fixedVersion: fix || undefined,
+    status: o.status,
+    severity: v.Severity,
+    cvss: highestCvss(v),
+    securitySeverity: trivySecuritySeverity(v),
+    title: v.Title,
+    url: v.PrimaryURL,
+    targets: [o.target],
+    platforms: o.platform ? [o.platform] : NO_PLATFORMS,
+    vulnerability: v,
+    occurrences: occ,
+  };
+}
+/** The platforms of a single report's finding: one array for all of them, frozen (never added to). */
+const NO_PLATFORMS: string[] = Object.freeze([]) as unknown as string[];
+
 export interface CollectedFindings {
   findings: Finding[];
   ignored: IgnoredFinding[];
@@ -158,7 +185,7 @@ function groupVulnerabilities(reports: PlatformReport[], policy: Policy, ignores
     const statusIn = reportStatuses(report);
     for (const result of report.Results ?? [])
       for (const v of result.Vulnerabilities ?? []) {
-        const key = [v.VulnerabilityID, v.PkgName, v.PkgPath ?? '', v.InstalledVersion].join('\u0000');
+        const key = `${v.VulnerabilityID}\u0000${v.PkgName}\u0000${v.PkgPath ?? ''}\u0000${v.InstalledVersion}`;
         const list = groups.get(key) ?? [];
         groups.set(key, list);
         const status = statusIn(v);
@@ -235,7 +262,7 @@ const distinctReasons = (rs: IgnoreReason[]) => [...new Map(rs.map((r) => [reaso
 /** A finding is ignored only when every occurrence is; otherwise it counts with its counted occurrences. */
 function splitVulnerabilities(groups: Map<string, Occurrence[]>, out: CollectedFindings): void {
   for (const occ of groups.values()) {
-    const counted = occ.filter((o) => !o.ignoredBy);
+    const counted = occ.length === 1 && !occ[0].ignoredBy ? occ : occ.filter((o) => !o.ignoredBy);
     if (counted.length) {
       out.findings.push(mergeOccurrences(counted));
       continue;

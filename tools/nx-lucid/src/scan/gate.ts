@@ -71,6 +71,25 @@ export const worstFirst = (a: Finding, b: Finding) =>
   (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
   (a.pkgName < b.pkgName ? -1 : a.pkgName > b.pkgName ? 1 : 0);
 
+/** Sorts by worstFirst, each finding's numbers read once (a big report fails tens of thousands). */
+function sortWorstFirst<T extends Finding>(findings: T[]): void {
+  const keyed = findings.map((f) => ({
+    f,
+    score: f.cvss?.score ?? -1,
+    rank: severityRank(f.severity),
+    id: f.id,
+    pkg: f.pkgName,
+  }));
+  keyed.sort(
+    (a, b) =>
+      b.score - a.score ||
+      b.rank - a.rank ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
+      (a.pkg < b.pkg ? -1 : a.pkg > b.pkg ? 1 : 0),
+  );
+  keyed.forEach((k, i) => (findings[i] = k.f));
+}
+
 export function evaluateGate(
   input: TrivyReport | PlatformReport[],
   policy: GatePolicy,
@@ -84,7 +103,7 @@ export function evaluateGate(
     const reasons = failReasons(f, policy);
     if (reasons.length) failing.push({ ...f, reasons });
   }
-  failing.sort(worstFirst);
+  sortWorstFirst(failing);
   const warnings = [...ignores.warnings];
   if (policy.ignoreUnfixed && policy.ignoreStatuses?.length)
     warnings.push('ignoreUnfixed has no effect because ignoreStatuses is set (as in Trivy)');

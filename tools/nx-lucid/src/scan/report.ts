@@ -128,6 +128,16 @@ export class ReportError extends Error {
   }
 }
 
+/** Why parsed JSON is not a report of schema version 2 ("is not…", "has…"), or undefined. */
+export function reportShapeProblem(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return 'is not a Trivy JSON report (expected an object)';
+  const version = (raw as Record<string, unknown>).SchemaVersion;
+  if (version !== 2)
+    return `has SchemaVersion ${JSON.stringify(version)}; only Trivy JSON schema version 2 is understood (use a Trivy release that writes SchemaVersion 2)`;
+  return undefined;
+}
+
 /**
  * Parses Trivy's JSON output. Empty, truncated or malformed JSON, a SchemaVersion other than 2, or a
  * report missing required fields is an error: a report we cannot read must never pass the gate.
@@ -140,15 +150,8 @@ export function parseTrivyReport(text: string, source = 'Trivy report'): TrivyRe
   } catch (e) {
     throw new ReportError(`${source} is not valid JSON (truncated or malformed): ${(e as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ReportError(`${source} is not a Trivy JSON report (expected an object)`);
-  }
-  const version = (raw as Record<string, unknown>).SchemaVersion;
-  if (version !== 2) {
-    throw new ReportError(
-      `${source} has SchemaVersion ${JSON.stringify(version)}; only Trivy JSON schema version 2 is understood (use a Trivy release that writes SchemaVersion 2)`,
-    );
-  }
+  const problem = reportShapeProblem(raw);
+  if (problem) throw new ReportError(`${source} ${problem}`);
   const parsed = trivyReportSchema.safeParse(raw);
   if (!parsed.success)
     throw new ReportError(`${source} does not match Trivy's JSON schema v2:\n${formatIssues(parsed.error)}`);

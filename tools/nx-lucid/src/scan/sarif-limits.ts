@@ -49,24 +49,38 @@ export function failingResults(
 }
 
 /**
+ * How a result ranks (ranked): kept first if it must be, then by its rule's security-severity, then its level. The
+ * original order breaks ties.
+ */
+export function rankOf(rule: SarifRule | undefined, r: SarifResult, mustKeep: MustKeep) {
+  return {
+    must: mustKeep(r) ? 1 : 0,
+    score: Number(rule?.properties?.['security-severity'] ?? 0) || 0,
+    level: LEVEL_RANK[r.level ?? 'warning'] ?? 0,
+  };
+}
+export type Rank = ReturnType<typeof rankOf> & { i: number };
+export const byRank = (a: Rank, b: Rank) => b.must - a.must || b.score - a.score || b.level - a.level || a.i - b.i;
+
+/** A run's results, ranked: `sorted` holds the first of `total` results (all, or at least resultsPerRun). */
+export interface RankedRun {
+  sorted: SarifResult[];
+  must: number;
+  total: number;
+}
+
+/**
  * Results that must be kept first, then worst first: the rule's security-severity, then the result's level; the
  * original order breaks ties. Returns the order and how many must be kept.
  */
-function ranked(run: SarifRun, mustKeep: MustKeep): { sorted: SarifResult[]; must: number } {
-  const keyed = (run.results ?? []).map((r, i) => ({
-    r,
-    i,
-    must: mustKeep(r) ? 1 : 0,
-    score: Number(ruleOf(run, r)?.properties?.['security-severity'] ?? 0) || 0,
-    level: LEVEL_RANK[r.level ?? 'warning'] ?? 0,
-  }));
-  keyed.sort((a, b) => b.must - a.must || b.score - a.score || b.level - a.level || a.i - b.i);
-  return { sorted: keyed.map((k) => k.r), must: keyed.reduce((n, k) => n + k.must, 0) };
+function ranked(run: SarifRun, mustKeep: MustKeep): RankedRun {
+  const keyed = (run.results ?? []).map((r, i) => ({ r, i, ...rankOf(ruleOf(run, r), r, mustKeep) }));
+  keyed.sort(byRank);
+  return { sorted: keyed.map((k) => k.r), must: keyed.reduce((n, k) => n + k.must, 0), total: keyed.length };
 }
 
 /** A run with its `keep` worst results, only the rules they use (indexes renumbered), and a notice of the cut. */
-function cutRun(run: SarifRun, sorted: SarifResult[], keep: number, limits: SarifLimits): SarifRun {
-  const total = sorted.length;
+function cutRun(run: SarifRun, { sorted, total }: RankedRun, keep: number, limits: SarifLimits): SarifRun {
   const kept = sorted.slice(0, keep);
   const oldRules = run.tool.driver.rules ?? [];
   const rules: SarifRule[] = [];
@@ -116,21 +130,49 @@ export function fitSarif(
   mustKeep: MustKeep = () => false,
   limits: SarifLimits = GITHUB_SARIF_LIMITS,
 ): { text?: string; cut: SarifCut } {
-  const log = JSON.parse(original) as SarifLog;
-  const runs = log.runs.map((run) => ranked(run, mustKeep));
-  const sorted = runs.map((r) => r.sorted);
-  const total = sorted.reduce((n, r) => n + r.length, 0);
-  let keep = sorted.map((r) => Math.min(r.length, limits.resultsPerRun));
+  return fitSarifLog(JSON.parse(original) as SarifLog, () => original, mustKeep, limits);
+}
+
+/**
+ * fitSarif on a log not yet written: `original` gives its text (as it would be written), asked for only when the
+ * log may fit as it is, so a log that must be cut is never written whole nor parsed back.
+ */
+export function fitSarifLog(
+  log: SarifLog,
+  original: () => string,
+  mustKeep: MustKeep = () => false,
+  limits: SarifLimits = GITHUB_SARIF_LIMITS,
+): { text?: string; cut: SarifCut } {
+  return fitRankedLog(
+    log,
+    log.runs.map((run) => ranked(run, mustKeep)),
+    original,
+    limits,
+  );
+}
+
+/**
+ * fitSarifLog on runs already ranked (`runs[i]` is log.runs[i]'s). A run whose `sorted` holds fewer than its
+ * `total` results (only the first resultsPerRun were made) is always cut, from those.
+ */
+export function fitRankedLog(
+  log: SarifLog,
+  runs: RankedRun[],
+  original: () => string,
+  limits: SarifLimits,
+): { text?: string; cut: SarifCut } {
+  const total = runs.reduce((n, r) => n + r.total, 0);
+  let keep = runs.map((r) => Math.min(r.total, limits.resultsPerRun));
   const rulesOk = log.runs.every((r) => (r.tool.driver.rules?.length ?? 0) <= limits.rulesPerRun);
-  const originalGz = gzipSync(original).length;
-  if (rulesOk && keep.every((k, i) => k === sorted[i].length) && originalGz <= limits.gzippedBytes) {
-    return { cut: { total, kept: total, leftOut: 0, gzippedBytes: originalGz } };
+  if (rulesOk && keep.every((k, i) => k === runs[i].total)) {
+    const originalGz = gzipSync(original()).length;
+    if (originalGz <= limits.gzippedBytes) return { cut: { total, kept: total, leftOut: 0, gzippedBytes: originalGz } };
   }
   for (;;) {
     const fitted: SarifLog = {
       ...log,
       runs: log.runs.map((run, i) =>
-        keep[i] < sorted[i].length || !rulesOk ? cutRun(run, sorted[i], keep[i], limits) : run,
+        keep[i] < runs[i].total || !rulesOk ? cutRun(run, runs[i], keep[i], limits) : run,
       ),
     };
     const text = JSON.stringify(fitted);

@@ -1,5 +1,5 @@
 import { severityScore } from './cvss';
-import { collectFindings, Finding, OtherFinding } from './findings';
+import { collectFindings, CollectedFindings, Finding, OtherFinding } from './findings';
 import { IgnoreConfig, NO_IGNORES } from './ignore-file';
 import { PlatformReport, Severity, TrivyReport } from './report';
 
@@ -107,11 +107,18 @@ interface Entry {
   score: string;
   short: string;
   full: string;
-  help: string;
+  /** The rule's help and extra properties: made only for the entry its rule is made from (the ID's last). */
+  help: () => string;
   url?: string;
-  extra: Record<string, unknown>;
+  extra: () => Record<string, unknown>;
   message: string;
-  location: ReturnType<typeof location>;
+  /** Made only for a result that is written. */
+  location: () => ReturnType<typeof location>;
+}
+
+function vulnMessage(f: Finding): string {
+  const fixed = f.fixedVersion ?? '';
+  return `Package: ${f.pkgName}\nInstalled Version: ${f.installedVersion}\nVulnerability ${f.id}\nSeverity: ${f.severity}\nFixed Version: ${fixed}\nLink: [${f.id}](${f.vulnerability.PrimaryURL ?? ''})`;
 }
 
 function vulnEntry(f: Finding): Entry {
@@ -128,19 +135,28 @@ function vulnEntry(f: Finding): Entry {
     short: v.Title ?? '',
     full: v.Description || v.Title || '',
     url: v.PrimaryURL,
-    extra: cvssProperties(f),
-    help: `Vulnerability ${f.id}\nSeverity: ${f.severity}\nPackage: ${f.pkgName}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})\n${v.Description ?? ''}`,
-    message: `Package: ${f.pkgName}\nInstalled Version: ${f.installedVersion}\nVulnerability ${f.id}\nSeverity: ${f.severity}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})`,
-    location: location(
-      path,
-      `${path}: ${f.pkgName}@${f.installedVersion}${f.platforms.length ? ` (${f.platforms.join(', ')})` : ''}`,
-    ),
+    extra: () => cvssProperties(f),
+    help: () =>
+      `Vulnerability ${f.id}\nSeverity: ${f.severity}\nPackage: ${f.pkgName}\nFixed Version: ${fixed}\nLink: [${f.id}](${v.PrimaryURL ?? ''})\n${v.Description ?? ''}`,
+    message: vulnMessage(f),
+    location: () =>
+      location(
+        path,
+        `${path}: ${f.pkgName}@${f.installedVersion}${f.platforms.length ? ` (${f.platforms.join(', ')})` : ''}`,
+      ),
   };
+}
+
+const otherUri = (o: OtherFinding) => pathUri(o.target, o.kind === 'secret' ? o.resultClass : undefined);
+function otherMessage(o: OtherFinding, uri = otherUri(o)): string {
+  return o.kind === 'secret'
+    ? `Artifact: ${o.target}\nType: ${o.resultType ?? ''}\nSecret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
+    : `Artifact: ${uri}\nType: ${o.resultType ?? ''}\nVulnerability ${o.id}\nSeverity: ${o.severity}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`;
 }
 
 function otherEntry(o: OtherFinding): Entry {
   const isSecret = o.kind === 'secret';
-  const uri = pathUri(o.target, isSecret ? o.resultClass : undefined);
+  const uri = otherUri(o);
   return {
     id: o.id,
     ruleName: RULE_NAMES[o.resultClass ?? ''] ?? (isSecret ? 'Secret' : 'Misconfiguration'),
@@ -150,62 +166,130 @@ function otherEntry(o: OtherFinding): Entry {
     short: o.title ?? '',
     full: o.detail ?? '',
     url: isSecret ? SECRET_RULES_URL : o.url,
-    extra: {},
-    help: isSecret
-      ? `Secret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
-      : `Misconfiguration ${o.id}\nType: ${o.resultType ?? ''}\nSeverity: ${o.severity}\nCheck: ${o.title ?? ''}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
-    message: isSecret
-      ? `Artifact: ${o.target}\nType: ${o.resultType ?? ''}\nSecret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
-      : `Artifact: ${uri}\nType: ${o.resultType ?? ''}\nVulnerability ${o.id}\nSeverity: ${o.severity}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
-    location: location(uri, uri, o.startLine, o.endLine),
+    extra: () => ({}),
+    help: () =>
+      isSecret
+        ? `Secret ${o.title ?? ''}\nSeverity: ${o.severity}\nMatch: ${o.detail ?? ''}`
+        : `Misconfiguration ${o.id}\nType: ${o.resultType ?? ''}\nSeverity: ${o.severity}\nCheck: ${o.title ?? ''}\nMessage: ${o.detail ?? ''}\nLink: [${o.id}](${o.url ?? ''})`,
+    message: otherMessage(o, uri),
+    location: () => location(uri, uri, o.startLine, o.endLine),
   };
 }
 
+/** What the SARIF is made of: the findings an ignore-file rule leaves (no status filter, as `trivy convert`). */
+export type SarifFindings = Pick<CollectedFindings, 'findings' | 'secrets' | 'misconfigurations'>;
+
+function ruleOf(e: Entry): SarifRule {
+  const help = e.help();
+  return {
+    id: e.id,
+    name: e.ruleName,
+    shortDescription: { text: e.short || e.id },
+    fullDescription: { text: e.full || e.short || e.id },
+    defaultConfiguration: { level: sarifLevel(e.severity) },
+    ...(e.url ? { helpUri: e.url } : {}),
+    help: { text: help, markdown: help.replace(/\n/g, '\n\n') },
+    properties: {
+      tags: [e.title, 'security', e.severity],
+      precision: 'very-high',
+      'security-severity': e.score,
+      ...e.extra(),
+    },
+  };
+}
+
+/** What one result is made from: a vulnerability finding, or a secret or misconfiguration. */
+export type SarifSource = { vuln: Finding; other?: undefined } | { vuln?: undefined; other: OtherFinding };
+const entryOf = (s: SarifSource): Entry => (s.vuln ? vulnEntry(s.vuln) : otherEntry(s.other!));
+const idOf = (s: SarifSource) => (s.vuln ? s.vuln.id : s.other!.id);
+const scoreOf = (s: SarifSource) => (s.vuln ? s.vuln.securitySeverity : severityScore(s.other!.severity));
+export const severityOf = (s: SarifSource): Severity => (s.vuln ? s.vuln.severity : s.other!.severity);
+/** The result's message (what failingResults reads), without the rest of its entry. */
+export const messageOf = (s: SarifSource): string => (s.vuln ? vulnMessage(s.vuln) : otherMessage(s.other!));
+
+/** One result to be: what it is made from and its rule's index. */
+export interface PendingResult {
+  source: SarifSource;
+  ruleIndex: number;
+}
+
+export function resultOf({ source, ruleIndex }: PendingResult): SarifResult {
+  const e = entryOf(source);
+  return {
+    ruleId: e.id,
+    ruleIndex,
+    level: sarifLevel(e.severity),
+    message: { text: e.message },
+    locations: [e.location()],
+  };
+}
+
+/**
+ * One result per finding, one rule per ID (in the order IDs first appear). Trivy re-applies every field to the
+ * rule on each package with that ID (the last one wins); the score alone keeps the worst, so the order packages
+ * come in cannot lower it. Each rule is made once, from its ID's last entry. The results are left to be made
+ * (resultOf), so a log that must be cut makes only those it keeps, and no finding's entry is held.
+ */
+function rulesAndEntries(c: SarifFindings): { rules: SarifRule[]; pending: PendingResult[] } {
+  const byId = new Map<string, { index: number; last: SarifSource; score: string; repeated: boolean }>();
+  const pending: PendingResult[] = [];
+  const add = (source: SarifSource) => {
+    const id = idOf(source);
+    const score = scoreOf(source);
+    let r = byId.get(id);
+    if (!r) byId.set(id, (r = { index: byId.size, last: source, score, repeated: false }));
+    else {
+      r.score = Math.max(+score, +r.score).toFixed(1);
+      r.last = source;
+      r.repeated = true;
+    }
+    pending.push({ source, ruleIndex: r.index });
+  };
+  for (const vuln of c.findings) add({ vuln });
+  for (const other of c.misconfigurations) add({ other });
+  for (const other of c.secrets) add({ other });
+  const rules = [...byId.values()].map(({ last, score, repeated }) => {
+    const rule = ruleOf(entryOf(last));
+    return repeated ? { ...rule, properties: { ...rule.properties, 'security-severity': score } } : rule;
+  });
+  return { rules, pending };
+}
+
+/** The built-in SARIF's rules and its results still to be made, and the log around them (sarifLog). */
+export interface SarifParts {
+  rules: SarifRule[];
+  pending: PendingResult[];
+  first?: TrivyReport;
+  toolVersion?: string;
+}
+
+export function sarifParts(
+  input: TrivyReport | PlatformReport[],
+  ignores: IgnoreConfig = NO_IGNORES,
+  toolVersion?: string,
+  collected?: SarifFindings,
+): SarifParts {
+  const reports = Array.isArray(input) ? input : [{ report: input }];
+  const made = rulesAndEntries(collected ?? collectFindings(input, { ignoreUnfixed: false }, ignores));
+  return { ...made, first: reports[0]?.report, toolVersion };
+}
+
+/**
+ * `collected`: the findings when the caller has them already (the gate's, when its policy drops no status), so
+ * they are not gathered twice.
+ */
 export function toSarif(
   input: TrivyReport | PlatformReport[],
   ignores: IgnoreConfig = NO_IGNORES,
   toolVersion?: string,
+  collected?: SarifFindings,
 ): SarifLog {
-  const reports = Array.isArray(input) ? input : [{ report: input }];
-  const first = reports[0]?.report;
-  const c = collectFindings(input, { ignoreUnfixed: false }, ignores);
-  const entries = [...c.findings.map(vulnEntry), ...c.misconfigurations.map(otherEntry), ...c.secrets.map(otherEntry)];
-  const rules: SarifRule[] = [];
-  const ruleIndex = new Map<string, number>();
-  const results = entries.map((e) => {
-    const rule: SarifRule = {
-      id: e.id,
-      name: e.ruleName,
-      shortDescription: { text: e.short || e.id },
-      fullDescription: { text: e.full || e.short || e.id },
-      defaultConfiguration: { level: sarifLevel(e.severity) },
-      ...(e.url ? { helpUri: e.url } : {}),
-      help: { text: e.help, markdown: e.help.replace(/\n/g, '\n\n') },
-      properties: {
-        tags: [e.title, 'security', e.severity],
-        precision: 'very-high',
-        'security-severity': e.score,
-        ...e.extra,
-      },
-    };
-    let i = ruleIndex.get(e.id);
-    if (i === undefined) {
-      ruleIndex.set(e.id, (i = rules.length));
-      rules.push(rule);
-    } else {
-      // Trivy re-applies every field to the rule on each package with that ID (the last one wins); the score
-      // alone keeps the worst, so the order packages come in cannot lower it.
-      const worst = Math.max(+e.score, +(rules[i].properties!['security-severity'] as string));
-      rules[i] = { ...rule, properties: { ...rule.properties, 'security-severity': worst.toFixed(1) } };
-    }
-    return {
-      ruleId: e.id,
-      ruleIndex: i,
-      level: sarifLevel(e.severity),
-      message: { text: e.message },
-      locations: [e.location],
-    };
-  });
+  const parts = sarifParts(input, ignores, toolVersion, collected);
+  return sarifLog(parts, parts.pending.map(resultOf));
+}
+
+/** The log of `parts` with `results`. */
+export function sarifLog({ rules, first, toolVersion }: SarifParts, results: SarifResult[]): SarifLog {
   const props: Record<string, unknown> = {};
   if (first && (first.ArtifactType === 'container_image' || first.ArtifactType === undefined)) {
     props.imageName = first.ArtifactName;

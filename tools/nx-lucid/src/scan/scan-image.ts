@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ARTIFACTS, writeArtifact } from '../artifacts/artifacts';
-import { appendText, ensureDir, makeTempDir, removePath, writeFileAtomic } from '../boundary/files';
+import { appendText, copyFileAtomic, ensureDir, makeTempDir, removePath, writeFileAtomic } from '../boundary/files';
 import { INSTALL_HINTS, formatCommand, runProcess, which } from '../boundary/process';
 import { envValue } from '../config/resolve';
 import { trivyVersionProblem } from '../config/trivy-versions';
@@ -15,8 +15,9 @@ import { completeLayoutDir } from '../registry/blob-source';
 import { evaluateGate, gateReportLines, GateResult } from './gate';
 import { IgnoreConfig, NO_IGNORES } from './ignore-file';
 import { readIgnoreConfig } from './ignore-match';
-import { mergePlatformReports, parseTrivyReport, TrivyReport } from './report';
-import { failingResults, fitSarif } from './sarif-limits';
+import { TrivyReport } from './report';
+import { writeMergedReport } from './report-merge';
+import { readReportForGate } from './report-stream';
 import { OUTCOME_FILE, ScanOutcome, toOutcome } from './summary';
 import { markdownSummary } from './summary-markdown';
 import {
@@ -61,10 +62,11 @@ interface ScanPlaces {
   workRoot: string;
 }
 
+/** One platform's report: read for the gate in bounded memory; `file` is Trivy's output, kept until the outputs are written. */
 type PlatformPart = {
   platform: string;
   report: TrivyReport;
-  raw: string;
+  file: string;
   /** Trivy's CycloneDX output for this platform, with the manifest it describes. */
   sbom: { bom: CycloneDx; where: PlatformImage; file: string };
 };
@@ -149,7 +151,10 @@ async function pullForScan(options: ScanOptions, places: ScanPlaces, deps: ScanD
   return pull(options.imageRef!, want, dir);
 }
 
-/** One Trivy run per planned platform, in its private working dir; each report parsed and kept as written. */
+/**
+ * One Trivy run per planned platform, in its private working dir; each report read in bounded memory (never whole)
+ * and copied as written.
+ */
 async function runScans(
   { options, workspaceRoot: root }: ScanRequest,
   places: ScanPlaces,
@@ -171,12 +176,11 @@ async function runScans(
     deps.log(`$ ${formatCommand('trivy', p.args)}`);
     await deps.run('trivy', p.args, { cwd, env, timeoutMs: options.timeoutMinutes * 60_000 });
     if (!existsSync(p.output)) throw new Error(`trivy exited 0 but wrote no report to ${p.output}`);
-    const raw = readFileSync(p.output, 'utf8');
     const label = p.platform ?? 'default';
-    const report = parseTrivyReport(raw, `Trivy report for ${target.ref} (${label})`);
-    writeFileAtomic(join(places.scanDir, 'trivy', `${platformSlug(label)}.json`), raw);
+    const report = readReportForGate(p.output, `Trivy report for ${target.ref} (${label})`);
+    copyFileAtomic(p.output, join(places.scanDir, 'trivy', `${platformSlug(label)}.json`));
     const where = { platform: label, image, manifestDigest: p.view?.manifest.digest ?? null };
-    parts.push({ platform: label, report, raw, sbom: await runSbom(p, where, { cwd, env, options }, deps) });
+    parts.push({ platform: label, report, file: p.output, sbom: await runSbom(p, where, { cwd, env, options }, deps) });
   }
   return parts;
 }
@@ -226,20 +230,18 @@ async function writeScanOutputs(
 ): Promise<boolean> {
   const { scanDir, outDir } = places;
   const reportFile = join(scanDir, 'report.json');
-  // One platform: Trivy's bytes as they are. Several: the joined report.
-  const merged = parts.length === 1 ? parts[0].raw : JSON.stringify(mergePlatformReports(parts), null, 2) + '\n';
-  writeFileAtomic(reportFile, merged);
+  // One platform: Trivy's bytes as they are. Several: the joined report, written as it is read.
+  if (parts.length === 1) copyFileAtomic(parts[0].file, reportFile);
+  else writeMergedReport(parts, reportFile);
   const sarifFile = join(scanDir, 'report.sarif');
-  const sarifSource = await writeSarif(
-    { mode: options.sarif, reportFile, sarifFile, ignoreFile: places.ignoreFile, parts, ignores },
+  const { source: sarifSource, cut } = await writeSarif(
+    { mode: options.sarif, reportFile, sarifFile, ignoreFile: places.ignoreFile, parts, ignores, gate },
     { trivyVersion: info.trivyVersion, isolation: trivyIsolation(places.workRoot) },
     deps,
     childEnv,
   );
-  const fitted = fitSarif(readFileSync(sarifFile, 'utf8'), failingResults(gate.failing));
-  if (fitted.text !== undefined) writeFileAtomic(sarifFile, fitted.text);
 
-  const outcome = toOutcome(gate, { ...info, sarif: sarifSource, sarifCut: fitted.cut });
+  const outcome = toOutcome(gate, { ...info, sarif: sarifSource, sarifCut: cut });
   writeArtifact(outDir, ARTIFACTS.gate, outcome);
   const md = markdownSummary(gate, outcome);
   writeFileAtomic(join(scanDir, 'summary.md'), md);

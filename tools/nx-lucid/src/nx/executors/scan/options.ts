@@ -53,7 +53,7 @@ export const schema = targetFields
       .enum(['auto', 'trivy', 'built-in'])
       .default('auto')
       .describe(
-        'SARIF from `trivy convert` (auto: falling back to the built-in conversion when that fails), or always one of them.',
+        "SARIF from `trivy convert` (auto: falling back to the built-in conversion when that fails, and taking it when the SARIF must be cut to GitHub's 25,000 results, as it is made and cut in bounded memory), or always one of them.",
       ),
     timeoutMinutes: z.number().positive().default(20).describe('Kill a Trivy run that takes longer than this.'),
     dryRun: z
