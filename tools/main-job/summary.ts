@@ -4,7 +4,7 @@
  */
 import { pushRecordSchema, PushRecord } from '../nx-lucid/src/artifacts/push-record';
 import type { BuildMetadata } from '../nx-lucid/src/artifacts/metadata';
-import { formatBytes } from '../nx-lucid/src/push/push';
+import { formatBytes } from '../nx-lucid/src/boundary/format-bytes';
 import { platformString } from '../nx-lucid/src/oci/types';
 
 export { formatBytes };

@@ -3,6 +3,7 @@
  *
  *   lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--parallel=N] [--json] [--dry-run]
  *   lucid merge-platforms --projects=<a,b,...> --into=<dir> --from=<dir> --from=<dir> [--dry-run]
+ *   lucid prune|usage [--projects=<pattern,...>] [--registry=<host>] [--dry-run] [--json]
  *
  * Lists the container projects whose image inputs changed between base and head (Dockerfile-aware: a README,
  * a test or a .dockerignore'd file affects nothing), or runs `nx run-many -t <targets> --projects=<list>` on them.
@@ -15,6 +16,8 @@ import { git, gitMaybe } from '../src/boundary/git';
 import { readLockfile } from '../src/graph/affected/lockfile';
 import { formatCommand, ProcessError, runProcess } from '../src/boundary/process';
 import { mergePlatformOutputs } from '../src/ci/merge-platforms';
+import { schema as releaseSchema } from '../src/nx/executors/release/options';
+import { ServiceRelease, workspacePrune, workspaceUsage } from '../src/release/workspace-retention';
 
 const USAGE = `usage: lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--parallel=N] [--json] [--dry-run]`;
 
@@ -226,15 +229,79 @@ export function runMergePlatforms(
   return 0;
 }
 
+const RETENTION_USAGE = 'usage: lucid prune|usage [--projects=<pattern,...>] [--registry=<host>] [--dry-run] [--json]';
+
+/** Every project's container-release target (executor @lucid/nx-lucid:release) with its options from the graph. */
+async function releaseTargets(cwd: string, patterns: string[]): Promise<Array<{ project: string; options: object }>> {
+  process.chdir(cwd); // Nx computes the graph for the workspace it is loaded from
+  const { createProjectGraphAsync } = require('@nx/devkit') as typeof import('@nx/devkit');
+  const graph = await createProjectGraphAsync({ exitOnError: false });
+  const { findMatchingProjects } = require('nx/src/utils/find-matching-projects') as {
+    findMatchingProjects(patterns: string[], nodes: Record<string, unknown>): string[];
+  };
+  const allowed = patterns.length ? new Set(findMatchingProjects(patterns, graph.nodes)) : undefined;
+  const out: Array<{ project: string; options: object }> = [];
+  for (const [project, node] of Object.entries(graph.nodes).sort(([a], [b]) => a.localeCompare(b))) {
+    if (allowed && !allowed.has(project)) continue;
+    const target = Object.values(node.data.targets ?? {}).find((t) => t.executor === '@lucid/nx-lucid:release');
+    if (target) out.push({ project, options: target.options ?? {} });
+  }
+  return out;
+}
+
+/**
+ * lucid prune | lucid usage: the retention policy or the usage report over every service (container-release prune
+ * or usage per project, in one process: usage needs every repository to tell shared bytes from a service's own).
+ */
+export async function runRetention(command: 'prune' | 'usage', argv: string[], cwd: string): Promise<number> {
+  const flags = { projects: [] as string[], dryRun: false, json: false, registry: undefined as string | undefined };
+  for (const arg of argv) {
+    const [key, value = ''] = arg.split(/=(.*)/s);
+    if (key === '--projects' && value)
+      flags.projects.push(
+        ...value
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      );
+    else if (key === '--registry' && value) flags.registry = value;
+    else if (arg === '--dry-run') flags.dryRun = true;
+    else if (arg === '--json') flags.json = true;
+    else throw new UsageError(`unknown or empty argument "${arg}"\n${RETENTION_USAGE}`);
+  }
+  const services: ServiceRelease[] = (await releaseTargets(cwd, flags.projects)).map(({ project, options }) => ({
+    project,
+    options: releaseSchema.parse({
+      ...options,
+      action: command,
+      dryRun: flags.dryRun,
+      json: flags.json,
+      ...(flags.registry ? { registry: flags.registry } : {}),
+    }),
+  }));
+  if (!services.length)
+    throw new UsageError(
+      `no project has a container-release target${flags.projects.length ? ` among ${flags.projects.join(',')}` : ''}`,
+    );
+  if (command === 'usage') await workspaceUsage(services, { json: flags.json });
+  else await workspacePrune(services);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'affected') return (await runAffected(rest, process.cwd())).exitCode;
     if (command === 'merge-platforms') return runMergePlatforms(rest, process.cwd());
-    process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);
+    if (command === 'prune' || command === 'usage') return await runRetention(command, rest, process.cwd());
+    process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n${RETENTION_USAGE}\n`);
     return 1;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ProcessError || (command === 'merge-platforms' && e instanceof Error)) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ProcessError ||
+      ((command === 'merge-platforms' || command === 'prune' || command === 'usage') && e instanceof Error)
+    ) {
       process.stderr.write(`lucid: ${e.message}\n`);
       return 1;
     }

@@ -6,7 +6,7 @@ export const releaseChangeSchema = z
   .object({
     /** ISO time of the change. */
     at: z.string().datetime(),
-    action: z.enum(['create', 'promote', 'rollback', 'delete']),
+    action: z.enum(['create', 'promote', 'rollback', 'delete', 'prune']),
     image: z.string().min(1),
     tag: z.string().min(1),
     before: digest.nullable(),

@@ -52,6 +52,8 @@ export interface CiWorkflowInput {
   phaseTagPrefix: string;
   /** UTC cron of the daily re-scan of the published images. */
   rescanCron?: string;
+  /** UTC cron of the registry prune (containers-prune.yml). */
+  pruneCron?: string;
   /** Recorded in the header so later runs (e.g. the service generator) regenerate with the same options. */
   generatorOptions?: Record<string, unknown>;
 }

@@ -51,6 +51,7 @@ describe('action pins', () => {
     const files = committed();
     expect(files.map((f) => f.file).sort()).toEqual([
       'containers-pr.yml',
+      'containers-prune.yml',
       'containers-release.yml',
       'containers-rescan.yml',
       'containers.yml',

@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { ACTIONS } from './pins';
 import { policyViolations, runsTrivy } from './policy';
 import { ciInput } from './test-support';
-import { CONTAINERS_WORKFLOW, generateWorkflows, RESCAN_WORKFLOW } from './workflows';
+import { CONTAINERS_WORKFLOW, generateWorkflows, PRUNE_WORKFLOW, RESCAN_WORKFLOW } from './workflows';
 
 type Step = { uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown> };
 type Wf = {
@@ -140,5 +140,30 @@ describe('workflow rules (the walker the generator and the committed-file specs 
     expect(policyViolations(wf as never)).toEqual([]);
     mangle(wf);
     expect(policyViolations(wf as never).join('\n')).toMatch(message);
+  });
+});
+
+describe('containers-prune.yml: least privilege', () => {
+  const prune = (): Wf & { on: Record<string, unknown>; jobs: Record<string, { if?: string }> } =>
+    parse(generateWorkflows(ciInput())[PRUNE_WORKFLOW]);
+
+  it('packages: write only in the job that runs `lucid prune` for real, never on a pull request', () => {
+    const wf = prune();
+    expect(Object.keys(wf.on).sort()).toEqual(['pull_request', 'schedule', 'workflow_dispatch']);
+    const writers = Object.entries(wf.jobs).filter(([, j]) => j.permissions?.packages === 'write');
+    expect(writers.map(([id]) => id)).toEqual(['prune']);
+    expect(wf.jobs.prune.if).toBe("github.event_name != 'pull_request'");
+    expect(wf.jobs['dry-run'].steps.map((s) => s.run).filter(Boolean)).toContain(
+      'npx --no-install lucid prune --dry-run',
+    );
+    expect(policyViolations(wf as never)).toEqual([]);
+  });
+
+  it('packages: write on the dry-run job is refused', () => {
+    const wf = prune();
+    wf.jobs['dry-run'].permissions!.packages = 'write';
+    expect(policyViolations(wf as never).join('\n')).toMatch(
+      /dry-run: packages: write in a job that does not push or prune/,
+    );
   });
 });

@@ -5,7 +5,8 @@
  *  - a job that runs Trivy holds no token that can write: every permission read/none, no GITHUB_TOKEN /
  *    github.token / ACTIONS_RUNTIME_TOKEN / write secret in any env, no step that exports the runtime token,
  *    checkouts without persisted credentials, and setup-trivy at an explicit, uncompromised version;
- *  - `packages: write` only in a job that pushes (images, or attestations beside them) and runs no Trivy;
+ *  - `packages: write` only in a job that pushes (images, or attestations beside them) or prunes the registry
+ *    (`lucid prune` without --dry-run), and runs no Trivy;
  *  - `id-token: write` and `attestations: write` only in a job that signs (actions/attest-build-provenance,
  *    actions/attest-sbom) and runs no Trivy; each attest step names its subject by name and digest and pushes the
  *    bundle to the registry, and its job holds the three permissions it needs;
@@ -32,6 +33,11 @@ export function runsTrivy(job: Job): boolean {
 
 export function pushes(job: Job): boolean {
   return (job.steps ?? []).some((s) => /container-push|nx release publish/.test(s.run ?? ''));
+}
+
+/** A job that deletes from the registry: `lucid prune` without --dry-run. */
+export function prunes(job: Job): boolean {
+  return (job.steps ?? []).some((s) => /\blucid prune\b(?![^\n]*--dry-run)/.test(s.run ?? ''));
 }
 
 const ATTEST_ACTIONS: readonly string[] = [PINS.attestProvenance.repository, PINS.attestSbom.repository];
@@ -96,9 +102,9 @@ export function policyViolations(workflow: { env?: Record<string, unknown>; jobs
               .filter(([, v]) => v === 'write')
               .map(([k]) => k);
     if (permissions === undefined) problems.push(`${id}: no job-level permissions (it would inherit the workflow's)`);
-    const pushesSomething = pushes(job) || attests(job);
+    const pushesSomething = pushes(job) || attests(job) || prunes(job);
     if (typeof permissions === 'object' && permissions.packages === 'write' && (!pushesSomething || runsTrivy(job))) {
-      problems.push(`${id}: packages: write in a job that ${runsTrivy(job) ? 'runs Trivy' : 'does not push'}`);
+      problems.push(`${id}: packages: write in a job that ${runsTrivy(job) ? 'runs Trivy' : 'does not push or prune'}`);
     }
     if (!runsTrivy(job)) continue;
     if (writes.length) problems.push(`${id}: runs Trivy with write permissions (${writes.join(', ')})`);

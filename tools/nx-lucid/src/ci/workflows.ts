@@ -7,7 +7,8 @@
  *    provenance and SBOM, attest.ts), and report per service (pipeline.ts says which job holds which token);
  *  - containers-pr.yml (pull_request): plan → build → scan → report (SARIF); never pushes;
  *  - containers-rescan.yml (daily): every service's published `latest` against a fresh Trivy DB (rescan.ts);
- *  - containers-release.yml (tags <project>@<version>): `nx release publish` of the tagged project (release.ts).
+ *  - containers-release.yml (tags <project>@<version>): `nx release publish` of the tagged project (release.ts);
+ *  - containers-prune.yml (weekly; dry-run on pull requests): the registry retention policy (prune.ts).
  */
 import { trivyVersionProblem } from '../config/trivy-versions';
 import { attestJob } from './attest';
@@ -15,6 +16,7 @@ import { CiWorkflowInput, DEFAULT_TRIVY_VERSION, Job } from './input';
 import { buildJob, Chain, chains, pushJob, reportJob, scanJob } from './pipeline';
 import { planJob } from './plan';
 import { assertPolicy } from './policy';
+import { pruneWorkflow } from './prune';
 import { releaseWorkflow } from './release';
 import { renderWorkflow } from './render';
 import { rescanWorkflow } from './rescan';
@@ -33,7 +35,14 @@ export const CONTAINERS_WORKFLOW = 'containers.yml';
 export const CONTAINERS_PR_WORKFLOW = 'containers-pr.yml';
 export const RESCAN_WORKFLOW = 'containers-rescan.yml';
 export const RELEASE_WORKFLOW = 'containers-release.yml';
-export const WORKFLOW_FILES = [CONTAINERS_WORKFLOW, CONTAINERS_PR_WORKFLOW, RESCAN_WORKFLOW, RELEASE_WORKFLOW] as const;
+export const PRUNE_WORKFLOW = 'containers-prune.yml';
+export const WORKFLOW_FILES = [
+  CONTAINERS_WORKFLOW,
+  CONTAINERS_PR_WORKFLOW,
+  RESCAN_WORKFLOW,
+  RELEASE_WORKFLOW,
+  PRUNE_WORKFLOW,
+] as const;
 
 const NATIVE_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
@@ -50,6 +59,7 @@ export function generateWorkflows(raw: CiWorkflowInput): GeneratedWorkflows {
     [CONTAINERS_PR_WORKFLOW]: pullRequestWorkflow(input),
     [RESCAN_WORKFLOW]: rescanWorkflow(input),
     [RELEASE_WORKFLOW]: releaseWorkflow(input),
+    [PRUNE_WORKFLOW]: pruneWorkflow(input),
   };
   const out: GeneratedWorkflows = {};
   for (const [file, workflow] of Object.entries(objects)) {
@@ -81,6 +91,8 @@ function validateInput(input: CiWorkflowInput): void {
   if (versionProblem) throw new Error(`--trivyVersion: ${versionProblem}`);
   if (!/^[0-9*/,-]+( [0-9*/,-]+){4}$/.test(input.rescanCron!))
     throw new Error(`--rescanCron "${input.rescanCron}" is not a five-field cron expression`);
+  if (input.pruneCron !== undefined && !/^[0-9*/,-]+( [0-9*/,-]+){4}$/.test(input.pruneCron))
+    throw new Error(`--pruneCron "${input.pruneCron}" is not a five-field cron expression`);
   if (input.arm64 === 'native') {
     const unsupported = input.platforms.filter((p) => !NATIVE_PLATFORMS.includes(p));
     if (unsupported.length) {

@@ -77,6 +77,7 @@ export type CiChoices = Pick<
   | 'trivyVersion'
   | 'affected'
   | 'rescanCron'
+  | 'pruneCron'
 > & {
   phases?: number[];
   remoteCache: 'auto' | RemoteCacheMode;

@@ -152,6 +152,32 @@ export const requireAttestationsSchema = z
     { message: 'certificateIdentityRegExp is not a valid regular expression' },
   );
 export type AttestationPolicyOptions = z.infer<typeof requireAttestationsSchema>;
+/** Registry retention for `container-release prune` (and `lucid prune`): which tags stay; what no kept tag reaches goes. */
+export const retentionSchema = z
+  .object({
+    keepShaTags: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(10)
+      .describe(
+        "Keep the sha tags (<sha>, phase<N>-<sha>, sha-<short>) of the N most recently created images; a push's tags for one image count once.",
+      ),
+    keepDays: z
+      .number()
+      .nonnegative()
+      .default(30)
+      .describe(
+        'Keep every tag whose image was created less than this many days ago (index annotation org.opencontainers.image.created, else the image config `created`).',
+      ),
+    branchTags: z
+      .array(z.string().min(1))
+      .default(['main'])
+      .describe(
+        'Tags kept whatever their age: the branch tags (type=ref,event=branch), exact names or `*` patterns. Semver tags and `latest` are always kept.',
+      ),
+  })
+  .strict();
 
 export const engineSchema = z.enum(['auto', 'buildx', 'buildah', 'podman']);
 
@@ -308,6 +334,9 @@ export const pluginOptionsSchema = z
       .describe(
         'Release policy: promote, create and nx-release-publish refuse an image index without a verified Sigstore bundle per predicate type, signed by this issuer and identity (unset: no check).',
       ),
+    retention: defaultedObject(retentionSchema).describe(
+      'Registry retention for container-release prune: keep semver tags, latest, branchTags, the newest keepShaTags sha images and anything younger than keepDays; delete other tags, then manifests no kept tag reaches.',
+    ),
   })
   .strict();
 
@@ -357,6 +386,7 @@ export type PluginOptions = z.infer<typeof pluginOptionsSchema>;
 export type AttestationOptions = z.infer<typeof attestationsSchema>;
 export type BuildCacheOptions = z.infer<typeof buildCacheSchema>;
 export type GateOptions = z.infer<typeof gateSchema>;
+export type RetentionOptions = z.infer<typeof retentionSchema>;
 export type EngineName = z.infer<typeof engineSchema>;
 export type PluginOptionsInput = z.input<typeof pluginOptionsSchema>;
 

@@ -199,11 +199,12 @@ function releaseTarget(ctx: TargetContext): TargetConfiguration {
       ...ctx.shared,
       insecureRegistries: options.insecureRegistries,
       ...(options.requireAttestations ? { requireAttestations: options.requireAttestations } : {}),
+      retention: options.retention,
     }),
     metadata: targetMetadata(
       ctx,
       options.targetNames.release,
-      'Version management in the registry: create | list | promote | rollback | delete',
+      'Version management in the registry: create | list | promote | rollback | delete | prune | usage',
       { args: ['promote', 'v1.2.0', '--dry-run'] },
     ),
   };

@@ -41,6 +41,7 @@ const CHANGED: Record<string, unknown> = {
     certificateIdentity: 'https://github.com/acme/app/.github/workflows/ci.yml@refs/heads/main',
     trustedRoot: '.sigstore/trusted_root.json',
   },
+  retention: { keepShaTags: 3, keepDays: 7, branchTags: ['main', 'release-*'] },
 };
 
 const FILES: Record<string, string> = {

@@ -20,7 +20,8 @@ type PluginWideKey =
   | 'gate'
   | 'latestOnBranch'
   | 'tags'
-  | 'phaseTagPrefix';
+  | 'phaseTagPrefix'
+  | 'retention';
 
 /** Per executor, the plugin-wide options its schema defaults to the plugin's own default. */
 export const SCHEMA_DEFAULTED: Record<'build' | 'scan' | 'verify' | 'push' | 'release', readonly PluginWideKey[]> = {
@@ -39,7 +40,7 @@ export const SCHEMA_DEFAULTED: Record<'build' | 'scan' | 'verify' | 'push' | 're
   scan: ['insecureRegistries'],
   verify: ['platforms'],
   push: ['latestOnBranch', 'tags', 'insecureRegistries', 'phaseTagPrefix'],
-  release: ['insecureRegistries'],
+  release: ['insecureRegistries', 'retention'],
 };
 
 /** Structural equality of JSON-like values (option values are parsed JSON). */

@@ -7,7 +7,8 @@
 import type { TagPlan } from '../image/tag-rules';
 import { prepareForPush, SourcedLayout } from '../registry/blob-source';
 import { ImageTarget, openSession, RegistryDeps, RegistrySession } from '../registry/connect';
-import { formatBytes, imageComplete, pushImage, PushResult, PushSource } from './push';
+import { formatBytes } from '../boundary/format-bytes';
+import { imageComplete, pushImage, PushResult, PushSource } from './push';
 import type { PushOptions } from './push-request';
 import { guardTagMoves, PushTagInputs, replanForLatestAuto } from './tag-phase';
 

@@ -14,6 +14,7 @@ import { UploadState } from '../registry/upload-state';
 export type { PushBlob, PushManifest, PushSource } from './push-source';
 export { readPushSource } from './push-source';
 import { blobFileOf, type PushSource } from './push-source';
+import { formatBytes } from '../boundary/format-bytes';
 
 export interface PushOptions {
   repository: string;
@@ -91,18 +92,6 @@ export function rankMountSources(siblings: readonly SiblingPush[], imagePrefix: 
       return a.repository.localeCompare(b.repository);
     })
     .map((s) => s.repository);
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
 }
 
 /**

@@ -120,6 +120,11 @@ export class RegistryClient {
     return this.manifests.delete(repository, digest);
   }
 
+  /** DELETE a tag alone, where the registry supports it (manifests.ts). */
+  deleteTag(repository: string, tag: string): Promise<'deleted' | 'unknown' | 'unsupported'> {
+    return this.manifests.deleteTag(repository, tag);
+  }
+
   /** Every repository in the registry's catalog. */
   listRepositories(pageSize = 1000): Promise<string[]> {
     return listRepositories(this.transport, pageSize);

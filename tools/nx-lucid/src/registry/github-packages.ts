@@ -9,6 +9,8 @@ export interface PackageVersion {
   id: number;
   /** The manifest digest, for container packages. */
   name: string;
+  /** When the version was pushed (ISO 8601). */
+  created_at?: string;
   metadata?: { package_type?: string; container?: { tags?: string[] } };
 }
 
@@ -99,9 +101,21 @@ export class GithubPackages {
   }
 
   async deleteVersion(id: number): Promise<void> {
+    if ((await this.deleteVersionIfPresent(id)) === 'gone') {
+      await this.fail(new Response(JSON.stringify({ message: 'Not Found' }), { status: 404 }), `delete version ${id}`);
+    }
+  }
+
+  /** DELETE a version; 'gone' when the API no longer has it (another run deleted it first). */
+  async deleteVersionIfPresent(id: number): Promise<'deleted' | 'gone'> {
     const base = await this.resolveBase();
     const res = await this.fetchImpl(`${base}/versions/${id}`, { method: 'DELETE', headers: this.headers() });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return 'gone';
+    }
     if (res.status !== 204 && !res.ok) await this.fail(res, `delete version ${id}`);
     await res.body?.cancel();
+    return 'deleted';
   }
 }

@@ -158,6 +158,27 @@ export class Manifests {
     });
   }
 
+  /**
+   * DELETE a tag alone (`/v2/<name>/manifests/<tag>`, distribution 3 and most hosted registries). 'unsupported' where
+   * the registry refuses tag references on DELETE (distribution 2.8 answers 400 DIGEST_INVALID; others 405 or
+   * UNSUPPORTED); 'unknown' when no such tag exists.
+   */
+  async deleteTag(repository: string, tag: string): Promise<'deleted' | 'unknown' | 'unsupported'> {
+    return this.t.withRetry(`DELETE tag ${tag}`, async () => {
+      const res = await this.t.send({
+        method: 'DELETE',
+        url: `/v2/${repository}/manifests/${tag}`,
+        scopes: [`repository:${repository}:delete`, pushScope(repository)],
+        repository,
+        operation: `DELETE tag ${tag}`,
+        ok: [202, 200, 204, 404, 400, 405],
+      });
+      await res.body?.cancel();
+      if (res.status === 404) return 'unknown';
+      return res.status === 400 || res.status === 405 ? 'unsupported' : 'deleted';
+    });
+  }
+
   /** Every tag of a repository, following Link pagination. A repository that does not exist has none. */
   async tags(repository: string, pageSize = 100): Promise<string[]> {
     const tags = await paged(this.t, `/v2/${repository}/tags/list?n=${pageSize}`, async (url) => {

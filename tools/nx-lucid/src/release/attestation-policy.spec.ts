@@ -3,6 +3,7 @@
  * and TSA; the real services are unreachable here) by the real @sigstore/sign, attached as referrers to an index in
  * the in-process stand-in registry, verified by @sigstore/verify.
  */
+import { releaseOptions } from './testing/release-options';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,20 +175,13 @@ describe('requireAttestations: Sigstore bundles attached to the digest, verified
 });
 
 describe('promote under requireAttestations', () => {
-  const options = (over: Partial<ReleaseOptions>): ReleaseOptions => ({
-    registry: reg.host,
-    repository: 'acme/app',
-    insecureRegistries: [],
-    force: false,
-    deleteVia: 'registry',
-    githubApiUrl: 'https://api.github.com',
-    githubOwnerType: 'auto',
-    passwordStdin: false,
-    retries: 0,
-    dryRun: false,
-    requireAttestations: policy(),
-    ...over,
-  });
+  const options = (over: Partial<ReleaseOptions>): ReleaseOptions =>
+    releaseOptions(reg.host, {
+      repository: 'acme/app',
+      insecureRegistries: [],
+      requireAttestations: policy(),
+      ...over,
+    });
 
   it('refuses an unsigned version (non-zero, names the reason) and writes nothing; --dry-run reports the verdict', async () => {
     pushIndex(7, 'v7.0.0');

@@ -45,7 +45,7 @@ export function describeChange(image: string, c: TagChange): string {
 
 /** The audit lines of the changes made by one action. */
 export function auditLines(
-  action: Exclude<ReleaseAction, 'list'>,
+  action: Exclude<ReleaseAction, 'list' | 'prune' | 'usage'>,
   image: string,
   changes: TagChange[],
   at: Date,

@@ -113,3 +113,11 @@ describe('listVersions', () => {
     });
   });
 });
+
+describe('prune and usage arguments', () => {
+  it('take no version', () => {
+    expect(resolveReleaseArgs({ _: ['prune'] })).toEqual({ action: 'prune', version: undefined, from: undefined });
+    expect(resolveReleaseArgs({ action: 'usage' }).action).toBe('usage');
+    expect(() => resolveReleaseArgs({ _: ['prune', 'v1.0.0'] })).toThrow('prune takes no version (got "v1.0.0")');
+  });
+});

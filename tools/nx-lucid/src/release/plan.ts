@@ -7,7 +7,7 @@ import { isBuildIdentityTag, LATEST, semverOfTag, versionTag } from '../image/ta
 import { assertTag } from '../image/naming';
 import { DIGEST } from '../oci/digest';
 
-export const RELEASE_ACTIONS = ['create', 'list', 'promote', 'rollback', 'delete'] as const;
+export const RELEASE_ACTIONS = ['create', 'list', 'promote', 'rollback', 'delete', 'prune', 'usage'] as const;
 export type ReleaseAction = (typeof RELEASE_ACTIONS)[number];
 
 /** tag → manifest digest, as the registry reports it now. */
@@ -67,7 +67,8 @@ export function resolveReleaseArgs(input: ReleaseArgsInput): ReleaseArgs {
     throw new ReleaseError(
       `${a} needs a version: ${a} v1.2.0, or --release-version=v1.2.0 (Nx's CLI keeps --version for itself)`,
     );
-  if (a === 'list' && version) throw new ReleaseError(`list takes no version (got "${version}")`);
+  if ((a === 'list' || a === 'prune' || a === 'usage') && version)
+    throw new ReleaseError(`${a} takes no version (got "${version}")`);
   return { action: a, version: version === undefined ? undefined : String(version), from: input.from };
 }
 

@@ -1,3 +1,4 @@
+import { releaseOptions } from './testing/release-options';
 import { createHash } from 'node:crypto';
 import { runReleaseOnRegistries } from './release-registries';
 import { ReleaseOptions } from './run-release';
@@ -11,20 +12,8 @@ const [D1, D2] = [...BYTES.keys()];
 const A = 'a.test:5000';
 const B = 'b.test:5000';
 
-const options = (over: Partial<ReleaseOptions> = {}): ReleaseOptions => ({
-  registries: [A, B],
-  registry: A,
-  repository: 'hamigames/lucid',
-  insecureRegistries: [A, B],
-  force: false,
-  deleteVia: 'registry',
-  githubApiUrl: 'https://api.github.com',
-  githubOwnerType: 'auto',
-  passwordStdin: false,
-  retries: 0,
-  dryRun: false,
-  ...over,
-});
+const options = (over: Partial<ReleaseOptions> = {}): ReleaseOptions =>
+  releaseOptions(A, { registries: [A, B], insecureRegistries: [A, B], ...over });
 
 describe('runReleaseOnRegistries (--registry <host> | all)', () => {
   let requests: string[];

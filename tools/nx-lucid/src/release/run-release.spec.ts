@@ -1,3 +1,4 @@
+import { releaseOptions } from './testing/release-options';
 import { createHash } from 'node:crypto';
 import { ReleaseOptions, runReleaseAction } from './run-release';
 
@@ -9,19 +10,7 @@ const B1 = indexBytes(1);
 const B2 = indexBytes(2);
 const D1 = digestOf(B1);
 const D2 = digestOf(B2);
-const options = (over: Partial<ReleaseOptions> = {}): ReleaseOptions => ({
-  registry: 'registry.test:5000',
-  repository: 'hamigames/lucid',
-  insecureRegistries: ['registry.test:5000'],
-  force: false,
-  deleteVia: 'registry',
-  githubApiUrl: 'https://api.github.com',
-  githubOwnerType: 'auto',
-  passwordStdin: false,
-  retries: 0,
-  dryRun: false,
-  ...over,
-});
+const options = (over: Partial<ReleaseOptions> = {}): ReleaseOptions => releaseOptions('registry.test:5000', over);
 
 describe('runReleaseAction (the release use case)', () => {
   let requests: string[];

@@ -8,6 +8,7 @@ import { versionTag } from '../image/tags';
 import { RegistryClient } from '../registry/client';
 import { ImageTarget, openSession, resolveImageTarget, RegistryDeps, RegistrySession } from '../registry/connect';
 import { ghcrPackage, GithubPackages } from '../registry/github-packages';
+import { readTagDigests } from '../registry/manifest-store';
 import { TagLocks } from '../registry/tag-lock';
 import type { AttestationPolicyOptions } from '../config/options';
 import { enforceAttestationPolicy } from './attestation-policy';
@@ -76,16 +77,8 @@ export interface ReleaseOutcome {
 }
 
 /** tag → digest for every tag of the repository (HEAD per tag, a few at a time). */
-export async function readSnapshot(client: RegistryClient, repository: string): Promise<Map<string, string>> {
-  const tags = await client.listTags(repository);
-  const snapshot = new Map<string, string>();
-  for (let i = 0; i < tags.length; i += 8) {
-    const heads = await Promise.all(
-      tags.slice(i, i + 8).map(async (t) => [t, await client.headManifest(repository, t)] as const),
-    );
-    for (const [t, head] of heads) if (head) snapshot.set(t, head.digest);
-  }
-  return snapshot;
+export function readSnapshot(client: RegistryClient, repository: string): Promise<Map<string, string>> {
+  return readTagDigests(client, repository);
 }
 
 /** What every part of one release run shares: the session, the target, the options and deps. */
@@ -95,7 +88,7 @@ interface ReleaseRun extends RegistrySession {
   options: ReleaseOptions;
   deps: ReleaseDeps;
   env: NodeJS.ProcessEnv;
-  action: Exclude<ReleaseAction, 'list'>;
+  action: Exclude<ReleaseAction, 'list' | 'prune' | 'usage'>;
   /** '[dry-run] would ' or ''. */
   prefix: string;
 }
@@ -110,6 +103,8 @@ export async function runReleaseAction(
   const log = deps.log ?? ((l: string) => console.log(l));
   const args = resolveReleaseArgs({ ...options, version: options.releaseVersion ?? options.version });
   if (args.version !== undefined) versionTag(args.version); // a bad version fails before the registry is touched
+  if (args.action === 'prune' || args.action === 'usage')
+    throw new Error(`${args.action} runs through runReleaseOnRegistries (release-registries.ts)`);
   const target = resolveImageTarget(options, project, env);
   const session = await openSession(target, options, env, deps, log);
   const snapshot: TagSnapshot = await readSnapshot(session.client, target.repository);

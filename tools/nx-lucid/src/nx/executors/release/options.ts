@@ -1,17 +1,23 @@
 import { z } from 'zod';
-import { pluginOptionDescription, requireAttestationsSchema, targetFields } from '../../../config/options';
+import {
+  pluginDefaulted,
+  pluginOptionDescription,
+  requireAttestationsSchema,
+  retentionSchema,
+  targetFields,
+} from '../../../config/options';
 import { RELEASE_ACTIONS } from '../../../release/plan';
 import { CREDENTIAL_SOURCES, registryClientFields } from '../push/options';
 
 export const title = 'Release executor';
-export const description = `Version management in the registry, by digest: create <version> [--from <tag>], list, promote <version> (latest → version), rollback [<version>] (latest → version, or the highest release below the current one), delete <version> (refuses while latest or another version names it unless --force; on ghcr.io through the GitHub Packages API). Manifest bytes are copied unchanged, so every platform is kept and the digest is identical. A version tag never moves to another digest without --force; every tag change is printed before → after and appended as an audit line to <outputPath>/release.json. Every action has --dry-run. ${CREDENTIAL_SOURCES}`;
+export const description = `Version management in the registry, by digest: create <version> [--from <tag>], list, promote <version> (latest → version), rollback [<version>] (latest → version, or the highest release below the current one), delete <version> (refuses while latest or another version names it unless --force; on ghcr.io through the GitHub Packages API), prune (the retention policy: deletes the tags it does not keep, then every manifest no kept tag reaches, never a part or referrer of a kept image), usage (tags, indexes, bytes, push times; --json). Manifest bytes are copied unchanged, so every platform is kept and the digest is identical. A version tag never moves to another digest without --force; every tag change is printed before → after and appended as an audit line to <outputPath>/release.json. Every action has --dry-run. ${CREDENTIAL_SOURCES}`;
 
 export const schema = targetFields
   .extend({
     action: z
       .enum(RELEASE_ACTIONS)
       .optional()
-      .describe('create | list | promote | rollback | delete; or the first positional argument.')
+      .describe('create | list | promote | rollback | delete | prune | usage; or the first positional argument.')
       .meta({ $default: { $source: 'argv', index: 0 } }),
     version: z
       .string()
@@ -58,6 +64,8 @@ export const schema = targetFields
       .describe('Whether the package owner is an organisation or a user (auto: ask the API).'),
     requireAttestations: requireAttestationsSchema.optional().describe(pluginOptionDescription('requireAttestations')),
     ...registryClientFields,
+    retention: pluginDefaulted('retention', retentionSchema),
+    json: z.boolean().default(false).describe('usage: print the report as JSON instead of a table.'),
     dryRun: z.boolean().default(false).describe('Print what would change; change nothing.'),
     _: z
       .array(z.union([z.string(), z.number()]))

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { DEFAULT_TRIVY_VERSION, isCompromisedTrivy } from '../../../ci/input';
+import { PRUNE_CRON } from '../../../ci/prune';
 
 export const title = 'CI workflows generator';
 export const description =
-  'Write .github/workflows/containers.yml (push: build → scan → push per affected phase), containers-pr.yml (pull requests: build, scan, verify; never push), containers-rescan.yml (daily re-scan of every published latest), containers-release.yml (nx release publish on <project>@<version> tags) and the github-actions entry of .github/dependabot.yml, from the phase tags of the container services.';
+  'Write .github/workflows/containers.yml (push: build → scan → push per affected phase), containers-pr.yml (pull requests: build, scan, verify; never push), containers-rescan.yml (daily re-scan of every published latest), containers-release.yml (nx release publish on <project>@<version> tags), containers-prune.yml (weekly registry prune with the nx.json retention policy; dry run on pull requests) and the github-actions entry of .github/dependabot.yml, from the phase tags of the container services.';
 
 export const schema = z
   .object({
@@ -68,6 +69,13 @@ export const schema = z
       .regex(/^[0-9*/,-]+( [0-9*/,-]+){4}$/, 'a five-field cron expression')
       .default('17 4 * * *')
       .describe('UTC cron of the daily re-scan of the published images.'),
+    pruneCron: z
+      .string()
+      .regex(/^[0-9*/,-]+( [0-9*/,-]+){4}$/, 'a five-field cron expression')
+      .default(PRUNE_CRON)
+      .describe(
+        'UTC cron of containers-prune.yml: `lucid prune` with the retention policy of nx.json (weekly by default; a dry run on pull requests that change nx.json).',
+      ),
   })
   .strict();
 

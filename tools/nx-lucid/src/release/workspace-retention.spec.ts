@@ -1,0 +1,10 @@
+import { runRetention } from '../../bin/lucid';
+
+describe('lucid prune | usage', () => {
+  it('a bad argument is refused before the graph or any registry is read', async () => {
+    await expect(runRetention('prune', ['--bogus'], '/nonexistent')).rejects.toThrow(
+      /unknown or empty argument "--bogus"\nusage: lucid prune\|usage/,
+    );
+    await expect(runRetention('usage', ['--projects='], '/nonexistent')).rejects.toThrow(/unknown or empty argument/);
+  });
+});
