@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { measureGraph } from './graph-bench';
+import { basePlugin, measureGraph } from './graph-bench';
+import type { Variant } from './graph-bench';
 import { measureLucidTree } from './lucid-tree-bench';
 import { printGraphRatios } from './graph-table';
 import { benchBuild } from './build-bench';
@@ -30,10 +31,12 @@ async function main(): Promise<void> {
     console.log(
       'graph: `nx show projects`, median of 3, interleaved (cold: no plugin / a trivial plugin / six executor-only targets / @lucid/nx-lucid compiled / from source / @nx/docker; warm: no plugin / @lucid/nx-lucid compiled)',
     );
+    // LUCID_BENCH_BASE_PLUGIN (a built plugin package folder, e.g. main's): its runs interleaved with ours.
+    const base: Variant[] = basePlugin() ? ['lucid-base', 'lucid-base-warm'] : [];
     const graph = measureGraph(
       [29, 1000],
       3,
-      ['none', 'trivial', 'six-targets', 'lucid', 'lucid-source', 'nx-docker', 'none-warm', 'lucid-warm'],
+      ['none', 'trivial', 'six-targets', 'lucid', 'lucid-source', 'nx-docker', 'none-warm', 'lucid-warm', ...base],
       log,
     );
     const tree = measureLucidTree(3, log);

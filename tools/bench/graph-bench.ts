@@ -21,16 +21,19 @@ import {
   installCompiledPlugin,
   isWarm,
   nxJson,
+  pluginFor,
   WORKSPACE_ROOT,
 } from './graph-workspace';
 import type { Variant } from './graph-workspace';
 
 export {
+  basePlugin,
   buildPlugin,
   generateWorkspace,
   installCompiledPlugin,
   isWarm,
   linkNodeModules,
+  pluginFor,
   SIX_TARGETS_PLUGIN,
   TRIVIAL_PLUGIN,
   WORKSPACE_ROOT,
@@ -76,6 +79,12 @@ export interface GraphRatios {
   lucidVsSixTargets: number;
   /** Warm (our on-disk cache and Nx's own plugin caches kept, nothing changed) vs no plugin warm (NaN when not run). */
   lucidWarmVsNoneWarm: number;
+  /** The base build (LUCID_BENCH_BASE_PLUGIN) the same ways (NaN when not run): the before of a before/after. */
+  baseVsSixTargets: number;
+  baseWarmVsNoneWarm: number;
+  /** This checkout's build vs the base, cold and warm. */
+  lucidVsBase: number;
+  lucidWarmVsBaseWarm: number;
 }
 
 export interface ShowProjectsRun {
@@ -166,7 +175,7 @@ export function measureGraph(
     try {
       const select = (variant: Variant) => {
         writeFileSync(join(root, 'nx.json'), nxJson(variant));
-        installCompiledPlugin(root, variant === 'lucid' || variant === 'lucid-warm');
+        installCompiledPlugin(root, pluginFor(variant));
         if (variant === 'lucid-source' && existsSync(join(root, 'tools/nx-lucid/dist')))
           throw new Error('a bench copy has dist/');
       };
@@ -220,6 +229,10 @@ export function measureGraph(
       sixTargetsVsNone: round(at('six-targets') / at('none')),
       lucidVsSixTargets: round(at('lucid') / at('six-targets')),
       lucidWarmVsNoneWarm: round(at('lucid-warm') / at('none-warm')),
+      baseVsSixTargets: round(at('lucid-base') / at('six-targets')),
+      baseWarmVsNoneWarm: round(at('lucid-base-warm') / at('none-warm')),
+      lucidVsBase: round(at('lucid') / at('lucid-base')),
+      lucidWarmVsBaseWarm: round(at('lucid-warm') / at('lucid-base-warm')),
     };
   };
   const ratios = sizes.map((services) => ({
@@ -231,6 +244,13 @@ export function measureGraph(
 }
 
 if (require.main === module) {
-  const result = measureGraph(undefined, undefined, undefined, (l) => console.log(l));
+  // node -r @swc-node/register tools/bench/graph-bench.ts [sizes, e.g. 1000] [variants, comma-separated] [runs]
+  const [sizes, variants, runs] = process.argv.slice(2);
+  const result = measureGraph(
+    sizes ? sizes.split(',').map(Number) : undefined,
+    runs ? Number(runs) : undefined,
+    variants ? (variants.split(',') as Variant[]) : undefined,
+    (l) => console.log(l),
+  );
   console.log(JSON.stringify(result.ratios, null, 2));
 }

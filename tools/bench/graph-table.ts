@@ -25,6 +25,15 @@ export function printGraphRatios(graph: GraphBenchResult, tree: LucidTreeResult)
   console.log(
     `  ${'Lucid tree'.padEnd(26)}ours / none cold ${cell(tree.lucidVsNone, tree.cpu.lucidVsNone)} (target CPU <= 1.5x); warm ${cell(tree.lucidWarmVsNoneWarm, tree.cpu.lucidWarmVsNoneWarm)} (target ≈ 1.0x)`,
   );
+  for (const r of graph.ratios.filter((g) => !Number.isNaN(g.baseVsSixTargets))) {
+    console.log(
+      `  ${`${r.services} services`.padEnd(26)}base build: / six bare targets, cold ${cell(r.baseVsSixTargets, r.cpu.baseVsSixTargets)}; warm / none warm ${cell(r.baseWarmVsNoneWarm, r.cpu.baseWarmVsNoneWarm)}; ours / base cold ${cell(r.lucidVsBase, r.cpu.lucidVsBase)}, warm ${cell(r.lucidWarmVsBaseWarm, r.cpu.lucidWarmVsBaseWarm)}`,
+    );
+  }
+  if (tree.lucidBase)
+    console.log(
+      `  ${'Lucid tree'.padEnd(26)}base build: / none cold ${cell(tree.baseVsNone, tree.cpu.baseVsNone)}; warm ${cell(tree.baseWarmVsNoneWarm, tree.cpu.baseWarmVsNoneWarm)}`,
+    );
   console.log(
     '  wall / CPU; cold: .nx removed before each run; warm: right after an identical run, .nx/workspace-data kept (trivial plugin: the floor of any plugin; six bare targets: the floor of any plugin inferring our targets)',
   );

@@ -21,7 +21,27 @@ export type Variant =
   | 'six-targets'
   /** Warm: the plugins' caches in .nx/workspace-data kept from the run before (nothing changed since). */
   | 'none-warm'
-  | 'lucid-warm';
+  | 'lucid-warm'
+  /** Another compiled build of the plugin (LUCID_BENCH_BASE_PLUGIN, e.g. main's), for a before/after in one run. */
+  | 'lucid-base'
+  | 'lucid-base-warm';
+
+/**
+ * The plugin package folder (with its dist/ built) of the `lucid-base` variants: LUCID_BENCH_BASE_PLUGIN, e.g. a
+ * copy of main's tools/nx-lucid inside a checkout whose node_modules resolves its dependencies.
+ */
+export const basePlugin = (): string | undefined => process.env.LUCID_BENCH_BASE_PLUGIN || undefined;
+
+/** The plugin package a variant installs as node_modules/@lucid/nx-lucid, or undefined for none. */
+export function pluginFor(variant: Variant): string | undefined {
+  if (variant === 'lucid' || variant === 'lucid-warm') return join(WORKSPACE_ROOT, 'tools/nx-lucid');
+  if (variant === 'lucid-base' || variant === 'lucid-base-warm') {
+    const base = basePlugin();
+    if (!base) throw new Error(`${variant}: set LUCID_BENCH_BASE_PLUGIN to a built plugin package folder`);
+    return resolve(base);
+  }
+  return undefined;
+}
 
 /** A warm variant keeps .nx/workspace-data between runs; the others start without it. */
 export const isWarm = (variant: Variant) => variant.endsWith('-warm');
@@ -52,13 +72,13 @@ export function linkNodeModules(root: string): void {
   }
 }
 
-/** Installs (or removes) the compiled plugin as node_modules/@lucid/nx-lucid. */
-export function installCompiledPlugin(root: string, installed: boolean): void {
+/** Installs the compiled plugin (`true`: this checkout's; a path: that package folder) or removes it. */
+export function installCompiledPlugin(root: string, installed: boolean | string | undefined): void {
   const link = join(root, 'node_modules/@lucid/nx-lucid');
   rmSync(join(root, 'node_modules/@lucid'), { recursive: true, force: true });
   if (!installed) return;
   mkdirSync(dirname(link), { recursive: true });
-  symlinkSync(join(WORKSPACE_ROOT, 'tools/nx-lucid'), link, 'dir');
+  symlinkSync(installed === true ? join(WORKSPACE_ROOT, 'tools/nx-lucid') : installed, link, 'dir');
 }
 
 /**
@@ -158,6 +178,8 @@ export function nxJson(variant: Variant) {
     'lucid-source': [lucid],
     'none-warm': [],
     'lucid-warm': [lucid],
+    'lucid-base': [lucid],
+    'lucid-base-warm': [lucid],
   };
   return JSON.stringify({ ...real, plugins: plugins[variant] }, null, 2);
 }

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  basePlugin,
   buildPlugin,
   installCompiledPlugin,
   linkNodeModules,
@@ -17,6 +18,7 @@ import {
   showProjects,
   WORKSPACE_ROOT,
 } from './graph-bench';
+import type { ShowProjectsRun } from './graph-bench';
 
 export const LUCID_TREE = join(WORKSPACE_ROOT, '..', 'shared', 'fixtures', 'lucid', 'lucid-29c889df.tar.gz');
 
@@ -29,6 +31,8 @@ export interface TreeRow {
   projects?: number;
   /** Why nx failed, when it did (the first lines of its message). */
   error?: string;
+  /** 1-, 5- and 15-minute load averages after each round of runs. */
+  loadAverages?: string[];
 }
 
 export interface LucidTreeResult {
@@ -38,6 +42,9 @@ export interface LucidTreeResult {
   noneWarm: TreeRow;
   lucidWarm: TreeRow;
   nxDocker: TreeRow;
+  /** The base build (LUCID_BENCH_BASE_PLUGIN), cold and warm, when set: the before of a before/after. */
+  lucidBase?: TreeRow;
+  lucidBaseWarm?: TreeRow;
   /** What `nx g @lucid/nx-lucid:init` printed (or why it failed). */
   init: string;
   lucidVsNone?: number;
@@ -45,30 +52,76 @@ export interface LucidTreeResult {
   /** Ours warm vs no plugin warm (target ≈ 1.0). */
   lucidWarmVsNoneWarm?: number;
   /** The same ratios by CPU time (targets: cold ≤ 1.5, warm ≈ 1.0). */
-  cpu: { lucidVsNone?: number; nxDockerVsNone?: number; lucidWarmVsNoneWarm?: number };
+  cpu: {
+    lucidVsNone?: number;
+    nxDockerVsNone?: number;
+    lucidWarmVsNoneWarm?: number;
+    baseVsNone?: number;
+    baseWarmVsNoneWarm?: number;
+  };
+  /** The base build's ratios by wall time (undefined when not run). */
+  baseVsNone?: number;
+  baseWarmVsNoneWarm?: number;
 }
 
 const ratio = (a?: number, b?: number) => (a && b ? round(a / b) : undefined);
 const summary = (row: TreeRow) =>
   row.error ??
-  `wall median ${row.medianMs} ms (${row.runsMs?.join(', ')}), CPU median ${row.medianCpuMs} ms (${row.runsCpuMs?.join(', ')}), ${row.projects} projects, load ${loadAverage()}`;
+  `wall median ${row.medianMs} ms (${row.runsMs?.join(', ')}), CPU median ${row.medianCpuMs} ms (${row.runsCpuMs?.join(', ')}), ${row.projects} projects, load ${row.loadAverages?.join(' | ')}`;
 
-function measure(root: string, runs: number, warm = false): TreeRow {
-  try {
-    showProjects(root, {}, warm); // warm-up: file system caches, not measured
-    const results = Array.from({ length: runs }, () => showProjects(root, {}, warm));
-    const ms = results.map((r) => r.ms);
-    const cpu = results.map((r) => r.cpuMs);
-    return {
-      medianMs: round(median(ms), 0),
-      runsMs: ms.map((x) => round(x, 0)),
-      medianCpuMs: round(median(cpu), 0),
-      runsCpuMs: cpu.map((x) => round(x, 0)),
-      projects: results[0].projects,
-    };
-  } catch (e) {
-    return { error: (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 4).join(' | ') };
+type TreeVariant = 'none' | 'none-warm' | 'lucid' | 'lucid-warm' | 'nx-docker' | 'lucid-base' | 'lucid-base-warm';
+
+/**
+ * Every variant's runs, round-robin (run i of each before run i+1 of any) so a load change on the shared machine
+ * hits all alike; `select` sets nx.json and the installed plugin for a variant.
+ */
+function measureInterleaved(
+  root: string,
+  variants: TreeVariant[],
+  runs: number,
+  select: (variant: TreeVariant) => void,
+): Map<TreeVariant, TreeRow> {
+  const results = new Map<TreeVariant, ShowProjectsRun[]>(variants.map((v) => [v, []]));
+  const errors = new Map<TreeVariant, string>();
+  const attempt = (variant: TreeVariant) => {
+    if (errors.has(variant)) return undefined;
+    select(variant);
+    try {
+      return showProjects(root, {}, variant.endsWith('-warm'));
+    } catch (e) {
+      errors.set(variant, (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 4).join(' | '));
+      return undefined;
+    }
+  };
+  for (const variant of variants) attempt(variant); // warm-up: file system caches, not measured
+  const loads: string[] = [];
+  for (let i = 0; i < runs; i++) {
+    for (const variant of variants) {
+      const run = attempt(variant);
+      if (run) results.get(variant)!.push(run);
+    }
+    loads.push(loadAverage());
   }
+  return new Map(
+    variants.map((variant): [TreeVariant, TreeRow] => {
+      const error = errors.get(variant);
+      if (error) return [variant, { error }];
+      const rs = results.get(variant)!;
+      const ms = rs.map((r) => r.ms);
+      const cpu = rs.map((r) => r.cpuMs);
+      return [
+        variant,
+        {
+          medianMs: round(median(ms), 0),
+          runsMs: ms.map((x) => round(x, 0)),
+          medianCpuMs: round(median(cpu), 0),
+          runsCpuMs: cpu.map((x) => round(x, 0)),
+          projects: rs[0].projects,
+          loadAverages: loads,
+        },
+      ];
+    }),
+  );
 }
 
 export function measureLucidTree(runs = 3, log: (line: string) => void = () => undefined): LucidTreeResult {
@@ -95,34 +148,58 @@ export function measureLucidTree(runs = 3, log: (line: string) => void = () => u
 
     const withPlugins = (plugins: unknown[]) =>
       writeFileSync(join(root, 'nx.json'), JSON.stringify({ ...JSON.parse(adopted), plugins }, null, 2));
-    withPlugins([]);
-    const none = measure(root, runs);
-    log(`Lucid tree, none: ${summary(none)}`);
-    const noneWarm = measure(root, runs, true);
-    log(`Lucid tree, none, warm: ${summary(noneWarm)}`);
+    const base = basePlugin();
+    const variants: TreeVariant[] = [
+      'none',
+      'none-warm',
+      'lucid',
+      'lucid-warm',
+      ...(base ? (['lucid-base', 'lucid-base-warm'] as const) : []),
+      'nx-docker',
+    ];
+    const rows = measureInterleaved(root, variants, runs, (variant) => {
+      if (variant === 'none' || variant === 'none-warm') withPlugins([]);
+      else if (variant === 'nx-docker') withPlugins(['@nx/docker']);
+      else writeFileSync(join(root, 'nx.json'), adopted);
+      installCompiledPlugin(root, variant.startsWith('lucid-base') ? base : true);
+    });
+    const row = (v: TreeVariant) => rows.get(v)!;
+    const labels: Record<TreeVariant, string> = {
+      none: 'none',
+      'none-warm': 'none, warm',
+      lucid: 'lucid (compiled)',
+      'lucid-warm': 'lucid (compiled), warm',
+      'lucid-base': `lucid base (${base})`,
+      'lucid-base-warm': 'lucid base, warm',
+      'nx-docker': '@nx/docker',
+    };
+    for (const v of variants) log(`Lucid tree, ${labels[v]}: ${summary(row(v))}`);
     writeFileSync(join(root, 'nx.json'), adopted);
-    const lucid = measure(root, runs);
-    log(`Lucid tree, lucid (compiled): ${summary(lucid)}`);
-    const lucidWarm = measure(root, runs, true);
-    log(`Lucid tree, lucid (compiled), warm: ${summary(lucidWarm)}`);
-    withPlugins(['@nx/docker']);
-    const nxDocker = measure(root, runs);
-    log(`Lucid tree, @nx/docker: ${summary(nxDocker)}`);
-    writeFileSync(join(root, 'nx.json'), adopted);
+    const [none, noneWarm, lucid, lucidWarm, nxDocker] = (
+      ['none', 'none-warm', 'lucid', 'lucid-warm', 'nx-docker'] as const
+    ).map(row);
+    const lucidBase = rows.get('lucid-base');
+    const lucidBaseWarm = rows.get('lucid-base-warm');
     return {
       none,
       lucid,
       noneWarm,
       lucidWarm,
       nxDocker,
+      lucidBase,
+      lucidBaseWarm,
       init: initText,
       lucidVsNone: ratio(lucid.medianMs, none.medianMs),
       nxDockerVsNone: ratio(nxDocker.medianMs, none.medianMs),
       lucidWarmVsNoneWarm: ratio(lucidWarm.medianMs, noneWarm.medianMs),
+      baseVsNone: ratio(lucidBase?.medianMs, none.medianMs),
+      baseWarmVsNoneWarm: ratio(lucidBaseWarm?.medianMs, noneWarm.medianMs),
       cpu: {
         lucidVsNone: ratio(lucid.medianCpuMs, none.medianCpuMs),
         nxDockerVsNone: ratio(nxDocker.medianCpuMs, none.medianCpuMs),
         lucidWarmVsNoneWarm: ratio(lucidWarm.medianCpuMs, noneWarm.medianCpuMs),
+        baseVsNone: ratio(lucidBase?.medianCpuMs, none.medianCpuMs),
+        baseWarmVsNoneWarm: ratio(lucidBaseWarm?.medianCpuMs, noneWarm.medianCpuMs),
       },
     };
   } finally {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REGISTRY_MESSAGE, REGISTRY_PATTERN, REPOSITORY_MESSAGE, REPOSITORY_PATTERN } from './names';
 import { DEFAULT_TAG_RULES, tagFlavorSchema, tagRuleSchema } from './tag-rules';
 import { branchNameSchema, mirrorSchema, targetNameSchema, withoutRepeats, workspacePathSchema } from './validation';
 
@@ -16,20 +17,10 @@ export const platformSchema = z.string().refine((p) => (SUPPORTED_PLATFORMS as r
 });
 
 /** Registry host[:port], lowercase; no scheme. */
-export const registrySchema = z
-  .string()
-  .regex(
-    /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/,
-    'registry must be a lowercase host[:port] without scheme, e.g. ghcr.io',
-  );
+export const registrySchema = z.string().regex(REGISTRY_PATTERN, REGISTRY_MESSAGE);
 
 /** OCI distribution repository path components: lowercase alphanumerics with . _ __ - separators. */
-export const repositorySchema = z
-  .string()
-  .regex(
-    /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/,
-    'repository must be lowercase path components (a-z, 0-9, . _ -), e.g. acme/shop',
-  );
+export const repositorySchema = z.string().regex(REPOSITORY_PATTERN, REPOSITORY_MESSAGE);
 
 /** trivy-db's vulnerability statuses (pkg/types/status.go); a missing or unknown Status reads as "unknown". */
 export const VULN_STATUSES = [

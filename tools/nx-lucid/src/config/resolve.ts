@@ -10,21 +10,9 @@ import {
   PluginOptionsInput,
   pluginOptionsSchema,
 } from './options';
+import { ENV_OVERRIDES } from './env-overrides';
 
-export const ENV_OVERRIDES = {
-  registry: 'LUCID_REGISTRY',
-  /** Comma list: push to each (wins over LUCID_REGISTRY, whose single registry otherwise replaces `registries`). */
-  registries: 'LUCID_REGISTRIES',
-  repository: 'LUCID_REPOSITORY',
-  platforms: 'LUCID_PLATFORMS',
-  engine: 'LUCID_ENGINE',
-  registryMirrors: 'LUCID_REGISTRY_MIRRORS',
-  insecureRegistries: 'LUCID_INSECURE_REGISTRIES',
-  /** gha | registry | none: the generated CI workflows set gha (BuildKit cache in the Actions cache, per service scope). */
-  buildCache: 'LUCID_BUILD_CACHE',
-  /** none | provenance | sbom | provenance,sbom: which BuildKit attestations buildx adds. */
-  attestations: 'LUCID_ATTESTATIONS',
-} as const;
+export { ENV_OVERRIDES };
 
 /** LUCID_ATTESTATIONS: "none", or a comma list of provenance and sbom. */
 export function parseAttestationList(value: string): { provenance: boolean; sbom: boolean } {

@@ -99,6 +99,8 @@ export function heredocsOf(logical: string): Heredoc[] {
 
 /** Finds every heredoc; an unterminated one is an error at the line of its instruction, as in BuildKit. */
 export function scanHeredocs(text: string, file: string): HeredocScan {
+  // No `<` at all: no line, joined or not, can open a heredoc (most Dockerfiles; the scan below is per line).
+  if (!text.includes('<')) return { masked: text, heredocs: new Map() };
   const lines = text.split('\n');
   const out = [...lines];
   const continued = new RegExp(`\\${escapeCharacter(lines)}[ \\t]*$`);
@@ -149,5 +151,5 @@ export function scanHeredocs(text: string, file: string): HeredocScan {
 
 /** Puts `<<` back into text read from the masked file. */
 export function unmask(text: string): string {
-  return text.split(HEREDOC_MARK).join('<<');
+  return text.includes(HEREDOC_MARK) ? text.split(HEREDOC_MARK).join('<<') : text;
 }

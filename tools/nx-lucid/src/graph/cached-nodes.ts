@@ -11,7 +11,7 @@ import { analyzeForNodes, rememberForNodes } from './analysis-memo';
 import { GraphCache, keyHash } from './graph-cache';
 import type { ContainerProject, ContainerProjectSpec } from './project-analysis';
 import { composeBuildBlocks, ComposeBuildBlocks } from './compose';
-import { contentHash, observationsHold, recordingReader } from './recorded-reads';
+import { checkObservations, contentHash, recordingReader } from './recorded-reads';
 import type { WorkspaceFiles } from './workspace-files';
 
 /** A ContainerProject as JSON: the error as its parts, ARG defaults with `undefined` kept apart from "". */
@@ -79,16 +79,19 @@ export function cachedProjectNode(
 ): { project: ContainerProject; node: NodeEntry['node'] } {
   const key = keyHash([round.roundKey, inferred]);
   const hit = round.cache.get(key);
-  if (hit && observationsHold(round.files, hit.observations)) {
+  const check = hit && checkObservations(round.files, hit.observations);
+  if (hit && check?.holds) {
     const project = reviveProject(hit.value.project);
     rememberForNodes(round.workspaceRoot, inferred, project);
     const owners = ownersOf(project);
+    const observations = check.restamped ?? hit.observations;
     if (JSON.stringify(owners) === JSON.stringify(hit.value.owners)) {
-      round.cache.keep(key);
+      if (check.restamped) round.cache.set(key, { observations, value: hit.value });
+      else round.cache.keep(key);
       return { project, node: hit.value.node };
     }
     const node = build(project, owners);
-    round.cache.set(key, { observations: hit.observations, value: { project: hit.value.project, owners, node } });
+    round.cache.set(key, { observations, value: { project: hit.value.project, owners, node } });
     return { project, node };
   }
   const recording = recordingReader(round.files);

@@ -2,7 +2,8 @@ import type { CreateDependencies, DependencyType, RawProjectGraphDependency } fr
 import { warn } from './nx-logger';
 import { Minimatch } from 'minimatch';
 import { parseImageReference } from '../image/naming';
-import { normalizePluginOptions, PluginOptions, PluginOptionsInput } from '../config/options';
+import type { PluginOptions, PluginOptionsInput } from '../config/options';
+import { normalizedPluginOptions } from './plugin-options-cache';
 import { analyzeContainerProject } from './project-analysis';
 import { analyzedForNodes } from './analysis-memo';
 import { Workspace, workspaceFiles } from './workspace-files';
@@ -174,7 +175,7 @@ export function dockerfileDependencies(
 }
 
 export const createDependencies: CreateDependencies<PluginOptionsInput> = (rawOptions, context) => {
-  const options = normalizePluginOptions(rawOptions);
+  const options = normalizedPluginOptions(context.workspaceRoot, rawOptions).configured;
   const { deps, taskEdges } = dockerfileDependencies(
     context.workspaceRoot,
     context.projects as ProjectsWithTargets,

@@ -1,7 +1,7 @@
 import type { CreateNodes, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
 import { warn } from './nx-logger';
-import { normalizePluginOptions, PLUGIN_DEFAULTS, PluginOptions, PluginOptionsInput } from '../config/options';
-import { ENV_OVERRIDES } from '../config/resolve';
+import type { PluginOptions, PluginOptionsInput } from '../config/options';
+import { ENV_OVERRIDES } from '../config/env-overrides';
 import type { ContainerProject } from './project-analysis';
 import { startNodesRound } from './analysis-memo';
 import { cachedComposeBlocks, cachedProjectNode, NodeEntry, NodesRound } from './cached-nodes';
@@ -15,7 +15,8 @@ import { inferContainerProjects } from './infer';
 import { workspaceRepository } from './workspace-repository';
 import { imageKey } from './create-dependencies';
 import { RELEASE_PUBLISH_TARGET, releasePublishTarget } from './release-publish-target';
-import { SCHEMA_DEFAULTED, withoutDefaults } from './target-options';
+import { roundSlimmer, SCHEMA_DEFAULTED } from './target-options';
+import { normalizedPluginOptions } from './plugin-options-cache';
 
 /** The plain Dockerfile name (a project's folder holds it); variants are found through PLUGIN_GLOB. */
 export const DOCKERFILE_NAME = 'Dockerfile';
@@ -209,6 +210,20 @@ function releaseTarget(ctx: TargetContext): TargetConfiguration {
   };
 }
 
+type Slimmer = ReturnType<typeof roundSlimmer>;
+/** One per options object: a createNodes round's projects share it (startRound registers it with the defaults). */
+const slimmers = new WeakMap<PluginOptions, Slimmer>();
+
+function slimmerFor(options: PluginOptions, defaults?: PluginOptions): Slimmer {
+  let slimmer = slimmers.get(options);
+  if (!slimmer) {
+    // Outside a round (specs, tools): the defaults from the schema itself.
+    const fallback = () => (require('../config/options') as typeof import('../config/options')).PLUGIN_DEFAULTS;
+    slimmers.set(options, (slimmer = roundSlimmer(defaults ?? fallback())));
+  }
+  return slimmer;
+}
+
 export function containerTargets(
   project: ContainerProject,
   projectName: string,
@@ -233,7 +248,7 @@ export function containerTargets(
       platforms: options.platforms,
       outputPath: `${options.outputRoot}/${projectName}`,
     },
-    slim: (executor, values) => withoutDefaults(values, SCHEMA_DEFAULTED[executor], PLUGIN_DEFAULTS),
+    slim: (executor, values) => slimmerFor(options)(SCHEMA_DEFAULTED[executor], values),
   };
   const targets: Record<string, TargetConfiguration> = {
     [t.build]: buildTarget(ctx, codeInputs, imageOwners, scripts),
@@ -257,10 +272,11 @@ export function containerTargets(
 
 /** The round's inputs besides each project: Nx's options, the code inputs and the runtime-input commands. */
 async function startRound(files: readonly string[], rawOptions: PluginOptionsInput | undefined, workspaceRoot: string) {
-  const configured = normalizePluginOptions(rawOptions);
+  const { configured, defaults } = normalizedPluginOptions(workspaceRoot, rawOptions);
   // Unset repository: the user's own (GITHUB_REPOSITORY, else the origin remote), baked into every target's options.
   const repository = await workspaceRepository(workspaceRoot, configured.repository, process.env);
   const options: PluginOptions = { ...configured, repository };
+  slimmerFor(options, defaults);
   const codeInputs = buildCodeInputs(workspaceRoot);
   const scripts = pluginScripts(workspaceRoot);
   const round: NodesRound = {

@@ -71,3 +71,28 @@ export function withoutDefaults(
   }
   return out;
 }
+
+/**
+ * withoutDefaults for one createNodes round, where every project passes the same option values (the same
+ * objects): whether a value equals its default is worked out once per key and value, not once per target.
+ */
+export function roundSlimmer(
+  defaults: PluginOptions,
+): (keys: readonly PluginWideKey[], values: Record<string, unknown>) => Record<string, unknown> {
+  const decided = new Map<string, { value: unknown; isDefault: boolean }>();
+  const isDefault = (key: PluginWideKey, value: unknown) => {
+    let d = decided.get(key);
+    if (!d || d.value !== value) decided.set(key, (d = { value, isDefault: sameValue(value, defaults[key]) }));
+    return d.isDefault;
+  };
+  return (keys, values) => {
+    const out: Record<string, unknown> = {};
+    for (const k in values) {
+      const v = values[k];
+      if (v === undefined) continue;
+      if ((keys as readonly string[]).includes(k) && isDefault(k as PluginWideKey, v)) continue;
+      out[k] = v;
+    }
+    return out;
+  };
+}

@@ -1,13 +1,12 @@
-import { repositorySchema, registrySchema } from '../config/options';
-import { DIGEST } from '../oci/digest';
+// The plain patterns, not the zod schemas: the graph hooks parse every FROM through here and load no zod.
+import { REGISTRY_MESSAGE, REGISTRY_PATTERN, REPOSITORY_MESSAGE, REPOSITORY_PATTERN } from '../config/names';
+import { DIGEST } from '../oci/digest-pattern';
 
 /** Image name without tag: <registry>/<repository>/<service>, e.g. ghcr.io/hamigames/lucid/auth-service. */
 export function imageName(registry: string, repository: string, service: string): string {
-  const reg = registrySchema.safeParse(registry);
-  if (!reg.success) throw new Error(`invalid registry "${registry}": ${reg.error.issues[0].message}`);
-  const repo = repositorySchema.safeParse(`${repository}/${service}`);
-  if (!repo.success) {
-    throw new Error(`invalid image repository "${repository}/${service}": ${repo.error.issues[0].message}`);
+  if (!REGISTRY_PATTERN.test(registry)) throw new Error(`invalid registry "${registry}": ${REGISTRY_MESSAGE}`);
+  if (!REPOSITORY_PATTERN.test(`${repository}/${service}`)) {
+    throw new Error(`invalid image repository "${repository}/${service}": ${REPOSITORY_MESSAGE}`);
   }
   return `${registry}/${repository}/${service}`;
 }
@@ -62,8 +61,7 @@ export function parseImageReference(ref: string): ImageReference {
   } else if (!rest.includes('/')) {
     repository = `library/${rest}`;
   }
-  const repo = repositorySchema.safeParse(repository);
-  if (!repo.success) throw new Error(`invalid image reference "${ref}": ${repo.error.issues[0].message}`);
+  if (!REPOSITORY_PATTERN.test(repository)) throw new Error(`invalid image reference "${ref}": ${REPOSITORY_MESSAGE}`);
   return { registry, repository, tag, digest };
 }
 

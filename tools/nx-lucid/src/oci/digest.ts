@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { DIGEST } from './digest-pattern';
 
-/** The one digest pattern: every schema, reference parser and check uses it. */
-export const DIGEST = /^sha256:[a-f0-9]{64}$/;
+export { DIGEST };
 
 export const digestSchema = z.string().regex(DIGEST, 'expected sha256:<64 hex>');
 
