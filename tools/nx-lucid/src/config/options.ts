@@ -131,7 +131,7 @@ export const requireAttestationsSchema = z
       .min(1)
       .optional()
       .describe(
-        "A regular expression the certificate's SAN must match (anchor it: ^https://github\\.com/<owner>/<repo>/).",
+        "A regular expression the certificate's whole SAN must match (as if between ^ and $), e.g. https://github\\.com/<owner>/<repo>/\\.github/workflows/.+@refs/heads/main.",
       ),
     trustedRoot: workspacePathSchema.describe(
       "Workspace-relative Sigstore trusted_root.json (required: the public-good root needs TUF's network, so it is never implied).",

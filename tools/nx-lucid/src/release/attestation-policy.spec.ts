@@ -96,7 +96,7 @@ describe('requireAttestations: Sigstore bundles attached to the digest, verified
     expect(verdict.findings).toEqual([expect.objectContaining({ predicateType: SLSA_PROVENANCE_V1, identity: CI })]);
     const byRegExp = policy({
       certificateIdentity: undefined,
-      certificateIdentityRegExp: '^https://github\\.com/acme/app/',
+      certificateIdentityRegExp: '^https://github\\.com/acme/app/.+',
     });
     expect((await verdictOf(image.digest, byRegExp)).passed).toBe(true);
   });
@@ -129,6 +129,24 @@ describe('requireAttestations: Sigstore bundles attached to the digest, verified
       policy({ certificateIdentity: OTHER, certificateIssuer: 'https://gitlab.com' }),
     );
     expect(otherIssuer.problems[0]).toMatch(/wrong identity or issuer/);
+  });
+
+  it('matches the identity whole: not a longer SAN that starts with it, nor one its dots would match', async () => {
+    const image = pushIndex(10, 'v10.0.0');
+    // Anyone who can push a branch could sign from refs/heads/main-evil; `.` must not stand for any character.
+    await attachSigned(image, { identity: `${CI}-evil` });
+    await attachSigned(image, { identity: CI.replace('github.com', 'githubXcom') });
+    const exact = await verdictOf(image.digest);
+    expect(exact.passed).toBe(false);
+    expect(exact.findings.map((f) => f.problem)).toEqual([
+      expect.stringMatching(/wrong identity or issuer/),
+      expect.stringMatching(/wrong identity or issuer/),
+    ]);
+    const unanchored = policy({
+      certificateIdentity: undefined,
+      certificateIdentityRegExp: 'https://github\\.com/acme/app/\\.github/workflows/ci\\.yml@refs/heads/main',
+    });
+    expect((await verdictOf(image.digest, unanchored)).passed).toBe(false);
   });
 
   it('refuses a statement about another digest, and a bundle of another predicate type', async () => {

@@ -46,6 +46,17 @@ export function policyVerifier(policy: AttestationPolicyOptions, workspaceRoot: 
   return new Verifier(toTrustMaterial(root));
 }
 
+/**
+ * The SAN pattern for @sigstore/verify, which tests it as an unanchored regular expression: an exact identity is
+ * escaped and anchored, and a regular expression must match the whole SAN (else `…@refs/heads/main` would also
+ * accept `…@refs/heads/main-evil`, a branch anyone with push rights can make).
+ */
+function identityPattern(policy: AttestationPolicyOptions): RegExp {
+  if (policy.certificateIdentity !== undefined)
+    return new RegExp(`^${policy.certificateIdentity.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return new RegExp(`^(?:${policy.certificateIdentityRegExp})$`);
+}
+
 /** Checks one referrer's bundle: signature and identity (@sigstore/verify), then its statement's subject. */
 export function judgeBundle(
   bytes: Buffer,
@@ -63,7 +74,7 @@ export function judgeBundle(
     return { problem: `not a readable Sigstore bundle: ${(e as Error).message.split('\n')[0]}` };
   }
   const predicateType = statement.predicateType;
-  const identity = policy.certificateIdentity ?? new RegExp(policy.certificateIdentityRegExp!);
+  const identity = identityPattern(policy);
   try {
     const signer = verifier.verify(toSignedEntity(bundle), {
       subjectAlternativeName: identity,
