@@ -17,6 +17,7 @@ import { readLockfile } from '../src/graph/affected/lockfile';
 import { formatCommand, ProcessError, runProcess } from '../src/boundary/process';
 import { mergePlatformOutputs } from '../src/ci/merge-platforms';
 import { schema as releaseSchema } from '../src/nx/executors/release/options';
+import { formatIssues } from '../src/config/options';
 import { ServiceRelease, workspacePrune, workspaceUsage } from '../src/release/workspace-retention';
 
 const USAGE = `usage: lucid affected [--base=<rev>] [--head=<rev>] [--projects=<pattern,...>] [-t <target> ...] [--parallel=N] [--json] [--dry-run]`;
@@ -269,22 +270,28 @@ export async function runRetention(command: 'prune' | 'usage', argv: string[], c
     else if (arg === '--json') flags.json = true;
     else throw new UsageError(`unknown or empty argument "${arg}"\n${RETENTION_USAGE}`);
   }
-  const services: ServiceRelease[] = (await releaseTargets(cwd, flags.projects)).map(({ project, options }) => ({
-    project,
-    options: releaseSchema.parse({
+  if (flags.registry === 'all')
+    throw new UsageError(
+      `--registry=all is not supported by lucid ${command}: name one registry host\n${RETENTION_USAGE}`,
+    );
+  const services: ServiceRelease[] = (await releaseTargets(cwd, flags.projects)).map(({ project, options }) => {
+    const parsed = releaseSchema.safeParse({
       ...options,
       action: command,
       dryRun: flags.dryRun,
       json: flags.json,
       ...(flags.registry ? { registry: flags.registry } : {}),
-    }),
-  }));
+    });
+    if (!parsed.success)
+      throw new UsageError(`${project}: invalid container-release options:\n${formatIssues(parsed.error)}`);
+    return { project, options: parsed.data };
+  });
   if (!services.length)
     throw new UsageError(
       `no project has a container-release target${flags.projects.length ? ` among ${flags.projects.join(',')}` : ''}`,
     );
   if (command === 'usage') await workspaceUsage(services, { json: flags.json });
-  else await workspacePrune(services);
+  else await workspacePrune(services, { workspaceRoot: cwd });
   return 0;
 }
 

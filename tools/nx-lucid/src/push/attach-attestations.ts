@@ -102,11 +102,15 @@ function statementArtifacts(inputs: AttachInputs): { artifacts: ArtifactToAttach
   const artifacts = [statementArtifact(provenance)];
   const notes: string[] = [];
   const sbomFile = join(root, outputPath, SBOM_FILE);
-  if (existsSync(sbomFile))
-    artifacts.push(
-      statementArtifact(sbomStatement(m.image, m.index.digest, JSON.parse(readFileSync(sbomFile, 'utf8')))),
-    );
-  else notes.push(`no ${outputPath}/${SBOM_FILE} (the scan writes it): the SBOM is not attached`);
+  if (existsSync(sbomFile)) {
+    let sbom: unknown;
+    try {
+      sbom = JSON.parse(readFileSync(sbomFile, 'utf8'));
+    } catch (e) {
+      throw new Error(`${outputPath}/${SBOM_FILE}: not JSON (${(e as Error).message}); rerun the scan`, { cause: e });
+    }
+    artifacts.push(statementArtifact(sbomStatement(m.image, m.index.digest, sbom)));
+  } else notes.push(`no ${outputPath}/${SBOM_FILE} (the scan writes it): the SBOM is not attached`);
   return { artifacts, notes };
 }
 

@@ -131,7 +131,8 @@ export class DistributionStore implements ManifestStore {
         scopes: [pullScope(repository)],
         repository,
         operation: `GET referrers ${digest}`,
-        ok: [200, 404, 400, 405],
+        // A registry without the route: 404, 400, 405, or 501 (not implemented), never worth a retry.
+        ok: [200, 404, 400, 405, 501],
       });
       if (res.status !== 200) {
         await res.body?.cancel();

@@ -6,5 +6,9 @@ describe('lucid prune | usage', () => {
       /unknown or empty argument "--bogus"\nusage: lucid prune\|usage/,
     );
     await expect(runRetention('usage', ['--projects='], '/nonexistent')).rejects.toThrow(/unknown or empty argument/);
+    // "all" is a release action's multi-registry form, not a host to prune.
+    await expect(runRetention('prune', ['--registry=all'], '/nonexistent')).rejects.toThrow(
+      /--registry=all is not supported by lucid prune/,
+    );
   });
 });
