@@ -103,17 +103,21 @@ export function saveAttestSubjects(input: CiWorkflowInput, chain: Chain): Step {
   );
 }
 
-/** One job per pushed service (the plan's services matrix): provenance and SBOM, signed, pushed to the registry. */
-export function attestJob(input: CiWorkflowInput, chain: Chain): Job {
+/**
+ * The attest job: after `after` (containers.yml's push: one job per pushed service, the plan's services matrix;
+ * containers-release.yml's publish: the one `service`). Signing gets a job of its own so that the OIDC token is
+ * never within reach of the steps that install and run the workspace's code.
+ */
+export function attestJob(input: CiWorkflowInput, chain: Chain, after = `push${chain.id}`, service?: string): Job {
   return {
-    name: 'attest ${{ matrix.service }}',
-    needs: [...chain.needs.filter((n) => n === 'plan'), `push${chain.id}`],
+    name: `attest ${service ?? '${{ matrix.service }}'}`,
+    needs: [...chain.needs.filter((n) => n === 'plan'), after],
     // After a partly failed push too: every image that did reach the registry gets its attestations.
-    if: `!cancelled() && needs.push${chain.id}.result != 'skipped'`,
+    if: `!cancelled() && needs.${after}.result != 'skipped'`,
     'runs-on': input.runner,
     'timeout-minutes': 15,
     permissions: { ...ATTEST_PERMISSIONS },
-    strategy: { 'fail-fast': false, matrix: `\${{ fromJSON(${chain.services}) }}` },
+    ...(service ? {} : { strategy: { 'fail-fast': false, matrix: `\${{ fromJSON(${chain.services}) }}` } }),
     steps: [
       checkout(),
       {
@@ -124,7 +128,7 @@ export function attestJob(input: CiWorkflowInput, chain: Chain): Job {
           key: pushHandoffKey(chain),
         },
       },
-      ...attestSteps(input, '${{ matrix.service }}'),
+      ...attestSteps(input, service ?? '${{ matrix.service }}'),
     ],
   };
 }

@@ -183,7 +183,7 @@ export function pushJob(input: CiWorkflowInput, chain: Chain, publish?: Step): J
           `nx run-many -t ${input.targets.push} --projects="$PROJECTS" --parallel="$PARALLEL" --exclude-task-dependencies`,
         ),
       },
-      ...(publish ? [] : [saveAttestSubjects(input, chain)]),
+      saveAttestSubjects(input, chain),
     ],
   };
 }

@@ -5,11 +5,11 @@
  * read-only token), then publish, the only job with packages: write and no Trivy, which runs
  * `nx release publish --projects=<project>`: its nx-release-publish target pushes the handed-over build output
  * by digest with the release tags (Nx leaves out task dependencies for a filtered publish: nothing is rebuilt
- * or rescanned there). Blobs the registry has from the main pipeline are skipped. The same job then signs the
- * published digest (provenance and SBOM, attest.ts): it holds id-token and attestations: write, and runs no Trivy.
+ * or rescanned there). Blobs the registry has from the main pipeline are skipped. The attest job then signs the
+ * published digest (provenance and SBOM, attest.ts): the only job with id-token and attestations: write; no Trivy.
  */
-import { ATTEST_PERMISSIONS, attestSteps } from './attest';
-import type { CiWorkflowInput, Job, Step } from './input';
+import { attestJob } from './attest';
+import type { CiWorkflowInput, Job } from './input';
 import { RELEASE_PUBLISH_TARGET } from '../graph/release-publish-target';
 import { buildJob, Chain, pushJob, scanJob } from './pipeline';
 import { archMatrix } from './plan';
@@ -76,12 +76,8 @@ function publishJob(input: CiWorkflowInput, chain: Chain): Job {
     env: { PROJECT: '${{ needs.plan.outputs.project }}', ...registryCredentialEnv(input) },
     run: bin(input, 'nx release publish --projects="$PROJECT" --verbose'),
   };
-  const job = pushJob(input, chain, publishStep);
   return {
-    ...job,
-    // The published digest, signed: provenance and SBOM (attest.ts), in this job (one service).
-    permissions: { ...ATTEST_PERMISSIONS },
-    steps: [...(job.steps as Step[]), ...attestSteps(input, '${{ needs.plan.outputs.project }}')],
+    ...pushJob(input, chain, publishStep),
     name: 'publish ${{ needs.plan.outputs.project }}',
     concurrency: { group: 'container-publish-${{ needs.plan.outputs.project }}', 'cancel-in-progress': false },
     strategy: undefined,
@@ -101,6 +97,8 @@ export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown>
       build: buildJob(input, chain, 'release'),
       scan: scanJob(input, chain),
       publish: publishJob(input, chain),
+      // The published digest, signed (provenance and SBOM), in a job of its own: the only one with id-token.
+      attest: attestJob(input, chain, 'publish', '${{ needs.plan.outputs.project }}'),
     },
   };
 }

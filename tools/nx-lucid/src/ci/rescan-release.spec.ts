@@ -154,9 +154,14 @@ describe('release workflow', () => {
       const wf = parse(text) as { on: unknown; jobs: Record<string, Job & { strategy?: unknown }> };
       expect(policyViolations(wf)).toEqual([]);
       expect(wf.on).toEqual({ push: { tags: ['*@[0-9]+.[0-9]+.[0-9]+', '*@[0-9]+.[0-9]+.[0-9]+-*'] } });
-      expect(Object.keys(wf.jobs)).toEqual(['plan', 'build', 'scan', 'publish']);
-      const { build, scan, publish } = wf.jobs;
-      expect([build.needs, scan.needs, publish.needs]).toEqual([['plan'], ['plan', 'build'], ['plan', 'scan']]);
+      expect(Object.keys(wf.jobs)).toEqual(['plan', 'build', 'scan', 'publish', 'attest']);
+      const { build, scan, publish, attest } = wf.jobs;
+      expect([build.needs, scan.needs, publish.needs, attest.needs]).toEqual([
+        ['plan'],
+        ['plan', 'build'],
+        ['plan', 'scan'],
+        ['plan', 'publish'],
+      ]);
       expect(build.steps.map((s) => s.run ?? '').join('\n')).toContain(
         'npx --no-install nx run-many -t container-build --projects="$PROJECTS"',
       );
@@ -165,19 +170,23 @@ describe('release workflow', () => {
       );
       expect(runsTrivy(scan)).toBe(true);
       expect(scan.permissions).toEqual({ contents: 'read' });
-      // The published digest is signed in this job: provenance and SBOM (attest.ts).
-      expect(publish.permissions).toEqual({
+      // The job that installs and runs the workspace's code can push but never mint an OIDC token.
+      expect(publish.permissions).toEqual({ contents: 'read', packages: 'write' });
+      // The published digest is signed in a job of its own: provenance and SBOM (attest.ts).
+      expect(attest.permissions).toEqual({
         contents: 'read',
         'id-token': 'write',
         attestations: 'write',
         packages: 'write',
       });
-      expect(publish.steps.slice(-4).map((s) => s.uses?.split('@')[0] ?? s.id)).toEqual([
+      expect(attest.steps.slice(-4).map((s) => s.uses?.split('@')[0] ?? s.id)).toEqual([
         'subject',
         'docker/login-action',
         'actions/attest-build-provenance',
         'actions/attest-sbom',
       ]);
+      expect(attest.steps.some((s) => /\bnpm\b|\bnpx\b|\bnx\b/.test(s.run ?? ''))).toBe(false);
+      expect(runsTrivy(attest)).toBe(false);
       expect(runsTrivy(publish)).toBe(false);
       expect(publish.strategy).toBeUndefined();
       // Two version pushes of one service never run at once (queued per service, never cancelled mid-push).
@@ -188,7 +197,7 @@ describe('release workflow', () => {
       // A tag push has no workflow_dispatch inputs.
       expect(text).not.toMatch(/inputs\./);
       const ghcr = (variant.registry ?? 'ghcr.io') === 'ghcr.io';
-      expect(publish.steps.at(-5)).toEqual({
+      expect(publish.steps.at(-2)).toEqual({
         name: expect.stringContaining('nx-release-publish'),
         run: 'npx --no-install nx release publish --projects="$PROJECT" --verbose',
         env: {
