@@ -159,6 +159,18 @@ describe('containers-prune.yml: least privilege', () => {
     expect(policyViolations(wf as never)).toEqual([]);
   });
 
+  it('on a pull request the dry-run job (the code of the pull request) gets no registry secret, only the read-only token', () => {
+    for (const input of [ciInput(), ciInput({ registry: 'registry.example.com' })]) {
+      const wf = parse(generateWorkflows(input)[PRUNE_WORKFLOW]) as Wf;
+      const env = wf.jobs['dry-run'].steps.flatMap((s) => Object.values((s as { env?: object }).env ?? {}));
+      expect(env.length).toBeGreaterThan(0);
+      for (const value of env as string[]) {
+        if (value.includes('secrets.GITHUB_TOKEN')) continue;
+        expect(value).toMatch(/^\$\{\{ github\.event_name != 'pull_request' && secrets\.[A-Z0-9_]+ \|\| '' \}\}$/);
+      }
+    }
+  });
+
   it('packages: write on the dry-run job is refused', () => {
     const wf = prune();
     wf.jobs['dry-run'].permissions!.packages = 'write';

@@ -2,13 +2,27 @@
  * containers-prune.yml: on a schedule (and by hand), the registry retention policy of nx.json (plugin option
  * `retention`) over every service, `lucid prune`; on a pull request that changes nx.json or this workflow, only
  * what it would delete (`--dry-run`). Two jobs, least privilege:
- *   dry-run — usage report and prune --dry-run into the job summary; token: contents + packages read;
+ *   dry-run — usage report and prune --dry-run into the job summary; token: contents + packages read, and on a
+ *             pull request no registry secret;
  *   prune   — not on pull requests; the only job with packages: write, and it runs nothing but `lucid prune`.
  */
 import type { CiWorkflowInput, Job } from './input';
 import { bin, checkout, registryCredentialEnv, setupNode } from './steps';
 
 export const PRUNE_CRON = '41 3 * * 1';
+
+/**
+ * The dry-run job's credentials: on a pull request it runs the pull request's own code, so it gets the job's
+ * read-only GITHUB_TOKEN and no registry secret (they can write); on the schedule and by hand, the push's.
+ */
+export function readCredentialEnv(input: CiWorkflowInput): Record<string, string> {
+  const env = registryCredentialEnv(input);
+  const notOnPullRequests = (value: string) =>
+    value.replace(/^\$\{\{ (secrets\.[A-Z0-9_]+) \}\}$/, "${{ github.event_name != 'pull_request' && $1 || '' }}");
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, v.includes('secrets.GITHUB_TOKEN') ? v : notOnPullRequests(v)]),
+  );
+}
 
 function dryRunJob(input: CiWorkflowInput): Job {
   return {
@@ -21,12 +35,12 @@ function dryRunJob(input: CiWorkflowInput): Job {
       ...setupNode(input),
       {
         name: 'Registry usage per service (table and job summary)',
-        env: registryCredentialEnv(input),
+        env: readCredentialEnv(input),
         run: bin(input, 'lucid usage'),
       },
       {
         name: 'Prune, dry run: every deletion with its reason and size',
-        env: registryCredentialEnv(input),
+        env: readCredentialEnv(input),
         run: bin(input, 'lucid prune --dry-run'),
       },
     ],
