@@ -2,14 +2,14 @@
  * containers-release.yml: on a git tag `<project>@<version>` — nx release's default releaseTagPattern
  * `{projectName}@{version}` for independently versioned projects — build, scan and publish that project only,
  * with the same job split as containers.yml (pipeline.ts): build (no Trivy, read-only token), scan (Trivy,
- * read-only token), then publish, the only job with packages: write and no Trivy, which runs
- * `nx release publish --projects=<project>`: its nx-release-publish target pushes the handed-over build output
- * by digest with the release tags (Nx leaves out task dependencies for a filtered publish: nothing is rebuilt
- * or rescanned there). Blobs the registry has from the main pipeline are skipped. The attest job then signs the
- * published digest (provenance and SBOM, attest.ts): the only job with id-token and attestations: write; no Trivy.
+ * read-only token), push by digest with no version tag (packages: write), attest (the only job with id-token:
+ * signs that digest, provenance and SBOM, attest.ts), then publish, which runs `nx release publish
+ * --projects=<project>`: its nx-release-publish target puts the release tags onto the handed-over, already pushed
+ * and signed digest (Nx leaves out task dependencies for a filtered publish: nothing is rebuilt or rescanned), so a
+ * `requireAttestations` policy finds the bundles it asks for. No job that holds a write token runs Trivy.
  */
 import { attestJob } from './attest';
-import type { CiWorkflowInput, Job } from './input';
+import type { CiWorkflowInput, Job, Step } from './input';
 import { RELEASE_PUBLISH_TARGET } from '../graph/release-publish-target';
 import { buildJob, Chain, pushJob, scanJob } from './pipeline';
 import { archMatrix } from './plan';
@@ -66,19 +66,37 @@ function releaseChain(input: CiWorkflowInput): Chain {
   };
 }
 
+/** The tagged project pushed by digest with its sha tags but no version tag: that comes after the signing. */
+function releasePushJob(input: CiWorkflowInput, chain: Chain): Job {
+  const pushStep = {
+    name: 'Push ${{ needs.plan.outputs.project }} by digest (no version tag yet: publish adds it once signed)',
+    env: { PROJECT: '${{ needs.plan.outputs.project }}', ...registryCredentialEnv(input) },
+    run: bin(
+      input,
+      `nx run-many -t ${input.targets.push} --projects="$PROJECT" --versionTag=false --latest=never --exclude-task-dependencies`,
+    ),
+  };
+  return { ...pushJob(input, chain, pushStep), name: 'push ${{ needs.plan.outputs.project }}', strategy: undefined };
+}
+
 /**
- * The push job's restores, platform merge and credentials; one publish for the tag (no phase or platform matrix).
- * Two version tags of one service never publish at once: a concurrency group per service, queued, not cancelled.
+ * The push job's restores, platform merge and credentials; one publish for the tag (no phase or platform matrix),
+ * after the digest is signed. Two version tags of one service never publish at once: a concurrency group per
+ * service, queued, not cancelled.
  */
 function publishJob(input: CiWorkflowInput, chain: Chain): Job {
   const publishStep = {
-    name: `nx release publish (${RELEASE_PUBLISH_TARGET}: release tags onto the built digest, no rebuild)`,
+    name: `nx release publish (${RELEASE_PUBLISH_TARGET}: release tags onto the signed digest, no rebuild)`,
     env: { PROJECT: '${{ needs.plan.outputs.project }}', ...registryCredentialEnv(input) },
     run: bin(input, 'nx release publish --projects="$PROJECT" --verbose'),
   };
+  const job = pushJob(input, chain, publishStep);
   return {
-    ...pushJob(input, chain, publishStep),
+    ...job,
     name: 'publish ${{ needs.plan.outputs.project }}',
+    needs: ['plan', 'push', 'attest'],
+    // Its push record is the push job's (same digest): the attest job already has what it signs.
+    steps: (job.steps as Step[]).slice(0, -1),
     concurrency: { group: 'container-publish-${{ needs.plan.outputs.project }}', 'cancel-in-progress': false },
     strategy: undefined,
   };
@@ -96,9 +114,10 @@ export function releaseWorkflow(input: CiWorkflowInput): Record<string, unknown>
       plan: releasePlanJob(input),
       build: buildJob(input, chain, 'release'),
       scan: scanJob(input, chain),
+      push: releasePushJob(input, chain),
+      // The pushed digest, signed (provenance and SBOM), in a job of its own: the only one with id-token.
+      attest: attestJob(input, chain, 'push', '${{ needs.plan.outputs.project }}'),
       publish: publishJob(input, chain),
-      // The published digest, signed (provenance and SBOM), in a job of its own: the only one with id-token.
-      attest: attestJob(input, chain, 'publish', '${{ needs.plan.outputs.project }}'),
     },
   };
 }

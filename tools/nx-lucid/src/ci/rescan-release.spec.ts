@@ -154,14 +154,19 @@ describe('release workflow', () => {
       const wf = parse(text) as { on: unknown; jobs: Record<string, Job & { strategy?: unknown }> };
       expect(policyViolations(wf)).toEqual([]);
       expect(wf.on).toEqual({ push: { tags: ['*@[0-9]+.[0-9]+.[0-9]+', '*@[0-9]+.[0-9]+.[0-9]+-*'] } });
-      expect(Object.keys(wf.jobs)).toEqual(['plan', 'build', 'scan', 'publish', 'attest']);
-      const { build, scan, publish, attest } = wf.jobs;
-      expect([build.needs, scan.needs, publish.needs, attest.needs]).toEqual([
+      expect(Object.keys(wf.jobs)).toEqual(['plan', 'build', 'scan', 'push', 'attest', 'publish']);
+      const { build, scan, push, publish, attest } = wf.jobs;
+      expect([build.needs, scan.needs, push.needs, attest.needs, publish.needs]).toEqual([
         ['plan'],
         ['plan', 'build'],
         ['plan', 'scan'],
-        ['plan', 'publish'],
+        ['plan', 'push'],
+        ['plan', 'push', 'attest'],
       ]);
+      // Pushed by digest first, without the version tag, so the digest is signed before any version names it.
+      expect(push.steps.find((s) => s.run?.includes('container-push'))?.run).toContain('--versionTag=false');
+      expect(push.permissions).toEqual({ contents: 'read', packages: 'write' });
+      expect(runsTrivy(push)).toBe(false);
       expect(build.steps.map((s) => s.run ?? '').join('\n')).toContain(
         'npx --no-install nx run-many -t container-build --projects="$PROJECTS"',
       );
@@ -197,7 +202,7 @@ describe('release workflow', () => {
       // A tag push has no workflow_dispatch inputs.
       expect(text).not.toMatch(/inputs\./);
       const ghcr = (variant.registry ?? 'ghcr.io') === 'ghcr.io';
-      expect(publish.steps.at(-2)).toEqual({
+      expect(publish.steps.at(-1)).toEqual({
         name: expect.stringContaining('nx-release-publish'),
         run: 'npx --no-install nx release publish --projects="$PROJECT" --verbose',
         env: {
