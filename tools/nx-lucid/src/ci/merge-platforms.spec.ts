@@ -208,5 +208,15 @@ describe('merge-platforms (native arm64: per-platform outputs → one index, no 
     ).toThrow(
       /redis: no SBOM in dist\/containers-arm64\/redis\/scan\/sbom\.cdx\.json, but the other platforms have one/,
     );
+    // ... checked before anything is written: a project merged first is not written either.
+    for (const arch of ['amd64', 'arm64'] as const) singlePlatformOutput(`dist/containers-${arch}`, 'api', arch);
+    rmSync(join(root, 'dist/containers'), { recursive: true, force: true });
+    expect(() =>
+      mergePlatformOutputs(root, ['api', 'redis'], 'dist/containers', [
+        'dist/containers-amd64',
+        'dist/containers-arm64',
+      ]),
+    ).toThrow(/redis: no SBOM/);
+    expect(existsSync(join(root, 'dist/containers/api'))).toBe(false);
   });
 });

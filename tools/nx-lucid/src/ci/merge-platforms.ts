@@ -35,6 +35,8 @@ export function mergePlatformOutputs(
   if (from.some((f) => resolve(root, f) === resolve(root, into)))
     throw new Error(`--into ${into} must not be one of the --from folders`);
   const plans = projects.map((project) => planMerge(root, project, from));
+  // Checked for every project before any is written (the merged SBOM itself needs the merged index's digest).
+  for (const project of projects) platformSboms(root, project, from);
   return plans.map((plan) => {
     const merged = writeMerge(root, into, plan);
     mergeSboms(root, merged, from);
@@ -46,13 +48,18 @@ export function mergePlatformOutputs(
  * Each platform's scan/sbom.cdx.json (one platform each) → one SBOM of the merged index, the file CI attests to
  * the pushed digest. Nothing when no platform was scanned; an error when only some were.
  */
+function platformSboms(root: string, project: string, from: readonly string[]) {
+  const sboms = from.map((dir) => ({ dir, sbom: readArtifact(join(root, dir, project), ARTIFACTS.sbom) }));
+  const missing = sboms.filter((s) => !s.sbom).map((s) => join(s.dir, project, ARTIFACTS.sbom.file));
+  if (missing.length === sboms.length) return undefined;
+  if (missing.length) throw new Error(`${project}: no SBOM in ${missing.join(', ')}, but the other platforms have one`);
+  return sboms.map((s) => ({ dir: s.dir, sbom: s.sbom! }));
+}
+
 function mergeSboms(root: string, merged: MergedOutput, from: readonly string[]): void {
-  const sboms = from.map((dir) => ({ dir, sbom: readArtifact(join(root, dir, merged.project), ARTIFACTS.sbom) }));
-  const missing = sboms.filter((s) => !s.sbom).map((s) => join(s.dir, merged.project, ARTIFACTS.sbom.file));
-  if (missing.length === sboms.length) return;
-  if (missing.length)
-    throw new Error(`${merged.project}: no SBOM in ${missing.join(', ')}, but the other platforms have one`);
-  const [first] = sboms.map((s) => s.sbom!);
+  const sboms = platformSboms(root, merged.project, from);
+  if (!sboms) return;
+  const [first] = sboms.map((s) => s.sbom);
   const meta = first.metadata as { timestamp?: string; tools?: unknown };
   const sbom = assembleSbom(
     {
