@@ -38,17 +38,18 @@ const record = JSON.parse(fs.readFileSync(env.PUSH_RECORD, 'utf8'));
 if (!/^sha256:[a-f0-9]{64}$/.test(String(record.digest))) fail(env.PUSH_RECORD + ': digest ' + JSON.stringify(record.digest) + ' is not sha256:<64 hex>');
 if (!/^[a-z0-9.-]+(:[0-9]+)?(\\/[a-z0-9._-]+)+$/.test(String(record.image))) fail(env.PUSH_RECORD + ': image ' + JSON.stringify(record.image) + ' is not registry/repository/name in lower case');
 if (!fs.existsSync(env.SBOM)) fail(env.SBOM + ' not found: the scan target writes it (the SBOM attested with the image)');
-if (record.registries) console.log('::notice::attestations are pushed to ' + record.image + ' only (not to ' + record.registries.slice(1).map((r) => r.image).join(', ') + ')');
+const images = record.registries ? record.registries.map((r) => r.image) : [record.image];
+const signed = Number(env.REGISTRIES || 1);
+if (images.length !== signed) fail(env.PUSH_RECORD + ': pushed to ' + images.join(', ') + ', but the workflow signs for ' + signed + ' registries: re-run nx g @lucid/nx-lucid:ci');
+images.forEach((image, i) => out('image_' + i, image));
 out('image', record.image);
 out('digest', record.digest);
 out('pushed', 'true');
 console.log(env.SERVICE + ': ' + record.image + '@' + record.digest);`;
 
-/** The registry the attestations go to (the push record's first) and a login for it, as the push's credentials. */
-function registryLogin(input: CiWorkflowInput, when: string): Step {
-  const registries = input.registries?.length ? input.registries : [input.registry];
-  const registry = registries[0];
-  const others = registries.filter((r) => r !== 'ghcr.io');
+/** A login for one registry the attestations go to, with the push's credentials. */
+function registryLogin(input: CiWorkflowInput, registry: string, when: string): Step {
+  const others = registries(input).filter((r) => r !== 'ghcr.io');
   const secret = (part: string) =>
     others.length === 1 ? `LUCID_REGISTRY_${part}` : `${registryEnvPrefix(registry)}_${part}`;
   const credentials =
@@ -63,31 +64,53 @@ function registryLogin(input: CiWorkflowInput, when: string): Step {
   };
 }
 
-/** The subject, the login, provenance and SBOM attestations of one service (a workflow expression). */
+const registries = (input: CiWorkflowInput) => (input.registries?.length ? input.registries : [input.registry]);
+
+/**
+ * The subject, then for each registry the image went to (same digest everywhere) a login and the provenance and
+ * SBOM attestations, so that a policy finds the bundles in every registry a release reads.
+ */
 export function attestSteps(input: CiWorkflowInput, service: string): Step[] {
   const dir = `${input.outputRoot}/${service}`;
   const when = "steps.subject.outputs.pushed == 'true'";
-  const subject = {
-    'subject-name': '${{ steps.subject.outputs.image }}',
-    'subject-digest': '${{ steps.subject.outputs.digest }}',
-    'push-to-registry': true,
-  };
+  const all = registries(input);
+  const perRegistry = all.flatMap((registry, i) => {
+    const subject = {
+      'subject-name': `\${{ steps.subject.outputs.image${all.length > 1 ? `_${i}` : ''} }}`,
+      'subject-digest': '${{ steps.subject.outputs.digest }}',
+      'push-to-registry': true,
+    };
+    const where = all.length > 1 ? ` in ${registry}` : '';
+    return [
+      registryLogin(input, registry, when),
+      {
+        name: `Sign SLSA build provenance for ${service}${where}`,
+        if: when,
+        uses: ACTIONS.attestProvenance,
+        with: subject,
+      },
+      {
+        name: `Sign the SBOM of ${service}${where} (scan/sbom.cdx.json)`,
+        if: when,
+        uses: ACTIONS.attestSbom,
+        with: { ...subject, 'sbom-path': `${dir}/scan/sbom.cdx.json` },
+      },
+    ];
+  });
   return [
     {
       name: `Image and digest ${service} was pushed as (push.json)`,
       id: 'subject',
       shell: 'node {0}',
-      env: { SERVICE: service, PUSH_RECORD: `${dir}/push.json`, SBOM: `${dir}/scan/sbom.cdx.json` },
+      env: {
+        SERVICE: service,
+        PUSH_RECORD: `${dir}/push.json`,
+        SBOM: `${dir}/scan/sbom.cdx.json`,
+        REGISTRIES: String(all.length),
+      },
       run: ATTEST_SUBJECT_SCRIPT,
     },
-    registryLogin(input, when),
-    { name: `Sign SLSA build provenance for ${service}`, if: when, uses: ACTIONS.attestProvenance, with: subject },
-    {
-      name: `Sign the SBOM of ${service} (scan/sbom.cdx.json)`,
-      if: when,
-      uses: ACTIONS.attestSbom,
-      with: { ...subject, 'sbom-path': `${dir}/scan/sbom.cdx.json` },
-    },
+    ...perRegistry,
   ];
 }
 

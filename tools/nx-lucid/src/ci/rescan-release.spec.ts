@@ -190,7 +190,9 @@ describe('release workflow', () => {
         'actions/attest-build-provenance',
         'actions/attest-sbom',
       ]);
-      expect(attest.steps.some((s) => /\bnpm\b|\bnpx\b|\bnx\b/.test(s.run ?? ''))).toBe(false);
+      expect(attest.steps.some((s) => /\bnpm\s+(ci|install)\b|\bnpx\s|\bpnpm\b|\byarn\b/.test(s.run ?? ''))).toBe(
+        false,
+      );
       expect(runsTrivy(attest)).toBe(false);
       expect(runsTrivy(publish)).toBe(false);
       expect(publish.strategy).toBeUndefined();

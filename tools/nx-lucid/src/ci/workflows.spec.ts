@@ -191,6 +191,7 @@ describe('generated workflows', () => {
     const { jobs } = wf({}, CONTAINERS_WORKFLOW);
     const subject = step(jobs.attest, (s) => s.id === 'subject');
     const dir = mkdtempSync(join(tmpdir(), 'attest-subject-'));
+    let registries = 1;
     const run = (record: unknown, sbom = true) => {
       rmSync(join(dir, 'svc'), { recursive: true, force: true });
       mkdirSync(join(dir, 'svc', 'scan'), { recursive: true });
@@ -204,6 +205,7 @@ describe('generated workflows', () => {
           PUSH_RECORD: join(dir, 'svc/push.json'),
           SBOM: join(dir, 'svc/scan/sbom.cdx.json'),
           GITHUB_OUTPUT: output,
+          REGISTRIES: String(registries),
         },
         encoding: 'utf8',
       });
@@ -213,8 +215,23 @@ describe('generated workflows', () => {
     try {
       expect(run({ image: 'ghcr.io/hamigames/lucid/svc', digest })).toMatchObject({
         status: 0,
-        output: `image=ghcr.io/hamigames/lucid/svc\ndigest=${digest}\npushed=true\n`,
+        output: `image_0=ghcr.io/hamigames/lucid/svc\nimage=ghcr.io/hamigames/lucid/svc\ndigest=${digest}\npushed=true\n`,
       });
+      // Several registries: one subject name each; a record of another number of registries than the workflow
+      // signs for is refused (the workflow is stale).
+      const two = {
+        image: 'ghcr.io/hamigames/lucid/svc',
+        digest,
+        registries: [{ image: 'ghcr.io/hamigames/lucid/svc' }, { image: 'registry.example.com/hamigames/lucid/svc' }],
+      };
+      registries = 2;
+      expect(run(two).output).toMatch(
+        /^image_0=ghcr\.io\/hamigames\/lucid\/svc\nimage_1=registry\.example\.com\/hamigames\/lucid\/svc\n/,
+      );
+      registries = 1;
+      expect(run(two).stdout).toMatch(
+        /::error::.*but the workflow signs for 1 registries: re-run nx g @lucid\/nx-lucid:ci/,
+      );
       expect(run({ image: 'ghcr.io/hamigames/lucid/svc:latest', digest }).stdout).toMatch(
         /::error::.*not registry\/repository\/name in lower case/,
       );
@@ -229,6 +246,27 @@ describe('generated workflows', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('generated workflows: attestations in every registry', () => {
+  it('with several registries, the attest job signs the digest in each (one subject name each, its own login)', () => {
+    const text = generateWorkflows(ciInput({ registries: ['ghcr.io', 'registry.example.com'] }))[CONTAINERS_WORKFLOW];
+    const { jobs } = parse(text) as Workflow;
+    const steps = jobs.attest.steps;
+    const signing = steps.filter((s) => /attest-(build-provenance|sbom)/.test(s.uses ?? ''));
+    expect(signing.map((s) => [s.uses!.split('@')[0], (s.with as Record<string, string>)['subject-name']])).toEqual([
+      ['actions/attest-build-provenance', '${{ steps.subject.outputs.image_0 }}'],
+      ['actions/attest-sbom', '${{ steps.subject.outputs.image_0 }}'],
+      ['actions/attest-build-provenance', '${{ steps.subject.outputs.image_1 }}'],
+      ['actions/attest-sbom', '${{ steps.subject.outputs.image_1 }}'],
+    ]);
+    expect(
+      steps
+        .filter((s) => s.uses?.startsWith('docker/login-action'))
+        .map((s) => (s.with as { registry: string }).registry),
+    ).toEqual(['ghcr.io', 'registry.example.com']);
+    expect(steps.find((s) => s.id === 'subject')?.env?.REGISTRIES).toBe('2');
   });
 });
 
