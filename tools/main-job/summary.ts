@@ -182,7 +182,7 @@ const blobs = (n: number) => `${n} blob${n === 1 ? '' : 's'}`;
 /** The line under the table: how many services passed, what the Nx cache saved, what the registry received. */
 export function totalsLine(sum: Totals): string {
   return (
-    `${sum.ok}/${sum.services} services built, pushed and verified (built ${sum.stages.built}, scanned ${sum.stages.scanned}, pushed ${sum.stages.pushed}, verified ${sum.stages.verified}); builds: ${sum.built} built, ${sum.fromCache} restored from the Nx cache; ` +
+    `${sum.ok}/${sum.services} services built, pushed and verified (steps passed: build ${sum.stages.built}, scan ${sum.stages.scanned}, push ${sum.stages.pushed}, verify ${sum.stages.verified}); builds: ${sum.built} built, ${sum.fromCache} restored from the Nx cache; ` +
     `uploaded ${formatBytes(sum.uploadedBytes)} in ${blobs(sum.uploadedBlobs)}; ${blobs(sum.mountedBlobs)} mounted from sibling repositories, ${sum.presentBlobs} already present.`
   );
 }
