@@ -290,7 +290,14 @@ export async function runRetention(command: 'prune' | 'usage', argv: string[], c
     throw new UsageError(
       `no project has a container-release target${flags.projects.length ? ` among ${flags.projects.join(',')}` : ''}`,
     );
-  if (command === 'usage') await workspaceUsage(services, { json: flags.json });
+  // With --json, stdout holds the JSON alone: the registry's retry notices go to stderr.
+  const toStderr = (line: string) => void process.stderr.write(`${line}\n`);
+  if (command === 'usage')
+    await workspaceUsage(
+      services,
+      { json: flags.json, out: (l) => console.log(l) },
+      flags.json ? { log: toStderr } : {},
+    );
   else await workspacePrune(services, { workspaceRoot: cwd });
   return 0;
 }

@@ -16,13 +16,14 @@ export interface ServiceRelease {
 
 export async function workspaceUsage(
   services: ServiceRelease[],
-  o: { json: boolean },
+  /** `out`: where the report goes when it is not `deps.log` (with --json, stdout, while retry notices go elsewhere). */
+  o: { json: boolean; out?: (line: string) => void },
   deps: ReleaseDeps = {},
 ): Promise<UsageReport> {
   const graphs = [];
   for (const s of services) graphs.push(await readServiceGraph(s.project, s.options, deps));
   const report = usageReport(graphs);
-  const say = deps.log ?? ((l: string) => console.log(l));
+  const say = o.out ?? deps.log ?? ((l: string) => console.log(l));
   printUsage(report, { json: o.json, env: deps.env ?? process.env, say });
   return report;
 }
