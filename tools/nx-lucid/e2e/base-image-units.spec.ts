@@ -191,7 +191,9 @@ describe('main job report', () => {
       ok: false,
     });
     const line = totalsLine(totals(rows, [undefined, undefined]));
-    expect(line).toMatch(/^0\/2 services built, pushed and verified \(steps passed: build 2, scan 2, push 0, verify 0\)/);
+    expect(line).toMatch(
+      /^0\/2 services built, pushed and verified \(steps passed: build 2, scan 2, push 0, verify 0\)/,
+    );
 
     // A rerun that repairs: the last run asked for a target decides, the run that built names how.
     const rerun = [
