@@ -31,6 +31,16 @@ const request = (o: Partial<PruneRequest> = {}): PruneRequest => ({
 const KEPT = ['A', 'F', 'G', 'H'];
 const DELETED = ['B', 'C', 'D', 'E'];
 
+/** An afterStep that pushes `tag` → `digest` once, after the first deletion (a push landing mid-prune). */
+function tagOnce(store: { tags: Map<string, string> }, tag: string, digest: string) {
+  let pushed = false;
+  return () => {
+    if (pushed) return;
+    pushed = true;
+    store.tags.set(tag, digest);
+  };
+}
+
 describe('prune: the plan', () => {
   it('keeps semver, latest, branch, young and the newest sha images with every part and referrer; deletes the rest parents first', async () => {
     const r = repository();
@@ -167,17 +177,7 @@ describe('prune: interrupted, concurrent, raced by a push', () => {
     const dry = await pruneRepository(r.store, request({ dryRun: true }));
     const indexes = dry.plan.steps.filter((s) => s.kind === 'manifest' && s.manifestKind === 'index');
     const last = indexes[indexes.length - 1];
-    let pushed = false;
-    const out = await pruneRepository(
-      r.store,
-      request({
-        afterStep: () => {
-          if (pushed) return;
-          pushed = true;
-          r.store.tags.set('hotfix', last.digest);
-        },
-      }),
-    );
+    const out = await pruneRepository(r.store, request({ afterStep: tagOnce(r.store, 'hotfix', last.digest) }));
     expect(r.store.tags.get('hotfix')).toBe(last.digest);
     expect(r.store.integrity()).toEqual([]);
     expect(out.skipped.map((s) => s.step.digest)).toContain(last.digest);
@@ -257,16 +257,9 @@ describe('prune: a kept tag whose manifest cannot be read', () => {
 
   it('a tag pushed meanwhile naming a manifest that cannot be read stops every later manifest DELETE', async () => {
     const r = repository();
-    let pushed = false;
     const out = await pruneRepository(
       r.store,
-      request({
-        afterStep: () => {
-          if (pushed) return;
-          pushed = true;
-          r.store.tags.set('hotfix', `sha256:${'f'.repeat(64)}`);
-        },
-      }),
+      request({ afterStep: tagOnce(r.store, 'hotfix', `sha256:${'f'.repeat(64)}`) }),
     );
     expect(out.done).toHaveLength(1);
     expect(out.skipped.length).toBe(out.plan.steps.length - 1);
