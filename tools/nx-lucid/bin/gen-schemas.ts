@@ -46,6 +46,16 @@ function withoutNxChecks(node: Record<string, unknown>): void {
       node.description += ` One of: ${values.join(', ')}.`;
   }
   for (const key of [...CHECKS, ...MORE_CHECKS, 'required']) delete node[key];
+  // Nx's type check too: a lone anyOf branch that also takes a string replaces it (Nx checks the branches instead
+  // of the type), while `type` still drives coercion of command-line strings and --help (which would list a
+  // oneOf's types, not an anyOf's); JSON Schema readers still see the type, since a value must satisfy both.
+  if (
+    typeof node.type === 'string' &&
+    ['boolean', 'number', 'integer'].includes(node.type) &&
+    !node.oneOf &&
+    !node.anyOf
+  )
+    node.anyOf = [{ type: [node.type, 'string'] }];
   if (node.additionalProperties === false) delete node.additionalProperties;
   // Only into subschemas: a default or an example is data, whose keys may share a keyword's name.
   const children = [

@@ -32,6 +32,9 @@ const cases: Array<{ executor: string; batch: Batch; options: Record<string, unk
   { executor: 'push', batch: pushBatch, options: { latest: 'sometimes' }, reason: /latest[\s\S]*auto/ },
   { executor: 'push', batch: pushBatch, options: { latestOnBranch: '' }, reason: /latestOnBranch/ },
   { executor: 'push', batch: pushBatch, options: { bogusOption: 1 }, reason: /bogusOption/ },
+  // Values of another JSON type than the option's (as the command line gives them when Nx cannot coerce them).
+  { executor: 'verify', batch: verifyBatch, options: { dryRun: 'maybe' }, reason: /dryRun/ },
+  { executor: 'push', batch: pushBatch, options: { retries: 'many' }, reason: /retries/ },
 ];
 
 describe('batch executors: a bad option fails its task with the option and the reason, not a lost SchemaError', () => {
@@ -49,6 +52,20 @@ describe('batch executors: a bad option fails its task with the option and the r
     const defaults = (props: object) =>
       Object.entries(props).map(([k, v]) => [k, (v as { default?: unknown }).default]);
     expect(defaults(written.properties)).toEqual(defaults(fromZod.properties));
+  });
+
+  it('still coerces command-line strings to the option types (Nx does it from schema.json)', () => {
+    const target = { executor: '@lucid/nx-lucid:push', options: { outputPath: 'dist/containers/svc' } };
+    const schema = require('./push/schema.json');
+    const combined = combineOptionsForExecutor(
+      { dryRun: 'true', retries: '3' },
+      '',
+      target,
+      schema,
+      null,
+      process.cwd(),
+    );
+    expect(combined).toMatchObject({ dryRun: true, retries: 3 });
   });
 
   it.each(cases)('$executor $options', async ({ executor, batch, options, reason }) => {
