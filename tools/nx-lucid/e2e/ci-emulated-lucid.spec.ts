@@ -8,6 +8,7 @@ import { describeWhenAvailable, LUCID_TREE_TARBALL, lucidTreeRequirement } from 
 import { packPlugin } from './support/packed-plugin';
 import { runJob, Workflow } from './support/workflow-emulator';
 import { testGit } from './support/git';
+import { pnpmInstall, writePnpmAdopter } from './support/pnpm-adopter';
 import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
 
 /**
@@ -19,7 +20,6 @@ import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
  */
 const describeIf = describeWhenAvailable([lucidTreeRequirement]);
 
-const PNPM = '10.34.9';
 let root: string;
 let origin: string;
 const run = (cmd: string, args: string[]): Promise<RunResult> =>
@@ -37,24 +37,8 @@ describeIf('the generated plan job in the Lucid tree', () => {
     // Linked (outside node_modules), Nx would take the plugin for a local project and load its TypeScript sources.
     const tarball = await packPlugin(root, { ...process.env, ...NX_ENV });
     expect((await run('tar', ['-xzf', LUCID_TREE_TARBALL, '-C', origin])).exitCode).toBe(0);
-    const pkg = {
-      name: 'lucid-tree',
-      private: true,
-      packageManager: `pnpm@${PNPM}`,
-      devDependencies: {
-        '@lucid/nx-lucid': `file:${tarball}`,
-        nx: `link:${join(WORKSPACE_ROOT, 'node_modules/nx')}`,
-        // Installed through pnpm's store so that pnpm writes node_modules/.modules.yaml (Nx's lockfile reader needs it).
-        'local-marker': 'file:./tools/local-marker',
-      },
-    };
-    writeFileSync(join(origin, 'package.json'), JSON.stringify(pkg, null, 2));
-    mkdirSync(join(origin, 'tools/local-marker'), { recursive: true });
-    writeFileSync(
-      join(origin, 'tools/local-marker/package.json'),
-      JSON.stringify({ name: 'local-marker', version: '1.0.0' }),
-    );
-    expect((await run('npx', ['--yes', `pnpm@${PNPM}`, 'install'])).exitCode).toBe(0);
+    writePnpmAdopter(origin, 'lucid-tree', tarball);
+    expect((await pnpmInstall(origin, { ...process.env, ...NX_ENV })).exitCode).toBe(0);
     writeFileSync(
       join(origin, '.gitignore'),
       `${readFileSync(join(origin, '.gitignore'), 'utf8')}\nnode_modules\n.nx\ndist\n`,

@@ -10,7 +10,8 @@ import { packPlugin } from './support/packed-plugin';
 import { startRegistry, TestRegistry } from './support/registry';
 import { Emulation, jobRuns, JobResult, matrixOf, runJob, Workflow } from './support/workflow-emulator';
 import { testGit } from './support/git';
-import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
+import { pnpmInstall, writePnpmAdopter } from './support/pnpm-adopter';
+import { NX_ENV } from './support/workspace';
 
 /**
  * The generated CI run in a workspace it was not written for: a fresh pnpm Nx workspace (nx and the plugin linked
@@ -21,7 +22,6 @@ import { NX_ENV, WORKSPACE_ROOT } from './support/workspace';
  * cannot run here: buildah for buildx (no BuildKit daemon), the stand-in trivy, the attest actions (Sigstore and
  * GitHub's attestations API: the stand-in checks their inputs and the job's permissions).
  */
-const PNPM = '10.34.9';
 let root: string;
 let origin: string;
 let registry: TestRegistry;
@@ -43,32 +43,13 @@ beforeAll(async () => {
   mkdirSync(origin);
   // The plugin as an adopter installs it: its packed tarball (linked, Nx could take it for a local project).
   const tarball = await packPlugin(root, env());
-  write(
-    'package.json',
-    JSON.stringify(
-      {
-        name: 'shop',
-        private: true,
-        packageManager: `pnpm@${PNPM}`,
-        devDependencies: {
-          '@lucid/nx-lucid': `file:${tarball}`,
-          nx: `link:${join(WORKSPACE_ROOT, 'node_modules/nx')}`,
-          // One package pnpm installs through its store, as it would any registry package: with link: deps only
-          // it writes no node_modules/.modules.yaml, and Nx's pnpm lockfile reader needs that file.
-          'local-marker': 'file:./tools/local-marker',
-        },
-      },
-      null,
-      2,
-    ),
-  );
-  write('tools/local-marker/package.json', JSON.stringify({ name: 'local-marker', version: '1.0.0' }));
+  writePnpmAdopter(origin, 'shop', tarball);
   const options = { registry: registry.host, insecureRegistries: [registry.host] };
   write('nx.json', JSON.stringify({ plugins: [{ plugin: '@lucid/nx-lucid', options }] }, null, 2));
   write('.gitignore', 'node_modules\n.nx\ndist\n.lucid\n');
   await git(['init', '-q', '-b', 'main']);
   await git(['remote', 'add', 'origin', 'https://github.com/Acme-Org/Shop.git']);
-  const pnpm = await runProcess('npx', ['--yes', `pnpm@${PNPM}`, 'install'], { cwd: origin, env: env() });
+  const pnpm = await pnpmInstall(origin, env());
   expect(pnpm.exitCode).toBe(0);
   base = await commit('workspace');
   // A tagged service, and a project that is only a Dockerfile (no project.json, no tags).
