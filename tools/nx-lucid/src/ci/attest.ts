@@ -7,10 +7,9 @@
  * (registry/repository/name, no tag) and `digest` (the index). Only these jobs hold `id-token: write` and
  * `attestations: write` (plus `packages: write` to push the bundles); none runs Trivy (policy.ts).
  */
-import { registryEnvPrefix } from '../registry/docker-credentials';
 import type { Chain, CiWorkflowInput, Job, Step } from './input';
 import { ACTIONS } from './pins';
-import { checkout, handoffKey, saveHandoff } from './steps';
+import { checkout, handoffKey, pushRegistries, registrySecret, saveHandoff } from './steps';
 
 /** The permissions of a job that attests (and nothing else writes). */
 export const ATTEST_PERMISSIONS = {
@@ -49,13 +48,13 @@ console.log(env.SERVICE + ': ' + record.image + '@' + record.digest);`;
 
 /** A login for one registry the attestations go to, with the push's credentials. */
 function registryLogin(input: CiWorkflowInput, registry: string, when: string): Step {
-  const others = registries(input).filter((r) => r !== 'ghcr.io');
-  const secret = (part: string) =>
-    others.length === 1 ? `LUCID_REGISTRY_${part}` : `${registryEnvPrefix(registry)}_${part}`;
   const credentials =
     registry === 'ghcr.io'
       ? { username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' }
-      : { username: `\${{ secrets.${secret('USERNAME')} }}`, password: `\${{ secrets.${secret('PASSWORD')} }}` };
+      : {
+          username: registrySecret(input, registry, 'USERNAME'),
+          password: registrySecret(input, registry, 'PASSWORD'),
+        };
   return {
     name: `Log in to ${registry} (the attestations are pushed beside the image)`,
     if: when,
@@ -64,8 +63,6 @@ function registryLogin(input: CiWorkflowInput, registry: string, when: string): 
   };
 }
 
-const registries = (input: CiWorkflowInput) => (input.registries?.length ? input.registries : [input.registry]);
-
 /**
  * The subject, then for each registry the image went to (same digest everywhere) a login and the provenance and
  * SBOM attestations, so that a policy finds the bundles in every registry a release reads.
@@ -73,7 +70,7 @@ const registries = (input: CiWorkflowInput) => (input.registries?.length ? input
 export function attestSteps(input: CiWorkflowInput, service: string): Step[] {
   const dir = `${input.outputRoot}/${service}`;
   const when = "steps.subject.outputs.pushed == 'true'";
-  const all = registries(input);
+  const all = pushRegistries(input);
   const perRegistry = all.flatMap((registry, i) => {
     const subject = {
       'subject-name': `\${{ steps.subject.outputs.image${all.length > 1 ? `_${i}` : ''} }}`,

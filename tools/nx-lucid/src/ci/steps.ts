@@ -174,16 +174,24 @@ export function isolationJob(input: CiWorkflowInput): Job | null {
  * secrets; with several, each reads secrets named like its variables (one password must not go to two hosts).
  */
 export function registryCredentialEnv(input: CiWorkflowInput): Record<string, string> {
-  const registries = input.registries?.length ? input.registries : [input.registry];
-  const others = registries.filter((r) => r !== 'ghcr.io');
+  const registries = pushRegistries(input);
   const env: Record<string, string> = registries.includes('ghcr.io')
     ? { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' }
     : {};
-  for (const registry of others) {
+  for (const registry of registries.filter((r) => r !== 'ghcr.io')) {
     const prefix = registryEnvPrefix(registry);
-    const secret = (part: string) => (others.length === 1 ? `LUCID_REGISTRY_${part}` : `${prefix}_${part}`);
-    env[`${prefix}_USERNAME`] = `\${{ secrets.${secret('USERNAME')} }}`;
-    env[`${prefix}_PASSWORD`] = `\${{ secrets.${secret('PASSWORD')} }}`;
+    env[`${prefix}_USERNAME`] = registrySecret(input, registry, 'USERNAME');
+    env[`${prefix}_PASSWORD`] = registrySecret(input, registry, 'PASSWORD');
   }
   return env;
+}
+
+/** The registries every image is pushed to. */
+export const pushRegistries = (input: CiWorkflowInput): string[] =>
+  input.registries?.length ? input.registries : [input.registry];
+
+/** The secret holding a registry's (not ghcr.io's) USERNAME or PASSWORD, as an expression (see registryCredentialEnv). */
+export function registrySecret(input: CiWorkflowInput, registry: string, part: 'USERNAME' | 'PASSWORD'): string {
+  const others = pushRegistries(input).filter((r) => r !== 'ghcr.io');
+  return `\${{ secrets.${others.length === 1 ? `LUCID_REGISTRY_${part}` : `${registryEnvPrefix(registry)}_${part}`} }}`;
 }
