@@ -52,8 +52,8 @@ function registryLogin(input: CiWorkflowInput, registry: string, when: string): 
     registry === 'ghcr.io'
       ? { username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' }
       : {
-          username: registrySecret(input, registry, 'USERNAME'),
-          password: registrySecret(input, registry, 'PASSWORD'),
+          username: `\${{ secrets.${registrySecret(input, registry, 'USERNAME')} }}`,
+          password: `\${{ secrets.${registrySecret(input, registry, 'PASSWORD')} }}`,
         };
   return {
     name: `Log in to ${registry} (the attestations are pushed beside the image)`,

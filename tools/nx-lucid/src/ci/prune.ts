@@ -16,12 +16,7 @@ export const PRUNE_CRON = '41 3 * * 1';
  * read-only GITHUB_TOKEN and no registry secret (they can write); on the schedule and by hand, the push's.
  */
 export function readCredentialEnv(input: CiWorkflowInput): Record<string, string> {
-  const env = registryCredentialEnv(input);
-  const notOnPullRequests = (value: string) =>
-    value.replace(/^\$\{\{ (secrets\.[A-Z0-9_]+) \}\}$/, "${{ github.event_name != 'pull_request' && $1 || '' }}");
-  return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, v.includes('secrets.GITHUB_TOKEN') ? v : notOnPullRequests(v)]),
-  );
+  return registryCredentialEnv(input, (name) => `\${{ github.event_name != 'pull_request' && secrets.${name} || '' }}`);
 }
 
 function dryRunJob(input: CiWorkflowInput): Job {

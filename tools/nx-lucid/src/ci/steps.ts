@@ -173,15 +173,18 @@ export function isolationJob(input: CiWorkflowInput): Job | null {
  * push and release executors read for that host. One other registry reads the LUCID_REGISTRY_USERNAME/_PASSWORD
  * secrets; with several, each reads secrets named like its variables (one password must not go to two hosts).
  */
-export function registryCredentialEnv(input: CiWorkflowInput): Record<string, string> {
+export function registryCredentialEnv(
+  input: CiWorkflowInput,
+  readSecret = (name: string) => `\${{ secrets.${name} }}`,
+): Record<string, string> {
   const registries = pushRegistries(input);
   const env: Record<string, string> = registries.includes('ghcr.io')
     ? { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' }
     : {};
   for (const registry of registries.filter((r) => r !== 'ghcr.io')) {
     const prefix = registryEnvPrefix(registry);
-    env[`${prefix}_USERNAME`] = registrySecret(input, registry, 'USERNAME');
-    env[`${prefix}_PASSWORD`] = registrySecret(input, registry, 'PASSWORD');
+    env[`${prefix}_USERNAME`] = readSecret(registrySecret(input, registry, 'USERNAME'));
+    env[`${prefix}_PASSWORD`] = readSecret(registrySecret(input, registry, 'PASSWORD'));
   }
   return env;
 }
@@ -190,8 +193,8 @@ export function registryCredentialEnv(input: CiWorkflowInput): Record<string, st
 export const pushRegistries = (input: CiWorkflowInput): string[] =>
   input.registries?.length ? input.registries : [input.registry];
 
-/** The secret holding a registry's (not ghcr.io's) USERNAME or PASSWORD, as an expression (see registryCredentialEnv). */
+/** The name of the secret holding a registry's (not ghcr.io's) USERNAME or PASSWORD (see registryCredentialEnv). */
 export function registrySecret(input: CiWorkflowInput, registry: string, part: 'USERNAME' | 'PASSWORD'): string {
   const others = pushRegistries(input).filter((r) => r !== 'ghcr.io');
-  return `\${{ secrets.${others.length === 1 ? `LUCID_REGISTRY_${part}` : `${registryEnvPrefix(registry)}_${part}`} }}`;
+  return others.length === 1 ? `LUCID_REGISTRY_${part}` : `${registryEnvPrefix(registry)}_${part}`;
 }

@@ -267,6 +267,15 @@ describe('generated workflows: attestations in every registry', () => {
         .map((s) => (s.with as { registry: string }).registry),
     ).toEqual(['ghcr.io', 'registry.example.com']);
     expect(steps.find((s) => s.id === 'subject')?.env?.REGISTRIES).toBe('2');
+    // Each login with the credentials the push used for that registry.
+    expect(steps.filter((s) => s.uses?.startsWith('docker/login-action')).map((s) => s.with)).toEqual([
+      { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' },
+      {
+        registry: 'registry.example.com',
+        username: '${{ secrets.LUCID_REGISTRY_USERNAME }}',
+        password: '${{ secrets.LUCID_REGISTRY_PASSWORD }}',
+      },
+    ]);
   });
 });
 
